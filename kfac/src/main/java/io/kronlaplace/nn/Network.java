@@ -1,0 +1,109 @@
+package io.kronlaplace.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A complete model: a root {@link Module} whose sub-modules have been given their dotted names, with a fixed parameter
+ * order, a flat-vector view of all parameters and input validation at the entry point.
+ */
+public final class Network {
+    private final Module root;
+    private final Map<String, Parameter> parameters;
+    private final List<WeightLayer> weightLayers;
+
+    public Network(Module root) {
+        this.root = root;
+        root.assignPaths("");
+        this.parameters = Collections.unmodifiableMap(root.namedParameters());
+        this.weightLayers = List.copyOf(root.weightLayers());
+    }
+
+    public Module root() {
+        return root;
+    }
+
+    /** Forward pass; rejects NaN or infinite inputs. */
+    public INDArray forward(INDArray input, Mode mode) {
+        Tensors.requireFinite(input, "network input");
+        return root.forward(input, mode);
+    }
+
+    /** Backward pass from the gradient of the loss w.r.t. the outputs; rejects NaN or infinite gradients. */
+    public INDArray backward(INDArray gradOutput, BackwardContext context) {
+        Tensors.requireFinite(gradOutput, "output gradient");
+        return root.backward(gradOutput, context);
+    }
+
+    /** Parameters by dotted name, in the network's fixed order. */
+    public Map<String, Parameter> parameters() {
+        return parameters;
+    }
+
+    /** The parameter with this dotted name; the error lists a few valid names when there is none. */
+    public Parameter parameter(String name) {
+        Parameter p = parameters.get(name);
+        if (p == null) {
+            List<String> names = new ArrayList<>(parameters.keySet());
+            throw new IllegalArgumentException("unknown parameter '" + name + "'; this network has "
+                    + names.size() + " parameters, e.g. " + names.subList(0, Math.min(5, names.size())));
+        }
+        return p;
+    }
+
+    public List<WeightLayer> weightLayers() {
+        return weightLayers;
+    }
+
+    public long numParameters() {
+        return parameters.values().stream().mapToLong(Parameter::size).sum();
+    }
+
+    public DataType dataType() {
+        return parameters.values().iterator().next().value().dataType();
+    }
+
+    public void castTo(DataType type) {
+        root.castTo(type);
+    }
+
+    public void zeroGrad() {
+        root.zeroGrad();
+    }
+
+    /** All parameter values concatenated in order (a copy), as a row vector. */
+    public INDArray flatParameters() {
+        return concat(parameters.values().stream().map(Parameter::value).toList());
+    }
+
+    /** All parameter gradients concatenated in order (a copy). */
+    public INDArray flatGradients() {
+        return concat(parameters.values().stream().map(Parameter::grad).toList());
+    }
+
+    /** Writes a flat vector (as from {@link #flatParameters()}) back into the parameters. */
+    public void setFlatParameters(INDArray flat) {
+        if (flat.length() != numParameters()) {
+            throw new IllegalArgumentException("flat parameter vector has length " + flat.length() + ", network has "
+                    + numParameters() + " parameters");
+        }
+        INDArray f = flat.reshape(flat.length());
+        long offset = 0;
+        for (Parameter p : parameters.values()) {
+            long n = p.size();
+            p.value().assign(f.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + n))
+                    .reshape(p.value().shape()));
+            offset += n;
+        }
+    }
+
+    private INDArray concat(List<INDArray> parts) {
+        INDArray[] flat = parts.stream().map(a -> a.reshape(1, a.length())).toArray(INDArray[]::new);
+        return Nd4j.hstack(flat).reshape(numParameters());
+    }
+}

@@ -1,0 +1,52 @@
+package io.kronlaplace.nn;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Small tensor helpers shared by the layers: validation with clear messages and copy stacking. */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** Stacks {@code copies} copies of {@code x} along dimension 0 (copy-major), or returns x when copies is 1. */
+    public static INDArray repeatCopies(INDArray x, int copies) {
+        if (copies == 1) {
+            return x;
+        }
+        long[] reps = new long[x.rank()];
+        Arrays.fill(reps, 1);
+        reps[0] = copies;
+        return Nd4j.tile(x, Arrays.stream(reps).mapToInt(Math::toIntExact).toArray());
+    }
+
+    /** Throws {@link IllegalArgumentException} naming {@code what} when x holds NaN or infinity. */
+    public static void requireFinite(INDArray x, String what) {
+        if (!x.isR()) {
+            return;
+        }
+        if (x.isInfinite().any() || x.isNaN().any()) {
+            throw new IllegalArgumentException(what + " contains NaN or infinite values");
+        }
+    }
+
+    /** Throws when x's rank is not one of the allowed ranks. */
+    public static void requireRank(INDArray x, String what, int... ranks) {
+        for (int r : ranks) {
+            if (x.rank() == r) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException(what + " must have rank " + Arrays.toString(ranks) + ", got shape "
+                + Arrays.toString(x.shape()));
+    }
+
+    /** Throws when dimension {@code dim} of x differs from {@code expected}. */
+    public static void requireSize(INDArray x, int dim, long expected, String what) {
+        int d = dim < 0 ? x.rank() + dim : dim;
+        if (x.size(d) != expected) {
+            throw new IllegalArgumentException(what + ": dimension " + d + " must be " + expected + ", got shape "
+                    + Arrays.toString(x.shape()));
+        }
+    }
+}
