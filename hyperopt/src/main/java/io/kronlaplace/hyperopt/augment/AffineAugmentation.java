@@ -19,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * with pixel centres at {@code x_j = (2j+1)/W - 1}, {@code y_i = (2i+1)/H - 1} (PyTorch's {@code grid_sample} with
  * {@code align_corners=False}): the image edges, not the outer pixel centres, are at +-1, so one pixel is 2/W in x.
  * Output pixel u = (x_j, y_i, 1) takes the value of the input at {@code T u}, interpolated bilinearly from the four
- * neighbouring pixels; pixels outside the image count as zero (zero padding).
+ * neighbouring pixels; pixels outside the image count as zero (zero padding). x and y are normalised separately,
+ * so on non-square images the rotation and shear act on the stretched square (as PyTorch's {@code affine_grid}).
  *
  * <p><b>Layouts.</b> Images are NCHW {@code [N, C, H, W]}, float32 or float64 (results come back in the same type;
  * arithmetic is float64 inside). The augmented batch has {@code N * S} rows, the S copies of example n consecutive
@@ -34,6 +35,8 @@ public final class AffineAugmentation {
     private final double[] eta;
 
     /**
+     * An augmentation with the given parameters.
+     *
      * @param eta initial values, one per generator in {@link AffineGenerator} order (finite)
      */
     public AffineAugmentation(double... eta) {
@@ -62,12 +65,12 @@ public final class AffineAugmentation {
 
     /** The generator combination {@code M = sum_k eps[row,k] eta_k G_k} for one output row (row-major 3 x 3). */
     public double[] generator(AugmentationNoise noise, int row) {
+        Objects.checkIndex(row, noise.rows());
         return combine(noise, row, eta);
     }
 
     /** The transform {@code T = expm(M)} of one output row {@code n*S + s} (row-major 3 x 3). */
     public double[] transform(AugmentationNoise noise, int row) {
-        Objects.checkIndex(row, noise.rows());
         return MatrixExponential.expm(generator(noise, row), 3);
     }
 
