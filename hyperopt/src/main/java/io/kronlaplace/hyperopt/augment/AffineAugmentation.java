@@ -22,6 +22,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * neighbouring pixels; pixels outside the image count as zero (zero padding). x and y are normalised separately,
  * so on non-square images the rotation and shear act on the stretched square (as PyTorch's {@code affine_grid}).
  *
+ * <p><b>Derivatives at the pixel grid.</b> Bilinear interpolation is piecewise linear in the sampling coordinates,
+ * with kinks where a coordinate is an integer (for example everywhere at eta = 0, where every sample point is a pixel
+ * centre). There the derivatives are the one-sided ones towards larger coordinates, as in PyTorch's
+ * {@code grid_sample}; everywhere else they are exact.
+ *
  * <p><b>Layouts.</b> Images are NCHW {@code [N, C, H, W]}, float32 or float64 (results come back in the same type;
  * arithmetic is float64 inside). The augmented batch has {@code N * S} rows, the S copies of example n consecutive
  * at rows {@code n*S .. n*S + S - 1}: the layout of the curvature engine's weight-sharing axis

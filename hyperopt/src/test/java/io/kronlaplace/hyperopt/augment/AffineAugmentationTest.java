@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class AffineAugmentationTest {
     private static final int N = 2;
@@ -181,6 +182,19 @@ class AffineAugmentationTest {
         AugmentationNoise noise = AugmentationNoise.draw(N, S, NOISE_SEED);
         INDArray out = new AffineAugmentation(ETA).apply(x, noise);
         assertTrue(relativeError(out, reference(x, ETA, noise)) < 1e-12);
+    }
+
+    @Test
+    void viewsAndFortranOrderedBatchesGiveTheSameResult() {
+        INDArray x = randomImages(4, C, H, W, 19);
+        AugmentationNoise noise = AugmentationNoise.draw(2, S, NOISE_SEED);
+        AffineAugmentation aug = new AffineAugmentation(ETA);
+        INDArray view = x.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+        INDArray expected = aug.apply(view.dup('c'), noise);
+        assertEquals(expected, aug.apply(view, noise));
+        assertEquals(expected, aug.apply(view.dup('f'), noise));
+        INDArray v = randomImages(2 * S, C, H, W, 20);
+        assertArrayEquals(aug.vjp(view.dup('c'), noise, v, false).eta(), aug.vjp(view, noise, v.dup('f'), false).eta());
     }
 
     @Test
