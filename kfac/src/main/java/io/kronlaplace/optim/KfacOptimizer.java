@@ -253,6 +253,7 @@ public final class KfacOptimizer {
             return this;
         }
 
+        /** The optimiser; throws {@link IllegalArgumentException} naming any invalid setting. */
         public KfacOptimizer build() {
             return new KfacOptimizer(this);
         }

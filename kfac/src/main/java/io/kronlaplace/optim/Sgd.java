@@ -127,6 +127,7 @@ public final class Sgd implements Optimizer {
             return this;
         }
 
+        /** The optimiser; throws {@link IllegalArgumentException} naming any invalid setting. */
         public Sgd build() {
             return new Sgd(this);
         }
