@@ -164,6 +164,33 @@ class KfacOptimizerTest {
     }
 
     @Test
+    void float32NetworkTakesTheSameStepsAsFloat64() {
+        SplittableRandom random = new SplittableRandom(8);
+        INDArray x = scaledInputs(random, 8);
+        INDArray y = Nd4j.createFromArray(0, 1, 2, 0, 1, 2, 2, 1);
+        io.kronlaplace.likelihood.CrossEntropy ce = new io.kronlaplace.likelihood.CrossEntropy();
+        Network[] nets = new Network[2];
+        for (int k = 0; k < 2; k++) {
+            nets[k] = new Network(new Sequential(
+                    new Linear(4, 6, true, new Init(1, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL)), new ReLU(),
+                    new Linear(6, 3, true, new Init(2, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL))));
+            DataType type = k == 0 ? DataType.DOUBLE : DataType.FLOAT;
+            nets[k].castTo(type);
+            Problem p = new Problem(null, ce, x.castTo(type), y);
+            KfacOptimizer kfac = KfacOptimizer.builder(nets[k], ce).learningRate(0.2).damping(0.1)
+                    .inverseUpdateInterval(2).build();
+            for (int s = 0; s < 4; s++) {
+                p.computeGradients(nets[k]);
+                kfac.step(p.inputs(), y);
+            }
+        }
+        INDArray reference = nets[0].flatParameters();
+        INDArray single = nets[1].flatParameters().castTo(DataType.DOUBLE);
+        assertEquals(DataType.FLOAT, nets[1].dataType());
+        assertTrue(single.equalsWithEps(reference, 1e-4), "float32 " + single + " vs float64 " + reference);
+    }
+
+    @Test
     void fasterThanTunedSgdOnIllConditionedLinearRegression() {
         SplittableRandom random = new SplittableRandom(21);
         INDArray x = scaledInputs(random, 64);
