@@ -1,5 +1,6 @@
 package io.kronlaplace.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,6 +161,34 @@ class KfacOptimizerTest {
                 INDArray biasStep = net.parameter(bias).value().sub(before.get(bias));
                 assertTrue(biasStep.equalsWithEps(grads.get(bias).mul(-lr), 1e-14), bias + " takes a plain SGD step");
             }
+        }
+    }
+
+    @Test
+    void convolutionKernelStepIsTheDampedKroneckerSolveOfItsMatrixView() {
+        Gaussian likelihood = new Gaussian(1.0);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 2, 4, 4).subi(0.5);
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 2);
+        Supplier<Network> model = () -> new Network(new Sequential(
+                new io.kronlaplace.nn.Conv2d(2, 3, 3, 1, 1, true, new Init(1, DataType.DOUBLE,
+                        Init.Scheme.KAIMING_NORMAL)), new ReLU(), new Flatten(),
+                new Linear(48, 2, true, new Init(2, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL))));
+        KfacEstimator estimator = new KfacEstimator(model.get(), likelihood, KfacOptions.defaults());
+        estimator.accumulate(x, y);
+        KronFactors f = estimator.factors().get("0");
+        Network net = model.get();
+        new Problem(model, likelihood, x, y).computeGradients(net);
+        Parameter kernel = net.parameter("0.weight");
+        INDArray before = kernel.value().dup();
+        INDArray gradient = kernel.grad().dup();
+        double lr = 0.5;
+        double damping = 0.1;
+        KfacOptimizer.builder(net, likelihood).learningRate(lr).momentum(0).damping(damping).build().step(x, y);
+        double[] solved = denseDampedSolve(f.a(), f.b().div(3), gradient.reshape(3, 18), damping);
+        double[] step = kernel.value().sub(before).dup('c').data().asDouble();
+        assertArrayEquals(new long[] {3, 2, 3, 3}, kernel.value().shape());
+        for (int i = 0; i < solved.length; i++) {
+            assertEquals(-lr * solved[i], step[i], 1e-10 * (1 + Math.abs(lr * solved[i])), "kernel element " + i);
         }
     }
 
