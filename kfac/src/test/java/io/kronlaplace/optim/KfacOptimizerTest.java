@@ -164,6 +164,59 @@ class KfacOptimizerTest {
         }
     }
 
+    /** Factors (A, B / N) of the output layer "2" at the network's current weights on one batch. */
+    private static INDArray[] meanLossFactors(Supplier<Network> model, Network current, Likelihood likelihood,
+                                              INDArray x, INDArray y) {
+        Network copy = model.get();
+        copy.setFlatParameters(current.flatParameters());
+        KfacEstimator estimator = new KfacEstimator(copy, likelihood, KfacOptions.defaults());
+        estimator.accumulate(x, y);
+        KronFactors f = estimator.factors().get("2");
+        return new INDArray[] {f.a(), f.b().div(x.size(0))};
+    }
+
+    @Test
+    void runningAverageOfFactorsAndStaleInverseBetweenRefreshes() {
+        Gaussian likelihood = new Gaussian(0.8);
+        Supplier<Network> model = () -> new Network(new Sequential(
+                new Linear(3, 4, true, new Init(1, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL)), new ReLU(),
+                new Linear(4, 2, true, new Init(2, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL))));
+        SplittableRandom random = new SplittableRandom(9);
+        INDArray[] xs = new INDArray[3];
+        INDArray[] ys = new INDArray[3];
+        for (int t = 0; t < 3; t++) {
+            xs[t] = Nd4j.rand(DataType.DOUBLE, 5, 3).subi(0.5).muli(1 + t + random.nextDouble());
+            ys[t] = Nd4j.rand(DataType.DOUBLE, 5, 2);
+        }
+        Network net = model.get();
+        double lr = 0.3;
+        double damping = 0.02;
+        KfacOptimizer kfac = KfacOptimizer.builder(net, likelihood).learningRate(lr).momentum(0).damping(damping)
+                .factorDecay(0.5).inverseUpdateInterval(2).build();
+        INDArray[][] factors = new INDArray[3][];
+        for (int t = 0; t < 3; t++) {
+            factors[t] = meanLossFactors(model, net, likelihood, xs[t], ys[t]);
+            new Problem(model, likelihood, xs[t], ys[t]).computeGradients(net);
+            INDArray gradient = net.parameter("2.weight").grad().dup();
+            INDArray before = net.parameter("2.weight").value().dup();
+            kfac.step(xs[t], ys[t]);
+            // Step 0 uses F0; step 1 still uses the inverse of F0 (refresh every 2 steps) although the running
+            // factors already hold (F0 + F1) / 2; step 2 refreshes to (F0 + F1) / 4 + F2 / 2.
+            double[] weights = t == 2 ? new double[] {0.25, 0.25, 0.5} : new double[] {1, 0, 0};
+            INDArray a = factors[0][0].mul(weights[0]);
+            INDArray b = factors[0][1].mul(weights[0]);
+            for (int k = 1; k <= t; k++) {
+                a.addi(factors[k][0].mul(weights[k]));
+                b.addi(factors[k][1].mul(weights[k]));
+            }
+            double[] solved = denseDampedSolve(a, b, gradient, damping);
+            double[] step = net.parameter("2.weight").value().sub(before).dup('c').data().asDouble();
+            for (int i = 0; i < solved.length; i++) {
+                assertEquals(-lr * solved[i], step[i], 1e-10 * (1 + Math.abs(lr * solved[i])), "step " + t + " " + i);
+            }
+        }
+    }
+
     @Test
     void convolutionKernelStepIsTheDampedKroneckerSolveOfItsMatrixView() {
         Gaussian likelihood = new Gaussian(1.0);
@@ -171,7 +224,7 @@ class KfacOptimizerTest {
         INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 2);
         Supplier<Network> model = () -> new Network(new Sequential(
                 new io.kronlaplace.nn.Conv2d(2, 3, 3, 1, 1, true, new Init(1, DataType.DOUBLE,
-                        Init.Scheme.KAIMING_NORMAL)), new ReLU(), new Flatten(),
+                        Init.Scheme.KAIMING_NORMAL)), new ReLU(), new io.kronlaplace.nn.Flatten(),
                 new Linear(48, 2, true, new Init(2, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL))));
         KfacEstimator estimator = new KfacEstimator(model.get(), likelihood, KfacOptions.defaults());
         estimator.accumulate(x, y);
@@ -254,7 +307,7 @@ class KfacOptimizerTest {
                 new Linear(16, 2, true, new Init(4, DataType.DOUBLE, Init.Scheme.XAVIER_NORMAL)))),
                 likelihood, x, targets);
         double floor = likelihood.loss(targets, targets, Reduction.MEAN);
-        int steps = 40;
+        int steps = 25;
         double sgd = p.bestSgd(steps, 0.03, 0.1, 0.3) - floor;
         double kfac = p.bestKfac(steps, 1e-3, 0.1, 0.3) - floor;
         System.out.printf("MLP regression, excess loss after %d steps: K-FAC %.3e, SGD %.3e%n", steps, kfac, sgd);
