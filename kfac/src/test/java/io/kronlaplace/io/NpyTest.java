@@ -197,7 +197,7 @@ class NpyTest {
         assertTrue(complex.getMessage().contains("'<c16'"), complex.getMessage());
         IllegalArgumentException write = assertThrows(IllegalArgumentException.class,
                 () -> Npy.write(dir.resolve("h.npy"), Nd4j.zeros(DataType.FLOAT16, 2)));
-        assertTrue(write.getMessage().contains("cannot write FLOAT16"), write.getMessage());
+        assertTrue(write.getMessage().contains("cannot write"), write.getMessage());
     }
 
     @Test
