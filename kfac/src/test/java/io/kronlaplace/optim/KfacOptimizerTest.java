@@ -164,6 +164,38 @@ class KfacOptimizerTest {
         }
     }
 
+    @Test
+    void weightDecayIsPreconditionedAsL2OrAppliedOutsideWhenDecoupled() {
+        Gaussian likelihood = new Gaussian(0.5);
+        INDArray x = scaledInputs(new SplittableRandom(6), 5);
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 5, 2);
+        Supplier<Network> model = () -> new Network(new Sequential(new Linear(4, 2, true,
+                new Init(3, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL))));
+        KfacEstimator estimator = new KfacEstimator(model.get(), likelihood, KfacOptions.defaults());
+        estimator.accumulate(x, y);
+        KronFactors f = estimator.factors().get("0");
+        double lr = 0.4;
+        double damping = 0.05;
+        double wd = 0.3;
+        for (WeightDecay mode : WeightDecay.values()) {
+            Network net = model.get();
+            new Problem(model, likelihood, x, y).computeGradients(net);
+            INDArray w = net.parameter("0.weight").value().dup();
+            INDArray g = net.parameter("0.weight").grad().dup();
+            KfacOptimizer.builder(net, likelihood).learningRate(lr).momentum(0).damping(damping)
+                    .weightDecay(wd, mode).build().step(x, y);
+            INDArray expected;
+            if (mode == WeightDecay.L2) {
+                double[] solved = denseDampedSolve(f.a(), f.b().div(5), g.add(w.mul(wd)), damping);
+                expected = w.sub(Nd4j.createFromArray(solved).reshape(w.shape()).mul(lr));
+            } else {
+                double[] solved = denseDampedSolve(f.a(), f.b().div(5), g, damping);
+                expected = w.mul(1 - lr * wd).sub(Nd4j.createFromArray(solved).reshape(w.shape()).mul(lr));
+            }
+            assertTrue(net.parameter("0.weight").value().equalsWithEps(expected, 1e-10), mode.toString());
+        }
+    }
+
     /** Factors (A, B / N) of the output layer "2" at the network's current weights on one batch. */
     private static INDArray[] meanLossFactors(Supplier<Network> model, Network current, Likelihood likelihood,
                                               INDArray x, INDArray y) {
