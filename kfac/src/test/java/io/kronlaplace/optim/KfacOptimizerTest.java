@@ -122,7 +122,8 @@ class KfacOptimizerTest {
 
     @Test
     void firstStepIsTheDampedKroneckerSolveOfTheMeanLossGradientAndPlainSgdForBiases() {
-        for (Likelihood likelihood : new Likelihood[] {new Gaussian(0.5), new io.kronlaplace.likelihood.CrossEntropy()}) {
+        for (Likelihood likelihood : new Likelihood[] {new Gaussian(0.5),
+                new io.kronlaplace.likelihood.CrossEntropy()}) {
             SplittableRandom random = new SplittableRandom(5);
             INDArray x = scaledInputs(random, 6);
             INDArray y = likelihood instanceof Gaussian ? Nd4j.rand(DataType.DOUBLE, 6, 3)
