@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,7 @@ class Cifar10ReaderTest {
     @Test
     void truncatedFileNamesFileRecordAndOffset(@TempDir Path dir) throws IOException {
         byte[] full = file(0, RECORDS);
-        byte[] cut = java.util.Arrays.copyOf(full, full.length - 100);
+        byte[] cut = Arrays.copyOf(full, full.length - 100);
         Files.write(dir.resolve("test_batch.bin"), cut);
         CorruptDataException e = assertThrows(CorruptDataException.class,
                 () -> new Cifar10Reader(RECORDS).readTest(dir));
@@ -71,7 +72,7 @@ class Cifar10ReaderTest {
     @Test
     void trailingBytesAreReported(@TempDir Path dir) throws IOException {
         byte[] full = file(0, RECORDS);
-        Files.write(dir.resolve("test_batch.bin"), java.util.Arrays.copyOf(full, full.length + 5));
+        Files.write(dir.resolve("test_batch.bin"), Arrays.copyOf(full, full.length + 5));
         CorruptDataException e = assertThrows(CorruptDataException.class,
                 () -> new Cifar10Reader(RECORDS).readTest(dir));
         assertTrue(e.getMessage().contains("5 unexpected trailing bytes"), e.getMessage());

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,7 +128,7 @@ class ReportWriterTest {
         for (Path chart : written.charts()) {
             byte[] png = Files.readAllBytes(chart);
             assertTrue(png.length > 1000, chart + " is too small");
-            assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4));
+            assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
             String id = chart.getFileName().toString().replace(".png", "");
             Matcher m = Pattern.compile("<img id=\"chart-" + Pattern.quote(id)
                     + "\" alt=\"[^\"]*\" src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(html);
