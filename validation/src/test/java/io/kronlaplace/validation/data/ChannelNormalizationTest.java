@@ -58,9 +58,12 @@ class ChannelNormalizationTest {
 
     @Test
     void constantChannelAndBadStatisticsAreRejected() {
-        ImageDataset flat = new ImageDataset("flat", Nd4j.ones(DataType.DOUBLE, 2, 1, 2, 2), new int[2], 1);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ChannelNormalization.fit(flat)).getMessage()
-                .contains("channel 0 is constant"));
+        for (double level : new double[] {1.0, 0.3, 0.7}) {
+            ImageDataset flat = new ImageDataset("flat", Nd4j.zeros(DataType.FLOAT, 300, 1, 3, 3).addi(level),
+                    new int[300], 1);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> ChannelNormalization.fit(flat))
+                    .getMessage().contains("channel 0 is constant"));
+        }
         assertThrows(IllegalArgumentException.class, () -> new ChannelNormalization(new double[] {0},
                 new double[] {0}));
     }
