@@ -1,5 +1,6 @@
 package io.kronlaplace.validation.report;
 
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -19,7 +20,7 @@ public final class HtmlPage {
             th { background: #f2f2f2; text-align: left; }
             td.num { text-align: right; font-variant-numeric: tabular-nums; }
             tr:nth-child(even) td { background: #fafafa; }
-            .charts { display: flex; flex-wrap: wrap; gap: 16px; }
+            .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 16px; }
             figure { margin: 0; border: 1px solid #e3e3e3; padding: 6px; background: #fff; }
             figure img { display: block; max-width: 100%; height: auto; }
             figcaption { font-size: 13px; color: #555; text-align: center; margin-top: 4px; }
@@ -55,19 +56,29 @@ public final class HtmlPage {
             }
             html.append("</table>\n");
         }
-        if (!charts.isEmpty()) {
-            html.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
-            for (ChartImage chart : charts) {
-                html.append("<figure><img id=\"chart-").append(chart.id()).append("\" alt=\"")
-                        .append(escape(chart.title())).append("\" src=\"data:image/png;base64,")
-                        .append(Base64.getEncoder().encodeToString(chart.png())).append("\"><figcaption>")
-                        .append(escape(chart.title())).append(" (").append(chart.fileName())
-                        .append(")</figcaption></figure>\n");
-            }
-            html.append("</div>\n");
-        }
+        section(html, "Calibration", charts, "reliability-", "confidence-");
+        section(html, "Distribution shift", charts, "shift-");
+        section(html, "Training curves", charts, "training-");
         html.append("</body>\n</html>\n");
         return html.toString();
+    }
+
+    /** The charts whose id starts with one of the prefixes, as one titled grid (nothing when there are none). */
+    private static void section(StringBuilder html, String heading, List<ChartImage> charts, String... prefixes) {
+        List<ChartImage> selected = charts.stream()
+                .filter(c -> Arrays.stream(prefixes).anyMatch(p -> c.id().startsWith(p))).toList();
+        if (selected.isEmpty()) {
+            return;
+        }
+        html.append("<h2>").append(escape(heading)).append("</h2>\n<div class=\"charts\">\n");
+        for (ChartImage chart : selected) {
+            html.append("<figure><img id=\"chart-").append(chart.id()).append("\" alt=\"")
+                    .append(escape(chart.title())).append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(chart.png())).append("\"><figcaption>")
+                    .append(escape(chart.title())).append(" (").append(chart.fileName())
+                    .append(")</figcaption></figure>\n");
+        }
+        html.append("</div>\n");
     }
 
     private static boolean isNumeric(String cell) {

@@ -10,10 +10,13 @@ import java.awt.Font;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -51,7 +54,7 @@ public final class ReportCharts {
     private static final Font AXIS_TITLE = new Font(Font.SANS_SERIF, Font.PLAIN, 15);
     private static final Font TICKS = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
     private static final Font LEGEND = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-    private static final int WIDTH = 720;
+    private static final int WIDTH = 560;
     private static final int HEIGHT = 460;
 
     private ReportCharts() {
@@ -62,10 +65,16 @@ public final class ReportCharts {
         List<ChartImage> charts = new ArrayList<>();
         List<String> methods = report.classification().stream().map(ClassificationEntry::method).distinct()
                 .toList();
+        Set<String> usedIds = new HashSet<>();
         for (int m = 0; m < methods.size(); m++) {
             Optional<ClassificationEntry> reference = report.referenceEntry(methods.get(m));
             if (reference.isPresent()) {
-                charts.add(reliability(reference.get(), PALETTE[m % PALETTE.length]));
+                // "Laplace MC" and "laplace-mc" share a slug: number the later one so no file is overwritten
+                String id = "reliability-" + slug(methods.get(m));
+                for (int k = 2; !usedIds.add(id); k++) {
+                    id = "reliability-" + slug(methods.get(m)) + "-" + k;
+                }
+                charts.add(reliability(id, reference.get(), PALETTE[m % PALETTE.length]));
             }
         }
         if (!methods.isEmpty()) {
@@ -87,11 +96,11 @@ public final class ReportCharts {
         return s.isEmpty() ? "unnamed" : s;
     }
 
-    private static ChartImage reliability(ClassificationEntry entry, Color colour) {
+    private static ChartImage reliability(String id, ClassificationEntry entry, Color colour) {
         ReliabilityDiagram diagram = entry.summary().reliability();
         String title = String.format(Locale.ROOT, "Reliability: %s on %s (ECE %.3f)", entry.method(),
                 entry.set().name(), entry.summary().ece());
-        CategoryChart chart = new CategoryChartBuilder().width(560).height(HEIGHT).title(title)
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("Confidence (bin centre)").yAxisTitle("Accuracy").build();
         style(chart);
         CategoryStyler styler = chart.getStyler();
@@ -99,7 +108,6 @@ public final class ReportCharts {
         styler.setOverlapped(true);
         styler.setYAxisMin(0.0);
         styler.setYAxisMax(1.0);
-        styler.setLegendPosition(Styler.LegendPosition.InsideNW);
         styler.setXAxisLabelRotation(60);
         styler.setYAxisDecimalPattern("0.0");
         chart.getStyler().setSeriesColors(new Color[] {colour, Color.DARK_GRAY});
@@ -118,7 +126,7 @@ public final class ReportCharts {
         line.setMarker(SeriesMarkers.NONE);
         line.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
                 new float[] {6f, 4f}, 0f));
-        return encode("reliability-" + slug(entry.method()), title, chart);
+        return encode(id, title, chart);
     }
 
     private static ChartImage confidenceHistogram(EvaluationReport report,
@@ -129,7 +137,6 @@ public final class ReportCharts {
         style(chart);
         CategoryStyler styler = chart.getStyler();
         styler.setAvailableSpaceFill(0.85);
-        styler.setLegendPosition(Styler.LegendPosition.InsideNW);
         styler.setXAxisLabelRotation(60);
         styler.setYAxisMin(0.0);
         styler.setYAxisDecimalPattern("0.00");
@@ -156,11 +163,11 @@ public final class ReportCharts {
                 .yAxisTitle(metricTitle).build();
         style(chart);
         XYStyler styler = chart.getStyler();
-        styler.setLegendPosition(metricId.equals("accuracy") ? Styler.LegendPosition.InsideNE
-                : Styler.LegendPosition.InsideNW);
+        styler.setXAxisDecimalPattern(kind == ShiftKind.ROTATION ? "0" : "0.0##");
         if (metricId.equals("accuracy")) {
             styler.setYAxisMin(0.0);
             styler.setYAxisMax(1.0);
+            styler.setYAxisDecimalPattern("0.0");
         }
         for (String method : methods) {
             List<ClassificationEntry> points = report.classification().stream()
@@ -217,10 +224,18 @@ public final class ReportCharts {
                 .yAxisTitle(yTitle).build();
         style(chart);
         XYStyler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        styler.setLegendVisible(lines.size() > 1);
         styler.setYAxisLogarithmic(logY);
         styler.setXAxisDecimalPattern("0");
+        if (logY) {
+            // whole decades at both ends, so the log axis always shows at least two labelled ticks
+            double min = lines.stream().flatMapToDouble(l -> Arrays.stream(l.y())).filter(Double::isFinite)
+                    .min().orElse(1.0);
+            double max = lines.stream().flatMapToDouble(l -> Arrays.stream(l.y())).filter(Double::isFinite)
+                    .max().orElse(1.0);
+            styler.setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+            styler.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max))));
+        }
         for (Line line : lines) {
             // epochs without a value (NaN) are left out rather than drawn as gaps XChart cannot scale
             List<Double> x = new ArrayList<>();
@@ -249,6 +264,9 @@ public final class ReportCharts {
         styler.setChartTitleFont(TITLE);
         styler.setLegendFont(LEGEND);
         styler.setLegendBorderColor(Color.LIGHT_GRAY);
+        // below the plot: a legend inside the plot area can hide bars or lines
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
         styler.setSeriesColors(PALETTE);
         styler.setMarkerSize(7);
         styler.setAxisTitleFont(AXIS_TITLE);

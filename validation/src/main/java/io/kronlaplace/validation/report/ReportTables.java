@@ -2,6 +2,7 @@ package io.kronlaplace.validation.report;
 
 import io.kronlaplace.validation.metrics.ClassificationSummary;
 import io.kronlaplace.validation.metrics.RegressionSummary;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -115,6 +116,6 @@ final class ReportTables {
     }
 
     private static String compact(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.3g", v);
+        return new BigDecimal(String.format(Locale.ROOT, "%.4g", v)).stripTrailingZeros().toPlainString();
     }
 }
