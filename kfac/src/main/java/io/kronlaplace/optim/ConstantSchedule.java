@@ -1,0 +1,13 @@
+package io.kronlaplace.optim;
+
+/** A fixed learning rate. */
+public record ConstantSchedule(double learningRate) implements LearningRateSchedule {
+    public ConstantSchedule {
+        LearningRateSchedule.requirePositiveRate(learningRate, "learning rate");
+    }
+
+    @Override
+    public double rate(long step) {
+        return learningRate;
+    }
+}
