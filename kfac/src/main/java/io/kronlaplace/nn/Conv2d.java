@@ -1,0 +1,261 @@
+package io.kronlaplace.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Two-dimensional convolution on NCHW images with a square kernel, stride and symmetric zero padding:
+ * {@code z[n, o, oh, ow] = sum_{c, i, j} W[o, c, i, j] x[n, c, oh*s - p + i, ow*s - p + j] + b[o]}.
+ *
+ * <p>The kernel is stored {@code [Cout, Cin, k, k]} (OIHW), so its row-major matrix view {@code Cout x (Cin*k*k)} is
+ * the K-FAC weight matrix and {@link #patches} gives the matching inputs at each of the {@code R = Hout * Wout}
+ * shared output positions. Forward and backward run libnd4j's native {@code conv2d}, {@code conv2d_bp} and
+ * {@code deconv2d_tf} ops, which use oneDNN for float32 when the oneDNN native build is on the class path.
+ */
+public final class Conv2d extends Module implements WeightLayer {
+    /** libnd4j argument: NCHW data layout. */
+    private static final int NCHW = 0;
+    /** libnd4j argument: weights laid out [oC, iC, kH, kW]. */
+    private static final int OIHW = 1;
+    /** libnd4j argument: explicit padding (not SAME). */
+    private static final int EXPLICIT_PADDING = 0;
+
+    private final long inChannels;
+    private final long outChannels;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final Parameter weight;
+    private final Parameter bias;
+    private INDArray input;
+
+    /**
+     * @param inChannels  input channels Cin
+     * @param outChannels output channels Cout
+     * @param kernel      kernel height and width k
+     * @param stride      step between output positions, in input pixels
+     * @param padding     zero rows/columns added on every side
+     * @param bias        whether to add a per-channel bias
+     * @param init        kernel initialisation (fan-in Cin*k*k, fan-out Cout*k*k); the bias starts at zero
+     */
+    public Conv2d(long inChannels, long outChannels, int kernel, int stride, int padding, boolean bias, Init init) {
+        if (inChannels < 1 || outChannels < 1 || kernel < 1 || stride < 1 || padding < 0) {
+            throw new IllegalArgumentException("Conv2d needs positive channels, kernel and stride and non-negative "
+                    + "padding, got inChannels=" + inChannels + ", outChannels=" + outChannels + ", kernel=" + kernel
+                    + ", stride=" + stride + ", padding=" + padding);
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        long area = (long) kernel * kernel;
+        this.weight = new Parameter("weight", Parameter.Kind.WEIGHT,
+                init.weight(new long[] {outChannels, inChannels, kernel, kernel}, inChannels * area,
+                        outChannels * area));
+        this.bias = bias ? new Parameter("bias", Parameter.Kind.BIAS, init.zeros(outChannels)) : null;
+    }
+
+    @Override
+    protected List<Parameter> ownParameters() {
+        List<Parameter> ps = new ArrayList<>();
+        ps.add(weight);
+        if (bias != null) {
+            ps.add(bias);
+        }
+        return ps;
+    }
+
+    public long inChannels() {
+        return inChannels;
+    }
+
+    public long outChannels() {
+        return outChannels;
+    }
+
+    public int kernelH() {
+        return kernel;
+    }
+
+    public int kernelW() {
+        return kernel;
+    }
+
+    public int strideH() {
+        return stride;
+    }
+
+    public int strideW() {
+        return stride;
+    }
+
+    public int padH() {
+        return padding;
+    }
+
+    public int padW() {
+        return padding;
+    }
+
+    /**
+     * Output height and width for an input of {@code h x w} pixels: {@code (h + 2p - k) / s + 1} (floor).
+     *
+     * @throws IllegalArgumentException when the padded input is smaller than the kernel
+     */
+    public long[] outputSize(long h, long w) {
+        if (h + 2L * padding < kernel || w + 2L * padding < kernel) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': input " + h + "x" + w + " with padding "
+                    + padding + " is smaller than the " + kernel + "x" + kernel + " kernel");
+        }
+        return new long[] {(h + 2L * padding - kernel) / stride + 1, (w + 2L * padding - kernel) / stride + 1};
+    }
+
+    @Override
+    public INDArray forward(INDArray x, Mode mode) {
+        validateInput(x);
+        input = x;
+        long[] hw = outputSize(x.size(2), x.size(3));
+        INDArray out = Nd4j.createUninitialized(x.dataType(), x.size(0), outChannels, hw[0], hw[1]);
+        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d")
+                .addInputs(bias == null ? new INDArray[] {c(x), weight.value()}
+                        : new INDArray[] {c(x), weight.value(), bias.value()})
+                .addOutputs(out)
+                .addIntegerArguments(convArgs());
+        Nd4j.exec(op.build());
+        return out;
+    }
+
+    @Override
+    public INDArray backward(INDArray gradOutput, BackwardContext context) {
+        INDArray a = requireCached(input, this);
+        requireRows(gradOutput, a.size(0), context, this);
+        long[] hw = outputSize(a.size(2), a.size(3));
+        long[] expected = {gradOutput.size(0), outChannels, hw[0], hw[1]};
+        if (!Arrays.equals(gradOutput.shape(), expected)) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': output gradient has shape "
+                    + Arrays.toString(gradOutput.shape()) + ", expected " + Arrays.toString(expected));
+        }
+        context.observe(this, a, gradOutput);
+        INDArray g = c(gradOutput);
+        INDArray gradInput;
+        if (context.parameterGradients()) {
+            gradInput = Nd4j.createUninitialized(a.dataType(), g.size(0), inChannels, a.size(2), a.size(3));
+            INDArray gradWeight = Nd4j.createUninitialized(a.dataType(), weight.value().shape());
+            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp")
+                    .addIntegerArguments(convArgs());
+            if (bias == null) {
+                op.addInputs(c(a), weight.value(), g).addOutputs(gradInput, gradWeight);
+                Nd4j.exec(op.build());
+            } else {
+                INDArray gradBias = Nd4j.createUninitialized(a.dataType(), outChannels);
+                op.addInputs(c(a), weight.value(), bias.value(), g).addOutputs(gradInput, gradWeight, gradBias);
+                Nd4j.exec(op.build());
+                bias.grad().addi(gradBias);
+            }
+            weight.grad().addi(gradWeight);
+        } else {
+            gradInput = inputGradient(g, a.size(2), a.size(3), hw[0], hw[1]);
+        }
+        return gradInput;
+    }
+
+    /**
+     * The input gradient alone, as libnd4j's transposed convolution {@code deconv2d} of the output gradient: it needs
+     * only the input's shape, so k copies per example go through without tiling the cached input or computing the
+     * kernel gradient. (The kernel [Cout, Cin, k, k] is deconv2d's [iC, oC, kH, kW] layout.) The op produces only
+     * input sizes {@code s*(Hout-1) + k - 2p}; when the stride leaves rows or
+     * columns of the input unread at the far edge, the output gradient is padded with one zero row (column) at that
+     * edge, which keeps every window's start position, and the result is cropped back to {@code h x w}.
+     */
+    private INDArray inputGradient(INDArray g, long h, long w, long outH, long outW) {
+        boolean exactH = (h + 2L * padding - kernel) % stride == 0;
+        boolean exactW = (w + 2L * padding - kernel) % stride == 0;
+        if (exactH && exactW) {
+            return deconv(g, h, w);
+        }
+        long padOutH = exactH ? outH : outH + 1;
+        long padOutW = exactW ? outW : outW + 1;
+        INDArray padded = Nd4j.zeros(g.dataType(), g.size(0), outChannels, padOutH, padOutW);
+        padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, outH),
+                NDArrayIndex.interval(0, outW)).assign(g);
+        INDArray big = deconv(padded, (padOutH - 1) * stride + kernel - 2L * padding,
+                (padOutW - 1) * stride + kernel - 2L * padding);
+        return big.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h),
+                NDArrayIndex.interval(0, w)).dup('c');
+    }
+
+    /** Transposed convolution of g with the kernel: conv2d's input gradient for an input of size h x w. */
+    private INDArray deconv(INDArray g, long h, long w) {
+        INDArray gradInput = Nd4j.createUninitialized(g.dataType(), g.size(0), inChannels, h, w);
+        Nd4j.exec(DynamicCustomOp.builder("deconv2d")
+                .addInputs(g, weight.value())
+                .addOutputs(gradInput)
+                .addIntegerArguments(convArgs())
+                .build());
+        return gradInput;
+    }
+
+    /**
+     * The im2col unfolding of an input batch: {@code [N, R, Cin*k*k]}, positions {@code R = Hout*Wout} in row-major
+     * (oh, ow) order and features in (channel, kernel row, kernel column) order, so that
+     * {@code forward(x)[n, :, oh, ow] == W_mat @ patches(x)[n, oh*Wout + ow, :] + b} with W_mat the kernel viewed as
+     * {@code Cout x (Cin*k*k)}. Padding positions contribute zeros. Allocates N*R*Cin*k*k values.
+     */
+    public INDArray patches(INDArray x) {
+        validateInput(x);
+        long n = x.size(0);
+        long[] hw = outputSize(x.size(2), x.size(3));
+        INDArray cols = Nd4j.create(x.dataType(), n, inChannels, kernel, kernel, hw[0], hw[1]);
+        Nd4j.exec(DynamicCustomOp.builder("im2col")
+                .addInputs(c(x))
+                .addOutputs(cols)
+                .addIntegerArguments(kernel, kernel, stride, stride, padding, padding, 1, 1, EXPLICIT_PADDING)
+                .build());
+        return cols.permute(0, 4, 5, 1, 2, 3).dup('c').reshape(n, hw[0] * hw[1], inFeatures());
+    }
+
+    private int[] convArgs() {
+        return new int[] {kernel, kernel, stride, stride, padding, padding, 1, 1, EXPLICIT_PADDING, NCHW, OIHW};
+    }
+
+    private void validateInput(INDArray x) {
+        Tensors.requireRank(x, "Conv2d '" + path() + "' input (N, C, H, W)", 4);
+        Tensors.requireSize(x, 1, inChannels, "Conv2d '" + path() + "' input channels");
+        if (x.dataType() != weight.value().dataType()) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': input is " + x.dataType()
+                    + " but weights are " + weight.value().dataType() + " (cast the network or the data)");
+        }
+        outputSize(x.size(2), x.size(3));
+    }
+
+    /** Native ops read raw buffers: give them a dense C-ordered array (views are copied once). */
+    private static INDArray c(INDArray x) {
+        return x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
+    }
+
+    @Override
+    public Parameter weight() {
+        return weight;
+    }
+
+    @Override
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public long inFeatures() {
+        return inChannels * kernel * kernel;
+    }
+
+    @Override
+    public long outFeatures() {
+        return outChannels;
+    }
+}
