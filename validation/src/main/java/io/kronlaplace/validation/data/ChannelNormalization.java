@@ -1,0 +1,87 @@
+package io.kronlaplace.validation.data;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Per-channel standardisation x' = (x - mean_c) / std_c.
+ *
+ * <p>Fit the statistics on the training split only ({@link #fit(ImageDataset)}) and apply the same object to the
+ * validation, test, shifted and out-of-distribution sets, so that no evaluation data leaks into preprocessing.
+ *
+ * @param mean per-channel mean of the fitting set
+ * @param std  per-channel population standard deviation of the fitting set (positive)
+ */
+public record ChannelNormalization(double[] mean, double[] std) {
+
+    /** Validates lengths and positivity; copies the arrays. */
+    public ChannelNormalization {
+        if (mean.length != std.length || mean.length == 0) {
+            throw new IllegalArgumentException("mean and std need one entry per channel, got " + mean.length
+                    + " and " + std.length);
+        }
+        for (int c = 0; c < std.length; c++) {
+            if (!(std[c] > 0.0) || !Double.isFinite(std[c]) || !Double.isFinite(mean[c])) {
+                throw new IllegalArgumentException("channel " + c + ": need finite mean and positive std, got mean "
+                        + mean[c] + ", std " + std[c]);
+            }
+        }
+        mean = mean.clone();
+        std = std.clone();
+    }
+
+    /** Channel means and population standard deviations of {@code train} over all images and pixels. */
+    public static ChannelNormalization fit(ImageDataset train) {
+        if (train.size() == 0) {
+            throw new IllegalArgumentException(train.name() + ": cannot fit normalisation on an empty data set");
+        }
+        INDArray x = train.images().castTo(DataType.DOUBLE);
+        int channels = train.channels();
+        double[] mean = x.mean(0, 2, 3).toDoubleVector();
+        double[] std = new double[channels];
+        double[] meanSq = x.mul(x).mean(0, 2, 3).toDoubleVector();
+        for (int c = 0; c < channels; c++) {
+            std[c] = Math.sqrt(Math.max(0.0, meanSq[c] - mean[c] * mean[c]));
+            if (!(std[c] > 0.0)) {
+                throw new IllegalArgumentException(train.name() + ": channel " + c
+                        + " is constant (std 0), cannot standardise");
+            }
+        }
+        return new ChannelNormalization(mean, std);
+    }
+
+    /** The data set with every channel standardised (same name, labels and type). */
+    public ImageDataset apply(ImageDataset data) {
+        return data.withImages(data.name(), apply(data.images()));
+    }
+
+    /** Standardises a tensor [N, C, H, W] with C equal to the number of fitted channels; returns a new tensor. */
+    public INDArray apply(INDArray images) {
+        if (images.rank() != 4 || images.size(1) != mean.length) {
+            throw new IllegalArgumentException("expected [N, " + mean.length + ", H, W], got "
+                    + Arrays.toString(images.shape()));
+        }
+        INDArray m = Nd4j.createFromArray(mean).castTo(images.dataType()).reshape(1, mean.length, 1, 1);
+        INDArray s = Nd4j.createFromArray(std).castTo(images.dataType()).reshape(1, std.length, 1, 1);
+        return images.sub(m).divi(s);
+    }
+
+    /** A copy of the per-channel means. */
+    @Override
+    public double[] mean() {
+        return mean.clone();
+    }
+
+    /** A copy of the per-channel standard deviations. */
+    @Override
+    public double[] std() {
+        return std.clone();
+    }
+
+    /** Channel count. */
+    public int channels() {
+        return mean.length;
+    }
+}

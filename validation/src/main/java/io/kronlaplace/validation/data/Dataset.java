@@ -1,0 +1,85 @@
+package io.kronlaplace.validation.data;
+
+import java.util.SplittableRandom;
+
+/**
+ * A finite, indexable collection of examples that can be subset, shuffled and split.
+ *
+ * <p>Implementations are immutable: every operation returns a new data set. The self type {@code D} lets
+ * {@link #subset(int[])} and friends return the concrete type (an {@link ImageDataset} stays an image data set).
+ *
+ * @param <D> the concrete data set type
+ */
+public interface Dataset<D extends Dataset<D>> {
+
+    /** A short human-readable name (used in reports and error messages). */
+    String name();
+
+    /** Number of examples. */
+    int size();
+
+    /** The examples at the given positions, in that order (positions may repeat). */
+    D subset(int[] indices);
+
+    /** The same examples in a seeded random order (Fisher-Yates over {@link SplittableRandom}). */
+    default D shuffled(long seed) {
+        return subset(permutation(size(), seed));
+    }
+
+    /**
+     * A seeded random split into training and validation parts.
+     *
+     * @param validationFraction fraction of examples (rounded to the nearest integer count) that go to validation, in
+     *                           [0, 1)
+     * @param seed               seed of the shuffling permutation
+     */
+    default Split<D> split(double validationFraction, long seed) {
+        if (!(validationFraction >= 0.0 && validationFraction < 1.0)) {
+            throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
+        }
+        int n = size();
+        int validationCount = (int) Math.round(validationFraction * n);
+        int[] perm = permutation(n, seed);
+        int[] train = new int[n - validationCount];
+        int[] validation = new int[validationCount];
+        System.arraycopy(perm, 0, validation, 0, validationCount);
+        System.arraycopy(perm, validationCount, train, 0, n - validationCount);
+        return new Split<>(subset(train), subset(validation));
+    }
+
+    /**
+     * Mini-batches covering the data set once, in a seeded random order.
+     *
+     * @param batchSize  examples per batch (the last batch may be smaller unless {@code dropLast})
+     * @param seed       seed of the order; each call with the same seed yields the same batches
+     * @param dropLast   whether to drop a final incomplete batch
+     */
+    default MiniBatches<D> batches(int batchSize, long seed, boolean dropLast) {
+        return new MiniBatches<>(this, batchSize, permutation(size(), seed), dropLast);
+    }
+
+    /** Mini-batches in the stored order (for evaluation, where order does not matter). */
+    default MiniBatches<D> batchesInOrder(int batchSize) {
+        int[] identity = new int[size()];
+        for (int i = 0; i < identity.length; i++) {
+            identity[i] = i;
+        }
+        return new MiniBatches<>(this, batchSize, identity, false);
+    }
+
+    /** A seeded uniformly random permutation of 0..n-1 (Fisher-Yates). */
+    static int[] permutation(int n, long seed) {
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return perm;
+    }
+}

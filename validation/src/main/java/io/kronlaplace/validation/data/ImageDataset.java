@@ -1,0 +1,147 @@
+package io.kronlaplace.validation.data;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Labelled images: a floating-point tensor of shape [N, C, H, W] (NCHW) and one integer class label per image.
+ *
+ * <p>Pixel values are whatever the producer stored (the readers and the synthetic generator give values in [0, 1];
+ * {@link ChannelNormalization} standardises them). Labels lie in 0..{@code numClasses - 1}. The tensor is never
+ * modified in place by this class; operations return new data sets.
+ */
+public final class ImageDataset implements Dataset<ImageDataset> {
+    private final String name;
+    private final INDArray images;
+    private final int[] labels;
+    private final int numClasses;
+
+    /**
+     * @param name       short name for reports and messages
+     * @param images     floating-point tensor [N, C, H, W]
+     * @param labels     N labels in 0..numClasses-1
+     * @param numClasses number of classes (at least 1)
+     */
+    public ImageDataset(String name, INDArray images, int[] labels, int numClasses) {
+        if (images.rank() != 4) {
+            throw new IllegalArgumentException(name + ": images must be NCHW (rank 4), got shape "
+                    + Arrays.toString(images.shape()));
+        }
+        if (!images.dataType().isFPType()) {
+            throw new IllegalArgumentException(name + ": images must be floating point, got " + images.dataType());
+        }
+        if (images.size(0) != labels.length) {
+            throw new IllegalArgumentException(name + ": " + images.size(0) + " images but " + labels.length
+                    + " labels");
+        }
+        if (numClasses < 1) {
+            throw new IllegalArgumentException(name + ": number of classes must be positive, got " + numClasses);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= numClasses) {
+                throw new IllegalArgumentException(name + ": label " + labels[i] + " of example " + i
+                        + " outside 0.." + (numClasses - 1));
+            }
+        }
+        this.name = name;
+        this.images = images;
+        this.labels = labels.clone();
+        this.numClasses = numClasses;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int size() {
+        return labels.length;
+    }
+
+    /** The image tensor [N, C, H, W] (shared, do not modify). */
+    public INDArray images() {
+        return images;
+    }
+
+    /** A copy of the labels. */
+    public int[] labels() {
+        return labels.clone();
+    }
+
+    /** Label of example i. */
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** Number of classes. */
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /** Channels C. */
+    public int channels() {
+        return (int) images.size(1);
+    }
+
+    /** Height H in pixels. */
+    public int height() {
+        return (int) images.size(2);
+    }
+
+    /** Width W in pixels. */
+    public int width() {
+        return (int) images.size(3);
+    }
+
+    /** The same data set under another name. */
+    public ImageDataset withName(String newName) {
+        return new ImageDataset(newName, images, labels, numClasses);
+    }
+
+    /** The same labels with another image tensor of identical shape (for transforms). */
+    public ImageDataset withImages(String newName, INDArray newImages) {
+        if (!Arrays.equals(newImages.shape(), images.shape())) {
+            throw new IllegalArgumentException(name + ": replacement images have shape "
+                    + Arrays.toString(newImages.shape()) + ", expected " + Arrays.toString(images.shape()));
+        }
+        return new ImageDataset(newName, newImages, labels, numClasses);
+    }
+
+    /** The images cast to another floating-point type (float32 for training, float64 for tests). */
+    public ImageDataset castTo(DataType type) {
+        return type == images.dataType() ? this : new ImageDataset(name, images.castTo(type), labels, numClasses);
+    }
+
+    @Override
+    public ImageDataset subset(int[] indices) {
+        int n = size();
+        for (int index : indices) {
+            if (index < 0 || index >= n) {
+                throw new IndexOutOfBoundsException(name + ": index " + index + " outside 0.." + (n - 1));
+            }
+        }
+        long[] shape = images.shape();
+        long perImage = shape[1] * shape[2] * shape[3];
+        INDArray picked;
+        if (indices.length == 0) {
+            picked = Nd4j.create(images.dataType(), 0, shape[1], shape[2], shape[3]);
+        } else {
+            INDArray flat = images.reshape('c', n, perImage);
+            picked = Nd4j.pullRows(flat, 1, indices).reshape('c', indices.length, shape[1], shape[2], shape[3]);
+        }
+        int[] pickedLabels = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            pickedLabels[i] = labels[indices[i]];
+        }
+        return new ImageDataset(name, picked, pickedLabels, numClasses);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + Arrays.toString(images.shape()) + " " + images.dataType() + ", " + numClasses
+                + " classes";
+    }
+}
