@@ -1,0 +1,90 @@
+package io.kronlaplace.hyperopt.augment;
+
+import java.util.SplittableRandom;
+
+/**
+ * The random coefficients {@code eps[n, s, k] ~ U[-1, 1]} of one batch of augmentations: for each of N examples,
+ * S samples and the {@link AffineGenerator#COUNT} generators. Immutable: draw it once and pass the same object to
+ * {@link AffineAugmentation#apply}, {@link AffineAugmentation#vjp} and {@link AffineAugmentation#jvp} so that all of
+ * them see the same transforms (the noise is held fixed while eta is differentiated or finite-differenced).
+ */
+public final class AugmentationNoise {
+    private final int examples;
+    private final int samples;
+    private final double[] epsilon;
+
+    private AugmentationNoise(int examples, int samples, double[] epsilon) {
+        this.examples = examples;
+        this.samples = samples;
+        this.epsilon = epsilon;
+    }
+
+    /**
+     * Draws fresh noise from a seeded stream.
+     *
+     * @param examples N, the number of images in the batch
+     * @param samples  S, augmented copies per image
+     * @param random   the stream (advanced by N * S * 6 draws)
+     */
+    public static AugmentationNoise draw(int examples, int samples, SplittableRandom random) {
+        requireSizes(examples, samples);
+        double[] eps = new double[Math.multiplyExact(Math.multiplyExact(examples, samples), AffineGenerator.COUNT)];
+        for (int i = 0; i < eps.length; i++) {
+            eps[i] = 2.0 * random.nextDouble() - 1.0;
+        }
+        return new AugmentationNoise(examples, samples, eps);
+    }
+
+    /** Draws fresh noise from a new stream with the given seed. */
+    public static AugmentationNoise draw(int examples, int samples, long seed) {
+        return draw(examples, samples, new SplittableRandom(seed));
+    }
+
+    /**
+     * Noise with given values.
+     *
+     * @param epsilon N * S * 6 values in [-1, 1], index {@code (n * S + s) * 6 + k} (copied)
+     */
+    public static AugmentationNoise of(int examples, int samples, double[] epsilon) {
+        requireSizes(examples, samples);
+        long expected = (long) examples * samples * AffineGenerator.COUNT;
+        if (epsilon.length != expected) {
+            throw new IllegalArgumentException("noise for " + examples + " examples x " + samples + " samples needs "
+                    + expected + " values, got " + epsilon.length);
+        }
+        for (int i = 0; i < epsilon.length; i++) {
+            if (!(epsilon[i] >= -1.0 && epsilon[i] <= 1.0)) {
+                throw new IllegalArgumentException("noise values must lie in [-1, 1], got " + epsilon[i]
+                        + " at index " + i);
+            }
+        }
+        return new AugmentationNoise(examples, samples, epsilon.clone());
+    }
+
+    /** N, the number of images this noise is for. */
+    public int examples() {
+        return examples;
+    }
+
+    /** S, the number of augmented copies per image. */
+    public int samples() {
+        return samples;
+    }
+
+    /** N * S, the number of augmented images (rows of the output batch). */
+    public int rows() {
+        return examples * samples;
+    }
+
+    /** eps for output row {@code row = n * S + s} and generator k. */
+    public double epsilon(int row, int k) {
+        return epsilon[row * AffineGenerator.COUNT + k];
+    }
+
+    private static void requireSizes(int examples, int samples) {
+        if (examples < 1 || samples < 1) {
+            throw new IllegalArgumentException("noise needs at least one example and one sample, got examples="
+                    + examples + ", samples=" + samples);
+        }
+    }
+}

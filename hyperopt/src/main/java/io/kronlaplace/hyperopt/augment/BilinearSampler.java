@@ -1,0 +1,208 @@
+package io.kronlaplace.hyperopt.augment;
+
+/**
+ * Bilinear resampling of one C x H x W image (row-major {@code double[]} planes) at an affinely transformed grid,
+ * with its reverse-mode and forward-mode derivatives. Shared by {@link AffineAugmentation}; see there for the
+ * coordinate convention.
+ *
+ * <p>For a transform T (row-major 3 x 3 on normalised coordinates) the sampled input pixel coordinates of output
+ * pixel (row i, column j) are, with centred indices {@code cj = j - (W-1)/2} and {@code ci = i - (H-1)/2},
+ * <pre>
+ * ix = T00 cj + T01 (W/H) ci + T02 (W/2) + (W-1)/2
+ * iy = T10 (H/W) cj + T11 ci + T12 (H/2) + (H-1)/2
+ * </pre>
+ * which is {@code T} applied to {@code x = (2j+1)/W - 1, y = (2i+1)/H - 1} mapped back to pixels. Written in centred
+ * pixel form so that the identity transform hits pixel centres exactly (no rounding) and copies the image bit for
+ * bit. Pixels outside the image read as zero.
+ */
+final class BilinearSampler {
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int plane;
+
+    BilinearSampler(int channels, int height, int width) {
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.plane = height * width;
+    }
+
+    /** Pixel-space coefficients (ax0, ax1, ax2, ay0, ay1, ay2) of a transform, or of its derivative when offset=false. */
+    private double[] pixelCoefficients(double[] t, boolean offset) {
+        double w = width;
+        double h = height;
+        return new double[] {
+            t[0], t[1] * (w / h), t[2] * (w / 2) + (offset ? (w - 1) / 2 : 0),
+            t[3] * (h / w), t[4], t[5] * (h / 2) + (offset ? (h - 1) / 2 : 0)
+        };
+    }
+
+    private double at(double[] in, int base, int y, int x) {
+        return (x >= 0 && x < width && y >= 0 && y < height) ? in[base + y * width + x] : 0.0;
+    }
+
+    private boolean outside(double x0, double y0) {
+        return x0 < -1 || x0 > width - 1 || y0 < -1 || y0 > height - 1 || Double.isNaN(x0) || Double.isNaN(y0);
+    }
+
+    /** Writes the resampled image of {@code in[inOff ..]} into {@code out[outOff ..]}. */
+    void sample(double[] t, double[] in, int inOff, double[] out, int outOff) {
+        double[] a = pixelCoefficients(t, true);
+        for (int i = 0; i < height; i++) {
+            double ci = i - (height - 1) / 2.0;
+            for (int j = 0; j < width; j++) {
+                double cj = j - (width - 1) / 2.0;
+                double ix = a[0] * cj + a[1] * ci + a[2];
+                double iy = a[3] * cj + a[4] * ci + a[5];
+                double x0d = Math.floor(ix);
+                double y0d = Math.floor(iy);
+                int p = i * width + j;
+                if (outside(x0d, y0d)) {
+                    for (int c = 0; c < channels; c++) {
+                        out[outOff + c * plane + p] = 0.0;
+                    }
+                    continue;
+                }
+                int x0 = (int) x0d;
+                int y0 = (int) y0d;
+                double fx = ix - x0d;
+                double fy = iy - y0d;
+                for (int c = 0; c < channels; c++) {
+                    int base = inOff + c * plane;
+                    double v00 = at(in, base, y0, x0);
+                    double v01 = at(in, base, y0, x0 + 1);
+                    double v10 = at(in, base, y0 + 1, x0);
+                    double v11 = at(in, base, y0 + 1, x0 + 1);
+                    out[outOff + c * plane + p] =
+                            (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
+                }
+            }
+        }
+    }
+
+    /**
+     * Reverse mode for one image: adds the input gradient to {@code gradIn[gradInOff ..]} (when gradIn is not null)
+     * and returns dL/dT as a row-major 3 x 3 matrix (last row zero: T's last row is constant).
+     */
+    double[] backward(double[] t, double[] in, int inOff, double[] gradOut, int gradOutOff,
+                      double[] gradIn, int gradInOff) {
+        double[] a = pixelCoefficients(t, true);
+        double sxj = 0;
+        double sxi = 0;
+        double sx = 0;
+        double syj = 0;
+        double syi = 0;
+        double sy = 0;
+        for (int i = 0; i < height; i++) {
+            double ci = i - (height - 1) / 2.0;
+            for (int j = 0; j < width; j++) {
+                double cj = j - (width - 1) / 2.0;
+                double ix = a[0] * cj + a[1] * ci + a[2];
+                double iy = a[3] * cj + a[4] * ci + a[5];
+                double x0d = Math.floor(ix);
+                double y0d = Math.floor(iy);
+                if (outside(x0d, y0d)) {
+                    continue;
+                }
+                int x0 = (int) x0d;
+                int y0 = (int) y0d;
+                double fx = ix - x0d;
+                double fy = iy - y0d;
+                int p = i * width + j;
+                double gx = 0;
+                double gy = 0;
+                for (int c = 0; c < channels; c++) {
+                    double g = gradOut[gradOutOff + c * plane + p];
+                    if (g == 0) {
+                        continue;
+                    }
+                    int base = inOff + c * plane;
+                    double v00 = at(in, base, y0, x0);
+                    double v01 = at(in, base, y0, x0 + 1);
+                    double v10 = at(in, base, y0 + 1, x0);
+                    double v11 = at(in, base, y0 + 1, x0 + 1);
+                    gx += g * ((1 - fy) * (v01 - v00) + fy * (v11 - v10));
+                    gy += g * ((1 - fx) * (v10 - v00) + fx * (v11 - v01));
+                    if (gradIn != null) {
+                        int gbase = gradInOff + c * plane;
+                        scatter(gradIn, gbase, y0, x0, g * (1 - fy) * (1 - fx));
+                        scatter(gradIn, gbase, y0, x0 + 1, g * (1 - fy) * fx);
+                        scatter(gradIn, gbase, y0 + 1, x0, g * fy * (1 - fx));
+                        scatter(gradIn, gbase, y0 + 1, x0 + 1, g * fy * fx);
+                    }
+                }
+                sxj += gx * cj;
+                sxi += gx * ci;
+                sx += gx;
+                syj += gy * cj;
+                syi += gy * ci;
+                sy += gy;
+            }
+        }
+        double w = width;
+        double h = height;
+        return new double[] {sxj, sxi * (w / h), sx * (w / 2), syj * (h / w), syi, sy * (h / 2), 0, 0, 0};
+    }
+
+    private void scatter(double[] gradIn, int base, int y, int x, double v) {
+        if (x >= 0 && x < width && y >= 0 && y < height) {
+            gradIn[base + y * width + x] += v;
+        }
+    }
+
+    /**
+     * Forward mode for one image: for each transform tangent {@code dT[k]} writes d(output)/d(along dT[k]) into
+     * {@code out[k][outOff ..]}.
+     */
+    void tangent(double[] t, double[][] dT, double[] in, int inOff, double[][] out, int outOff) {
+        double[] a = pixelCoefficients(t, true);
+        int directions = dT.length;
+        double[][] da = new double[directions][];
+        for (int k = 0; k < directions; k++) {
+            da[k] = pixelCoefficients(dT[k], false);
+        }
+        double[] dix = new double[directions];
+        double[] diy = new double[directions];
+        for (int i = 0; i < height; i++) {
+            double ci = i - (height - 1) / 2.0;
+            for (int j = 0; j < width; j++) {
+                double cj = j - (width - 1) / 2.0;
+                double ix = a[0] * cj + a[1] * ci + a[2];
+                double iy = a[3] * cj + a[4] * ci + a[5];
+                double x0d = Math.floor(ix);
+                double y0d = Math.floor(iy);
+                int p = i * width + j;
+                if (outside(x0d, y0d)) {
+                    for (int k = 0; k < directions; k++) {
+                        for (int c = 0; c < channels; c++) {
+                            out[k][outOff + c * plane + p] = 0.0;
+                        }
+                    }
+                    continue;
+                }
+                int x0 = (int) x0d;
+                int y0 = (int) y0d;
+                double fx = ix - x0d;
+                double fy = iy - y0d;
+                for (int k = 0; k < directions; k++) {
+                    double[] d = da[k];
+                    dix[k] = d[0] * cj + d[1] * ci + d[2];
+                    diy[k] = d[3] * cj + d[4] * ci + d[5];
+                }
+                for (int c = 0; c < channels; c++) {
+                    int base = inOff + c * plane;
+                    double v00 = at(in, base, y0, x0);
+                    double v01 = at(in, base, y0, x0 + 1);
+                    double v10 = at(in, base, y0 + 1, x0);
+                    double v11 = at(in, base, y0 + 1, x0 + 1);
+                    double dox = (1 - fy) * (v01 - v00) + fy * (v11 - v10);
+                    double doy = (1 - fx) * (v10 - v00) + fx * (v11 - v01);
+                    for (int k = 0; k < directions; k++) {
+                        out[k][outOff + c * plane + p] = dox * dix[k] + doy * diy[k];
+                    }
+                }
+            }
+        }
+    }
+}
