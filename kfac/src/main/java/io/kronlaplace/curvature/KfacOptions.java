@@ -1,0 +1,85 @@
+package io.kronlaplace.curvature;
+
+import java.util.Objects;
+
+/**
+ * Options of a curvature pass.
+ *
+ * @param flavour              K-FAC flavour for weight-sharing axes (default {@link KfacFlavour#REDUCE})
+ * @param curvatureType        exact GGN, MC Fisher or empirical Fisher (default {@link CurvatureType#GGN})
+ * @param mcSamples            sampled labels per example for {@link CurvatureType#MC_FISHER} (default 1)
+ * @param sharedRowsPerExample S: S consecutive batch rows are augmented copies of one example (default 1). The
+ *                             likelihood sees the mean of their S outputs, so targets have N / S rows, and the S
+ *                             copies form a weight-sharing axis together with the positions R.
+ * @param seed                 seed of the label sampling for {@link CurvatureType#MC_FISHER}
+ */
+public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int mcSamples, int sharedRowsPerExample,
+                          long seed) {
+
+    public KfacOptions {
+        Objects.requireNonNull(flavour, "flavour");
+        Objects.requireNonNull(curvatureType, "curvatureType");
+        if (mcSamples < 1) {
+            throw new IllegalArgumentException("mcSamples must be >= 1, got " + mcSamples);
+        }
+        if (sharedRowsPerExample < 1) {
+            throw new IllegalArgumentException("sharedRowsPerExample must be >= 1, got " + sharedRowsPerExample);
+        }
+    }
+
+    /** The defaults: REDUCE, exact GGN, one MC sample, no shared rows, seed 0. */
+    public static KfacOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder().flavour(flavour).curvatureType(curvatureType).mcSamples(mcSamples)
+                .sharedRowsPerExample(sharedRowsPerExample).seed(seed);
+    }
+
+    /** Builder of {@link KfacOptions}; unset fields keep their defaults. */
+    public static final class Builder {
+        private KfacFlavour flavour = KfacFlavour.REDUCE;
+        private CurvatureType curvatureType = CurvatureType.GGN;
+        private int mcSamples = 1;
+        private int sharedRowsPerExample = 1;
+        private long seed;
+
+        private Builder() {
+        }
+
+        public Builder flavour(KfacFlavour value) {
+            this.flavour = value;
+            return this;
+        }
+
+        public Builder curvatureType(CurvatureType value) {
+            this.curvatureType = value;
+            return this;
+        }
+
+        public Builder mcSamples(int value) {
+            this.mcSamples = value;
+            return this;
+        }
+
+        public Builder sharedRowsPerExample(int value) {
+            this.sharedRowsPerExample = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        public KfacOptions build() {
+            return new KfacOptions(flavour, curvatureType, mcSamples, sharedRowsPerExample, seed);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.kronlaplace.curvature;
+
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The bias block of a layer, H = B (x) [1] = B: a bias is a weight column whose input is the constant 1, so its input
+ * factor is 1 in both flavours. It reuses B's eigendecomposition from the layer's {@link KronDecomposition}. The
+ * bias is its own block (not a column appended to A) so that weight and bias can carry different prior precisions
+ * and keep closed forms.
+ */
+public final class KronBiasBlock implements CurvatureBlock {
+    private final String name;
+    private final KronDecomposition decomposition;
+
+    /**
+     * @param name          dotted parameter name of the bias, e.g. "fc.bias"
+     * @param decomposition the layer's factor eigendecompositions (only B is used)
+     */
+    public KronBiasBlock(String name, KronDecomposition decomposition) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.decomposition = Objects.requireNonNull(decomposition, "decomposition");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long dim() {
+        return decomposition.outFeatures();
+    }
+
+    @Override
+    public INDArray mvp(INDArray v) {
+        return Spectrum.apply(decomposition.qbView(), decomposition.lbView(), checked(v, "mvp"));
+    }
+
+    /** Eigenvalues of B, ascending. */
+    @Override
+    public INDArray eigenvalues() {
+        return decomposition.lb();
+    }
+
+    @Override
+    public double logDet(double scale, double delta) {
+        return Spectrum.logDet(decomposition.lbView(), scale, delta);
+    }
+
+    @Override
+    public double traceDampedInverse(double scale, double delta) {
+        return Spectrum.traceInverse(decomposition.lbView(), scale, delta);
+    }
+
+    @Override
+    public INDArray dampedInverseMvp(INDArray v, double scale, double delta) {
+        INDArray f = Spectrum.dampedPower(decomposition.lbView(), scale, delta, -1.0);
+        return Spectrum.apply(decomposition.qbView(), f, checked(v, "dampedInverseMvp"));
+    }
+
+    @Override
+    public INDArray dampedInverseSqrtMvp(INDArray v, double scale, double delta) {
+        INDArray f = Spectrum.dampedPower(decomposition.lbView(), scale, delta, -0.5);
+        return Spectrum.apply(decomposition.qbView(), f, checked(v, "dampedInverseSqrtMvp"));
+    }
+
+    @Override
+    public INDArray dense() {
+        return Spectrum.reconstruct(decomposition.qbView(), decomposition.lbView());
+    }
+
+    private INDArray checked(INDArray v, String what) {
+        return Checks.vector(v, dim(), "block '" + name + "' " + what);
+    }
+}

@@ -1,0 +1,119 @@
+package io.kronlaplace.curvature;
+
+import io.kronlaplace.linalg.Eigendecomposition;
+import io.kronlaplace.linalg.SymmetricEigen;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Eigendecompositions A = Qa diag(la) Qa^T and B = Qb diag(lb) Qb^T of one layer's Kronecker factors (float64), from
+ * which every closed form of B (x) A follows. Eigenvalues that rounding made slightly negative are clipped to 0.
+ * Immutable; refreshing after new factors means building a new one with {@link #of(KronFactors)}.
+ */
+public final class KronDecomposition {
+    private final String layerPath;
+    private final KfacFlavour flavour;
+    private final INDArray qa;
+    private final INDArray la;
+    private final INDArray qb;
+    private final INDArray lb;
+
+    /**
+     * Builds a decomposition from given eigenpairs (e.g. loaded from disk).
+     *
+     * @param qa Din x Din orthonormal eigenvectors of A in columns
+     * @param la Din eigenvalues of A
+     * @param qb Dout x Dout orthonormal eigenvectors of B in columns
+     * @param lb Dout eigenvalues of B
+     */
+    public KronDecomposition(String layerPath, KfacFlavour flavour, INDArray qa, INDArray la, INDArray qb,
+                             INDArray lb) {
+        this.layerPath = Objects.requireNonNull(layerPath, "layerPath");
+        this.flavour = Objects.requireNonNull(flavour, "flavour");
+        this.qa = Checks.squareFinite(qa, "eigenvectors of A of layer '" + layerPath + "'").dup('c');
+        this.qb = Checks.squareFinite(qb, "eigenvectors of B of layer '" + layerPath + "'").dup('c');
+        this.la = clip(Checks.vector(la, qa.size(0), "eigenvalues of A of layer '" + layerPath + "'"));
+        this.lb = clip(Checks.vector(lb, qb.size(0), "eigenvalues of B of layer '" + layerPath + "'"));
+    }
+
+    /**
+     * Eigendecomposes both factors with the default {@link SymmetricEigen} backend.
+     *
+     * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
+     * @throws IllegalStateException    naming the layer when the solver fails
+     */
+    public static KronDecomposition of(KronFactors factors) {
+        String where = "layer '" + factors.layerPath() + "'";
+        Eigendecomposition ea = decompose(factors.aView(), "factor A of " + where);
+        Eigendecomposition eb = decompose(factors.bView(), "factor B of " + where);
+        return new KronDecomposition(factors.layerPath(), factors.flavour(), ea.vectors(), ea.values(),
+                eb.vectors(), eb.values());
+    }
+
+    private static Eigendecomposition decompose(INDArray m, String what) {
+        try {
+            return SymmetricEigen.decompose(m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static INDArray clip(INDArray values) {
+        return Transforms.max(values, 0.0, true);
+    }
+
+    public String layerPath() {
+        return layerPath;
+    }
+
+    public KfacFlavour flavour() {
+        return flavour;
+    }
+
+    /** Eigenvectors of A in columns (Din x Din, a copy). */
+    public INDArray qa() {
+        return qa.dup();
+    }
+
+    /** Eigenvalues of A, ascending, >= 0 (a copy). */
+    public INDArray la() {
+        return la.dup();
+    }
+
+    /** Eigenvectors of B in columns (Dout x Dout, a copy). */
+    public INDArray qb() {
+        return qb.dup();
+    }
+
+    /** Eigenvalues of B, ascending, >= 0 (a copy). */
+    public INDArray lb() {
+        return lb.dup();
+    }
+
+    public long inFeatures() {
+        return qa.size(0);
+    }
+
+    public long outFeatures() {
+        return qb.size(0);
+    }
+
+    INDArray qaView() {
+        return qa;
+    }
+
+    INDArray laView() {
+        return la;
+    }
+
+    INDArray qbView() {
+        return qb;
+    }
+
+    INDArray lbView() {
+        return lb;
+    }
+}

@@ -1,0 +1,74 @@
+package io.kronlaplace.curvature;
+
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The two Kronecker factors of one weight layer, GGN_W ~ B (x) A for row-major vec(W), scaled in the paper's
+ * convention for the SUMMED loss over all examples seen (DESIGN.md section 3): A is an average over examples (and
+ * positions for EXPAND), B a sum. Only the product B (x) A is convention-free. Immutable: the arrays are private
+ * float64 copies and the getters return copies.
+ */
+public final class KronFactors {
+    private final String layerPath;
+    private final INDArray a;
+    private final INDArray b;
+    private final KfacFlavour flavour;
+
+    /**
+     * @param layerPath dotted path of the layer in its network ("" for a root layer)
+     * @param a         input factor, Din x Din
+     * @param b         output-gradient factor, Dout x Dout
+     * @param flavour   the flavour that produced them
+     * @throws IllegalArgumentException on non-square factors or NaN/infinite entries
+     */
+    public KronFactors(String layerPath, INDArray a, INDArray b, KfacFlavour flavour) {
+        this.layerPath = Objects.requireNonNull(layerPath, "layerPath");
+        this.flavour = Objects.requireNonNull(flavour, "flavour");
+        this.a = Checks.squareFinite(a, "factor A of layer '" + layerPath + "'").dup('c');
+        this.b = Checks.squareFinite(b, "factor B of layer '" + layerPath + "'").dup('c');
+    }
+
+    public String layerPath() {
+        return layerPath;
+    }
+
+    /** Input factor, Din x Din, float64 (a copy). */
+    public INDArray a() {
+        return a.dup();
+    }
+
+    /** Output-gradient factor, Dout x Dout, float64 (a copy). */
+    public INDArray b() {
+        return b.dup();
+    }
+
+    public KfacFlavour flavour() {
+        return flavour;
+    }
+
+    /** Din: the weight's column count. */
+    public long inFeatures() {
+        return a.size(0);
+    }
+
+    /** Dout: the weight's row count. */
+    public long outFeatures() {
+        return b.size(0);
+    }
+
+    /** The factors without copying, for decomposition inside the package. */
+    INDArray aView() {
+        return a;
+    }
+
+    INDArray bView() {
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "KronFactors[" + layerPath + ", " + flavour + ", A " + inFeatures() + "x" + inFeatures() + ", B "
+                + outFeatures() + "x" + outFeatures() + "]";
+    }
+}
