@@ -20,4 +20,14 @@ public final class ReLU extends Module {
         requireRows(gradOutput, m.size(0), context, this);
         return gradOutput.mul(Tensors.repeatCopies(m, context.copies()));
     }
+
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        INDArray m = requireCached(mask, this);
+        if (!java.util.Arrays.equals(tangent.shape(), m.shape())) {
+            throw new IllegalArgumentException("ReLU '" + path() + "': tangent has shape "
+                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(m.shape()));
+        }
+        return tangent.mul(m);
+    }
 }
