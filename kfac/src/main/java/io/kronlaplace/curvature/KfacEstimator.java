@@ -1,0 +1,128 @@
+package io.kronlaplace.curvature;
+
+import io.kronlaplace.likelihood.Likelihood;
+import io.kronlaplace.nn.BackwardContext;
+import io.kronlaplace.nn.Mode;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.WeightLayer;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Accumulates K-FAC factors (EXPAND or REDUCE; exact GGN, MC Fisher or empirical Fisher) of every {@code Linear} and
+ * {@code Conv2d} layer of a network over mini-batches.
+ *
+ * <p>Each {@link #accumulate} runs one forward pass in {@link Mode#EVAL} and one backward pass that carries all
+ * back-propagated vectors of the batch at once ({@code copies} per example: C Hessian-root columns for the GGN, k
+ * samples for the MC Fisher, one gradient for the empirical Fisher) through a {@code GradientTap}; no parameter
+ * gradients are computed. The factors are for the SUMMED loss over all examples accumulated since construction or
+ * the last {@link #reset()}: B is summed over batches, A is summed and divided by the total count when read, so
+ * factors over two halves of a batch equal factors over the whole batch.
+ *
+ * <p>Not thread-safe; the network's layer caches are overwritten by each call.
+ */
+public final class KfacEstimator {
+    private final Network network;
+    private final Likelihood likelihood;
+    private final KfacOptions options;
+    private final Map<String, LayerFactorAccumulator> accumulators = new HashMap<>();
+    private SplittableRandom random;
+    private long examples;
+
+    /**
+     * @param network    the model (any floating type; factors are accumulated in float64)
+     * @param likelihood the loss whose curvature is approximated
+     * @param options    flavour, curvature type, samples, shared rows, seed
+     */
+    public KfacEstimator(Network network, Likelihood likelihood, KfacOptions options) {
+        this.network = Objects.requireNonNull(network, "network");
+        this.likelihood = Objects.requireNonNull(likelihood, "likelihood");
+        this.options = Objects.requireNonNull(options, "options");
+        if (network.weightLayers().isEmpty()) {
+            throw new IllegalArgumentException("the network has no weight layers to factor");
+        }
+        this.random = new SplittableRandom(options.seed());
+    }
+
+    public KfacOptions options() {
+        return options;
+    }
+
+    /**
+     * Adds one mini-batch.
+     *
+     * @param inputs  network inputs, N rows (N a multiple of {@code sharedRowsPerExample} S)
+     * @param targets targets of the N / S examples (class indices [N/S] or values [N/S, C]); read only by the
+     *                empirical Fisher, may be null otherwise
+     * @throws IllegalArgumentException on bad shapes or NaN inputs; the sums are unchanged when it is thrown before
+     *                                  the backward pass starts
+     */
+    public void accumulate(INDArray inputs, INDArray targets) {
+        Objects.requireNonNull(inputs, "inputs");
+        int shared = options.sharedRowsPerExample();
+        if (inputs.rank() == 0 || inputs.size(0) % shared != 0) {
+            throw new IllegalArgumentException("batch of " + (inputs.rank() == 0 ? 0 : inputs.size(0))
+                    + " rows is not a positive multiple of sharedRowsPerExample=" + shared);
+        }
+        INDArray outputs = network.forward(inputs, Mode.EVAL);
+        BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options, random);
+        network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
+        examples += inputs.size(0) / shared;
+    }
+
+    /**
+     * Adds the contribution of one layer from its input and back-propagated vectors directly (what the backward pass
+     * feeds in through the tap); for callers that run their own passes and for timing the factor work alone.
+     *
+     * @param input      the layer's forward input, N rows
+     * @param gradOutput {@code copies * N} back-propagated vectors at its output, copy-major
+     */
+    public void observe(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
+        accumulators.computeIfAbsent(layer.path(),
+                p -> new LayerFactorAccumulator(layer, options.flavour(), options.sharedRowsPerExample()))
+                .add(layer, input, gradOutput, copies);
+    }
+
+    /**
+     * The factors of every layer seen, keyed by layer path in the network's layer order.
+     *
+     * @throws IllegalStateException before any data was accumulated
+     */
+    public Map<String, KronFactors> factors() {
+        if (accumulators.isEmpty()) {
+            throw new IllegalStateException("no data accumulated: call accumulate(...) before factors()");
+        }
+        Map<String, KronFactors> out = new LinkedHashMap<>();
+        for (WeightLayer layer : network.weightLayers()) {
+            LayerFactorAccumulator acc = accumulators.get(layer.path());
+            if (acc != null) {
+                out.put(layer.path(), acc.factors());
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Eigendecompositions of {@link #factors()}, keyed by layer path. */
+    public Map<String, KronDecomposition> decompositions() {
+        Map<String, KronDecomposition> out = new LinkedHashMap<>();
+        factors().forEach((path, f) -> out.put(path, KronDecomposition.of(f)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Forgets all accumulated data (and restarts the label sampling from the seed), e.g. before a refit. */
+    public void reset() {
+        accumulators.clear();
+        examples = 0;
+        random = new SplittableRandom(options.seed());
+    }
+
+    /** Examples accumulated since construction or the last reset (batch rows / sharedRowsPerExample). */
+    public long examplesSeen() {
+        return examples;
+    }
+}

@@ -1,0 +1,168 @@
+package io.kronlaplace.curvature;
+
+import io.kronlaplace.nn.Conv2d;
+import io.kronlaplace.nn.Linear;
+import io.kronlaplace.nn.WeightLayer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Running Kronecker-factor sums of one weight layer. Batch products are computed in the network's floating type by
+ * GEMM into preallocated buffers and added into float64 sums, so many mini-batches lose no precision. A is divided by
+ * the total count (examples for REDUCE, example-positions for EXPAND) only when the factors are read.
+ */
+final class LayerFactorAccumulator {
+    /** The largest unfolded patch matrix EXPAND builds at once (elements); larger batches are processed in chunks. */
+    private static final long MAX_UNFOLDED_ELEMENTS = 1L << 25;
+
+    private final String path;
+    private final KfacFlavour flavour;
+    private final int shared;
+    private final INDArray aSum;
+    private final INDArray bSum;
+    private INDArray aBatch;
+    private INDArray bBatch;
+    private long aCount;
+
+    LayerFactorAccumulator(WeightLayer layer, KfacFlavour flavour, int shared) {
+        this.path = layer.path();
+        this.flavour = flavour;
+        this.shared = shared;
+        this.aSum = Nd4j.zeros(DataType.DOUBLE, layer.inFeatures(), layer.inFeatures());
+        this.bSum = Nd4j.zeros(DataType.DOUBLE, layer.outFeatures(), layer.outFeatures());
+    }
+
+    /**
+     * Adds one backward pass's contribution.
+     *
+     * @param input      the layer's forward input, N rows
+     * @param gradOutput back-propagated vectors at its output, copies * N rows, copy-major
+     */
+    void add(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
+        if (input.size(0) % shared != 0) {
+            throw new IllegalArgumentException("layer '" + path + "': " + input.size(0)
+                    + " input rows are not a multiple of sharedRowsPerExample=" + shared);
+        }
+        if (layer instanceof Conv2d conv) {
+            addConv(conv, input, gradOutput);
+        } else if (layer instanceof Linear) {
+            addLinear(input, gradOutput);
+        } else {
+            throw new IllegalStateException("layer '" + path + "': K-FAC supports Linear and Conv2d weight layers, got "
+                    + layer.getClass().getSimpleName());
+        }
+    }
+
+    /** (A, B) normalised for the summed loss; A divided by the total count. */
+    KronFactors factors() {
+        if (aCount == 0) {
+            throw new IllegalStateException("layer '" + path + "' has seen no data");
+        }
+        return new KronFactors(path, aSum.div(aCount), bSum, flavour);
+    }
+
+    private void addLinear(INDArray a, INDArray g) {
+        if (a.rank() == 2) {
+            // One position per row: EXPAND and REDUCE differ only through shared rows.
+            if (flavour == KfacFlavour.EXPAND || shared == 1) {
+                addGram(a, true);
+                addGram(g, false);
+                aCount += a.size(0);
+            } else {
+                addGram(groupMean(a), true);
+                addGram(groupSum(g), false);
+                aCount += a.size(0) / shared;
+            }
+            return;
+        }
+        long positions = a.size(1);
+        if (flavour == KfacFlavour.EXPAND) {
+            addGram(a.reshape(a.size(0) * positions, a.size(2)), true);
+            addGram(g.reshape(g.size(0) * positions, g.size(2)), false);
+            aCount += a.size(0) * positions;
+        } else {
+            addGram(groupMean(a.mean(1)), true);
+            addGram(groupSum(g.sum(1)), false);
+            aCount += a.size(0) / shared;
+        }
+    }
+
+    private void addConv(Conv2d conv, INDArray x, INDArray g) {
+        long n = x.size(0);
+        long positions = g.size(2) * g.size(3);
+        if (flavour == KfacFlavour.EXPAND) {
+            long din = conv.inFeatures();
+            long chunk = Math.max(1, MAX_UNFOLDED_ELEMENTS / (positions * din));
+            for (long start = 0; start < n; start += chunk) {
+                long end = Math.min(n, start + chunk);
+                INDArray patches = conv.patches(rows(x, start, end));
+                addGram(patches.reshape((end - start) * positions, din), true);
+            }
+            long dout = conv.outFeatures();
+            long gChunk = Math.max(1, MAX_UNFOLDED_ELEMENTS / (positions * dout));
+            for (long start = 0; start < g.size(0); start += gChunk) {
+                long end = Math.min(g.size(0), start + gChunk);
+                INDArray channelsLast = rows(g, start, end).permute(0, 2, 3, 1).dup('c');
+                addGram(channelsLast.reshape((end - start) * positions, dout), false);
+            }
+            aCount += n * positions;
+        } else {
+            addGram(groupMean(ConvPatchMean.of(conv, x)), true);
+            addGram(groupSum(g.sum(2, 3)), false);
+            aCount += n / shared;
+        }
+    }
+
+    /** Mean over each group of S consecutive rows of an [rows, D] matrix. */
+    private INDArray groupMean(INDArray m) {
+        return shared == 1 ? m : m.reshape(m.size(0) / shared, shared, m.size(1)).mean(1);
+    }
+
+    /** Sum over each group of S consecutive rows (copy-major rows keep their copy). */
+    private INDArray groupSum(INDArray m) {
+        return shared == 1 ? m : m.reshape(m.size(0) / shared, shared, m.size(1)).sum(1);
+    }
+
+    /** Adds X^T X of an [M, D] matrix to the A (input) or B (gradient) sum. */
+    private void addGram(INDArray x, boolean input) {
+        INDArray m = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
+        long d = m.size(1);
+        INDArray buffer = input ? aBatch : bBatch;
+        if (buffer == null || buffer.dataType() != m.dataType()) {
+            buffer = Nd4j.create(m.dataType(), new long[] {d, d}, 'f');
+            if (input) {
+                aBatch = buffer;
+            } else {
+                bBatch = buffer;
+            }
+        }
+        INDArray sum = input ? aSum : bSum;
+        if (sum.size(0) != d) {
+            throw new IllegalArgumentException("layer '" + path + "': " + (input ? "input" : "gradient")
+                    + " features " + d + " do not match the factor size " + sum.size(0) + " (shape "
+                    + Arrays.toString(x.shape()) + ")");
+        }
+        Nd4j.gemm(m, m, buffer, true, false, 1.0, 0.0);
+        if (buffer.dataType() == DataType.DOUBLE) {
+            sum.addi(buffer);
+        } else {
+            sum.addi(buffer.castTo(DataType.DOUBLE));
+        }
+    }
+
+    private static INDArray rows(INDArray x, long start, long end) {
+        if (start == 0 && end == x.size(0)) {
+            return x;
+        }
+        INDArrayIndex[] idx = new INDArrayIndex[x.rank()];
+        idx[0] = NDArrayIndex.interval(start, end);
+        for (int i = 1; i < idx.length; i++) {
+            idx[i] = NDArrayIndex.all();
+        }
+        return x.get(idx);
+    }
+}
