@@ -44,6 +44,14 @@ public abstract class Module {
         return List.of();
     }
 
+    /**
+     * Non-trainable state held by this module itself (BatchNorm running statistics), with local names. The arrays are
+     * live: assigning into them changes the module's state (weight files load this way).
+     */
+    protected Map<String, INDArray> ownBuffers() {
+        return Map.of();
+    }
+
     /** Direct sub-modules, in forward order. */
     protected List<Child> children() {
         return List.of();
@@ -75,6 +83,22 @@ public abstract class Module {
         }
         for (Child child : children()) {
             child.module().collect(prefix.isEmpty() ? child.name() : prefix + "." + child.name(), out);
+        }
+    }
+
+    /** All buffers of the subtree keyed by dotted name, in the same depth-first order as the parameters. */
+    public final Map<String, INDArray> namedBuffers() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        collectBuffers("", out);
+        return out;
+    }
+
+    private void collectBuffers(String prefix, Map<String, INDArray> out) {
+        for (Map.Entry<String, INDArray> e : ownBuffers().entrySet()) {
+            out.put(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue());
+        }
+        for (Child child : children()) {
+            child.module().collectBuffers(prefix.isEmpty() ? child.name() : prefix + "." + child.name(), out);
         }
     }
 

@@ -68,6 +68,14 @@ public final class Network {
         return p;
     }
 
+    /**
+     * Non-trainable state (BatchNorm running statistics) by dotted name; live arrays, looked up afresh on each call
+     * because {@link #castTo} replaces them.
+     */
+    public Map<String, INDArray> buffers() {
+        return Collections.unmodifiableMap(root.namedBuffers());
+    }
+
     public List<WeightLayer> weightLayers() {
         return weightLayers;
     }

@@ -49,4 +49,17 @@ public final class Tensors {
                     + Arrays.toString(x.shape()));
         }
     }
+
+    /** Throws when x and reference differ in any dimension but the first (the row count). */
+    public static void requireSameTrailingShape(INDArray x, INDArray reference, String what) {
+        boolean same = x.rank() == reference.rank();
+        for (int d = 1; same && d < x.rank(); d++) {
+            same = x.size(d) == reference.size(d);
+        }
+        if (!same) {
+            throw new IllegalArgumentException(what + ": expected shape [rows, "
+                    + Arrays.toString(Arrays.copyOfRange(reference.shape(), 1, reference.rank())).replaceAll("[\\[\\]]", "")
+                    + "], got " + Arrays.toString(x.shape()));
+        }
+    }
 }

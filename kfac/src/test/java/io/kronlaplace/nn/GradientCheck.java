@@ -102,4 +102,23 @@ final class GradientCheck {
             assertTrue(error < tolerance, "copy " + c + " relative error " + error);
         }
     }
+
+    /**
+     * Runs forward and a training backward in float64, casts the module to float32, repeats, and asserts that outputs
+     * and input gradients agree to float32 accuracy and that float32 results are float32; casts back to float64.
+     */
+    static void checkFloat32Agrees(Module module, INDArray x, Mode mode) {
+        INDArray out64 = module.forward(x.dup(), mode).dup();
+        INDArray r = random(29, out64.shape());
+        INDArray grad64 = module.backward(r, BackwardContext.training()).dup();
+        module.castTo(DataType.FLOAT);
+        INDArray out32 = module.forward(x.castTo(DataType.FLOAT), mode);
+        INDArray grad32 = module.backward(r.castTo(DataType.FLOAT), BackwardContext.training());
+        assertTrue(out32.dataType() == DataType.FLOAT && grad32.dataType() == DataType.FLOAT, "float32 results");
+        double outError = relativeError(out32.castTo(DataType.DOUBLE), out64);
+        double gradError = relativeError(grad32.castTo(DataType.DOUBLE), grad64);
+        assertTrue(outError < 1e-4 && gradError < 1e-4, "float32 vs float64: output " + outError + ", gradient "
+                + gradError);
+        module.castTo(DataType.DOUBLE);
+    }
 }

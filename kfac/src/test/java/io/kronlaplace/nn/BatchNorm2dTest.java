@@ -1,0 +1,115 @@
+package io.kronlaplace.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class BatchNorm2dTest {
+    private static BatchNorm2d batchNorm() {
+        BatchNorm2d bn = new BatchNorm2d(3, DataType.DOUBLE);
+        bn.scale().value().assign(GradientCheck.random(40, 3).addi(1.5));
+        bn.shift().value().assign(GradientCheck.random(41, 3));
+        bn.runningMean().assign(GradientCheck.random(42, 3));
+        bn.runningVar().assign(GradientCheck.random(43, 3).addi(2));
+        return bn;
+    }
+
+    @Test
+    void trainModeNormalisesWithBatchStatisticsAndUpdatesRunningAverages() {
+        BatchNorm2d bn = batchNorm();
+        INDArray oldMean = bn.runningMean().dup();
+        INDArray oldVar = bn.runningVar().dup();
+        INDArray x = GradientCheck.random(1, 4, 3, 2, 3).muli(3).addi(1);
+        INDArray y = bn.forward(x, Mode.TRAIN);
+        for (int c = 0; c < 3; c++) {
+            double sum = 0;
+            double sq = 0;
+            int m = 0;
+            for (int n = 0; n < 4; n++) {
+                for (int i = 0; i < 2; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        double v = x.getDouble(n, c, i, j);
+                        sum += v;
+                        sq += v * v;
+                        m++;
+                    }
+                }
+            }
+            double mean = sum / m;
+            double var = sq / m - mean * mean;
+            double gamma = bn.scale().value().getDouble(c);
+            double beta = bn.shift().value().getDouble(c);
+            double expected = gamma * (x.getDouble(2, c, 1, 2) - mean) / Math.sqrt(var + 1e-5) + beta;
+            assertEquals(expected, y.getDouble(2, c, 1, 2), 1e-12);
+            assertEquals(0.9 * oldMean.getDouble(c) + 0.1 * mean, bn.runningMean().getDouble(c), 1e-12);
+            assertEquals(0.9 * oldVar.getDouble(c) + 0.1 * var * m / (m - 1), bn.runningVar().getDouble(c), 1e-12);
+        }
+    }
+
+    @Test
+    void evalModeUsesRunningStatisticsAndLeavesThemAlone() {
+        BatchNorm2d bn = batchNorm();
+        INDArray mean = bn.runningMean().dup();
+        INDArray x = GradientCheck.random(2, 2, 3, 2, 2);
+        INDArray y = bn.forward(x, Mode.EVAL);
+        assertEquals(mean, bn.runningMean());
+        double expected = bn.scale().value().getDouble(1) * (x.getDouble(1, 1, 0, 1) - mean.getDouble(1))
+                / Math.sqrt(bn.runningVar().getDouble(1) + 1e-5) + bn.shift().value().getDouble(1);
+        assertEquals(expected, y.getDouble(1, 1, 0, 1), 1e-12);
+    }
+
+    @Test
+    void trainModeGradientsMatchFiniteDifferences() {
+        GradientCheck.check(batchNorm(), GradientCheck.random(3, 3, 3, 2, 3).muli(2), Mode.TRAIN, 1e-6);
+    }
+
+    @Test
+    void evalModeGradientsMatchFiniteDifferences() {
+        GradientCheck.check(batchNorm(), GradientCheck.random(4, 3, 3, 2, 3), Mode.EVAL, 1e-6);
+    }
+
+    @Test
+    void copiesAreIndependentVectorsThroughTheTrainLinearisation() {
+        GradientCheck.checkCopies(batchNorm(), GradientCheck.random(5, 3, 3, 2, 2), Mode.TRAIN, 3, 1e-12);
+        GradientCheck.checkCopies(batchNorm(), GradientCheck.random(6, 3, 3, 2, 2), Mode.EVAL, 2, 1e-12);
+    }
+
+    @Test
+    void insideAResidualBlockGradientsMatchFiniteDifferences() {
+        Init init = new Init(7, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
+        Sequential block = new Sequential(new BatchNorm2d(2, DataType.DOUBLE), new ReLU(),
+                new Residual(new Sequential(new Conv2d(2, 3, 3, 2, 1, false, init), new BatchNorm2d(3, DataType.DOUBLE),
+                        new ReLU(), new Conv2d(3, 3, 3, 1, 1, false, init)), new Conv2d(2, 3, 1, 2, 0, false, init)));
+        GradientCheck.check(block, GradientCheck.random(8, 3, 2, 4, 4), Mode.TRAIN, 1e-6);
+        GradientCheck.checkCopies(block, GradientCheck.random(9, 3, 2, 4, 4), Mode.TRAIN, 2, 1e-12);
+    }
+
+    @Test
+    void castsBuffersAndWorksInFloat32() {
+        BatchNorm2d bn = batchNorm();
+        GradientCheck.checkFloat32Agrees(bn, GradientCheck.random(10, 4, 3, 3, 3), Mode.TRAIN);
+        GradientCheck.checkFloat32Agrees(bn, GradientCheck.random(11, 4, 3, 3, 3), Mode.EVAL);
+        bn.castTo(DataType.FLOAT);
+        assertEquals(DataType.FLOAT, bn.runningMean().dataType());
+        assertEquals(DataType.FLOAT, bn.namedBuffers().get("running_var").dataType());
+        assertEquals(2, bn.namedBuffers().size());
+    }
+
+    @Test
+    void rejectsBadInputs() {
+        BatchNorm2d bn = batchNorm();
+        assertThrows(IllegalArgumentException.class, () -> bn.forward(Nd4j.zeros(DataType.DOUBLE, 2, 4, 2, 2),
+                Mode.TRAIN));
+        assertThrows(IllegalArgumentException.class, () -> bn.forward(Nd4j.zeros(DataType.DOUBLE, 2, 3), Mode.TRAIN));
+        IllegalArgumentException single = assertThrows(IllegalArgumentException.class,
+                () -> bn.forward(Nd4j.zeros(DataType.DOUBLE, 1, 3, 1, 1), Mode.TRAIN));
+        assertTrue(single.getMessage().contains("more than one value"), single.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(3, 0, 0.1, DataType.DOUBLE));
+        assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(3, 1e-5, 0.1, DataType.INT));
+    }
+}
