@@ -51,13 +51,7 @@ final class OptimizerState {
                             + state.dataType() + " " + Arrays.toString(state.shape()));
                 }
             }
-            // A sum is NaN or infinite exactly when some element is (barring overflow of huge gradients, which is as
-            // fatal), and needs no array-sized temporary.
-            double sum = g.sumNumber().doubleValue();
-            if (!Double.isFinite(sum)) {
-                throw new IllegalArgumentException("gradient of parameter " + i + " " + Arrays.toString(g.shape())
-                        + " contains NaN or infinite values (sum " + sum + ")");
-            }
+            requireFinite(g, "gradient of parameter " + i);
         }
         if (buffers.isEmpty()) {
             for (INDArray p : parameters) {
@@ -95,6 +89,17 @@ final class OptimizerState {
                 b[k] = saved.get(i + k).dup();
             }
             buffers.add(b);
+        }
+    }
+
+    /** Throws naming {@code what} when x holds NaN or infinity. */
+    static void requireFinite(INDArray x, String what) {
+        // A sum is NaN or infinite exactly when some element is (barring overflow of huge values, which is as
+        // fatal), and needs no array-sized temporary.
+        double sum = x.sumNumber().doubleValue();
+        if (!Double.isFinite(sum)) {
+            throw new IllegalArgumentException(what + " " + Arrays.toString(x.shape())
+                    + " contains NaN or infinite values (sum " + sum + ")");
         }
     }
 

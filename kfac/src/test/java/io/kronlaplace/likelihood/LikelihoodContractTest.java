@@ -121,7 +121,7 @@ abstract class LikelihoodContractTest {
         int samples = 40_000;
         INDArray g = likelihood().sampledGradients(f, samples, new SplittableRandom(5));
         assertArrayEquals(new long[] {(long) samples * N, C}, g.shape());
-        double[][] rows = g.toDoubleMatrix();
+        double[] flat = g.dup('c').data().asDouble();
         for (int n = 0; n < N; n++) {
             double[][] fisher = finiteDifferenceHessian(f, y, n);
             double scale = 0;
@@ -131,9 +131,9 @@ abstract class LikelihoodContractTest {
             double[][] outer = new double[C][C];
             for (int s = 0; s < samples; s++) {
                 for (int i = 0; i < C; i++) {
-                    double gi = rows[s * N + n][i];
+                    double gi = flat[(s * N + n) * C + i];
                     for (int j = 0; j < C; j++) {
-                        outer[i][j] += gi * rows[s * N + n][j];
+                        outer[i][j] += gi * flat[(s * N + n) * C + j];
                     }
                 }
             }

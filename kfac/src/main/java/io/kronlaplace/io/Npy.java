@@ -1,0 +1,252 @@
+package io.kronlaplace.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reads and writes NumPy {@code .npy} files (format versions 1.0 and 2.0; 3.0 is read too, it differs only in the
+ * header's text encoding). Supported: little-endian {@code float32, float64, int32, int64} in C (row-major) order,
+ * any rank including 0-d. Fortran order, big-endian data, other types, and corrupt or truncated files raise
+ * {@link NpyFormatException} naming the file and the problem.
+ *
+ * <p>Layout: the 6-byte magic {@code \x93NUMPY}, major and minor version bytes, the header length (little-endian
+ * uint16 in 1.0, uint32 in 2.0), the header dictionary padded with spaces and a newline so that the data start at a
+ * multiple of 64 bytes, then the raw elements.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final int ALIGNMENT = 64;
+
+    private Npy() {
+    }
+
+    /** Reads an array; the result has the file's shape and data type (FLOAT, DOUBLE, INT32 or INT64). */
+    public static INDArray read(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new NoSuchFileException(path.toString(), null, "no such .npy file");
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            INDArray array = read(in, path.toString());
+            long extra = in.transferTo(OutputStream.nullOutputStream());
+            if (extra > 0) {
+                throw new NpyFormatException(path + ": " + extra + " unexpected bytes after the data (corrupt header?)");
+            }
+            return array;
+        }
+    }
+
+    /**
+     * Reads an array from a stream positioned at the magic string; reads exactly the file's bytes.
+     *
+     * @param source names the stream in error messages
+     */
+    public static INDArray read(InputStream in, String source) throws IOException {
+        byte[] preamble = readFully(in, MAGIC.length + 2, source, "magic string and version");
+        if (!Arrays.equals(Arrays.copyOf(preamble, MAGIC.length), MAGIC)) {
+            throw new NpyFormatException(source + ": not a .npy file (no \\x93NUMPY magic string)");
+        }
+        int major = preamble[6] & 0xff;
+        int minor = preamble[7] & 0xff;
+        int lengthBytes = switch (major) {
+            case 1 -> 2;
+            case 2, 3 -> 4;
+            default -> throw new NpyFormatException(source + ": unsupported .npy format version " + major + "."
+                    + minor + " (supported: 1.0, 2.0, 3.0)");
+        };
+        ByteBuffer lengthField = ByteBuffer.wrap(readFully(in, lengthBytes, source, "header length"))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = lengthBytes == 2 ? lengthField.getShort() & 0xffff : lengthField.getInt() & 0xffffffffL;
+        if (headerLength > Integer.MAX_VALUE - 16) {
+            throw new NpyFormatException(source + ": header length " + headerLength + " is not plausible");
+        }
+        byte[] headerBytes = readFully(in, (int) headerLength, source, "header of " + headerLength + " bytes");
+        String headerText = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        if (!headerText.endsWith("\n")) {
+            throw new NpyFormatException(source + ": header is not terminated by a newline (corrupt header length?)");
+        }
+        NpyHeader header = NpyHeader.parse(headerText, source);
+        NpyType type = NpyType.of(header.descr(), source);
+        if (header.fortranOrder()) {
+            throw new NpyFormatException(source + ": Fortran-ordered (column-major) arrays are not supported; save "
+                    + "with numpy.ascontiguousarray first");
+        }
+        long elements;
+        try {
+            elements = header.elements();
+        } catch (ArithmeticException e) {
+            throw new NpyFormatException(source + ": shape " + Arrays.toString(header.shape()) + " overflows");
+        }
+        long dataBytes = elements * type.size;
+        if (dataBytes > Integer.MAX_VALUE - 16) {
+            throw new NpyFormatException(source + ": " + dataBytes + " data bytes exceed the 2 GiB this reader "
+                    + "supports");
+        }
+        ByteBuffer data = ByteBuffer.wrap(readFully(in, (int) dataBytes, source, "data of " + elements + " "
+                + header.descr() + " elements (" + dataBytes + " bytes)")).order(ByteOrder.LITTLE_ENDIAN);
+        return type.toArray(data, (int) elements, header.shape());
+    }
+
+    /**
+     * Writes an array atomically (a temporary file in the same directory, then a rename), replacing any existing
+     * file. FLOAT, DOUBLE, INT32 and INT64 arrays of any rank; views are written in C order.
+     */
+    public static void write(Path path, INDArray array) throws IOException {
+        byte[] bytes = toBytes(array, path.toString());
+        Path absolute = path.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, absolute.getFileName().toString(), ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                out.write(bytes);
+            }
+            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The complete {@code .npy} encoding of an array (version 1.0, or 2.0 when the header needs it). */
+    public static byte[] toBytes(INDArray array, String target) {
+        NpyType type = NpyType.of(array.dataType(), target);
+        if (array.length() * type.size > Integer.MAX_VALUE - 1024) {
+            throw new IllegalArgumentException(target + ": array of " + array.length() + " " + array.dataType()
+                    + " elements exceeds the 2 GiB this writer supports");
+        }
+        String dict = new NpyHeader(type.descr, false, array.shape()).format();
+        int major = 1;
+        int prefix = MAGIC.length + 2 + 2;
+        int padded = alignedEnd(prefix, dict.length());
+        if (padded - prefix > 0xffff) {
+            major = 2;
+            prefix = MAGIC.length + 2 + 4;
+            padded = alignedEnd(prefix, dict.length());
+        }
+        int headerLength = padded - prefix;
+        StringBuilder header = new StringBuilder(dict);
+        while (header.length() < headerLength - 1) {
+            header.append(' ');
+        }
+        header.append('\n');
+        ByteBuffer out = ByteBuffer.allocate(padded + Math.toIntExact(array.length() * type.size))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) major).put((byte) 0);
+        if (major == 1) {
+            out.putShort((short) headerLength);
+        } else {
+            out.putInt(headerLength);
+        }
+        out.put(header.toString().getBytes(StandardCharsets.ISO_8859_1));
+        type.putData(array, out);
+        return out.array();
+    }
+
+    /** Where the data start: after the prefix, the dictionary and its newline, rounded up to the alignment. */
+    private static int alignedEnd(int prefix, int dictLength) {
+        return (prefix + dictLength + 1 + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+    }
+
+    private static byte[] readFully(InputStream in, int n, String source, String what) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new NpyFormatException(source + ": truncated file: expected " + n + " bytes of " + what + ", found "
+                    + b.length);
+        }
+        return b;
+    }
+
+    /** The element types this class reads and writes. */
+    private enum NpyType {
+        FLOAT32("<f4", DataType.FLOAT, 4),
+        FLOAT64("<f8", DataType.DOUBLE, 8),
+        INT32("<i4", DataType.INT32, 4),
+        INT64("<i8", DataType.INT64, 8);
+
+        final String descr;
+        final DataType dataType;
+        final int size;
+
+        NpyType(String descr, DataType dataType, int size) {
+            this.descr = descr;
+            this.dataType = dataType;
+            this.size = size;
+        }
+
+        static NpyType of(String descr, String source) throws NpyFormatException {
+            // '=' is native order, little-endian on every platform ND4J's native backend runs on.
+            String normalised = descr.startsWith("=") ? "<" + descr.substring(1) : descr;
+            for (NpyType t : values()) {
+                if (t.descr.equals(normalised)) {
+                    return t;
+                }
+            }
+            String hint = descr.startsWith(">") ? " (big-endian data are not supported)" : "";
+            throw new NpyFormatException(source + ": unsupported dtype '" + descr + "'" + hint
+                    + "; supported: <f4, <f8, <i4, <i8");
+        }
+
+        static NpyType of(DataType type, String target) {
+            for (NpyType t : values()) {
+                if (t.dataType == type) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException(target + ": cannot write " + type
+                    + " arrays as .npy; supported: FLOAT, DOUBLE, INT32, INT64");
+        }
+
+        INDArray toArray(ByteBuffer data, int n, long[] shape) {
+            INDArray flat = switch (this) {
+                case FLOAT32 -> {
+                    float[] v = new float[n];
+                    data.asFloatBuffer().get(v);
+                    yield Nd4j.createFromArray(v);
+                }
+                case FLOAT64 -> {
+                    double[] v = new double[n];
+                    data.asDoubleBuffer().get(v);
+                    yield Nd4j.createFromArray(v);
+                }
+                case INT32 -> {
+                    int[] v = new int[n];
+                    data.asIntBuffer().get(v);
+                    yield Nd4j.createFromArray(v);
+                }
+                case INT64 -> {
+                    long[] v = new long[n];
+                    data.asLongBuffer().get(v);
+                    yield Nd4j.createFromArray(v);
+                }
+            };
+            if (n == 0) {
+                return Nd4j.create(dataType, shape);
+            }
+            return flat.reshape('c', shape);
+        }
+
+        void putData(INDArray array, ByteBuffer out) {
+            if (array.isEmpty()) {
+                return;
+            }
+            INDArray c = array.dup('c');
+            switch (this) {
+                case FLOAT32 -> out.asFloatBuffer().put(c.data().asFloat(), 0, (int) c.length());
+                case FLOAT64 -> out.asDoubleBuffer().put(c.data().asDouble(), 0, (int) c.length());
+                case INT32 -> out.asIntBuffer().put(c.data().asInt(), 0, (int) c.length());
+                case INT64 -> out.asLongBuffer().put(c.data().asLong(), 0, (int) c.length());
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.kronlaplace.optim;
+
+import io.kronlaplace.curvature.KfacEstimator;
+import io.kronlaplace.curvature.KfacOptions;
+import io.kronlaplace.curvature.KronFactors;
+import io.kronlaplace.likelihood.Likelihood;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.Parameter;
+import io.kronlaplace.nn.WeightLayer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * K-FAC (Martens and Grosse 2015): SGD with momentum on natural gradients preconditioned by Kronecker-factored
+ * curvature from the {@link KfacEstimator} (K-FAC-expand or -reduce; GGN, MC Fisher or empirical Fisher, as set in
+ * the {@link KfacOptions}).
+ *
+ * <p>Each {@link #step(INDArray, INDArray)} expects the gradient of the MEAN loss over the batch in the network's
+ * {@link Parameter#grad()} (forward and backward done by the caller), then:
+ * <ol>
+ *   <li>every {@code factorUpdateInterval} steps, fits the factors on the same batch and folds them into running
+ *       averages {@code F = decay F + (1 - decay) F_batch} (the first batch initialises them);</li>
+ *   <li>every {@code inverseUpdateInterval} steps, eigendecomposes the running factors
+ *       {@code A = Q_A diag(l_A) Q_A^T}, {@code B = Q_B diag(l_B) Q_B^T};</li>
+ *   <li>for each Linear/Conv2d weight, with its gradient {@code G} ({@code Dout x Din}, plus {@code lambda W} with L2
+ *       weight decay), the direction {@code Q_B [(Q_B^T G Q_A) / (l_B l_A^T + damping)] Q_A^T}, that is
+ *       {@code (B (x) A + damping I)^{-1} vec(G)};</li>
+ *   <li>an {@link Sgd} step with momentum on these directions (decoupled weight decay, if chosen, is applied
+ *       there).</li>
+ * </ol>
+ *
+ * <p>Scaling: the estimator's factors are for the SUMMED loss over the batch (A an average over examples, B a sum);
+ * B is divided by the batch's number of examples so that B (x) A approximates the GGN of the MEAN loss whose
+ * gradient is being preconditioned. The damping is therefore on the scale of the mean loss's curvature eigenvalues,
+ * and a learning rate near 1 is a damped Newton step on it.
+ *
+ * <p>Biases and every other parameter without Kronecker factors (normalisation scales, Fixup scalars, and weights
+ * before their first factor update) take plain SGD-with-momentum steps on their gradient: K-FAC's bias block would
+ * need its own damping and brings little, and keeping them unpreconditioned makes the learning rate apply to them
+ * unchanged.
+ *
+ * <p>Directions and momentum live in preallocated arrays; the preconditioning uses {@code Nd4j.gemm} into
+ * preallocated outputs. Not thread-safe; a factor update overwrites the layers' forward caches (after the caller's
+ * backward pass, so the gradients are unaffected).
+ */
+public final class KfacOptimizer {
+    private final Network network;
+    private final Likelihood likelihood;
+    private final KfacOptions kfacOptions;
+    private final double damping;
+    private final double factorDecay;
+    private final int factorUpdateInterval;
+    private final int inverseUpdateInterval;
+    private final double weightDecay;
+    private final WeightDecay decayMode;
+    private final Sgd sgd;
+    private final Map<Parameter, KronPreconditioner> preconditioners = new IdentityHashMap<>();
+    private final Map<String, KronPreconditioner> byLayerPath = new LinkedHashMap<>();
+    private final List<INDArray> directions = new ArrayList<>();
+    private long steps;
+
+    private KfacOptimizer(Builder b) {
+        this.network = b.network;
+        this.likelihood = b.likelihood;
+        this.kfacOptions = Objects.requireNonNull(b.kfacOptions, "kfacOptions");
+        if (!(b.damping > 0) || !Double.isFinite(b.damping)) {
+            throw new IllegalArgumentException("K-FAC damping must be finite and > 0, got " + b.damping);
+        }
+        this.damping = b.damping;
+        this.factorDecay = OptimizerState.requireUnitInterval(b.factorDecay, "K-FAC factor decay");
+        if (b.factorUpdateInterval < 1 || b.inverseUpdateInterval < 1) {
+            throw new IllegalArgumentException("K-FAC update intervals must be >= 1, got factorUpdateInterval="
+                    + b.factorUpdateInterval + ", inverseUpdateInterval=" + b.inverseUpdateInterval);
+        }
+        this.factorUpdateInterval = b.factorUpdateInterval;
+        this.inverseUpdateInterval = b.inverseUpdateInterval;
+        this.weightDecay = OptimizerState.requireNonNegative(b.weightDecay, "K-FAC weight decay");
+        this.decayMode = Objects.requireNonNull(b.decayMode, "weight decay mode");
+        Sgd.Builder sgdBuilder = Sgd.builder().schedule(Objects.requireNonNull(b.schedule,
+                "learning rate (set learningRate or schedule)")).momentum(b.momentum);
+        if (decayMode == WeightDecay.DECOUPLED) {
+            sgdBuilder.weightDecay(weightDecay, WeightDecay.DECOUPLED);
+        }
+        this.sgd = sgdBuilder.build();
+        for (WeightLayer layer : network.weightLayers()) {
+            KronPreconditioner p = new KronPreconditioner(layer, kfacOptions.flavour());
+            preconditioners.put(layer.weight(), p);
+            byLayerPath.put(layer.path(), p);
+        }
+    }
+
+    /**
+     * A builder for the network and the likelihood whose MEAN loss is being minimised.
+     *
+     * @param network    the model; its Linear and Conv2d weights are preconditioned
+     * @param likelihood the training loss (curvature of its summed form comes from the estimator)
+     */
+    public static Builder builder(Network network, Likelihood likelihood) {
+        return new Builder(Objects.requireNonNull(network, "network"), Objects.requireNonNull(likelihood,
+                "likelihood"));
+    }
+
+    /**
+     * One K-FAC step from the mean-loss gradients already in the network's parameters.
+     *
+     * @param inputs  the batch the gradients were computed on (used for the factors on factor-update steps)
+     * @param targets its targets (class indices or values; needed by the empirical Fisher, may be null otherwise)
+     */
+    public void step(INDArray inputs, INDArray targets) {
+        if (steps % factorUpdateInterval == 0) {
+            updateFactors(inputs, targets);
+        }
+        if (steps % inverseUpdateInterval == 0) {
+            for (KronPreconditioner p : byLayerPath.values()) {
+                if (p.hasFactors()) {
+                    p.refreshInverse(damping);
+                }
+            }
+        }
+        List<INDArray> values = new ArrayList<>(network.parameters().size());
+        List<Parameter> params = new ArrayList<>(network.parameters().values());
+        for (Parameter p : params) {
+            OptimizerState.requireFinite(p.grad(), "gradient of parameter '" + p.name() + "'");
+        }
+        if (directions.isEmpty()) {
+            for (Parameter p : params) {
+                directions.add(Nd4j.create(p.value().dataType(), p.value().shape()));
+            }
+        }
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            INDArray direction = directions.get(i);
+            direction.assign(p.grad());
+            if (weightDecay > 0 && decayMode == WeightDecay.L2) {
+                OptimizerState.axpy(weightDecay, p.value(), direction);
+            }
+            KronPreconditioner kron = preconditioners.get(p);
+            if (kron != null && kron.hasInverse()) {
+                kron.precondition(direction, direction);
+            }
+            values.add(p.value());
+        }
+        sgd.step(values, directions);
+        steps++;
+    }
+
+    private void updateFactors(INDArray inputs, INDArray targets) {
+        // A fresh estimator per update: it starts from zero sums, and its seed moves on so MC-Fisher label draws
+        // differ between updates.
+        KfacEstimator estimator = new KfacEstimator(network, likelihood,
+                kfacOptions.toBuilder().seed(kfacOptions.seed() + steps).build());
+        estimator.accumulate(inputs, targets);
+        for (Map.Entry<String, KronFactors> e : estimator.factors().entrySet()) {
+            KronPreconditioner p = byLayerPath.get(e.getKey());
+            if (p != null) {
+                p.updateFactors(e.getValue(), estimator.examplesSeen(), factorDecay);
+            }
+        }
+    }
+
+    /** Number of steps done so far. */
+    public long steps() {
+        return steps;
+    }
+
+    /** The learning rate the next step will use. */
+    public double learningRate() {
+        return sgd.learningRate();
+    }
+
+    /** Options of {@link KfacOptimizer}. */
+    public static final class Builder {
+        private final Network network;
+        private final Likelihood likelihood;
+        private LearningRateSchedule schedule;
+        private double momentum = 0.9;
+        private double damping = 1e-3;
+        private double factorDecay = 0.95;
+        private int factorUpdateInterval = 1;
+        private int inverseUpdateInterval = 10;
+        private double weightDecay;
+        private WeightDecay decayMode = WeightDecay.L2;
+        private KfacOptions kfacOptions = KfacOptions.defaults();
+
+        private Builder(Network network, Likelihood likelihood) {
+            this.network = network;
+            this.likelihood = likelihood;
+        }
+
+        /** A constant learning rate, finite and > 0 (about 1 is a damped Newton step on the mean loss). */
+        public Builder learningRate(double rate) {
+            this.schedule = LearningRateSchedule.constant(rate);
+            return this;
+        }
+
+        /** A learning-rate schedule over steps. */
+        public Builder schedule(LearningRateSchedule schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            return this;
+        }
+
+        /** Momentum on the preconditioned directions, in [0, 1); default 0.9. */
+        public Builder momentum(double momentum) {
+            this.momentum = momentum;
+            return this;
+        }
+
+        /** Tikhonov damping added to every eigenvalue of B (x) A, > 0; default 1e-3. */
+        public Builder damping(double damping) {
+            this.damping = damping;
+            return this;
+        }
+
+        /** Weight of the old factors in their running average, in [0, 1); default 0.95 (0 keeps only the newest). */
+        public Builder factorDecay(double decay) {
+            this.factorDecay = decay;
+            return this;
+        }
+
+        /** Steps between factor updates, >= 1; default 1. */
+        public Builder factorUpdateInterval(int steps) {
+            this.factorUpdateInterval = steps;
+            return this;
+        }
+
+        /** Steps between eigendecompositions of the running factors, >= 1; default 10. */
+        public Builder inverseUpdateInterval(int steps) {
+            this.inverseUpdateInterval = steps;
+            return this;
+        }
+
+        /** L2 weight decay (added to the gradient before preconditioning), >= 0. */
+        public Builder weightDecay(double weightDecay) {
+            return weightDecay(weightDecay, WeightDecay.L2);
+        }
+
+        /** Weight decay coefficient and mode; decoupled decay shrinks the weights outside the preconditioning. */
+        public Builder weightDecay(double weightDecay, WeightDecay mode) {
+            this.weightDecay = weightDecay;
+            this.decayMode = mode;
+            return this;
+        }
+
+        /** Flavour, curvature type, MC samples and shared rows of the factor estimation; default GGN, REDUCE. */
+        public Builder kfacOptions(KfacOptions options) {
+            this.kfacOptions = Objects.requireNonNull(options, "kfacOptions");
+            return this;
+        }
+
+        public KfacOptimizer build() {
+            return new KfacOptimizer(this);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.kronlaplace.optim;
+
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.curvature.KronDecomposition;
+import io.kronlaplace.curvature.KronFactors;
+import io.kronlaplace.nn.WeightLayer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The K-FAC state of one weight layer: running averages of its factors (float64) and, from their last
+ * eigendecomposition, the damped inverse of B (x) A in the weight's data type, applied with preallocated GEMMs:
+ * {@code (B (x) A + damping I)^{-1} vec(G) = vec(Q_B [(Q_B^T G Q_A) / (l_B l_A^T + damping)] Q_A^T)}.
+ */
+final class KronPreconditioner {
+    private final WeightLayer layer;
+    private final KfacFlavour flavour;
+    private INDArray runningA;
+    private INDArray runningB;
+    private INDArray qa;
+    private INDArray qb;
+    private INDArray inverseEigenvalues;
+    private INDArray rotated;
+    private INDArray scaled;
+    private INDArray result;
+
+    KronPreconditioner(WeightLayer layer, KfacFlavour flavour) {
+        this.layer = layer;
+        this.flavour = flavour;
+    }
+
+    /**
+     * Folds one batch's factors into the running averages: {@code avg = decay avg + (1 - decay) new}; the first
+     * batch sets the averages.
+     *
+     * @param factors    the batch's factors for the summed loss over its {@code examples} examples
+     * @param examples   number of examples in the batch: B is divided by it, so the product approximates the GGN of
+     *                   the MEAN loss that training minimises
+     */
+    void updateFactors(KronFactors factors, long examples, double decay) {
+        INDArray a = factors.a();
+        INDArray b = factors.b().divi(examples);
+        if (runningA == null) {
+            runningA = a;
+            runningB = b;
+        } else {
+            runningA.muli(decay).addi(a.muli(1 - decay));
+            runningB.muli(decay).addi(b.muli(1 - decay));
+        }
+    }
+
+    boolean hasFactors() {
+        return runningA != null;
+    }
+
+    boolean hasInverse() {
+        return qa != null;
+    }
+
+    /** Eigendecomposes the running factors and precomputes {@code 1 / (l_B l_A^T + damping)}. */
+    void refreshInverse(double damping) {
+        KronDecomposition d = KronDecomposition.of(new KronFactors(layer.path(), runningA, runningB, flavour));
+        DataType type = layer.weight().value().dataType();
+        INDArray denominator = d.lb().reshape(d.outFeatures(), 1).mmul(d.la().reshape(1, d.inFeatures()))
+                .addi(damping);
+        inverseEigenvalues = denominator.rdivi(1.0).castTo(type);
+        qa = d.qa().castTo(type);
+        qb = d.qb().castTo(type);
+        if (rotated == null || rotated.dataType() != type) {
+            rotated = Nd4j.create(type, d.outFeatures(), d.inFeatures());
+            scaled = Nd4j.create(type, d.outFeatures(), d.inFeatures());
+            result = Nd4j.create(type, d.outFeatures(), d.inFeatures());
+        }
+    }
+
+    /**
+     * Writes the preconditioned gradient into {@code out}.
+     *
+     * @param gradient weight gradient G, the weight's shape (viewed as Dout x Din)
+     * @param out      destination of the weight's shape; may be {@code gradient} itself
+     */
+    void precondition(INDArray gradient, INDArray out) {
+        INDArray g = gradient.reshape('c', layer.outFeatures(), layer.inFeatures());
+        Nd4j.gemm(qb, g, scaled, true, false, 1.0, 0.0);
+        Nd4j.gemm(scaled, qa, rotated, false, false, 1.0, 0.0);
+        rotated.muli(inverseEigenvalues);
+        Nd4j.gemm(qb, rotated, scaled, false, false, 1.0, 0.0);
+        Nd4j.gemm(scaled, qa, result, false, true, 1.0, 0.0);
+        // Through a copy: a reshape of the destination is not guaranteed to be a view.
+        out.assign(result.reshape('c', out.shape()));
+    }
+}
