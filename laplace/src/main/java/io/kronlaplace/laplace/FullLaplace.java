@@ -1,0 +1,225 @@
+package io.kronlaplace.laplace;
+
+import io.kronlaplace.curvature.DenseBlock;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.WeightLayer;
+import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Laplace posterior with the exact dense GGN H = sum_n J_n^T Lambda_n J_n over all covered weights (cross-layer
+ * couplings included), assembled from per-example Jacobians read during backward passes. Meant for the last layer or
+ * small networks: construction fails above {@value #MAX_PARAMETERS} covered parameters (H and its Cholesky factor
+ * take 8 dim^2 bytes each).
+ *
+ * <p>With a scalar prior every closed form uses H's eigendecomposition (computed once per fit); with per-group or
+ * per-parameter priors P = s H + diag(delta) is Cholesky-factorised (EJML) at each evaluation.
+ */
+public final class FullLaplace extends LaplacePosterior {
+    /** The largest number of covered parameters a FULL posterior accepts. */
+    public static final long MAX_PARAMETERS = 5_000;
+
+    private INDArray hessian;
+    private DenseBlock block;
+    private SpectralSums spectrum;
+
+    FullLaplace(Network network, LaplaceOptions options) {
+        super(network, options);
+        if (dim() > MAX_PARAMETERS) {
+            throw new IllegalArgumentException("FULL Hessian structure is limited to " + MAX_PARAMETERS
+                    + " parameters, the " + options.subset() + " subset of this network has " + dim()
+                    + "; use KRON or DIAG, or the LAST_LAYER subset");
+        }
+        this.hessian = Nd4j.zeros(DataType.DOUBLE, dim(), dim());
+    }
+
+    @Override
+    public HessianStructure structure() {
+        return HessianStructure.FULL;
+    }
+
+    /** The dense GGN (a copy), flat group order. */
+    public INDArray hessian() {
+        requireFitted();
+        return hessian.dup();
+    }
+
+    @Override
+    void resetCurvature() {
+        hessian = Nd4j.zeros(DataType.DOUBLE, dim(), dim());
+        block = null;
+        spectrum = null;
+    }
+
+    @Override
+    void accumulateCurvature(INDArray curvatureInputs, INDArray targets) {
+        int c = Math.toIntExact(outputs());
+        long k = (long) c * curvatureInputs.size(0);
+        INDArray jacobian = Nd4j.zeros(DataType.DOUBLE, k, dim());
+        covered().forwardBackward(curvatureInputs, likelihood().curvatureLikelihood()::hessianSqrt, c, (layer, input, grad, copies) ->
+                writeRows(layer, LayerSlices.of(layer, input, grad, copies), jacobian));
+        Nd4j.gemm(jacobian, jacobian, hessian, true, false, 1.0, 1.0);
+    }
+
+    private void writeRows(WeightLayer layer, LayerSlices slices, INDArray jacobian) {
+        int[] gs = groupsOf(layer);
+        if (gs == null) {
+            return;
+        }
+        ParameterGroup w = groups().get(gs[0]);
+        jacobian.get(NDArrayIndex.all(), NDArrayIndex.interval(w.offset(), w.offset() + w.size()))
+                .assign(slices.weightJacobians());
+        if (gs[1] >= 0) {
+            ParameterGroup b = groups().get(gs[1]);
+            jacobian.get(NDArrayIndex.all(), NDArrayIndex.interval(b.offset(), b.offset() + b.size()))
+                    .assign(slices.biasJacobians());
+        }
+    }
+
+    @Override
+    void completeFit() {
+        block = new DenseBlock(String.join(",", groupNames()), hessian);
+        spectrum = SpectralSums.of(block.eigenvalues().data().asDouble());
+    }
+
+    /** Restores a saved dense GGN. */
+    void restoreHessian(INDArray h) {
+        if (h.rank() != 2 || h.size(0) != dim() || h.size(1) != dim()) {
+            throw new IllegalArgumentException("dense Hessian must be " + dim() + " x " + dim() + ", got "
+                    + java.util.Arrays.toString(h.shape()));
+        }
+        this.hessian = h.castTo(DataType.DOUBLE).dup('c');
+        completeFit();
+    }
+
+    @Override
+    LogDetTerms logDetTerms(double s, PriorPrecision p) {
+        if (p.kind() == PriorPrecision.Kind.SCALAR) {
+            double d = p.value(0);
+            double[] sums = new double[2];
+            spectrum.sums(s, d, sums);
+            return new LogDetTerms(sums[0], (dim() - d * sums[1]) / s, new double[] {sums[1]});
+        }
+        Factorised f = factorise(s, p);
+        DMatrixRMaj inverse = f.inverse();
+        int n = Math.toIntExact(dim());
+        double[] h = hessian.dup('c').data().asDouble();
+        double dScale = 0;
+        for (int i = 0; i < h.length; i++) {
+            dScale += inverse.data[i] * h[i];
+        }
+        double[] dPrior = new double[p.size()];
+        if (p.kind() == PriorPrecision.Kind.PER_PARAMETER) {
+            for (int i = 0; i < n; i++) {
+                dPrior[i] = inverse.get(i, i);
+            }
+        } else {
+            List<ParameterGroup> groups = groups();
+            for (int g = 0; g < groups.size(); g++) {
+                for (long i = groups.get(g).offset(); i < groups.get(g).offset() + groups.get(g).size(); i++) {
+                    dPrior[g] += inverse.get((int) i, (int) i);
+                }
+            }
+        }
+        return new LogDetTerms(f.logDet(), dScale, dPrior);
+    }
+
+    @Override
+    double[] inverseSqrtPrecisionTimes(double[] eps, double s, PriorPrecision p) {
+        if (p.kind() == PriorPrecision.Kind.SCALAR) {
+            return block.dampedInverseSqrtMvp(Nd4j.createFromArray(eps), s, p.value(0)).data().asDouble();
+        }
+        // x = L^-T eps has covariance L^-T L^-1 = P^-1
+        DMatrixRMaj lower = factorise(s, p).lower();
+        double[] x = eps.clone();
+        TriangularSolver_DDRM.solveTranL(lower.data, x, x.length);
+        return x;
+    }
+
+    @Override
+    double precisionQuadraticForm(double[] v, double s, PriorPrecision p) {
+        double[] delta = perParameterPrior(p);
+        INDArray x = Nd4j.createFromArray(v);
+        double q = s * x.mul(hessian.mmul(x.reshape(v.length, 1)).reshape(v.length)).sumNumber().doubleValue();
+        for (int i = 0; i < v.length; i++) {
+            q += delta[i] * v[i] * v[i];
+        }
+        return q;
+    }
+
+    @Override
+    FunctionalCovariance functionalCovariance(int examples, int outputs, double s, PriorPrecision p) {
+        INDArray inverse;
+        if (p.kind() == PriorPrecision.Kind.SCALAR) {
+            inverse = inverseFromEigen(s, p.value(0));
+        } else {
+            DMatrixRMaj inv = factorise(s, p).inverse();
+            inverse = Nd4j.create(inv.data, new long[] {inv.numRows, inv.numCols}, 'c');
+        }
+        INDArray jacobian = Nd4j.zeros(DataType.DOUBLE, (long) examples * outputs, dim());
+        return new FunctionalCovariance() {
+            @Override
+            public void observe(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
+                writeRows(layer, LayerSlices.of(layer, input, gradOutput, copies), jacobian);
+            }
+
+            @Override
+            INDArray result() {
+                INDArray result = Nd4j.zeros(DataType.DOUBLE, examples, outputs, outputs);
+                JacobianProducts.addWeightedGram(jacobian, jacobian.mmul(inverse), examples, outputs, result);
+                return result;
+            }
+        };
+    }
+
+    private INDArray inverseFromEigen(double s, double delta) {
+        int n = Math.toIntExact(dim());
+        INDArray eye = Nd4j.eye(n).castTo(DataType.DOUBLE);
+        INDArray out = Nd4j.create(DataType.DOUBLE, n, n);
+        for (int i = 0; i < n; i++) {
+            out.putColumn(i, block.dampedInverseMvp(eye.getColumn(i).dup(), s, delta).reshape(n, 1));
+        }
+        return out;
+    }
+
+    private record Factorised(DMatrixRMaj lower, double logDet) {
+        /** P^-1 = L^-T L^-1. */
+        DMatrixRMaj inverse() {
+            int n = lower.numRows;
+            DMatrixRMaj linv = lower.copy();
+            TriangularSolver_DDRM.invertLower(linv.data, n);
+            DMatrixRMaj inv = new DMatrixRMaj(n, n);
+            CommonOps_DDRM.multTransA(linv, linv, inv);
+            return inv;
+        }
+    }
+
+    private Factorised factorise(double s, PriorPrecision p) {
+        int n = Math.toIntExact(dim());
+        double[] delta = perParameterPrior(p);
+        DMatrixRMaj m = new DMatrixRMaj(n, n, true, hessian.dup('c').data().asDouble());
+        CommonOps_DDRM.scale(s, m);
+        for (int i = 0; i < n; i++) {
+            m.add(i, i, delta[i]);
+        }
+        CholeskyDecomposition_F64<DMatrixRMaj> chol = DecompositionFactory_DDRM.chol(n, true);
+        if (!chol.decompose(m)) {
+            throw new IllegalStateException("posterior precision is not positive definite (Cholesky failed) at scale "
+                    + s + ", prior " + p);
+        }
+        DMatrixRMaj lower = chol.getT(null);
+        double logDet = 0;
+        for (int i = 0; i < n; i++) {
+            logDet += 2 * Math.log(lower.get(i, i));
+        }
+        return new Factorised(lower, logDet);
+    }
+}

@@ -1,0 +1,215 @@
+package io.kronlaplace.laplace;
+
+import io.kronlaplace.curvature.CurvatureBlock;
+import io.kronlaplace.curvature.KfacEstimator;
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.curvature.KfacOptions;
+import io.kronlaplace.curvature.KronCurvature;
+import io.kronlaplace.curvature.KronDecomposition;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.WeightLayer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Kronecker-factored Laplace posterior: per layer, the weight block B (x) A (K-FAC expand or reduce) and the bias block
+ * B, each with its own prior precision. Every closed form works in the factors' eigenbases:
+ * log det(s B (x) A + delta I) = sum_ij log(s lb_i la_j + delta), samples and inverse products rotate with Qb, Qa,
+ * and the functional variance J P^-1 J^T is streamed over layers and examples from per-example layer Jacobians
+ * G = sum_r g_r a_r^T rotated to Qb^T G Qa and divided elementwise by (s lb_i la_j + delta), without ever forming the
+ * N x C x P Jacobian. Prior precisions are SCALAR or PER_GROUP (a per-parameter prior has no Kronecker closed form).
+ */
+public final class KronLaplace extends LaplacePosterior {
+    private final KfacFlavour flavour;
+    private KfacEstimator estimator;
+    private Map<String, KronDecomposition> decompositions;
+    private List<CurvatureBlock> blocks;
+    private SpectralSums[] spectra;
+    private Map<WeightLayer, KronDecomposition> layerDecompositions;
+
+    KronLaplace(Network network, LaplaceOptions options) {
+        super(network, options);
+        this.flavour = options.flavour();
+    }
+
+    @Override
+    public HessianStructure structure() {
+        return HessianStructure.KRON;
+    }
+
+    /** The K-FAC flavour the factors were computed with. */
+    public KfacFlavour flavour() {
+        return flavour;
+    }
+
+    @Override
+    void checkPriorKind(PriorPrecision p) {
+        if (p.kind() == PriorPrecision.Kind.PER_PARAMETER) {
+            throw new IllegalArgumentException("KRON posteriors support SCALAR and PER_GROUP prior precisions; a "
+                    + "PER_PARAMETER prior has no Kronecker closed form (use DIAG or FULL)");
+        }
+    }
+
+    /** The curvature blocks (KronBlock, KronBiasBlock) in group order. */
+    public List<CurvatureBlock> blocks() {
+        requireFitted();
+        return blocks;
+    }
+
+    /** The factor eigendecompositions keyed by layer path of the curvature network. */
+    public Map<String, KronDecomposition> decompositions() {
+        requireFitted();
+        return decompositions;
+    }
+
+    @Override
+    void resetCurvature() {
+        estimator = new KfacEstimator(covered().curvatureNetwork(), likelihood().curvatureLikelihood(),
+                KfacOptions.builder().flavour(flavour).build());
+        decompositions = null;
+        blocks = null;
+        spectra = null;
+    }
+
+    @Override
+    void accumulateCurvature(INDArray curvatureInputs, INDArray targets) {
+        estimator.accumulate(curvatureInputs, targets);
+    }
+
+    @Override
+    void completeFit() {
+        useDecompositions(estimator.decompositions());
+    }
+
+    /** Installs decompositions (after a fit or when loading) and precomputes the eigenvalue sums. */
+    void useDecompositions(Map<String, KronDecomposition> decs) {
+        Network net = covered().curvatureNetwork();
+        this.decompositions = Collections.unmodifiableMap(new LinkedHashMap<>(decs));
+        this.blocks = KronCurvature.blocksFromDecompositions(net, decompositions);
+        this.layerDecompositions = new IdentityHashMap<>();
+        List<SpectralSums> s = new ArrayList<>();
+        for (WeightLayer layer : net.weightLayers()) {
+            KronDecomposition d = decompositions.get(layer.path());
+            if (d.flavour() != flavour) {
+                throw new IllegalArgumentException("decomposition of layer '" + layer.path() + "' is " + d.flavour()
+                        + ", the posterior is " + flavour);
+            }
+            layerDecompositions.put(layer, d);
+            double[] lb = d.lb().data().asDouble();
+            s.add(new SpectralSums(lb, d.la().data().asDouble()));
+            if (layer.bias() != null) {
+                s.add(SpectralSums.of(lb));
+            }
+        }
+        this.spectra = s.toArray(SpectralSums[]::new);
+    }
+
+    @Override
+    LogDetTerms logDetTerms(double s, PriorPrecision p) {
+        return groupLogDet(spectra, s, p);
+    }
+
+    @Override
+    double[] inverseSqrtPrecisionTimes(double[] eps, double s, PriorPrecision p) {
+        double[] out = new double[eps.length];
+        List<ParameterGroup> groups = groups();
+        for (int g = 0; g < groups.size(); g++) {
+            ParameterGroup pg = groups.get(g);
+            INDArray v = Nd4j.createFromArray(java.util.Arrays.copyOfRange(eps, (int) pg.offset(),
+                    (int) (pg.offset() + pg.size())));
+            double[] r = blocks.get(g).dampedInverseSqrtMvp(v, s, p.groupValue(g)).data().asDouble();
+            System.arraycopy(r, 0, out, (int) pg.offset(), r.length);
+        }
+        return out;
+    }
+
+    @Override
+    double precisionQuadraticForm(double[] v, double s, PriorPrecision p) {
+        double q = 0;
+        List<ParameterGroup> groups = groups();
+        for (int g = 0; g < groups.size(); g++) {
+            ParameterGroup pg = groups.get(g);
+            INDArray x = Nd4j.createFromArray(java.util.Arrays.copyOfRange(v, (int) pg.offset(),
+                    (int) (pg.offset() + pg.size())));
+            double hx = x.mul(blocks.get(g).mvp(x)).sumNumber().doubleValue();
+            q += s * hx + p.groupValue(g) * x.mul(x).sumNumber().doubleValue();
+        }
+        return q;
+    }
+
+    @Override
+    FunctionalCovariance functionalCovariance(int examples, int outputs, double s, PriorPrecision p) {
+        INDArray result = Nd4j.zeros(DataType.DOUBLE, examples, outputs, outputs);
+        return new FunctionalCovariance() {
+            @Override
+            public void observe(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
+                int[] gs = groupsOf(layer);
+                if (gs == null) {
+                    return;
+                }
+                KronDecomposition d = layerDecompositions.get(layer);
+                LayerSlices slices = LayerSlices.of(layer, input, gradOutput, copies);
+                addLayer(slices, d, s, p.groupValue(gs[0]), examples, outputs, result);
+                if (gs[1] >= 0) {
+                    INDArray gb = slices.biasJacobians().mmul(d.qb());
+                    INDArray w = Transforms.pow(d.lb().muli(s).addi(p.groupValue(gs[1])), -1.0, false);
+                    JacobianProducts.addWeightedGram(gb, gb.mulRowVector(w.reshape(1, w.length())), examples,
+                            outputs, result);
+                }
+            }
+
+            @Override
+            INDArray result() {
+                return result;
+            }
+        };
+    }
+
+    /** Adds sum_ij (Qb^T G_c Qa)_ij (Qb^T G_c' Qa)_ij / (s lb_i la_j + delta) of one layer's weight to out. */
+    private static void addLayer(LayerSlices slices, KronDecomposition d, double s, double delta, int examples,
+                                 int outputs, INDArray out) {
+        INDArray qa = d.qa();
+        INDArray qb = d.qb();
+        long dout = qb.size(0);
+        long din = qa.size(0);
+        // inverse damped eigenvalue grid K_ij = 1 / (s lb_i la_j + delta), Dout x Din
+        INDArray grid = d.lb().reshape(dout, 1).mmul(d.la().reshape(1, din)).muli(s).addi(delta);
+        INDArray inverseGrid = Transforms.pow(grid, -1.0, false);
+        INDArray a = slices.inputs();
+        INDArray g = slices.gradients();
+        long r = a.size(1);
+        long k = g.size(0);
+        if (r == 1) {
+            // G_k = g_k a_n^T is rank one: (Qb^T G_k Qa)_ij = gh_ki ah_nj, so the sum over j collapses to
+            // M_ni = sum_j ah_nj^2 K_ij and the covariance is sum_i gh_ci gh_c'i M_ni.
+            INDArray ah = a.reshape(examples, din).mmul(qa);
+            INDArray gh = g.reshape(k, dout).mmul(qb);
+            INDArray m = ah.muli(ah).mmul(inverseGrid.transpose());
+            INDArray weighted = gh.mul(io.kronlaplace.nn.Tensors.repeatCopies(m, outputs));
+            JacobianProducts.addWeightedGram(gh, weighted, examples, outputs, out);
+            return;
+        }
+        INDArray sqrtGrid = Transforms.sqrt(inverseGrid, false).reshape(1, dout * din);
+        INDArray gh = g.reshape(k * r, dout).mmul(qb).reshape(k, r, dout);
+        long[] rows = new long[outputs];
+        for (int n = 0; n < examples; n++) {
+            for (int c = 0; c < outputs; c++) {
+                rows[c] = (long) c * examples + n;
+            }
+            INDArray gn = gh.get(NDArrayIndex.indices(rows), NDArrayIndex.all(), NDArrayIndex.all())
+                    .permute(0, 2, 1).dup('c').reshape((long) outputs * dout, r);
+            INDArray an = a.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).mmul(qa);
+            INDArray x = gn.mmul(an).reshape(outputs, dout * din).muliRowVector(sqrtGrid);
+            out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(x.mmul(x.transpose()));
+        }
+    }
+}

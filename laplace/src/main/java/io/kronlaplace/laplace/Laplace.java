@@ -1,0 +1,35 @@
+package io.kronlaplace.laplace;
+
+import io.kronlaplace.nn.Network;
+
+/**
+ * Factory of Laplace posteriors over (subset of weights, Hessian structure):
+ * <table>
+ *   <caption>supported combinations</caption>
+ *   <tr><th></th><th>KRON</th><th>DIAG</th><th>FULL</th></tr>
+ *   <tr><td>ALL</td><td>{@link KronLaplace}</td><td>{@link DiagLaplace}</td>
+ *       <td>{@link FullLaplace} (at most {@value FullLaplace#MAX_PARAMETERS} parameters)</td></tr>
+ *   <tr><td>LAST_LAYER</td><td>{@link KronLaplace}</td><td>{@link DiagLaplace}</td><td>{@link FullLaplace}</td></tr>
+ * </table>
+ * Every combination exists; FULL over more than {@value FullLaplace#MAX_PARAMETERS} covered parameters and
+ * LAST_LAYER on a network that does not end in a Linear layer fail at construction, naming what is supported.
+ */
+public final class Laplace {
+    private Laplace() {
+    }
+
+    /**
+     * Creates an unfitted posterior.
+     *
+     * @throws IllegalArgumentException for unsupported combinations or options that do not fit the network
+     */
+    public static LaplacePosterior create(Network network, LaplaceOptions options) {
+        java.util.Objects.requireNonNull(network, "network");
+        java.util.Objects.requireNonNull(options, "options");
+        return switch (options.structure()) {
+            case KRON -> new KronLaplace(network, options);
+            case DIAG -> new DiagLaplace(network, options);
+            case FULL -> new FullLaplace(network, options);
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package io.kronlaplace.laplace;
+
+import java.util.Objects;
+
+/**
+ * Everything that defines a Laplace posterior besides the network: which weights, which curvature structure, the
+ * likelihood, initial hyperparameters and the K-FAC flavour. Build with {@link #builder()}.
+ *
+ * @param subset      which weights are covered
+ * @param structure   the curvature structure
+ * @param likelihood  classification (softmax) or regression (Gaussian)
+ * @param prior       initial prior precision
+ * @param sigma       observation noise standard deviation (regression; must be 1 for classification)
+ * @param temperature posterior temperature T > 0 (P = H / (sigma^2 T) + P0)
+ * @param flavour     K-FAC flavour for {@link HessianStructure#KRON} (REDUCE by default)
+ * @param fitMode     what {@code fit} does with earlier fits by default
+ */
+public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure, LikelihoodType likelihood,
+                             PriorPrecision prior, double sigma, double temperature,
+                             io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode) {
+
+    public LaplaceOptions {
+        Objects.requireNonNull(subset, "subset");
+        Objects.requireNonNull(structure, "structure");
+        Objects.requireNonNull(likelihood, "likelihood");
+        Objects.requireNonNull(prior, "prior");
+        Objects.requireNonNull(flavour, "flavour");
+        Objects.requireNonNull(fitMode, "fitMode");
+        Hyperparameters.requireSigma(likelihood, sigma);
+        Hyperparameters.requirePositive("temperature", temperature);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder with defaults: ALL, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE. */
+    public static final class Builder {
+        private SubsetOfWeights subset = SubsetOfWeights.ALL;
+        private HessianStructure structure = HessianStructure.KRON;
+        private LikelihoodType likelihood = LikelihoodType.CLASSIFICATION;
+        private PriorPrecision prior = PriorPrecision.scalar(1.0);
+        private double sigma = 1.0;
+        private double temperature = 1.0;
+        private io.kronlaplace.curvature.KfacFlavour flavour = io.kronlaplace.curvature.KfacFlavour.REDUCE;
+        private FitMode fitMode = FitMode.REPLACE;
+
+        public Builder subset(SubsetOfWeights v) {
+            subset = v;
+            return this;
+        }
+
+        public Builder structure(HessianStructure v) {
+            structure = v;
+            return this;
+        }
+
+        public Builder likelihood(LikelihoodType v) {
+            likelihood = v;
+            return this;
+        }
+
+        public Builder prior(PriorPrecision v) {
+            prior = v;
+            return this;
+        }
+
+        public Builder sigma(double v) {
+            sigma = v;
+            return this;
+        }
+
+        public Builder temperature(double v) {
+            temperature = v;
+            return this;
+        }
+
+        public Builder flavour(io.kronlaplace.curvature.KfacFlavour v) {
+            flavour = v;
+            return this;
+        }
+
+        public Builder fitMode(FitMode v) {
+            fitMode = v;
+            return this;
+        }
+
+        public LaplaceOptions build() {
+            return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode);
+        }
+    }
+}

@@ -1,0 +1,536 @@
+package io.kronlaplace.laplace;
+
+import io.kronlaplace.nn.GradientTap;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.WeightLayer;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A Laplace approximation N(theta*, P^-1) of the posterior over a subset of a network's weights, with posterior
+ * precision {@code P = H / (sigma^2 T) + P0} (H the GGN at the MAP theta*, P0 = diag(prior precisions)).
+ *
+ * <p>Life cycle: construct through {@link Laplace#create}, {@link #fit} at the MAP weights, then query the
+ * {@link #marginalLikelihood() log marginal likelihood and its hyper-gradients}, change hyperparameters (cheap: the
+ * curvature is decomposed once per fit) and predict ({@link #functionalPrediction}, {@link #sampleWeights},
+ * {@code io.kronlaplace.laplace.predictive}). One subclass per curvature structure.
+ *
+ * <p>Not thread-safe: fitting and prediction run the network's forward and backward passes.
+ */
+public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, FullLaplace {
+    private final Network network;
+    private final LaplaceOptions options;
+    private CoveredWeights covered;
+    private Map<WeightLayer, int[]> layerGroups;
+    private PriorPrecision prior;
+    private double sigma;
+    private double temperature;
+
+    private boolean fitted;
+    private long examples;
+    private long outputs;
+    private double dataTerm;
+    private double[] thetaMap;
+    private double[] groupSquaredNorms;
+
+    /** Validates the options against the network; subclasses add their structure's checks. */
+    LaplacePosterior(Network network, LaplaceOptions options) {
+        this.network = java.util.Objects.requireNonNull(network, "network");
+        this.options = java.util.Objects.requireNonNull(options, "options");
+        this.covered = cover(network, options.subset());
+        this.layerGroups = groupIndex(covered);
+        this.sigma = options.sigma();
+        this.temperature = options.temperature();
+        checkPrior(options.prior());
+        this.prior = options.prior();
+    }
+
+    private static CoveredWeights cover(Network network, SubsetOfWeights subset) {
+        return subset == SubsetOfWeights.ALL ? CoveredWeights.all(network) : CoveredWeights.lastLayer(network);
+    }
+
+    private static Map<WeightLayer, int[]> groupIndex(CoveredWeights covered) {
+        Map<WeightLayer, int[]> index = new IdentityHashMap<>();
+        List<ParameterGroup> groups = covered.groups();
+        for (int i = 0; i < groups.size(); i++) {
+            int[] slots = index.computeIfAbsent(groups.get(i).layer(), k -> new int[] {-1, -1});
+            slots[groups.get(i).bias() ? 1 : 0] = i;
+        }
+        return index;
+    }
+
+    // ---------------------------------------------------------------- structure-specific parts
+
+    /** The curvature structure of this posterior. */
+    public abstract HessianStructure structure();
+
+    /** Forgets all accumulated curvature. */
+    abstract void resetCurvature();
+
+    /** Adds one mini-batch (inputs of the curvature network) to the curvature. */
+    abstract void accumulateCurvature(INDArray curvatureInputs, INDArray targets);
+
+    /** Called after the last mini-batch of a fit: decompositions, spectra. */
+    abstract void completeFit();
+
+    /** log det(s H + P0) and its derivatives w.r.t. s and each prior value. */
+    abstract LogDetTerms logDetTerms(double s, PriorPrecision prior);
+
+    /** R eps for some R with R R^T = P^-1 (eps of length dim). */
+    abstract double[] inverseSqrtPrecisionTimes(double[] eps, double s, PriorPrecision prior);
+
+    /** v^T P v. */
+    abstract double precisionQuadraticForm(double[] v, double s, PriorPrecision prior);
+
+    /** A tap that accumulates J P^-1 J^T of one batch from back-propagated unit vectors. */
+    abstract FunctionalCovariance functionalCovariance(int examples, int outputs, double s, PriorPrecision prior);
+
+    /** Extra prior-kind restrictions of a structure (KRON has no per-parameter prior). */
+    void checkPriorKind(PriorPrecision p) {
+    }
+
+    // ---------------------------------------------------------------- fitting
+
+    /** Fits with the options' default {@link FitMode}. */
+    public final void fit(Iterator<Batch> batches) {
+        fit(batches, options.fitMode());
+    }
+
+    /**
+     * Computes the curvature and the data term at the network's current weights (the MAP), over all mini-batches.
+     * {@link FitMode#ACCUMULATE} adds to an earlier fit and requires the weights not to have changed since.
+     *
+     * @throws IllegalArgumentException on an empty iterator, bad shapes, NaN inputs or invalid targets
+     * @throws IllegalStateException    when accumulating at weights different from the earlier fit's
+     */
+    public final void fit(Iterator<Batch> batches, FitMode mode) {
+        boolean accumulate = mode == FitMode.ACCUMULATE && fitted;
+        if (accumulate) {
+            double[] now = covered.flatValues();
+            if (!java.util.Arrays.equals(now, thetaMap)) {
+                throw new IllegalStateException("cannot ACCUMULATE: the covered weights changed since the last fit "
+                        + "(refit with REPLACE at the new weights)");
+            }
+        } else {
+            // a fresh view, so LAST_LAYER picks up weight arrays that were replaced since construction
+            covered = cover(network, options.subset());
+            layerGroups = groupIndex(covered);
+            resetCurvature();
+            examples = 0;
+            outputs = 0;
+            dataTerm = 0;
+        }
+        fitted = false;
+        boolean any = false;
+        while (batches.hasNext()) {
+            Batch b = batches.next();
+            INDArray in = covered.curvatureInputs(b.inputs());
+            INDArray out = covered.forward(in);
+            options.likelihood().validate(out, b.targets());
+            if (outputs != 0 && out.size(1) != outputs) {
+                throw new IllegalArgumentException("mini-batch has " + out.size(1) + " outputs, earlier ones had "
+                        + outputs);
+            }
+            outputs = out.size(1);
+            dataTerm += options.likelihood().dataTerm(out, b.targets());
+            accumulateCurvature(in, b.targets());
+            examples += out.size(0);
+            any = true;
+        }
+        if (!any && examples == 0) {
+            throw new IllegalArgumentException("fit needs at least one mini-batch");
+        }
+        thetaMap = covered.flatValues();
+        groupSquaredNorms = new double[covered.groups().size()];
+        for (int g = 0; g < groupSquaredNorms.length; g++) {
+            ParameterGroup pg = covered.groups().get(g);
+            double s = 0;
+            for (long i = pg.offset(); i < pg.offset() + pg.size(); i++) {
+                s += thetaMap[(int) i] * thetaMap[(int) i];
+            }
+            groupSquaredNorms[g] = s;
+        }
+        completeFit();
+        fitted = true;
+    }
+
+    // ---------------------------------------------------------------- hyperparameters
+
+    public final PriorPrecision priorPrecision() {
+        return prior;
+    }
+
+    /**
+     * Sets the prior precision (cheap: no refit).
+     *
+     * @throws IllegalArgumentException when its size does not match the groups/parameters or the structure rejects it
+     */
+    public final void setPriorPrecision(PriorPrecision p) {
+        checkPrior(p);
+        this.prior = p;
+    }
+
+    private void checkPrior(PriorPrecision p) {
+        java.util.Objects.requireNonNull(p, "prior precision");
+        checkPriorKind(p);
+        p.requireCompatible(covered.groups().size(), covered.dim());
+    }
+
+    /** Observation noise standard deviation (1 for classification). */
+    public final double sigma() {
+        return sigma;
+    }
+
+    /** Sets sigma (regression only; must be finite and positive). */
+    public final void setSigma(double value) {
+        Hyperparameters.requireSigma(options.likelihood(), value);
+        this.sigma = value;
+    }
+
+    public final double temperature() {
+        return temperature;
+    }
+
+    /** Sets the temperature T (finite, positive). */
+    public final void setTemperature(double value) {
+        Hyperparameters.requirePositive("temperature", value);
+        this.temperature = value;
+    }
+
+    /** The curvature scale s = 1 / (sigma^2 T) of P = s H + P0. */
+    public final double scale() {
+        return 1.0 / (sigma * sigma * temperature);
+    }
+
+    // ---------------------------------------------------------------- marginal likelihood
+
+    /** log p(D | M) at the current hyperparameters (see {@link #marginalLikelihood()}). */
+    public final double logMarginalLikelihood() {
+        return marginalLikelihood().value();
+    }
+
+    /**
+     * The Laplace log marginal likelihood
+     * <pre>  log p(D | theta*)/T - 1/2 theta*^T P0 theta* + 1/2 log det P0 - 1/2 log det P</pre>
+     * (the 2 pi terms of the prior and the Laplace integral cancel) with its closed-form gradient w.r.t. the log prior
+     * precisions, log sigma and log T. The log-likelihood is summed over the data: -sum CE for classification,
+     * -1/(2 sigma^2) sum ||y - f||^2 - N C log(sigma sqrt(2 pi)) for regression; the whole log-likelihood is tempered
+     * by 1/T, consistently with P = H / (sigma^2 T) + P0.
+     *
+     * @throws IllegalStateException before {@link #fit}
+     */
+    public final MarginalLikelihood marginalLikelihood() {
+        requireFitted();
+        double s = scale();
+        LogDetTerms ld = logDetTerms(s, prior);
+        double t = temperature;
+        double logLik;
+        double dLogLikLogSigma;
+        if (options.likelihood() == LikelihoodType.CLASSIFICATION) {
+            logLik = -dataTerm / t;
+            dLogLikLogSigma = 0;
+        } else {
+            double nc = (double) examples * outputs;
+            logLik = -(dataTerm / (2 * sigma * sigma) + nc * Math.log(sigma * Math.sqrt(2 * Math.PI))) / t;
+            dLogLikLogSigma = (dataTerm / (sigma * sigma) - nc) / t;
+        }
+        double priorTerm = 0;
+        double[] dPrior = new double[prior.size()];
+        List<ParameterGroup> groups = covered.groups();
+        switch (prior.kind()) {
+            case SCALAR -> {
+                double d = prior.value(0);
+                double sq = 0;
+                for (double v : groupSquaredNorms) {
+                    sq += v;
+                }
+                priorTerm = -0.5 * d * sq + 0.5 * covered.dim() * Math.log(d);
+                dPrior[0] = -0.5 * d * sq + 0.5 * covered.dim() - 0.5 * d * ld.dPrior()[0];
+            }
+            case PER_GROUP -> {
+                for (int g = 0; g < groups.size(); g++) {
+                    double d = prior.value(g);
+                    long dim = groups.get(g).size();
+                    priorTerm += -0.5 * d * groupSquaredNorms[g] + 0.5 * dim * Math.log(d);
+                    dPrior[g] = -0.5 * d * groupSquaredNorms[g] + 0.5 * dim - 0.5 * d * ld.dPrior()[g];
+                }
+            }
+            case PER_PARAMETER -> {
+                for (int p = 0; p < thetaMap.length; p++) {
+                    double d = prior.value(p);
+                    double th2 = thetaMap[p] * thetaMap[p];
+                    priorTerm += -0.5 * d * th2 + 0.5 * Math.log(d);
+                    dPrior[p] = -0.5 * d * th2 + 0.5 - 0.5 * d * ld.dPrior()[p];
+                }
+            }
+        }
+        double value = logLik + priorTerm - 0.5 * ld.logDet();
+        double dLogSigma = options.likelihood() == LikelihoodType.CLASSIFICATION ? 0
+                : dLogLikLogSigma + s * ld.dScale();
+        double dLogT = -logLik + 0.5 * s * ld.dScale();
+        return new MarginalLikelihood(value, dPrior, dLogSigma, dLogT);
+    }
+
+    // ---------------------------------------------------------------- predictive building blocks
+
+    /**
+     * The linearised (GLM) predictive of the network outputs at x: mean f(x; theta*) and covariance
+     * J(x) P^-1 J(x)^T, streamed layer by layer from one backward pass with the C unit vectors per example.
+     *
+     * @param x network inputs (N rows)
+     * @return mean {@code N x C} and covariance {@code N x C x C}, float64
+     */
+    public final FunctionalPrediction functionalPrediction(INDArray x) {
+        requireFitted();
+        requireMapWeights();
+        INDArray in = covered.curvatureInputs(x);
+        long n = in.size(0);
+        int c = Math.toIntExact(outputs);
+        FunctionalCovariance acc = functionalCovariance(Math.toIntExact(n), c, scale(), prior);
+        INDArray out = covered.forwardBackward(in, f -> unitSeeds(f, c), c, acc);
+        if (out.size(1) != c) {
+            throw new IllegalArgumentException("network gives " + out.size(1) + " outputs, the posterior was fitted with "
+                    + c);
+        }
+        return new FunctionalPrediction(out.castTo(DataType.DOUBLE), acc.result());
+    }
+
+    private static INDArray unitSeeds(INDArray out, int c) {
+        long n = out.size(0);
+        INDArray seeds = Nd4j.zeros(out.dataType(), c * n, c);
+        for (int k = 0; k < c; k++) {
+            seeds.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(k * n, (k + 1) * n),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(k)).assign(1.0);
+        }
+        return seeds;
+    }
+
+    /**
+     * Posterior weight samples theta* + P^{-1/2} eps, eps ~ N(0, I).
+     *
+     * @return {@code count x dim} float64, in the posterior's flat group order
+     */
+    public final INDArray sampleWeights(int count, long seed) {
+        requireFitted();
+        if (count < 1) {
+            throw new IllegalArgumentException("sample count must be >= 1, got " + count);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        int dim = thetaMap.length;
+        double[] out = new double[count * dim];
+        double s = scale();
+        for (int i = 0; i < count; i++) {
+            double[] eps = new double[dim];
+            for (int j = 0; j < dim; j++) {
+                eps[j] = gaussian(random);
+            }
+            double[] step = inverseSqrtPrecisionTimes(eps, s, prior);
+            for (int j = 0; j < dim; j++) {
+                out[i * dim + j] = thetaMap[j] + step[j];
+            }
+        }
+        return Nd4j.create(out, new long[] {count, dim}, 'c');
+    }
+
+    /**
+     * log N(theta; theta*, P^-1) = -dim/2 log(2 pi) + 1/2 log det P - 1/2 (theta - theta*)^T P (theta - theta*).
+     *
+     * @param theta a weight vector of length {@link #dim()} (flat group order)
+     */
+    public final double logPosteriorDensity(INDArray theta) {
+        requireFitted();
+        if (theta.length() != thetaMap.length) {
+            throw new IllegalArgumentException("weight vector has length " + theta.length() + ", the posterior covers "
+                    + thetaMap.length + " parameters");
+        }
+        io.kronlaplace.nn.Tensors.requireFinite(theta, "weight vector");
+        double[] v = theta.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        for (int i = 0; i < v.length; i++) {
+            v[i] -= thetaMap[i];
+        }
+        double s = scale();
+        double logDet = logDetTerms(s, prior).logDet();
+        return -0.5 * v.length * Math.log(2 * Math.PI) + 0.5 * logDet - 0.5 * precisionQuadraticForm(v, s, prior);
+    }
+
+    /**
+     * Network outputs at x for each given covered-weight vector (rows of {@code weights}); the MAP weights are restored
+     * afterwards, also on failure.
+     *
+     * @return {@code S x N x C} outputs, float64
+     */
+    public final INDArray outputsAtWeights(INDArray weights, INDArray x) {
+        requireFitted();
+        if (weights.rank() != 2 || weights.size(1) != thetaMap.length) {
+            throw new IllegalArgumentException("weights must be S x " + thetaMap.length + ", got "
+                    + java.util.Arrays.toString(weights.shape()));
+        }
+        INDArray in = covered.curvatureInputs(x);
+        long count = weights.size(0);
+        INDArray result = null;
+        try {
+            for (long i = 0; i < count; i++) {
+                covered.setFlatValues(weights.getRow(i).castTo(DataType.DOUBLE).dup('c').data().asDouble());
+                INDArray out = covered.forward(in).castTo(DataType.DOUBLE);
+                if (result == null) {
+                    result = Nd4j.create(DataType.DOUBLE, count, out.size(0), out.size(1));
+                }
+                result.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).assign(out);
+            }
+        } finally {
+            covered.setFlatValues(thetaMap);
+        }
+        return result;
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public final Network network() {
+        return network;
+    }
+
+    public final LaplaceOptions options() {
+        return options;
+    }
+
+    public final SubsetOfWeights subset() {
+        return options.subset();
+    }
+
+    public final LikelihoodType likelihood() {
+        return options.likelihood();
+    }
+
+    /** Names of the parameter groups, in order (the order of per-group prior precisions). */
+    public final List<String> groupNames() {
+        return covered.groups().stream().map(ParameterGroup::name).toList();
+    }
+
+    /** Number of covered parameters. */
+    public final long dim() {
+        return covered.dim();
+    }
+
+    public final boolean isFitted() {
+        return fitted;
+    }
+
+    /** Examples seen by the fit(s). */
+    public final long examples() {
+        return examples;
+    }
+
+    /** Network outputs C (after a fit). */
+    public final long outputs() {
+        return outputs;
+    }
+
+    /** The covered MAP weights of the last fit (a copy), flat group order. */
+    public final INDArray mapWeights() {
+        requireFitted();
+        return Nd4j.createFromArray(thetaMap.clone());
+    }
+
+    /** The summed data statistic of the fit: cross-entropy (classification) or squared error (regression). */
+    public final double dataTerm() {
+        return dataTerm;
+    }
+
+    final CoveredWeights covered() {
+        return covered;
+    }
+
+    final List<ParameterGroup> groups() {
+        return covered.groups();
+    }
+
+    /** Weight and bias group indices of a layer (-1 when absent), or null when the layer is not covered. */
+    final int[] groupsOf(WeightLayer layer) {
+        return layerGroups.get(layer);
+    }
+
+    /** The prior precision of every covered parameter, flat group order. */
+    final double[] perParameterPrior(PriorPrecision p) {
+        if (p.kind() == PriorPrecision.Kind.PER_PARAMETER) {
+            return p.values();
+        }
+        double[] out = new double[Math.toIntExact(covered.dim())];
+        List<ParameterGroup> groups = covered.groups();
+        for (int g = 0; g < groups.size(); g++) {
+            java.util.Arrays.fill(out, (int) groups.get(g).offset(), (int) (groups.get(g).offset() + groups.get(g).size()),
+                    p.groupValue(g));
+        }
+        return out;
+    }
+
+    /**
+     * log det terms of a block-diagonal precision with one spectrum per group and a SCALAR or PER_GROUP prior:
+     * sum_g log det(s H_g + delta_g I), d/ds = sum_g (dim_g - delta_g tr(P_g^-1)) / s, d/d delta_g = tr(P_g^-1).
+     */
+    static LogDetTerms groupLogDet(SpectralSums[] spectra, double s, PriorPrecision p) {
+        double logDet = 0;
+        double dScale = 0;
+        double[] dPrior = new double[p.size()];
+        double[] sums = new double[2];
+        for (int g = 0; g < spectra.length; g++) {
+            double d = p.groupValue(g);
+            spectra[g].sums(s, d, sums);
+            logDet += sums[0];
+            dScale += (spectra[g].dim() - d * sums[1]) / s;
+            dPrior[p.kind() == PriorPrecision.Kind.SCALAR ? 0 : g] += sums[1];
+        }
+        return new LogDetTerms(logDet, dScale, dPrior);
+    }
+
+    final double[] thetaMapView() {
+        return thetaMap;
+    }
+
+    /** Restores fit statistics when loading from a file. */
+    final void restoreFit(long examples, long outputs, double dataTerm, double[] theta) {
+        this.examples = examples;
+        this.outputs = outputs;
+        this.dataTerm = dataTerm;
+        covered.setFlatValues(theta);
+        this.thetaMap = theta.clone();
+        this.groupSquaredNorms = new double[covered.groups().size()];
+        for (int g = 0; g < groupSquaredNorms.length; g++) {
+            ParameterGroup pg = covered.groups().get(g);
+            for (long i = pg.offset(); i < pg.offset() + pg.size(); i++) {
+                groupSquaredNorms[g] += theta[(int) i] * theta[(int) i];
+            }
+        }
+        this.fitted = true;
+    }
+
+    final void requireFitted() {
+        if (!fitted) {
+            throw new IllegalStateException("the posterior is not fitted: call fit(...) at the MAP weights first");
+        }
+    }
+
+    private void requireMapWeights() {
+        if (!java.util.Arrays.equals(covered.flatValues(), thetaMap)) {
+            throw new IllegalStateException("the network's covered weights differ from the fitted MAP weights; refit "
+                    + "the posterior at the current weights");
+        }
+    }
+
+    static double gaussian(SplittableRandom random) {
+        double u1 = 1.0 - random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
+    /** A tap that turns a batch's per-layer Jacobians into J P^-1 J^T. */
+    abstract static class FunctionalCovariance implements GradientTap {
+        /** The accumulated covariances, {@code N x C x C}. */
+        abstract INDArray result();
+    }
+}

@@ -1,0 +1,87 @@
+package io.kronlaplace.laplace;
+
+import io.kronlaplace.nn.Conv2d;
+import io.kronlaplace.nn.Linear;
+import io.kronlaplace.nn.WeightLayer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A weight layer's inputs and back-propagated vectors in the shared-position layout used by all Jacobian
+ * computations: {@code inputs} is {@code N x R x Din} (R shared positions per example: tokens for a Linear layer on N x R x Din inputs, output
+ * locations with im2col patches for Conv2d) and {@code gradients} is
+ * {@code K x R x Dout} with {@code K = copies * N} copy-major. The Jacobian of output copy k w.r.t. the layer's weight
+ * matrix is G_k = sum_r g[k, r] a[k mod N, r]^T and w.r.t. its bias sum_r g[k, r].
+ *
+ * @param inputs    layer inputs, float64
+ * @param gradients back-propagated vectors, float64
+ * @param copies    back-propagated vectors per example
+ */
+public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
+
+    /** Examples in the batch. */
+    public long examples() {
+        return inputs.size(0);
+    }
+
+    /**
+     * Brings a layer's tapped input and output gradient into the shared-position layout.
+     *
+     * @throws IllegalArgumentException for layer types whose Jacobian layout is not known
+     */
+    public static LayerSlices of(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
+        if (layer instanceof Linear) {
+            INDArray a = input.castTo(DataType.DOUBLE);
+            INDArray g = gradOutput.castTo(DataType.DOUBLE);
+            if (a.rank() == 2) {
+                a = a.reshape(a.size(0), 1, a.size(1));
+                g = g.reshape(g.size(0), 1, g.size(1));
+            }
+            return new LayerSlices(a, g, copies);
+        }
+        if (layer instanceof Conv2d conv) {
+            INDArray a = conv.patches(input).castTo(DataType.DOUBLE);
+            long k = gradOutput.size(0);
+            INDArray g = gradOutput.castTo(DataType.DOUBLE).reshape(k, conv.outFeatures(), a.size(1))
+                    .permute(0, 2, 1).dup('c');
+            return new LayerSlices(a, g, copies);
+        }
+        throw new IllegalArgumentException("no Jacobian layout for layer '" + layer.path() + "' of type "
+                + layer.getClass().getSimpleName());
+    }
+
+    /** The weight Jacobian of copy k, {@code Dout x Din}. */
+    public INDArray weightJacobian(int k) {
+        INDArray g = gradients.slice(k);
+        INDArray a = inputs.slice(k % examples());
+        return g.transpose().mmul(a);
+    }
+
+    /** The bias Jacobian of copy k, length Dout. */
+    public INDArray biasJacobian(int k) {
+        return gradients.slice(k).sum(0);
+    }
+
+    /** All weight Jacobians as rows: {@code K x (Dout * Din)}, row k = row-major vec(G_k). */
+    public INDArray weightJacobians() {
+        int k = Math.toIntExact(gradients.size(0));
+        long dout = gradients.size(2);
+        long din = inputs.size(2);
+        INDArray out = org.nd4j.linalg.factory.Nd4j.create(DataType.DOUBLE, k, dout * din);
+        for (int i = 0; i < k; i++) {
+            out.putRow(i, weightJacobian(i).reshape(dout * din));
+        }
+        return out;
+    }
+
+    /** All bias Jacobians as rows: {@code K x Dout}. */
+    public INDArray biasJacobians() {
+        return gradients.sum(1);
+    }
+
+    @Override
+    public String toString() {
+        return "LayerSlices" + Arrays.toString(inputs.shape()) + Arrays.toString(gradients.shape());
+    }
+}

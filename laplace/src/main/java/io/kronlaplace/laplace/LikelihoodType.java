@@ -1,0 +1,92 @@
+package io.kronlaplace.laplace;
+
+import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.likelihood.Gaussian;
+import io.kronlaplace.likelihood.Likelihood;
+import io.kronlaplace.nn.Tensors;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The observation model of the network outputs f (N x C): what the Laplace posterior needs of it is the summed
+ * data term at the MAP, the likelihood the curvature is computed with and the shape of the targets.
+ */
+public enum LikelihoodType {
+    /** Softmax categorical likelihood on logits; targets are class indices of shape [N]. */
+    CLASSIFICATION,
+    /** Gaussian likelihood N(y; f, sigma^2 I); targets are N x C. */
+    REGRESSION;
+
+    /**
+     * The data statistic of one batch at fixed weights: the summed cross-entropy (classification) or the summed squared
+     * error sum_n ||y_n - f_n||^2 (regression). Both are sufficient for the log-likelihood at any sigma and T.
+     */
+    public double dataTerm(INDArray outputs, INDArray targets) {
+        validate(outputs, targets);
+        INDArray f = outputs.castTo(DataType.DOUBLE);
+        if (this == REGRESSION) {
+            INDArray r = f.sub(targets.castTo(DataType.DOUBLE));
+            return r.mul(r).sumNumber().doubleValue();
+        }
+        INDArray logp = logSoftmax(f);
+        long n = f.size(0);
+        double sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum -= logp.getDouble(i, targets.getLong(i));
+        }
+        return sum;
+    }
+
+    /**
+     * The likelihood the curvature is computed with: softmax cross-entropy, or a Gaussian with unit noise (sigma enters
+     * the posterior only through the scale 1 / (sigma^2 T)).
+     */
+    public Likelihood curvatureLikelihood() {
+        return this == CLASSIFICATION ? new CrossEntropy() : new Gaussian(1.0);
+    }
+
+    /** Checks the target shape against the outputs and rejects NaN/infinite values and bad class indices. */
+    public void validate(INDArray outputs, INDArray targets) {
+        Tensors.requireRank(outputs, "network outputs", 2);
+        long n = outputs.size(0);
+        if (this == REGRESSION) {
+            if (!Arrays.equals(outputs.shape(), targets.shape())) {
+                throw new IllegalArgumentException("regression targets must match the outputs' shape "
+                        + Arrays.toString(outputs.shape()) + ", got " + Arrays.toString(targets.shape()));
+            }
+            Tensors.requireFinite(targets, "regression targets");
+            return;
+        }
+        if (targets.length() != n || targets.rank() > 2 || (targets.rank() == 2 && targets.size(1) != 1
+                && targets.size(0) != 1)) {
+            throw new IllegalArgumentException("classification targets must be " + n
+                    + " class indices (shape [" + n + "]), got shape " + Arrays.toString(targets.shape()));
+        }
+        Tensors.requireFinite(targets, "classification targets");
+        long classes = outputs.size(1);
+        for (long i = 0; i < n; i++) {
+            double t = targets.getDouble(i);
+            if (t != Math.rint(t) || t < 0 || t >= classes) {
+                throw new IllegalArgumentException("class index at row " + i + " must be an integer in [0, "
+                        + classes + "), got " + t);
+            }
+        }
+    }
+
+    /** Row-wise softmax of logits (float64). */
+    public static INDArray softmax(INDArray logits) {
+        INDArray f = logits.castTo(DataType.DOUBLE);
+        INDArray shifted = f.subColumnVector(f.max(1).reshape(f.size(0), 1));
+        INDArray e = org.nd4j.linalg.ops.transforms.Transforms.exp(shifted, true);
+        return e.diviColumnVector(e.sum(1).reshape(f.size(0), 1));
+    }
+
+    private static INDArray logSoftmax(INDArray f) {
+        INDArray shifted = f.subColumnVector(f.max(1).reshape(f.size(0), 1));
+        INDArray lse = org.nd4j.linalg.ops.transforms.Transforms.log(
+                org.nd4j.linalg.ops.transforms.Transforms.exp(shifted, true).sum(1), true).reshape(f.size(0), 1);
+        return shifted.subColumnVector(lse);
+    }
+}

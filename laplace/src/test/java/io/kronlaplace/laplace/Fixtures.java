@@ -1,0 +1,233 @@
+package io.kronlaplace.laplace;
+
+import io.kronlaplace.nn.Init;
+import io.kronlaplace.nn.Linear;
+import io.kronlaplace.nn.Mode;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.Parameter;
+import io.kronlaplace.nn.ReLU;
+import io.kronlaplace.nn.Sequential;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Tiny float64 networks, data and brute-force dense references for the Laplace tests. */
+final class Fixtures {
+    static final int IN = 3;
+    static final int HIDDEN = 4;
+
+    private Fixtures() {
+    }
+
+    /** Linear(3, 4) - ReLU - Linear(4, C), float64. */
+    static Network mlp(int outputs, long seed) {
+        Init init = new Init(seed, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
+        Network net = new Network(new Sequential(new Linear(IN, HIDDEN, true, init), new ReLU(),
+                new Linear(HIDDEN, outputs, true, init)));
+        // non-zero biases so that bias terms are exercised
+        SplittableRandom r = new SplittableRandom(seed + 7);
+        for (Parameter p : net.parameters().values()) {
+            if (p.kind() == Parameter.Kind.BIAS) {
+                for (long i = 0; i < p.size(); i++) {
+                    p.value().putScalar(i, 0.3 * (r.nextDouble() - 0.5));
+                }
+            }
+        }
+        return net;
+    }
+
+    static INDArray inputs(int n, long seed) {
+        return gaussian(seed, n, IN);
+    }
+
+    static INDArray gaussian(long seed, long... shape) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long len = 1;
+        for (long s : shape) {
+            len *= s;
+        }
+        double[] v = new double[Math.toIntExact(len)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = LaplacePosterior.gaussian(r);
+        }
+        return Nd4j.create(v, shape, 'c');
+    }
+
+    static INDArray classes(int n, int c, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = r.nextInt(c);
+        }
+        return Nd4j.createFromArray(t);
+    }
+
+    static Iterator<Batch> batches(INDArray x, INDArray y, int size) {
+        List<Batch> out = new ArrayList<>();
+        for (long i = 0; i < x.size(0); i += size) {
+            long end = Math.min(x.size(0), i + size);
+            out.add(new Batch(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i, end)).dup(),
+                    y.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i, end)).dup()));
+        }
+        return out.iterator();
+    }
+
+    /** Names of the covered parameters, in posterior order. */
+    static List<Parameter> coveredParameters(Network net, SubsetOfWeights subset) {
+        List<Parameter> all = new ArrayList<>(net.parameters().values());
+        return subset == SubsetOfWeights.ALL ? all : all.subList(all.size() - 2, all.size());
+    }
+
+    /**
+     * Jacobians of the outputs w.r.t. the covered parameters by central finite differences: {@code [N][C][P]}.
+     */
+    static double[][][] jacobians(Network net, SubsetOfWeights subset, INDArray x) {
+        List<Parameter> ps = coveredParameters(net, subset);
+        int p = ps.stream().mapToInt(q -> (int) q.size()).sum();
+        INDArray f0 = net.forward(x, Mode.EVAL);
+        int n = (int) f0.size(0);
+        int c = (int) f0.size(1);
+        double[][][] j = new double[n][c][p];
+        double h = 1e-6;
+        int col = 0;
+        for (Parameter q : ps) {
+            INDArray flat = q.value().reshape(q.size());
+            for (int i = 0; i < q.size(); i++, col++) {
+                double v = flat.getDouble(i);
+                flat.putScalar(i, v + h);
+                INDArray fp = net.forward(x, Mode.EVAL).dup();
+                flat.putScalar(i, v - h);
+                INDArray fm = net.forward(x, Mode.EVAL).dup();
+                flat.putScalar(i, v);
+                for (int a = 0; a < n; a++) {
+                    for (int b = 0; b < c; b++) {
+                        j[a][b][col] = (fp.getDouble(a, b) - fm.getDouble(a, b)) / (2 * h);
+                    }
+                }
+            }
+        }
+        return j;
+    }
+
+    /** The loss Hessian w.r.t. the outputs, by the textbook formulas: diag(p) - p p^T or I. */
+    static double[][][] outputHessians(Network net, INDArray x, LikelihoodType type) {
+        INDArray f = net.forward(x, Mode.EVAL);
+        int n = (int) f.size(0);
+        int c = (int) f.size(1);
+        double[][][] lam = new double[n][c][c];
+        for (int a = 0; a < n; a++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < c; k++) {
+                max = Math.max(max, f.getDouble(a, k));
+            }
+            double[] pr = new double[c];
+            double z = 0;
+            for (int k = 0; k < c; k++) {
+                pr[k] = Math.exp(f.getDouble(a, k) - max);
+                z += pr[k];
+            }
+            for (int k = 0; k < c; k++) {
+                pr[k] /= z;
+            }
+            for (int k = 0; k < c; k++) {
+                for (int l = 0; l < c; l++) {
+                    lam[a][k][l] = type == LikelihoodType.REGRESSION ? (k == l ? 1 : 0)
+                            : (k == l ? pr[k] : 0) - pr[k] * pr[l];
+                }
+            }
+        }
+        return lam;
+    }
+
+    /** GGN sum_n J_n^T Lambda_n J_n, P x P. */
+    static double[][] ggn(double[][][] j, double[][][] lam) {
+        int p = j[0][0].length;
+        int c = j[0].length;
+        double[][] h = new double[p][p];
+        for (int n = 0; n < j.length; n++) {
+            for (int a = 0; a < p; a++) {
+                for (int b = 0; b < p; b++) {
+                    double s = 0;
+                    for (int k = 0; k < c; k++) {
+                        for (int l = 0; l < c; l++) {
+                            s += j[n][k][a] * lam[n][k][l] * j[n][l][b];
+                        }
+                    }
+                    h[a][b] += s;
+                }
+            }
+        }
+        return h;
+    }
+
+    /** s H + diag(delta) as an EJML matrix. */
+    static DMatrixRMaj precision(double[][] h, double s, double[] delta) {
+        int p = h.length;
+        DMatrixRMaj m = new DMatrixRMaj(p, p);
+        for (int a = 0; a < p; a++) {
+            for (int b = 0; b < p; b++) {
+                m.set(a, b, s * h[a][b] + (a == b ? delta[a] : 0));
+            }
+        }
+        return m;
+    }
+
+    static double logDet(DMatrixRMaj spd) {
+        CholeskyDecomposition_F64<DMatrixRMaj> chol = DecompositionFactory_DDRM.chol(spd.numRows, true);
+        if (!chol.decompose(spd.copy())) {
+            throw new AssertionError("not positive definite");
+        }
+        DMatrixRMaj l = chol.getT(null);
+        double s = 0;
+        for (int i = 0; i < l.numRows; i++) {
+            s += 2 * Math.log(l.get(i, i));
+        }
+        return s;
+    }
+
+    static DMatrixRMaj inverse(DMatrixRMaj m) {
+        DMatrixRMaj inv = new DMatrixRMaj(m.numRows, m.numCols);
+        if (!CommonOps_DDRM.invert(m.copy(), inv)) {
+            throw new AssertionError("singular");
+        }
+        return inv;
+    }
+
+    static double[][] toArray(INDArray m) {
+        return m.castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+
+    static double[] flatCovered(Network net, SubsetOfWeights subset) {
+        List<Parameter> ps = coveredParameters(net, subset);
+        return ps.stream().flatMapToDouble(q -> java.util.Arrays.stream(q.value().dup('c').data().asDouble()))
+                .toArray();
+    }
+
+    static double maxAbsDiff(double[][] a, double[][] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
+            }
+        }
+        return m;
+    }
+
+    static double maxAbs(double[][] a) {
+        double m = 0;
+        for (double[] row : a) {
+            for (double v : row) {
+                m = Math.max(m, Math.abs(v));
+            }
+        }
+        return m;
+    }
+}
