@@ -1,0 +1,239 @@
+package io.kronlaplace.validation.report;
+
+import io.kronlaplace.validation.data.ShiftKind;
+import io.kronlaplace.validation.metrics.ClassificationMetrics;
+import io.kronlaplace.validation.metrics.ClassificationSummary;
+import io.kronlaplace.validation.metrics.OodDetection;
+import io.kronlaplace.validation.metrics.OodResult;
+import io.kronlaplace.validation.metrics.OodScore;
+import io.kronlaplace.validation.metrics.Probabilities;
+import io.kronlaplace.validation.metrics.RegressionSummary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Metrics of several methods on several evaluation sets (clean test, shift levels, out-of-distribution), plus
+ * optional training curves: the content of one evaluation report. Immutable; build it with {@link #builder(String)}
+ * and write it with {@link ReportWriter}.
+ *
+ * <pre>{@code
+ * EvaluationReport report = EvaluationReport.builder("WRN-16-4 on CIFAR-10")
+ *         .addClassification("MAP", EvaluationSet.clean("test"), mapProbs, labels)
+ *         .addClassification("Laplace probit", EvaluationSet.clean("test"), probitProbs, labels)
+ *         .addOod("MAP", "test", "SVHN", mapProbs, mapOodProbs)
+ *         .trainingCurves(curves)
+ *         .build();
+ * ReportWriter.write(report, Path.of("runs/report"));
+ * }</pre>
+ */
+public final class EvaluationReport {
+    private final String title;
+    private final String description;
+    private final int bins;
+    private final List<ClassificationEntry> classification;
+    private final List<OodEntry> ood;
+    private final List<RegressionEntry> regression;
+    private final TrainingCurves training;
+
+    private EvaluationReport(Builder b) {
+        this.title = b.title;
+        this.description = b.description;
+        this.bins = b.bins;
+        this.classification = List.copyOf(b.classification);
+        this.ood = List.copyOf(b.ood);
+        this.regression = List.copyOf(b.regression);
+        this.training = b.training;
+    }
+
+    /** A builder for a report with the given title. */
+    public static Builder builder(String title) {
+        return new Builder(title);
+    }
+
+    /** Report title. */
+    public String title() {
+        return title;
+    }
+
+    /** Free-text description (may be empty). */
+    public String description() {
+        return description;
+    }
+
+    /** Number of calibration bins used for the classification metrics. */
+    public int bins() {
+        return bins;
+    }
+
+    /** Classification results in insertion order. */
+    public List<ClassificationEntry> classification() {
+        return classification;
+    }
+
+    /** Out-of-distribution detection results in insertion order. */
+    public List<OodEntry> ood() {
+        return ood;
+    }
+
+    /** Regression results in insertion order. */
+    public List<RegressionEntry> regression() {
+        return regression;
+    }
+
+    /** Training curves, if given. */
+    public Optional<TrainingCurves> training() {
+        return Optional.ofNullable(training);
+    }
+
+    /** All method names in order of first appearance (classification, then OOD, then regression). */
+    public List<String> methods() {
+        Set<String> names = new LinkedHashSet<>();
+        classification.forEach(e -> names.add(e.method()));
+        ood.forEach(e -> names.add(e.method()));
+        regression.forEach(e -> names.add(e.method()));
+        return new ArrayList<>(names);
+    }
+
+    /** All classification evaluation sets in order of first appearance. */
+    public List<EvaluationSet> evaluationSets() {
+        Map<String, EvaluationSet> sets = new LinkedHashMap<>();
+        classification.forEach(e -> sets.putIfAbsent(e.set().name(), e.set()));
+        return new ArrayList<>(sets.values());
+    }
+
+    /**
+     * The entry shown in a method's reliability diagram and confidence histogram: its first clean
+     * ({@link ShiftKind#NONE}) set, or its first set when it has no clean one.
+     */
+    public Optional<ClassificationEntry> referenceEntry(String method) {
+        Optional<ClassificationEntry> clean = classification.stream()
+                .filter(e -> e.method().equals(method) && e.set().kind() == ShiftKind.NONE).findFirst();
+        return clean.isPresent() ? clean
+                : classification.stream().filter(e -> e.method().equals(method)).findFirst();
+    }
+
+    /** Builder of {@link EvaluationReport}. */
+    public static final class Builder {
+        private final String title;
+        private String description = "";
+        private int bins = ClassificationMetrics.DEFAULT_BINS;
+        private OodScore oodScore = OodScore.MAX_PROBABILITY;
+        private final List<ClassificationEntry> classification = new ArrayList<>();
+        private final List<OodEntry> ood = new ArrayList<>();
+        private final List<RegressionEntry> regression = new ArrayList<>();
+        private final Map<String, EvaluationSet> sets = new LinkedHashMap<>();
+        private TrainingCurves training;
+
+        private Builder(String title) {
+            if (title == null || title.isBlank()) {
+                throw new IllegalArgumentException("report title must not be blank");
+            }
+            this.title = title;
+        }
+
+        /** A free-text description shown under the title. */
+        public Builder description(String text) {
+            this.description = text == null ? "" : text;
+            return this;
+        }
+
+        /** Calibration bins for entries added from probabilities after this call (default 15). */
+        public Builder bins(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("number of bins must be positive, got " + count);
+            }
+            this.bins = count;
+            return this;
+        }
+
+        /** The OOD score used by {@link #addOod(String, String, String, double[][], double[][])} (default max p). */
+        public Builder oodScore(OodScore score) {
+            this.oodScore = score;
+            return this;
+        }
+
+        /** Computes and adds the classification metrics of {@code method} on {@code set}. */
+        public Builder addClassification(String method, EvaluationSet set, double[][] probabilities, int[] labels) {
+            return addClassification(method, set, ClassificationMetrics.summarize(probabilities, labels, bins));
+        }
+
+        /** {@link #addClassification(String, EvaluationSet, double[][], int[])} on an INDArray [N, C]. */
+        public Builder addClassification(String method, EvaluationSet set, INDArray probabilities, int[] labels) {
+            return addClassification(method, set, Probabilities.toMatrix(probabilities), labels);
+        }
+
+        /** Adds precomputed classification metrics. Each (method, set) pair may occur once. */
+        public Builder addClassification(String method, EvaluationSet set, ClassificationSummary summary) {
+            requireName(method, "method");
+            EvaluationSet known = sets.putIfAbsent(set.name(), set);
+            if (known != null && !known.equals(set)) {
+                throw new IllegalArgumentException("evaluation set '" + set.name() + "' was added as " + known
+                        + " and now as " + set);
+            }
+            for (ClassificationEntry e : classification) {
+                if (e.method().equals(method) && e.set().name().equals(set.name())) {
+                    throw new IllegalArgumentException("duplicate classification result for method '" + method
+                            + "' on set '" + set.name() + "'");
+                }
+            }
+            classification.add(new ClassificationEntry(method, set, summary));
+            return this;
+        }
+
+        /** Computes and adds OOD detection metrics from in- and out-of-distribution predictive probabilities. */
+        public Builder addOod(String method, String inSet, String oodSet, double[][] inProbabilities,
+                double[][] outProbabilities) {
+            return addOod(method, inSet, oodSet, OodDetection.evaluate(inProbabilities, outProbabilities, oodScore));
+        }
+
+        /** {@link #addOod(String, String, String, double[][], double[][])} on INDArrays [N, C]. */
+        public Builder addOod(String method, String inSet, String oodSet, INDArray inProbabilities,
+                INDArray outProbabilities) {
+            return addOod(method, inSet, oodSet, OodDetection.evaluate(inProbabilities, outProbabilities,
+                    oodScore));
+        }
+
+        /** Adds a precomputed OOD detection result. */
+        public Builder addOod(String method, String inSet, String oodSet, OodResult result) {
+            requireName(method, "method");
+            requireName(inSet, "in-distribution set");
+            requireName(oodSet, "out-of-distribution set");
+            ood.add(new OodEntry(method, inSet, oodSet, result));
+            return this;
+        }
+
+        /** Adds regression metrics of {@code method} on the set named {@code set}. */
+        public Builder addRegression(String method, String set, RegressionSummary summary) {
+            requireName(method, "method");
+            requireName(set, "set");
+            regression.add(new RegressionEntry(method, set, summary));
+            return this;
+        }
+
+        /** Training curves to plot and store (optional). */
+        public Builder trainingCurves(TrainingCurves curves) {
+            this.training = curves;
+            return this;
+        }
+
+        /** The report. */
+        public EvaluationReport build() {
+            if (classification.isEmpty() && ood.isEmpty() && regression.isEmpty() && training == null) {
+                throw new IllegalStateException("report '" + title + "' has no results and no training curves");
+            }
+            return new EvaluationReport(this);
+        }
+
+        private static void requireName(String name, String what) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException(what + " name must not be blank");
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.kronlaplace.validation.report;
+
+import io.kronlaplace.validation.data.ShiftKind;
+import io.kronlaplace.validation.metrics.ClassificationSummary;
+import io.kronlaplace.validation.metrics.ReliabilityBin;
+import io.kronlaplace.validation.metrics.ReliabilityDiagram;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.CategoryStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Draws the charts of an {@link EvaluationReport} with XChart into PNG bytes, headless ({@code java.awt.headless}
+ * is set to true before any AWT class loads, so this works on servers without a display).
+ *
+ * <p>Charts, by id: {@code reliability-<method>} (one per method, on its reference set, see
+ * {@link EvaluationReport#referenceEntry}), {@code confidence-histogram}, {@code shift-rotation-accuracy},
+ * {@code shift-rotation-nll}, {@code shift-noise-accuracy}, {@code shift-noise-nll} (when such shifts exist; the
+ * clean set is the level-0 point), and from training curves {@code training-loss},
+ * {@code training-log-marginal-likelihood} and {@code training-hyperparameters} (when present).
+ */
+public final class ReportCharts {
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14),
+        new Color(44, 160, 44), new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75),
+        new Color(227, 119, 194), new Color(127, 127, 127), new Color(188, 189, 34), new Color(23, 190, 207)};
+    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 17);
+    private static final Font AXIS_TITLE = new Font(Font.SANS_SERIF, Font.PLAIN, 15);
+    private static final Font TICKS = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+    private static final Font LEGEND = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+    private static final int WIDTH = 560;
+    private static final int HEIGHT = 460;
+
+    private ReportCharts() {
+    }
+
+    /** Every chart the report's content supports, in display order. */
+    public static List<ChartImage> render(EvaluationReport report) {
+        List<ChartImage> charts = new ArrayList<>();
+        List<String> methods = report.classification().stream().map(ClassificationEntry::method).distinct()
+                .toList();
+        Set<String> usedIds = new HashSet<>();
+        for (int m = 0; m < methods.size(); m++) {
+            Optional<ClassificationEntry> reference = report.referenceEntry(methods.get(m));
+            if (reference.isPresent()) {
+                // "Laplace MC" and "laplace-mc" share a slug: number the later one so no file is overwritten
+                String id = "reliability-" + slug(methods.get(m));
+                for (int k = 2; !usedIds.add(id); k++) {
+                    id = "reliability-" + slug(methods.get(m)) + "-" + k;
+                }
+                charts.add(reliability(id, reference.get(), PALETTE[m % PALETTE.length]));
+            }
+        }
+        if (!methods.isEmpty()) {
+            charts.add(confidenceHistogram(report, methods));
+        }
+        for (ShiftKind kind : List.of(ShiftKind.ROTATION, ShiftKind.GAUSSIAN_NOISE)) {
+            if (report.classification().stream().anyMatch(e -> e.set().kind() == kind)) {
+                charts.add(shiftChart(report, methods, kind, "accuracy", "Accuracy", ClassificationSummary::accuracy));
+                charts.add(shiftChart(report, methods, kind, "nll", "NLL (nats)", ClassificationSummary::nll));
+            }
+        }
+        report.training().ifPresent(curves -> charts.addAll(trainingCharts(curves)));
+        return charts;
+    }
+
+    /** A file-name-safe lower-case slug of a display name ("Laplace probit" -> "laplace-probit"). */
+    public static String slug(String name) {
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        return s.isEmpty() ? "unnamed" : s;
+    }
+
+    private static ChartImage reliability(String id, ClassificationEntry entry, Color colour) {
+        ReliabilityDiagram diagram = entry.summary().reliability();
+        String title = String.format(Locale.ROOT, "Reliability: %s on %s (ECE %.3f)", entry.method(),
+                entry.set().name(), entry.summary().ece());
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("Confidence (bin centre)").yAxisTitle("Accuracy").build();
+        style(chart);
+        CategoryStyler styler = chart.getStyler();
+        styler.setAvailableSpaceFill(0.92);
+        styler.setOverlapped(true);
+        styler.setYAxisMin(0.0);
+        styler.setYAxisMax(1.0);
+        styler.setXAxisLabelRotation(60);
+        styler.setYAxisDecimalPattern("0.0");
+        chart.getStyler().setSeriesColors(new Color[] {colour, Color.DARK_GRAY});
+        List<String> centres = new ArrayList<>();
+        List<Double> accuracy = new ArrayList<>();
+        List<Double> ideal = new ArrayList<>();
+        for (ReliabilityBin bin : diagram.bins()) {
+            double centre = (bin.lower() + bin.upper()) / 2;
+            centres.add(String.format(Locale.ROOT, "%.2f", centre));
+            accuracy.add(bin.isEmpty() ? null : bin.accuracy());
+            ideal.add(centre);
+        }
+        chart.addSeries("Accuracy in bin", centres, accuracy);
+        CategorySeries line = chart.addSeries("Perfect calibration", centres, ideal);
+        line.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        line.setMarker(SeriesMarkers.NONE);
+        line.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                new float[] {6f, 4f}, 0f));
+        return encode(id, title, chart);
+    }
+
+    private static ChartImage confidenceHistogram(EvaluationReport report,
+            List<String> methods) {
+        String title = "Confidence histogram";
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("Confidence (bin centre)").yAxisTitle("Fraction of predictions").build();
+        style(chart);
+        CategoryStyler styler = chart.getStyler();
+        styler.setAvailableSpaceFill(0.85);
+        styler.setXAxisLabelRotation(60);
+        styler.setYAxisMin(0.0);
+        styler.setYAxisDecimalPattern("0.00");
+        for (String method : methods) {
+            ClassificationEntry entry = report.referenceEntry(method).orElseThrow();
+            ReliabilityDiagram diagram = entry.summary().reliability();
+            List<String> centres = new ArrayList<>();
+            List<Double> fractions = new ArrayList<>();
+            for (ReliabilityBin bin : diagram.bins()) {
+                centres.add(String.format(Locale.ROOT, "%.2f", (bin.lower() + bin.upper()) / 2));
+                fractions.add((double) bin.count() / diagram.total());
+            }
+            chart.addSeries(method + " (" + entry.set().name() + ")", centres, fractions);
+        }
+        return encode("confidence-histogram", title, chart);
+    }
+
+    private static ChartImage shiftChart(EvaluationReport report, List<String> methods,
+            ShiftKind kind, String metricId, String metricTitle, ToDoubleFunction<ClassificationSummary> metric) {
+        String shiftName = kind == ShiftKind.ROTATION ? "rotation" : "noise";
+        String axis = kind == ShiftKind.ROTATION ? "Rotation angle (degrees)" : "Gaussian noise std";
+        String title = metricTitle.replace(" (nats)", "") + " under increasing " + shiftName;
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(axis)
+                .yAxisTitle(metricTitle).build();
+        style(chart);
+        XYStyler styler = chart.getStyler();
+        styler.setXAxisDecimalPattern(kind == ShiftKind.ROTATION ? "0" : "0.0##");
+        if (metricId.equals("accuracy")) {
+            styler.setYAxisMin(0.0);
+            styler.setYAxisMax(1.0);
+            styler.setYAxisDecimalPattern("0.0");
+        }
+        for (String method : methods) {
+            List<ClassificationEntry> points = report.classification().stream()
+                    .filter(e -> e.method().equals(method)
+                            && (e.set().kind() == kind || e.set().kind() == ShiftKind.NONE))
+                    .sorted(Comparator.comparingDouble(e -> e.set().level())).toList();
+            if (points.stream().noneMatch(e -> e.set().kind() == kind)) {
+                continue;
+            }
+            double[] x = points.stream().mapToDouble(e -> e.set().level()).toArray();
+            double[] y = points.stream().mapToDouble(e -> metric.applyAsDouble(e.summary())).toArray();
+            XYSeries series = chart.addSeries(method, x, y);
+            series.setMarker(SeriesMarkers.CIRCLE);
+        }
+        return encode("shift-" + shiftName + "-" + metricId, title, chart);
+    }
+
+    private static List<ChartImage> trainingCharts(TrainingCurves curves) {
+        List<ChartImage> charts = new ArrayList<>();
+        double[] epochs = curves.epochNumbers();
+        if (epochs.length == 0) {
+            return charts;
+        }
+        charts.add(lineChart("training-loss", "Training loss", "Loss",
+                List.of(new Line("train loss", epochs, curves.trainLoss())), false));
+        if (curves.hasLogMarginalLikelihood()) {
+            charts.add(lineChart("training-log-marginal-likelihood", "Log marginal likelihood",
+                    "log p(D | hyperparameters)", List.of(new Line("log marginal likelihood", epochs,
+                            curves.logMarginalLikelihood())), false));
+        }
+        List<String> names = curves.hyperparameterNames();
+        if (!names.isEmpty()) {
+            List<Line> lines = new ArrayList<>();
+            boolean positive = true;
+            for (String name : names) {
+                double[] values = curves.hyperparameter(name);
+                for (double v : values) {
+                    positive &= !Double.isFinite(v) || v > 0;
+                }
+                lines.add(new Line(name, epochs, values));
+            }
+            charts.add(lineChart("training-hyperparameters", "Hyperparameters" + (positive ? " (log scale)" : ""),
+                    "Value", lines, positive));
+        }
+        return charts;
+    }
+
+    private record Line(String name, double[] x, double[] y) {
+    }
+
+    private static ChartImage lineChart(String id, String title, String yTitle,
+            List<Line> lines, boolean logY) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("Epoch")
+                .yAxisTitle(yTitle).build();
+        style(chart);
+        XYStyler styler = chart.getStyler();
+        styler.setLegendVisible(lines.size() > 1);
+        styler.setYAxisLogarithmic(logY);
+        styler.setXAxisDecimalPattern("0");
+        if (logY) {
+            // whole decades at both ends, so the log axis always shows at least two labelled ticks
+            double min = lines.stream().flatMapToDouble(l -> Arrays.stream(l.y())).filter(Double::isFinite)
+                    .min().orElse(1.0);
+            double max = lines.stream().flatMapToDouble(l -> Arrays.stream(l.y())).filter(Double::isFinite)
+                    .max().orElse(1.0);
+            styler.setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+            styler.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max))));
+        }
+        for (Line line : lines) {
+            // epochs without a value (NaN) are left out rather than drawn as gaps XChart cannot scale
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (int i = 0; i < line.x().length; i++) {
+                if (Double.isFinite(line.y()[i])) {
+                    x.add(line.x()[i]);
+                    y.add(line.y()[i]);
+                }
+            }
+            if (x.isEmpty()) {
+                continue;
+            }
+            XYSeries series = chart.addSeries(line.name(), x, y);
+            series.setMarker(x.size() <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        }
+        return encode(id, title, chart);
+    }
+
+    private static void style(Chart<? extends AxesChartStyler, ?> chart) {
+        AxesChartStyler styler = chart.getStyler();
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotBackgroundColor(Color.WHITE);
+        styler.setPlotBorderColor(Color.GRAY);
+        styler.setChartTitleBoxVisible(false);
+        styler.setChartTitleFont(TITLE);
+        styler.setLegendFont(LEGEND);
+        styler.setLegendBorderColor(Color.LIGHT_GRAY);
+        // below the plot: a legend inside the plot area can hide bars or lines
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        styler.setSeriesColors(PALETTE);
+        styler.setMarkerSize(7);
+        styler.setAxisTitleFont(AXIS_TITLE);
+        styler.setAxisTickLabelsFont(TICKS);
+        styler.setPlotGridLinesColor(new Color(225, 225, 225));
+        styler.setChartPadding(12);
+    }
+
+    private static ChartImage encode(String id, String title,
+            Chart<?, ?> chart) {
+        try {
+            return new ChartImage(id, title,
+                    BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode chart " + id, e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.kronlaplace.validation.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Per-epoch training history: training loss, log marginal likelihood and hyperparameters by name.
+ *
+ * @param epochs the epochs in increasing order of epoch number
+ */
+public record TrainingCurves(List<EpochRecord> epochs) {
+
+    /** Copies the list and checks that epoch numbers increase. */
+    public TrainingCurves {
+        epochs = List.copyOf(epochs);
+        for (int i = 1; i < epochs.size(); i++) {
+            if (epochs.get(i).epoch() <= epochs.get(i - 1).epoch()) {
+                throw new IllegalArgumentException("epoch numbers must increase, got " + epochs.get(i - 1).epoch()
+                        + " then " + epochs.get(i).epoch());
+            }
+        }
+    }
+
+    /** Names of all hyperparameters that appear in any epoch, in order of first appearance. */
+    public List<String> hyperparameterNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (EpochRecord record : epochs) {
+            names.addAll(record.hyperparameters().keySet());
+        }
+        return new ArrayList<>(names);
+    }
+
+    /** Whether any epoch has a finite log marginal likelihood. */
+    public boolean hasLogMarginalLikelihood() {
+        return epochs.stream().anyMatch(e -> Double.isFinite(e.logMarginalLikelihood()));
+    }
+
+    /** Epoch numbers. */
+    public double[] epochNumbers() {
+        return epochs.stream().mapToDouble(EpochRecord::epoch).toArray();
+    }
+
+    /** Training losses per epoch. */
+    public double[] trainLoss() {
+        return epochs.stream().mapToDouble(EpochRecord::trainLoss).toArray();
+    }
+
+    /** Log marginal likelihood per epoch (NaN where not computed). */
+    public double[] logMarginalLikelihood() {
+        return epochs.stream().mapToDouble(EpochRecord::logMarginalLikelihood).toArray();
+    }
+
+    /** Values of one hyperparameter per epoch (NaN where absent). */
+    public double[] hyperparameter(String name) {
+        return epochs.stream().mapToDouble(e -> e.hyperparameters().getOrDefault(name, Double.NaN)).toArray();
+    }
+}
