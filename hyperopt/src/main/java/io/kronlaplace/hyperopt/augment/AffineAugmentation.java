@@ -2,9 +2,7 @@ package io.kronlaplace.hyperopt.augment;
 
 import java.util.Arrays;
 import java.util.Objects;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Learnable affine data augmentation (Immer, van der Ouderaa et al., NeurIPS 2022): each image n is resampled S
@@ -21,7 +19,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * with pixel centres at {@code x_j = (2j+1)/W - 1}, {@code y_i = (2i+1)/H - 1} (PyTorch's {@code grid_sample} with
  * {@code align_corners=False}): the image edges, not the outer pixel centres, are at +-1, so one pixel is 2/W in x.
  * Output pixel u = (x_j, y_i, 1) takes the value of the input at {@code T u}, interpolated bilinearly from the four
- * neighbouring pixels; pixels outside the image count as zero (zero padding).
+ * neighbouring pixels; pixels outside the image count as zero (zero padding). x and y are normalised separately,
+ * so on non-square images the rotation and shear act on the stretched square (as PyTorch's {@code affine_grid}).
+ *
+ * <p><b>Derivatives at the pixel grid.</b> Bilinear interpolation is piecewise linear in the sampling coordinates,
+ * with kinks where a coordinate is an integer (for example everywhere at eta = 0, where every sample point is a pixel
+ * centre). There the derivatives are the one-sided ones towards larger coordinates, as in PyTorch's
+ * {@code grid_sample}; everywhere else they are exact.
  *
  * <p><b>Layouts.</b> Images are NCHW {@code [N, C, H, W]}, float32 or float64 (results come back in the same type;
  * arithmetic is float64 inside). The augmented batch has {@code N * S} rows, the S copies of example n consecutive
@@ -36,6 +40,8 @@ public final class AffineAugmentation {
     private final double[] eta;
 
     /**
+     * An augmentation with the given parameters.
+     *
      * @param eta initial values, one per generator in {@link AffineGenerator} order (finite)
      */
     public AffineAugmentation(double... eta) {
@@ -64,12 +70,12 @@ public final class AffineAugmentation {
 
     /** The generator combination {@code M = sum_k eps[row,k] eta_k G_k} for one output row (row-major 3 x 3). */
     public double[] generator(AugmentationNoise noise, int row) {
+        Objects.checkIndex(row, noise.rows());
         return combine(noise, row, eta);
     }
 
     /** The transform {@code T = expm(M)} of one output row {@code n*S + s} (row-major 3 x 3). */
     public double[] transform(AugmentationNoise noise, int row) {
-        Objects.checkIndex(row, noise.rows());
         return MatrixExponential.expm(generator(noise, row), 3);
     }
 
@@ -82,13 +88,14 @@ public final class AffineAugmentation {
      */
     public INDArray apply(INDArray images, AugmentationNoise noise) {
         Geometry g = Geometry.of(images, noise);
-        double[] in = values(images);
-        double[] out = new double[g.rows() * g.imageSize()];
+        double[] in = ImageRows.reading(images).readAll("images");
+        ImageRows out = ImageRows.writing(images.dataType(), g.batchShape(g.rows()));
+        double[] row = new double[g.imageSize()];
         for (int r = 0; r < g.rows(); r++) {
-            double[] t = checkedTransform(noise, r);
-            g.sampler().sample(t, in, (r / g.samples()) * g.imageSize(), out, r * g.imageSize());
+            g.sampler().sample(checkedTransform(noise, r), in, g.imageOffset(r), row, 0);
+            out.write(r, row, 0);
         }
-        return toArray(out, images.dataType(), g.rows(), g);
+        return out.array();
     }
 
     /**
@@ -106,15 +113,16 @@ public final class AffineAugmentation {
                                     boolean imageGradient) {
         Geometry g = Geometry.of(images, noise);
         g.requireBatch(gradOutput, "output gradient");
-        double[] in = values(images);
-        double[] gOut = values(gradOutput);
+        double[] in = ImageRows.reading(images).readAll("images");
+        ImageRows gradRows = ImageRows.reading(gradOutput);
+        double[] gOut = new double[g.imageSize()];
         double[] gIn = imageGradient ? new double[in.length] : null;
         double[] gradEta = new double[K];
         for (int r = 0; r < g.rows(); r++) {
+            gradRows.read(r, gOut, 0, "output gradient");
             double[] m = generator(noise, r);
             double[] t = checkedTransform(noise, r);
-            int inOff = (r / g.samples()) * g.imageSize();
-            double[] gradT = g.sampler().backward(t, in, inOff, gOut, r * g.imageSize(), gIn, inOff);
+            double[] gradT = g.sampler().backward(t, in, g.imageOffset(r), gOut, 0, gIn, g.imageOffset(r));
             double[] gradM = MatrixExponential.frechet(MatrixExponential.transpose(m, 3), gradT, 3);
             for (AffineGenerator gen : AffineGenerator.values()) {
                 int k = gen.ordinal();
@@ -124,7 +132,14 @@ public final class AffineAugmentation {
                 }
             }
         }
-        INDArray imageGrad = gIn == null ? null : toArray(gIn, images.dataType(), g.examples(), g);
+        INDArray imageGrad = null;
+        if (gIn != null) {
+            ImageRows rows = ImageRows.writing(images.dataType(), g.batchShape(g.examples()));
+            for (int n = 0; n < g.examples(); n++) {
+                rows.write(n, gIn, n * g.imageSize());
+            }
+            imageGrad = rows.array();
+        }
         return new AugmentationGradient(gradEta, imageGrad);
     }
 
@@ -138,15 +153,16 @@ public final class AffineAugmentation {
     public INDArray jvp(INDArray images, AugmentationNoise noise, double[] direction) {
         double[] d = checkedEta(direction, "direction");
         Geometry g = Geometry.of(images, noise);
-        double[] in = values(images);
-        double[][] out = {new double[g.rows() * g.imageSize()]};
+        double[] in = ImageRows.reading(images).readAll("images");
+        ImageRows out = ImageRows.writing(images.dataType(), g.batchShape(g.rows()));
+        double[][] row = {new double[g.imageSize()]};
         for (int r = 0; r < g.rows(); r++) {
             double[] t = checkedTransform(noise, r);
             double[] dT = MatrixExponential.frechet(generator(noise, r), combine(noise, r, d), 3);
-            g.sampler().tangent(t, new double[][] {dT}, in, (r / g.samples()) * g.imageSize(), out,
-                    r * g.imageSize());
+            g.sampler().tangent(t, new double[][] {dT}, in, g.imageOffset(r), row, 0);
+            out.write(r, row[0], 0);
         }
-        return toArray(out[0], images.dataType(), g.rows(), g);
+        return out.array();
     }
 
     /**
@@ -155,8 +171,12 @@ public final class AffineAugmentation {
      */
     public INDArray[] jvpAll(INDArray images, AugmentationNoise noise) {
         Geometry g = Geometry.of(images, noise);
-        double[] in = values(images);
-        double[][] out = new double[K][g.rows() * g.imageSize()];
+        double[] in = ImageRows.reading(images).readAll("images");
+        ImageRows[] out = new ImageRows[K];
+        for (int k = 0; k < K; k++) {
+            out[k] = ImageRows.writing(images.dataType(), g.batchShape(g.rows()));
+        }
+        double[][] rows = new double[K][g.imageSize()];
         double[][] dT = new double[K][];
         for (int r = 0; r < g.rows(); r++) {
             double[] m = generator(noise, r);
@@ -166,11 +186,14 @@ public final class AffineAugmentation {
                 double eps = noise.epsilon(r, k);
                 dT[k] = eps == 0 ? new double[9] : scaled(MatrixExponential.frechet(m, gen.matrix(), 3), eps);
             }
-            g.sampler().tangent(t, dT, in, (r / g.samples()) * g.imageSize(), out, r * g.imageSize());
+            g.sampler().tangent(t, dT, in, g.imageOffset(r), rows, 0);
+            for (int k = 0; k < K; k++) {
+                out[k].write(r, rows[k], 0);
+            }
         }
         INDArray[] result = new INDArray[K];
         for (int k = 0; k < K; k++) {
-            result[k] = toArray(out[k], images.dataType(), g.rows(), g);
+            result[k] = out[k].array();
         }
         return result;
     }
@@ -229,34 +252,6 @@ public final class AffineAugmentation {
         return values.clone();
     }
 
-    /** The array's values in C order as doubles; rejects NaN and infinity. */
-    private static double[] values(INDArray x) {
-        INDArray c = x.isView() || x.ordering() != 'c' ? x.dup('c') : x;
-        double[] v = c.data().asDouble();
-        if (v.length != x.length()) {
-            v = Arrays.copyOfRange(v, 0, Math.toIntExact(x.length()));
-        }
-        for (double d : v) {
-            if (!Double.isFinite(d)) {
-                throw new IllegalArgumentException("augmentation input contains NaN or infinite values");
-            }
-        }
-        return v;
-    }
-
-    private static INDArray toArray(double[] v, DataType type, int rows, Geometry g) {
-        long[] shape = {rows, g.channels(), g.height(), g.width()};
-        if (type == DataType.DOUBLE) {
-            return Nd4j.create(v, shape, 'c');
-        }
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        INDArray out = Nd4j.create(f, shape, 'c');
-        return type == DataType.FLOAT ? out : out.castTo(type);
-    }
-
     /** Sizes of one call, validated against the noise. */
     private record Geometry(int examples, int samples, int channels, int height, int width, BilinearSampler sampler) {
         static Geometry of(INDArray images, AugmentationNoise noise) {
@@ -289,6 +284,15 @@ public final class AffineAugmentation {
 
         int imageSize() {
             return channels * height * width;
+        }
+
+        /** Offset of the source image of augmented row r (= n*S + s) in the images' values. */
+        int imageOffset(int row) {
+            return (row / samples) * imageSize();
+        }
+
+        long[] batchShape(int rows) {
+            return new long[] {rows, channels, height, width};
         }
 
         void requireBatch(INDArray x, String what) {

@@ -18,11 +18,17 @@ package io.kronlaplace.hyperopt.augment;
  * the image content towards smaller x.
  */
 public enum AffineGenerator {
+    /** Translation along x (width); t = 2/W is one pixel. */
     X_SHIFT(new double[] {0, 0, 1, 0, 0, 0, 0, 0, 0}),
+    /** Translation along y (height); t = 2/H is one pixel. */
     Y_SHIFT(new double[] {0, 0, 0, 0, 0, 1, 0, 0, 0}),
+    /** Rotation by t radians (in normalised coordinates, so a true rotation only for square images). */
     ROTATION(new double[] {0, -1, 0, 1, 0, 0, 0, 0, 0}),
+    /** Scaling of x by e^t. */
     X_SCALE(new double[] {1, 0, 0, 0, 0, 0, 0, 0, 0}),
+    /** Scaling of y by e^t. */
     Y_SCALE(new double[] {0, 0, 0, 0, 1, 0, 0, 0, 0}),
+    /** Symmetric shear (squeeze along the diagonals). */
     SHEAR(new double[] {0, 1, 0, 1, 0, 0, 0, 0, 0});
 
     /** Number of generators, the length of the magnitude vector eta. */

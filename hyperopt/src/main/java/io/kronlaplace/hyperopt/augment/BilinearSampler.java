@@ -38,10 +38,6 @@ final class BilinearSampler {
         };
     }
 
-    private double at(double[] in, int base, int y, int x) {
-        return (x >= 0 && x < width && y >= 0 && y < height) ? in[base + y * width + x] : 0.0;
-    }
-
     private boolean outside(double x0, double y0) {
         return x0 < -1 || x0 > width - 1 || y0 < -1 || y0 > height - 1 || Double.isNaN(x0) || Double.isNaN(y0);
     }
@@ -49,6 +45,7 @@ final class BilinearSampler {
     /** Writes the resampled image of {@code in[inOff ..]} into {@code out[outOff ..]}. */
     void sample(double[] t, double[] in, int inOff, double[] out, int outOff) {
         double[] a = pixelCoefficients(t, true);
+        Taps taps = new Taps();
         for (int i = 0; i < height; i++) {
             double ci = i - (height - 1) / 2.0;
             for (int j = 0; j < width; j++) {
@@ -64,18 +61,17 @@ final class BilinearSampler {
                     }
                     continue;
                 }
-                int x0 = (int) x0d;
-                int y0 = (int) y0d;
+                taps.set((int) x0d, (int) y0d);
                 double fx = ix - x0d;
                 double fy = iy - y0d;
+                double w00 = taps.m00 * (1 - fy) * (1 - fx);
+                double w01 = taps.m01 * (1 - fy) * fx;
+                double w10 = taps.m10 * fy * (1 - fx);
+                double w11 = taps.m11 * fy * fx;
                 for (int c = 0; c < channels; c++) {
                     int base = inOff + c * plane;
-                    double v00 = at(in, base, y0, x0);
-                    double v01 = at(in, base, y0, x0 + 1);
-                    double v10 = at(in, base, y0 + 1, x0);
-                    double v11 = at(in, base, y0 + 1, x0 + 1);
-                    out[outOff + c * plane + p] =
-                            (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
+                    out[outOff + c * plane + p] = w00 * in[base + taps.i00] + w01 * in[base + taps.i01]
+                            + w10 * in[base + taps.i10] + w11 * in[base + taps.i11];
                 }
             }
         }
@@ -88,6 +84,7 @@ final class BilinearSampler {
     double[] backward(double[] t, double[] in, int inOff, double[] gradOut, int gradOutOff,
                       double[] gradIn, int gradInOff) {
         double[] a = pixelCoefficients(t, true);
+        Taps taps = new Taps();
         double sxj = 0;
         double sxi = 0;
         double sx = 0;
@@ -105,8 +102,7 @@ final class BilinearSampler {
                 if (outside(x0d, y0d)) {
                     continue;
                 }
-                int x0 = (int) x0d;
-                int y0 = (int) y0d;
+                taps.set((int) x0d, (int) y0d);
                 double fx = ix - x0d;
                 double fy = iy - y0d;
                 int p = i * width + j;
@@ -118,18 +114,18 @@ final class BilinearSampler {
                         continue;
                     }
                     int base = inOff + c * plane;
-                    double v00 = at(in, base, y0, x0);
-                    double v01 = at(in, base, y0, x0 + 1);
-                    double v10 = at(in, base, y0 + 1, x0);
-                    double v11 = at(in, base, y0 + 1, x0 + 1);
+                    double v00 = taps.m00 * in[base + taps.i00];
+                    double v01 = taps.m01 * in[base + taps.i01];
+                    double v10 = taps.m10 * in[base + taps.i10];
+                    double v11 = taps.m11 * in[base + taps.i11];
                     gx += g * ((1 - fy) * (v01 - v00) + fy * (v11 - v10));
                     gy += g * ((1 - fx) * (v10 - v00) + fx * (v11 - v01));
                     if (gradIn != null) {
                         int gbase = gradInOff + c * plane;
-                        scatter(gradIn, gbase, y0, x0, g * (1 - fy) * (1 - fx));
-                        scatter(gradIn, gbase, y0, x0 + 1, g * (1 - fy) * fx);
-                        scatter(gradIn, gbase, y0 + 1, x0, g * fy * (1 - fx));
-                        scatter(gradIn, gbase, y0 + 1, x0 + 1, g * fy * fx);
+                        gradIn[gbase + taps.i00] += taps.m00 * g * (1 - fy) * (1 - fx);
+                        gradIn[gbase + taps.i01] += taps.m01 * g * (1 - fy) * fx;
+                        gradIn[gbase + taps.i10] += taps.m10 * g * fy * (1 - fx);
+                        gradIn[gbase + taps.i11] += taps.m11 * g * fy * fx;
                     }
                 }
                 sxj += gx * cj;
@@ -145,18 +141,13 @@ final class BilinearSampler {
         return new double[] {sxj, sxi * (w / h), sx * (w / 2), syj * (h / w), syi, sy * (h / 2), 0, 0, 0};
     }
 
-    private void scatter(double[] gradIn, int base, int y, int x, double v) {
-        if (x >= 0 && x < width && y >= 0 && y < height) {
-            gradIn[base + y * width + x] += v;
-        }
-    }
-
     /**
      * Forward mode for one image: for each transform tangent {@code dT[k]} writes d(output)/d(along dT[k]) into
      * {@code out[k][outOff ..]}.
      */
     void tangent(double[] t, double[][] dT, double[] in, int inOff, double[][] out, int outOff) {
         double[] a = pixelCoefficients(t, true);
+        Taps taps = new Taps();
         int directions = dT.length;
         double[][] da = new double[directions][];
         for (int k = 0; k < directions; k++) {
@@ -181,8 +172,7 @@ final class BilinearSampler {
                     }
                     continue;
                 }
-                int x0 = (int) x0d;
-                int y0 = (int) y0d;
+                taps.set((int) x0d, (int) y0d);
                 double fx = ix - x0d;
                 double fy = iy - y0d;
                 for (int k = 0; k < directions; k++) {
@@ -192,10 +182,10 @@ final class BilinearSampler {
                 }
                 for (int c = 0; c < channels; c++) {
                     int base = inOff + c * plane;
-                    double v00 = at(in, base, y0, x0);
-                    double v01 = at(in, base, y0, x0 + 1);
-                    double v10 = at(in, base, y0 + 1, x0);
-                    double v11 = at(in, base, y0 + 1, x0 + 1);
+                    double v00 = taps.m00 * in[base + taps.i00];
+                    double v01 = taps.m01 * in[base + taps.i01];
+                    double v10 = taps.m10 * in[base + taps.i10];
+                    double v11 = taps.m11 * in[base + taps.i11];
                     double dox = (1 - fy) * (v01 - v00) + fy * (v11 - v10);
                     double doy = (1 - fx) * (v10 - v00) + fx * (v11 - v01);
                     for (int k = 0; k < directions; k++) {
@@ -203,6 +193,42 @@ final class BilinearSampler {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The four neighbours (y0, x0), (y0, x0+1), (y0+1, x0), (y0+1, x0+1) of a sampling point as flat in-plane
+     * indices with 0/1 masks: a neighbour outside the image gets mask 0 and index 0, so loops read a valid
+     * element and multiply it away instead of branching (zero padding).
+     */
+    private final class Taps {
+        int i00;
+        int i01;
+        int i10;
+        int i11;
+        double m00;
+        double m01;
+        double m10;
+        double m11;
+
+        /** Sets the neighbours of a point with floor coordinates x0 in [-1, W-1] and y0 in [-1, H-1]. */
+        void set(int x0, int y0) {
+            boolean left = x0 >= 0;
+            boolean right = x0 + 1 < width;
+            boolean top = y0 >= 0;
+            boolean bottom = y0 + 1 < height;
+            int xl = left ? x0 : 0;
+            int xr = right ? x0 + 1 : 0;
+            int yt = top ? y0 * width : 0;
+            int yb = bottom ? (y0 + 1) * width : 0;
+            i00 = yt + xl;
+            i01 = yt + xr;
+            i10 = yb + xl;
+            i11 = yb + xr;
+            m00 = top && left ? 1.0 : 0.0;
+            m01 = top && right ? 1.0 : 0.0;
+            m10 = bottom && left ? 1.0 : 0.0;
+            m11 = bottom && right ? 1.0 : 0.0;
         }
     }
 }

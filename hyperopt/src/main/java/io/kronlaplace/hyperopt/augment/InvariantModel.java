@@ -27,6 +27,8 @@ public final class InvariantModel {
     private final int samples;
 
     /**
+     * An invariant model over a network.
+     *
      * @param network the per-sample model; its output for an {@code N*S}-row batch must be {@code N*S x C}
      * @param samples S, augmented copies per example
      */
@@ -38,6 +40,7 @@ public final class InvariantModel {
         this.samples = samples;
     }
 
+    /** The per-sample network. */
     public Network network() {
         return network;
     }
