@@ -72,6 +72,30 @@ class ForwardModeDerivativeTest {
     }
 
     @Test
+    void residualPoolingNormalisationAndFixupLayersMatchCentralDifferences() {
+        Init init = new Init(5, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
+        BatchNorm2d bn = new BatchNorm2d(3, DataType.DOUBLE);
+        FixupScale scale = new FixupScale(DataType.DOUBLE);
+        scale.ownParameters().get(0).value().assign(0.7);
+        FixupBias bias = new FixupBias(DataType.DOUBLE);
+        bias.ownParameters().get(0).value().assign(0.2);
+        Network net = new Network(new Sequential(new Conv2d(2, 3, 3, 1, 1, true, init), bn, new ReLU(),
+                new Residual(new Sequential(bias, new Conv2d(3, 3, 3, 1, 1, false, init), scale)),
+                new AvgPool2d(2, 2), new Tanh(), new Flatten(), new Linear(3 * 2 * 2, 4, true, init)));
+        // non-trivial running statistics, then evaluation mode (affine normalisation)
+        net.forward(random(30, 8, 2, 4, 4).mul(2).add(1), Mode.TRAIN);
+        INDArray x = random(31, 3, 2, 4, 4);
+        INDArray dx = random(32, 3, 2, 4, 4);
+        double h = 1e-6;
+        INDArray diff = net.forward(x.add(dx.mul(h)), Mode.EVAL).sub(net.forward(x.sub(dx.mul(h)), Mode.EVAL))
+                .div(2 * h);
+        net.forward(x, Mode.EVAL);
+        assertClose(diff, net.jvp(dx, null), 1e-7);
+        net.forward(x, Mode.TRAIN);
+        assertThrows(IllegalStateException.class, () -> net.jvp(dx, null));
+    }
+
+    @Test
     void moduleWithoutDerivativeNamesItself() {
         Network net = new Network(new Sequential(new Linear(2, 2, true, Init.kaiming(1)), new Module() {
             @Override
