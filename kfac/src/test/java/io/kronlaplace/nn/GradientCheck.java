@@ -14,14 +14,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code L = sum(forward(x) * R)} for a fixed random R, and the copies test (k vectors per example through one
  * backward pass equal k separate backward passes).
  */
-final class GradientCheck {
+public final class GradientCheck {
     private static final double EPS = 1e-6;
 
     private GradientCheck() {
     }
 
     /** Uniform(-1, 1) float64 values from a seeded stream. */
-    static INDArray random(long seed, long... shape) {
+    public static INDArray random(long seed, long... shape) {
         Random r = new Random(seed);
         long n = 1;
         for (long s : shape) {
@@ -35,7 +35,7 @@ final class GradientCheck {
     }
 
     /** Relative error ||a - b|| / max(||b||, tiny). */
-    static double relativeError(INDArray a, INDArray b) {
+    public static double relativeError(INDArray a, INDArray b) {
         assertArrayEquals(b.shape(), a.shape(), "shapes differ");
         double denominator = Math.max(b.norm2Number().doubleValue(), 1e-300);
         return a.sub(b).norm2Number().doubleValue() / denominator;
@@ -45,7 +45,7 @@ final class GradientCheck {
      * Checks the input gradient and every parameter gradient of {@code module} at {@code x} in the given mode against
      * central finite differences; asserts relative error below {@code tolerance}.
      */
-    static void check(Module module, INDArray x, Mode mode, double tolerance) {
+    public static void check(Module module, INDArray x, Mode mode, double tolerance) {
         assertTrue(x.dataType() == DataType.DOUBLE, "finite-difference checks run in float64");
         INDArray out = module.forward(x.dup(), mode);
         INDArray r = random(17, out.shape());
@@ -64,7 +64,7 @@ final class GradientCheck {
     }
 
     /** d/dv sum(forward(x) * r) by central differences, perturbing {@code v} (x itself or a parameter) in place. */
-    static INDArray numericGradient(Module module, INDArray x, INDArray v, INDArray r, Mode mode) {
+    public static INDArray numericGradient(Module module, INDArray x, INDArray v, INDArray r, Mode mode) {
         INDArray flat = v.reshape(v.length());
         double[] g = new double[Math.toIntExact(v.length())];
         for (int i = 0; i < g.length; i++) {
@@ -83,7 +83,7 @@ final class GradientCheck {
      * Back-propagates k gradients per example in one pass (copy-major rows) and compares with k separate passes;
      * asserts relative error below {@code tolerance}.
      */
-    static void checkCopies(Module module, INDArray x, Mode mode, int copies, double tolerance) {
+    public static void checkCopies(Module module, INDArray x, Mode mode, int copies, double tolerance) {
         INDArray out = module.forward(x.dup(), mode);
         long n = out.size(0);
         long[] stackedShape = out.shape().clone();
@@ -107,7 +107,7 @@ final class GradientCheck {
      * Runs forward and a training backward in float64, casts the module to float32, repeats, and asserts that outputs
      * and input gradients agree to float32 accuracy and that float32 results are float32; casts back to float64.
      */
-    static void checkFloat32Agrees(Module module, INDArray x, Mode mode) {
+    public static void checkFloat32Agrees(Module module, INDArray x, Mode mode) {
         INDArray out64 = module.forward(x.dup(), mode).dup();
         INDArray r = random(29, out64.shape());
         INDArray grad64 = module.backward(r, BackwardContext.training()).dup();
@@ -120,5 +120,45 @@ final class GradientCheck {
         assertTrue(outError < 1e-4 && gradError < 1e-4, "float32 vs float64: output " + outError + ", gradient "
                 + gradError);
         module.castTo(DataType.DOUBLE);
+    }
+
+    /**
+     * Like {@link #check} but compares only {@code samples} randomly chosen entries of the input gradient and of each
+     * parameter gradient, for modules too large to difference in full.
+     */
+    public static void checkSampled(Module module, INDArray x, Mode mode, int samples, double tolerance) {
+        INDArray out = module.forward(x.dup(), mode);
+        INDArray r = random(17, out.shape());
+        module.zeroGrad();
+        module.forward(x.dup(), mode);
+        INDArray gradInput = module.backward(r, BackwardContext.training()).dup();
+        Random pick = new Random(31);
+        compareSampled(module, x, x, gradInput, r, mode, samples, pick, tolerance, "input");
+        for (Map.Entry<String, Parameter> e : module.namedParameters().entrySet()) {
+            compareSampled(module, x, e.getValue().value(), e.getValue().grad().dup(), r, mode, samples, pick,
+                    tolerance, e.getKey());
+        }
+    }
+
+    private static void compareSampled(Module module, INDArray x, INDArray v, INDArray analytic, INDArray r, Mode mode,
+                                       int samples, Random pick, double tolerance, String what) {
+        INDArray flat = v.reshape(v.length());
+        INDArray analyticFlat = analytic.reshape(analytic.length());
+        int count = (int) Math.min(samples, v.length());
+        double[] a = new double[count];
+        double[] num = new double[count];
+        for (int s = 0; s < count; s++) {
+            long i = count == v.length() ? s : (long) (pick.nextDouble() * v.length());
+            double old = flat.getDouble(i);
+            flat.putScalar(i, old + EPS);
+            double plus = module.forward(x.dup(), mode).mul(r).sumNumber().doubleValue();
+            flat.putScalar(i, old - EPS);
+            double minus = module.forward(x.dup(), mode).mul(r).sumNumber().doubleValue();
+            flat.putScalar(i, old);
+            num[s] = (plus - minus) / (2 * EPS);
+            a[s] = analyticFlat.getDouble(i);
+        }
+        double error = relativeError(Nd4j.createFromArray(a), Nd4j.createFromArray(num));
+        assertTrue(error < tolerance, what + " gradient relative error " + error);
     }
 }

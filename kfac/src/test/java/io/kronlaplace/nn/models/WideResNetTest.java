@@ -1,0 +1,125 @@
+package io.kronlaplace.nn.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kronlaplace.nn.BatchNorm2d;
+import io.kronlaplace.nn.Conv2d;
+import io.kronlaplace.nn.GradientCheck;
+import io.kronlaplace.nn.Mode;
+import io.kronlaplace.nn.Module;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.Parameter;
+import io.kronlaplace.nn.Residual;
+import io.kronlaplace.nn.Sequential;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class WideResNetTest {
+    private static Network wrn10(WideResNet.Variant variant) {
+        return WideResNet.builder().depth(10).widen(1).classes(5).variant(variant).seed(3)
+                .dataType(DataType.DOUBLE).build();
+    }
+
+    @Test
+    void wrn16x4WithBatchNormHasTheStandardParameterCount() {
+        Network net = WideResNet.builder().depth(16).widen(4).classes(10).build();
+        assertEquals(2_748_890L, net.numParameters());
+        assertEquals(DataType.FLOAT, net.dataType());
+        // stem + 6 blocks x 2 convs + 3 shortcuts + classifier
+        assertEquals(1 + 12 + 3 + 1, net.weightLayers().size());
+        assertEquals(2 * 13, net.buffers().size(), "running mean and variance of 6 x 2 + 1 BatchNorm layers");
+    }
+
+    @Test
+    void outputShapesThroughTheWholeNetwork() {
+        for (WideResNet.Variant variant : WideResNet.Variant.values()) {
+            Network net = wrn10(variant);
+            INDArray x = GradientCheck.random(1, 2, 3, 32, 32);
+            INDArray train = net.forward(x, Mode.TRAIN);
+            assertArrayEquals(new long[] {2, 5}, train.shape(), variant.name());
+            assertArrayEquals(new long[] {2, 5}, net.forward(x, Mode.EVAL).shape(), variant.name());
+            INDArray gin = net.backward(GradientCheck.random(2, 2, 5), io.kronlaplace.nn.BackwardContext.training());
+            assertArrayEquals(x.shape(), gin.shape());
+        }
+    }
+
+    @Test
+    void fixupStartsWithZeroBranchEndsAndClassifierAndScaledFirstConvs() {
+        Network net = wrn10(WideResNet.Variant.FIXUP);
+        Map<String, Parameter> p = net.parameters();
+        assertEquals(0.0, p.get("fc.weight").value().norm2Number().doubleValue());
+        assertEquals(0.0, p.get("fc.bias").value().norm2Number().doubleValue());
+        assertEquals(0.0, p.get("group1.0.main.conv2.weight").value().norm2Number().doubleValue());
+        assertEquals(0.0, p.get("group2.0.residual.main.conv2.weight").value().norm2Number().doubleValue());
+        assertTrue(p.keySet().stream().noneMatch(k -> k.contains("bn")), "no BatchNorm in Fixup");
+        assertEquals(1.0, p.get("group3.0.residual.main.scale.scale").value().getDouble(0));
+        // first conv of a branch: std sqrt(2 / fan-out) * L^(-1/2), L = 3 branches; the shortcut is unscaled
+        INDArray c1 = p.get("group3.0.residual.main.conv1.weight").value();
+        double expected = Math.sqrt(2.0 / (64 * 9)) / Math.sqrt(3);
+        double std = c1.stdNumber().doubleValue();
+        assertEquals(expected, std, 0.05 * expected);
+        INDArray shortcut = p.get("group3.0.residual.shortcut.weight").value();
+        assertEquals(Math.sqrt(2.0 / 64), shortcut.stdNumber().doubleValue(), 0.1 * Math.sqrt(2.0 / 64));
+        // zero classifier: every input gives zero logits at initialisation
+        INDArray out = net.forward(GradientCheck.random(4, 2, 3, 8, 8), Mode.TRAIN);
+        assertEquals(0.0, out.norm2Number().doubleValue());
+    }
+
+    @Test
+    void sameSeedSameNetworkOtherSeedOtherNetwork() {
+        INDArray a = wrn10(WideResNet.Variant.BATCHNORM).flatParameters();
+        assertEquals(a, wrn10(WideResNet.Variant.BATCHNORM).flatParameters());
+        INDArray b = WideResNet.builder().depth(10).widen(1).classes(5).seed(4).dataType(DataType.DOUBLE).build()
+                .flatParameters();
+        assertTrue(a.sub(b).norm2Number().doubleValue() > 1);
+    }
+
+    @Test
+    void batchNormBlockGradientsMatchFiniteDifferences() {
+        Network net = wrn10(WideResNet.Variant.BATCHNORM);
+        Module projection = ((Sequential) net.root()).get(2);
+        Module block = ((Sequential) projection).get(0);
+        assertTrue(((Sequential) block).get(1) instanceof Residual);
+        GradientCheck.checkSampled(block, GradientCheck.random(5, 2, 16, 4, 4), Mode.TRAIN, 8, 1e-6);
+        GradientCheck.checkCopies(block, GradientCheck.random(6, 2, 16, 4, 4), Mode.TRAIN, 3, 1e-12);
+        Module identity = ((Sequential) ((Sequential) net.root()).get(1)).get(0);
+        assertTrue(identity instanceof Residual);
+        GradientCheck.checkSampled(identity, GradientCheck.random(7, 2, 16, 4, 4), Mode.TRAIN, 8, 1e-6);
+    }
+
+    @Test
+    void fixupBlockGradientsMatchFiniteDifferences() {
+        Network net = wrn10(WideResNet.Variant.FIXUP);
+        // Move away from the zero initialisation so that every gradient is non-trivial.
+        for (Parameter p : net.parameters().values()) {
+            p.value().addi(GradientCheck.random(p.size(), p.value().shape()).muli(0.3));
+        }
+        Module projection = ((Sequential) ((Sequential) net.root()).get(3)).get(0);
+        GradientCheck.checkSampled(projection, GradientCheck.random(8, 2, 16, 4, 4), Mode.TRAIN, 8, 1e-6);
+        GradientCheck.checkCopies(projection, GradientCheck.random(9, 2, 16, 4, 4), Mode.EVAL, 2, 1e-12);
+    }
+
+    @Test
+    void wholeNetworkCopiesEqualSeparateBackwardPasses() {
+        GradientCheck.checkCopies(wrn10(WideResNet.Variant.BATCHNORM).root(), GradientCheck.random(10, 2, 3, 8, 8),
+                Mode.TRAIN, 2, 1e-10);
+    }
+
+    @Test
+    void rejectsBadArchitecturesAndInputs() {
+        assertThrows(IllegalArgumentException.class, () -> WideResNet.builder().depth(12));
+        assertThrows(IllegalArgumentException.class, () -> WideResNet.builder().widen(0));
+        assertThrows(IllegalArgumentException.class, () -> WideResNet.builder().dataType(DataType.INT));
+        Network net = wrn10(WideResNet.Variant.BATCHNORM);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> net.forward(GradientCheck.random(1, 2, 1, 8, 8), Mode.EVAL));
+        assertTrue(e.getMessage().contains("channels"), e.getMessage());
+        assertTrue(net.weightLayers().get(0) instanceof Conv2d);
+        assertTrue(((Sequential) net.root()).get(4) instanceof BatchNorm2d);
+    }
+}
