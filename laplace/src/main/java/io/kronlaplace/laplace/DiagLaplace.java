@@ -100,13 +100,13 @@ public final class DiagLaplace extends LaplacePosterior {
     }
 
     @Override
-    double[] inverseSqrtPrecisionTimes(double[] eps, double s, PriorPrecision p) {
+    INDArray inverseSqrtPrecisionTimes(INDArray eps, double s, PriorPrecision p) {
         double[] delta = perParameterPrior(p);
-        double[] out = new double[eps.length];
-        for (int i = 0; i < eps.length; i++) {
-            out[i] = eps[i] / Math.sqrt(s * diagonal[i] + delta[i]);
+        double[] f = new double[diagonal.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = 1.0 / Math.sqrt(s * diagonal[i] + delta[i]);
         }
-        return out;
+        return eps.mulRowVector(Nd4j.createFromArray(f).reshape(1, f.length));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.kronlaplace.laplace;
 
-import io.kronlaplace.curvature.DenseBlock;
+import io.kronlaplace.linalg.Eigendecomposition;
+import io.kronlaplace.linalg.SymmetricEigen;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.List;
@@ -28,7 +29,8 @@ public final class FullLaplace extends LaplacePosterior {
     public static final long MAX_PARAMETERS = 5_000;
 
     private INDArray hessian;
-    private DenseBlock block;
+    private INDArray eigenvectors;
+    private INDArray eigenvalues;
     private SpectralSums spectrum;
 
     FullLaplace(Network network, LaplaceOptions options) {
@@ -55,7 +57,8 @@ public final class FullLaplace extends LaplacePosterior {
     @Override
     void resetCurvature() {
         hessian = Nd4j.zeros(DataType.DOUBLE, dim(), dim());
-        block = null;
+        eigenvectors = null;
+        eigenvalues = null;
         spectrum = null;
     }
 
@@ -86,8 +89,11 @@ public final class FullLaplace extends LaplacePosterior {
 
     @Override
     void completeFit() {
-        block = new DenseBlock(String.join(",", groupNames()), hessian);
-        spectrum = SpectralSums.of(block.eigenvalues().data().asDouble());
+        Eigendecomposition e = SymmetricEigen.decompose(hessian.add(hessian.transpose()).muli(0.5));
+        eigenvectors = e.vectors();
+        // rounding can make a semi-definite GGN's smallest eigenvalues slightly negative
+        eigenvalues = org.nd4j.linalg.ops.transforms.Transforms.max(e.values(), 0.0, true);
+        spectrum = SpectralSums.of(eigenvalues.data().asDouble());
     }
 
     /** Restores a saved dense GGN. */
@@ -133,15 +139,22 @@ public final class FullLaplace extends LaplacePosterior {
     }
 
     @Override
-    double[] inverseSqrtPrecisionTimes(double[] eps, double s, PriorPrecision p) {
+    INDArray inverseSqrtPrecisionTimes(INDArray eps, double s, PriorPrecision p) {
         if (p.kind() == PriorPrecision.Kind.SCALAR) {
-            return block.dampedInverseSqrtMvp(Nd4j.createFromArray(eps), s, p.value(0)).data().asDouble();
+            // E Q diag((s l + delta)^-1/2) Q^T: the symmetric inverse square root applied to each row
+            return eps.mmul(eigenvectors).muliRowVector(dampedPower(s, p.value(0), -0.5))
+                    .mmul(eigenvectors.transpose());
         }
-        // x = L^-T eps has covariance L^-T L^-1 = P^-1
-        DMatrixRMaj lower = factorise(s, p).lower();
-        double[] x = eps.clone();
-        TriangularSolver_DDRM.solveTranL(lower.data, x, x.length);
-        return x;
+        // x = L^-T e has covariance L^-T L^-1 = P^-1; for rows, x^T = e^T L^-1
+        DMatrixRMaj linv = factorise(s, p).lower().copy();
+        TriangularSolver_DDRM.invertLower(linv.data, linv.numRows);
+        return eps.mmul(Nd4j.create(linv.data, new long[] {linv.numRows, linv.numCols}, 'c'));
+    }
+
+    /** (s l + delta)^power over H's eigenvalues, as a row vector. */
+    private INDArray dampedPower(double s, double delta, double power) {
+        return org.nd4j.linalg.ops.transforms.Transforms.pow(eigenvalues.mul(s).addi(delta), power, false)
+                .reshape(1, eigenvalues.length());
     }
 
     @Override
@@ -181,13 +194,7 @@ public final class FullLaplace extends LaplacePosterior {
     }
 
     private INDArray inverseFromEigen(double s, double delta) {
-        int n = Math.toIntExact(dim());
-        INDArray eye = Nd4j.eye(n).castTo(DataType.DOUBLE);
-        INDArray out = Nd4j.create(DataType.DOUBLE, n, n);
-        for (int i = 0; i < n; i++) {
-            out.putColumn(i, block.dampedInverseMvp(eye.getColumn(i).dup(), s, delta).reshape(n, 1));
-        }
-        return out;
+        return eigenvectors.mulRowVector(dampedPower(s, delta, -1.0)).mmul(eigenvectors.transpose());
     }
 
     private record Factorised(DMatrixRMaj lower, double logDet) {

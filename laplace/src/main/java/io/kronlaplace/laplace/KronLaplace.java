@@ -119,17 +119,54 @@ public final class KronLaplace extends LaplacePosterior {
     }
 
     @Override
-    double[] inverseSqrtPrecisionTimes(double[] eps, double s, PriorPrecision p) {
-        double[] out = new double[eps.length];
+    INDArray inverseSqrtPrecisionTimes(INDArray eps, double s, PriorPrecision p) {
+        INDArray out = Nd4j.create(DataType.DOUBLE, eps.shape());
         List<ParameterGroup> groups = groups();
         for (int g = 0; g < groups.size(); g++) {
             ParameterGroup pg = groups.get(g);
-            INDArray v = Nd4j.createFromArray(java.util.Arrays.copyOfRange(eps, (int) pg.offset(),
-                    (int) (pg.offset() + pg.size())));
-            double[] r = blocks.get(g).dampedInverseSqrtMvp(v, s, p.groupValue(g)).data().asDouble();
-            System.arraycopy(r, 0, out, (int) pg.offset(), r.length);
+            KronDecomposition d = layerDecompositions.get(pg.layer());
+            INDArray e = eps.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.offset() + pg.size()))
+                    .dup('c');
+            INDArray qb = d.qb();
+            long dout = qb.size(0);
+            double delta = p.groupValue(g);
+            INDArray r;
+            if (pg.bias()) {
+                INDArray f = Transforms.pow(d.lb().muli(s).addi(delta), -0.5, false).reshape(1, dout);
+                r = e.mmul(qb).muliRowVector(f).mmul(qb.transpose());
+            } else {
+                r = rotateScaleBack(e, d, dampedGrid(d, s, delta, -0.5));
+            }
+            out.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.offset() + pg.size())).assign(r);
         }
         return out;
+    }
+
+    /** (s lb_i la_j + delta)^power, Dout x Din. */
+    private static INDArray dampedGrid(KronDecomposition d, double s, double delta, double power) {
+        INDArray grid = d.lb().reshape(d.outFeatures(), 1).mmul(d.la().reshape(1, d.inFeatures())).muli(s)
+                .addi(delta);
+        return Transforms.pow(grid, power, false);
+    }
+
+    /**
+     * For each row w of {@code e} (a row-major Dout x Din matrix W) computes Qb ((Qb^T W Qa) o F) Qa^T, batched over
+     * rows with four matrix products.
+     */
+    private static INDArray rotateScaleBack(INDArray e, KronDecomposition d, INDArray f) {
+        long count = e.size(0);
+        long dout = d.outFeatures();
+        long din = d.inFeatures();
+        INDArray qa = d.qa();
+        INDArray qb = d.qb();
+        // per row: X = W Qa, then (Qb^T X)^T = X^T Qb, laid out count x Din x Dout
+        INDArray x = e.reshape(count * dout, din).mmul(qa).reshape(count, dout, din);
+        INDArray zt = x.permute(0, 2, 1).dup('c').reshape(count * din, dout).mmul(qb).reshape(count, din, dout);
+        zt.muli(Nd4j.tile(f.transpose().dup('c').reshape(1, din, dout), (int) count, 1, 1));
+        // back: (Qb Z)^T = Z^T Qb^T, then W' = (Qb Z) Qa^T
+        INDArray bz = zt.reshape(count * din, dout).mmul(qb.transpose()).reshape(count, din, dout);
+        return bz.permute(0, 2, 1).dup('c').reshape(count * dout, din).mmul(qa.transpose()).reshape(count,
+                dout * din);
     }
 
     @Override
@@ -181,9 +218,7 @@ public final class KronLaplace extends LaplacePosterior {
         INDArray qb = d.qb();
         long dout = qb.size(0);
         long din = qa.size(0);
-        // inverse damped eigenvalue grid K_ij = 1 / (s lb_i la_j + delta), Dout x Din
-        INDArray grid = d.lb().reshape(dout, 1).mmul(d.la().reshape(1, din)).muli(s).addi(delta);
-        INDArray inverseGrid = Transforms.pow(grid, -1.0, false);
+        INDArray inverseGrid = dampedGrid(d, s, delta, -1.0);
         INDArray a = slices.inputs();
         INDArray g = slices.gradients();
         long r = a.size(1);

@@ -82,8 +82,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     /** log det(s H + P0) and its derivatives w.r.t. s and each prior value. */
     abstract LogDetTerms logDetTerms(double s, PriorPrecision prior);
 
-    /** R eps for some R with R R^T = P^-1 (eps of length dim). */
-    abstract double[] inverseSqrtPrecisionTimes(double[] eps, double s, PriorPrecision prior);
+    /** Rows of eps ({@code count x dim}) mapped by some R with R R^T = P^-1 (draws of N(0, P^-1) from N(0, I)). */
+    abstract INDArray inverseSqrtPrecisionTimes(INDArray eps, double s, PriorPrecision prior);
 
     /** v^T P v. */
     abstract double precisionQuadraticForm(double[] v, double s, PriorPrecision prior);
@@ -323,19 +323,12 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         }
         SplittableRandom random = new SplittableRandom(seed);
         int dim = thetaMap.length;
-        double[] out = new double[count * dim];
-        double s = scale();
-        for (int i = 0; i < count; i++) {
-            double[] eps = new double[dim];
-            for (int j = 0; j < dim; j++) {
-                eps[j] = gaussian(random);
-            }
-            double[] step = inverseSqrtPrecisionTimes(eps, s, prior);
-            for (int j = 0; j < dim; j++) {
-                out[i * dim + j] = thetaMap[j] + step[j];
-            }
+        double[] eps = new double[Math.multiplyExact(count, dim)];
+        for (int i = 0; i < eps.length; i++) {
+            eps[i] = gaussian(random);
         }
-        return Nd4j.create(out, new long[] {count, dim}, 'c');
+        INDArray steps = inverseSqrtPrecisionTimes(Nd4j.create(eps, new long[] {count, dim}, 'c'), scale(), prior);
+        return steps.addiRowVector(Nd4j.createFromArray(thetaMap).reshape(1, dim));
     }
 
     /**

@@ -1,0 +1,140 @@
+package io.kronlaplace.laplace.predictive;
+
+import io.kronlaplace.laplace.FunctionalPrediction;
+import io.kronlaplace.laplace.LaplacePosterior;
+import io.kronlaplace.laplace.LikelihoodType;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The linearised (GLM) predictive f* ~ N(f(x; theta*), J P^-1 J^T) of a fitted posterior, for classification
+ * (probit or Monte-Carlo link) and regression (Gaussian outputs).
+ */
+public final class GlmPredictive {
+    private final LaplacePosterior posterior;
+
+    public GlmPredictive(LaplacePosterior posterior) {
+        this.posterior = Objects.requireNonNull(posterior, "posterior");
+    }
+
+    /**
+     * Class probabilities, {@code N x C} float64, rows summing to 1.
+     *
+     * @param samples Monte-Carlo samples per example (ignored for PROBIT)
+     * @throws IllegalStateException for a regression posterior or before fit
+     */
+    public INDArray classify(INDArray x, LinkApproximation link, int samples, long seed) {
+        require(LikelihoodType.CLASSIFICATION);
+        FunctionalPrediction f = posterior.functionalPrediction(x);
+        return link == LinkApproximation.PROBIT ? probit(f) : monteCarlo(f, samples, seed);
+    }
+
+    /** Probit-approximated class probabilities, {@code N x C}. */
+    public INDArray probit(INDArray x) {
+        return classify(x, LinkApproximation.PROBIT, 0, 0);
+    }
+
+    /** Gaussian predictive of a regression posterior. */
+    public GaussianPrediction regress(INDArray x) {
+        require(LikelihoodType.REGRESSION);
+        FunctionalPrediction f = posterior.functionalPrediction(x);
+        INDArray fv = f.variance();
+        double s2 = posterior.sigma() * posterior.sigma();
+        return new GaussianPrediction(f.mean(), fv, fv.add(s2));
+    }
+
+    /** softmax(mu / sqrt(1 + pi/8 diag Sigma)). */
+    static INDArray probit(FunctionalPrediction f) {
+        INDArray kappa = org.nd4j.linalg.ops.transforms.Transforms.sqrt(f.variance().muli(Math.PI / 8).addi(1.0),
+                false);
+        return LikelihoodType.softmax(f.mean().div(kappa));
+    }
+
+    static INDArray monteCarlo(FunctionalPrediction f, int samples, long seed) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("Monte-Carlo predictive needs >= 1 samples, got " + samples);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        int n = Math.toIntExact(f.mean().size(0));
+        int c = Math.toIntExact(f.mean().size(1));
+        double[] out = new double[n * c];
+        double[] logits = new double[c];
+        for (int i = 0; i < n; i++) {
+            double[][] l = choleskyWithJitter(f.covariance(), i, c);
+            for (int s = 0; s < samples; s++) {
+                double[] eps = new double[c];
+                for (int k = 0; k < c; k++) {
+                    eps[k] = gaussian(random);
+                }
+                double max = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < c; k++) {
+                    double v = f.mean().getDouble(i, k);
+                    for (int j = 0; j <= k; j++) {
+                        v += l[k][j] * eps[j];
+                    }
+                    logits[k] = v;
+                    max = Math.max(max, v);
+                }
+                double z = 0;
+                for (int k = 0; k < c; k++) {
+                    logits[k] = Math.exp(logits[k] - max);
+                    z += logits[k];
+                }
+                for (int k = 0; k < c; k++) {
+                    out[i * c + k] += logits[k] / (z * samples);
+                }
+            }
+        }
+        return Nd4j.create(out, new long[] {n, c}, 'c');
+    }
+
+    /** Lower Cholesky factor of Sigma_i, adding growing jitter when rounding made it semi-definite. */
+    private static double[][] choleskyWithJitter(INDArray cov, int i, int c) {
+        DMatrixRMaj m = new DMatrixRMaj(c, c);
+        double trace = 0;
+        for (int a = 0; a < c; a++) {
+            for (int b = 0; b < c; b++) {
+                m.set(a, b, cov.getDouble(i, a, b));
+            }
+            trace += cov.getDouble(i, a, a);
+        }
+        double jitter = 0;
+        for (int attempt = 0; attempt < 12; attempt++) {
+            DMatrixRMaj t = m.copy();
+            for (int a = 0; a < c; a++) {
+                t.add(a, a, jitter);
+            }
+            CholeskyDecomposition_F64<DMatrixRMaj> chol = DecompositionFactory_DDRM.chol(c, true);
+            if (chol.decompose(t)) {
+                DMatrixRMaj l = chol.getT(null);
+                double[][] out = new double[c][c];
+                for (int a = 0; a < c; a++) {
+                    for (int b = 0; b <= a; b++) {
+                        out[a][b] = l.get(a, b);
+                    }
+                }
+                return out;
+            }
+            jitter = jitter == 0 ? 1e-12 * Math.max(trace / c, 1e-300) : jitter * 10;
+        }
+        throw new IllegalStateException("functional covariance of example " + i + " is not positive semi-definite");
+    }
+
+    static double gaussian(SplittableRandom random) {
+        double u1 = 1.0 - random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
+    private void require(LikelihoodType type) {
+        if (posterior.likelihood() != type) {
+            throw new IllegalStateException("this predictive is for " + type + ", the posterior is "
+                    + posterior.likelihood());
+        }
+    }
+}
