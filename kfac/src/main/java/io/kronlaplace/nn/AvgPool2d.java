@@ -91,4 +91,17 @@ public final class AvgPool2d extends Module {
             NDArrayIndex.interval(u, stride, u + (hw[0] - 1) * stride + 1),
             NDArrayIndex.interval(v, stride, v + (hw[1] - 1) * stride + 1)};
     }
+
+    /** Pooling is linear in its input: the tangent is pooled with the same windows. */
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        if (inputShape == null) {
+            throw new IllegalStateException("AvgPool2d '" + path() + "': jvp called before forward");
+        }
+        if (!java.util.Arrays.equals(tangent.shape(), inputShape)) {
+            throw new IllegalArgumentException("AvgPool2d '" + path() + "': tangent has shape "
+                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(inputShape));
+        }
+        return forward(tangent, Mode.EVAL);
+    }
 }

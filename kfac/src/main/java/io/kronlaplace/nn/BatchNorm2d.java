@@ -209,4 +209,19 @@ public final class BatchNorm2d extends Module {
     private static INDArray dense(INDArray x) {
         return x.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
     }
+
+    /**
+     * In {@link Mode#EVAL} the layer is affine per channel, so the tangent is scaled by {@code gamma / sqrt(var + eps)}.
+     * In training mode the batch statistics depend on the input; that derivative is not provided.
+     */
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        requireCached(normalized, this);
+        if (cachedMode != Mode.EVAL) {
+            throw new IllegalStateException("BatchNorm2d '" + path() + "': forward-mode derivative needs the last "
+                    + "forward pass in EVAL mode (batch statistics are not differentiated)");
+        }
+        INDArray gain = scale.value().mul(invStd);
+        return Broadcast.mul(tangent, gain, Nd4j.createUninitialized(tangent.dataType(), tangent.shape()), 1);
+    }
 }

@@ -165,6 +165,27 @@ public final class Conv2d extends Module implements WeightLayer {
         return gradInput;
     }
 
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        INDArray a = requireCached(input, this);
+        if (!Arrays.equals(tangent.shape(), a.shape())) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': tangent has shape "
+                    + Arrays.toString(tangent.shape()) + ", input was " + Arrays.toString(a.shape()));
+        }
+        if (tap != null) {
+            tap.observe(this, a, tangent);
+        }
+        long[] hw = outputSize(a.size(2), a.size(3));
+        INDArray out = Nd4j.createUninitialized(a.dataType(), a.size(0), outChannels, hw[0], hw[1]);
+        // the bias is constant in the input: the tangent is the bias-free convolution of the input tangent
+        Nd4j.exec(DynamicCustomOp.builder("conv2d")
+                .addInputs(c(tangent), weight.value())
+                .addOutputs(out)
+                .addIntegerArguments(convArgs())
+                .build());
+        return out;
+    }
+
     /**
      * The input gradient alone, as libnd4j's transposed convolution {@code deconv2d} of the output gradient: it needs
      * only the input's shape, so k copies per example go through without tiling the cached input or computing the

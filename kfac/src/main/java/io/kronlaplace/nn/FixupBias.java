@@ -41,4 +41,13 @@ public final class FixupBias extends Module {
         }
         return gradOutput;
     }
+
+    /** Adding a constant leaves the tangent unchanged. */
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        if (rows < 0) {
+            throw new IllegalStateException("FixupBias '" + path() + "': jvp called before forward");
+        }
+        return tangent;
+    }
 }

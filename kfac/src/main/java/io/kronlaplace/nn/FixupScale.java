@@ -40,4 +40,10 @@ public final class FixupScale extends Module {
         }
         return gradOutput.mul(scale.value().getDouble(0));
     }
+
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        requireCached(input, this);
+        return tangent.mul(scale.value().getDouble(0));
+    }
 }

@@ -37,4 +37,10 @@ public final class Flatten extends Module {
         }
         return inputShape;
     }
+
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        requireShape();
+        return tangent.reshape('c', tangent.size(0), tangent.length() / tangent.size(0));
+    }
 }

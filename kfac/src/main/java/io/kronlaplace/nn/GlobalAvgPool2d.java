@@ -29,4 +29,13 @@ public final class GlobalAvgPool2d extends Module {
         spread.addiColumnVector(gradOutput.reshape('c', rows * channels, 1)).muli(1.0 / area);
         return spread.reshape('c', rows, channels, inputShape[2], inputShape[3]);
     }
+
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        if (inputShape == null) {
+            throw new IllegalStateException("GlobalAvgPool2d '" + path() + "': jvp called before forward");
+        }
+        Tensors.requireRank(tangent, "GlobalAvgPool2d '" + path() + "' tangent (N, C, H, W)", 4);
+        return tangent.mean(2, 3);
+    }
 }

@@ -72,6 +72,20 @@ public final class Linear extends Module implements WeightLayer {
         return gradOutput.rank() == 2 ? gin : gin.reshape(gradOutput.size(0), gradOutput.size(1), in);
     }
 
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        INDArray a = requireCached(input, this);
+        if (!java.util.Arrays.equals(tangent.shape(), a.shape())) {
+            throw new IllegalArgumentException("Linear '" + path() + "': tangent has shape "
+                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(a.shape()));
+        }
+        if (tap != null) {
+            tap.observe(this, a, tangent);
+        }
+        INDArray z = flat(tangent).mmul(weight.value().transpose());
+        return tangent.rank() == 2 ? z : z.reshape(tangent.size(0), tangent.size(1), out);
+    }
+
     private void requireType(INDArray x) {
         DataType t = weight.value().dataType();
         if (x.dataType() != t) {

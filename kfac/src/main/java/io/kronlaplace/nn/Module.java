@@ -25,6 +25,20 @@ public abstract class Module {
 
     public abstract INDArray backward(INDArray gradOutput, BackwardContext context);
 
+    /**
+     * Forward-mode derivative (Jacobian-vector product) at the input of the last forward pass: the change of the
+     * output for an input change {@code tangent} (same shape as that input), with ReLU masks and pooling choices as
+     * in that forward pass. Layers whose output is not linear in the input given those choices, or that have not
+     * implemented the derivative, throw {@link IllegalStateException} naming the layer.
+     *
+     * @param tangent the input direction
+     * @param tap     sees each weight layer's input and input tangent (may be null)
+     */
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        throw new IllegalStateException(getClass().getSimpleName() + " '" + path + "' has no forward-mode derivative "
+                + "(needed for gradients w.r.t. input-side hyperparameters such as learned augmentation)");
+    }
+
     /** Parameters held by this module itself (not its children), with local names. */
     protected List<Parameter> ownParameters() {
         return List.of();

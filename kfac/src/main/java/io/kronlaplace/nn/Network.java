@@ -40,6 +40,18 @@ public final class Network {
         return root.backward(gradOutput, context);
     }
 
+    /**
+     * Forward-mode derivative at the input of the last forward pass (see {@link Module#jvp}).
+     *
+     * @param tangent input direction, the shape of the last input
+     * @param tap     sees each weight layer's input and input tangent (may be null)
+     * @return the output tangent
+     */
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        Tensors.requireFinite(tangent, "input tangent");
+        return root.jvp(tangent, tap);
+    }
+
     /** Parameters by dotted name, in the network's fixed order. */
     public Map<String, Parameter> parameters() {
         return parameters;

@@ -34,4 +34,14 @@ public final class ReLU extends Module {
         }
         return gradInput;
     }
+
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        INDArray m = requireCached(mask, this);
+        if (!java.util.Arrays.equals(tangent.shape(), m.shape())) {
+            throw new IllegalArgumentException("ReLU '" + path() + "': tangent has shape "
+                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(m.shape()));
+        }
+        return tangent.mul(m);
+    }
 }

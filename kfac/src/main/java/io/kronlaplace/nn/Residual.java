@@ -65,4 +65,11 @@ public final class Residual extends Module {
         INDArray viaShortcut = shortcut == null ? gradOutput : shortcut.backward(gradOutput, context);
         return viaMain.add(viaShortcut);
     }
+
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        INDArray viaMain = main.jvp(tangent, tap);
+        INDArray viaShortcut = shortcut == null ? tangent : shortcut.jvp(tangent, tap);
+        return viaMain.add(viaShortcut);
+    }
 }

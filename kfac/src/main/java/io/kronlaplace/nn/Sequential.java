@@ -61,4 +61,13 @@ public final class Sequential extends Module {
         }
         return g;
     }
+
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        INDArray t = tangent;
+        for (Child c : layers) {
+            t = c.module().jvp(t, tap);
+        }
+        return t;
+    }
 }

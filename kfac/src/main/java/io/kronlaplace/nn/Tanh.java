@@ -21,4 +21,10 @@ public final class Tanh extends Module {
         INDArray derivative = y.mul(y).rsubi(1.0);
         return gradOutput.mul(Tensors.repeatCopies(derivative, context.copies()));
     }
+
+    @Override
+    public INDArray jvp(INDArray tangent, TangentTap tap) {
+        INDArray y = requireCached(output, this);
+        return tangent.mul(y.mul(y).rsubi(1));
+    }
 }

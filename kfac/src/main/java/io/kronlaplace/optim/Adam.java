@@ -89,6 +89,17 @@ public final class Adam implements Optimizer {
     }
 
     @Override
+    public OptimizerSnapshot snapshot() {
+        return new OptimizerSnapshot(steps, state.export());
+    }
+
+    @Override
+    public void restore(OptimizerSnapshot snapshot) {
+        state.restore(snapshot.buffers());
+        steps = snapshot.steps();
+    }
+
+    @Override
     public long steps() {
         return steps;
     }

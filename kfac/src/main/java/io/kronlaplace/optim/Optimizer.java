@@ -35,4 +35,13 @@ public interface Optimizer {
 
     /** The learning rate the next update will use. */
     double learningRate();
+
+    /** A copy of the state (step count and buffers), for checkpoints. */
+    OptimizerSnapshot snapshot();
+
+    /**
+     * Restores a {@link #snapshot()} taken from an optimiser with the same options over the same arrays; the next
+     * step then does exactly what the snapshotted optimiser's next step would have done.
+     */
+    void restore(OptimizerSnapshot snapshot);
 }

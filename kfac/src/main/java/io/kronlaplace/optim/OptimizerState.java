@@ -65,6 +65,33 @@ final class OptimizerState {
         return buffers;
     }
 
+    /** Copies of every buffer, array-major; empty before the first step. */
+    List<INDArray> export() {
+        List<INDArray> out = new ArrayList<>();
+        for (INDArray[] b : buffers) {
+            for (INDArray x : b) {
+                out.add(x.dup());
+            }
+        }
+        return out;
+    }
+
+    /** Replaces the buffers by copies of {@code saved} (as from {@link #export()}); empty resets to before step 1. */
+    void restore(List<INDArray> saved) {
+        if (saved.size() % buffersPerArray != 0) {
+            throw new IllegalArgumentException("optimiser state has " + saved.size() + " buffers, not a multiple of "
+                    + buffersPerArray + " per array");
+        }
+        buffers.clear();
+        for (int i = 0; i < saved.size(); i += buffersPerArray) {
+            INDArray[] b = new INDArray[buffersPerArray];
+            for (int k = 0; k < buffersPerArray; k++) {
+                b[k] = saved.get(i + k).dup();
+            }
+            buffers.add(b);
+        }
+    }
+
     /** Throws naming {@code what} when x holds NaN or infinity. */
     static void requireFinite(INDArray x, String what) {
         // A sum is NaN or infinite exactly when some element is (barring overflow of huge values, which is as

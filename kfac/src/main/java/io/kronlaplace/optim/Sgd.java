@@ -84,6 +84,17 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
+    public OptimizerSnapshot snapshot() {
+        return new OptimizerSnapshot(steps, state.export());
+    }
+
+    @Override
+    public void restore(OptimizerSnapshot snapshot) {
+        state.restore(snapshot.buffers());
+        steps = snapshot.steps();
+    }
+
+    @Override
     public long steps() {
         return steps;
     }

@@ -1,0 +1,239 @@
+package io.kronlaplace.hyperopt;
+
+import io.kronlaplace.curvature.CurvatureType;
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.hyperopt.augment.AffineAugmentation;
+import io.kronlaplace.hyperopt.augment.AffineGenerator;
+import io.kronlaplace.hyperopt.augment.AugmentationNoise;
+import io.kronlaplace.hyperopt.augment.InvariantModel;
+import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.likelihood.Likelihood;
+import io.kronlaplace.likelihood.Reduction;
+import io.kronlaplace.nn.BackwardContext;
+import io.kronlaplace.nn.Conv2d;
+import io.kronlaplace.nn.Mode;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.WeightLayer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The gradient of the K-FAC Laplace log marginal likelihood w.r.t. the augmentation parameters eta of an invariant
+ * model (Immer, van der Ouderaa et al. 2022), exactly and without second-order autodiff (DESIGN.md section 5), with the
+ * augmentation noise held fixed and the weights and prior precisions fixed:
+ * <pre>
+ * d log p(D|M) / d eta_k = d log p(D|theta) / d eta_k - 1/2 sum_l ( &lt;dlogdet/dA_l, dA_l/d eta_k&gt;
+ *                                                            + &lt;dlogdet/dB_l, dB_l/d eta_k&gt; )
+ * </pre>
+ * <ul>
+ *   <li>log-likelihood term: backprop of the loss to the augmented inputs, then the augmentation's VJP;</li>
+ *   <li>A term: one forward-mode pass ({@link Network#jvp}) per eta component gives each layer's input tangent;
+ *       with REDUCE, {@code A = 1/N sum_n abar_n abar_n^T} so {@code <G, dA> = 2/N sum_n abar_n^T G d(abar_n)};
+ *       with EXPAND the same over every row and position with 1/(N S R);</li>
+ *   <li>B term: for networks whose backward pass is linear in the back-propagated vectors with eta-independent masks
+ *       (Linear/Conv2d, ReLU, pooling, residual sums; no BatchNorm in training mode), {@code B = sum_n M_n Lambda_n
+ *       M_n^T} where M_n maps output-space vectors to the (summed) back-propagated vectors of layer l, so
+ *       {@code <G, dB> = sum_n <M_n^T G M_n, dLambda_n>}; M_n comes from one backward pass of the C identity
+ *       vectors, {@code dLambda_n} from the output tangent {@code df_n / d eta_k}. For the exact GGN (and, in
+ *       expectation, the MC Fisher) {@code Lambda = diag(p) - p p^T}; for the empirical Fisher
+ *       {@code Lambda = (p - y)(p - y)^T}.</li>
+ * </ul>
+ * On a mini-batch of M of the N training examples every sum is scaled by N / M (an unbiased estimate of the
+ * full-data gradient at fixed factors).
+ */
+public final class AugmentationMarglikGradient {
+    private final Network network;
+    private final Likelihood likelihood;
+    private final KfacFlavour flavour;
+    private final CurvatureType curvatureType;
+
+    /**
+     * @param network       the per-sample network (run on the N*S augmented rows)
+     * @param likelihood    must be {@link CrossEntropy}: the loss-Hessian derivative is that of the softmax
+     * @param flavour       the K-FAC flavour the factors were fitted with
+     * @param curvatureType the curvature type the factors were fitted with
+     */
+    public AugmentationMarglikGradient(Network network, Likelihood likelihood, KfacFlavour flavour,
+                                       CurvatureType curvatureType) {
+        this.network = Objects.requireNonNull(network, "network");
+        if (!(likelihood instanceof CrossEntropy)) {
+            throw new IllegalArgumentException("the augmentation gradient of the marginal likelihood is implemented "
+                    + "for classification (CrossEntropy), got " + likelihood.getClass().getSimpleName());
+        }
+        this.likelihood = likelihood;
+        this.flavour = Objects.requireNonNull(flavour, "flavour");
+        this.curvatureType = Objects.requireNonNull(curvatureType, "curvatureType");
+    }
+
+    /**
+     * d log p(D|M) / d eta on one batch.
+     *
+     * @param marglik       the fitted marginal likelihood (its factor sensitivities are used)
+     * @param logDelta      current log prior precisions
+     * @param augmentation  the augmentation at the current eta
+     * @param noise         the fixed noise of this batch (N examples x S samples)
+     * @param images        {@code [M, C, H, W]} original images
+     * @param labels        {@code [M]} class indices
+     * @param totalExamples N, the training-set size the factors are normalised for (sums are scaled by N / M)
+     * @return one value per {@link AffineGenerator}
+     */
+    public double[] compute(KronMarginalLikelihood marglik, double[] logDelta, AffineAugmentation augmentation,
+                            AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples) {
+        int m = Math.toIntExact(images.size(0));
+        int s = noise.samples();
+        if (noise.examples() != m) {
+            throw new IllegalArgumentException("noise is for " + noise.examples() + " examples, batch has " + m);
+        }
+        if (totalExamples < m) {
+            throw new IllegalArgumentException("training-set size " + totalExamples + " is smaller than the batch " + m);
+        }
+        double scale = (double) totalExamples / m;
+        Map<String, FactorSensitivity> sens = new HashMap<>();
+        for (String path : marglik.layers()) {
+            sens.put(path, marglik.sensitivity(path, logDelta));
+        }
+
+        INDArray augmented = augmentation.apply(images, noise);
+        INDArray logits = network.forward(augmented, Mode.EVAL);
+        INDArray f = InvariantModel.average(logits, s);
+        long classes = f.size(1);
+        double[] grad = new double[AffineGenerator.COUNT];
+
+        // log-likelihood term: reverse mode to the augmented inputs, then through the resampling
+        INDArray gradF = likelihood.gradient(f, labels, Reduction.SUM);
+        INDArray gradAugmented = network.backward(InvariantModel.spread(gradF, s, 1),
+                new BackwardContext(false, 1, null));
+        double[] lossGrad = augmentation.vjp(images, noise, gradAugmented, false).eta();
+        for (int k = 0; k < grad.length; k++) {
+            grad[k] = -scale * lossGrad[k];
+        }
+
+        // B term: K_n = sum_l M_n^T G_B M_n from one backward pass of the C identity vectors
+        INDArray identity = Nd4j.create(f.dataType(), classes * m, classes);
+        for (int c = 0; c < classes; c++) {
+            identity.get(NDArrayIndex.interval((long) c * m, (long) (c + 1) * m), NDArrayIndex.point(c)).assign(1.0);
+        }
+        INDArray[] kn = new INDArray[m];
+        for (int n = 0; n < m; n++) {
+            kn[n] = Nd4j.zeros(DataType.DOUBLE, classes, classes);
+        }
+        int copies = Math.toIntExact(classes);
+        network.backward(InvariantModel.spread(identity, s, copies), BackwardContext.curvature(copies,
+                (layer, input, gradOutput, k) -> addOutputSensitivity(kn, layer, gradOutput, sens, m, s, copies)));
+
+        INDArray p = Transforms.softmax(f.castTo(DataType.DOUBLE), true);
+        INDArray residual = curvatureType == CurvatureType.EMPIRICAL_FISHER ? p.sub(oneHot(labels, m, classes)) : null;
+
+        // A term and output tangents: one forward-mode pass per eta component
+        Map<String, INDArray> weightedMeans = new HashMap<>();
+        INDArray[] tangents = augmentation.jvpAll(images, noise);
+        for (int k = 0; k < grad.length; k++) {
+            double[] aTerm = {0};
+            INDArray outTangent = network.jvp(tangents[k], (layer, input, inputTangent) -> aTerm[0] +=
+                    inputFactorTerm(layer, input, inputTangent, sens.get(layer.path()), weightedMeans, m, s,
+                            totalExamples));
+            INDArray fDot = InvariantModel.average(outTangent, s).castTo(DataType.DOUBLE);
+            double bTerm = 0;
+            INDArray pDot = p.mul(fDot.subColumnVector(p.mul(fDot).sum(1).reshape(m, 1)));
+            for (int n = 0; n < m; n++) {
+                INDArray pd = pDot.getRow(n);
+                INDArray kmat = kn[n];
+                if (residual == null) {
+                    bTerm += Nd4j.diag(kmat).reshape(classes).mul(pd).sumNumber().doubleValue()
+                            - 2 * pd.reshape(1, classes).mmul(kmat).mmul(p.getRow(n).reshape(classes, 1)).getDouble(0);
+                } else {
+                    bTerm += 2 * pd.reshape(1, classes).mmul(kmat).mmul(residual.getRow(n).reshape(classes, 1))
+                            .getDouble(0);
+                }
+            }
+            grad[k] -= 0.5 * scale * (aTerm[0] + bTerm);
+        }
+        return grad;
+    }
+
+    /** Adds {@code M_n^T G_B M_n} of one layer to each example's C x C matrix. */
+    private void addOutputSensitivity(INDArray[] kn, WeightLayer layer, INDArray gradOutput,
+                                      Map<String, FactorSensitivity> sens, int m, int s, int copies) {
+        FactorSensitivity fs = sens.get(layer.path());
+        if (fs == null) {
+            throw new IllegalStateException("no K-FAC factors for layer '" + layer.path() + "'");
+        }
+        INDArray rows = positionsLast(gradOutput).castTo(DataType.DOUBLE);
+        long dout = rows.size(2);
+        long positions = rows.size(1);
+        // [copies*m*s, R, D] -> [copies, m, s*R, D]; REDUCE sums the shared axis (s and positions) first
+        INDArray b = rows.reshape('c', copies, m, (long) s * positions, dout);
+        if (flavour == KfacFlavour.REDUCE) {
+            b = b.sum(2).reshape('c', copies, m, 1, dout);
+        }
+        long q = b.size(2);
+        INDArray weighted = b.reshape('c', copies * m * q, dout).mmul(fs.gradientFactor())
+                .reshape('c', copies, m, q, dout);
+        for (int n = 0; n < m; n++) {
+            INDArray bn = b.get(NDArrayIndex.all(), NDArrayIndex.point(n)).reshape('c', copies, q * dout);
+            INDArray wn = weighted.get(NDArrayIndex.all(), NDArrayIndex.point(n)).reshape('c', copies, q * dout);
+            kn[n].addi(wn.mmul(bn.transpose()));
+        }
+    }
+
+    /** The A-term contribution {@code <G_A, dA>} of one layer for one input tangent, for the batch's share of A. */
+    private double inputFactorTerm(WeightLayer layer, INDArray input, INDArray inputTangent, FactorSensitivity fs,
+                                   Map<String, INDArray> weightedMeans, int m, int s, long totalExamples) {
+        if (fs == null) {
+            throw new IllegalStateException("no K-FAC factors for layer '" + layer.path() + "'");
+        }
+        INDArray weighted = weightedMeans.computeIfAbsent(layer.path(),
+                path -> inputRows(layer, input, m, s).mmul(fs.inputFactor()));
+        INDArray tangentRows = inputRows(layer, inputTangent, m, s);
+        // A is normalised by the total count: examples (REDUCE) or example-sample-positions (EXPAND)
+        double count = (double) totalExamples * tangentRows.size(0) / m;
+        return 2.0 / count * weighted.mul(tangentRows).sumNumber().doubleValue();
+    }
+
+    /**
+     * The rows whose outer products form A: REDUCE gives the per-example mean over samples and positions
+     * {@code [m, Din]}; EXPAND gives every sample and position {@code [m*s*R, Din]}. float64.
+     */
+    private INDArray inputRows(WeightLayer layer, INDArray x, int m, int s) {
+        INDArray perRow;
+        if (layer instanceof Conv2d conv) {
+            perRow = conv.patches(x);
+        } else if (x.rank() == 3) {
+            perRow = x;
+        } else {
+            perRow = x.reshape(x.size(0), 1, x.size(1));
+        }
+        perRow = perRow.castTo(DataType.DOUBLE);
+        long din = perRow.size(2);
+        if (flavour == KfacFlavour.REDUCE) {
+            return perRow.mean(1).reshape('c', m, s, din).mean(1);
+        }
+        return perRow.dup('c').reshape('c', perRow.size(0) * perRow.size(1), din);
+    }
+
+    /** Back-propagated vectors as {@code [rows, positions, D]}: conv outputs channels-last, 2-D outputs one position. */
+    private static INDArray positionsLast(INDArray g) {
+        if (g.rank() == 4) {
+            return g.permute(0, 2, 3, 1).dup('c').reshape(g.size(0), g.size(2) * g.size(3), g.size(1));
+        }
+        if (g.rank() == 3) {
+            return g;
+        }
+        return g.reshape(g.size(0), 1, g.size(1));
+    }
+
+    private static INDArray oneHot(INDArray labels, int m, long classes) {
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, m, classes);
+        long[] idx = labels.castTo(DataType.LONG).toLongVector();
+        for (int n = 0; n < m; n++) {
+            y.putScalar(n, idx[n], 1.0);
+        }
+        return y;
+    }
+}

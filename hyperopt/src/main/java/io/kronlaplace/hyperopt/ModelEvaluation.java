@@ -1,0 +1,172 @@
+package io.kronlaplace.hyperopt;
+
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.laplace.Batch;
+import io.kronlaplace.laplace.HessianStructure;
+import io.kronlaplace.laplace.Laplace;
+import io.kronlaplace.laplace.LaplaceOptions;
+import io.kronlaplace.laplace.LaplacePosterior;
+import io.kronlaplace.laplace.LikelihoodType;
+import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.laplace.SubsetOfWeights;
+import io.kronlaplace.laplace.predictive.GlmPredictive;
+import io.kronlaplace.laplace.predictive.LinkApproximation;
+import io.kronlaplace.nn.Mode;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.ShiftedDataset;
+import io.kronlaplace.validation.report.EvaluationReport;
+import io.kronlaplace.validation.report.EvaluationSet;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Evaluates a trained classifier as MAP and as a K-FAC Laplace approximation with the linearised (GLM) predictive
+ * under the probit and the Monte-Carlo link, on a clean test set, shifted versions of it and an out-of-distribution
+ * set, into an {@link EvaluationReport}. The network is evaluated on un-augmented inputs.
+ */
+public final class ModelEvaluation {
+    /** Method name of the point estimate. */
+    public static final String MAP = "MAP";
+    /** Method name of the Laplace GLM predictive with the probit link. */
+    public static final String LAPLACE_PROBIT = "Laplace (GLM probit)";
+    /** Method name of the Laplace GLM predictive with Monte-Carlo sampling. */
+    public static final String LAPLACE_MC = "Laplace (GLM MC)";
+
+    private final Network network;
+    private final PriorPrecision prior;
+    private final KfacFlavour flavour;
+    private final int batchSize;
+    private final int mcSamples;
+    private final long seed;
+    private final Consumer<String> status;
+
+    /**
+     * @param network   the trained network (MAP weights)
+     * @param prior     prior precision of the Laplace posterior (scalar or one per weight/bias group)
+     * @param flavour   K-FAC flavour of the posterior's curvature
+     * @param batchSize examples per batch when fitting and predicting, >= 1
+     * @param mcSamples logit samples per example of the MC predictive, >= 1
+     * @param seed      seed of the MC predictive
+     * @param status    receives one line per stage (may ignore it)
+     */
+    public ModelEvaluation(Network network, PriorPrecision prior, KfacFlavour flavour, int batchSize, int mcSamples,
+                           long seed, Consumer<String> status) {
+        this.network = Objects.requireNonNull(network, "network");
+        this.prior = Objects.requireNonNull(prior, "prior");
+        this.flavour = Objects.requireNonNull(flavour, "flavour");
+        if (batchSize < 1 || mcSamples < 1) {
+            throw new IllegalArgumentException("batch size and MC samples must be >= 1, got " + batchSize + " and "
+                    + mcSamples);
+        }
+        this.batchSize = batchSize;
+        this.mcSamples = mcSamples;
+        this.seed = seed;
+        this.status = Objects.requireNonNull(status, "status");
+    }
+
+    /** The learned prior of online training as a Laplace prior (same group order: weight and bias per layer). */
+    public static PriorPrecision priorOf(PriorGroups groups) {
+        double[] p = groups.precisions();
+        return p.length == 1 ? PriorPrecision.scalar(p[0]) : PriorPrecision.perGroup(p);
+    }
+
+    /**
+     * Fits the posterior on {@code train} and adds MAP, Laplace probit and Laplace MC results on every set.
+     *
+     * @param train  the training set (curvature at the MAP)
+     * @param test   the clean test set
+     * @param shifts shifted versions of the test set (may be empty)
+     * @param ood    an out-of-distribution set (null for none)
+     * @param report the report to add to
+     * @return the fitted posterior
+     */
+    public LaplacePosterior evaluate(ImageDataset train, ImageDataset test, List<ShiftedDataset> shifts,
+                                     ImageDataset ood, EvaluationReport.Builder report) {
+        status.accept("fitting the Laplace posterior (K-FAC " + flavour + ") on " + train.size() + " examples");
+        LaplacePosterior posterior = Laplace.create(network, LaplaceOptions.builder().subset(SubsetOfWeights.ALL)
+                .structure(HessianStructure.KRON).likelihood(LikelihoodType.CLASSIFICATION).prior(prior)
+                .flavour(flavour).build());
+        posterior.fit(batches(train));
+        GlmPredictive glm = new GlmPredictive(posterior);
+        List<ImageDataset> sets = new ArrayList<>();
+        List<EvaluationSet> descriptors = new ArrayList<>();
+        sets.add(test);
+        descriptors.add(EvaluationSet.clean(test.name()));
+        for (ShiftedDataset s : shifts) {
+            sets.add(s.dataset());
+            descriptors.add(EvaluationSet.of(s));
+        }
+        INDArray[] testProbs = null;
+        for (int i = 0; i < sets.size(); i++) {
+            status.accept("predicting on " + descriptors.get(i).name() + " (" + sets.get(i).size() + " images)");
+            INDArray[] probs = predict(glm, sets.get(i));
+            report.addClassification(MAP, descriptors.get(i), probs[0], sets.get(i).labels());
+            report.addClassification(LAPLACE_PROBIT, descriptors.get(i), probs[1], sets.get(i).labels());
+            report.addClassification(LAPLACE_MC, descriptors.get(i), probs[2], sets.get(i).labels());
+            if (i == 0) {
+                testProbs = probs;
+            }
+        }
+        if (ood != null) {
+            status.accept("predicting on out-of-distribution set " + ood.name() + " (" + ood.size() + " images)");
+            INDArray[] oodProbs = predict(glm, ood);
+            String[] methods = {MAP, LAPLACE_PROBIT, LAPLACE_MC};
+            for (int m = 0; m < methods.length; m++) {
+                report.addOod(methods[m], test.name(), ood.name(), testProbs[m], oodProbs[m]);
+            }
+        }
+        return posterior;
+    }
+
+    /** MAP, probit and MC probabilities of a data set, each N x C float64. */
+    private INDArray[] predict(GlmPredictive glm, ImageDataset data) {
+        List<INDArray> map = new ArrayList<>();
+        List<INDArray> probit = new ArrayList<>();
+        List<INDArray> mc = new ArrayList<>();
+        for (int from = 0; from < data.size(); from += batchSize) {
+            INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
+            map.add(Transforms.softmax(network.forward(x, Mode.EVAL).castTo(DataType.DOUBLE), true));
+            probit.add(glm.classify(x, LinkApproximation.PROBIT, 0, 0));
+            mc.add(glm.classify(x, LinkApproximation.MC, mcSamples, seed + from));
+        }
+        return new INDArray[] {Nd4j.vstack(map), Nd4j.vstack(probit), Nd4j.vstack(mc)};
+    }
+
+    private Iterator<Batch> batches(ImageDataset data) {
+        return new Iterator<>() {
+            private int from;
+
+            @Override
+            public boolean hasNext() {
+                return from < data.size();
+            }
+
+            @Override
+            public Batch next() {
+                ImageDataset b = rows(data, from, Math.min(data.size(), from + batchSize));
+                from += batchSize;
+                long[] y = new long[b.size()];
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = b.label(i);
+                }
+                return new Batch(b.images(), Nd4j.createFromArray(y));
+            }
+        };
+    }
+
+    private static ImageDataset rows(ImageDataset data, int from, int to) {
+        int[] idx = new int[to - from];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = from + i;
+        }
+        return data.subset(idx);
+    }
+}

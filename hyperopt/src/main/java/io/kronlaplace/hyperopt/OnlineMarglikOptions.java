@@ -1,0 +1,264 @@
+package io.kronlaplace.hyperopt;
+
+import io.kronlaplace.curvature.CurvatureType;
+import io.kronlaplace.curvature.KfacFlavour;
+import java.util.Objects;
+
+/**
+ * Options of {@link OnlineMarglikTrainer}. The defaults are the CIFAR-10 setting of Immer et al. (2021): 100 epochs,
+ * batch 128, SGD with learning rate 0.1 (momentum 0.9) and cosine decay, marginal-likelihood updates every F = 5
+ * epochs after a burn-in of B = 20 epochs with K = 100 Adam steps (learning rate 0.1) on layer-wise log prior
+ * precisions, K-FAC-reduce on the exact GGN; no learned augmentation.
+ *
+ * @param epochs                   training epochs, >= 1
+ * @param batchSize                examples per optimiser step, >= 1
+ * @param optimizer                optimiser of the weights
+ * @param learningRate             initial learning rate of the weights, > 0
+ * @param momentum                 SGD momentum in [0, 1) (ignored by Adam)
+ * @param schedule                 learning-rate schedule
+ * @param marglikFrequency         F: marginal-likelihood updates every F epochs, >= 1
+ * @param burnIn                   B: no update before epoch B (1-based; updates at epochs e >= B with e % F == 0)
+ * @param hypersteps               K: Adam steps on the hyperparameters per update, >= 0
+ * @param hyperLearningRate        Adam learning rate of the log prior precisions, > 0
+ * @param augmentationLearningRate Adam learning rate of the augmentation parameters eta, > 0
+ * @param priorStructure           scalar or layer-wise prior precision
+ * @param initialPriorPrecision    delta at the start, > 0
+ * @param flavour                  K-FAC flavour (REDUCE default; EXPAND selectable)
+ * @param curvatureType            exact GGN, MC Fisher or empirical Fisher
+ * @param mcSamples                sampled labels per example for the MC Fisher, >= 1
+ * @param augmentationSamples      S augmented copies per example; 0 or 1 = no learned augmentation
+ * @param curvatureBatchSize       examples per batch of the curvature pass, >= 1
+ * @param augmentationBatchSize    examples per hyper-step of the augmentation gradient, >= 1
+ * @param augmentationHypersteps   how many of the K hyper-steps also step eta (each costs one augmentation-gradient
+ *                                 batch: a forward, two backward and six forward-mode passes), >= 0
+ * @param initialAugmentation      starting value of every eta component (|eta| is the augmentation magnitude; 0 is
+ *                                 a stationary point of the expected objective, so start slightly away from it)
+ * @param seed                     seed of shuffling, augmentation noise and label sampling
+ */
+public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind optimizer, double learningRate,
+                                   double momentum, ScheduleKind schedule, int marglikFrequency, int burnIn,
+                                   int hypersteps, double hyperLearningRate, double augmentationLearningRate,
+                                   PriorStructure priorStructure, double initialPriorPrecision, KfacFlavour flavour,
+                                   CurvatureType curvatureType, int mcSamples, int augmentationSamples,
+                                   int curvatureBatchSize, int augmentationBatchSize, int augmentationHypersteps,
+                                   double initialAugmentation, long seed) {
+
+    public OnlineMarglikOptions {
+        positive(epochs, "epochs");
+        positive(batchSize, "batch size");
+        Objects.requireNonNull(optimizer, "optimizer");
+        positive(learningRate, "learning rate");
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        Objects.requireNonNull(schedule, "schedule");
+        positive(marglikFrequency, "marginal-likelihood frequency F");
+        if (burnIn < 0) {
+            throw new IllegalArgumentException("burn-in B must be >= 0 epochs, got " + burnIn);
+        }
+        if (hypersteps < 0) {
+            throw new IllegalArgumentException("hypersteps K must be >= 0, got " + hypersteps);
+        }
+        positive(hyperLearningRate, "hyper learning rate");
+        positive(augmentationLearningRate, "augmentation learning rate");
+        Objects.requireNonNull(priorStructure, "priorStructure");
+        positive(initialPriorPrecision, "initial prior precision");
+        Objects.requireNonNull(flavour, "flavour");
+        Objects.requireNonNull(curvatureType, "curvatureType");
+        positive(mcSamples, "MC samples");
+        if (augmentationSamples < 0) {
+            throw new IllegalArgumentException("augmentation samples S must be >= 0, got " + augmentationSamples);
+        }
+        positive(curvatureBatchSize, "curvature batch size");
+        positive(augmentationBatchSize, "augmentation batch size");
+        if (augmentationHypersteps < 0) {
+            throw new IllegalArgumentException("augmentation hypersteps must be >= 0, got " + augmentationHypersteps);
+        }
+        if (!Double.isFinite(initialAugmentation)) {
+            throw new IllegalArgumentException("initial augmentation must be finite, got " + initialAugmentation);
+        }
+    }
+
+    /** Whether augmentation parameters are learned (S > 1). */
+    public boolean learnsAugmentation() {
+        return augmentationSamples > 1;
+    }
+
+    /** Whether epoch {@code epoch} (1-based) ends with a marginal-likelihood update. */
+    public boolean marglikEpoch(int epoch) {
+        return epoch >= burnIn && epoch % marglikFrequency == 0;
+    }
+
+    /** The paper's defaults (see the class comment). */
+    public static OnlineMarglikOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder().epochs(epochs).batchSize(batchSize).optimizer(optimizer).learningRate(learningRate)
+                .momentum(momentum).schedule(schedule).marglikFrequency(marglikFrequency).burnIn(burnIn)
+                .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate)
+                .augmentationLearningRate(augmentationLearningRate).priorStructure(priorStructure)
+                .initialPriorPrecision(initialPriorPrecision).flavour(flavour).curvatureType(curvatureType)
+                .mcSamples(mcSamples).augmentationSamples(augmentationSamples).curvatureBatchSize(curvatureBatchSize)
+                .augmentationBatchSize(augmentationBatchSize).augmentationHypersteps(augmentationHypersteps)
+                .initialAugmentation(initialAugmentation).seed(seed);
+    }
+
+    private static void positive(double v, String what) {
+        if (!(v > 0) || !Double.isFinite(v)) {
+            throw new IllegalArgumentException(what + " must be finite and > 0, got " + v);
+        }
+    }
+
+    /** Builder of {@link OnlineMarglikOptions}; unset fields keep the paper's defaults. */
+    public static final class Builder {
+        private int epochs = 100;
+        private int batchSize = 128;
+        private OptimizerKind optimizer = OptimizerKind.SGD;
+        private double learningRate = 0.1;
+        private double momentum = 0.9;
+        private ScheduleKind schedule = ScheduleKind.COSINE;
+        private int marglikFrequency = 5;
+        private int burnIn = 20;
+        private int hypersteps = 100;
+        private double hyperLearningRate = 0.1;
+        private double augmentationLearningRate = 0.05;
+        private PriorStructure priorStructure = PriorStructure.LAYERWISE;
+        private double initialPriorPrecision = 1.0;
+        private KfacFlavour flavour = KfacFlavour.REDUCE;
+        private CurvatureType curvatureType = CurvatureType.GGN;
+        private int mcSamples = 1;
+        private int augmentationSamples = 0;
+        private int curvatureBatchSize = 128;
+        private int augmentationBatchSize = 32;
+        private int augmentationHypersteps = 20;
+        private double initialAugmentation = 0.1;
+        private long seed = 0;
+
+        private Builder() {
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder optimizer(OptimizerKind v) {
+            optimizer = v;
+            return this;
+        }
+
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder momentum(double v) {
+            momentum = v;
+            return this;
+        }
+
+        public Builder schedule(ScheduleKind v) {
+            schedule = v;
+            return this;
+        }
+
+        public Builder marglikFrequency(int v) {
+            marglikFrequency = v;
+            return this;
+        }
+
+        public Builder burnIn(int v) {
+            burnIn = v;
+            return this;
+        }
+
+        public Builder hypersteps(int v) {
+            hypersteps = v;
+            return this;
+        }
+
+        public Builder hyperLearningRate(double v) {
+            hyperLearningRate = v;
+            return this;
+        }
+
+        public Builder augmentationLearningRate(double v) {
+            augmentationLearningRate = v;
+            return this;
+        }
+
+        public Builder priorStructure(PriorStructure v) {
+            priorStructure = v;
+            return this;
+        }
+
+        public Builder initialPriorPrecision(double v) {
+            initialPriorPrecision = v;
+            return this;
+        }
+
+        public Builder flavour(KfacFlavour v) {
+            flavour = v;
+            return this;
+        }
+
+        public Builder curvatureType(CurvatureType v) {
+            curvatureType = v;
+            return this;
+        }
+
+        public Builder mcSamples(int v) {
+            mcSamples = v;
+            return this;
+        }
+
+        public Builder augmentationSamples(int v) {
+            augmentationSamples = v;
+            return this;
+        }
+
+        public Builder curvatureBatchSize(int v) {
+            curvatureBatchSize = v;
+            return this;
+        }
+
+        public Builder augmentationBatchSize(int v) {
+            augmentationBatchSize = v;
+            return this;
+        }
+
+        public Builder augmentationHypersteps(int v) {
+            augmentationHypersteps = v;
+            return this;
+        }
+
+        public Builder initialAugmentation(double v) {
+            initialAugmentation = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public OnlineMarglikOptions build() {
+            return new OnlineMarglikOptions(epochs, batchSize, optimizer, learningRate, momentum, schedule,
+                    marglikFrequency, burnIn, hypersteps, hyperLearningRate, augmentationLearningRate, priorStructure,
+                    initialPriorPrecision, flavour, curvatureType, mcSamples, augmentationSamples, curvatureBatchSize,
+                    augmentationBatchSize, augmentationHypersteps, initialAugmentation, seed);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.kronlaplace.hyperopt.cli;
+
+import picocli.CommandLine.Option;
+
+/** Options shared by every sub-command. */
+public final class CommonOptions {
+    @Option(names = {"-q", "--quiet"}, description = "Print no progress bars and no per-epoch lines, only results "
+            + "and errors.")
+    boolean quiet;
+
+    @Option(names = "--stacktrace", description = "Print the full stack trace when the command fails.")
+    boolean stacktrace;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Native (OpenMP/BLAS) threads; default: the "
+            + "OMP_NUM_THREADS environment variable, else the number of cores.")
+    Integer threads;
+
+    /** Whether progress output is wanted. */
+    public boolean quiet() {
+        return quiet;
+    }
+}

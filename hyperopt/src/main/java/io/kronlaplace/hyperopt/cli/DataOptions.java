@@ -1,0 +1,102 @@
+package io.kronlaplace.hyperopt.cli;
+
+import io.kronlaplace.validation.data.ChannelNormalization;
+import io.kronlaplace.validation.data.Cifar10Reader;
+import io.kronlaplace.validation.data.DistributionShift;
+import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.ShiftedDataset;
+import io.kronlaplace.validation.data.SyntheticImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Where the images come from: CIFAR-10 binary files, or the built-in synthetic image set. */
+public final class DataOptions {
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Directory with the CIFAR-10 binary files "
+            + "(data_batch_1.bin ... data_batch_5.bin, test_batch.bin). Without it the built-in synthetic 32x32 "
+            + "image set is used.")
+    Path dataDir;
+
+    @Option(names = "--train-size", paramLabel = "N", description = "Training images: synthetic images to generate, "
+            + "or the first N CIFAR-10 training images (default: 1000 synthetic, all 50000 CIFAR-10).")
+    Integer trainSize;
+
+    @Option(names = "--test-size", paramLabel = "N", description = "Test images (default: 500 synthetic, all 10000 "
+            + "CIFAR-10).")
+    Integer testSize;
+
+    @Option(names = "--synthetic-variant", paramLabel = "VARIANT", defaultValue = "PATTERNS",
+            description = "Synthetic labelling: PATTERNS (labels invariant to rotation) or ORIENTED_GRATINGS "
+                    + "(rotation changes the label). Default: ${DEFAULT-VALUE}.")
+    SyntheticImages.Variant variant;
+
+    @Option(names = "--data-seed", paramLabel = "SEED", defaultValue = "1",
+            description = "Seed of the synthetic images (default: ${DEFAULT-VALUE}).")
+    long dataSeed;
+
+    /** Whether CIFAR-10 files are used. */
+    public boolean cifar() {
+        return dataDir != null;
+    }
+
+    /** Loaded, not yet normalised data: train, test and an out-of-distribution set. */
+    public record Loaded(ImageDataset train, ImageDataset test, ImageDataset ood) {
+    }
+
+    /** Reads or generates the data. */
+    public Loaded load() throws IOException {
+        if (dataDir != null) {
+            if (!Files.isDirectory(dataDir)) {
+                throw new NoSuchFileException(dataDir.toString(), null, "CIFAR-10 data directory does not exist");
+            }
+            Cifar10Reader reader = new Cifar10Reader();
+            ImageDataset train = first(reader.readTrain(dataDir), trainSize);
+            ImageDataset test = first(reader.readTest(dataDir), testSize);
+            return new Loaded(train, test, SyntheticImages.smoothNoise("smooth-noise", Math.min(test.size(), 2000),
+                    dataSeed + 2));
+        }
+        int n = trainSize == null ? 1000 : positive(trainSize, "--train-size");
+        int m = testSize == null ? 500 : positive(testSize, "--test-size");
+        SyntheticImages gen = new SyntheticImages(variant, 0.1);
+        return new Loaded(gen.generate("synthetic-train", n, dataSeed), gen.generate("synthetic-test", m, dataSeed + 1),
+                SyntheticImages.smoothNoise("smooth-noise", m, dataSeed + 2));
+    }
+
+    /** Rotated and noisy versions of the (raw) test set. */
+    public static List<ShiftedDataset> shifts(ImageDataset test, long seed) {
+        List<ShiftedDataset> out = new ArrayList<>(DistributionShift.rotations(test, 30, 60));
+        out.addAll(DistributionShift.gaussianNoise(test, seed, 0.2));
+        return out;
+    }
+
+    /** Applies a normalisation to shifted sets. */
+    public static List<ShiftedDataset> normalize(List<ShiftedDataset> shifts, ChannelNormalization norm) {
+        List<ShiftedDataset> out = new ArrayList<>();
+        for (ShiftedDataset s : shifts) {
+            out.add(new ShiftedDataset(s.kind(), s.level(), norm.apply(s.dataset())));
+        }
+        return out;
+    }
+
+    private static ImageDataset first(ImageDataset data, Integer n) {
+        if (n == null || n >= data.size()) {
+            return data;
+        }
+        int[] idx = new int[positive(n, "size")];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        return data.subset(idx);
+    }
+
+    private static int positive(int n, String what) {
+        if (n < 1) {
+            throw new IllegalArgumentException(what + " must be >= 1, got " + n);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,16 @@
+package io.kronlaplace.hyperopt.cli;
+
+/** Process exit codes of the command-line tool. */
+public final class ExitCodes {
+    /** The command did what was asked. */
+    public static final int OK = 0;
+    /** The command failed while running (numerical failure, unexpected error). */
+    public static final int FAILURE = 1;
+    /** Bad command line: unknown option, malformed or out-of-range value. */
+    public static final int USAGE = 2;
+    /** An input file or directory is missing, unreadable or corrupt. */
+    public static final int INPUT = 3;
+
+    private ExitCodes() {
+    }
+}

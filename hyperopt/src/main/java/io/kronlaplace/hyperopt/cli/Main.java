@@ -1,0 +1,94 @@
+package io.kronlaplace.hyperopt.cli;
+
+import io.kronlaplace.hyperopt.checkpoint.CorruptCheckpointException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the {@code kronlaplace} command-line tool: online marginal-likelihood training, Laplace evaluation,
+ * hyperparameter search, curvature export and benchmarks.
+ *
+ * <p>Exit codes: {@link ExitCodes#OK} on success, {@link ExitCodes#USAGE} for bad arguments, {@link ExitCodes#INPUT}
+ * for missing or corrupt input files, {@link ExitCodes#FAILURE} for failures while running.
+ */
+@Command(name = "kronlaplace", mixinStandardHelpOptions = true, version = "kronlaplace 0.1.0",
+        description = "Laplace approximations and marginal-likelihood hyperparameter learning on a K-FAC engine.",
+        subcommands = {TrainCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Without a sub-command: print the usage and fail, so scripts notice the missing command. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (train, evaluate, search, "
+                + "curvature, bench)");
+    }
+
+    /** Runs the tool and exits the JVM with its exit code. */
+    public static void main(String[] args) {
+        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        System.exit(code);
+    }
+
+    /**
+     * Runs the tool in-process (for tests and embedding): parses {@code args}, runs the sub-command and returns the
+     * exit code instead of exiting.
+     *
+     * @param out standard output (results, help)
+     * @param err standard error (errors, progress)
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("error: " + ex.getMessage());
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            cmd.getErr().flush();
+            return ExitCodes.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            boolean trace = parseResult.hasMatchedOption("--stacktrace")
+                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--stacktrace"));
+            PrintWriter e = cmd.getErr();
+            e.println("error: " + describe(ex));
+            if (trace) {
+                ex.printStackTrace(e);
+            }
+            e.flush();
+            return exitCode(ex);
+        });
+        return cl.execute(args);
+    }
+
+    /** A one-line, user-facing description of a failure. */
+    static String describe(Throwable ex) {
+        if (ex instanceof NoSuchFileException nsf) {
+            return "file not found: " + nsf.getFile() + (nsf.getReason() == null ? "" : " (" + nsf.getReason() + ")");
+        }
+        if (ex instanceof AccessDeniedException ade) {
+            return "permission denied: " + ade.getFile();
+        }
+        String msg = ex.getMessage();
+        return msg == null || msg.isBlank() ? ex.getClass().getSimpleName() : msg;
+    }
+
+    /** The exit code for a failure: input problems, bad arguments found late, or a failure while running. */
+    static int exitCode(Throwable ex) {
+        if (ex instanceof CorruptCheckpointException || ex instanceof IOException) {
+            return ExitCodes.INPUT;
+        }
+        if (ex instanceof IllegalArgumentException) {
+            return ExitCodes.USAGE;
+        }
+        return ExitCodes.FAILURE;
+    }
+}

@@ -1,0 +1,83 @@
+package io.kronlaplace.hyperopt.cli;
+
+import io.kronlaplace.hyperopt.EpochSummary;
+import io.kronlaplace.hyperopt.TrainingListener;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Shows online training on the terminal: a progress bar (rate, ETA) per epoch and per marginal-likelihood update,
+ * and one summary line per epoch. Quiet mode prints nothing.
+ */
+final class ProgressListener implements TrainingListener {
+    private final boolean quiet;
+    private final PrintWriter err;
+    private final int epochs;
+    private Progress bar;
+
+    ProgressListener(boolean quiet, PrintWriter err, int epochs) {
+        this.quiet = quiet;
+        this.err = err;
+        this.epochs = epochs;
+    }
+
+    @Override
+    public void epochStarted(int epoch, int batches) {
+        close();
+        bar = Progress.start("epoch " + epoch + "/" + epochs, batches, "batch", quiet);
+    }
+
+    @Override
+    public void batchFinished(int epoch, int batch, double loss) {
+        bar.message(String.format(Locale.ROOT, "loss %.4f", loss));
+        bar.step(1);
+    }
+
+    @Override
+    public void marglikStarted(int epoch, int curvatureBatches, int hypersteps) {
+        close();
+        bar = Progress.start("marglik " + epoch, curvatureBatches + (long) hypersteps, "step", quiet);
+    }
+
+    @Override
+    public void curvatureBatchFinished(int epoch, int batch) {
+        bar.message("K-FAC");
+        bar.step(1);
+    }
+
+    @Override
+    public void hyperstepFinished(int epoch, int step, double logMarglik) {
+        bar.message(String.format(Locale.ROOT, "log p(D|M) %.1f", logMarglik));
+        bar.step(1);
+    }
+
+    @Override
+    public void epochFinished(EpochSummary s) {
+        close();
+        if (quiet) {
+            return;
+        }
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "epoch %d/%d  loss %.4f  acc %.3f  lr %.4g  train %.1fs", s.epoch(), epochs, s.trainLoss(),
+                s.trainAccuracy(), s.learningRate(), s.trainSeconds()));
+        if (!Double.isNaN(s.logMarglik())) {
+            double meanLog = Arrays.stream(s.priorPrecisions()).map(Math::log).average().orElse(0);
+            line.append(String.format(Locale.ROOT, "  log p(D|M) %.2f  prior %.3g  marglik %.1fs", s.logMarglik(),
+                    Math.exp(meanLog), s.marglikSeconds()));
+        }
+        if (s.augmentation().length > 0) {
+            line.append("  |eta| ").append(Arrays.toString(Arrays.stream(s.augmentation())
+                    .mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).toArray()));
+        }
+        err.println(line);
+        err.flush();
+    }
+
+    void close() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+    }
+}

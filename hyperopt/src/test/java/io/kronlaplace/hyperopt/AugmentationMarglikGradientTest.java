@@ -1,0 +1,80 @@
+package io.kronlaplace.hyperopt;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kronlaplace.curvature.CurvatureType;
+import io.kronlaplace.curvature.KfacEstimator;
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.curvature.KfacOptions;
+import io.kronlaplace.hyperopt.augment.AffineAugmentation;
+import io.kronlaplace.hyperopt.augment.AugmentationNoise;
+import io.kronlaplace.hyperopt.augment.InvariantModel;
+import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.likelihood.Reduction;
+import io.kronlaplace.nn.Init;
+import io.kronlaplace.nn.Mode;
+import io.kronlaplace.nn.Network;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The exact eta-gradient of the K-FAC marginal likelihood against central finite differences (noise fixed). */
+class AugmentationMarglikGradientTest {
+    private static final int M = 4;
+    private static final int S = 3;
+
+    private final Network net = TinyNets.conv(2, 3, 7, DataType.DOUBLE);
+    private final INDArray images = new Init(21, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL)
+            .normal(new long[] {M, 2, 6, 6}, 1.0);
+    private final INDArray labels = Nd4j.createFromArray(0L, 2L, 1L, 2L);
+    private final AugmentationNoise noise = AugmentationNoise.draw(M, S, 5L);
+    private final CrossEntropy ce = new CrossEntropy();
+
+    private double logMarglik(double[] eta, KfacFlavour flavour, CurvatureType type, PriorGroups groups) {
+        return fit(eta, flavour, type, groups).evaluate(groups.logPrecisions()).value();
+    }
+
+    private KronMarginalLikelihood fit(double[] eta, KfacFlavour flavour, CurvatureType type, PriorGroups groups) {
+        AffineAugmentation aug = new AffineAugmentation(eta);
+        INDArray augmented = aug.apply(images, noise);
+        KfacEstimator estimator = new KfacEstimator(net, ce, KfacOptions.builder().flavour(flavour)
+                .curvatureType(type).sharedRowsPerExample(S).build());
+        estimator.accumulate(augmented, labels);
+        double logLik = -ce.loss(InvariantModel.average(net.forward(augmented, Mode.EVAL), S), labels, Reduction.SUM);
+        return KronMarginalLikelihood.fit(net, estimator.factors(), logLik, groups);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"REDUCE, GGN, 0:1:2:3:4:5", "EXPAND, GGN, 0:2:3", "REDUCE, EMPIRICAL_FISHER, 2:4"})
+    void matchesCentralFiniteDifferences(KfacFlavour flavour, CurvatureType type, String components) {
+        PriorGroups groups = new PriorGroups(net, PriorStructure.LAYERWISE, 1.0);
+        double[] logDelta = groups.logPrecisions();
+        for (int i = 0; i < logDelta.length; i++) {
+            logDelta[i] = -1.0 + 0.4 * i;
+        }
+        groups.setLogPrecisions(logDelta);
+        double[] eta = {0.12, -0.08, 0.35, 0.1, -0.15, 0.07};
+        KronMarginalLikelihood marglik = fit(eta, flavour, type, groups);
+        double[] exact = new AugmentationMarglikGradient(net, ce, flavour, type)
+                .compute(marglik, logDelta, new AffineAugmentation(eta), noise, images, labels, M);
+        // small steps: the bilinear resampling and ReLU are only piecewise smooth, larger steps can cross a kink
+        double h = 1e-6;
+        int[] checked = Arrays.stream(components.split(":")).mapToInt(Integer::parseInt).toArray();
+        double[] fd = new double[eta.length];
+        for (int k : checked) {
+            double[] plus = eta.clone();
+            double[] minus = eta.clone();
+            plus[k] += h;
+            minus[k] -= h;
+            fd[k] = (logMarglik(plus, flavour, type, groups) - logMarglik(minus, flavour, type, groups)) / (2 * h);
+        }
+        double scale = Arrays.stream(fd).map(Math::abs).max().orElse(1);
+        for (int k : checked) {
+            assertTrue(Math.abs(exact[k] - fd[k]) < 1e-6 * scale + 1e-8,
+                    "eta_" + k + ": exact " + Arrays.toString(exact) + " vs finite differences " + Arrays.toString(fd));
+        }
+    }
+}
