@@ -37,11 +37,11 @@ public final class ReLU extends Module {
 
     @Override
     public INDArray jvp(INDArray tangent, TangentTap tap) {
-        INDArray m = requireCached(mask, this);
-        if (!java.util.Arrays.equals(tangent.shape(), m.shape())) {
+        INDArray y = requireCached(output, this);
+        if (!java.util.Arrays.equals(tangent.shape(), y.shape())) {
             throw new IllegalArgumentException("ReLU '" + path() + "': tangent has shape "
-                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(m.shape()));
+                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(y.shape()));
         }
-        return tangent.mul(m);
+        return tangent.mul(y.gt(0).castTo(tangent.dataType()));
     }
 }
