@@ -163,6 +163,19 @@ class ReportWriterTest {
     }
 
     @Test
+    void lossOnlyCurvesGiveOnlyALossChart(@TempDir Path dir) throws IOException {
+        EvaluationReport r = EvaluationReport.builder("loss only").trainingCurves(new TrainingCurves(List.of(
+                EpochRecord.loss(1, 2.0), EpochRecord.loss(2, 1.0), new EpochRecord(3, 0.5, Double.NaN,
+                        Map.of("prior precision", Double.NaN))))).build();
+        WrittenReport written = ReportWriter.write(r, dir);
+        assertEquals(List.of(dir.resolve("training-loss.png")), written.charts());
+        JsonNode training = new ObjectMapper().readTree(written.json().toFile()).get("training");
+        assertEquals(3, training.get("logMarginalLikelihood").size());
+        assertTrue(training.get("hyperparameters").get("prior precision").get(0).isNull());
+        assertTrue(Files.readString(written.markdown()).contains("| train loss | 2.0000 | 0.5000 |"));
+    }
+
+    @Test
     void rewritingReplacesFilesAtomically(@TempDir Path dir) throws IOException {
         ReportWriter.write(report(true), dir);
         WrittenReport second = ReportWriter.write(report(false), dir);
