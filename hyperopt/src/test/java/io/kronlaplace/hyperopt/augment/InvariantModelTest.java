@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt.augment;
 
+import static io.kronlaplace.hyperopt.augment.TestArrays.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,11 +13,9 @@ import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.ReLU;
 import io.kronlaplace.nn.Sequential;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 class InvariantModelTest {
     private static final int N = 3;
@@ -27,19 +26,6 @@ class InvariantModelTest {
     private static Network network() {
         Init init = new Init(5, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
         return new Network(new Sequential(new Linear(D, 6, true, init), new ReLU(), new Linear(6, C, true, init)));
-    }
-
-    private static INDArray random(long seed, long... shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        long n = 1;
-        for (long s : shape) {
-            n *= s;
-        }
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = 2 * r.nextDouble() - 1;
-        }
-        return Nd4j.create(v, shape, 'c');
     }
 
     private static double dot(INDArray a, INDArray b) {

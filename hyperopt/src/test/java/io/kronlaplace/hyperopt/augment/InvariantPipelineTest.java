@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt.augment;
 
+import static io.kronlaplace.hyperopt.augment.TestArrays.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,11 +11,9 @@ import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.ReLU;
 import io.kronlaplace.nn.Sequential;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The gradient path a trainer uses: augment, run the invariant model, back-propagate to the augmented batch, then
@@ -28,19 +27,6 @@ class InvariantPipelineTest {
     private static final int W = 5;
     private static final int CLASSES = 3;
     private static final double[] ETA = {0.2, 0.1, -0.4, 0.15, 0.1, -0.2};
-
-    private static INDArray random(long seed, long... shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        long n = 1;
-        for (long s : shape) {
-            n *= s;
-        }
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = 2 * r.nextDouble() - 1;
-        }
-        return Nd4j.create(v, shape, 'c');
-    }
 
     private static double objective(InvariantModel model, AffineAugmentation aug, INDArray x,
                                     AugmentationNoise noise, INDArray v) {
