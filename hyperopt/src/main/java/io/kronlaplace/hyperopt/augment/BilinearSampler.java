@@ -38,6 +38,16 @@ final class BilinearSampler {
         };
     }
 
+    /** The x (column) coordinate that pixel coefficients {@code a} give centred output pixel (cj, ci). */
+    private static double sourceX(double[] a, double cj, double ci) {
+        return a[0] * cj + a[1] * ci + a[2];
+    }
+
+    /** The y (row) coordinate that pixel coefficients {@code a} give centred output pixel (cj, ci). */
+    private static double sourceY(double[] a, double cj, double ci) {
+        return a[3] * cj + a[4] * ci + a[5];
+    }
+
     private boolean outside(double x0, double y0) {
         return x0 < -1 || x0 > width - 1 || y0 < -1 || y0 > height - 1 || Double.isNaN(x0) || Double.isNaN(y0);
     }
@@ -50,28 +60,15 @@ final class BilinearSampler {
             double ci = i - (height - 1) / 2.0;
             for (int j = 0; j < width; j++) {
                 double cj = j - (width - 1) / 2.0;
-                double ix = a[0] * cj + a[1] * ci + a[2];
-                double iy = a[3] * cj + a[4] * ci + a[5];
-                double x0d = Math.floor(ix);
-                double y0d = Math.floor(iy);
                 int p = i * width + j;
-                if (outside(x0d, y0d)) {
+                if (!taps.locate(a, cj, ci)) {
                     for (int c = 0; c < channels; c++) {
                         out[outOff + c * plane + p] = 0.0;
                     }
                     continue;
                 }
-                taps.set((int) x0d, (int) y0d);
-                double fx = ix - x0d;
-                double fy = iy - y0d;
-                double w00 = taps.m00 * (1 - fy) * (1 - fx);
-                double w01 = taps.m01 * (1 - fy) * fx;
-                double w10 = taps.m10 * fy * (1 - fx);
-                double w11 = taps.m11 * fy * fx;
                 for (int c = 0; c < channels; c++) {
-                    int base = inOff + c * plane;
-                    out[outOff + c * plane + p] = w00 * in[base + taps.i00] + w01 * in[base + taps.i01]
-                            + w10 * in[base + taps.i10] + w11 * in[base + taps.i11];
+                    out[outOff + c * plane + p] = taps.interpolate(in, inOff + c * plane);
                 }
             }
         }
@@ -95,16 +92,9 @@ final class BilinearSampler {
             double ci = i - (height - 1) / 2.0;
             for (int j = 0; j < width; j++) {
                 double cj = j - (width - 1) / 2.0;
-                double ix = a[0] * cj + a[1] * ci + a[2];
-                double iy = a[3] * cj + a[4] * ci + a[5];
-                double x0d = Math.floor(ix);
-                double y0d = Math.floor(iy);
-                if (outside(x0d, y0d)) {
+                if (!taps.locate(a, cj, ci)) {
                     continue;
                 }
-                taps.set((int) x0d, (int) y0d);
-                double fx = ix - x0d;
-                double fy = iy - y0d;
                 int p = i * width + j;
                 double gx = 0;
                 double gy = 0;
@@ -113,19 +103,11 @@ final class BilinearSampler {
                     if (g == 0) {
                         continue;
                     }
-                    int base = inOff + c * plane;
-                    double v00 = taps.m00 * in[base + taps.i00];
-                    double v01 = taps.m01 * in[base + taps.i01];
-                    double v10 = taps.m10 * in[base + taps.i10];
-                    double v11 = taps.m11 * in[base + taps.i11];
-                    gx += g * ((1 - fy) * (v01 - v00) + fy * (v11 - v10));
-                    gy += g * ((1 - fx) * (v10 - v00) + fx * (v11 - v01));
+                    taps.slopes(in, inOff + c * plane);
+                    gx += g * taps.slopeX;
+                    gy += g * taps.slopeY;
                     if (gradIn != null) {
-                        int gbase = gradInOff + c * plane;
-                        gradIn[gbase + taps.i00] += taps.m00 * g * (1 - fy) * (1 - fx);
-                        gradIn[gbase + taps.i01] += taps.m01 * g * (1 - fy) * fx;
-                        gradIn[gbase + taps.i10] += taps.m10 * g * fy * (1 - fx);
-                        gradIn[gbase + taps.i11] += taps.m11 * g * fy * fx;
+                        taps.scatter(g, gradIn, gradInOff + c * plane);
                     }
                 }
                 sxj += gx * cj;
@@ -159,12 +141,8 @@ final class BilinearSampler {
             double ci = i - (height - 1) / 2.0;
             for (int j = 0; j < width; j++) {
                 double cj = j - (width - 1) / 2.0;
-                double ix = a[0] * cj + a[1] * ci + a[2];
-                double iy = a[3] * cj + a[4] * ci + a[5];
-                double x0d = Math.floor(ix);
-                double y0d = Math.floor(iy);
                 int p = i * width + j;
-                if (outside(x0d, y0d)) {
+                if (!taps.locate(a, cj, ci)) {
                     for (int k = 0; k < directions; k++) {
                         for (int c = 0; c < channels; c++) {
                             out[k][outOff + c * plane + p] = 0.0;
@@ -172,24 +150,14 @@ final class BilinearSampler {
                     }
                     continue;
                 }
-                taps.set((int) x0d, (int) y0d);
-                double fx = ix - x0d;
-                double fy = iy - y0d;
                 for (int k = 0; k < directions; k++) {
-                    double[] d = da[k];
-                    dix[k] = d[0] * cj + d[1] * ci + d[2];
-                    diy[k] = d[3] * cj + d[4] * ci + d[5];
+                    dix[k] = sourceX(da[k], cj, ci);
+                    diy[k] = sourceY(da[k], cj, ci);
                 }
                 for (int c = 0; c < channels; c++) {
-                    int base = inOff + c * plane;
-                    double v00 = taps.m00 * in[base + taps.i00];
-                    double v01 = taps.m01 * in[base + taps.i01];
-                    double v10 = taps.m10 * in[base + taps.i10];
-                    double v11 = taps.m11 * in[base + taps.i11];
-                    double dox = (1 - fy) * (v01 - v00) + fy * (v11 - v10);
-                    double doy = (1 - fx) * (v10 - v00) + fx * (v11 - v01);
+                    taps.slopes(in, inOff + c * plane);
                     for (int k = 0; k < directions; k++) {
-                        out[k][outOff + c * plane + p] = dox * dix[k] + doy * diy[k];
+                        out[k][outOff + c * plane + p] = taps.slopeX * dix[k] + taps.slopeY * diy[k];
                     }
                 }
             }
@@ -197,9 +165,9 @@ final class BilinearSampler {
     }
 
     /**
-     * The four neighbours (y0, x0), (y0, x0+1), (y0+1, x0), (y0+1, x0+1) of a sampling point as flat in-plane
-     * indices with 0/1 masks: a neighbour outside the image gets mask 0 and index 0, so loops read a valid
-     * element and multiply it away instead of branching (zero padding).
+     * The sampling point of one output pixel. Its four neighbours (y0, x0), (y0, x0+1), (y0+1, x0), (y0+1, x0+1) are
+     * flat in-plane indices with 0/1 masks: a neighbour outside the image gets mask 0 and index 0, so loops read a
+     * valid element and multiply it away instead of branching (zero padding).
      */
     private final class Taps {
         int i00;
@@ -210,9 +178,65 @@ final class BilinearSampler {
         double m01;
         double m10;
         double m11;
+        /** Fractional offsets of the point from neighbour (y0, x0), in [0, 1). */
+        double fx;
+        double fy;
+        /** Bilinear weights of the four neighbours (masks included). */
+        double w00;
+        double w01;
+        double w10;
+        double w11;
+        /** Derivatives of the interpolated value along x and y, as set by {@link #slopes}. */
+        double slopeX;
+        double slopeY;
+
+        /**
+         * Moves to the point that pixel coefficients {@code a} give centred output pixel (cj, ci); false (and nothing
+         * set) when all four neighbours lie outside the image, so the output there is zero.
+         */
+        boolean locate(double[] a, double cj, double ci) {
+            double ix = sourceX(a, cj, ci);
+            double iy = sourceY(a, cj, ci);
+            double x0d = Math.floor(ix);
+            double y0d = Math.floor(iy);
+            if (outside(x0d, y0d)) {
+                return false;
+            }
+            setNeighbours((int) x0d, (int) y0d);
+            fx = ix - x0d;
+            fy = iy - y0d;
+            w00 = m00 * (1 - fy) * (1 - fx);
+            w01 = m01 * (1 - fy) * fx;
+            w10 = m10 * fy * (1 - fx);
+            w11 = m11 * fy * fx;
+            return true;
+        }
+
+        /** The interpolated value of the plane starting at {@code in[base]}. */
+        double interpolate(double[] in, int base) {
+            return w00 * in[base + i00] + w01 * in[base + i01] + w10 * in[base + i10] + w11 * in[base + i11];
+        }
+
+        /** Sets {@link #slopeX} and {@link #slopeY} for the plane starting at {@code in[base]}. */
+        void slopes(double[] in, int base) {
+            double v00 = m00 * in[base + i00];
+            double v01 = m01 * in[base + i01];
+            double v10 = m10 * in[base + i10];
+            double v11 = m11 * in[base + i11];
+            slopeX = (1 - fy) * (v01 - v00) + fy * (v11 - v10);
+            slopeY = (1 - fx) * (v10 - v00) + fx * (v11 - v01);
+        }
+
+        /** Adds {@code g} times each neighbour's weight to the plane of {@code gradIn} starting at {@code base}. */
+        void scatter(double g, double[] gradIn, int base) {
+            gradIn[base + i00] += m00 * g * (1 - fy) * (1 - fx);
+            gradIn[base + i01] += m01 * g * (1 - fy) * fx;
+            gradIn[base + i10] += m10 * g * fy * (1 - fx);
+            gradIn[base + i11] += m11 * g * fy * fx;
+        }
 
         /** Sets the neighbours of a point with floor coordinates x0 in [-1, W-1] and y0 in [-1, H-1]. */
-        void set(int x0, int y0) {
+        private void setNeighbours(int x0, int y0) {
             boolean left = x0 >= 0;
             boolean right = x0 + 1 < width;
             boolean top = y0 >= 0;
