@@ -63,8 +63,7 @@ public final class KfacOptimizer {
     private final double factorDecay;
     private final int factorUpdateInterval;
     private final int inverseUpdateInterval;
-    private final double weightDecay;
-    private final WeightDecay decayMode;
+    private final WeightDecaySetting decay;
     private final Sgd sgd;
     private final Map<Parameter, KronPreconditioner> preconditioners = new IdentityHashMap<>();
     private final Map<String, KronPreconditioner> byLayerPath = new LinkedHashMap<>();
@@ -86,12 +85,10 @@ public final class KfacOptimizer {
         }
         this.factorUpdateInterval = b.factorUpdateInterval;
         this.inverseUpdateInterval = b.inverseUpdateInterval;
-        this.weightDecay = OptimizerState.requireNonNegative(b.weightDecay, "K-FAC weight decay");
-        this.decayMode = Objects.requireNonNull(b.decayMode, "weight decay mode");
-        Sgd.Builder sgdBuilder = Sgd.builder().schedule(Objects.requireNonNull(b.schedule,
-                "learning rate (set learningRate or schedule)")).momentum(b.momentum);
-        if (decayMode == WeightDecay.DECOUPLED) {
-            sgdBuilder.weightDecay(weightDecay, WeightDecay.DECOUPLED);
+        this.decay = b.requireWeightDecay("K-FAC weight decay");
+        Sgd.Builder sgdBuilder = Sgd.builder().schedule(b.requireSchedule()).momentum(b.momentum);
+        if (decay.mode() == WeightDecay.DECOUPLED) {
+            sgdBuilder.weightDecay(decay.coefficient(), WeightDecay.DECOUPLED);
         }
         this.sgd = sgdBuilder.build();
         for (WeightLayer layer : network.weightLayers()) {
@@ -143,9 +140,7 @@ public final class KfacOptimizer {
             Parameter p = params.get(i);
             INDArray direction = directions.get(i);
             direction.assign(p.grad());
-            if (weightDecay > 0 && decayMode == WeightDecay.L2) {
-                OptimizerState.axpy(weightDecay, p.value(), direction);
-            }
+            decay.addL2(p.value(), direction);
             KronPreconditioner kron = preconditioners.get(p);
             if (kron != null && kron.hasInverse()) {
                 kron.precondition(direction, direction);
@@ -181,17 +176,14 @@ public final class KfacOptimizer {
     }
 
     /** Options of {@link KfacOptimizer}. */
-    public static final class Builder {
+    public static final class Builder extends OptimizerBuilder<Builder> {
         private final Network network;
         private final Likelihood likelihood;
-        private LearningRateSchedule schedule;
         private double momentum = 0.9;
         private double damping = 1e-3;
         private double factorDecay = 0.95;
         private int factorUpdateInterval = 1;
         private int inverseUpdateInterval = 10;
-        private double weightDecay;
-        private WeightDecay decayMode = WeightDecay.L2;
         private KfacOptions kfacOptions = KfacOptions.defaults();
 
         private Builder(Network network, Likelihood likelihood) {
@@ -199,15 +191,8 @@ public final class KfacOptimizer {
             this.likelihood = likelihood;
         }
 
-        /** A constant learning rate, finite and > 0 (about 1 is a damped Newton step on the mean loss). */
-        public Builder learningRate(double rate) {
-            this.schedule = LearningRateSchedule.constant(rate);
-            return this;
-        }
-
-        /** A learning-rate schedule over steps. */
-        public Builder schedule(LearningRateSchedule schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -238,18 +223,6 @@ public final class KfacOptimizer {
         /** Steps between eigendecompositions of the running factors, >= 1; default 10. */
         public Builder inverseUpdateInterval(int steps) {
             this.inverseUpdateInterval = steps;
-            return this;
-        }
-
-        /** L2 weight decay (added to the gradient before preconditioning), >= 0. */
-        public Builder weightDecay(double weightDecay) {
-            return weightDecay(weightDecay, WeightDecay.L2);
-        }
-
-        /** Weight decay coefficient and mode; decoupled decay shrinks the weights outside the preconditioning. */
-        public Builder weightDecay(double weightDecay, WeightDecay mode) {
-            this.weightDecay = weightDecay;
-            this.decayMode = mode;
             return this;
         }
 

@@ -1,7 +1,6 @@
 package io.kronlaplace.optim;
 
 import java.util.List;
-import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,24 +17,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * All arithmetic is in place on preallocated buffers (one momentum and one scratch array per parameter); the
  * gradients are never modified.
  */
-public final class Sgd implements Optimizer {
-    private final LearningRateSchedule schedule;
+public final class Sgd extends BufferedOptimizer {
     private final double momentum;
     private final boolean nesterov;
-    private final double weightDecay;
-    private final WeightDecay decayMode;
-    private final OptimizerState state = new OptimizerState(2);
-    private long steps;
+    private final WeightDecaySetting decay;
 
     private Sgd(Builder b) {
-        this.schedule = Objects.requireNonNull(b.schedule, "learning rate (set learningRate or schedule)");
+        super(b.requireSchedule(), 2);
         this.momentum = OptimizerState.requireUnitInterval(b.momentum, "SGD momentum");
         if (b.nesterov && momentum == 0) {
             throw new IllegalArgumentException("Nesterov momentum needs momentum > 0, got " + momentum);
         }
         this.nesterov = b.nesterov;
-        this.weightDecay = OptimizerState.requireNonNegative(b.weightDecay, "SGD weight decay");
-        this.decayMode = Objects.requireNonNull(b.decayMode, "weight decay mode");
+        this.decay = b.requireWeightDecay("SGD weight decay");
     }
 
     /** A builder; the learning rate (or a schedule) is required, everything else defaults to plain SGD. */
@@ -44,10 +38,7 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public void step(List<INDArray> parameters, List<INDArray> gradients) {
-        List<INDArray[]> buffers = state.prepare(parameters, gradients);
-        double lr = LearningRateSchedule.requirePositiveRate(schedule.rate(steps), "learning rate at step " + steps);
-        boolean l2 = weightDecay > 0 && decayMode == WeightDecay.L2;
+    void update(List<INDArray> parameters, List<INDArray> gradients, List<INDArray[]> buffers, double lr) {
         for (int i = 0; i < parameters.size(); i++) {
             INDArray theta = parameters.get(i);
             INDArray gradient = gradients.get(i);
@@ -57,73 +48,35 @@ public final class Sgd implements Optimizer {
             INDArray direction;
             if (momentum > 0) {
                 momentumBuffer.muli(momentum).addi(gradient);
-                if (l2) {
-                    OptimizerState.axpy(weightDecay, theta, momentumBuffer);
-                }
+                decay.addL2(theta, momentumBuffer);
                 if (nesterov) {
                     direction = scratch.assign(gradient);
-                    if (l2) {
-                        OptimizerState.axpy(weightDecay, theta, direction);
-                    }
+                    decay.addL2(theta, direction);
                     OptimizerState.axpy(momentum, momentumBuffer, direction);
                 } else {
                     direction = momentumBuffer;
                 }
-            } else if (l2) {
+            } else if (decay.isL2()) {
                 direction = scratch.assign(gradient);
-                OptimizerState.axpy(weightDecay, theta, direction);
+                decay.addL2(theta, direction);
             } else {
                 direction = gradient;
             }
-            if (weightDecay > 0 && decayMode == WeightDecay.DECOUPLED) {
-                theta.muli(1 - lr * weightDecay);
-            }
+            decay.shrinkDecoupled(theta, lr);
             OptimizerState.axpy(-lr, direction, theta);
         }
-        steps++;
-    }
-
-    @Override
-    public OptimizerSnapshot snapshot() {
-        return new OptimizerSnapshot(steps, state.export());
-    }
-
-    @Override
-    public void restore(OptimizerSnapshot snapshot) {
-        state.restore(snapshot.buffers());
-        steps = snapshot.steps();
-    }
-
-    @Override
-    public long steps() {
-        return steps;
-    }
-
-    @Override
-    public double learningRate() {
-        return schedule.rate(steps);
     }
 
     /** Options of {@link Sgd}. */
-    public static final class Builder {
-        private LearningRateSchedule schedule;
+    public static final class Builder extends OptimizerBuilder<Builder> {
         private double momentum;
         private boolean nesterov;
-        private double weightDecay;
-        private WeightDecay decayMode = WeightDecay.L2;
 
         private Builder() {
         }
 
-        /** A constant learning rate, finite and > 0. */
-        public Builder learningRate(double rate) {
-            this.schedule = LearningRateSchedule.constant(rate);
-            return this;
-        }
-
-        /** A learning-rate schedule over steps. */
-        public Builder schedule(LearningRateSchedule schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -136,18 +89,6 @@ public final class Sgd implements Optimizer {
         /** Nesterov momentum (needs momentum > 0); off by default. */
         public Builder nesterov(boolean nesterov) {
             this.nesterov = nesterov;
-            return this;
-        }
-
-        /** Weight decay coefficient (>= 0) added to the gradient as L2 regularisation, as in PyTorch. */
-        public Builder weightDecay(double weightDecay) {
-            return weightDecay(weightDecay, WeightDecay.L2);
-        }
-
-        /** Weight decay coefficient (>= 0) and how it is applied. */
-        public Builder weightDecay(double weightDecay, WeightDecay mode) {
-            this.weightDecay = weightDecay;
-            this.decayMode = mode;
             return this;
         }
 
