@@ -5,6 +5,7 @@ import io.kronlaplace.likelihood.Reduction;
 import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.optim.Sgd;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -15,7 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Times one SGD training step of WRN-16-4 (BatchNorm, float32) on random CIFAR-sized images: zero gradients, forward
  * in training mode, mean cross-entropy gradient, backward, SGD update (lr 0.1, momentum 0.9), the same work as the
- * PyTorch peer script {@code shared/bench/peer/train_step.py}. Prints the median over the timed steps of each phase
+ * PyTorch peer script {@code shared/bench/peer/train_step.py}. Forward and backward run in a {@link StepWorkspace}.
+ * Prints the median over the timed steps of each phase
  * and the images per second of the whole step.
  *
  * <p>Usage: {@code TrainStepBenchmark [batch=128] [steps=5] [warmup=2]}. Threads follow {@code OMP_NUM_THREADS}.
@@ -43,11 +45,14 @@ public final class TrainStepBenchmark {
         long[][] phases = new long[steps][4];
         for (int s = 0; s < warmup + steps; s++) {
             long t0 = System.nanoTime();
+            long t1;
             net.zeroGrad();
-            INDArray logits = net.forward(x, Mode.TRAIN);
-            long t1 = System.nanoTime();
-            INDArray grad = likelihood.gradient(logits, y, Reduction.MEAN);
-            net.backward(grad, BackwardContext.training());
+            try (StepWorkspace ws = StepWorkspace.open("train")) {
+                INDArray logits = net.forward(x, Mode.TRAIN);
+                t1 = System.nanoTime();
+                INDArray grad = likelihood.gradient(logits, y, Reduction.MEAN);
+                net.backward(grad, BackwardContext.training());
+            }
             long t2 = System.nanoTime();
             sgd.step(net);
             long t3 = System.nanoTime();
