@@ -62,6 +62,7 @@ public final class BatchNorm2d extends Module {
         this.runningVar = Nd4j.ones(type, channels);
     }
 
+    /** Number of normalised channels C. */
     public long channels() {
         return channels;
     }

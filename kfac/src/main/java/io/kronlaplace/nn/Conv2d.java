@@ -71,34 +71,42 @@ public final class Conv2d extends Module implements WeightLayer {
         return ps;
     }
 
+    /** Input channels Cin. */
     public long inChannels() {
         return inChannels;
     }
 
+    /** Output channels Cout. */
     public long outChannels() {
         return outChannels;
     }
 
+    /** Kernel height in pixels (equal to the width: kernels are square). */
     public int kernelH() {
         return kernel;
     }
 
+    /** Kernel width in pixels. */
     public int kernelW() {
         return kernel;
     }
 
+    /** Vertical stride in input pixels (equal to the horizontal stride). */
     public int strideH() {
         return stride;
     }
 
+    /** Horizontal stride in input pixels. */
     public int strideW() {
         return stride;
     }
 
+    /** Zero rows added above and below the input. */
     public int padH() {
         return padding;
     }
 
+    /** Zero columns added left and right of the input. */
     public int padW() {
         return padding;
     }

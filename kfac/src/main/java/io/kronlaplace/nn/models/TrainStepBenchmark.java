@@ -20,7 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Prints the median over the timed steps of each phase
  * and the images per second of the whole step.
  *
- * <p>Usage: {@code TrainStepBenchmark [batch=128] [steps=5] [warmup=2]}. Threads follow {@code OMP_NUM_THREADS}.
+ * <p>Usage: {@code TrainStepBenchmark [batch=128] [steps=5] [warmup=2]}. Threads follow {@code OMP_NUM_THREADS}. On a
+ * machine shared with other work, {@code OMP_WAIT_POLICY=passive} keeps idle OpenMP threads from spinning at
+ * barriers while their partner thread is descheduled; it roughly halved the step time in our measurements.
  */
 public final class TrainStepBenchmark {
     private TrainStepBenchmark() {
@@ -62,7 +64,8 @@ public final class TrainStepBenchmark {
         }
         String[] names = {"forward", "backward", "update", "step"};
         StringBuilder line = new StringBuilder("WRN-16-4 float32 batch " + batch + ", threads "
-                + System.getenv().getOrDefault("OMP_NUM_THREADS", "default") + ", median of " + steps + ":");
+                + System.getenv().getOrDefault("OMP_NUM_THREADS", "default") + ", OMP_WAIT_POLICY "
+                + System.getenv().getOrDefault("OMP_WAIT_POLICY", "default") + ", median of " + steps + ":");
         double stepSeconds = 0;
         for (int p = 0; p < 4; p++) {
             long[] t = new long[steps];
