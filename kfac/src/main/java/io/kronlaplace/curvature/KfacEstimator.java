@@ -107,11 +107,9 @@ public final class KfacEstimator {
         return Collections.unmodifiableMap(out);
     }
 
-    /** Eigendecompositions of {@link #factors()}, keyed by layer path. */
+    /** Eigendecompositions of {@link #factors()}, keyed by layer path (layers decomposed in parallel). */
     public Map<String, KronDecomposition> decompositions() {
-        Map<String, KronDecomposition> out = new LinkedHashMap<>();
-        factors().forEach((path, f) -> out.put(path, KronDecomposition.of(f)));
-        return Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(KronDecomposition.ofAll(factors()));
     }
 
     /** Forgets all accumulated data (and restarts the label sampling from the seed), e.g. before a refit. */
