@@ -49,6 +49,7 @@ public final class KfacEstimator {
         this.random = new SplittableRandom(options.seed());
     }
 
+    /** The options this estimator was built with. */
     public KfacOptions options() {
         return options;
     }

@@ -104,10 +104,12 @@ public final class KronDecomposition {
         return Transforms.max(values, 0.0, true);
     }
 
+    /** Dotted path of the layer these factors belong to. */
     public String layerPath() {
         return layerPath;
     }
 
+    /** The flavour that produced the factors. */
     public KfacFlavour flavour() {
         return flavour;
     }
@@ -132,10 +134,12 @@ public final class KronDecomposition {
         return lb.dup();
     }
 
+    /** Din: size of A. */
     public long inFeatures() {
         return qa.size(0);
     }
 
+    /** Dout: size of B. */
     public long outFeatures() {
         return qb.size(0);
     }

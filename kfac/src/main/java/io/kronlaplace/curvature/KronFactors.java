@@ -29,6 +29,7 @@ public final class KronFactors {
         this.b = Checks.squareFinite(b, "factor B of layer '" + layerPath + "'").dup('c');
     }
 
+    /** Dotted path of the layer in its network ("" for a root layer). */
     public String layerPath() {
         return layerPath;
     }
@@ -43,6 +44,7 @@ public final class KronFactors {
         return b.dup();
     }
 
+    /** The flavour that produced these factors (it fixes their scaling convention). */
     public KfacFlavour flavour() {
         return flavour;
     }

@@ -3,9 +3,9 @@ package io.kronlaplace.curvature;
 import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.WeightLayer;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -17,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class LayerFactorAccumulator {
     /** The largest unfolded patch matrix EXPAND builds at once (elements); larger batches are processed in chunks. */
-    private static final long MAX_UNFOLDED_ELEMENTS = 1L << 25;
+    private static final long MAX_UNFOLDED_ELEMENTS = 1L << 24;
 
     private final String path;
     private final KfacFlavour flavour;
@@ -99,22 +99,33 @@ final class LayerFactorAccumulator {
             long chunk = Math.max(1, MAX_UNFOLDED_ELEMENTS / (positions * din));
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
-                INDArray patches = conv.patches(rows(x, start, end));
-                addGram(patches.reshape((end - start) * positions, din), true);
+                INDArray columns = ConvColumns.unfold(conv, rows(x, start, end));
+                addExampleGrams(columns.reshape(end - start, din, positions), true);
+                columns.close();
             }
-            long dout = conv.outFeatures();
-            long gChunk = Math.max(1, MAX_UNFOLDED_ELEMENTS / (positions * dout));
-            for (long start = 0; start < g.size(0); start += gChunk) {
-                long end = Math.min(g.size(0), start + gChunk);
-                INDArray channelsLast = rows(g, start, end).permute(0, 2, 3, 1).dup('c');
-                addGram(channelsLast.reshape((end - start) * positions, dout), false);
-            }
+            INDArray gc = contiguous(g);
+            addExampleGrams(gc.reshape(gc.size(0), gc.size(1), positions), false);
             aCount += n * positions;
         } else {
             addGram(groupMean(ConvPatchMean.of(conv, x)), true);
             addGram(groupSum(g.sum(2, 3)), false);
             aCount += n / shared;
         }
+    }
+
+    /**
+     * Adds sum_n M_n M_n^T for a stack of per-example matrices M_n ([rows, D, R], features by positions, C order):
+     * the EXPAND sums over positions without transposing the unfolded tensor. The rows are accumulated in the
+     * network's type, then added to the float64 sum once.
+     */
+    private void addExampleGrams(INDArray stack, boolean input) {
+        long d = stack.size(1);
+        INDArray buffer = batchBuffer(input, d, stack.dataType());
+        for (long i = 0; i < stack.size(0); i++) {
+            INDArray m = stack.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
+            Nd4j.gemm(m, m, buffer, false, true, 1.0, i == 0 ? 0.0 : 1.0);
+        }
+        addBuffer(buffer, input);
     }
 
     /** Mean over each group of S consecutive rows of an [rows, D] matrix. */
@@ -129,29 +140,44 @@ final class LayerFactorAccumulator {
 
     /** Adds X^T X of an [M, D] matrix to the A (input) or B (gradient) sum. */
     private void addGram(INDArray x, boolean input) {
-        INDArray m = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
-        long d = m.size(1);
+        INDArray m = contiguous(x);
+        INDArray buffer = batchBuffer(input, m.size(1), m.dataType());
+        Nd4j.gemm(m, m, buffer, true, false, 1.0, 0.0);
+        addBuffer(buffer, input);
+    }
+
+    /** The preallocated D x D product buffer of the network's type, after checking D against the factor. */
+    private INDArray batchBuffer(boolean input, long d, DataType type) {
+        INDArray sum = input ? aSum : bSum;
+        if (sum.size(0) != d) {
+            throw new IllegalArgumentException("layer '" + path + "': " + (input ? "input" : "gradient")
+                    + " features " + d + " do not match the factor size " + sum.size(0));
+        }
         INDArray buffer = input ? aBatch : bBatch;
-        if (buffer == null || buffer.dataType() != m.dataType()) {
-            buffer = Nd4j.create(m.dataType(), new long[] {d, d}, 'f');
+        if (buffer == null || buffer.dataType() != type) {
+            buffer = Nd4j.create(type, new long[] {d, d}, 'f');
             if (input) {
                 aBatch = buffer;
             } else {
                 bBatch = buffer;
             }
         }
+        return buffer;
+    }
+
+    private void addBuffer(INDArray buffer, boolean input) {
         INDArray sum = input ? aSum : bSum;
-        if (sum.size(0) != d) {
-            throw new IllegalArgumentException("layer '" + path + "': " + (input ? "input" : "gradient")
-                    + " features " + d + " do not match the factor size " + sum.size(0) + " (shape "
-                    + Arrays.toString(x.shape()) + ")");
-        }
-        Nd4j.gemm(m, m, buffer, true, false, 1.0, 0.0);
         if (buffer.dataType() == DataType.DOUBLE) {
             sum.addi(buffer);
         } else {
-            sum.addi(buffer.castTo(DataType.DOUBLE));
+            INDArray cast = buffer.castTo(DataType.DOUBLE);
+            sum.addi(cast);
+            cast.close();
         }
+    }
+
+    private static INDArray contiguous(INDArray x) {
+        return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
     }
 
     private static INDArray rows(INDArray x, long start, long end) {
