@@ -78,7 +78,8 @@ public final class KfacEstimator {
 
     /**
      * Adds the contribution of one layer from its input and back-propagated vectors directly (what the backward pass
-     * feeds in through the tap); for callers that run their own passes and for timing the factor work alone.
+     * feeds in through the tap); for callers that run their own passes and for timing the factor work alone. It does
+     * not change {@link #examplesSeen()}, which counts the examples of {@link #accumulate} calls.
      *
      * @param input      the layer's forward input, N rows
      * @param gradOutput {@code copies * N} back-propagated vectors at its output, copy-major
