@@ -3,6 +3,7 @@ package io.kronlaplace.curvature;
 import io.kronlaplace.nn.Conv2d;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -57,41 +58,46 @@ final class ConvPatchMean {
         FloatBuffer floats = single ? source.data().asNioFloat() : null;
         DoubleBuffer doubles = single ? null : source.data().asNioDouble();
         int offset = Math.toIntExact(source.offset());
-        float[] floatRow = new float[w];
-        double[] row = new double[w];
-        double[] prefix = new double[w];
-        double[] windowSums = new double[kw * h];
-        double[] down = new double[h];
         int area = kh * kw;
         double[] mean = new double[n * channels * area];
         double scale = 1.0 / (out[0] * out[1]);
-        for (int plane = 0; plane < n * channels; plane++) {
-            int base = offset + plane * h * w;
-            for (int r = 0; r < h; r++) {
-                if (single) {
-                    floats.get(base + r * w, floatRow);
-                    for (int c = 0; c < w; c++) {
-                        row[c] = floatRow[c];
+        // Images are independent: split them over the common pool (ND4J's threads are idle during this loop).
+        IntStream.range(0, n).parallel().forEach(image -> {
+            float[] floatRow = new float[w];
+            double[] row = new double[w];
+            double[] prefix = new double[w];
+            double[] windowSums = new double[kw * h];
+            double[] down = new double[h];
+            FloatBuffer fb = floats == null ? null : floats.duplicate();
+            DoubleBuffer db = doubles == null ? null : doubles.duplicate();
+            for (int plane = image * channels; plane < (image + 1) * channels; plane++) {
+                int base = offset + plane * h * w;
+                for (int r = 0; r < h; r++) {
+                    if (fb != null) {
+                        fb.get(base + r * w, floatRow);
+                        for (int c = 0; c < w; c++) {
+                            row[c] = floatRow[c];
+                        }
+                    } else {
+                        db.get(base + r * w, row);
                     }
-                } else {
-                    doubles.get(base + r * w, row);
-                }
-                for (int c = 0; c < w; c++) {
-                    prefix[c] = row[c] + (c >= sw ? prefix[c - sw] : 0.0);
+                    for (int c = 0; c < w; c++) {
+                        prefix[c] = row[c] + (c >= sw ? prefix[c - sw] : 0.0);
+                    }
+                    for (int j = 0; j < kw; j++) {
+                        windowSums[j * h + r] = cols[j].isEmpty() ? 0.0 : cols[j].sum(prefix, sw);
+                    }
                 }
                 for (int j = 0; j < kw; j++) {
-                    windowSums[j * h + r] = cols[j].isEmpty() ? 0.0 : cols[j].sum(prefix, sw);
+                    for (int r = 0; r < h; r++) {
+                        down[r] = windowSums[j * h + r] + (r >= sh ? down[r - sh] : 0.0);
+                    }
+                    for (int i = 0; i < kh; i++) {
+                        mean[plane * area + i * kw + j] = rows[i].isEmpty() ? 0.0 : scale * rows[i].sum(down, sh);
+                    }
                 }
             }
-            for (int j = 0; j < kw; j++) {
-                for (int r = 0; r < h; r++) {
-                    down[r] = windowSums[j * h + r] + (r >= sh ? down[r - sh] : 0.0);
-                }
-                for (int i = 0; i < kh; i++) {
-                    mean[plane * area + i * kw + j] = rows[i].isEmpty() ? 0.0 : scale * rows[i].sum(down, sh);
-                }
-            }
-        }
+        });
         INDArray result = Nd4j.create(mean, new long[] {n, (long) channels * area}, 'c');
         return x.dataType() == DataType.DOUBLE ? result : result.castTo(x.dataType());
     }

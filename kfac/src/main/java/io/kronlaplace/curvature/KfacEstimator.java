@@ -96,15 +96,15 @@ public final class KfacEstimator {
      * @throws IllegalStateException before any data was accumulated
      */
     public Map<String, KronFactors> factors() {
-        if (accumulators.isEmpty()) {
-            throw new IllegalStateException("no data accumulated: call accumulate(...) before factors()");
-        }
         Map<String, KronFactors> out = new LinkedHashMap<>();
         for (WeightLayer layer : network.weightLayers()) {
             LayerFactorAccumulator acc = accumulators.get(layer.path());
-            if (acc != null) {
+            if (acc != null && acc.hasData()) {
                 out.put(layer.path(), acc.factors());
             }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no data accumulated: call accumulate(...) before factors()");
         }
         return Collections.unmodifiableMap(out);
     }
@@ -114,9 +114,12 @@ public final class KfacEstimator {
         return Collections.unmodifiableMap(KronDecomposition.ofAll(factors()));
     }
 
-    /** Forgets all accumulated data (and restarts the label sampling from the seed), e.g. before a refit. */
+    /**
+     * Forgets all accumulated data (and restarts the label sampling from the seed), e.g. before a refit; the factor
+     * buffers are zeroed and kept, so refits allocate nothing new.
+     */
     public void reset() {
-        accumulators.clear();
+        accumulators.values().forEach(LayerFactorAccumulator::clear);
         examples = 0;
         random = new SplittableRandom(options.seed());
     }

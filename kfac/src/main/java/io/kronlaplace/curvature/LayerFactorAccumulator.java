@@ -57,12 +57,24 @@ final class LayerFactorAccumulator {
         }
     }
 
+    /** Whether any data was added since construction or the last {@link #clear()}. */
+    boolean hasData() {
+        return aCount > 0;
+    }
+
+    /** Zeroes the sums, keeping the buffers for the next fit. */
+    void clear() {
+        aSum.assign(0);
+        bSum.assign(0);
+        aCount = 0;
+    }
+
     /** (A, B) normalised for the summed loss; A divided by the total count. */
     KronFactors factors() {
         if (aCount == 0) {
             throw new IllegalStateException("layer '" + path + "' has seen no data");
         }
-        return new KronFactors(path, aSum.div(aCount), bSum, flavour);
+        return KronFactors.owned(path, aSum.div(aCount), bSum.dup('c'), flavour);
     }
 
     private void addLinear(INDArray a, INDArray g) {
@@ -138,21 +150,41 @@ final class LayerFactorAccumulator {
         return shared == 1 ? m : m.reshape(m.size(0) / shared, shared, m.size(1)).sum(1);
     }
 
-    /** Adds X^T X of an [M, D] matrix to the A (input) or B (gradient) sum. */
+    /**
+     * Adds X^T X of an [M, D] matrix to the A (input) or B (gradient) sum. With few rows (M <= D, e.g. REDUCE's one
+     * row per example) the rows are cast to float64 and DGEMM accumulates straight into the sum: cheaper than a
+     * D x D product in the network's type followed by a D x D cast. With many rows (EXPAND) the product runs in the
+     * network's type and is cast once.
+     */
     private void addGram(INDArray x, boolean input) {
         INDArray m = contiguous(x);
-        INDArray buffer = batchBuffer(input, m.size(1), m.dataType());
+        long d = m.size(1);
+        INDArray sum = input ? aSum : bSum;
+        if (m.dataType() == DataType.DOUBLE || m.size(0) <= d) {
+            requireSize(sum, d, input);
+            INDArray m64 = m.dataType() == DataType.DOUBLE ? m : m.castTo(DataType.DOUBLE);
+            // X^T X is symmetric, so the sum's C order reads the same as BLAS's column-major result.
+            Nd4j.gemm(m64, m64, sum, true, false, 1.0, 1.0);
+            if (m64 != m) {
+                m64.close();
+            }
+            return;
+        }
+        INDArray buffer = batchBuffer(input, d, m.dataType());
         Nd4j.gemm(m, m, buffer, true, false, 1.0, 0.0);
         addBuffer(buffer, input);
     }
 
-    /** The preallocated D x D product buffer of the network's type, after checking D against the factor. */
-    private INDArray batchBuffer(boolean input, long d, DataType type) {
-        INDArray sum = input ? aSum : bSum;
+    private void requireSize(INDArray sum, long d, boolean input) {
         if (sum.size(0) != d) {
             throw new IllegalArgumentException("layer '" + path + "': " + (input ? "input" : "gradient")
                     + " features " + d + " do not match the factor size " + sum.size(0));
         }
+    }
+
+    /** The preallocated D x D product buffer of the network's type, after checking D against the factor. */
+    private INDArray batchBuffer(boolean input, long d, DataType type) {
+        requireSize(input ? aSum : bSum, d, input);
         INDArray buffer = input ? aBatch : bBatch;
         if (buffer == null || buffer.dataType() != type) {
             buffer = Nd4j.create(type, new long[] {d, d}, 'f');
@@ -177,7 +209,7 @@ final class LayerFactorAccumulator {
     }
 
     private static INDArray contiguous(INDArray x) {
-        return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
+        return x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
     }
 
     private static INDArray rows(INDArray x, long start, long end) {
