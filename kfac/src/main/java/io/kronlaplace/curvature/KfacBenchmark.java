@@ -27,13 +27,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * add the forward and backward pass. Each figure is the median of 3 refits ({@code reset()} then accumulate, so factor
  * buffers are reused as in a training loop) after a warm-up.
  *
- * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--eigen-backends] [batch ...]} (batches
+ * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--eigen-backends] [--runs=3] [batch ...]}
+ * ({@code --runs} sets the timed repetitions after the warm-up; batches
  * default to 32 128 unless only the backends are asked for); {@code --eigen-backends} first times every
  * {@link SymmetricEigen.Backend} at n = 256, 576, 1152, 2304 (one run each above 576; EJML only up to 576). Run with
  * {@code OMP_NUM_THREADS} set to the cores to use.
  */
 public final class KfacBenchmark {
-    private static final int RUNS = 3;
+    private static final int DEFAULT_RUNS = 3;
+    private static int runs = DEFAULT_RUNS;
 
     private KfacBenchmark() {
     }
@@ -44,6 +46,14 @@ public final class KfacBenchmark {
 
     public static void main(String[] args) {
         boolean backends = Arrays.asList(args).contains("--eigen-backends");
+        for (String a : args) {
+            if (a.startsWith("--runs=")) {
+                runs = Integer.parseInt(a.substring("--runs=".length()));
+                if (runs < 1) {
+                    throw new IllegalArgumentException("--runs must be >= 1, got " + runs);
+                }
+            }
+        }
         long[] batches = Arrays.stream(args).filter(a -> !a.startsWith("--")).mapToLong(Long::parseLong).toArray();
         if (batches.length == 0 && !backends) {
             batches = new long[] {32, 128};
@@ -72,12 +82,12 @@ public final class KfacBenchmark {
                 if (backend == SymmetricEigen.Backend.EJML && n > 576) {
                     continue;
                 }
-                int runs = n > 576 ? 1 : RUNS;
+                int repeats = n > 576 ? 1 : DEFAULT_RUNS;
                 if (n <= 576) {
                     SymmetricEigen.decompose(a, backend);
                 }
-                double[] t = new double[runs];
-                for (int r = 0; r < runs; r++) {
+                double[] t = new double[repeats];
+                for (int r = 0; r < repeats; r++) {
                     long t0 = System.nanoTime();
                     SymmetricEigen.decompose(a, backend);
                     t[r] = (System.nanoTime() - t0) / 1e9;
@@ -99,10 +109,10 @@ public final class KfacBenchmark {
         for (KfacFlavour flavour : KfacFlavour.values()) {
             KfacOptions options = KfacOptions.builder().flavour(flavour).curvatureType(CurvatureType.MC_FISHER)
                     .build();
-            double[] t = new double[RUNS];
+            double[] t = new double[runs];
             KfacEstimator estimator = new KfacEstimator(net, ce, options);
             Map<String, KronFactors> f = factorsFrom(estimator, observed);
-            for (int r = 0; r < RUNS; r++) {
+            for (int r = 0; r < runs; r++) {
                 long t0 = System.nanoTime();
                 f = factorsFrom(estimator, observed);
                 t[r] = (System.nanoTime() - t0) / 1e9;
@@ -111,8 +121,8 @@ public final class KfacBenchmark {
             if (flavour == KfacFlavour.REDUCE) {
                 reduceFactors = f;
             }
-            double[] full = new double[RUNS];
-            for (int r = 0; r < RUNS; r++) {
+            double[] full = new double[runs];
+            for (int r = 0; r < runs; r++) {
                 long t0 = System.nanoTime();
                 estimator.reset();
                 estimator.accumulate(x, null);
@@ -125,9 +135,9 @@ public final class KfacBenchmark {
         }
         System.out.printf("batch %d: expand/reduce factor-time ratio %.2f%n", batch,
                 factorSeconds[0] / factorSeconds[1]);
-        double[] eig = new double[RUNS];
+        double[] eig = new double[runs];
         KronDecomposition.ofAll(reduceFactors);
-        for (int r = 0; r < RUNS; r++) {
+        for (int r = 0; r < runs; r++) {
             long t0 = System.nanoTime();
             KronDecomposition.ofAll(reduceFactors);
             eig[r] = (System.nanoTime() - t0) / 1e9;
