@@ -28,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * buffers are reused as in a training loop) after a warm-up.
  *
  * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--eigen-backends] [--runs=3] [batch ...]}
- * ({@code --runs} sets the timed repetitions after the warm-up; batches
+ * ({@code --runs} sets the timed repetitions after the warm-up; {@code --blas-threads=1} makes ND4J's OpenBLAS
+ * single-threaded, which was several times faster on the shared 2-core machine while other jobs kept it busy; batches
  * default to 32 128 unless only the backends are asked for); {@code --eigen-backends} first times every
  * {@link SymmetricEigen.Backend} at n = 256, 576, 1152, 2304 (one run each above 576; EJML only up to 576). Run with
  * {@code OMP_NUM_THREADS} set to the cores to use.
@@ -47,6 +48,9 @@ public final class KfacBenchmark {
     public static void main(String[] args) {
         boolean backends = Arrays.asList(args).contains("--eigen-backends");
         for (String a : args) {
+            if (a.startsWith("--blas-threads=")) {
+                Nd4j.factory().blas().setMaxThreads(Integer.parseInt(a.substring("--blas-threads=".length())));
+            }
             if (a.startsWith("--runs=")) {
                 runs = Integer.parseInt(a.substring("--runs=".length()));
                 if (runs < 1) {
@@ -59,7 +63,8 @@ public final class KfacBenchmark {
             batches = new long[] {32, 128};
         }
         System.out.println("KfacBenchmark start " + Instant.now() + ", OMP_NUM_THREADS="
-                + System.getenv("OMP_NUM_THREADS") + ", cores=" + Runtime.getRuntime().availableProcessors());
+                + System.getenv("OMP_NUM_THREADS") + ", BLAS threads " + Nd4j.factory().blas().getMaxThreads()
+                + ", cores=" + Runtime.getRuntime().availableProcessors());
         if (backends) {
             eigenBackends();
         }
