@@ -41,6 +41,7 @@ public final class KronLaplace extends LaplacePosterior {
         this.flavour = options.flavour();
     }
 
+    /** The structure this class implements. */
     @Override
     public HessianStructure structure() {
         return HessianStructure.KRON;
