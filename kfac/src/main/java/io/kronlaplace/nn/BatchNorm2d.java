@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -120,59 +119,95 @@ public final class BatchNorm2d extends Module {
             throw new IllegalArgumentException("BatchNorm2d '" + path() + "': input is " + x.dataType()
                     + " but parameters are " + scale.value().dataType() + " (cast the network or the data)");
         }
+        long n = x.size(0);
+        long area = x.size(2) * x.size(3);
+        // Work on the [N*C, H*W] view: every row is one (example, channel) plane, contiguous in NCHW, so the
+        // per-channel arithmetic is a column-vector broadcast over rows instead of a strided walk along C.
+        INDArray rows = dense(x).reshape('c', n * channels, area);
         INDArray mean;
         INDArray var;
         if (mode == Mode.TRAIN) {
-            long m = x.size(0) * x.size(2) * x.size(3);
+            long m = n * area;
             if (m < 2) {
                 throw new IllegalArgumentException("BatchNorm2d '" + path() + "': training needs more than one value "
                         + "per channel, got input shape " + java.util.Arrays.toString(x.shape()));
             }
-            mean = x.mean(0, 2, 3);
-            var = x.var(false, 0, 2, 3);
-            runningMean.muli(1 - momentum).addi(mean.mul(momentum));
-            runningVar.muli(1 - momentum).addi(var.mul(momentum * m / (m - 1)));
+            mean = perChannel(rows.sum(1), n).divi(m);
         } else {
             mean = runningMean;
+        }
+        INDArray xhat = rows.subColumnVector(tile(mean, n));
+        if (mode == Mode.TRAIN) {
+            long m = n * area;
+            INDArray rowNorms = xhat.norm2(1);
+            var = perChannel(rowNorms.muli(rowNorms), n).divi(m);
+            runningMean.muli(1 - momentum).addi(mean.mul(momentum));
+            runningVar.muli(1 - momentum).addi(var.mul(momentum * m / (m - 1.0)));
+        } else {
             var = runningVar;
         }
         invStd = Transforms.pow(var.add(eps), -0.5, false);
-        normalized = Broadcast.sub(x, mean, Nd4j.createUninitialized(x.dataType(), x.shape()), 1);
-        Broadcast.mul(normalized, invStd, normalized, 1);
+        xhat.muliColumnVector(tile(invStd, n));
+        normalized = xhat;
         cachedMode = mode;
-        INDArray y = Broadcast.mul(normalized, scale.value(), Nd4j.createUninitialized(x.dataType(), x.shape()), 1);
-        return Broadcast.add(y, shift.value(), y, 1);
+        INDArray y = xhat.mulColumnVector(tile(scale.value(), n)).addiColumnVector(tile(shift.value(), n));
+        return y.reshape('c', x.shape());
     }
 
     @Override
     public INDArray backward(INDArray gradOutput, BackwardContext context) {
         INDArray xhat = requireCached(normalized, this);
-        long n = xhat.size(0);
+        long n = xhat.size(0) / channels;
         requireRows(gradOutput, n, context, this);
-        Tensors.requireSameTrailingShape(gradOutput, xhat, "BatchNorm2d '" + path() + "' output gradient");
-        INDArray g = gradOutput;
+        long area = xhat.size(1);
+        if (gradOutput.rank() != 4 || gradOutput.size(1) != channels || gradOutput.size(2) * gradOutput.size(3) != area) {
+            throw new IllegalArgumentException("BatchNorm2d '" + path() + "': output gradient must be [rows, "
+                    + channels + ", H, W] with H*W = " + area + ", got "
+                    + java.util.Arrays.toString(gradOutput.shape()));
+        }
+        int copies = context.copies();
+        INDArray g = dense(gradOutput).reshape('c', copies * n * channels, area);
         INDArray gain = scale.value().mul(invStd);
-        if (context.parameterGradients()) {
-            scale.grad().addi(g.mul(xhat).sum(0, 2, 3));
-            shift.grad().addi(g.sum(0, 2, 3));
+        INDArray gradInput = g.mulColumnVector(tile(gain, copies * n));
+        boolean train = cachedMode == Mode.TRAIN;
+        if (!train && !context.parameterGradients()) {
+            return gradInput.reshape('c', gradOutput.shape());
         }
-        INDArray gradInput = Broadcast.mul(g, gain, Nd4j.createUninitialized(g.dataType(), g.shape()), 1);
-        if (cachedMode == Mode.EVAL) {
-            return gradInput;
+        double perChannel = (double) n * area;
+        INDArray product = Nd4j.createUninitialized(g.dataType(), xhat.shape());
+        for (int c = 0; c < copies; c++) {
+            INDArray gc = copies == 1 ? g : g.get(NDArrayIndex.interval(c * n * channels, (c + 1) * n * channels),
+                    NDArrayIndex.all());
+            INDArray sumG = perChannel(gc.sum(1), n);
+            INDArray sumGx = perChannel(product.assign(gc).muli(xhat).sum(1), n);
+            if (context.parameterGradients()) {
+                scale.grad().addi(sumGx);
+                shift.grad().addi(sumG);
+            }
+            if (train) {
+                // Through the batch statistics: dx = gain * (g - mean(g) - xhat * mean(g * xhat)), means over
+                // (N, H, W) within this copy.
+                INDArray dc = copies == 1 ? gradInput : gradInput.get(
+                        NDArrayIndex.interval(c * n * channels, (c + 1) * n * channels), NDArrayIndex.all());
+                product.assign(xhat).muliColumnVector(tile(sumGx.muli(gain).divi(perChannel), n));
+                dc.subi(product).subiColumnVector(tile(sumG.muli(gain).divi(perChannel), n));
+            }
         }
-        // Through the batch statistics: dx = gain * (g - mean(g) - xhat * mean(g * xhat)), means over (N, H, W)
-        // of each copy separately.
-        double perChannel = (double) n * xhat.size(2) * xhat.size(3);
-        for (int c = 0; c < context.copies(); c++) {
-            INDArray gc = context.copies() == 1 ? g : g.get(NDArrayIndex.interval(c * n, (c + 1) * n));
-            INDArray dc = context.copies() == 1 ? gradInput
-                    : gradInput.get(NDArrayIndex.interval(c * n, (c + 1) * n));
-            INDArray meanG = gc.sum(0, 2, 3).muli(gain).divi(perChannel);
-            INDArray meanGx = gc.mul(xhat).sum(0, 2, 3).muli(gain).divi(perChannel);
-            dc.subi(Broadcast.mul(xhat, meanGx, Nd4j.createUninitialized(g.dataType(), xhat.shape()), 1));
-            Broadcast.sub(dc, meanG, dc, 1);
-        }
-        return gradInput;
+        return gradInput.reshape('c', gradOutput.shape());
+    }
+
+    /** Sums a per-row vector of length N*C over the N examples: [N*C] to [C]. */
+    private INDArray perChannel(INDArray perRow, long n) {
+        return perRow.reshape('c', n, channels).sum(0);
+    }
+
+    /** A per-channel vector repeated for each of {@code n} examples, as a column of length n*C. */
+    private INDArray tile(INDArray perChannel, long n) {
+        return Nd4j.tile(perChannel.reshape(1, channels), Math.toIntExact(n), 1).reshape('c', n * channels, 1);
+    }
+
+    private static INDArray dense(INDArray x) {
+        return x.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
     }
 
     /**

@@ -1,0 +1,75 @@
+package io.kronlaplace.nn.models;
+
+import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.likelihood.Reduction;
+import io.kronlaplace.nn.BackwardContext;
+import io.kronlaplace.nn.Mode;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.optim.Sgd;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Times one SGD training step of WRN-16-4 (BatchNorm, float32) on random CIFAR-sized images: zero gradients, forward
+ * in training mode, mean cross-entropy gradient, backward, SGD update (lr 0.1, momentum 0.9), the same work as the
+ * PyTorch peer script {@code shared/bench/peer/train_step.py}. Prints the median over the timed steps of each phase
+ * and the images per second of the whole step.
+ *
+ * <p>Usage: {@code TrainStepBenchmark [batch=128] [steps=5] [warmup=2]}. Threads follow {@code OMP_NUM_THREADS}.
+ */
+public final class TrainStepBenchmark {
+    private TrainStepBenchmark() {
+    }
+
+    /** Entry point; see the class comment for the arguments. */
+    public static void main(String[] args) {
+        int batch = args.length > 0 ? Integer.parseInt(args[0]) : 128;
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        if (batch < 1 || steps < 1 || warmup < 0) {
+            throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got batch=" + batch
+                    + ", steps=" + steps + ", warmup=" + warmup);
+        }
+        Network net = WideResNet.builder().depth(16).widen(4).classes(10).dataType(DataType.FLOAT).seed(0).build();
+        SplittableRandom random = new SplittableRandom(0);
+        INDArray x = Nd4j.createFromArray(random.doubles((long) batch * 3 * 32 * 32, -1, 1).toArray())
+                .castTo(DataType.FLOAT).reshape(batch, 3, 32, 32);
+        INDArray y = Nd4j.createFromArray(random.ints(batch, 0, 10).toArray()).castTo(DataType.INT64);
+        CrossEntropy likelihood = new CrossEntropy();
+        Sgd sgd = Sgd.builder().learningRate(0.1).momentum(0.9).build();
+        long[][] phases = new long[steps][4];
+        for (int s = 0; s < warmup + steps; s++) {
+            long t0 = System.nanoTime();
+            net.zeroGrad();
+            INDArray logits = net.forward(x, Mode.TRAIN);
+            long t1 = System.nanoTime();
+            INDArray grad = likelihood.gradient(logits, y, Reduction.MEAN);
+            net.backward(grad, BackwardContext.training());
+            long t2 = System.nanoTime();
+            sgd.step(net);
+            long t3 = System.nanoTime();
+            if (s >= warmup) {
+                phases[s - warmup] = new long[] {t1 - t0, t2 - t1, t3 - t2, t3 - t0};
+            }
+        }
+        String[] names = {"forward", "backward", "update", "step"};
+        StringBuilder line = new StringBuilder("WRN-16-4 float32 batch " + batch + ", threads "
+                + System.getenv().getOrDefault("OMP_NUM_THREADS", "default") + ", median of " + steps + ":");
+        double stepSeconds = 0;
+        for (int p = 0; p < 4; p++) {
+            long[] t = new long[steps];
+            for (int s = 0; s < steps; s++) {
+                t[s] = phases[s][p];
+            }
+            Arrays.sort(t);
+            double median = t[steps / 2] / 1e9;
+            line.append(String.format(" %s %.3f s", names[p], median));
+            stepSeconds = median;
+        }
+        line.append(String.format(", %.1f img/s", batch / stepSeconds));
+        System.out.println(line);
+    }
+}
