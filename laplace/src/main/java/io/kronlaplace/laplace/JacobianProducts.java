@@ -13,13 +13,13 @@ final class JacobianProducts {
      * x and y ({@code C * N x D}, copy-major).
      */
     static void addWeightedGram(INDArray x, INDArray y, int examples, int outputs, INDArray out) {
-        long[] rows = new long[outputs];
+        long d = x.size(1);
+        // copy-major rows c * N + n: as C x N x D, example n is the strided view [:, n, :]
+        INDArray x3 = x.dup('c').reshape(outputs, examples, d);
+        INDArray y3 = y.dup('c').reshape(outputs, examples, d);
         for (int n = 0; n < examples; n++) {
-            for (int c = 0; c < outputs; c++) {
-                rows[c] = (long) c * examples + n;
-            }
-            INDArray xn = x.get(NDArrayIndex.indices(rows), NDArrayIndex.all());
-            INDArray yn = y.get(NDArrayIndex.indices(rows), NDArrayIndex.all());
+            INDArray xn = x3.get(NDArrayIndex.all(), NDArrayIndex.point(n), NDArrayIndex.all());
+            INDArray yn = y3.get(NDArrayIndex.all(), NDArrayIndex.point(n), NDArrayIndex.all());
             out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(xn.mmul(yn.transpose()));
         }
     }

@@ -234,15 +234,14 @@ public final class KronLaplace extends LaplacePosterior {
             return;
         }
         INDArray sqrtGrid = Transforms.sqrt(inverseGrid, false).reshape(1, dout * din);
-        INDArray gh = g.reshape(k * r, dout).mmul(qb).reshape(k, r, dout);
-        long[] rows = new long[outputs];
+        // rotate all positions at once: g Qb as C x N x R x Dout (copy-major rows), a Qa as N x R x Din
+        INDArray gh = g.reshape(k * r, dout).mmul(qb).reshape(outputs, examples, r, dout);
+        INDArray ah = a.reshape(examples * r, din).mmul(qa).reshape(examples, r, din);
         for (int n = 0; n < examples; n++) {
-            for (int c = 0; c < outputs; c++) {
-                rows[c] = (long) c * examples + n;
-            }
-            INDArray gn = gh.get(NDArrayIndex.indices(rows), NDArrayIndex.all(), NDArrayIndex.all())
+            INDArray gn = gh.get(NDArrayIndex.all(), NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all())
                     .permute(0, 2, 1).dup('c').reshape((long) outputs * dout, r);
-            INDArray an = a.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).mmul(qa);
+            INDArray an = ah.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all());
+            // row c: vec(Qb^T G_c Qa) scaled by sqrt(K), so that X X^T is the K-weighted inner product
             INDArray x = gn.mmul(an).reshape(outputs, dout * din).muliRowVector(sqrtGrid);
             out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(x.mmul(x.transpose()));
         }

@@ -44,6 +44,14 @@ final class Fixtures {
         return net;
     }
 
+    /** Conv2d(2, 3, k=3, pad 1, bias) - ReLU - Conv2d(3, 2, k=1, bias) - global average pool - Linear(2, C): R > 1. */
+    static Network convNet(int outputs, long seed) {
+        Init init = new Init(seed, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
+        return new Network(new Sequential(new io.kronlaplace.nn.Conv2d(2, 3, 3, 1, 1, true, init), new ReLU(),
+                new io.kronlaplace.nn.Conv2d(3, 2, 1, 1, 0, true, init), new io.kronlaplace.nn.GlobalAvgPool2d(),
+                new Linear(2, outputs, true, init)));
+    }
+
     static INDArray inputs(int n, long seed) {
         return gaussian(seed, n, IN);
     }

@@ -109,6 +109,59 @@ class PredictiveTest {
                 + ")");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(HessianStructure.class)
+    void glmCovarianceOfAConvolutionalNetEqualsDenseJacobianProduct(HessianStructure h) {
+        Network net = Fixtures.convNet(3, 8);
+        INDArray x = Fixtures.gaussian(5, 4, 2, 4, 4);
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(h)
+                .prior(PriorPrecision.scalar(0.5)).build());
+        post.fit(List.of(new Batch(x, Fixtures.classes(4, 3, 1))).iterator());
+        double[][] ggn = Fixtures.ggn(Fixtures.jacobians(net, SubsetOfWeights.ALL, x),
+                Fixtures.outputHessians(net, x, LikelihoodType.CLASSIFICATION));
+        int p = ggn.length;
+        double[][] hd = new double[p][p];
+        if (h == HessianStructure.FULL) {
+            hd = ggn;
+        } else if (h == HessianStructure.DIAG) {
+            for (int i = 0; i < p; i++) {
+                hd[i][i] = ggn[i][i];
+            }
+        } else {
+            int off = 0;
+            for (CurvatureBlock b : ((KronLaplace) post).blocks()) {
+                double[][] m = Fixtures.toArray(b.dense());
+                for (int i = 0; i < m.length; i++) {
+                    System.arraycopy(m[i], 0, hd[off + i], off, m.length);
+                }
+                off += m.length;
+            }
+        }
+        DMatrixRMaj inv = Fixtures.inverse(Fixtures.precision(hd, 1.0, post.perParameterPrior(post.priorPrecision())));
+        INDArray xs = Fixtures.gaussian(6, 3, 2, 4, 4);
+        double[][][] j = Fixtures.jacobians(net, SubsetOfWeights.ALL, xs);
+        INDArray cov = post.functionalPrediction(xs).covariance();
+        double scale = 0;
+        double worst = 0;
+        for (int n = 0; n < j.length; n++) {
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) {
+                    double ref = 0;
+                    for (int u = 0; u < p; u++) {
+                        for (int v = 0; v < p; v++) {
+                            ref += j[n][a][u] * inv.get(u, v) * j[n][b][v];
+                        }
+                    }
+                    scale = Math.max(scale, Math.abs(ref));
+                    worst = Math.max(worst, Math.abs(ref - cov.getDouble(n, a, b)));
+                }
+            }
+        }
+        assertTrue(scale > 1e-3, "reference covariance is not trivially small");
+        assertTrue(worst < 1e-6 * scale, h + ": GLM covariance differs from J P^-1 J^T by " + worst + " (scale "
+                + scale + ")");
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void probitMonteCarloAndSamplingPredictivesAreDistributions(HessianStructure h, SubsetOfWeights s) {

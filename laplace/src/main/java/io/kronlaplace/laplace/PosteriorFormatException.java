@@ -1,0 +1,16 @@
+package io.kronlaplace.laplace;
+
+import java.io.IOException;
+
+/** A posterior file is not a posterior file of a supported version, or is truncated or corrupt. */
+public final class PosteriorFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public PosteriorFormatException(String message) {
+        super(message);
+    }
+
+    public PosteriorFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
