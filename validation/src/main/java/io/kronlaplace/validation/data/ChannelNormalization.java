@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Per-channel standardisation x' = (x - mean_c) / std_c.
@@ -32,21 +33,39 @@ public record ChannelNormalization(double[] mean, double[] std) {
         std = std.clone();
     }
 
-    /** Channel means and population standard deviations of {@code train} over all images and pixels. */
+    /**
+     * Channel means and population standard deviations of {@code train} over all images and pixels, accumulated in
+     * double precision a chunk of images at a time (the full CIFAR-10 training set is never copied as float64).
+     */
     public static ChannelNormalization fit(ImageDataset train) {
         if (train.size() == 0) {
             throw new IllegalArgumentException(train.name() + ": cannot fit normalisation on an empty data set");
         }
-        INDArray x = train.images().castTo(DataType.DOUBLE);
         int channels = train.channels();
-        double[] mean = x.mean(0, 2, 3).toDoubleVector();
+        double[] sum = new double[channels];
+        double[] sumSq = new double[channels];
+        INDArray images = train.images();
+        long n = images.size(0);
+        for (long first = 0; first < n; first += PixelChunks.CHUNK) {
+            INDArray chunk = images.get(NDArrayIndex.interval(first, Math.min(n, first + PixelChunks.CHUNK)),
+                    NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).castTo(DataType.DOUBLE);
+            double[] s = chunk.sum(0, 2, 3).toDoubleVector();
+            double[] q = chunk.mul(chunk).sum(0, 2, 3).toDoubleVector();
+            for (int c = 0; c < channels; c++) {
+                sum[c] += s[c];
+                sumSq[c] += q[c];
+            }
+        }
+        double count = (double) n * train.height() * train.width();
+        double[] mean = new double[channels];
         double[] std = new double[channels];
-        double[] meanSq = x.mul(x).mean(0, 2, 3).toDoubleVector();
         for (int c = 0; c < channels; c++) {
-            std[c] = Math.sqrt(Math.max(0.0, meanSq[c] - mean[c] * mean[c]));
-            if (!(std[c] > 0.0)) {
-                throw new IllegalArgumentException(train.name() + ": channel " + c
-                        + " is constant (std 0), cannot standardise");
+            mean[c] = sum[c] / count;
+            std[c] = Math.sqrt(Math.max(0.0, sumSq[c] / count - mean[c] * mean[c]));
+            // rounding leaves a tiny positive variance for a constant channel: treat that as zero
+            if (!(std[c] > 1e-7 * Math.max(1.0, Math.abs(mean[c])))) {
+                throw new IllegalArgumentException(train.name() + ": channel " + c + " is constant (std "
+                        + std[c] + "), cannot standardise");
             }
         }
         return new ChannelNormalization(mean, std);

@@ -35,8 +35,8 @@ public final class ImageTransforms {
         double[] out = new double[Math.multiplyExact(n, channels * height * width)];
         for (int first = 0; first < n; first += PixelChunks.CHUNK) {
             int last = Math.min(n, first + PixelChunks.CHUNK);
-            double[] in = Nd4j.toFlattened('c', source.get(
-                    NDArrayIndex.interval(first, last), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all())).toDoubleVector();
+            double[] in = Nd4j.toFlattened('c', source.get(NDArrayIndex.interval(first, last), NDArrayIndex.all(),
+                    NDArrayIndex.all(), NDArrayIndex.all())).toDoubleVector();
             for (int i = first; i < last; i++) {
                 for (int c = 0; c < channels; c++) {
                     int inPlane = ((i - first) * inChannels + (inChannels == 1 ? 0 : c)) * inHeight * inWidth;

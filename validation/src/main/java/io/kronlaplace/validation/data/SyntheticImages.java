@@ -14,16 +14,17 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>Pattern p(x, y) in [0, 1], drawn with a uniformly random orientation theta in [0, 2 pi) and a random centre
  *       offset of up to {@value #MAX_OFFSET} pixels in each direction from the image centre:
  *       <ul>
- *         <li>0: fine stripes, a sinusoidal grating of period 4 px (+-15%) and uniformly random phase;</li>
- *         <li>1: coarse stripes, the same with period 8 px (+-15%);</li>
- *         <li>2: concentric rings, a radial sinusoid of period 6 px (+-15%) around the centre;</li>
+ *         <li>0: fine stripes, a sinusoidal grating of period 3.5 to 4.5 px and uniformly random phase;</li>
+ *         <li>1: coarse stripes, the same with period 9 to 11 px;</li>
+ *         <li>2: concentric rings, a radial sinusoid of period 5.5 to 6.5 px around the centre;</li>
  *         <li>3: one large Gaussian blob, standard deviation 5 to 7 px;</li>
- *         <li>4: two small Gaussian blobs (standard deviation 2.5 px) 10 to 14 px apart along direction
+ *         <li>4: two small Gaussian blobs (standard deviation 3 px) 10 to 14 px apart along direction
  *             theta.</li>
  *       </ul></li>
  *   <li>Foreground colour: hue uniform in [-40, 80] degrees (warm family, c &lt; 5) or [140, 260] degrees (cool
- *       family, c &ge; 5), saturation in [0.5, 1], value in [0.6, 1]. Background colour: a random grey level in
- *       [0.1, 0.6] with a random tint of up to +-0.1 per channel.</li>
+ *       family, c &ge; 5), saturation in [0.6, 1], value in [0.6, 1]. Background colour: a random grey level in
+ *       [0.1, 0.6] with a random tint of up to +-0.04 per channel (small enough that the red-minus-blue
+ *       contrast of the pattern always has the sign of its colour family).</li>
  *   <li>Pixel = background + a * p(x, y) * (foreground - background) with contrast a uniform in [0.5, 1], plus
  *       independent Gaussian noise of standard deviation {@code noiseStd} (default 0.1), clipped to [0, 1].</li>
  * </ol>
@@ -100,7 +101,7 @@ public final class SyntheticImages {
             if (variant == Variant.PATTERNS) {
                 drawPattern(labels[i] % 5, random, pattern);
                 foreground = hsvToRgb(labels[i] < 5 ? uniform(random, -40, 80) : uniform(random, 140, 260),
-                        uniform(random, 0.5, 1.0), uniform(random, 0.6, 1.0));
+                        uniform(random, 0.6, 1.0), uniform(random, 0.6, 1.0));
             } else {
                 double angle = Math.toRadians(labels[i] * 18.0 + uniform(random, -4, 4));
                 grating(random, pattern, angle, uniform(random, 4.0, 8.0));
@@ -159,11 +160,11 @@ public final class SyntheticImages {
     private static void drawPattern(int family, SplittableRandom random, double[] pattern) {
         double theta = uniform(random, 0, 2 * Math.PI);
         switch (family) {
-            case 0 -> grating(random, pattern, theta, 4.0 * uniform(random, 0.85, 1.15));
-            case 1 -> grating(random, pattern, theta, 8.0 * uniform(random, 0.85, 1.15));
+            case 0 -> grating(random, pattern, theta, uniform(random, 3.5, 4.5));
+            case 1 -> grating(random, pattern, theta, uniform(random, 9.0, 11.0));
             case 2 -> {
                 double[] centre = centre(random);
-                double period = 6.0 * uniform(random, 0.85, 1.15);
+                double period = uniform(random, 5.5, 6.5);
                 fill(pattern, (x, y) -> 0.5 + 0.5 * Math.cos(2 * Math.PI * Math.hypot(x - centre[0], y - centre[1])
                         / period));
             }
@@ -177,8 +178,8 @@ public final class SyntheticImages {
                 double half = uniform(random, 5.0, 7.0);
                 double dx = half * Math.cos(theta);
                 double dy = half * Math.sin(theta);
-                fill(pattern, (x, y) -> Math.min(1.0, blob(x, y, centre[0] + dx, centre[1] + dy, 2.5)
-                        + blob(x, y, centre[0] - dx, centre[1] - dy, 2.5)));
+                fill(pattern, (x, y) -> Math.min(1.0, blob(x, y, centre[0] + dx, centre[1] + dy, 3.0)
+                        + blob(x, y, centre[0] - dx, centre[1] - dy, 3.0)));
             }
         }
     }
@@ -216,8 +217,8 @@ public final class SyntheticImages {
 
     private static double[] background(SplittableRandom random) {
         double grey = uniform(random, 0.1, 0.6);
-        return new double[] {clip(grey + uniform(random, -0.1, 0.1)), clip(grey + uniform(random, -0.1, 0.1)),
-            clip(grey + uniform(random, -0.1, 0.1))};
+        return new double[] {grey + uniform(random, -0.04, 0.04), grey + uniform(random, -0.04, 0.04),
+            grey + uniform(random, -0.04, 0.04)};
     }
 
     private void render(float[] data, int offset, double[] pattern, double[] foreground, double[] background,

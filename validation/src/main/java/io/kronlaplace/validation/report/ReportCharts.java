@@ -191,13 +191,11 @@ public final class ReportCharts {
         if (epochs.length == 0) {
             return charts;
         }
-        charts.add(lineChart("training-loss", "Training loss", "Loss",
-                List.of(new Line("train loss", epochs, curves.trainLoss())), false));
-        if (curves.hasLogMarginalLikelihood()) {
-            charts.add(lineChart("training-log-marginal-likelihood", "Log marginal likelihood",
-                    "log p(D | hyperparameters)", List.of(new Line("log marginal likelihood", epochs,
-                            curves.logMarginalLikelihood())), false));
-        }
+        lineChart("training-loss", "Training loss", "Loss",
+                List.of(new Line("train loss", epochs, curves.trainLoss())), false).ifPresent(charts::add);
+        lineChart("training-log-marginal-likelihood", "Log marginal likelihood", "log p(D | hyperparameters)",
+                List.of(new Line("log marginal likelihood", epochs, curves.logMarginalLikelihood())), false)
+                .ifPresent(charts::add);
         List<String> names = curves.hyperparameterNames();
         if (!names.isEmpty()) {
             List<Line> lines = new ArrayList<>();
@@ -209,8 +207,8 @@ public final class ReportCharts {
                 }
                 lines.add(new Line(name, epochs, values));
             }
-            charts.add(lineChart("training-hyperparameters", "Hyperparameters" + (positive ? " (log scale)" : ""),
-                    "Value", lines, positive));
+            lineChart("training-hyperparameters", "Hyperparameters" + (positive ? " (log scale)" : ""), "Value",
+                    lines, positive).ifPresent(charts::add);
         }
         return charts;
     }
@@ -218,13 +216,18 @@ public final class ReportCharts {
     private record Line(String name, double[] x, double[] y) {
     }
 
-    private static ChartImage lineChart(String id, String title, String yTitle,
-            List<Line> lines, boolean logY) {
+    /** A line chart of the finite points of each line; empty when no line has a finite point. */
+    private static Optional<ChartImage> lineChart(String id, String title, String yTitle, List<Line> lines,
+            boolean logY) {
+        if (lines.stream().noneMatch(l -> Arrays.stream(l.y()).anyMatch(Double::isFinite))) {
+            return Optional.empty();
+        }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("Epoch")
                 .yAxisTitle(yTitle).build();
         style(chart);
         XYStyler styler = chart.getStyler();
-        styler.setLegendVisible(lines.size() > 1);
+        styler.setLegendVisible(lines.stream().filter(l -> Arrays.stream(l.y()).anyMatch(Double::isFinite)).count()
+                > 1);
         styler.setYAxisLogarithmic(logY);
         styler.setXAxisDecimalPattern("0");
         if (logY) {
@@ -252,7 +255,7 @@ public final class ReportCharts {
             XYSeries series = chart.addSeries(line.name(), x, y);
             series.setMarker(x.size() <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         }
-        return encode(id, title, chart);
+        return Optional.of(encode(id, title, chart));
     }
 
     private static void style(Chart<? extends AxesChartStyler, ?> chart) {

@@ -1,12 +1,13 @@
 package io.kronlaplace.validation.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kronlaplace.validation.metrics.ClassificationSummary;
-import io.kronlaplace.validation.metrics.ReliabilityBin;
 import io.kronlaplace.validation.metrics.RegressionSummary;
+import io.kronlaplace.validation.metrics.ReliabilityBin;
 
 /**
  * The machine-readable form of an {@link EvaluationReport} ({@code report.json}).
@@ -101,7 +102,7 @@ public final class ReportJson {
     public static String toJson(EvaluationReport report) {
         try {
             return MAPPER.writeValueAsString(toTree(report)) + "\n";
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise report '" + report.title() + "'", e);
         }
     }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 class ClassificationMetricsTest {
@@ -58,7 +60,7 @@ class ClassificationMetricsTest {
         assertEquals(2, d.bins().get(7).count());
         assertEquals(1, d.bins().get(10).count());
         assertEquals(1, d.bins().get(11).count());
-        assertEquals(4, java.util.Arrays.stream(d.counts()).sum());
+        assertEquals(4, Arrays.stream(d.counts()).sum());
     }
 
     @Test
@@ -101,7 +103,7 @@ class ClassificationMetricsTest {
         assertEquals((0.7 + 0.5 + 0.5 + 0.8) / 4, s.meanConfidence(), 1e-15);
         assertEquals(ClassificationMetrics.brierScore(P, Y), s.brier(), 0);
         assertEquals(ClassificationMetrics.brierScore(Nd4j.createFromArray(P).castTo(
-                org.nd4j.linalg.api.buffer.DataType.FLOAT), Y), s.brier(), 1e-6);
+                DataType.FLOAT), Y), s.brier(), 1e-6);
     }
 
     @Test

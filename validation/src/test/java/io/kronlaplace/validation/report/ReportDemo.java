@@ -3,6 +3,7 @@ package io.kronlaplace.validation.report;
 import io.kronlaplace.validation.data.ShiftKind;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,7 @@ public final class ReportDemo {
 
     /** Twenty epochs of a decaying loss, a rising log marginal likelihood (every 2 epochs) and two priors. */
     static TrainingCurves curves() {
-        List<EpochRecord> epochs = new java.util.ArrayList<>();
+        List<EpochRecord> epochs = new ArrayList<>();
         for (int e = 1; e <= 20; e++) {
             Map<String, Double> hyper = new LinkedHashMap<>();
             hyper.put("prior precision (conv)", 1.0 * Math.pow(1.25, e));

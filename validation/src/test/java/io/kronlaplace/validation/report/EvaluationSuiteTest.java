@@ -1,0 +1,73 @@
+package io.kronlaplace.validation.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kronlaplace.validation.data.ChannelNormalization;
+import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.ShiftKind;
+import io.kronlaplace.validation.data.SyntheticImages;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class EvaluationSuiteTest {
+    @Test
+    void everySetIsPredictedInBatchesAndReported() {
+        ImageDataset train = new SyntheticImages().generate("train", 40, 1);
+        ImageDataset test = new SyntheticImages().generate("test", 30, 2);
+        ChannelNormalization norm = ChannelNormalization.fit(train);
+        EvaluationSuite suite = EvaluationSuite.builder(test).normalization(norm).rotations(30, 60)
+                .gaussianNoise(5, 0.1).outOfDistribution(SyntheticImages.smoothNoise("noise", 12, 3)).batchSize(8)
+                .build();
+        List<Long> batchSizes = new ArrayList<>();
+        List<INDArray> seen = new ArrayList<>();
+        Predictor uniform = images -> {
+            batchSizes.add(images.size(0));
+            seen.add(images);
+            return Nd4j.ones(DataType.DOUBLE, images.size(0), 10).divi(10);
+        };
+        EvaluationReport.Builder builder = EvaluationReport.builder("suite");
+        suite.evaluate("uniform", uniform, builder);
+        EvaluationReport report = builder.build();
+
+        // 4 labelled sets of 30 images in batches of 8 (8, 8, 8, 6), then the 12 OOD images (8, 4)
+        assertEquals(List.of(8L, 8L, 8L, 6L), batchSizes.subList(0, 4));
+        assertEquals(18, batchSizes.size());
+        List<ClassificationEntry> entries = report.classification();
+        assertEquals(4, entries.size());
+        assertEquals(List.of(ShiftKind.NONE, ShiftKind.ROTATION, ShiftKind.ROTATION, ShiftKind.GAUSSIAN_NOISE),
+                entries.stream().map(e -> e.set().kind()).toList());
+        assertEquals(60.0, entries.get(2).set().level(), 0);
+        int zeros = 0;
+        for (int label : test.labels()) {
+            zeros += label == 0 ? 1 : 0;
+        }
+        // uniform predictions: arg-max ties go to class 0, NLL is log 10
+        assertEquals(zeros / 30.0, entries.get(0).summary().accuracy(), 1e-12);
+        assertEquals(Math.log(10), entries.get(3).summary().nll(), 1e-12);
+        assertEquals(1, report.ood().size());
+        assertEquals("test", report.ood().get(0).inSet());
+        assertEquals("noise", report.ood().get(0).oodSet());
+        assertEquals(0.5, report.ood().get(0).result().auroc(), 0);
+        // the predictor saw the clean images standardised with the training statistics
+        INDArray firstBatch = seen.get(0);
+        INDArray expected = norm.apply(test.images()).get(NDArrayIndex.interval(0, 8));
+        assertTrue(expected.equalsWithEps(firstBatch, 1e-6));
+    }
+
+    @Test
+    void wrongPredictorShapeIsReported() {
+        ImageDataset test = new SyntheticImages().generate("test", 5, 2);
+        EvaluationSuite suite = EvaluationSuite.builder(test).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> suite.evaluate("bad", images -> Nd4j.ones(3, 10).divi(10), EvaluationReport.builder("x")));
+        assertTrue(e.getMessage().contains("predictor returned shape [3, 10] for a batch of 5 images"),
+                e.getMessage());
+    }
+}
