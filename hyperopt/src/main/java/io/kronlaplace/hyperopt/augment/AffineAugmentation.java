@@ -12,8 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p><b>Parametrisation.</b> eta is stored unconstrained and used as is. Because eps is symmetric around zero, eta_k
  * and -eta_k give the same distribution of transforms, so the augmentation strength is {@link #magnitudes()} =
- * |eta|; optimisers may step eta through zero without leaving the valid set. Using eta directly (rather than
- * |eta| or a softplus) keeps the transform smooth in eta and its gradient informative at eta = 0.
+ * |eta|; optimisers may step eta through zero without leaving the valid set. Using eta directly keeps T smooth in
+ * eta: |eta| would put a kink at 0 (a zero subgradient there could stall learning from the usual start eta = 0),
+ * and a softplus or exp would make eta = 0 unreachable.
  *
  * <p><b>Coordinates.</b> Normalised coordinates x (along width, columns) and y (along height, rows) lie in [-1, 1]
  * with pixel centres at {@code x_j = (2j+1)/W - 1}, {@code y_i = (2i+1)/H - 1} (PyTorch's {@code grid_sample} with

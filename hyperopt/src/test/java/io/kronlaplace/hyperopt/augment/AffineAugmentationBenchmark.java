@@ -1,5 +1,8 @@
 package io.kronlaplace.hyperopt.augment;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -8,7 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Timing of the augmentation on a CIFAR-sized float32 batch (not a unit test): forward, reverse mode (eta only and
  * eta plus images) and forward mode for all six generators. Arguments: N S C H W repetitions (defaults 128 4 3 32 32
- * 20). Prints the median milliseconds per call.
+ * 20). Prints the median wall-clock and thread CPU
+ * milliseconds per call (the CPU time is the cost of the call itself when other processes share the cores; the
+ * computation is single-threaded Java).
  */
 public final class AffineAugmentationBenchmark {
     private AffineAugmentationBenchmark() {
@@ -39,16 +44,21 @@ public final class AffineAugmentationBenchmark {
     }
 
     private static void report(String what, int reps, Runnable call) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 5; i++) {
             call.run();
         }
-        double[] ms = new double[reps];
+        double[] wall = new double[reps];
+        double[] cpu = new double[reps];
         for (int i = 0; i < reps; i++) {
+            long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             call.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            wall[i] = (System.nanoTime() - t0) / 1e6;
+            cpu[i] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
         }
-        java.util.Arrays.sort(ms);
-        System.out.printf("%-26s %8.2f ms%n", what, ms[reps / 2]);
+        Arrays.sort(wall);
+        Arrays.sort(cpu);
+        System.out.printf("%-26s wall %8.2f ms   thread cpu %8.2f ms%n", what, wall[reps / 2], cpu[reps / 2]);
     }
 }

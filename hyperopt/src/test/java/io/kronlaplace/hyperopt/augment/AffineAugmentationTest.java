@@ -205,6 +205,15 @@ class AffineAugmentationTest {
         INDArray single = aug.apply(x.castTo(DataType.FLOAT), noise);
         assertEquals(DataType.FLOAT, single.dataType());
         assertTrue(relativeError(single.castTo(DataType.DOUBLE), aug.apply(x, noise)) < 1e-6);
+        INDArray v = randomImages(N * S, C, H, W, 21);
+        AugmentationGradient g32 = aug.vjp(x.castTo(DataType.FLOAT), noise, v.castTo(DataType.FLOAT), true);
+        AugmentationGradient g64 = aug.vjp(x, noise, v, true);
+        assertEquals(DataType.FLOAT, g32.images().dataType());
+        assertTrue(relativeError(g32.images().castTo(DataType.DOUBLE), g64.images()) < 1e-6);
+        assertTrue(relativeError(Nd4j.createFromArray(g32.eta()), Nd4j.createFromArray(g64.eta())) < 1e-5);
+        INDArray[] t32 = aug.jvpAll(x.castTo(DataType.FLOAT), noise);
+        assertEquals(DataType.FLOAT, t32[0].dataType());
+        assertTrue(relativeError(t32[2].castTo(DataType.DOUBLE), aug.jvpAll(x, noise)[2]) < 1e-6);
     }
 
     @Test
