@@ -16,10 +16,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reads and writes NumPy {@code .npy} files (format versions 1.0 and 2.0; 3.0 is read too, it differs only in the
- * header's text encoding). Supported: little-endian {@code float32, float64, int32, int64} in C (row-major) order,
- * any rank including 0-d. Fortran order, big-endian data, other types, and corrupt or truncated files raise
- * {@link NpyFormatException} naming the file and the problem.
+ * Reads NumPy {@code .npy} files of format versions 1.0, 2.0 and 3.0 (3.0 differs only in the header's text
+ * encoding) and writes version 1.0. Supported: little-endian {@code float32, float64, int32, int64} in C
+ * (row-major) order, any rank including 0-d. Fortran order, big-endian data, other types, and corrupt or truncated
+ * files raise {@link NpyFormatException} naming the file and the problem.
  *
  * <p>Layout: the 6-byte magic {@code \x93NUMPY}, major and minor version bytes, the header length (little-endian
  * uint16 in 1.0, uint32 in 2.0), the header dictionary padded with spaces and a newline so that the data start at a
@@ -41,7 +41,8 @@ public final class Npy {
             INDArray array = read(in, path.toString());
             long extra = in.transferTo(OutputStream.nullOutputStream());
             if (extra > 0) {
-                throw new NpyFormatException(path + ": " + extra + " unexpected bytes after the data (corrupt header?)");
+                throw new NpyFormatException(path + ": " + extra
+                        + " unexpected bytes after the data (corrupt header?)");
             }
             return array;
         }
@@ -118,22 +119,17 @@ public final class Npy {
         }
     }
 
-    /** The complete {@code .npy} encoding of an array (version 1.0, or 2.0 when the header needs it). */
+    /** The complete {@code .npy} encoding of an array (format version 1.0). */
     public static byte[] toBytes(INDArray array, String target) {
         NpyType type = NpyType.of(array.dataType(), target);
         if (array.length() * type.size > Integer.MAX_VALUE - 1024) {
             throw new IllegalArgumentException(target + ": array of " + array.length() + " " + array.dataType()
                     + " elements exceeds the 2 GiB this writer supports");
         }
+        // Version 1.0 always suffices: ND4J's rank limit keeps the header under a kilobyte, far below 64 KiB.
         String dict = new NpyHeader(type.descr, false, array.shape()).format();
-        int major = 1;
         int prefix = MAGIC.length + 2 + 2;
-        int padded = alignedEnd(prefix, dict.length());
-        if (padded - prefix > 0xffff) {
-            major = 2;
-            prefix = MAGIC.length + 2 + 4;
-            padded = alignedEnd(prefix, dict.length());
-        }
+        int padded = (prefix + dict.length() + 1 + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
         int headerLength = padded - prefix;
         StringBuilder header = new StringBuilder(dict);
         while (header.length() < headerLength - 1) {
@@ -142,20 +138,11 @@ public final class Npy {
         header.append('\n');
         ByteBuffer out = ByteBuffer.allocate(padded + Math.toIntExact(array.length() * type.size))
                 .order(ByteOrder.LITTLE_ENDIAN);
-        out.put(MAGIC).put((byte) major).put((byte) 0);
-        if (major == 1) {
-            out.putShort((short) headerLength);
-        } else {
-            out.putInt(headerLength);
-        }
+        out.put(MAGIC).put((byte) 1).put((byte) 0);
+        out.putShort((short) headerLength);
         out.put(header.toString().getBytes(StandardCharsets.ISO_8859_1));
         type.putData(array, out);
         return out.array();
-    }
-
-    /** Where the data start: after the prefix, the dictionary and its newline, rounded up to the alignment. */
-    private static int alignedEnd(int prefix, int dictLength) {
-        return (prefix + dictLength + 1 + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     }
 
     private static byte[] readFully(InputStream in, int n, String source, String what) throws IOException {

@@ -6,6 +6,7 @@ import java.io.IOException;
 public final class NpyFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is wrong, naming the file */
     public NpyFormatException(String message) {
         super(message);
     }

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The header dictionary of a {@code .npy} file, e.g. {@code {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }}
+ * The header dictionary of a {@code .npy} file, e.g.
+ * {@code {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }}
  * (a Python literal; see the NumPy format specification, {@code numpy.lib.format}).
  *
  * @param descr        the NumPy type string, e.g. {@code "<f4"}

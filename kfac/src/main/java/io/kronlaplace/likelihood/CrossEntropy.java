@@ -22,7 +22,7 @@ public final class CrossEntropy implements Likelihood {
     @Override
     public double loss(INDArray outputs, INDArray targets, Reduction reduction) {
         LikelihoodInputs.requireReduction(reduction);
-        Batch b = Batch.of(outputs, targets);
+        Batch b = Batch.of(outputs, requireTargets(targets));
         double total = 0;
         for (int n = 0; n < b.n; n++) {
             total -= b.logProbability(n, b.labels[n]);
@@ -33,7 +33,7 @@ public final class CrossEntropy implements Likelihood {
     @Override
     public INDArray gradient(INDArray outputs, INDArray targets, Reduction reduction) {
         LikelihoodInputs.requireReduction(reduction);
-        Batch b = Batch.of(outputs, targets);
+        Batch b = Batch.of(outputs, requireTargets(targets));
         double scale = reduction == Reduction.MEAN ? 1.0 / b.n : 1.0;
         double[] g = new double[b.n * b.c];
         for (int n = 0; n < b.n; n++) {
@@ -79,6 +79,13 @@ public final class CrossEntropy implements Likelihood {
             }
         }
         return LikelihoodInputs.fromDoubles(g, outputs.dataType(), (long) samples * b.n, b.c);
+    }
+
+    private static INDArray requireTargets(INDArray targets) {
+        if (targets == null) {
+            throw new IllegalArgumentException(NAME + ": targets are null (class indices of shape [N] expected)");
+        }
+        return targets;
     }
 
     /** Logits converted to log-probabilities, with validated labels (null when the call needs none). */

@@ -20,7 +20,8 @@ final class LikelihoodInputs {
             throw new IllegalArgumentException(likelihood + ": outputs are null");
         }
         if (outputs.rank() != 2 || outputs.size(0) < 1 || outputs.size(1) < 1) {
-            throw new IllegalArgumentException(likelihood + ": outputs must be an N x C matrix with N, C >= 1, got shape "
+            throw new IllegalArgumentException(likelihood
+                    + ": outputs must be an N x C matrix with N, C >= 1, got shape "
                     + Arrays.toString(outputs.shape()));
         }
         if (!outputs.dataType().isFPType()) {

@@ -158,6 +158,7 @@ public final class Adam implements Optimizer {
             return this;
         }
 
+        /** The optimiser; throws {@link IllegalArgumentException} naming any invalid setting. */
         public Adam build() {
             return new Adam(this);
         }

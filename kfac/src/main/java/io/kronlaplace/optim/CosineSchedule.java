@@ -11,6 +11,7 @@ package io.kronlaplace.optim;
  * @param totalSteps T, the number of steps of the annealing (e.g. epochs x batches per epoch), >= 1
  */
 public record CosineSchedule(double baseRate, double minRate, long totalSteps) implements LearningRateSchedule {
+    /** Validates the settings (see the record parameters). */
     public CosineSchedule {
         LearningRateSchedule.requirePositiveRate(baseRate, "cosine schedule base rate");
         if (!(minRate >= 0 && minRate <= baseRate)) {

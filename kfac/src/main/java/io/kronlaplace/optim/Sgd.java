@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   theta = theta (1 - lr_t lambda)            (decoupled decay only)
  *   theta = theta - lr_t d
  * </pre>
- * All arithmetic is in place on preallocated buffers (one momentum and one scratch array per parameter).
+ * All arithmetic is in place on preallocated buffers (one momentum and one scratch array per parameter); the
+ * gradients are never modified.
  */
 public final class Sgd implements Optimizer {
     private final LearningRateSchedule schedule;
@@ -46,21 +47,33 @@ public final class Sgd implements Optimizer {
     public void step(List<INDArray> parameters, List<INDArray> gradients) {
         List<INDArray[]> buffers = state.prepare(parameters, gradients);
         double lr = LearningRateSchedule.requirePositiveRate(schedule.rate(steps), "learning rate at step " + steps);
+        boolean l2 = weightDecay > 0 && decayMode == WeightDecay.L2;
         for (int i = 0; i < parameters.size(); i++) {
             INDArray theta = parameters.get(i);
+            INDArray gradient = gradients.get(i);
             INDArray momentumBuffer = buffers.get(i)[0];
-            INDArray direction = buffers.get(i)[1];
-            direction.assign(gradients.get(i));
-            if (weightDecay > 0 && decayMode == WeightDecay.L2) {
-                OptimizerState.axpy(weightDecay, theta, direction);
-            }
+            INDArray scratch = buffers.get(i)[1];
+            // Each branch reads and writes as few full arrays as its rule needs: the update is memory-bound.
+            INDArray direction;
             if (momentum > 0) {
-                momentumBuffer.muli(momentum).addi(direction);
+                momentumBuffer.muli(momentum).addi(gradient);
+                if (l2) {
+                    OptimizerState.axpy(weightDecay, theta, momentumBuffer);
+                }
                 if (nesterov) {
+                    direction = scratch.assign(gradient);
+                    if (l2) {
+                        OptimizerState.axpy(weightDecay, theta, direction);
+                    }
                     OptimizerState.axpy(momentum, momentumBuffer, direction);
                 } else {
-                    direction.assign(momentumBuffer);
+                    direction = momentumBuffer;
                 }
+            } else if (l2) {
+                direction = scratch.assign(gradient);
+                OptimizerState.axpy(weightDecay, theta, direction);
+            } else {
+                direction = gradient;
             }
             if (weightDecay > 0 && decayMode == WeightDecay.DECOUPLED) {
                 theta.muli(1 - lr * weightDecay);
@@ -138,6 +151,7 @@ public final class Sgd implements Optimizer {
             return this;
         }
 
+        /** The optimiser; throws {@link IllegalArgumentException} naming any invalid setting. */
         public Sgd build() {
             return new Sgd(this);
         }

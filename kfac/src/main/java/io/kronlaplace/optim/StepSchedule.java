@@ -8,6 +8,7 @@ package io.kronlaplace.optim;
  * @param gamma    multiplicative factor per decay, in (0, 1]
  */
 public record StepSchedule(double baseRate, long stepSize, double gamma) implements LearningRateSchedule {
+    /** Validates the settings (see the record parameters). */
     public StepSchedule {
         LearningRateSchedule.requirePositiveRate(baseRate, "step schedule base rate");
         if (stepSize < 1) {

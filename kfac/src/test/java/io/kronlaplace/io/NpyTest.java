@@ -196,8 +196,8 @@ class NpyTest {
                 "{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", doubles(4)));
         assertTrue(complex.getMessage().contains("'<c16'"), complex.getMessage());
         IllegalArgumentException write = assertThrows(IllegalArgumentException.class,
-                () -> Npy.write(dir.resolve("h.npy"), Nd4j.zeros(DataType.HALF, 2)));
-        assertTrue(write.getMessage().contains("HALF"), write.getMessage());
+                () -> Npy.write(dir.resolve("h.npy"), Nd4j.zeros(DataType.FLOAT16, 2)));
+        assertTrue(write.getMessage().contains("cannot write"), write.getMessage());
     }
 
     @Test

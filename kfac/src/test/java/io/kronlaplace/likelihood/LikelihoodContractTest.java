@@ -186,6 +186,10 @@ abstract class LikelihoodContractTest {
         assertThrows(IllegalArgumentException.class, () -> likelihood().gradient(f, tooFew, Reduction.MEAN));
         INDArray rank3 = Nd4j.zeros(DataType.DOUBLE, N, C, 1);
         assertThrows(IllegalArgumentException.class, () -> likelihood().hessianSqrt(rank3));
-        assertThrows(IllegalArgumentException.class, () -> likelihood().sampledGradients(f, 0, new SplittableRandom(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> likelihood().sampledGradients(f, 0, new SplittableRandom(1)));
+        assertThrows(IllegalArgumentException.class, () -> likelihood().loss(f, null, Reduction.SUM));
+        assertThrows(IllegalArgumentException.class, () -> likelihood().gradient(f, null, Reduction.SUM));
+        assertThrows(IllegalArgumentException.class, () -> likelihood().loss(f, targets(random, N, C), null));
     }
 }

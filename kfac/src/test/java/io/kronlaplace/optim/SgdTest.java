@@ -65,14 +65,19 @@ class SgdTest {
 
     @Test
     void momentumNesterovAndWeightDecayMatchTheFormulaOverTwoSteps() {
-        for (boolean nesterov : new boolean[] {false, true}) {
-            for (WeightDecay mode : WeightDecay.values()) {
-                Sgd sgd = Sgd.builder().learningRate(0.1).momentum(0.9).nesterov(nesterov).weightDecay(0.05, mode)
-                        .build();
-                assertClose(reference(0.1, 0.9, nesterov, 0.05, mode), run(sgd, DataType.DOUBLE, 4), 1e-14);
-                Sgd rank4 = Sgd.builder().learningRate(0.1).momentum(0.9).nesterov(nesterov).weightDecay(0.05, mode)
-                        .build();
-                assertClose(reference(0.1, 0.9, nesterov, 0.05, mode), run(rank4, DataType.FLOAT, 1, 2, 1, 2), 1e-6);
+        for (double mu : new double[] {0, 0.9}) {
+            for (boolean nesterov : mu > 0 ? new boolean[] {false, true} : new boolean[] {false}) {
+                for (WeightDecay mode : WeightDecay.values()) {
+                    for (double wd : new double[] {0, 0.05}) {
+                        double[] expected = reference(0.1, mu, nesterov, wd, mode);
+                        Sgd sgd = Sgd.builder().learningRate(0.1).momentum(mu).nesterov(nesterov).weightDecay(wd, mode)
+                                .build();
+                        assertClose(expected, run(sgd, DataType.DOUBLE, 4), 1e-14);
+                        Sgd rank4 = Sgd.builder().learningRate(0.1).momentum(mu).nesterov(nesterov)
+                                .weightDecay(wd, mode).build();
+                        assertClose(expected, run(rank4, DataType.FLOAT, 1, 2, 1, 2), 1e-6);
+                    }
+                }
             }
         }
     }
