@@ -222,6 +222,9 @@ public final class BatchNorm2d extends Module {
                     + "forward pass in EVAL mode (batch statistics are not differentiated)");
         }
         INDArray gain = scale.value().mul(invStd);
-        return Broadcast.mul(tangent, gain, Nd4j.createUninitialized(tangent.dataType(), tangent.shape()), 1);
+        INDArray t = dense(tangent);
+        long n = t.size(0);
+        INDArray rows = t.reshape('c', n * channels, t.length() / (n * channels));
+        return rows.mulColumnVector(tile(gain, n)).reshape('c', t.shape());
     }
 }

@@ -37,11 +37,15 @@ public final class ReLU extends Module {
 
     @Override
     public INDArray jvp(INDArray tangent, TangentTap tap) {
-        INDArray m = requireCached(mask, this);
-        if (!java.util.Arrays.equals(tangent.shape(), m.shape())) {
+        INDArray y = requireCached(output, this);
+        if (!java.util.Arrays.equals(tangent.shape(), y.shape())) {
             throw new IllegalArgumentException("ReLU '" + path() + "': tangent has shape "
-                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(m.shape()));
+                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(y.shape()));
         }
-        return tangent.mul(m);
+        // the same fused derivative as backward: passes the tangent where the output is positive
+        INDArray t = tangent.ordering() == 'c' && !tangent.isView() ? tangent : tangent.dup('c');
+        INDArray out = Nd4j.createUninitialized(t.dataType(), t.shape());
+        Nd4j.exec(new RectifiedLinearDerivative(y, t, out));
+        return out;
     }
 }
