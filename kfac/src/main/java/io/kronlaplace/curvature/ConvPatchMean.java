@@ -13,12 +13,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * adds zeros and is skipped). Column sums are shared by all kernel rows, so the cost is
  * O(N Cin H Wout kw + N Cin Hout kh kw) additions and no N x R x Din buffer.
  */
-final class ConvPatchMean {
+public final class ConvPatchMean {
     private ConvPatchMean() {
     }
 
     /** Mean patch {@code [N, Cin*kh*kw]} (features ordered channel, kernel row, kernel column), input's type. */
-    static INDArray of(Conv2d conv, INDArray x) {
+    public static INDArray of(Conv2d conv, INDArray x) {
         long n = x.size(0);
         long cin = x.size(1);
         long h = x.size(2);
