@@ -17,7 +17,6 @@ import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.ImageDataset;
-import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.report.EpochRecord;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.ReportWriter;
@@ -47,8 +46,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Without arguments: the built-in demo (synthetic images, WRN-10-1 Fixup, a few epochs, K-FAC-reduce, "
                         + "learned augmentation) in a few minutes on 2 cores.",
                 "With --data-dir: WRN-16-4 on CIFAR-10 with the paper's settings (100 epochs; hours to days on a CPU)."},
-        footer = {"", "Writes OUT/report.json, report.md, report.html (training curves, calibration), OUT/model.klm "
-                + "(weights and learned hyperparameters) and OUT/checkpoint.klck (resume with --resume)."})
+        footer = {"", "Writes OUT/report.json, report.md, report.html (training curves; MAP vs Laplace GLM probit vs "
+                + "Laplace GLM MC on the test split with calibration plots), OUT/model.klm (weights and learned "
+                + "hyperparameters; use with 'evaluate' for shifted and out-of-distribution data) and "
+                + "OUT/checkpoint.klck (resume with --resume)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -168,8 +169,6 @@ public final class TrainCommand implements Callable<Integer> {
         ChannelNormalization norm = ChannelNormalization.fit(raw.train());
         ImageDataset train = norm.apply(raw.train());
         ImageDataset test = norm.apply(raw.test());
-        List<ShiftedDataset> shifts = DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm);
-        ImageDataset ood = norm.apply(raw.ood());
 
         Network network = architecture.build(seed);
         status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test images; %s",
@@ -195,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .trainingCurves(curves(result, trainer));
         new ModelEvaluation(network, ModelEvaluation.priorOf(trainer.prior()), options.flavour(),
                 Math.min(128, options.batchSize() * 2), mcSamples, seed, line -> status(err, line))
-                .evaluate(train, test, shifts, ood, report);
+                .evaluate(train, test, List.of(), null, report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
                         + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
