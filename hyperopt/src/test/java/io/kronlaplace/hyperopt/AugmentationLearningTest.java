@@ -18,9 +18,10 @@ class AugmentationLearningTest {
     private static double learnedRotation(SyntheticImages.Variant variant) {
         ImageDataset raw = new SyntheticImages(variant, 0.05).generate("train", 200, 4);
         ImageDataset train = ChannelNormalization.fit(raw).apply(raw);
-        OnlineMarglikOptions options = OnlineMarglikOptions.builder().epochs(8).batchSize(50).learningRate(0.05)
-                .marglikFrequency(1).burnIn(1).hypersteps(10).augmentationHypersteps(10).augmentationSamples(4)
+        OnlineMarglikOptions options = OnlineMarglikOptions.builder().epochs(6).batchSize(25).learningRate(0.1)
+                .marglikFrequency(1).burnIn(2).hypersteps(10).augmentationHypersteps(10).augmentationSamples(4)
                 .augmentationBatchSize(25).augmentationLearningRate(0.05).initialAugmentation(START)
+                .augmentedGenerators(java.util.EnumSet.of(AffineGenerator.ROTATION))
                 .curvatureBatchSize(100).seed(5).build();
         OnlineMarglikTrainer trainer = new OnlineMarglikTrainer(TinyNets.small(10, 3), train, options);
         TrainingResult result = trainer.train(new TrainingListener() {

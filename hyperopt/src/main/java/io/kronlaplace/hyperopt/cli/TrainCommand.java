@@ -78,7 +78,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "FIXUP (no normalisation, as in the paper) or BATCHNORM (default: ${DEFAULT-VALUE}).")
     WideResNet.Variant variant;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 6 synthetic, 100 CIFAR-10).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 5 synthetic, 100 CIFAR-10).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: 64 synthetic, 128 "
@@ -98,10 +98,10 @@ public final class TrainCommand implements Callable<Integer> {
     ScheduleKind schedule;
 
     @Option(names = {"-F", "--marglik-frequency"}, paramLabel = "F", description = "Marginal-likelihood update "
-            + "every F epochs (default: 2 synthetic, 5 CIFAR-10).")
+            + "every F epochs (default: 1 synthetic, 5 CIFAR-10).")
     Integer frequency;
 
-    @Option(names = {"-B", "--burn-in"}, paramLabel = "B", description = "First epoch with an update (default: 2 "
+    @Option(names = {"-B", "--burn-in"}, paramLabel = "B", description = "First epoch with an update (default: 1 "
             + "synthetic, 20 CIFAR-10).")
     Integer burnIn;
 
@@ -144,6 +144,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--aug-batch-size", paramLabel = "N", defaultValue = "32",
             description = "Examples per augmentation-gradient step (default: ${DEFAULT-VALUE}).")
     int augmentationBatchSize;
+
+    @Option(names = "--aug-generators", paramLabel = "G", split = ",",
+            defaultValue = "X_SHIFT,Y_SHIFT,ROTATION,X_SCALE,Y_SCALE,SHEAR",
+            description = "Affine generators whose magnitudes are learned, the others stay off (default: all six).")
+    List<AffineGenerator> generators;
 
     @Option(names = "--mc-samples", paramLabel = "N", defaultValue = "100",
             description = "Logit samples of the Laplace MC predictive (default: ${DEFAULT-VALUE}).")
@@ -193,7 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .description(description(options, result, trainSeconds))
                 .trainingCurves(curves(result, trainer));
         new ModelEvaluation(network, ModelEvaluation.priorOf(trainer.prior()), options.flavour(),
-                Math.min(128, options.batchSize() * 2), mcSamples, seed, line -> status(err, line))
+                32, mcSamples, seed, line -> status(err, line))
                 .evaluate(train, test, List.of(), null, report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
@@ -210,17 +215,19 @@ public final class TrainCommand implements Callable<Integer> {
     private OnlineMarglikOptions options(boolean cifar) {
         int s = or(augmentationSamples, cifar ? 0 : 2);
         return OnlineMarglikOptions.builder()
-                .epochs(or(epochs, cifar ? 100 : 6))
+                .epochs(or(epochs, cifar ? 100 : 5))
                 .batchSize(or(batchSize, cifar ? 128 : 64))
                 .optimizer(optimizer).learningRate(learningRate).schedule(schedule)
-                .marglikFrequency(or(frequency, cifar ? 5 : 2))
-                .burnIn(or(burnIn, cifar ? 20 : 2))
+                .marglikFrequency(or(frequency, cifar ? 5 : 1))
+                .burnIn(or(burnIn, cifar ? 20 : 1))
                 .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate)
                 .priorStructure(prior).initialPriorPrecision(priorPrecision)
                 .flavour(flavour).curvatureType(curvature)
                 .augmentationSamples(s).augmentationLearningRate(augmentationLearningRate)
                 .augmentationHypersteps(or(augmentationHypersteps, cifar ? 20 : 10))
                 .augmentationBatchSize(augmentationBatchSize)
+                .augmentedGenerators(generators.isEmpty() ? java.util.EnumSet.noneOf(AffineGenerator.class)
+                        : java.util.EnumSet.copyOf(generators))
                 .curvatureBatchSize(cifar ? 128 : 100)
                 .seed(seed)
                 .build();
