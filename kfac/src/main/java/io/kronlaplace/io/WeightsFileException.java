@@ -6,10 +6,12 @@ import java.io.IOException;
 public final class WeightsFileException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** An error described by {@code message}. */
     public WeightsFileException(String message) {
         super(message);
     }
 
+    /** An error described by {@code message}, caused by {@code cause}. */
     public WeightsFileException(String message, Throwable cause) {
         super(message, cause);
     }

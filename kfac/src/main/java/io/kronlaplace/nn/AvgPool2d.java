@@ -30,10 +30,12 @@ public final class AvgPool2d extends Module {
         this.stride = stride;
     }
 
+    /** Window height and width in pixels. */
     public int kernel() {
         return kernel;
     }
 
+    /** Step between windows in pixels. */
     public int stride() {
         return stride;
     }

@@ -62,6 +62,7 @@ public final class BatchNorm2d extends Module {
         this.runningVar = Nd4j.ones(type, channels);
     }
 
+    /** Number of normalised channels C. */
     public long channels() {
         return channels;
     }
@@ -123,7 +124,7 @@ public final class BatchNorm2d extends Module {
         long area = x.size(2) * x.size(3);
         // Work on the [N*C, H*W] view: every row is one (example, channel) plane, contiguous in NCHW, so the
         // per-channel arithmetic is a column-vector broadcast over rows instead of a strided walk along C.
-        INDArray rows = dense(x).reshape('c', n * channels, area);
+        INDArray rows = Tensors.dense(x).reshape('c', n * channels, area);
         INDArray mean;
         INDArray var;
         if (mode == Mode.TRAIN) {
@@ -160,13 +161,14 @@ public final class BatchNorm2d extends Module {
         long n = xhat.size(0) / channels;
         requireRows(gradOutput, n, context, this);
         long area = xhat.size(1);
-        if (gradOutput.rank() != 4 || gradOutput.size(1) != channels || gradOutput.size(2) * gradOutput.size(3) != area) {
+        if (gradOutput.rank() != 4 || gradOutput.size(1) != channels
+                || gradOutput.size(2) * gradOutput.size(3) != area) {
             throw new IllegalArgumentException("BatchNorm2d '" + path() + "': output gradient must be [rows, "
                     + channels + ", H, W] with H*W = " + area + ", got "
                     + java.util.Arrays.toString(gradOutput.shape()));
         }
         int copies = context.copies();
-        INDArray g = dense(gradOutput).reshape('c', copies * n * channels, area);
+        INDArray g = Tensors.dense(gradOutput).reshape('c', copies * n * channels, area);
         INDArray gain = scale.value().mul(invStd);
         INDArray gradInput = g.mulColumnVector(tile(gain, copies * n));
         boolean train = cachedMode == Mode.TRAIN;

@@ -71,34 +71,42 @@ public final class Conv2d extends Module implements WeightLayer {
         return ps;
     }
 
+    /** Input channels Cin. */
     public long inChannels() {
         return inChannels;
     }
 
+    /** Output channels Cout. */
     public long outChannels() {
         return outChannels;
     }
 
+    /** Kernel height in pixels (equal to the width: kernels are square). */
     public int kernelH() {
         return kernel;
     }
 
+    /** Kernel width in pixels. */
     public int kernelW() {
         return kernel;
     }
 
+    /** Vertical stride in input pixels (equal to the horizontal stride). */
     public int strideH() {
         return stride;
     }
 
+    /** Horizontal stride in input pixels. */
     public int strideW() {
         return stride;
     }
 
+    /** Zero rows added above and below the input. */
     public int padH() {
         return padding;
     }
 
+    /** Zero columns added left and right of the input. */
     public int padW() {
         return padding;
     }
@@ -123,8 +131,8 @@ public final class Conv2d extends Module implements WeightLayer {
         long[] hw = outputSize(x.size(2), x.size(3));
         INDArray out = Nd4j.createUninitialized(x.dataType(), x.size(0), outChannels, hw[0], hw[1]);
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d")
-                .addInputs(bias == null ? new INDArray[] {c(x), weight.value()}
-                        : new INDArray[] {c(x), weight.value(), bias.value()})
+                .addInputs(bias == null ? new INDArray[] {Tensors.dense(x), weight.value()}
+                        : new INDArray[] {Tensors.dense(x), weight.value(), bias.value()})
                 .addOutputs(out)
                 .addIntegerArguments(convArgs());
         Nd4j.exec(op.build());
@@ -142,7 +150,7 @@ public final class Conv2d extends Module implements WeightLayer {
                     + Arrays.toString(gradOutput.shape()) + ", expected " + Arrays.toString(expected));
         }
         context.observe(this, a, gradOutput);
-        INDArray g = c(gradOutput);
+        INDArray g = Tensors.dense(gradOutput);
         INDArray gradInput;
         if (context.parameterGradients()) {
             gradInput = Nd4j.createUninitialized(a.dataType(), g.size(0), inChannels, a.size(2), a.size(3));
@@ -150,11 +158,11 @@ public final class Conv2d extends Module implements WeightLayer {
             DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp")
                     .addIntegerArguments(convArgs());
             if (bias == null) {
-                op.addInputs(c(a), weight.value(), g).addOutputs(gradInput, gradWeight);
+                op.addInputs(Tensors.dense(a), weight.value(), g).addOutputs(gradInput, gradWeight);
                 Nd4j.exec(op.build());
             } else {
                 INDArray gradBias = Nd4j.createUninitialized(a.dataType(), outChannels);
-                op.addInputs(c(a), weight.value(), bias.value(), g).addOutputs(gradInput, gradWeight, gradBias);
+                op.addInputs(Tensors.dense(a), weight.value(), bias.value(), g).addOutputs(gradInput, gradWeight, gradBias);
                 Nd4j.exec(op.build());
                 bias.grad().addi(gradBias);
             }
@@ -234,7 +242,7 @@ public final class Conv2d extends Module implements WeightLayer {
         long[] hw = outputSize(x.size(2), x.size(3));
         INDArray cols = Nd4j.create(x.dataType(), n, inChannels, kernel, kernel, hw[0], hw[1]);
         Nd4j.exec(DynamicCustomOp.builder("im2col")
-                .addInputs(c(x))
+                .addInputs(Tensors.dense(x))
                 .addOutputs(cols)
                 .addIntegerArguments(kernel, kernel, stride, stride, padding, padding, 1, 1, EXPLICIT_PADDING)
                 .build());
@@ -253,11 +261,6 @@ public final class Conv2d extends Module implements WeightLayer {
                     + " but weights are " + weight.value().dataType() + " (cast the network or the data)");
         }
         outputSize(x.size(2), x.size(3));
-    }
-
-    /** Native ops read raw buffers: give them a dense C-ordered array (views are copied once). */
-    private static INDArray c(INDArray x) {
-        return x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
     }
 
     @Override

@@ -14,6 +14,7 @@ public final class FixupBias extends Module {
         this.bias = new Parameter("bias", Parameter.Kind.SCALAR, org.nd4j.linalg.factory.Nd4j.zeros(type, 1));
     }
 
+    /** The scalar bias b, shape [1]. */
     public Parameter bias() {
         return bias;
     }

@@ -14,6 +14,7 @@ public final class FixupScale extends Module {
         this.scale = new Parameter("scale", Parameter.Kind.SCALAR, org.nd4j.linalg.factory.Nd4j.ones(type, 1));
     }
 
+    /** The scalar multiplier s, shape [1]. */
     public Parameter scale() {
         return scale;
     }

@@ -21,8 +21,17 @@ public abstract class Module {
 
     private String path = "";
 
+    /**
+     * Computes the output for a batch (N rows along dimension 0) and keeps what {@link #backward} needs. The input is
+     * never modified; in {@link Mode#TRAIN} normalisation layers use and update batch statistics.
+     */
     public abstract INDArray forward(INDArray input, Mode mode);
 
+    /**
+     * Back-propagates {@code gradOutput} ({@code copies * N} rows, copy-major) through the linearisation of the last
+     * {@link #forward} call and returns the gradient w.r.t. the input (same row count). Adds parameter gradients to
+     * {@link Parameter#grad()} when the context asks for them. {@code gradOutput} is never modified.
+     */
     public abstract INDArray backward(INDArray gradOutput, BackwardContext context);
 
     /**

@@ -17,6 +17,7 @@ public final class Network {
     private final Map<String, Parameter> parameters;
     private final List<WeightLayer> weightLayers;
 
+    /** Assembles a network around {@code root}, assigning dotted names to every sub-module. */
     public Network(Module root) {
         this.root = root;
         root.assignPaths("");
@@ -24,6 +25,7 @@ public final class Network {
         this.weightLayers = List.copyOf(root.weightLayers());
     }
 
+    /** The root module. */
     public Module root() {
         return root;
     }
@@ -76,22 +78,27 @@ public final class Network {
         return Collections.unmodifiableMap(root.namedBuffers());
     }
 
+    /** The Linear and Conv2d layers in forward order. */
     public List<WeightLayer> weightLayers() {
         return weightLayers;
     }
 
+    /** Total number of scalar parameters. */
     public long numParameters() {
         return parameters.values().stream().mapToLong(Parameter::size).sum();
     }
 
+    /** The floating-point type of the parameters. */
     public DataType dataType() {
         return parameters.values().iterator().next().value().dataType();
     }
 
+    /** Converts all parameters and buffers to {@code type}. */
     public void castTo(DataType type) {
         root.castTo(type);
     }
 
+    /** Sets all parameter gradients to zero. */
     public void zeroGrad() {
         root.zeroGrad();
     }

@@ -24,12 +24,13 @@ public final class ReLU extends Module {
         INDArray y = requireCached(output, this);
         requireRows(gradOutput, y.size(0), context, this);
         Tensors.requireSameTrailingShape(gradOutput, y, "ReLU '" + path() + "' output gradient");
-        INDArray g = gradOutput.ordering() == 'c' && !gradOutput.isView() ? gradOutput : gradOutput.dup('c');
+        INDArray g = Tensors.dense(gradOutput);
         INDArray gradInput = Nd4j.createUninitialized(g.dataType(), g.shape());
         long n = y.size(0);
         for (int c = 0; c < context.copies(); c++) {
             INDArray gc = context.copies() == 1 ? g : g.get(NDArrayIndex.interval(c * n, (c + 1) * n));
-            INDArray out = context.copies() == 1 ? gradInput : gradInput.get(NDArrayIndex.interval(c * n, (c + 1) * n));
+            INDArray out = context.copies() == 1 ? gradInput
+                    : gradInput.get(NDArrayIndex.interval(c * n, (c + 1) * n));
             Nd4j.exec(new RectifiedLinearDerivative(y, gc, out));
         }
         return gradInput;

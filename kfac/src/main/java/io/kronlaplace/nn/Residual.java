@@ -27,6 +27,7 @@ public final class Residual extends Module {
         this.shortcut = shortcut;
     }
 
+    /** The residual branch. */
     public Module main() {
         return main;
     }

@@ -2,6 +2,7 @@ package io.kronlaplace.nn;
 
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Small tensor helpers shared by the layers: validation with clear messages and copy stacking. */
@@ -57,9 +58,17 @@ public final class Tensors {
             same = x.size(d) == reference.size(d);
         }
         if (!same) {
-            throw new IllegalArgumentException(what + ": expected shape [rows, "
-                    + Arrays.toString(Arrays.copyOfRange(reference.shape(), 1, reference.rank())).replaceAll("[\\[\\]]", "")
-                    + "], got " + Arrays.toString(x.shape()));
+            long[] expected = reference.shape().clone();
+            throw new IllegalArgumentException(what + ": expected shape [rows" + (expected.length > 1 ? ", " : "")
+                    + Arrays.stream(expected).skip(1).mapToObj(Long::toString)
+                    .collect(java.util.stream.Collectors.joining(", ")) + "], got " + Arrays.toString(x.shape()));
         }
+    }
+
+    /**
+     * x itself when it is laid out densely in C order (what native ops read directly), otherwise a C-ordered copy.
+     */
+    public static INDArray dense(INDArray x) {
+        return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
     }
 }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 
 /**
  * Adam (Kingma and Ba), following PyTorch's {@code torch.optim.Adam} / {@code AdamW}. It steps any list of arrays:
@@ -67,8 +67,8 @@ public final class Adam implements Optimizer {
             scratch.muli(scratch);
             v.muli(beta2);
             OptimizerState.axpy(1 - beta2, scratch, v);
-            scratch.assign(v);
-            Transforms.sqrt(scratch, false).divi(sqrtBiasCorrection2).addi(epsilon).rdivi(m);
+            Nd4j.exec(new Sqrt(v, scratch));
+            scratch.divi(sqrtBiasCorrection2).addi(epsilon).rdivi(m);
             if (weightDecay > 0 && decayMode == WeightDecay.DECOUPLED) {
                 theta.muli(1 - lr * weightDecay);
             }

@@ -85,7 +85,7 @@ class BatchNorm2dTest {
         Sequential block = new Sequential(new BatchNorm2d(2, DataType.DOUBLE), new ReLU(),
                 new Residual(new Sequential(new Conv2d(2, 3, 3, 2, 1, false, init), new BatchNorm2d(3, DataType.DOUBLE),
                         new ReLU(), new Conv2d(3, 3, 3, 1, 1, false, init)), new Conv2d(2, 3, 1, 2, 0, false, init)));
-        GradientCheck.check(block, GradientCheck.random(8, 3, 2, 4, 4), Mode.TRAIN, 1e-6);
+        GradientCheck.checkSampled(block, GradientCheck.random(8, 3, 2, 4, 4), Mode.TRAIN, 6, 1e-6);
         GradientCheck.checkCopies(block, GradientCheck.random(9, 3, 2, 4, 4), Mode.TRAIN, 2, 1e-12);
     }
 
