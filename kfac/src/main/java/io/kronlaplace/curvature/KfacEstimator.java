@@ -49,6 +49,7 @@ public final class KfacEstimator {
         this.random = new SplittableRandom(options.seed());
     }
 
+    /** The options this estimator was built with. */
     public KfacOptions options() {
         return options;
     }
@@ -77,7 +78,8 @@ public final class KfacEstimator {
 
     /**
      * Adds the contribution of one layer from its input and back-propagated vectors directly (what the backward pass
-     * feeds in through the tap); for callers that run their own passes and for timing the factor work alone.
+     * feeds in through the tap); for callers that run their own passes and for timing the factor work alone. It does
+     * not change {@link #examplesSeen()}, which counts the examples of {@link #accumulate} calls.
      *
      * @param input      the layer's forward input, N rows
      * @param gradOutput {@code copies * N} back-propagated vectors at its output, copy-major
@@ -94,29 +96,30 @@ public final class KfacEstimator {
      * @throws IllegalStateException before any data was accumulated
      */
     public Map<String, KronFactors> factors() {
-        if (accumulators.isEmpty()) {
-            throw new IllegalStateException("no data accumulated: call accumulate(...) before factors()");
-        }
         Map<String, KronFactors> out = new LinkedHashMap<>();
         for (WeightLayer layer : network.weightLayers()) {
             LayerFactorAccumulator acc = accumulators.get(layer.path());
-            if (acc != null) {
+            if (acc != null && acc.hasData()) {
                 out.put(layer.path(), acc.factors());
             }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no data accumulated: call accumulate(...) before factors()");
         }
         return Collections.unmodifiableMap(out);
     }
 
-    /** Eigendecompositions of {@link #factors()}, keyed by layer path. */
+    /** Eigendecompositions of {@link #factors()}, keyed by layer path (layers decomposed in parallel). */
     public Map<String, KronDecomposition> decompositions() {
-        Map<String, KronDecomposition> out = new LinkedHashMap<>();
-        factors().forEach((path, f) -> out.put(path, KronDecomposition.of(f)));
-        return Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(KronDecomposition.ofAll(factors()));
     }
 
-    /** Forgets all accumulated data (and restarts the label sampling from the seed), e.g. before a refit. */
+    /**
+     * Forgets all accumulated data (and restarts the label sampling from the seed), e.g. before a refit; the factor
+     * buffers are zeroed and kept, so refits allocate nothing new.
+     */
     public void reset() {
-        accumulators.clear();
+        accumulators.values().forEach(LayerFactorAccumulator::clear);
         examples = 0;
         random = new SplittableRandom(options.seed());
     }

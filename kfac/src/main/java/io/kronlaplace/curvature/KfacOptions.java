@@ -32,6 +32,7 @@ public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int 
         return builder().build();
     }
 
+    /** A builder with the defaults of {@link #defaults()}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -53,31 +54,37 @@ public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int 
         private Builder() {
         }
 
+        /** K-FAC flavour. */
         public Builder flavour(KfacFlavour value) {
             this.flavour = value;
             return this;
         }
 
+        /** Curvature type. */
         public Builder curvatureType(CurvatureType value) {
             this.curvatureType = value;
             return this;
         }
 
+        /** Sampled labels per example for the MC Fisher (>= 1). */
         public Builder mcSamples(int value) {
             this.mcSamples = value;
             return this;
         }
 
+        /** Consecutive batch rows per example (>= 1). */
         public Builder sharedRowsPerExample(int value) {
             this.sharedRowsPerExample = value;
             return this;
         }
 
+        /** Seed of the label sampling. */
         public Builder seed(long value) {
             this.seed = value;
             return this;
         }
 
+        /** The options; validates every field. */
         public KfacOptions build() {
             return new KfacOptions(flavour, curvatureType, mcSamples, sharedRowsPerExample, seed);
         }

@@ -25,6 +25,7 @@ public final class KronBlock implements CurvatureBlock {
         this.eigenvalueGrid = decomposition.lbView().reshape(dout, 1).mmul(decomposition.laView().reshape(1, din));
     }
 
+    /** The factor eigendecompositions this block is built on. */
     public KronDecomposition decomposition() {
         return decomposition;
     }

@@ -28,10 +28,8 @@ public final class KronCurvature {
      * @throws IllegalArgumentException when a weight layer has no factors or factors of the wrong size
      */
     public static List<CurvatureBlock> blocks(Network network, Map<String, KronFactors> factors) {
-        return build(network, path -> {
-            KronFactors f = factors.get(path);
-            return f == null ? null : KronDecomposition.of(f);
-        }, factors.keySet());
+        Map<String, KronDecomposition> decompositions = KronDecomposition.ofAll(factors);
+        return build(network, decompositions::get, factors.keySet());
     }
 
     /** The weight and bias blocks from existing decompositions (e.g. loaded from disk), keyed by layer path. */

@@ -2,6 +2,10 @@ package io.kronlaplace.curvature;
 
 import io.kronlaplace.linalg.Eigendecomposition;
 import io.kronlaplace.linalg.SymmetricEigen;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -51,6 +55,41 @@ public final class KronDecomposition {
                 eb.vectors(), eb.values());
     }
 
+    /**
+     * Eigendecomposes the factors of many layers, independent matrices in parallel
+     * ({@link SymmetricEigen#decomposeAll}).
+     *
+     * @return decompositions keyed like the input, in its order
+     * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
+     * @throws IllegalStateException    naming the layer when the solver fails
+     */
+    public static Map<String, KronDecomposition> ofAll(Map<String, KronFactors> factors) {
+        List<INDArray> matrices = new ArrayList<>();
+        for (KronFactors f : factors.values()) {
+            Checks.requireFinite(f.aView(), "factor A of layer '" + f.layerPath() + "'");
+            Checks.requireFinite(f.bView(), "factor B of layer '" + f.layerPath() + "'");
+            matrices.add(f.aView());
+            matrices.add(f.bView());
+        }
+        List<Eigendecomposition> e;
+        try {
+            e = SymmetricEigen.decomposeAll(matrices);
+        } catch (IllegalStateException failure) {
+            throw new IllegalStateException("eigendecomposition of the Kronecker factors of " + factors.keySet()
+                    + " failed: " + failure.getMessage(), failure);
+        }
+        Map<String, KronDecomposition> out = new LinkedHashMap<>();
+        int i = 0;
+        for (var entry : factors.entrySet()) {
+            KronFactors f = entry.getValue();
+            Eigendecomposition ea = e.get(i++);
+            Eigendecomposition eb = e.get(i++);
+            out.put(entry.getKey(), new KronDecomposition(f.layerPath(), f.flavour(), ea.vectors(), ea.values(),
+                    eb.vectors(), eb.values()));
+        }
+        return out;
+    }
+
     private static Eigendecomposition decompose(INDArray m, String what) {
         try {
             return SymmetricEigen.decompose(m);
@@ -65,10 +104,12 @@ public final class KronDecomposition {
         return Transforms.max(values, 0.0, true);
     }
 
+    /** Dotted path of the layer these factors belong to. */
     public String layerPath() {
         return layerPath;
     }
 
+    /** The flavour that produced the factors. */
     public KfacFlavour flavour() {
         return flavour;
     }
@@ -93,10 +134,12 @@ public final class KronDecomposition {
         return lb.dup();
     }
 
+    /** Din: size of A. */
     public long inFeatures() {
         return qa.size(0);
     }
 
+    /** Dout: size of B. */
     public long outFeatures() {
         return qb.size(0);
     }

@@ -23,12 +23,27 @@ public final class KronFactors {
      * @throws IllegalArgumentException on non-square factors or NaN/infinite entries
      */
     public KronFactors(String layerPath, INDArray a, INDArray b, KfacFlavour flavour) {
-        this.layerPath = Objects.requireNonNull(layerPath, "layerPath");
-        this.flavour = Objects.requireNonNull(flavour, "flavour");
-        this.a = Checks.squareFinite(a, "factor A of layer '" + layerPath + "'").dup('c');
-        this.b = Checks.squareFinite(b, "factor B of layer '" + layerPath + "'").dup('c');
+        this(layerPath, Checks.squareFinite(a, "factor A of layer '" + layerPath + "'").dup('c'),
+                Checks.squareFinite(b, "factor B of layer '" + layerPath + "'").dup('c'), flavour, true);
     }
 
+    /** Takes ownership of float64 square arrays without copying or scanning them (the estimator's own sums). */
+    private KronFactors(String layerPath, INDArray a, INDArray b, KfacFlavour flavour, boolean owned) {
+        this.layerPath = Objects.requireNonNull(layerPath, "layerPath");
+        this.flavour = Objects.requireNonNull(flavour, "flavour");
+        this.a = a;
+        this.b = b;
+    }
+
+    /**
+     * Factors from arrays the caller hands over and never touches again: float64, C order, square, built from
+     * finite network inputs and gradients (the network rejects NaN at both ends; the eigensolver checks again).
+     */
+    static KronFactors owned(String layerPath, INDArray a, INDArray b, KfacFlavour flavour) {
+        return new KronFactors(layerPath, a, b, flavour, true);
+    }
+
+    /** Dotted path of the layer in its network ("" for a root layer). */
     public String layerPath() {
         return layerPath;
     }
@@ -43,6 +58,7 @@ public final class KronFactors {
         return b.dup();
     }
 
+    /** The flavour that produced these factors (it fixes their scaling convention). */
     public KfacFlavour flavour() {
         return flavour;
     }

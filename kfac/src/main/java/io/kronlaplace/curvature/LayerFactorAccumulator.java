@@ -3,9 +3,9 @@ package io.kronlaplace.curvature;
 import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.WeightLayer;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -17,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class LayerFactorAccumulator {
     /** The largest unfolded patch matrix EXPAND builds at once (elements); larger batches are processed in chunks. */
-    private static final long MAX_UNFOLDED_ELEMENTS = 1L << 25;
+    private static final long MAX_UNFOLDED_ELEMENTS = 1L << 24;
 
     private final String path;
     private final KfacFlavour flavour;
@@ -57,12 +57,24 @@ final class LayerFactorAccumulator {
         }
     }
 
+    /** Whether any data was added since construction or the last {@link #clear()}. */
+    boolean hasData() {
+        return aCount > 0;
+    }
+
+    /** Zeroes the sums, keeping the buffers for the next fit. */
+    void clear() {
+        aSum.assign(0);
+        bSum.assign(0);
+        aCount = 0;
+    }
+
     /** (A, B) normalised for the summed loss; A divided by the total count. */
     KronFactors factors() {
         if (aCount == 0) {
             throw new IllegalStateException("layer '" + path + "' has seen no data");
         }
-        return new KronFactors(path, aSum.div(aCount), bSum, flavour);
+        return KronFactors.owned(path, aSum.div(aCount), bSum.dup('c'), flavour);
     }
 
     private void addLinear(INDArray a, INDArray g) {
@@ -99,22 +111,33 @@ final class LayerFactorAccumulator {
             long chunk = Math.max(1, MAX_UNFOLDED_ELEMENTS / (positions * din));
             for (long start = 0; start < n; start += chunk) {
                 long end = Math.min(n, start + chunk);
-                INDArray patches = conv.patches(rows(x, start, end));
-                addGram(patches.reshape((end - start) * positions, din), true);
+                INDArray columns = ConvColumns.unfold(conv, rows(x, start, end));
+                addExampleGrams(columns.reshape(end - start, din, positions), true);
+                columns.close();
             }
-            long dout = conv.outFeatures();
-            long gChunk = Math.max(1, MAX_UNFOLDED_ELEMENTS / (positions * dout));
-            for (long start = 0; start < g.size(0); start += gChunk) {
-                long end = Math.min(g.size(0), start + gChunk);
-                INDArray channelsLast = rows(g, start, end).permute(0, 2, 3, 1).dup('c');
-                addGram(channelsLast.reshape((end - start) * positions, dout), false);
-            }
+            INDArray gc = contiguous(g);
+            addExampleGrams(gc.reshape(gc.size(0), gc.size(1), positions), false);
             aCount += n * positions;
         } else {
             addGram(groupMean(ConvPatchMean.of(conv, x)), true);
             addGram(groupSum(g.sum(2, 3)), false);
             aCount += n / shared;
         }
+    }
+
+    /**
+     * Adds sum_n M_n M_n^T for a stack of per-example matrices M_n ([rows, D, R], features by positions, C order):
+     * the EXPAND sums over positions without transposing the unfolded tensor. The rows are accumulated in the
+     * network's type, then added to the float64 sum once.
+     */
+    private void addExampleGrams(INDArray stack, boolean input) {
+        long d = stack.size(1);
+        INDArray buffer = batchBuffer(input, d, stack.dataType());
+        for (long i = 0; i < stack.size(0); i++) {
+            INDArray m = stack.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
+            Nd4j.gemm(m, m, buffer, false, true, 1.0, i == 0 ? 0.0 : 1.0);
+        }
+        addBuffer(buffer, input);
     }
 
     /** Mean over each group of S consecutive rows of an [rows, D] matrix. */
@@ -127,31 +150,66 @@ final class LayerFactorAccumulator {
         return shared == 1 ? m : m.reshape(m.size(0) / shared, shared, m.size(1)).sum(1);
     }
 
-    /** Adds X^T X of an [M, D] matrix to the A (input) or B (gradient) sum. */
+    /**
+     * Adds X^T X of an [M, D] matrix to the A (input) or B (gradient) sum. With few rows (M <= D, e.g. REDUCE's one
+     * row per example) the rows are cast to float64 and DGEMM accumulates straight into the sum: cheaper than a
+     * D x D product in the network's type followed by a D x D cast. With many rows (EXPAND) the product runs in the
+     * network's type and is cast once.
+     */
     private void addGram(INDArray x, boolean input) {
-        INDArray m = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
+        INDArray m = contiguous(x);
         long d = m.size(1);
+        INDArray sum = input ? aSum : bSum;
+        if (m.dataType() == DataType.DOUBLE || m.size(0) <= d) {
+            requireSize(sum, d, input);
+            INDArray m64 = m.dataType() == DataType.DOUBLE ? m : m.castTo(DataType.DOUBLE);
+            // X^T X is symmetric, so the sum's C order reads the same as BLAS's column-major result.
+            Nd4j.gemm(m64, m64, sum, true, false, 1.0, 1.0);
+            if (m64 != m) {
+                m64.close();
+            }
+            return;
+        }
+        INDArray buffer = batchBuffer(input, d, m.dataType());
+        Nd4j.gemm(m, m, buffer, true, false, 1.0, 0.0);
+        addBuffer(buffer, input);
+    }
+
+    private void requireSize(INDArray sum, long d, boolean input) {
+        if (sum.size(0) != d) {
+            throw new IllegalArgumentException("layer '" + path + "': " + (input ? "input" : "gradient")
+                    + " features " + d + " do not match the factor size " + sum.size(0));
+        }
+    }
+
+    /** The preallocated D x D product buffer of the network's type, after checking D against the factor. */
+    private INDArray batchBuffer(boolean input, long d, DataType type) {
+        requireSize(input ? aSum : bSum, d, input);
         INDArray buffer = input ? aBatch : bBatch;
-        if (buffer == null || buffer.dataType() != m.dataType()) {
-            buffer = Nd4j.create(m.dataType(), new long[] {d, d}, 'f');
+        if (buffer == null || buffer.dataType() != type) {
+            buffer = Nd4j.create(type, new long[] {d, d}, 'f');
             if (input) {
                 aBatch = buffer;
             } else {
                 bBatch = buffer;
             }
         }
+        return buffer;
+    }
+
+    private void addBuffer(INDArray buffer, boolean input) {
         INDArray sum = input ? aSum : bSum;
-        if (sum.size(0) != d) {
-            throw new IllegalArgumentException("layer '" + path + "': " + (input ? "input" : "gradient")
-                    + " features " + d + " do not match the factor size " + sum.size(0) + " (shape "
-                    + Arrays.toString(x.shape()) + ")");
-        }
-        Nd4j.gemm(m, m, buffer, true, false, 1.0, 0.0);
         if (buffer.dataType() == DataType.DOUBLE) {
             sum.addi(buffer);
         } else {
-            sum.addi(buffer.castTo(DataType.DOUBLE));
+            INDArray cast = buffer.castTo(DataType.DOUBLE);
+            sum.addi(cast);
+            cast.close();
         }
+    }
+
+    private static INDArray contiguous(INDArray x) {
+        return x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
     }
 
     private static INDArray rows(INDArray x, long start, long end) {

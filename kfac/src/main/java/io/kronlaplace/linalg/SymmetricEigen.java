@@ -1,7 +1,15 @@
 package io.kronlaplace.linalg;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.global.openblas_full;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
@@ -16,6 +24,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The default, {@link Backend#LAPACKE_SYEVD}, is the divide-and-conquer solver of the pinned OpenBLAS: measured
  * several times faster than QR-iteration {@code syev} for the 576..2304-dimensional factors of a Wide ResNet.
+ *
+ * <p>The LAPACK library runs single-threaded: on the shared 2-core build machine, two OpenBLAS threads made
+ * {@code dsyevd} 7-13 times SLOWER at n = 1152 whenever other processes kept the cores busy (its threads spin while
+ * waiting for each other). Throughput comes instead from {@link #decomposeAll}, which decomposes independent
+ * matrices (the factors of different layers) in parallel, one matrix per core.
  */
 public final class SymmetricEigen {
     /** Which solver computes the decomposition. */
@@ -30,7 +43,83 @@ public final class SymmetricEigen {
 
     private static final int LAPACK_ROW_MAJOR = 101;
 
+    static {
+        openblas_full.openblas_set_num_threads(1);
+    }
+
     private SymmetricEigen() {
+    }
+
+    /**
+     * Workers {@link #decomposeAll} uses: {@code OMP_NUM_THREADS} when set to a positive number, else the number of
+     * available processors.
+     */
+    public static int parallelism() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        if (omp != null) {
+            try {
+                int n = Integer.parseInt(omp.trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // not a number: fall back to the processor count
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Decomposes several matrices with the default backend, up to {@link #parallelism()} at a time, largest first.
+     *
+     * @return the decompositions in the order of the input list
+     * @throws IllegalArgumentException or IllegalStateException as {@link #decompose(INDArray)} for the first
+     *                                  matrix that fails
+     */
+    public static List<Eigendecomposition> decomposeAll(List<INDArray> matrices) {
+        int workers = Math.min(parallelism(), matrices.size());
+        if (workers <= 1) {
+            List<Eigendecomposition> out = new ArrayList<>();
+            for (INDArray m : matrices) {
+                out.add(decompose(m));
+            }
+            return out;
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < matrices.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingLong((Integer i) -> -matrices.get(i).length()));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "symmetric-eigen");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Eigendecomposition>> futures = new ArrayList<>();
+            for (int i = 0; i < matrices.size(); i++) {
+                futures.add(null);
+            }
+            for (int i : order) {
+                INDArray m = matrices.get(i);
+                futures.set(i, pool.submit(() -> decompose(m)));
+            }
+            List<Eigendecomposition> out = new ArrayList<>();
+            for (Future<Eigendecomposition> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decomposing", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** The backend {@link #decompose(INDArray)} uses. */

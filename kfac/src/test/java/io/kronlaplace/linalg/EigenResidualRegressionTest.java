@@ -56,6 +56,22 @@ class EigenResidualRegressionTest {
     }
 
     @Test
+    void parallelDecompositionsMatchSequentialOnesInInputOrder() {
+        java.util.List<INDArray> ms = java.util.List.of(randomSpd(5, 1), randomSpd(40, 2), randomSpd(12, 3));
+        java.util.List<Eigendecomposition> all = SymmetricEigen.decomposeAll(ms);
+        assertEquals(3, all.size());
+        for (int i = 0; i < ms.size(); i++) {
+            assertEquals(ms.get(i).size(0), all.get(i).values().length());
+            INDArray expected = SymmetricEigen.decompose(ms.get(i)).values();
+            assertTrue(all.get(i).values().sub(expected).norm2Number().doubleValue() < 1e-9);
+        }
+        INDArray bad = randomSpd(4, 5);
+        bad.putScalar(0, 0, Double.POSITIVE_INFINITY);
+        assertThrows(IllegalArgumentException.class,
+                () -> SymmetricEigen.decomposeAll(java.util.List.of(randomSpd(4, 6), bad)));
+    }
+
+    @Test
     void rejectsNanAndNonSquare() {
         INDArray a = Nd4j.eye(3).castTo(DataType.DOUBLE);
         a.putScalar(1, 2, Double.NaN);

@@ -1,0 +1,173 @@
+package io.kronlaplace.curvature;
+
+import io.kronlaplace.io.Npy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Saves and loads Kronecker factors and their eigendecompositions as NumPy {@code .npy} files (float64), readable
+ * from Python: one file per array, named by the layer's position ({@code layer3.A.npy}, {@code layer3.B.npy}; or
+ * {@code layer3.QA.npy}, {@code .LA}, {@code .QB}, {@code .LB} for decompositions), and a tab-separated index
+ * {@value #INDEX} listing each layer's number, dotted path, flavour, Din and Dout. Every file is written atomically
+ * and the index last, so an interrupted save never leaves an index that points at missing arrays.
+ */
+public final class KronFactorFiles {
+    /** Name of the index file inside the directory. */
+    public static final String INDEX = "kfac-index.tsv";
+    private static final String FACTORS = "factors";
+    private static final String DECOMPOSITIONS = "decompositions";
+    private static final String MAGIC = "# kronlaplace kfac v1 ";
+
+    private KronFactorFiles() {
+    }
+
+    private record Entry(int number, String path, KfacFlavour flavour, long din, long dout) {
+    }
+
+    /** Writes factors (keyed by layer path) into {@code dir}, creating it if needed. */
+    public static void writeFactors(Path dir, Map<String, KronFactors> factors) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        int number = 0;
+        for (KronFactors f : factors.values()) {
+            Npy.write(dir.resolve(file(number, "A")), f.aView());
+            Npy.write(dir.resolve(file(number, "B")), f.bView());
+            entries.add(new Entry(number++, f.layerPath(), f.flavour(), f.inFeatures(), f.outFeatures()));
+        }
+        writeIndex(dir, FACTORS, entries);
+    }
+
+    /** Reads factors written by {@link #writeFactors}, keyed by layer path in the saved order. */
+    public static Map<String, KronFactors> readFactors(Path dir) throws IOException {
+        Map<String, KronFactors> out = new LinkedHashMap<>();
+        for (Entry e : readIndex(dir, FACTORS)) {
+            INDArray a = read(dir, e, "A", e.din(), e.din());
+            INDArray b = read(dir, e, "B", e.dout(), e.dout());
+            out.put(e.path(), construct(dir, () -> new KronFactors(e.path(), a, b, e.flavour())));
+        }
+        return out;
+    }
+
+    /** Writes eigendecompositions (keyed by layer path) into {@code dir}, creating it if needed. */
+    public static void writeDecompositions(Path dir, Map<String, KronDecomposition> decompositions)
+            throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        int number = 0;
+        for (KronDecomposition d : decompositions.values()) {
+            Npy.write(dir.resolve(file(number, "QA")), d.qaView());
+            Npy.write(dir.resolve(file(number, "LA")), d.laView());
+            Npy.write(dir.resolve(file(number, "QB")), d.qbView());
+            Npy.write(dir.resolve(file(number, "LB")), d.lbView());
+            entries.add(new Entry(number++, d.layerPath(), d.flavour(), d.inFeatures(), d.outFeatures()));
+        }
+        writeIndex(dir, DECOMPOSITIONS, entries);
+    }
+
+    /** Reads eigendecompositions written by {@link #writeDecompositions}, keyed by layer path. */
+    public static Map<String, KronDecomposition> readDecompositions(Path dir) throws IOException {
+        Map<String, KronDecomposition> out = new LinkedHashMap<>();
+        for (Entry e : readIndex(dir, DECOMPOSITIONS)) {
+            INDArray qa = read(dir, e, "QA", e.din(), e.din());
+            INDArray la = read(dir, e, "LA", e.din());
+            INDArray qb = read(dir, e, "QB", e.dout(), e.dout());
+            INDArray lb = read(dir, e, "LB", e.dout());
+            out.put(e.path(), construct(dir, () -> new KronDecomposition(e.path(), e.flavour(), qa, la, qb, lb)));
+        }
+        return out;
+    }
+
+    private interface Constructor<T> {
+        T build();
+    }
+
+    /** Turns a validation failure of loaded arrays (e.g. NaN) into an IOException naming the directory. */
+    private static <T> T construct(Path dir, Constructor<T> c) throws IOException {
+        try {
+            return c.build();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir + ": invalid saved curvature: " + e.getMessage(), e);
+        }
+    }
+
+    private static String file(int number, String array) {
+        return "layer" + number + "." + array + ".npy";
+    }
+
+    private static INDArray read(Path dir, Entry e, String array, long... shape) throws IOException {
+        Path p = dir.resolve(file(e.number(), array));
+        INDArray a = Npy.read(p);
+        if (!Arrays.equals(a.shape(), shape)) {
+            throw new IOException(p + ": array " + array + " of layer '" + e.path() + "' has shape "
+                    + Arrays.toString(a.shape()) + ", the index says " + Arrays.toString(shape));
+        }
+        return a;
+    }
+
+    private static void writeIndex(Path dir, String kind, List<Entry> entries) throws IOException {
+        StringBuilder text = new StringBuilder(MAGIC).append(kind).append('\n');
+        text.append("# number\tlayer\tflavour\tdin\tdout\n");
+        for (Entry e : entries) {
+            if (e.path().contains("\t") || e.path().contains("\n")) {
+                throw new IllegalArgumentException("layer path '" + e.path() + "' contains a tab or newline");
+            }
+            text.append(e.number()).append('\t').append(e.path()).append('\t').append(e.flavour()).append('\t')
+                    .append(e.din()).append('\t').append(e.dout()).append('\n');
+        }
+        Path index = dir.resolve(INDEX).toAbsolutePath();
+        Files.createDirectories(index.getParent());
+        Path tmp = Files.createTempFile(index.getParent(), INDEX, ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static List<Entry> readIndex(Path dir, String kind) throws IOException {
+        Path index = dir.resolve(INDEX);
+        if (!Files.isRegularFile(index)) {
+            throw new NoSuchFileException(index.toString(), null, "no K-FAC index file");
+        }
+        List<String> lines = Files.readAllLines(index, StandardCharsets.UTF_8);
+        if (lines.isEmpty() || !lines.get(0).startsWith(MAGIC)) {
+            throw new IOException(index + ": not a K-FAC index (first line must start with '" + MAGIC.trim() + "')");
+        }
+        String found = lines.get(0).substring(MAGIC.length()).trim();
+        if (!found.equals(kind)) {
+            throw new IOException(index + ": the directory holds " + found + ", expected " + kind);
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("\t", -1);
+            try {
+                if (f.length != 5) {
+                    throw new IllegalArgumentException("expected 5 tab-separated fields, got " + f.length);
+                }
+                Entry e = new Entry(Integer.parseInt(f[0]), f[1], KfacFlavour.valueOf(f[2]), Long.parseLong(f[3]),
+                        Long.parseLong(f[4]));
+                if (e.din() < 1 || e.dout() < 1) {
+                    throw new IllegalArgumentException("sizes must be positive");
+                }
+                entries.add(e);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(index + " line " + (i + 1) + " is corrupt (" + e.getMessage() + "): '" + line
+                        + "'", e);
+            }
+        }
+        return entries;
+    }
+}

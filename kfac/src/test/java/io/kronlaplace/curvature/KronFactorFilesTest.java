@@ -1,0 +1,91 @@
+package io.kronlaplace.curvature;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kronlaplace.io.Npy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Save/load round trips of factors and decompositions as .npy files, and clear errors on damaged directories. */
+class KronFactorFilesTest {
+
+    private static INDArray spd(int n, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, n, n);
+        return x.mmul(x.transpose());
+    }
+
+    private static Map<String, KronFactors> factors() {
+        Map<String, KronFactors> f = new LinkedHashMap<>();
+        f.put("group1.0.conv1", new KronFactors("group1.0.conv1", spd(4, 1), spd(3, 2), KfacFlavour.REDUCE));
+        f.put("fc", new KronFactors("fc", spd(2, 3), spd(5, 4), KfacFlavour.REDUCE));
+        return f;
+    }
+
+    @Test
+    void factorsRoundTrip(@TempDir Path dir) throws IOException {
+        Map<String, KronFactors> saved = factors();
+        KronFactorFiles.writeFactors(dir, saved);
+        Map<String, KronFactors> loaded = KronFactorFiles.readFactors(dir);
+        assertEquals(List.copyOf(saved.keySet()), List.copyOf(loaded.keySet()));
+        for (String k : saved.keySet()) {
+            assertEquals(saved.get(k).a(), loaded.get(k).a());
+            assertEquals(saved.get(k).b(), loaded.get(k).b());
+            assertEquals(KfacFlavour.REDUCE, loaded.get(k).flavour());
+        }
+        assertEquals(saved.get("fc").b(), Npy.read(dir.resolve("layer1.B.npy")), "plain .npy files, one per factor");
+        assertTrue(Files.readString(dir.resolve(KronFactorFiles.INDEX)).contains("1\tfc\tREDUCE\t2\t5"));
+    }
+
+    @Test
+    void decompositionsRoundTrip(@TempDir Path dir) throws IOException {
+        Map<String, KronDecomposition> saved = new LinkedHashMap<>();
+        factors().forEach((k, f) -> saved.put(k, KronDecomposition.of(f)));
+        KronFactorFiles.writeDecompositions(dir, saved);
+        Map<String, KronDecomposition> loaded = KronFactorFiles.readDecompositions(dir);
+        for (String k : saved.keySet()) {
+            assertEquals(saved.get(k).qa(), loaded.get(k).qa());
+            assertEquals(saved.get(k).la(), loaded.get(k).la());
+            assertEquals(saved.get(k).qb(), loaded.get(k).qb());
+            assertEquals(saved.get(k).lb(), loaded.get(k).lb());
+            assertEquals(k, loaded.get(k).layerPath());
+        }
+        IOException kind = assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
+        assertTrue(kind.getMessage().contains("decompositions"), kind.getMessage());
+    }
+
+    @Test
+    void damagedDirectoriesGiveClearErrors(@TempDir Path dir) throws IOException {
+        assertThrows(NoSuchFileException.class, () -> KronFactorFiles.readFactors(dir));
+        KronFactorFiles.writeFactors(dir, factors());
+        Npy.write(dir.resolve("layer0.A.npy"), spd(3, 9));
+        IOException shape = assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
+        assertTrue(shape.getMessage().contains("group1.0.conv1") && shape.getMessage().contains("[3, 3]"),
+                shape.getMessage());
+        INDArray nan = spd(4, 1);
+        nan.putScalar(0, 0, Double.NaN);
+        Npy.write(dir.resolve("layer0.A.npy"), nan);
+        IOException nanError = assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
+        assertTrue(nanError.getMessage().contains("NaN"), nanError.getMessage());
+        Files.delete(dir.resolve("layer1.B.npy"));
+        Npy.write(dir.resolve("layer0.A.npy"), spd(4, 1));
+        assertThrows(NoSuchFileException.class, () -> KronFactorFiles.readFactors(dir));
+        Files.writeString(dir.resolve(KronFactorFiles.INDEX), "# kronlaplace kfac v1 factors\n0\tfc\tSIDEWAYS\t2\t5\n");
+        IOException corrupt = assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
+        assertTrue(corrupt.getMessage().contains("line 2"), corrupt.getMessage());
+        Files.writeString(dir.resolve(KronFactorFiles.INDEX), "hello\n");
+        assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
+    }
+}
