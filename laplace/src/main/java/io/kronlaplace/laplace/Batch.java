@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * classification, N x C values for regression).
  */
 public record Batch(INDArray inputs, INDArray targets) {
+    /** Rejects null arrays. */
     public Batch {
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(targets, "targets");

@@ -21,6 +21,7 @@ public final class DiagLaplace extends LaplacePosterior {
         this.diagonal = new double[Math.toIntExact(dim())];
     }
 
+    /** The structure this class implements. */
     @Override
     public HessianStructure structure() {
         return HessianStructure.DIAG;

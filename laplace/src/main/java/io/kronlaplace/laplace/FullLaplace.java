@@ -43,6 +43,7 @@ public final class FullLaplace extends LaplacePosterior {
         this.hessian = Nd4j.zeros(DataType.DOUBLE, dim(), dim());
     }
 
+    /** The structure this class implements. */
     @Override
     public HessianStructure structure() {
         return HessianStructure.FULL;

@@ -41,6 +41,7 @@ public final class KronLaplace extends LaplacePosterior {
         this.flavour = options.flavour();
     }
 
+    /** The structure this class implements. */
     @Override
     public HessianStructure structure() {
         return HessianStructure.KRON;
@@ -211,39 +212,50 @@ public final class KronLaplace extends LaplacePosterior {
         };
     }
 
-    /** Adds sum_ij (Qb^T G_c Qa)_ij (Qb^T G_c' Qa)_ij / (s lb_i la_j + delta) of one layer's weight to out. */
+    /**
+     * Adds sum_ij (Qb^T G_c Qa)_ij (Qb^T G_c' Qa)_ij / (s lb_i la_j + delta) of one layer's weight to out. The products
+     * run in the network's floating type (float32 for float32 networks, float64 in tests) into reused buffers.
+     */
     private static void addLayer(LayerSlices slices, KronDecomposition d, double s, double delta, int examples,
                                  int outputs, INDArray out) {
-        INDArray qa = d.qa();
-        INDArray qb = d.qb();
+        INDArray a = slices.inputs();
+        INDArray g = slices.gradients();
+        DataType type = a.dataType();
+        INDArray qa = d.qa().castTo(type);
+        INDArray qb = d.qb().castTo(type);
         long dout = qb.size(0);
         long din = qa.size(0);
         INDArray inverseGrid = dampedGrid(d, s, delta, -1.0);
-        INDArray a = slices.inputs();
-        INDArray g = slices.gradients();
         long r = a.size(1);
         long k = g.size(0);
         if (r == 1) {
             // G_k = g_k a_n^T is rank one: (Qb^T G_k Qa)_ij = gh_ki ah_nj, so the sum over j collapses to
             // M_ni = sum_j ah_nj^2 K_ij and the covariance is sum_i gh_ci gh_c'i M_ni.
-            INDArray ah = a.reshape(examples, din).mmul(qa);
-            INDArray gh = g.reshape(k, dout).mmul(qb);
+            INDArray ah = a.reshape(examples, din).castTo(DataType.DOUBLE).mmul(d.qa());
+            INDArray gh = g.reshape(k, dout).castTo(DataType.DOUBLE).mmul(d.qb());
             INDArray m = ah.muli(ah).mmul(inverseGrid.transpose());
             INDArray weighted = gh.mul(io.kronlaplace.nn.Tensors.repeatCopies(m, outputs));
             JacobianProducts.addWeightedGram(gh, weighted, examples, outputs, out);
             return;
         }
-        INDArray sqrtGrid = Transforms.sqrt(inverseGrid, false).reshape(1, dout * din);
+        INDArray sqrtGrid = Transforms.sqrt(inverseGrid, false).reshape(1, dout * din).castTo(type);
         // rotate all positions at once: g Qb as C x N x R x Dout (copy-major rows), a Qa as N x R x Din
         INDArray gh = g.reshape(k * r, dout).mmul(qb).reshape(outputs, examples, r, dout);
         INDArray ah = a.reshape(examples * r, din).mmul(qa).reshape(examples, r, din);
+        INDArray gn = Nd4j.create(type, outputs, dout, r);
+        INDArray gnMatrix = gn.reshape((long) outputs * dout, r);
+        INDArray x = Nd4j.create(type, (long) outputs * dout, din);
+        INDArray xRows = x.reshape(outputs, dout * din);
+        INDArray gram = Nd4j.create(type, outputs, outputs);
         for (int n = 0; n < examples; n++) {
-            INDArray gn = gh.get(NDArrayIndex.all(), NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all())
-                    .permute(0, 2, 1).dup('c').reshape((long) outputs * dout, r);
+            gn.assign(gh.get(NDArrayIndex.all(), NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all())
+                    .permute(0, 2, 1));
             INDArray an = ah.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all());
-            // row c: vec(Qb^T G_c Qa) scaled by sqrt(K), so that X X^T is the K-weighted inner product
-            INDArray x = gn.mmul(an).reshape(outputs, dout * din).muliRowVector(sqrtGrid);
-            out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(x.mmul(x.transpose()));
+            // row c of xRows: vec(Qb^T G_c Qa) scaled by sqrt(K), so that X X^T is the K-weighted inner product
+            Nd4j.gemm(gnMatrix, an.dup('c'), x, false, false, 1.0, 0.0);
+            xRows.muliRowVector(sqrtGrid);
+            Nd4j.gemm(xRows, xRows, gram, false, true, 1.0, 0.0);
+            out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(gram.castTo(DataType.DOUBLE));
         }
     }
 }

@@ -19,6 +19,7 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
                              PriorPrecision prior, double sigma, double temperature,
                              io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode) {
 
+    /** Validates the options. */
     public LaplaceOptions {
         Objects.requireNonNull(subset, "subset");
         Objects.requireNonNull(structure, "structure");
@@ -30,6 +31,7 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         Hyperparameters.requirePositive("temperature", temperature);
     }
 
+    /** A builder with the defaults listed on {@link Builder}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -45,46 +47,55 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         private io.kronlaplace.curvature.KfacFlavour flavour = io.kronlaplace.curvature.KfacFlavour.REDUCE;
         private FitMode fitMode = FitMode.REPLACE;
 
+        /** Which weights are covered (default ALL). */
         public Builder subset(SubsetOfWeights v) {
             subset = v;
             return this;
         }
 
+        /** The curvature structure (default KRON). */
         public Builder structure(HessianStructure v) {
             structure = v;
             return this;
         }
 
+        /** Classification or regression (default CLASSIFICATION). */
         public Builder likelihood(LikelihoodType v) {
             likelihood = v;
             return this;
         }
 
+        /** Initial prior precision (default scalar 1). */
         public Builder prior(PriorPrecision v) {
             prior = v;
             return this;
         }
 
+        /** Observation noise standard deviation, regression only (default 1). */
         public Builder sigma(double v) {
             sigma = v;
             return this;
         }
 
+        /** Posterior temperature T (default 1). */
         public Builder temperature(double v) {
             temperature = v;
             return this;
         }
 
+        /** K-FAC flavour for KRON (default REDUCE). */
         public Builder flavour(io.kronlaplace.curvature.KfacFlavour v) {
             flavour = v;
             return this;
         }
 
+        /** Default behaviour of repeated fits (default REPLACE). */
         public Builder fitMode(FitMode v) {
             fitMode = v;
             return this;
         }
 
+        /** The options; validates every field. */
         public LaplaceOptions build() {
             return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode);
         }

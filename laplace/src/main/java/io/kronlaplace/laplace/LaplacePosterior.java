@@ -162,6 +162,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     // ---------------------------------------------------------------- hyperparameters
 
+    /** The current prior precision. */
     public final PriorPrecision priorPrecision() {
         return prior;
     }
@@ -193,6 +194,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         this.sigma = value;
     }
 
+    /** The current temperature T. */
     public final double temperature() {
         return temperature;
     }
@@ -384,18 +386,22 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     // ---------------------------------------------------------------- accessors
 
+    /** The network whose weights the posterior covers. */
     public final Network network() {
         return network;
     }
 
+    /** The options the posterior was created with (initial hyperparameters). */
     public final LaplaceOptions options() {
         return options;
     }
 
+    /** Which weights are covered. */
     public final SubsetOfWeights subset() {
         return options.subset();
     }
 
+    /** Classification or regression. */
     public final LikelihoodType likelihood() {
         return options.likelihood();
     }
@@ -410,6 +416,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         return covered.dim();
     }
 
+    /** Whether {@link #fit} has completed. */
     public final boolean isFitted() {
         return fitted;
     }

@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code K x R x Dout} with {@code K = copies * N} copy-major. The Jacobian of output copy k w.r.t. the layer's weight
  * matrix is G_k = sum_r g[k, r] a[k mod N, r]^T and w.r.t. its bias sum_r g[k, r].
  *
- * @param inputs    layer inputs, float64
- * @param gradients back-propagated vectors, float64
+ * @param inputs    layer inputs, in the network's floating type
+ * @param gradients back-propagated vectors, in the network's floating type
  * @param copies    back-propagated vectors per example
  */
 public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
@@ -32,8 +32,8 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
      */
     public static LayerSlices of(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
         if (layer instanceof Linear) {
-            INDArray a = input.castTo(DataType.DOUBLE);
-            INDArray g = gradOutput.castTo(DataType.DOUBLE);
+            INDArray a = input;
+            INDArray g = gradOutput;
             if (a.rank() == 2) {
                 a = a.reshape(a.size(0), 1, a.size(1));
                 g = g.reshape(g.size(0), 1, g.size(1));
@@ -41,9 +41,9 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
             return new LayerSlices(a, g, copies);
         }
         if (layer instanceof Conv2d conv) {
-            INDArray a = conv.patches(input).castTo(DataType.DOUBLE);
+            INDArray a = conv.patches(input);
             long k = gradOutput.size(0);
-            INDArray g = gradOutput.castTo(DataType.DOUBLE).reshape(k, conv.outFeatures(), a.size(1))
+            INDArray g = gradOutput.reshape(k, conv.outFeatures(), a.size(1))
                     .permute(0, 2, 1).dup('c');
             return new LayerSlices(a, g, copies);
         }
@@ -51,10 +51,10 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
                 + layer.getClass().getSimpleName());
     }
 
-    /** The weight Jacobian of copy k, {@code Dout x Din}. */
+    /** The weight Jacobian of copy k, {@code Dout x Din}, float64. */
     public INDArray weightJacobian(int k) {
-        INDArray g = gradients.slice(k);
-        INDArray a = inputs.slice(k % examples());
+        INDArray g = gradients.slice(k).castTo(DataType.DOUBLE);
+        INDArray a = inputs.slice(k % examples()).castTo(DataType.DOUBLE);
         return g.transpose().mmul(a);
     }
 
@@ -63,7 +63,7 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
         return gradients.slice(k).sum(0);
     }
 
-    /** All weight Jacobians as rows: {@code K x (Dout * Din)}, row k = row-major vec(G_k). */
+    /** All weight Jacobians as rows: {@code K x (Dout * Din)}, row k = row-major vec(G_k), float64. */
     public INDArray weightJacobians() {
         int k = Math.toIntExact(gradients.size(0));
         long dout = gradients.size(2);
@@ -75,9 +75,9 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
         return out;
     }
 
-    /** All bias Jacobians as rows: {@code K x Dout}. */
+    /** All bias Jacobians as rows: {@code K x Dout}, float64. */
     public INDArray biasJacobians() {
-        return gradients.sum(1);
+        return gradients.castTo(DataType.DOUBLE).sum(1);
     }
 
     @Override

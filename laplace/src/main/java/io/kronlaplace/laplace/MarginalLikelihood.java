@@ -10,10 +10,12 @@ package io.kronlaplace.laplace;
  * @param logTemperature  d value / d log T
  */
 public record MarginalLikelihood(double value, double[] logPrior, double logSigma, double logTemperature) {
+    /** Copies the gradient array. */
     public MarginalLikelihood {
         logPrior = logPrior.clone();
     }
 
+    /** A copy of the prior-precision gradient. */
     @Override
     public double[] logPrior() {
         return logPrior.clone();

@@ -6,10 +6,12 @@ import java.io.IOException;
 public final class PosteriorFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is wrong, naming the file */
     public PosteriorFormatException(String message) {
         super(message);
     }
 
+    /** @param message what is wrong, naming the file; @param cause the underlying failure */
     public PosteriorFormatException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -54,6 +54,7 @@ public final class PriorPrecision {
         return new PriorPrecision(kind, values);
     }
 
+    /** Scalar, per group or per parameter. */
     public Kind kind() {
         return kind;
     }
@@ -63,6 +64,7 @@ public final class PriorPrecision {
         return values.length;
     }
 
+    /** The value at an index (0 for a scalar prior). */
     public double value(int index) {
         return values[index];
     }

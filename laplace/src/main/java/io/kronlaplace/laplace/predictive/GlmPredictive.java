@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class GlmPredictive {
     private final LaplacePosterior posterior;
 
+    /** @param posterior a posterior (fitted before predicting) */
     public GlmPredictive(LaplacePosterior posterior) {
         this.posterior = Objects.requireNonNull(posterior, "posterior");
     }

@@ -14,6 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class SamplingPredictive {
     private final LaplacePosterior posterior;
 
+    /** @param posterior a posterior (fitted before predicting) */
     public SamplingPredictive(LaplacePosterior posterior) {
         this.posterior = Objects.requireNonNull(posterior, "posterior");
     }
@@ -51,5 +52,4 @@ public final class SamplingPredictive {
         }
         return posterior.outputsAtWeights(posterior.sampleWeights(samples, seed), x).castTo(DataType.DOUBLE);
     }
-
 }
