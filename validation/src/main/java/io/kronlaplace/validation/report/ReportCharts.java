@@ -278,8 +278,13 @@ public final class ReportCharts {
         styler.setChartPadding(12);
     }
 
-    private static ChartImage encode(String id, String title,
-            Chart<?, ?> chart) {
+    private static ChartImage encode(String id, String title, Chart<?, ?> chart) {
+        // a horizontal legend wider than the chart is clipped: stack the entries instead (about 8 px per
+        // character at the legend font plus the marker and spacing)
+        int legendWidth = chart.getSeriesMap().keySet().stream().mapToInt(name -> 40 + 8 * name.length()).sum();
+        if (legendWidth > chart.getWidth() - 40) {
+            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        }
         try {
             return new ChartImage(id, title,
                     BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
