@@ -187,7 +187,7 @@ public final class Conv2d extends Module implements WeightLayer {
         INDArray out = Nd4j.createUninitialized(a.dataType(), a.size(0), outChannels, hw[0], hw[1]);
         // the bias is constant in the input: the tangent is the bias-free convolution of the input tangent
         Nd4j.exec(DynamicCustomOp.builder("conv2d")
-                .addInputs(c(tangent), weight.value())
+                .addInputs(Tensors.dense(tangent), weight.value())
                 .addOutputs(out)
                 .addIntegerArguments(convArgs())
                 .build());
