@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt;
 
+import io.kronlaplace.curvature.ConvPatchMean;
 import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.hyperopt.augment.AffineAugmentation;
@@ -201,6 +202,11 @@ public final class AugmentationMarglikGradient {
      * {@code [m, Din]}; EXPAND gives every sample and position {@code [m*s*R, Din]}. float64.
      */
     private INDArray inputRows(WeightLayer layer, INDArray x, int m, int s) {
+        if (flavour == KfacFlavour.REDUCE && layer instanceof Conv2d conv) {
+            // the mean patch by strided box sums, without unfolding (linear in x, so also right for tangents)
+            INDArray mean = ConvPatchMean.of(conv, x).castTo(DataType.DOUBLE);
+            return mean.reshape('c', m, s, mean.size(1)).mean(1);
+        }
         INDArray perRow;
         if (layer instanceof Conv2d conv) {
             perRow = conv.patches(x);

@@ -2,7 +2,11 @@ package io.kronlaplace.hyperopt;
 
 import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.hyperopt.augment.AffineGenerator;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Options of {@link OnlineMarglikTrainer}. The defaults are the CIFAR-10 setting of Immer et al. (2021): 100 epochs,
@@ -31,7 +35,9 @@ import java.util.Objects;
  * @param augmentationBatchSize    examples per hyper-step of the augmentation gradient, >= 1
  * @param augmentationHypersteps   how many of the K hyper-steps also step eta (each costs one augmentation-gradient
  *                                 batch: a forward, two backward and six forward-mode passes), >= 0
- * @param initialAugmentation      starting value of every eta component (|eta| is the augmentation magnitude; 0 is
+ * @param augmentedGenerators      the affine generators whose magnitudes are learned; the others stay at 0 (no
+ *                                 augmentation along them)
+ * @param initialAugmentation      starting value of every learned eta component (|eta| is the augmentation magnitude; 0 is
  *                                 a stationary point of the expected objective, so start slightly away from it)
  * @param seed                     seed of shuffling, augmentation noise and label sampling
  */
@@ -41,7 +47,7 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                                    PriorStructure priorStructure, double initialPriorPrecision, KfacFlavour flavour,
                                    CurvatureType curvatureType, int mcSamples, int augmentationSamples,
                                    int curvatureBatchSize, int augmentationBatchSize, int augmentationHypersteps,
-                                   double initialAugmentation, long seed) {
+                                   Set<AffineGenerator> augmentedGenerators, double initialAugmentation, long seed) {
 
     public OnlineMarglikOptions {
         positive(epochs, "epochs");
@@ -74,6 +80,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         if (augmentationHypersteps < 0) {
             throw new IllegalArgumentException("augmentation hypersteps must be >= 0, got " + augmentationHypersteps);
         }
+        augmentedGenerators = Collections.unmodifiableSet(EnumSet.copyOf(Objects.requireNonNull(augmentedGenerators,
+                "augmentedGenerators").isEmpty() ? EnumSet.noneOf(AffineGenerator.class) : augmentedGenerators));
         if (!Double.isFinite(initialAugmentation)) {
             throw new IllegalArgumentException("initial augmentation must be finite, got " + initialAugmentation);
         }
@@ -107,7 +115,7 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                 .initialPriorPrecision(initialPriorPrecision).flavour(flavour).curvatureType(curvatureType)
                 .mcSamples(mcSamples).augmentationSamples(augmentationSamples).curvatureBatchSize(curvatureBatchSize)
                 .augmentationBatchSize(augmentationBatchSize).augmentationHypersteps(augmentationHypersteps)
-                .initialAugmentation(initialAugmentation).seed(seed);
+                .augmentedGenerators(augmentedGenerators).initialAugmentation(initialAugmentation).seed(seed);
     }
 
     private static void positive(double v, String what) {
@@ -138,6 +146,7 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         private int curvatureBatchSize = 128;
         private int augmentationBatchSize = 32;
         private int augmentationHypersteps = 20;
+        private Set<AffineGenerator> augmentedGenerators = EnumSet.allOf(AffineGenerator.class);
         private double initialAugmentation = 0.1;
         private long seed = 0;
 
@@ -244,6 +253,11 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
             return this;
         }
 
+        public Builder augmentedGenerators(Set<AffineGenerator> v) {
+            augmentedGenerators = v;
+            return this;
+        }
+
         public Builder initialAugmentation(double v) {
             initialAugmentation = v;
             return this;
@@ -258,7 +272,7 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
             return new OnlineMarglikOptions(epochs, batchSize, optimizer, learningRate, momentum, schedule,
                     marglikFrequency, burnIn, hypersteps, hyperLearningRate, augmentationLearningRate, priorStructure,
                     initialPriorPrecision, flavour, curvatureType, mcSamples, augmentationSamples, curvatureBatchSize,
-                    augmentationBatchSize, augmentationHypersteps, initialAugmentation, seed);
+                    augmentationBatchSize, augmentationHypersteps, augmentedGenerators, initialAugmentation, seed);
         }
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.hyperopt.augment.AffineAugmentation;
+import io.kronlaplace.hyperopt.augment.AffineGenerator;
 import io.kronlaplace.hyperopt.augment.AugmentationNoise;
 import io.kronlaplace.hyperopt.augment.InvariantModel;
 import io.kronlaplace.hyperopt.checkpoint.CheckpointData;
@@ -100,8 +101,10 @@ public final class OnlineMarglikTrainer {
                     + " but the network is " + network.dataType());
         }
         this.prior = new PriorGroups(network, options.priorStructure(), options.initialPriorPrecision());
-        double[] eta = new double[6];
-        java.util.Arrays.fill(eta, options.initialAugmentation());
+        double[] eta = new double[AffineGenerator.COUNT];
+        for (AffineGenerator g : options.augmentedGenerators()) {
+            eta[g.ordinal()] = options.initialAugmentation();
+        }
         this.augmentation = options.learnsAugmentation() ? new AffineAugmentation(eta) : null;
         this.batchesPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
         long totalSteps = (long) batchesPerEpoch * options.epochs();
@@ -268,6 +271,11 @@ public final class OnlineMarglikTrainer {
                 double[] g = etaGradient.compute(marglik, logDelta, augmentation,
                         AugmentationNoise.draw(m, s, hyperRandom), batch.images(), labels(batch), train.size());
                 double[] eta = augmentation.eta();
+                for (AffineGenerator gen : AffineGenerator.values()) {
+                    if (!options.augmentedGenerators().contains(gen)) {
+                        g[gen.ordinal()] = 0;
+                    }
+                }
                 etaAdam.step(eta, negate(g));
                 augmentation.setEta(eta);
             }

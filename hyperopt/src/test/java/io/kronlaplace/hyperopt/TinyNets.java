@@ -26,6 +26,13 @@ final class TinyNets {
                 new Conv2d(3, 4, 3, 2, 1, true, init), new ReLU(), new MeanPool(), new Linear(4, classes, true, init)));
     }
 
+    /** Conv(3 -> 8, stride 2) - ReLU - Conv(8 -> 16, stride 2) - ReLU - global mean pool - Linear(16 -> classes). */
+    static Network small(int classes, long seed) {
+        Init init = new Init(seed, DataType.FLOAT, Init.Scheme.KAIMING_NORMAL);
+        return new Network(new Sequential(new Conv2d(3, 8, 3, 2, 1, true, init), new ReLU(),
+                new Conv2d(8, 16, 3, 2, 1, true, init), new ReLU(), new MeanPool(), new Linear(16, classes, true, init)));
+    }
+
     /** Global average pooling N x C x H x W -> N x C (linear, so its tangent is pooled the same way). */
     static final class MeanPool extends Module {
         private long[] shape;

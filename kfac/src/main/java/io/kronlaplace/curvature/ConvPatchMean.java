@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (O(N Cin H W)) plus O(N Cin H kw) additions, and no N x R x Din buffer. (Measured faster than strided native
  * reductions per kernel offset, whose per-op overhead dominates at these sizes.)
  */
-final class ConvPatchMean {
+public final class ConvPatchMean {
     private ConvPatchMean() {
     }
 
@@ -34,7 +34,7 @@ final class ConvPatchMean {
     }
 
     /** Mean patch {@code [N, Cin*kh*kw]} (features ordered channel, kernel row, kernel column), input's type. */
-    static INDArray of(Conv2d conv, INDArray x) {
+    public static INDArray of(Conv2d conv, INDArray x) {
         INDArray dense = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
         int n = Math.toIntExact(dense.size(0));
         int channels = Math.toIntExact(dense.size(1));

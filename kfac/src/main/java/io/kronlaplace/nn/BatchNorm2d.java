@@ -209,6 +209,10 @@ public final class BatchNorm2d extends Module {
         return Nd4j.tile(perChannel.reshape(1, channels), Math.toIntExact(n), 1).reshape('c', n * channels, 1);
     }
 
+    private static INDArray dense(INDArray x) {
+        return x.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
+    }
+
     /**
      * In {@link Mode#EVAL} the layer is affine per channel, so the tangent is scaled by {@code gamma / sqrt(var + eps)}.
      * In training mode the batch statistics depend on the input; that derivative is not provided.
@@ -221,6 +225,9 @@ public final class BatchNorm2d extends Module {
                     + "forward pass in EVAL mode (batch statistics are not differentiated)");
         }
         INDArray gain = scale.value().mul(invStd);
-        return Broadcast.mul(tangent, gain, Nd4j.createUninitialized(tangent.dataType(), tangent.shape()), 1);
+        INDArray t = dense(tangent);
+        long n = t.size(0);
+        INDArray rows = t.reshape('c', n * channels, t.length() / (n * channels));
+        return rows.mulColumnVector(tile(gain, n)).reshape('c', t.shape());
     }
 }

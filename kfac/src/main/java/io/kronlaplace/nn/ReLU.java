@@ -43,6 +43,10 @@ public final class ReLU extends Module {
             throw new IllegalArgumentException("ReLU '" + path() + "': tangent has shape "
                     + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(y.shape()));
         }
-        return tangent.mul(y.gt(0).castTo(tangent.dataType()));
+        // the same fused derivative as backward: passes the tangent where the output is positive
+        INDArray t = Tensors.dense(tangent);
+        INDArray out = Nd4j.createUninitialized(t.dataType(), t.shape());
+        Nd4j.exec(new RectifiedLinearDerivative(y, t, out));
+        return out;
     }
 }

@@ -17,7 +17,6 @@ import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.ImageDataset;
-import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.report.EpochRecord;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.ReportWriter;
@@ -47,8 +46,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Without arguments: the built-in demo (synthetic images, WRN-10-1 Fixup, a few epochs, K-FAC-reduce, "
                         + "learned augmentation) in a few minutes on 2 cores.",
                 "With --data-dir: WRN-16-4 on CIFAR-10 with the paper's settings (100 epochs; hours to days on a CPU)."},
-        footer = {"", "Writes OUT/report.json, report.md, report.html (training curves, calibration), OUT/model.klm "
-                + "(weights and learned hyperparameters) and OUT/checkpoint.klck (resume with --resume)."})
+        footer = {"", "Writes OUT/report.json, report.md, report.html (training curves; MAP vs Laplace GLM probit vs "
+                + "Laplace GLM MC on the test split with calibration plots), OUT/model.klm (weights and learned "
+                + "hyperparameters; use with 'evaluate' for shifted and out-of-distribution data) and "
+                + "OUT/checkpoint.klck (resume with --resume)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -77,7 +78,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "FIXUP (no normalisation, as in the paper) or BATCHNORM (default: ${DEFAULT-VALUE}).")
     WideResNet.Variant variant;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 6 synthetic, 100 CIFAR-10).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 4 synthetic, 100 CIFAR-10).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: 64 synthetic, 128 "
@@ -140,9 +141,14 @@ public final class TrainCommand implements Callable<Integer> {
             + "the augmentation (default: 10 synthetic, 20 CIFAR-10).")
     Integer augmentationHypersteps;
 
-    @Option(names = "--aug-batch-size", paramLabel = "N", defaultValue = "32",
+    @Option(names = "--aug-batch-size", paramLabel = "N", defaultValue = "16",
             description = "Examples per augmentation-gradient step (default: ${DEFAULT-VALUE}).")
     int augmentationBatchSize;
+
+    @Option(names = "--aug-generators", paramLabel = "G", split = ",",
+            defaultValue = "X_SHIFT,Y_SHIFT,ROTATION,X_SCALE,Y_SCALE,SHEAR",
+            description = "Affine generators whose magnitudes are learned, the others stay off (default: all six).")
+    List<AffineGenerator> generators;
 
     @Option(names = "--mc-samples", paramLabel = "N", defaultValue = "100",
             description = "Logit samples of the Laplace MC predictive (default: ${DEFAULT-VALUE}).")
@@ -168,8 +174,6 @@ public final class TrainCommand implements Callable<Integer> {
         ChannelNormalization norm = ChannelNormalization.fit(raw.train());
         ImageDataset train = norm.apply(raw.train());
         ImageDataset test = norm.apply(raw.test());
-        List<ShiftedDataset> shifts = DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm);
-        ImageDataset ood = norm.apply(raw.ood());
 
         Network network = architecture.build(seed);
         status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test images; %s",
@@ -194,8 +198,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .description(description(options, result, trainSeconds))
                 .trainingCurves(curves(result, trainer));
         new ModelEvaluation(network, ModelEvaluation.priorOf(trainer.prior()), options.flavour(),
-                Math.min(128, options.batchSize() * 2), mcSamples, seed, line -> status(err, line))
-                .evaluate(train, test, shifts, ood, report);
+                32, mcSamples, seed, line -> status(err, line))
+                .evaluate(train, test, List.of(), null, report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
                         + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
@@ -211,7 +215,7 @@ public final class TrainCommand implements Callable<Integer> {
     private OnlineMarglikOptions options(boolean cifar) {
         int s = or(augmentationSamples, cifar ? 0 : 2);
         return OnlineMarglikOptions.builder()
-                .epochs(or(epochs, cifar ? 100 : 6))
+                .epochs(or(epochs, cifar ? 100 : 4))
                 .batchSize(or(batchSize, cifar ? 128 : 64))
                 .optimizer(optimizer).learningRate(learningRate).schedule(schedule)
                 .marglikFrequency(or(frequency, cifar ? 5 : 2))
@@ -222,6 +226,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .augmentationSamples(s).augmentationLearningRate(augmentationLearningRate)
                 .augmentationHypersteps(or(augmentationHypersteps, cifar ? 20 : 10))
                 .augmentationBatchSize(augmentationBatchSize)
+                .augmentedGenerators(generators.isEmpty() ? java.util.EnumSet.noneOf(AffineGenerator.class)
+                        : java.util.EnumSet.copyOf(generators))
                 .curvatureBatchSize(cifar ? 128 : 100)
                 .seed(seed)
                 .build();

@@ -1,0 +1,115 @@
+package io.kronlaplace.hyperopt.cli;
+
+import io.kronlaplace.curvature.CurvatureType;
+import io.kronlaplace.curvature.KfacEstimator;
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.curvature.KfacOptions;
+import io.kronlaplace.curvature.KronFactors;
+import io.kronlaplace.hyperopt.checkpoint.SavedModel;
+import io.kronlaplace.io.Npy;
+import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.validation.data.ChannelNormalization;
+import io.kronlaplace.validation.data.ImageDataset;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kronlaplace curvature}: K-FAC factors of a saved model, exported as {@code .npy} files. */
+@Command(name = "curvature", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compute K-FAC-expand and/or K-FAC-reduce factors of a saved model on training images and "
+                + "export them as .npy files: OUT/<flavour>/<layer>.A.npy (input factor, Din x Din) and "
+                + "<layer>.B.npy (gradient factor, Dout x Dout), float64, for the summed loss (GGN ~ B (x) A).",
+                "Load in Python with numpy.load."})
+public final class CurvatureCommand implements Callable<Integer> {
+    /** Which flavours to compute. */
+    enum Flavours {
+        EXPAND, REDUCE, BOTH
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
+            description = "Model file written by 'train' (OUT/model.klm).")
+    Path modelFile;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: runs/curvature).")
+    Path out = Path.of("runs", "curvature");
+
+    @Option(names = "--flavour", paramLabel = "F", defaultValue = "BOTH",
+            description = "EXPAND, REDUCE or BOTH (default: ${DEFAULT-VALUE}).")
+    Flavours flavours;
+
+    @Option(names = "--curvature", paramLabel = "C", defaultValue = "GGN",
+            description = "GGN, MC_FISHER or EMPIRICAL_FISHER (default: ${DEFAULT-VALUE}).")
+    CurvatureType curvature;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
+            description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        Threads.apply(common);
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        }
+        SavedModel model = SavedModel.read(modelFile);
+        Network network = model.network();
+        ImageDataset train = new ChannelNormalization(model.normalizationMean(), model.normalizationStd())
+                .apply(data.load().train());
+        PrintWriter stdout = spec.commandLine().getOut();
+        List<KfacFlavour> list = flavours == Flavours.BOTH ? List.of(KfacFlavour.EXPAND, KfacFlavour.REDUCE)
+                : List.of(KfacFlavour.valueOf(flavours.name()));
+        for (KfacFlavour flavour : list) {
+            KfacEstimator estimator = new KfacEstimator(network, new CrossEntropy(),
+                    KfacOptions.builder().flavour(flavour).curvatureType(curvature).build());
+            long start = System.nanoTime();
+            int batches = (train.size() + batchSize - 1) / batchSize;
+            try (Progress bar = Progress.start("K-FAC " + flavour, batches, "batch", common.quiet())) {
+                for (int from = 0; from < train.size(); from += batchSize) {
+                    int[] idx = new int[Math.min(batchSize, train.size() - from)];
+                    for (int i = 0; i < idx.length; i++) {
+                        idx[i] = from + i;
+                    }
+                    ImageDataset b = train.subset(idx);
+                    long[] y = new long[b.size()];
+                    for (int i = 0; i < y.length; i++) {
+                        y[i] = b.label(i);
+                    }
+                    estimator.accumulate(b.images(), Nd4j.createFromArray(y));
+                    bar.step(1);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Path dir = out.resolve(flavour.name().toLowerCase(Locale.ROOT));
+            Files.createDirectories(dir);
+            Map<String, KronFactors> factors = estimator.factors();
+            for (Map.Entry<String, KronFactors> e : factors.entrySet()) {
+                Npy.write(dir.resolve(e.getKey() + ".A.npy"), e.getValue().a());
+                Npy.write(dir.resolve(e.getKey() + ".B.npy"), e.getValue().b());
+            }
+            stdout.printf(Locale.ROOT, "%s: %d layers, %d images in %.2f s -> %s%n", flavour, factors.size(),
+                    train.size(), seconds, dir.toAbsolutePath());
+        }
+        stdout.flush();
+        return ExitCodes.OK;
+    }
+}

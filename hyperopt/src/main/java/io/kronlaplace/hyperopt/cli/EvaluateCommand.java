@@ -1,0 +1,102 @@
+package io.kronlaplace.hyperopt.cli;
+
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.hyperopt.ModelEvaluation;
+import io.kronlaplace.hyperopt.checkpoint.SavedModel;
+import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.validation.data.ChannelNormalization;
+import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.report.EvaluationReport;
+import io.kronlaplace.validation.report.ReportWriter;
+import io.kronlaplace.validation.report.WrittenReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kronlaplace evaluate}: MAP vs K-FAC Laplace (GLM probit and MC) of a saved model. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Fit a K-FAC Laplace posterior to a saved model (from 'train') at its learned prior precisions "
+                + "and report MAP vs Laplace (GLM probit, GLM Monte-Carlo) on the test set, rotated and noisy test "
+                + "images and an out-of-distribution set.")
+public final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
+            description = "Model file written by 'train' (OUT/model.klm).")
+    Path modelFile;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Report directory (default: runs/evaluate).")
+    Path out = Path.of("runs", "evaluate");
+
+    @Option(names = "--flavour", paramLabel = "F", defaultValue = "REDUCE",
+            description = "K-FAC flavour of the posterior: REDUCE or EXPAND (default: ${DEFAULT-VALUE}).")
+    KfacFlavour flavour;
+
+    @Option(names = "--prior-precision", paramLabel = "DELTA",
+            description = "Use this scalar prior precision instead of the learned ones.")
+    Double priorPrecision;
+
+    @Option(names = "--mc-samples", paramLabel = "N", defaultValue = "100",
+            description = "Logit samples of the MC predictive (default: ${DEFAULT-VALUE}).")
+    int mcSamples;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "100",
+            description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "Seed of the MC predictive.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Threads.apply(common);
+        PrintWriter err = spec.commandLine().getErr();
+        SavedModel model = SavedModel.read(modelFile);
+        Network network = model.network();
+        DataOptions.Loaded raw = data.load();
+        ChannelNormalization norm = new ChannelNormalization(model.normalizationMean(), model.normalizationStd());
+        ImageDataset train = norm.apply(raw.train());
+        ImageDataset test = norm.apply(raw.test());
+        PriorPrecision prior;
+        if (priorPrecision != null) {
+            prior = PriorPrecision.scalar(priorPrecision);
+        } else if (model.priorPrecisions().length == 1) {
+            prior = PriorPrecision.scalar(model.priorPrecisions()[0]);
+        } else {
+            prior = PriorPrecision.perGroup(model.priorPrecisions());
+        }
+        EvaluationReport.Builder report = EvaluationReport.builder("Laplace evaluation of "
+                + model.architecture().describe())
+                .description(String.format(Locale.ROOT, "Model %s; K-FAC-%s Laplace over all weights, prior %s; "
+                        + "curvature on %d training images of %s.", modelFile, flavour.name().toLowerCase(Locale.ROOT),
+                        prior, train.size(), train.name()));
+        new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed, line -> {
+            if (!common.quiet()) {
+                err.println(line);
+                err.flush();
+            }
+        }).evaluate(train, test, DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm),
+                norm.apply(raw.ood()), report);
+        WrittenReport written = ReportWriter.write(report.build(), out);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("report: " + written.html().toAbsolutePath());
+        stdout.println("        " + written.markdown().toAbsolutePath());
+        stdout.println("        " + written.json().toAbsolutePath());
+        stdout.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,190 @@
+package io.kronlaplace.hyperopt.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.hyperopt.OnlineMarglikOptions;
+import io.kronlaplace.hyperopt.TrainingListener;
+import io.kronlaplace.hyperopt.search.GridSearch;
+import io.kronlaplace.hyperopt.search.SearchConfig;
+import io.kronlaplace.hyperopt.search.SearchResult;
+import io.kronlaplace.nn.models.WideResNet;
+import io.kronlaplace.validation.data.ChannelNormalization;
+import io.kronlaplace.validation.data.ImageDataset;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kronlaplace search}: grid search ranked by marginal likelihood and by validation NLL. */
+@Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Grid search over Wide ResNet width, initial prior precision and marginal-likelihood frequency "
+                + "F. Each point is trained with online marginal-likelihood learning; the table ranks the points by "
+                + "log marginal likelihood (training data only) and by MAP NLL on a held-out validation split. "
+                + "Writes OUT/search.md and OUT/search.json.")
+public final class SearchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: runs/search).")
+    Path out = Path.of("runs", "search");
+
+    @Option(names = "--widths", paramLabel = "K", split = ",", defaultValue = "1,2",
+            description = "Widening factors (default: ${DEFAULT-VALUE}).")
+    List<Integer> widths;
+
+    @Option(names = "--prior-precisions", paramLabel = "DELTA", split = ",", defaultValue = "0.1,10",
+            description = "Initial prior precisions (default: ${DEFAULT-VALUE}).")
+    List<Double> priors;
+
+    @Option(names = "--frequencies", paramLabel = "F", split = ",", defaultValue = "1,2",
+            description = "Marginal-likelihood frequencies F in epochs (default: ${DEFAULT-VALUE}).")
+    List<Integer> frequencies;
+
+    @Option(names = "--depth", paramLabel = "D", defaultValue = "10",
+            description = "Wide ResNet depth (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--variant", paramLabel = "V", defaultValue = "FIXUP",
+            description = "FIXUP or BATCHNORM (default: ${DEFAULT-VALUE}).")
+    WideResNet.Variant variant;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "4",
+            description = "Epochs per grid point (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = {"-K", "--hypersteps"}, paramLabel = "K", defaultValue = "50",
+            description = "Hyper-steps per update (default: ${DEFAULT-VALUE}).")
+    int hypersteps;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
+            description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--flavour", paramLabel = "F", defaultValue = "REDUCE",
+            description = "K-FAC flavour (default: ${DEFAULT-VALUE}).")
+    KfacFlavour flavour;
+
+    @Option(names = "--validation-fraction", paramLabel = "FRACTION", defaultValue = "0.2",
+            description = "Share of the training images held out for validation (default: ${DEFAULT-VALUE}).")
+    double validationFraction;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Threads.apply(common);
+        if (!(validationFraction > 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("--validation-fraction must be in (0, 1), got " + validationFraction);
+        }
+        List<SearchConfig> grid = GridSearch.grid(widths, priors, frequencies);
+        OnlineMarglikOptions base = OnlineMarglikOptions.builder().epochs(epochs).batchSize(batchSize)
+                .burnIn(1).hypersteps(hypersteps).flavour(flavour).seed(seed).curvatureBatchSize(100).build();
+        ImageDataset all = data.load().train();
+        int validation = (int) Math.round(all.size() * validationFraction);
+        if (validation < 1 || validation >= all.size()) {
+            throw new IllegalArgumentException("validation split of " + validation + " of " + all.size()
+                    + " images leaves no training or no validation data");
+        }
+        ImageDataset rawTrain = range(all, 0, all.size() - validation);
+        ChannelNormalization norm = ChannelNormalization.fit(rawTrain);
+        ImageDataset train = norm.apply(rawTrain);
+        ImageDataset val = norm.apply(range(all, all.size() - validation, all.size()));
+        PrintWriter err = spec.commandLine().getErr();
+        List<SearchResult> results;
+        try (Progress bar = Progress.start("search", grid.size(), "config", common.quiet())) {
+            results = new GridSearch(depth, variant, base, line -> {
+                bar.step(1);
+                if (!common.quiet() && !bar.visible()) {
+                    err.println(line);
+                    err.flush();
+                }
+            }).run(grid, train, val, TrainingListener.NONE);
+        }
+        String table = markdown(results);
+        Files.createDirectories(out);
+        write(out.resolve("search.md"), table);
+        write(out.resolve("search.json"), json(results));
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println(table);
+        stdout.println("written: " + out.resolve("search.md").toAbsolutePath() + ", "
+                + out.resolve("search.json").toAbsolutePath());
+        stdout.flush();
+        return ExitCodes.OK;
+    }
+
+    /** The results table with both rankings. */
+    static String markdown(List<SearchResult> results) {
+        List<SearchResult> byMl = GridSearch.byMarglik(results);
+        List<SearchResult> byNll = GridSearch.byValidationNll(results);
+        StringBuilder b = new StringBuilder("| rank (marglik) | rank (val. NLL) | widen | prior precision | F | params "
+                + "| log p(D|M) | val. NLL | val. acc. | seconds |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (SearchResult r : byMl) {
+            b.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3g | %d | %,d | %.2f | %.4f | %.3f | %.1f |%n",
+                    byMl.indexOf(r) + 1, byNll.indexOf(r) + 1, r.config().widen(), r.config().priorPrecision(),
+                    r.config().marglikFrequency(), r.parameters(), r.logMarglik(), r.validationNll(),
+                    r.validationAccuracy(), r.seconds()));
+        }
+        return b.toString();
+    }
+
+    private static String json(List<SearchResult> results) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        ArrayNode ml = root.putArray("byMarginalLikelihood");
+        GridSearch.byMarglik(results).forEach(r -> ml.add(node(mapper, r)));
+        ArrayNode nll = root.putArray("byValidationNll");
+        GridSearch.byValidationNll(results).forEach(r -> nll.add(node(mapper, r)));
+        return mapper.writeValueAsString(root);
+    }
+
+    private static ObjectNode node(ObjectMapper mapper, SearchResult r) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("widen", r.config().widen());
+        n.put("priorPrecision", r.config().priorPrecision());
+        n.put("marglikFrequency", r.config().marglikFrequency());
+        n.put("parameters", r.parameters());
+        if (Double.isNaN(r.logMarglik())) {
+            n.putNull("logMarginalLikelihood");
+        } else {
+            n.put("logMarginalLikelihood", r.logMarglik());
+        }
+        n.put("validationNll", r.validationNll());
+        n.put("validationAccuracy", r.validationAccuracy());
+        n.put("seconds", r.seconds());
+        return n;
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static ImageDataset range(ImageDataset d, int from, int to) {
+        int[] idx = new int[to - from];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = from + i;
+        }
+        return d.subset(idx);
+    }
+}

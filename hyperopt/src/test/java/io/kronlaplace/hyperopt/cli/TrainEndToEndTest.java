@@ -1,0 +1,43 @@
+package io.kronlaplace.hyperopt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kronlaplace.hyperopt.checkpoint.SavedModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kronlaplace train} on a tiny setting writes a report that parses and a loadable model. */
+class TrainEndToEndTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tinyTrainingRunWritesReportAndModel() throws Exception {
+        MainTest.Run r = MainTest.run("train", "--quiet", "--train-size", "16", "--test-size", "8", "--epochs", "1",
+                "-F", "1", "-B", "1", "-K", "2", "--aug-hypersteps", "1", "--aug-batch-size", "4", "--batch-size",
+                "16", "--mc-samples", "4", "--out", dir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.err().isEmpty(), "quiet run printed: " + r.err());
+        for (String f : new String[] {"report.json", "report.md", "report.html", "model.klm", "checkpoint.klck"}) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        }
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        String text = json.toString();
+        for (String method : new String[] {"MAP", "Laplace (GLM probit)", "Laplace (GLM MC)"}) {
+            assertTrue(text.contains(method), method + " missing from report.json");
+        }
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("<html") && html.contains("</html>"), "report.html is not a complete page");
+        assertFalse(Files.readString(dir.resolve("report.md")).isBlank());
+        SavedModel model = SavedModel.read(dir.resolve("model.klm"));
+        assertEquals(6, model.eta().length);
+        assertTrue(model.priorPrecisions().length > 1, "layer-wise prior expected");
+        assertTrue(r.out().contains("report:"), r.out());
+    }
+}
