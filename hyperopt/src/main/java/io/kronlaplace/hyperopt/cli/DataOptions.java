@@ -22,7 +22,7 @@ public final class DataOptions {
     Path dataDir;
 
     @Option(names = "--train-size", paramLabel = "N", description = "Training images: synthetic images to generate, "
-            + "or the first N CIFAR-10 training images (default: 500 synthetic, all 50000 CIFAR-10).")
+            + "or the first N CIFAR-10 training images (default: 1000 synthetic, all 50000 CIFAR-10).")
     Integer trainSize;
 
     @Option(names = "--test-size", paramLabel = "N", description = "Test images (default: 200 synthetic, all 10000 "
@@ -59,7 +59,7 @@ public final class DataOptions {
             return new Loaded(train, test, SyntheticImages.smoothNoise("smooth-noise", Math.min(test.size(), 2000),
                     dataSeed + 2));
         }
-        int n = trainSize == null ? 500 : positive(trainSize, "--train-size");
+        int n = trainSize == null ? 1000 : positive(trainSize, "--train-size");
         int m = testSize == null ? 200 : positive(testSize, "--test-size");
         SyntheticImages gen = new SyntheticImages(variant, 0.1);
         return new Loaded(gen.generate("synthetic-train", n, dataSeed), gen.generate("synthetic-test", m, dataSeed + 1),

@@ -78,7 +78,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "FIXUP (no normalisation, as in the paper) or BATCHNORM (default: ${DEFAULT-VALUE}).")
     WideResNet.Variant variant;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 4 synthetic, 100 CIFAR-10).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 10 synthetic, 100 CIFAR-10).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: 64 synthetic, 128 "
@@ -98,11 +98,11 @@ public final class TrainCommand implements Callable<Integer> {
     ScheduleKind schedule;
 
     @Option(names = {"-F", "--marglik-frequency"}, paramLabel = "F", description = "Marginal-likelihood update "
-            + "every F epochs (default: 2 synthetic, 5 CIFAR-10).")
+            + "every F epochs (default: 3 synthetic, 5 CIFAR-10).")
     Integer frequency;
 
-    @Option(names = {"-B", "--burn-in"}, paramLabel = "B", description = "First epoch with an update (default: 2 "
-            + "synthetic, 20 CIFAR-10).")
+    @Option(names = {"-B", "--burn-in"}, paramLabel = "B", description = "No update before epoch B: updates run at "
+            + "epochs e >= B with e % F == 0 (default: 4 synthetic, 20 CIFAR-10).")
     Integer burnIn;
 
     @Option(names = {"-K", "--hypersteps"}, paramLabel = "K", defaultValue = "100",
@@ -215,11 +215,11 @@ public final class TrainCommand implements Callable<Integer> {
     private OnlineMarglikOptions options(boolean cifar) {
         int s = or(augmentationSamples, cifar ? 0 : 2);
         return OnlineMarglikOptions.builder()
-                .epochs(or(epochs, cifar ? 100 : 4))
+                .epochs(or(epochs, cifar ? 100 : 10))
                 .batchSize(or(batchSize, cifar ? 128 : 64))
                 .optimizer(optimizer).learningRate(learningRate).schedule(schedule)
-                .marglikFrequency(or(frequency, cifar ? 5 : 2))
-                .burnIn(or(burnIn, cifar ? 20 : 2))
+                .marglikFrequency(or(frequency, cifar ? 5 : 3))
+                .burnIn(or(burnIn, cifar ? 20 : 4))
                 .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate)
                 .priorStructure(prior).initialPriorPrecision(priorPrecision)
                 .flavour(flavour).curvatureType(curvature)

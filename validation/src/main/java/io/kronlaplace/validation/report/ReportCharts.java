@@ -100,7 +100,9 @@ public final class ReportCharts {
         ReliabilityDiagram diagram = entry.summary().reliability();
         String title = String.format(Locale.ROOT, "Reliability: %s on %s (ECE %.3f)", entry.method(),
                 entry.set().name(), entry.summary().ece());
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+        // the chart itself carries the short title so long method names fit; the caption keeps the full one
+        String chartTitle = String.format(Locale.ROOT, "%s (ECE %.3f)", entry.method(), entry.summary().ece());
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(chartTitle)
                 .xAxisTitle("Confidence (bin centre)").yAxisTitle("Accuracy").build();
         style(chart);
         CategoryStyler styler = chart.getStyler();
