@@ -93,9 +93,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 norm.apply(raw.ood()), report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.println("report: " + written.html().toAbsolutePath());
-        stdout.println("        " + written.markdown().toAbsolutePath());
-        stdout.println("        " + written.json().toAbsolutePath());
+        ReportPaths.print(stdout, written);
         stdout.flush();
         return ExitCodes.OK;
     }

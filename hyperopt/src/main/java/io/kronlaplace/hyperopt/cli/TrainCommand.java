@@ -204,9 +204,7 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
                         + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
                 result.bestEpoch());
-        stdout.println("report: " + written.html().toAbsolutePath());
-        stdout.println("        " + written.markdown().toAbsolutePath());
-        stdout.println("        " + written.json().toAbsolutePath());
+        ReportPaths.print(stdout, written);
         stdout.println("model:  " + out.resolve("model.klm").toAbsolutePath());
         stdout.flush();
         return ExitCodes.OK;
