@@ -18,6 +18,7 @@ import io.kronlaplace.likelihood.Reduction;
 import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.optim.Adam;
 import io.kronlaplace.optim.ConstantSchedule;
 import io.kronlaplace.optim.CosineSchedule;
@@ -192,23 +193,24 @@ public final class OnlineMarglikTrainer {
             int from = b * options.batchSize();
             int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(train.size(), from + options.batchSize()));
             ImageDataset batch = train.subset(idx);
-            INDArray labels = labels(batch);
             network.zeroGrad();
-            INDArray f;
-            if (s > 1) {
-                AugmentationNoise noise = AugmentationNoise.draw(idx.length, s, random);
-                f = InvariantModel.average(network.forward(augmentation.apply(batch.images(), noise), Mode.TRAIN), s);
-            } else {
-                f = network.forward(batch.images(), Mode.TRAIN);
+            double loss;
+            AugmentationNoise noise = s > 1 ? AugmentationNoise.draw(idx.length, s, random) : null;
+            try (StepWorkspace ignored = StepWorkspace.open("online-marglik-train")) {
+                INDArray labels = labels(batch);
+                INDArray f = s > 1
+                        ? InvariantModel.average(network.forward(augmentation.apply(batch.images(), noise),
+                                Mode.TRAIN), s)
+                        : network.forward(batch.images(), Mode.TRAIN);
+                loss = likelihood.loss(f, labels, Reduction.MEAN);
+                INDArray grad = likelihood.gradient(f, labels, Reduction.MEAN);
+                network.backward(s > 1 ? InvariantModel.spread(grad, s, 1) : grad, BackwardContext.training());
+                correct += countCorrect(f, batch.labels());
             }
-            double loss = likelihood.loss(f, labels, Reduction.MEAN);
-            INDArray grad = likelihood.gradient(f, labels, Reduction.MEAN);
-            network.backward(s > 1 ? InvariantModel.spread(grad, s, 1) : grad, BackwardContext.training());
             prior.addPriorGradient(train.size());
             lastRate = optimizer.learningRate();
             optimizer.step(network);
             lossSum += loss * idx.length;
-            correct += countCorrect(f, batch.labels());
             listener.batchFinished(epoch, b, loss);
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
@@ -251,9 +253,8 @@ public final class OnlineMarglikTrainer {
             INDArray inputs = s > 1
                     ? augmentation.apply(batch.images(), AugmentationNoise.draw(idx.length, s, curvatureRandom))
                     : batch.images();
-            INDArray f = InvariantModel.average(network.forward(inputs, Mode.EVAL), s);
+            INDArray f = InvariantModel.average(estimator.accumulate(inputs, labels), s);
             lossSum += likelihood.loss(f, labels, Reduction.SUM);
-            estimator.accumulate(inputs, labels);
             listener.curvatureBatchFinished(epoch, b);
         }
         KronMarginalLikelihood marglik = KronMarginalLikelihood.fit(network, estimator.factors(), -lossSum, prior);

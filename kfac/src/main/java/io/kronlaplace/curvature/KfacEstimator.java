@@ -4,6 +4,7 @@ import io.kronlaplace.likelihood.Likelihood;
 import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.Collections;
 import java.util.HashMap;
@@ -22,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * samples for the MC Fisher, one gradient for the empirical Fisher) through a {@code GradientTap}; no parameter
  * gradients are computed. The factors are for the SUMMED loss over all examples accumulated since construction or
  * the last {@link #reset()}: B is summed over batches, A is summed and divided by the total count when read, so
- * factors over two halves of a batch equal factors over the whole batch.
+ * factors over two halves of a batch equal factors over the whole batch. The passes run in a {@link StepWorkspace},
+ * so a refit over many batches of one shape allocates its activations once.
  *
  * <p>Not thread-safe; the network's layer caches are overwritten by each call.
  */
@@ -60,20 +62,27 @@ public final class KfacEstimator {
      * @param inputs  network inputs, N rows (N a multiple of {@code sharedRowsPerExample} S)
      * @param targets targets of the N / S examples (class indices [N/S] or values [N/S, C]); read only by the
      *                empirical Fisher, may be null otherwise
+     * @return the network's outputs for {@code inputs} (N rows, detached from the pass), e.g. for the data term of a
+     *         marginal likelihood without a second forward pass
      * @throws IllegalArgumentException on bad shapes or NaN inputs; the sums are unchanged when it is thrown before
      *                                  the backward pass starts
      */
-    public void accumulate(INDArray inputs, INDArray targets) {
+    public INDArray accumulate(INDArray inputs, INDArray targets) {
         Objects.requireNonNull(inputs, "inputs");
         int shared = options.sharedRowsPerExample();
         if (inputs.rank() == 0 || inputs.size(0) % shared != 0) {
             throw new IllegalArgumentException("batch of " + (inputs.rank() == 0 ? 0 : inputs.size(0))
                     + " rows is not a positive multiple of sharedRowsPerExample=" + shared);
         }
-        INDArray outputs = network.forward(inputs, Mode.EVAL);
-        BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options, random);
-        network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
+        INDArray result;
+        try (StepWorkspace ignored = StepWorkspace.open("kfac-accumulate")) {
+            INDArray outputs = network.forward(inputs, Mode.EVAL);
+            BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options, random);
+            network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
+            result = outputs.detach();
+        }
         examples += inputs.size(0) / shared;
+        return result;
     }
 
     /**

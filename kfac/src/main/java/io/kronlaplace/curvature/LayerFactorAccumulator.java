@@ -4,6 +4,7 @@ import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.WeightLayer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,8 +33,10 @@ final class LayerFactorAccumulator {
         this.path = layer.path();
         this.flavour = flavour;
         this.shared = shared;
-        this.aSum = Nd4j.zeros(DataType.DOUBLE, layer.inFeatures(), layer.inFeatures());
-        this.bSum = Nd4j.zeros(DataType.DOUBLE, layer.outFeatures(), layer.outFeatures());
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            this.aSum = Nd4j.zeros(DataType.DOUBLE, layer.inFeatures(), layer.inFeatures());
+            this.bSum = Nd4j.zeros(DataType.DOUBLE, layer.outFeatures(), layer.outFeatures());
+        }
     }
 
     /**
@@ -109,11 +112,14 @@ final class LayerFactorAccumulator {
         if (flavour == KfacFlavour.EXPAND) {
             long din = conv.inFeatures();
             long chunk = Math.max(1, MAX_UNFOLDED_ELEMENTS / (positions * din));
-            for (long start = 0; start < n; start += chunk) {
-                long end = Math.min(n, start + chunk);
-                INDArray columns = ConvColumns.unfold(conv, rows(x, start, end));
-                addExampleGrams(columns.reshape(end - start, din, positions), true);
-                columns.close();
+            // the unfolded chunks are freed one by one: inside a workspace they would all stay until it closes
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                for (long start = 0; start < n; start += chunk) {
+                    long end = Math.min(n, start + chunk);
+                    INDArray columns = ConvColumns.unfold(conv, rows(x, start, end));
+                    addExampleGrams(columns.reshape(end - start, din, positions), true);
+                    columns.close();
+                }
             }
             INDArray gc = contiguous(g);
             addExampleGrams(gc.reshape(gc.size(0), gc.size(1), positions), false);
@@ -187,7 +193,9 @@ final class LayerFactorAccumulator {
         requireSize(input ? aSum : bSum, d, input);
         INDArray buffer = input ? aBatch : bBatch;
         if (buffer == null || buffer.dataType() != type) {
-            buffer = Nd4j.create(type, new long[] {d, d}, 'f');
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                buffer = Nd4j.create(type, new long[] {d, d}, 'f');
+            }
             if (input) {
                 aBatch = buffer;
             } else {

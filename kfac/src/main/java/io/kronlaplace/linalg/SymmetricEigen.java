@@ -8,12 +8,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.openblas.global.openblas_full;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.eigen.Eigen;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,10 +27,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The default, {@link Backend#LAPACKE_SYEVD}, is the divide-and-conquer solver of the pinned OpenBLAS: measured
  * several times faster than QR-iteration {@code syev} for the 576..2304-dimensional factors of a Wide ResNet.
  *
- * <p>The LAPACK library runs single-threaded: on the shared 2-core build machine, two OpenBLAS threads made
- * {@code dsyevd} 7-13 times SLOWER at n = 1152 whenever other processes kept the cores busy (its threads spin while
- * waiting for each other). Throughput comes instead from {@link #decomposeAll}, which decomposes independent
- * matrices (the factors of different layers) in parallel, one matrix per core.
+ * <p>{@link #decomposeAll} schedules the LAPACK work by size: matrices of at least {@link #MULTI_THREADED_MIN_SIZE}
+ * rows, whose blocked reductions and back-transformations scale with BLAS threads, are decomposed one at a time with
+ * {@link #parallelism()} OpenBLAS threads, largest first; the smaller ones, where threading costs more than it
+ * gains, are decomposed {@link #parallelism()} at a time with one OpenBLAS thread each. For the factors of
+ * WRN-16-4 on two idle cores this took 3.2-3.5 s against 3.6-4.0 s for one thread per matrix throughout and
+ * 3.3-3.9 s for two threads on every matrix in turn. OpenBLAS keeps one process-wide thread count, so
+ * {@link #decomposeAll} sets it for its phases and restores the previous count when it returns; a single
+ * {@link #decompose} runs with whatever count is in effect. On a machine whose cores are busy with other processes,
+ * OpenBLAS's spinning threads slow multi-threaded calls down many times; set {@code OMP_NUM_THREADS=1} there, which
+ * makes {@link #decomposeAll} run every matrix on one thread in turn.
  */
 public final class SymmetricEigen {
     /** Which solver computes the decomposition. */
@@ -41,11 +49,12 @@ public final class SymmetricEigen {
         EJML
     }
 
-    private static final int LAPACK_ROW_MAJOR = 101;
+    /** Matrices with at least this many rows get all OpenBLAS threads in {@link #decomposeAll}. */
+    public static final int MULTI_THREADED_MIN_SIZE = 1024;
 
-    static {
-        openblas_full.openblas_set_num_threads(1);
-    }
+    private static final int LAPACK_ROW_MAJOR = 101;
+    /** Serialises {@link #decomposeAll} calls, which change OpenBLAS's process-wide thread count. */
+    private static final Object THREAD_COUNT_LOCK = new Object();
 
     private SymmetricEigen() {
     }
@@ -70,26 +79,52 @@ public final class SymmetricEigen {
     }
 
     /**
-     * Decomposes several matrices with the default backend, up to {@link #parallelism()} at a time, largest first.
+     * Decomposes several matrices with the default backend: those with at least {@link #MULTI_THREADED_MIN_SIZE} rows
+     * one at a time with {@link #parallelism()} OpenBLAS threads, largest first, then the others up to
+     * {@link #parallelism()} at a time with one OpenBLAS thread each, largest first. OpenBLAS's thread count is
+     * restored when this returns; concurrent calls run one after the other.
      *
      * @return the decompositions in the order of the input list
      * @throws IllegalArgumentException or IllegalStateException as {@link #decompose(INDArray)} for the first
      *                                  matrix that fails
      */
     public static List<Eigendecomposition> decomposeAll(List<INDArray> matrices) {
-        int workers = Math.min(parallelism(), matrices.size());
-        if (workers <= 1) {
-            List<Eigendecomposition> out = new ArrayList<>();
-            for (INDArray m : matrices) {
-                out.add(decompose(m));
-            }
-            return out;
-        }
-        List<Integer> order = new ArrayList<>();
+        int threads = parallelism();
+        List<Integer> large = new ArrayList<>();
+        List<Integer> small = new ArrayList<>();
         for (int i = 0; i < matrices.size(); i++) {
-            order.add(i);
+            INDArray m = matrices.get(i);
+            boolean big = m.rank() == 2 && m.size(0) >= MULTI_THREADED_MIN_SIZE;
+            (big && threads > 1 ? large : small).add(i);
         }
-        order.sort(Comparator.comparingLong((Integer i) -> -matrices.get(i).length()));
+        Comparator<Integer> largestFirst = Comparator.comparingLong((Integer i) -> -matrices.get(i).length());
+        large.sort(largestFirst);
+        small.sort(largestFirst);
+        Eigendecomposition[] out = new Eigendecomposition[matrices.size()];
+        synchronized (THREAD_COUNT_LOCK) {
+            int previous = openblas_full.openblas_get_num_threads();
+            try {
+                openblas_full.openblas_set_num_threads(threads);
+                for (int i : large) {
+                    out[i] = decompose(matrices.get(i));
+                }
+                openblas_full.openblas_set_num_threads(1);
+                decomposeInParallel(matrices, small, Math.min(threads, small.size()), out);
+            } finally {
+                openblas_full.openblas_set_num_threads(previous);
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    private static void decomposeInParallel(List<INDArray> matrices, List<Integer> order, int workers,
+                                            Eigendecomposition[] out) {
+        if (workers <= 1) {
+            for (int i : order) {
+                out[i] = decompose(matrices.get(i));
+            }
+            return;
+        }
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "symmetric-eigen");
             t.setDaemon(true);
@@ -97,18 +132,13 @@ public final class SymmetricEigen {
         });
         try {
             List<Future<Eigendecomposition>> futures = new ArrayList<>();
-            for (int i = 0; i < matrices.size(); i++) {
-                futures.add(null);
-            }
             for (int i : order) {
                 INDArray m = matrices.get(i);
-                futures.set(i, pool.submit(() -> decompose(m)));
+                futures.add(pool.submit(() -> decompose(m)));
             }
-            List<Eigendecomposition> out = new ArrayList<>();
-            for (Future<Eigendecomposition> f : futures) {
-                out.add(f.get());
+            for (int k = 0; k < order.size(); k++) {
+                out[order.get(k)] = futures.get(k).get();
             }
-            return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while decomposing", e);
@@ -159,14 +189,20 @@ public final class SymmetricEigen {
     }
 
     private static Eigendecomposition syevd(INDArray symmetric, int n) {
-        double[] a = symmetric.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        double[] w = new double[n];
-        int info = openblas.LAPACKE_dsyevd(LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'L', n, a, n, w);
-        if (info != 0) {
-            throw new IllegalStateException("LAPACKE_dsyevd failed on a " + n + " x " + n + " matrix (info=" + info
-                    + (info > 0 ? ": no convergence)" : ": illegal argument)"));
+        // LAPACK works in place on an off-heap float64 copy, which then holds the eigenvectors: no on-heap copies.
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+             DoublePointer w = new DoublePointer(n)) {
+            INDArray a = symmetric.castTo(DataType.DOUBLE).dup('c');
+            int info = openblas.LAPACKE_dsyevd(LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'L', n,
+                    new DoublePointer(a.data().addressPointer()), n, w);
+            if (info != 0) {
+                throw new IllegalStateException("LAPACKE_dsyevd failed on a " + n + " x " + n + " matrix (info="
+                        + info + (info > 0 ? ": no convergence)" : ": illegal argument)"));
+            }
+            double[] values = new double[n];
+            w.get(values);
+            return new Eigendecomposition(Nd4j.createFromArray(values), a);
         }
-        return new Eigendecomposition(Nd4j.createFromArray(w), Nd4j.create(a, new long[] {n, n}, 'c'));
     }
 
     private static Eigendecomposition nd4j(INDArray symmetric) {

@@ -211,6 +211,20 @@ class KfacEstimatorTest {
     }
 
     @Test
+    void accumulateReturnsTheForwardOutputsOfItsBatch() {
+        Network net = mlp(41);
+        INDArray x = datum(42, 6);
+        KfacEstimator est = new KfacEstimator(net, new CrossEntropy(), KfacOptions.builder()
+                .curvatureType(CurvatureType.MC_FISHER).build());
+        INDArray returned = est.accumulate(x, null);
+        INDArray again = est.accumulate(x, null);
+        INDArray expected = net.forward(x, Mode.EVAL);
+        assertEquals(0.0, returned.sub(expected).norm2Number().doubleValue(), 1e-12);
+        assertEquals(0.0, again.sub(expected).norm2Number().doubleValue(), 1e-12,
+                "outputs of an earlier batch must survive later passes");
+    }
+
+    @Test
     void badInputGivesClearErrors() {
         Network net = mlp(35);
         KfacEstimator est = new KfacEstimator(net, new CrossEntropy(), KfacOptions.defaults());

@@ -72,6 +72,23 @@ class EigenResidualRegressionTest {
     }
 
     @Test
+    void decomposeAllSchedulesLargeMatricesOnAllThreadsAndRestoresTheThreadCount() {
+        int n = SymmetricEigen.MULTI_THREADED_MIN_SIZE;
+        java.util.List<INDArray> ms = java.util.List.of(randomSpd(7, 8), randomSpd(n, 9), randomSpd(30, 10));
+        int before = org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
+        java.util.List<Eigendecomposition> all = SymmetricEigen.decomposeAll(ms);
+        assertEquals(before, org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads(),
+                "OpenBLAS's thread count must be restored");
+        for (int i = 0; i < ms.size(); i++) {
+            INDArray a = ms.get(i);
+            INDArray v = all.get(i).vectors();
+            double residual = a.mmul(v).sub(v.mulRowVector(all.get(i).values())).norm2Number().doubleValue()
+                    / a.norm2Number().doubleValue();
+            assertTrue(residual < 1e-10, "matrix " + i + " (n=" + a.size(0) + ") residual " + residual);
+        }
+    }
+
+    @Test
     void rejectsNanAndNonSquare() {
         INDArray a = Nd4j.eye(3).castTo(DataType.DOUBLE);
         a.putScalar(1, 2, Double.NaN);

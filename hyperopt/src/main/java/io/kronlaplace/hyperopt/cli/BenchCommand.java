@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
                 "  train-step  io.kronlaplace.nn.models.TrainStepBenchmark (module kfac)",
                 "  kfac        io.kronlaplace.curvature.KfacBenchmark (module kfac)",
                 "  laplace     io.kronlaplace.laplace.LaplaceBenchmark (module laplace)",
+                "  marglik     io.kronlaplace.hyperopt.MarglikOverheadBenchmark (module hyperopt)",
                 "Each benchmark's own output (its measurements) is printed above the table. Arguments after '--' are "
                         + "passed to every benchmark."})
 public final class BenchCommand implements Callable<Integer> {
@@ -35,7 +36,8 @@ public final class BenchCommand implements Callable<Integer> {
     static final List<Entry> ENTRIES = List.of(
             new Entry("train-step", "kfac", "io.kronlaplace.nn.models.TrainStepBenchmark"),
             new Entry("kfac", "kfac", "io.kronlaplace.curvature.KfacBenchmark"),
-            new Entry("laplace", "laplace", "io.kronlaplace.laplace.LaplaceBenchmark"));
+            new Entry("laplace", "laplace", "io.kronlaplace.laplace.LaplaceBenchmark"),
+            new Entry("marglik", "hyperopt", "io.kronlaplace.hyperopt.MarglikOverheadBenchmark"));
 
     @Spec
     CommandSpec spec;
@@ -44,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",",
-            description = "Run only these benchmarks (train-step, kfac, laplace).")
+            description = "Run only these benchmarks (train-step, kfac, laplace, marglik).")
     List<String> only;
 
     @picocli.CommandLine.Parameters(paramLabel = "ARGS", arity = "0..*",
@@ -59,7 +61,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (String name : only) {
                 if (ENTRIES.stream().noneMatch(e -> e.name().equals(name))) {
                     throw new IllegalArgumentException("unknown benchmark '" + name + "'; choose from train-step, "
-                            + "kfac, laplace");
+                            + "kfac, laplace, marglik");
                 }
             }
         }

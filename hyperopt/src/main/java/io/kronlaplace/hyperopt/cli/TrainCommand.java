@@ -125,8 +125,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "K-FAC flavour: REDUCE or EXPAND (default: ${DEFAULT-VALUE}).")
     KfacFlavour flavour;
 
-    @Option(names = "--curvature", paramLabel = "C", defaultValue = "GGN",
-            description = "GGN, MC_FISHER or EMPIRICAL_FISHER (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--curvature", paramLabel = "C", defaultValue = "MC_FISHER",
+            description = "MC_FISHER (one sampled label per example), GGN (one vector per class) or "
+                    + "EMPIRICAL_FISHER (default: ${DEFAULT-VALUE}).")
     CurvatureType curvature;
 
     @Option(names = "--aug-samples", paramLabel = "S", description = "Augmented copies per example of the "

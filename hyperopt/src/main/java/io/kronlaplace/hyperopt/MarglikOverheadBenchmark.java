@@ -1,0 +1,161 @@
+package io.kronlaplace.hyperopt;
+
+import io.kronlaplace.curvature.CurvatureType;
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.models.WideResNet;
+import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.SyntheticImages;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The share of online-marglik training time spent in marginal-likelihood updates for WRN-16-4 (Fixup, float32), the
+ * paper's CIFAR-10 setting: F = 5 training epochs, then one update (K-FAC pass over the training set, eigendecomposition,
+ * K = 100 hyper-steps, and with S &gt; 1 the augmentation gradient steps).
+ *
+ * <p>Each configuration (flavour x augmentation samples S) trains on {@code --images} synthetic 32 x 32 images for F
+ * epochs with the update at epoch F, timed by the trainer's own records and listener callbacks. The update splits into
+ * a part proportional to the training-set size (the curvature pass) and a fixed part (eigendecomposition and
+ * hyper-steps), so the share is reported as measured and extrapolated to CIFAR-10's 50,000 images:
+ * {@code share = update / (F x epoch + update)}.
+ *
+ * <p>Usage: {@code java -cp ... io.kronlaplace.hyperopt.MarglikOverheadBenchmark [--images=512] [--batch=128]
+ * [--curvature=MC_FISHER] [--hypersteps=100] [--configs=reduce:1,expand:1,reduce:4,expand:4]}.
+ */
+public final class MarglikOverheadBenchmark {
+    private static final int FREQUENCY = 5;
+    private static final int CIFAR_TRAIN_IMAGES = 50_000;
+
+    private MarglikOverheadBenchmark() {
+    }
+
+    /** One flavour and augmentation-sample count. */
+    private record Config(KfacFlavour flavour, int samples) {
+        static Config parse(String text) {
+            String[] parts = text.split(":");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("configuration '" + text + "' is not FLAVOUR:S, e.g. reduce:4");
+            }
+            int s = Integer.parseInt(parts[1].trim());
+            if (s < 1) {
+                throw new IllegalArgumentException("augmentation samples S must be >= 1, got " + s);
+            }
+            return new Config(KfacFlavour.valueOf(parts[0].trim().toUpperCase(Locale.ROOT)), s);
+        }
+    }
+
+    /** Timings of one configuration. */
+    private record Result(Config config, double epochSeconds, double curvatureSeconds, double fixedSeconds) {
+        double update(double scale) {
+            return curvatureSeconds * scale + fixedSeconds;
+        }
+
+        double share(double scale) {
+            return update(scale) / (FREQUENCY * epochSeconds * scale + update(scale));
+        }
+
+        double overhead(double scale) {
+            return update(scale) / (FREQUENCY * epochSeconds * scale);
+        }
+    }
+
+    public static void main(String[] args) {
+        int images = 512;
+        int batch = 128;
+        int hypersteps = 100;
+        CurvatureType curvature = OnlineMarglikOptions.defaults().curvatureType();
+        List<Config> configs = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("--images=")) {
+                images = Integer.parseInt(a.substring("--images=".length()));
+            } else if (a.startsWith("--batch=")) {
+                batch = Integer.parseInt(a.substring("--batch=".length()));
+            } else if (a.startsWith("--hypersteps=")) {
+                hypersteps = Integer.parseInt(a.substring("--hypersteps=".length()));
+            } else if (a.startsWith("--curvature=")) {
+                curvature = CurvatureType.valueOf(a.substring("--curvature=".length()).toUpperCase(Locale.ROOT));
+            } else if (a.startsWith("--configs=")) {
+                for (String c : a.substring("--configs=".length()).split(",")) {
+                    configs.add(Config.parse(c));
+                }
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + a + "'; see the class documentation");
+            }
+        }
+        if (images < 1 || batch < 1) {
+            throw new IllegalArgumentException("--images and --batch must be >= 1");
+        }
+        if (configs.isEmpty()) {
+            configs = List.of(new Config(KfacFlavour.REDUCE, 1), new Config(KfacFlavour.EXPAND, 1),
+                    new Config(KfacFlavour.REDUCE, 4), new Config(KfacFlavour.EXPAND, 4));
+        }
+        System.out.printf("MarglikOverheadBenchmark start %s: WRN-16-4 Fixup float32, %d synthetic images, batch %d, "
+                        + "F = %d, K = %d, %s, OMP_NUM_THREADS=%s%n", Instant.now(), images, batch, FREQUENCY,
+                hypersteps, curvature, System.getenv("OMP_NUM_THREADS"));
+        ImageDataset train = new SyntheticImages().generate("synthetic-train", images, 0);
+        List<Result> results = new ArrayList<>();
+        for (Config c : configs) {
+            results.add(run(c, train, batch, hypersteps, curvature));
+        }
+        double scale = (double) CIFAR_TRAIN_IMAGES / images;
+        System.out.printf("%n| flavour | S | epoch s | curvature pass s | eig + hyper-steps s | share measured "
+                + "| share at 50,000 images | update / (F epochs) at 50,000 |%n|---|---|---|---|---|---|---|---|%n");
+        for (Result r : results) {
+            System.out.printf("| %s | %d | %.1f | %.1f | %.1f | %.1f%% | %.1f%% | %.1f%% |%n", r.config().flavour(),
+                    r.config().samples(), r.epochSeconds(), r.curvatureSeconds(), r.fixedSeconds(),
+                    100 * r.share(1), 100 * r.share(scale), 100 * r.overhead(scale));
+        }
+        System.out.printf("MarglikOverheadBenchmark end %s%n", Instant.now());
+    }
+
+    private static Result run(Config c, ImageDataset train, int batch, int hypersteps, CurvatureType curvature) {
+        Network net = WideResNet.builder().depth(16).widen(4).classes(SyntheticImages.CLASSES)
+                .variant(WideResNet.Variant.FIXUP).dataType(DataType.FLOAT).seed(0).build();
+        OnlineMarglikOptions options = OnlineMarglikOptions.builder().epochs(FREQUENCY).burnIn(FREQUENCY)
+                .marglikFrequency(FREQUENCY).hypersteps(hypersteps).batchSize(batch).curvatureBatchSize(batch)
+                .flavour(c.flavour()).curvatureType(curvature).augmentationSamples(c.samples() > 1 ? c.samples() : 0)
+                .build();
+        long[] marglikStart = new long[1];
+        List<Long> curvatureBatchEnds = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void marglikStarted(int epoch, int curvatureBatches, int steps) {
+                marglikStart[0] = System.nanoTime();
+            }
+
+            @Override
+            public void curvatureBatchFinished(int epoch, int b) {
+                curvatureBatchEnds.add(System.nanoTime());
+            }
+
+            @Override
+            public void epochFinished(EpochSummary s) {
+                System.out.printf("  %s S=%d epoch %d: train %.1f s, marglik %.1f s  (%s)%n", c.flavour(),
+                        c.samples(), s.epoch(), s.trainSeconds(), s.marglikSeconds(), Instant.now());
+            }
+        };
+        TrainingResult result = new OnlineMarglikTrainer(net, train, options).train(listener);
+        double training = 0;
+        double marglik = 0;
+        for (EpochSummary s : result.history()) {
+            training += s.trainSeconds();
+            marglik += s.marglikSeconds();
+        }
+        // The first epoch and the first curvature batch include one-off warm-up (JIT, workspace sizing); time an epoch
+        // by the later epochs and a curvature batch by the later batches.
+        double epoch = (training - result.history().get(0).trainSeconds()) / (FREQUENCY - 1);
+        int batches = curvatureBatchEnds.size();
+        if (batches < 2) {
+            throw new IllegalArgumentException("use at least two curvature batches (--images >= 2 x --batch)");
+        }
+        long last = curvatureBatchEnds.get(batches - 1);
+        double perBatch = (last - curvatureBatchEnds.get(0)) / 1e9 / (batches - 1);
+        double curvaturePass = perBatch * batches;
+        double fixed = marglik - (last - marglikStart[0]) / 1e9;
+        return new Result(c, epoch, curvaturePass, fixed);
+    }
+}
