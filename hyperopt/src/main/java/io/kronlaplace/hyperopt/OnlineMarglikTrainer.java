@@ -67,6 +67,7 @@ public final class OnlineMarglikTrainer {
     private static final int STREAM_TRAIN = 1;
     private static final int STREAM_CURVATURE = 2;
     private static final int STREAM_HYPER = 3;
+    private static final String TRAIN_WORKSPACE = "online-marglik-train";
 
     private final Network network;
     private final ImageDataset train;
@@ -196,7 +197,7 @@ public final class OnlineMarglikTrainer {
             network.zeroGrad();
             double loss;
             AugmentationNoise noise = s > 1 ? AugmentationNoise.draw(idx.length, s, random) : null;
-            try (StepWorkspace ignored = StepWorkspace.open("online-marglik-train")) {
+            try (StepWorkspace ignored = StepWorkspace.open(TRAIN_WORKSPACE)) {
                 INDArray labels = labels(batch);
                 INDArray f = s > 1
                         ? InvariantModel.average(network.forward(augmentation.apply(batch.images(), noise),
@@ -218,6 +219,9 @@ public final class OnlineMarglikTrainer {
         double marglikSeconds = 0;
         if (options.marglikEpoch(epoch)) {
             long t0 = System.nanoTime();
+            // the curvature pass and the augmentation gradient need their own memory; the training steps' arena is
+            // rebuilt by the next epoch
+            StepWorkspace.release(TRAIN_WORKSPACE);
             logMarglik = marglikUpdate(epoch, listener);
             marglikSeconds = (System.nanoTime() - t0) / 1e9;
             if (Double.isNaN(bestLogMarglik) || logMarglik > bestLogMarglik) {
@@ -257,6 +261,7 @@ public final class OnlineMarglikTrainer {
             lossSum += likelihood.loss(f, labels, Reduction.SUM);
             listener.curvatureBatchFinished(epoch, b);
         }
+        estimator.releaseWorkspace();
         KronMarginalLikelihood marglik = KronMarginalLikelihood.fit(network, estimator.factors(), -lossSum, prior);
         SplittableRandom hyperRandom = stream(epoch, STREAM_HYPER);
         AugmentationMarglikGradient etaGradient = options.learnsAugmentation()
@@ -284,6 +289,7 @@ public final class OnlineMarglikTrainer {
             prior.setLogPrecisions(logDelta);
             listener.hyperstepFinished(epoch, step, value.value());
         }
+        StepWorkspace.release(AugmentationMarglikGradient.WORKSPACE);
         return marglik.evaluate(logDelta).value();
     }
 

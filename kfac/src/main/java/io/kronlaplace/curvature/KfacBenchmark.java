@@ -29,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--eigen-backends] [--runs=3] [batch ...]}
  * ({@code --runs} sets the timed repetitions after the warm-up; {@code --blas-threads=1} makes ND4J's OpenBLAS
- * single-threaded, which was several times faster on the shared 2-core machine while other jobs kept it busy; batches
+ * single-threaded for the factor products, which was several times faster on the shared 2-core machine while other
+ * jobs kept it busy (the eigendecompositions schedule their own thread counts, see {@link SymmetricEigen}); batches
  * default to 32 128 unless only the backends are asked for); {@code --eigen-backends} first times every
  * {@link SymmetricEigen.Backend} at n = 256, 576, 1152, 2304 (one run each above 576; EJML only up to 576). Run with
  * {@code OMP_NUM_THREADS} set to the cores to use.
@@ -147,7 +148,7 @@ public final class KfacBenchmark {
             KronDecomposition.ofAll(reduceFactors);
             eig[r] = (System.nanoTime() - t0) / 1e9;
         }
-        System.out.printf("batch %d: eigendecomposition of all %d factor pairs (float64, %s, %d in parallel) %.3f s "
+        System.out.printf("batch %d: eigendecomposition of all %d factor pairs (float64, %s, %d threads) %.3f s "
                 + "(runs %s)  (%s)%n", batch, reduceFactors.size(), SymmetricEigen.defaultBackend(),
                 SymmetricEigen.parallelism(), median(eig), round(eig), Instant.now());
         observed.clear();

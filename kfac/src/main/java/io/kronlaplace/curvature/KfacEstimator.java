@@ -29,6 +29,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Not thread-safe; the network's layer caches are overwritten by each call.
  */
 public final class KfacEstimator {
+    private static final String WORKSPACE = "kfac-accumulate";
     private final Network network;
     private final Likelihood likelihood;
     private final KfacOptions options;
@@ -75,7 +76,7 @@ public final class KfacEstimator {
                     + " rows is not a positive multiple of sharedRowsPerExample=" + shared);
         }
         INDArray result;
-        try (StepWorkspace ignored = StepWorkspace.open("kfac-accumulate")) {
+        try (StepWorkspace ignored = StepWorkspace.open(WORKSPACE)) {
             INDArray outputs = network.forward(inputs, Mode.EVAL);
             BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options, random);
             network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
@@ -83,6 +84,15 @@ public final class KfacEstimator {
         }
         examples += inputs.size(0) / shared;
         return result;
+    }
+
+    /**
+     * Frees the memory that the passes of {@link #accumulate} keep for reuse on the calling thread (shared by all
+     * estimators on that thread), e.g. after a refit when training resumes; factor sums are kept, and a later
+     * {@link #accumulate} allocates the memory again.
+     */
+    public void releaseWorkspace() {
+        StepWorkspace.release(WORKSPACE);
     }
 
     /**
@@ -118,7 +128,10 @@ public final class KfacEstimator {
         return Collections.unmodifiableMap(out);
     }
 
-    /** Eigendecompositions of {@link #factors()}, keyed by layer path (layers decomposed in parallel). */
+    /**
+     * Eigendecompositions of {@link #factors()}, keyed by layer path (scheduled by
+     * {@link io.kronlaplace.linalg.SymmetricEigen#decomposeAll}).
+     */
     public Map<String, KronDecomposition> decompositions() {
         return Collections.unmodifiableMap(KronDecomposition.ofAll(factors()));
     }

@@ -39,6 +39,8 @@ public final class StepWorkspace implements AutoCloseable {
             .policySpill(SpillPolicy.REALLOCATE)
             .build();
 
+    private static final String PREFIX = "kronlaplace-";
+
     private final MemoryWorkspace workspace;
 
     private StepWorkspace(MemoryWorkspace workspace) {
@@ -55,7 +57,27 @@ public final class StepWorkspace implements AutoCloseable {
         if (id.isBlank()) {
             throw new IllegalArgumentException("workspace id must not be blank");
         }
-        return new StepWorkspace(Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, "kronlaplace-" + id));
+        return new StepWorkspace(Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, PREFIX + id));
+    }
+
+    /**
+     * Frees the memory of the workspace with this id on the current thread, e.g. before a different kind of pass that
+     * needs its own memory; the next {@link #open} with the id allocates and sizes it again. Does nothing when no such
+     * workspace exists.
+     *
+     * @throws IllegalStateException when the workspace is open
+     */
+    public static void release(String id) {
+        Objects.requireNonNull(id, "id");
+        String name = PREFIX + id;
+        if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExists(name)) {
+            return;
+        }
+        MemoryWorkspace workspace = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(name);
+        if (workspace.isScopeActive()) {
+            throw new IllegalStateException("workspace '" + id + "' is open: close it before releasing its memory");
+        }
+        Nd4j.getWorkspaceManager().destroyWorkspace(workspace);
     }
 
     /** Closes the scope; memory is kept for the next {@link #open} with the same id on this thread. */

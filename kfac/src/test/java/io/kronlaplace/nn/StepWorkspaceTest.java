@@ -3,6 +3,7 @@ package io.kronlaplace.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kronlaplace.nn.models.WideResNet;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,22 @@ class StepWorkspaceTest {
         }
         for (INDArray buffer : pooled.buffers().values()) {
             assertFalse(buffer.isAttached(), "running statistics live outside the workspace");
+        }
+    }
+
+    @Test
+    void releaseFreesTheWorkspaceAndRefusesAnOpenOne() {
+        String name = "kronlaplace-release-test";
+        try (StepWorkspace ws = StepWorkspace.open("release-test")) {
+            org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1000).addi(1);
+            assertThrows(IllegalStateException.class, () -> StepWorkspace.release("release-test"));
+        }
+        assertTrue(org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().checkIfWorkspaceExists(name));
+        StepWorkspace.release("release-test");
+        assertFalse(org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().checkIfWorkspaceExists(name));
+        StepWorkspace.release("release-test");
+        try (StepWorkspace ws = StepWorkspace.open("release-test")) {
+            assertEquals(1000.0, org.nd4j.linalg.factory.Nd4j.ones(1000).sumNumber().doubleValue(), 0.0);
         }
     }
 

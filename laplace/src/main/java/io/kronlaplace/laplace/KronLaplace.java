@@ -88,6 +88,7 @@ public final class KronLaplace extends LaplacePosterior {
 
     @Override
     void completeFit() {
+        estimator.releaseWorkspace();
         useDecompositions(estimator.decompositions());
     }
 
