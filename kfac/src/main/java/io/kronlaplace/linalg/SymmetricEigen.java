@@ -27,16 +27,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The default, {@link Backend#LAPACKE_SYEVD}, is the divide-and-conquer solver of the pinned OpenBLAS: measured
  * several times faster than QR-iteration {@code syev} for the 576..2304-dimensional factors of a Wide ResNet.
  *
- * <p>{@link #decomposeAll} schedules the LAPACK work by size: matrices of at least {@link #MULTI_THREADED_MIN_SIZE}
- * rows, whose blocked reductions and back-transformations scale with BLAS threads, are decomposed one at a time with
- * {@link #parallelism()} OpenBLAS threads, largest first; the smaller ones, where threading costs more than it
- * gains, are decomposed {@link #parallelism()} at a time with one OpenBLAS thread each. For the factors of
- * WRN-16-4 on two idle cores this took 3.2-3.5 s against 3.6-4.0 s for one thread per matrix throughout and
- * 3.3-3.9 s for two threads on every matrix in turn. OpenBLAS keeps one process-wide thread count, so
- * {@link #decomposeAll} sets it for its phases and restores the previous count when it returns; a single
- * {@link #decompose} runs with whatever count is in effect. On a machine whose cores are busy with other processes,
- * OpenBLAS's spinning threads slow multi-threaded calls down many times; set {@code OMP_NUM_THREADS=1} there, which
- * makes {@link #decomposeAll} run every matrix on one thread in turn.
+ * <p>{@link #decomposeAll} decomposes independent matrices (the factors of different layers) {@link #parallelism()} at
+ * a time, largest first, with one OpenBLAS thread each: on the 2-core build machine two threads per matrix made
+ * {@code dsyevd} many times slower whenever other processes kept the cores busy (OpenBLAS's threads spin while
+ * waiting for each other), and giving the largest factors both threads in turn did not beat one thread per matrix in
+ * the WRN-16-4 factor benchmark. OpenBLAS keeps one process-wide thread count, so {@link #decomposeAll} sets it to
+ * one while it runs and restores the previous count when it returns; a single {@link #decompose} runs with whatever
+ * count is in effect.
  */
 public final class SymmetricEigen {
     /** Which solver computes the decomposition. */
@@ -48,9 +45,6 @@ public final class SymmetricEigen {
         /** EJML's pure-Java symmetric QR algorithm: slow for large n, no native code involved. */
         EJML
     }
-
-    /** Matrices with at least this many rows get all OpenBLAS threads in {@link #decomposeAll}. */
-    public static final int MULTI_THREADED_MIN_SIZE = 1024;
 
     private static final int LAPACK_ROW_MAJOR = 101;
     /** Serialises {@link #decomposeAll} calls, which change OpenBLAS's process-wide thread count. */
@@ -79,37 +73,26 @@ public final class SymmetricEigen {
     }
 
     /**
-     * Decomposes several matrices with the default backend: those with at least {@link #MULTI_THREADED_MIN_SIZE} rows
-     * one at a time with {@link #parallelism()} OpenBLAS threads, largest first, then the others up to
-     * {@link #parallelism()} at a time with one OpenBLAS thread each, largest first. OpenBLAS's thread count is
-     * restored when this returns; concurrent calls run one after the other.
+     * Decomposes several matrices with the default backend, up to {@link #parallelism()} at a time with one OpenBLAS
+     * thread each, largest first. OpenBLAS's thread count is restored when this returns; concurrent calls run one
+     * after the other.
      *
      * @return the decompositions in the order of the input list
      * @throws IllegalArgumentException or IllegalStateException as {@link #decompose(INDArray)} for the first
      *                                  matrix that fails
      */
     public static List<Eigendecomposition> decomposeAll(List<INDArray> matrices) {
-        int threads = parallelism();
-        List<Integer> large = new ArrayList<>();
-        List<Integer> small = new ArrayList<>();
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < matrices.size(); i++) {
-            INDArray m = matrices.get(i);
-            boolean big = m.rank() == 2 && m.size(0) >= MULTI_THREADED_MIN_SIZE;
-            (big && threads > 1 ? large : small).add(i);
+            order.add(i);
         }
-        Comparator<Integer> largestFirst = Comparator.comparingLong((Integer i) -> -matrices.get(i).length());
-        large.sort(largestFirst);
-        small.sort(largestFirst);
+        order.sort(Comparator.comparingLong((Integer i) -> -matrices.get(i).length()));
         Eigendecomposition[] out = new Eigendecomposition[matrices.size()];
         synchronized (THREAD_COUNT_LOCK) {
             int previous = openblas_full.openblas_get_num_threads();
             try {
-                openblas_full.openblas_set_num_threads(threads);
-                for (int i : large) {
-                    out[i] = decompose(matrices.get(i));
-                }
                 openblas_full.openblas_set_num_threads(1);
-                decomposeInParallel(matrices, small, Math.min(threads, small.size()), out);
+                decomposeInParallel(matrices, order, Math.min(parallelism(), matrices.size()), out);
             } finally {
                 openblas_full.openblas_set_num_threads(previous);
             }
