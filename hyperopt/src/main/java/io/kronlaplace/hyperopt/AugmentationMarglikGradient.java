@@ -97,71 +97,77 @@ public final class AugmentationMarglikGradient {
         if (totalExamples < m) {
             throw new IllegalArgumentException("training-set size " + totalExamples + " is smaller than the batch " + m);
         }
-        // every temporary of the passes below lives in a reusable arena: the hyper-steps call this repeatedly
+        // every temporary of the passes lives in a reusable arena: the hyper-steps call this repeatedly
         try (StepWorkspace ignored = StepWorkspace.open(WORKSPACE)) {
-            double scale = (double) totalExamples / m;
-            Map<String, FactorSensitivity> sens = new HashMap<>();
-            for (String path : marglik.layers()) {
-                sens.put(path, marglik.sensitivity(path, logDelta));
-            }
-
-            INDArray augmented = augmentation.apply(images, noise);
-            INDArray logits = network.forward(augmented, Mode.EVAL);
-            INDArray f = InvariantModel.average(logits, s);
-            long classes = f.size(1);
-            double[] grad = new double[AffineGenerator.COUNT];
-
-            // log-likelihood term: reverse mode to the augmented inputs, then through the resampling
-            INDArray gradF = likelihood.gradient(f, labels, Reduction.SUM);
-            INDArray gradAugmented = network.backward(InvariantModel.spread(gradF, s, 1),
-                    new BackwardContext(false, 1, null));
-            double[] lossGrad = augmentation.vjp(images, noise, gradAugmented, false).eta();
-            for (int k = 0; k < grad.length; k++) {
-                grad[k] = -scale * lossGrad[k];
-            }
-
-            // B term: K_n = sum_l M_n^T G_B M_n from one backward pass of the C identity vectors
-            INDArray identity = Nd4j.create(f.dataType(), classes * m, classes);
-            for (int c = 0; c < classes; c++) {
-                identity.get(NDArrayIndex.interval((long) c * m, (long) (c + 1) * m), NDArrayIndex.point(c)).assign(1.0);
-            }
-            INDArray[] kn = new INDArray[m];
-            for (int n = 0; n < m; n++) {
-                kn[n] = Nd4j.zeros(DataType.DOUBLE, classes, classes);
-            }
-            int copies = Math.toIntExact(classes);
-            network.backward(InvariantModel.spread(identity, s, copies), BackwardContext.curvature(copies,
-                    (layer, input, gradOutput, k) -> addOutputSensitivity(kn, layer, gradOutput, sens, m, s, copies)));
-
-            INDArray p = Transforms.softmax(f.castTo(DataType.DOUBLE), true);
-            INDArray residual = curvatureType == CurvatureType.EMPIRICAL_FISHER ? p.sub(oneHot(labels, m, classes)) : null;
-
-            // A term and output tangents: one forward-mode pass per eta component
-            Map<String, INDArray> weightedMeans = new HashMap<>();
-            INDArray[] tangents = augmentation.jvpAll(images, noise);
-            for (int k = 0; k < grad.length; k++) {
-                double[] aTerm = {0};
-                INDArray outTangent = network.jvp(tangents[k], (layer, input, inputTangent) -> aTerm[0] +=
-                        inputFactorTerm(layer, input, inputTangent, sens.get(layer.path()), weightedMeans, m, s,
-                                totalExamples));
-                INDArray fDot = InvariantModel.average(outTangent, s).castTo(DataType.DOUBLE);
-                double bTerm = 0;
-                INDArray pDot = p.mul(fDot.subColumnVector(p.mul(fDot).sum(1).reshape(m, 1)));
-                for (int n = 0; n < m; n++) {
-                    INDArray pd = pDot.getRow(n);
-                    INDArray kmat = kn[n];
-                    if (residual == null) {
-                        bTerm += Nd4j.diag(kmat).reshape(classes).mul(pd).sumNumber().doubleValue()
-                                - 2 * pd.reshape(1, classes).mmul(kmat).mmul(p.getRow(n).reshape(classes, 1)).getDouble(0);
-                    } else {
-                        bTerm += 2 * pd.reshape(1, classes).mmul(kmat).mmul(residual.getRow(n).reshape(classes, 1))
-                                .getDouble(0);
-                    }
-                }
-                grad[k] -= 0.5 * scale * (aTerm[0] + bTerm);
-            }
-            return grad;
+            return gradient(marglik, logDelta, augmentation, noise, images, labels, totalExamples, m, s);
         }
+    }
+
+    private double[] gradient(KronMarginalLikelihood marglik, double[] logDelta, AffineAugmentation augmentation,
+                              AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples, int m,
+                              int s) {
+        double scale = (double) totalExamples / m;
+        Map<String, FactorSensitivity> sens = new HashMap<>();
+        for (String path : marglik.layers()) {
+            sens.put(path, marglik.sensitivity(path, logDelta));
+        }
+
+        INDArray augmented = augmentation.apply(images, noise);
+        INDArray logits = network.forward(augmented, Mode.EVAL);
+        INDArray f = InvariantModel.average(logits, s);
+        long classes = f.size(1);
+        double[] grad = new double[AffineGenerator.COUNT];
+
+        // log-likelihood term: reverse mode to the augmented inputs, then through the resampling
+        INDArray gradF = likelihood.gradient(f, labels, Reduction.SUM);
+        INDArray gradAugmented = network.backward(InvariantModel.spread(gradF, s, 1),
+                new BackwardContext(false, 1, null));
+        double[] lossGrad = augmentation.vjp(images, noise, gradAugmented, false).eta();
+        for (int k = 0; k < grad.length; k++) {
+            grad[k] = -scale * lossGrad[k];
+        }
+
+        // B term: K_n = sum_l M_n^T G_B M_n from one backward pass of the C identity vectors
+        INDArray identity = Nd4j.create(f.dataType(), classes * m, classes);
+        for (int c = 0; c < classes; c++) {
+            identity.get(NDArrayIndex.interval((long) c * m, (long) (c + 1) * m), NDArrayIndex.point(c)).assign(1.0);
+        }
+        INDArray[] kn = new INDArray[m];
+        for (int n = 0; n < m; n++) {
+            kn[n] = Nd4j.zeros(DataType.DOUBLE, classes, classes);
+        }
+        int copies = Math.toIntExact(classes);
+        network.backward(InvariantModel.spread(identity, s, copies), BackwardContext.curvature(copies,
+                (layer, input, gradOutput, k) -> addOutputSensitivity(kn, layer, gradOutput, sens, m, s, copies)));
+
+        INDArray p = Transforms.softmax(f.castTo(DataType.DOUBLE), true);
+        INDArray residual = curvatureType == CurvatureType.EMPIRICAL_FISHER ? p.sub(oneHot(labels, m, classes)) : null;
+
+        // A term and output tangents: one forward-mode pass per eta component
+        Map<String, INDArray> weightedMeans = new HashMap<>();
+        INDArray[] tangents = augmentation.jvpAll(images, noise);
+        for (int k = 0; k < grad.length; k++) {
+            double[] aTerm = {0};
+            INDArray outTangent = network.jvp(tangents[k], (layer, input, inputTangent) -> aTerm[0] +=
+                    inputFactorTerm(layer, input, inputTangent, sens.get(layer.path()), weightedMeans, m, s,
+                            totalExamples));
+            INDArray fDot = InvariantModel.average(outTangent, s).castTo(DataType.DOUBLE);
+            double bTerm = 0;
+            INDArray pDot = p.mul(fDot.subColumnVector(p.mul(fDot).sum(1).reshape(m, 1)));
+            for (int n = 0; n < m; n++) {
+                INDArray pd = pDot.getRow(n);
+                INDArray kmat = kn[n];
+                if (residual == null) {
+                    bTerm += Nd4j.diag(kmat).reshape(classes).mul(pd).sumNumber().doubleValue()
+                            - 2 * pd.reshape(1, classes).mmul(kmat).mmul(p.getRow(n).reshape(classes, 1)).getDouble(0);
+                } else {
+                    bTerm += 2 * pd.reshape(1, classes).mmul(kmat).mmul(residual.getRow(n).reshape(classes, 1))
+                            .getDouble(0);
+                }
+            }
+            grad[k] -= 0.5 * scale * (aTerm[0] + bTerm);
+        }
+        return grad;
     }
 
     /** Adds {@code M_n^T G_B M_n} of one layer to each example's C x C matrix. */
