@@ -52,6 +52,18 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class AugmentationMarglikGradient {
     /** Id of the {@link StepWorkspace} that {@link #compute} runs in. */
     static final String WORKSPACE = "augmentation-gradient";
+    /**
+     * Augmented rows per chunk by default with REDUCE: with C classes the B term's backward pass carries C times as many
+     * rows, so 16 rows give a pass of 160 rows for CIFAR-10, close to a training batch. (On WRN-16-4, S = 4, batch 32:
+     * peak about 5 GB; 8 and 32 rows per chunk took the same time.)
+     */
+    public static final int REDUCE_ROWS_PER_CHUNK = 16;
+    /**
+     * Augmented rows per chunk by default with EXPAND, whose B term also keeps every position of the C back-propagated
+     * vectors: on WRN-16-4 with S = 4 and 8 images, 16 rows per chunk peaked at 16 GB and 4 rows at 5 GB, in the same
+     * time.
+     */
+    public static final int EXPAND_ROWS_PER_CHUNK = 4;
     private final Network network;
     private final Likelihood likelihood;
     private final KfacFlavour flavour;
@@ -76,7 +88,9 @@ public final class AugmentationMarglikGradient {
     }
 
     /**
-     * d log p(D|M) / d eta on one batch.
+     * d log p(D|M) / d eta on one batch, computed in chunks of {@link #REDUCE_ROWS_PER_CHUNK} or
+     * {@link #EXPAND_ROWS_PER_CHUNK} augmented rows (see {@link #compute(KronMarginalLikelihood, double[],
+     * AffineAugmentation, AugmentationNoise, INDArray, INDArray, long, int)}).
      *
      * @param marglik       the fitted marginal likelihood (its factor sensitivities are used)
      * @param logDelta      current log prior precisions
@@ -89,29 +103,63 @@ public final class AugmentationMarglikGradient {
      */
     public double[] compute(KronMarginalLikelihood marglik, double[] logDelta, AffineAugmentation augmentation,
                             AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples) {
+        return compute(marglik, logDelta, augmentation, noise, images, labels, totalExamples,
+                flavour == KfacFlavour.EXPAND ? EXPAND_ROWS_PER_CHUNK : REDUCE_ROWS_PER_CHUNK);
+    }
+
+    /**
+     * d log p(D|M) / d eta on one batch. Every term is a sum over examples, so the batch is processed in chunks of
+     * whole examples: the B term back-propagates C vectors for each augmented row, and memory grows with
+     * C x rows x activations (a whole WRN-16-4 batch of 32 x 4 rows needed more than 18 GB). The result does not
+     * depend on the chunk size beyond rounding.
+     *
+     * @param rowsPerChunk  augmented rows (examples x S) per chunk; at least one example per chunk
+     * @return one value per {@link AffineGenerator}
+     */
+    public double[] compute(KronMarginalLikelihood marglik, double[] logDelta, AffineAugmentation augmentation,
+                            AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples,
+                            int rowsPerChunk) {
         int m = Math.toIntExact(images.size(0));
         int s = noise.samples();
         if (noise.examples() != m) {
             throw new IllegalArgumentException("noise is for " + noise.examples() + " examples, batch has " + m);
         }
+        if (labels.length() != m) {
+            throw new IllegalArgumentException("batch has " + m + " images but " + labels.length() + " labels");
+        }
         if (totalExamples < m) {
             throw new IllegalArgumentException("training-set size " + totalExamples + " is smaller than the batch " + m);
         }
-        // every temporary of the passes lives in a reusable arena: the hyper-steps call this repeatedly
-        try (StepWorkspace ignored = StepWorkspace.open(WORKSPACE)) {
-            return gradient(marglik, logDelta, augmentation, noise, images, labels, totalExamples, m, s);
+        if (rowsPerChunk < 1) {
+            throw new IllegalArgumentException("rows per chunk must be >= 1, got " + rowsPerChunk);
         }
-    }
-
-    private double[] gradient(KronMarginalLikelihood marglik, double[] logDelta, AffineAugmentation augmentation,
-                              AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples, int m,
-                              int s) {
-        double scale = (double) totalExamples / m;
         Map<String, FactorSensitivity> sens = new HashMap<>();
         for (String path : marglik.layers()) {
             sens.put(path, marglik.sensitivity(path, logDelta));
         }
+        int examplesPerChunk = Math.max(1, rowsPerChunk / s);
+        double[] grad = new double[AffineGenerator.COUNT];
+        for (int from = 0; from < m; from += examplesPerChunk) {
+            int to = Math.min(m, from + examplesPerChunk);
+            // every temporary of a chunk lives in one reusable arena: chunks and hyper-steps repeat the same passes
+            try (StepWorkspace ignored = StepWorkspace.open(WORKSPACE)) {
+                double[] sums = chunkSums(sens, augmentation, noise.examples(from, to),
+                        images.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all(),
+                                NDArrayIndex.all()),
+                        labels.reshape(m).get(NDArrayIndex.interval(from, to)), totalExamples);
+                for (int k = 0; k < grad.length; k++) {
+                    grad[k] += (double) totalExamples / m * sums[k];
+                }
+            }
+        }
+        return grad;
+    }
 
+    /** The chunk's unscaled sum over its examples of d log p(D|M) / d eta (the log-likelihood minus half logdet). */
+    private double[] chunkSums(Map<String, FactorSensitivity> sens, AffineAugmentation augmentation,
+                               AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples) {
+        int m = Math.toIntExact(images.size(0));
+        int s = noise.samples();
         INDArray augmented = augmentation.apply(images, noise);
         INDArray logits = network.forward(augmented, Mode.EVAL);
         INDArray f = InvariantModel.average(logits, s);
@@ -124,7 +172,7 @@ public final class AugmentationMarglikGradient {
                 new BackwardContext(false, 1, null));
         double[] lossGrad = augmentation.vjp(images, noise, gradAugmented, false).eta();
         for (int k = 0; k < grad.length; k++) {
-            grad[k] = -scale * lossGrad[k];
+            grad[k] = -lossGrad[k];
         }
 
         // B term: K_n = sum_l M_n^T G_B M_n from one backward pass of the C identity vectors
@@ -144,12 +192,12 @@ public final class AugmentationMarglikGradient {
         INDArray residual = curvatureType == CurvatureType.EMPIRICAL_FISHER ? p.sub(oneHot(labels, m, classes)) : null;
 
         // A term and output tangents: one forward-mode pass per eta component
-        Map<String, INDArray> weightedMeans = new HashMap<>();
+        Map<String, INDArray> inputWeights = new HashMap<>();
         INDArray[] tangents = augmentation.jvpAll(images, noise);
         for (int k = 0; k < grad.length; k++) {
             double[] aTerm = {0};
             INDArray outTangent = network.jvp(tangents[k], (layer, input, inputTangent) -> aTerm[0] +=
-                    inputFactorTerm(layer, input, inputTangent, sens.get(layer.path()), weightedMeans, m, s,
+                    inputFactorTerm(layer, input, inputTangent, sens.get(layer.path()), inputWeights, m, s,
                             totalExamples));
             INDArray fDot = InvariantModel.average(outTangent, s).castTo(DataType.DOUBLE);
             double bTerm = 0;
@@ -165,7 +213,7 @@ public final class AugmentationMarglikGradient {
                             .getDouble(0);
                 }
             }
-            grad[k] -= 0.5 * scale * (aTerm[0] + bTerm);
+            grad[k] -= 0.5 * (aTerm[0] + bTerm);
         }
         return grad;
     }
@@ -177,16 +225,21 @@ public final class AugmentationMarglikGradient {
         if (fs == null) {
             throw new IllegalStateException("no K-FAC factors for layer '" + layer.path() + "'");
         }
-        INDArray rows = positionsLast(gradOutput).castTo(DataType.DOUBLE);
-        long dout = rows.size(2);
-        long positions = rows.size(1);
-        // [copies*m*s, R, D] -> [copies, m, s*R, D]; REDUCE sums the shared axis (s and positions) first
-        INDArray b = rows.reshape('c', copies, m, (long) s * positions, dout);
+        INDArray b;
         if (flavour == KfacFlavour.REDUCE) {
-            b = b.sum(2).reshape('c', copies, m, 1, dout);
+            // REDUCE needs only the sum over the shared axis (samples and positions): sum positions in the layer's
+            // own layout and precision, which avoids a channels-last copy of C x rows x positions values
+            INDArray summed = summedOverPositions(gradOutput).castTo(DataType.DOUBLE);
+            long width = summed.size(1);
+            b = summed.reshape('c', copies, m, s, width).sum(2).reshape('c', copies, m, 1, width);
+        } else {
+            // [copies*m*s, R, D] -> [copies, m, s*R, D]
+            INDArray rows = positionsLast(gradOutput).castTo(DataType.DOUBLE);
+            b = rows.reshape('c', copies, m, (long) s * rows.size(1), rows.size(2));
         }
+        long dout = b.size(3);
         long q = b.size(2);
-        INDArray weighted = b.reshape('c', copies * m * q, dout).mmul(fs.gradientFactor())
+        INDArray weighted = fs.timesGradientFactor(b.reshape('c', copies * m * q, dout))
                 .reshape('c', copies, m, q, dout);
         for (int n = 0; n < m; n++) {
             INDArray bn = b.get(NDArrayIndex.all(), NDArrayIndex.point(n)).reshape('c', copies, q * dout);
@@ -195,44 +248,74 @@ public final class AugmentationMarglikGradient {
         }
     }
 
-    /** The A-term contribution {@code <G_A, dA>} of one layer for one input tangent, for the batch's share of A. */
+    /**
+     * The A-term contribution {@code <G_A, dA>} of one layer for one input tangent, for the batch's share of A, with
+     * {@code <G_A, dA> = 2/count sum_rows (G_A a)^T da}. The rows' weights {@code G_A a} are formed once per layer and
+     * reused for every tangent: REDUCE keeps the per-example mean rows; EXPAND folds the weights of every sample and
+     * position back into input space ({@link Conv2d#patchesAdjoint}), so that each tangent costs one inner product
+     * with the layer input instead of an unfolding of its own.
+     */
     private double inputFactorTerm(WeightLayer layer, INDArray input, INDArray inputTangent, FactorSensitivity fs,
-                                   Map<String, INDArray> weightedMeans, int m, int s, long totalExamples) {
+                                   Map<String, INDArray> weights, int m, int s, long totalExamples) {
         if (fs == null) {
             throw new IllegalStateException("no K-FAC factors for layer '" + layer.path() + "'");
         }
-        INDArray weighted = weightedMeans.computeIfAbsent(layer.path(),
-                path -> inputRows(layer, input, m, s).mmul(fs.inputFactor()));
-        INDArray tangentRows = inputRows(layer, inputTangent, m, s);
-        // A is normalised by the total count: examples (REDUCE) or example-sample-positions (EXPAND)
-        double count = (double) totalExamples * tangentRows.size(0) / m;
-        return 2.0 / count * weighted.mul(tangentRows).sumNumber().doubleValue();
+        if (flavour == KfacFlavour.REDUCE) {
+            INDArray weighted = weights.computeIfAbsent(layer.path(),
+                    path -> fs.timesInputFactor(meanRows(layer, input, m, s)));
+            // A is normalised by the number of examples
+            return 2.0 / totalExamples * weighted.mul(meanRows(layer, inputTangent, m, s)).sumNumber().doubleValue();
+        }
+        INDArray folded = weights.computeIfAbsent(layer.path(), path -> foldedWeights(layer, input, fs));
+        // A is normalised by the number of example-sample-positions
+        double count = (double) totalExamples * s * positions(layer, input);
+        return 2.0 / count * folded.mul(inputTangent.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
     }
 
-    /**
-     * The rows whose outer products form A: REDUCE gives the per-example mean over samples and positions
-     * {@code [m, Din]}; EXPAND gives every sample and position {@code [m*s*R, Din]}. float64.
-     */
-    private INDArray inputRows(WeightLayer layer, INDArray x, int m, int s) {
-        if (flavour == KfacFlavour.REDUCE && layer instanceof Conv2d conv) {
-            // the mean patch by strided box sums, without unfolding (linear in x, so also right for tangents)
-            INDArray mean = ConvPatchMean.of(conv, x).castTo(DataType.DOUBLE);
-            return mean.reshape('c', m, s, mean.size(1)).mean(1);
-        }
+    /** REDUCE's rows of A: the per-example mean over samples and positions, {@code [m, Din]}, float64. */
+    private static INDArray meanRows(WeightLayer layer, INDArray x, int m, int s) {
         INDArray perRow;
         if (layer instanceof Conv2d conv) {
-            perRow = conv.patches(x);
-        } else if (x.rank() == 3) {
-            perRow = x;
+            // the mean patch by strided box sums, without unfolding (linear in x, so also right for tangents)
+            perRow = ConvPatchMean.of(conv, x).castTo(DataType.DOUBLE);
         } else {
-            perRow = x.reshape(x.size(0), 1, x.size(1));
+            perRow = x.rank() == 3 ? x.castTo(DataType.DOUBLE).mean(1) : x.castTo(DataType.DOUBLE);
         }
-        perRow = perRow.castTo(DataType.DOUBLE);
-        long din = perRow.size(2);
-        if (flavour == KfacFlavour.REDUCE) {
-            return perRow.mean(1).reshape('c', m, s, din).mean(1);
+        return perRow.reshape('c', m, s, perRow.size(1)).mean(1);
+    }
+
+    /** EXPAND: {@code G_A a} for every sample and position, folded back into the shape of the layer input, float64. */
+    private static INDArray foldedWeights(WeightLayer layer, INDArray x, FactorSensitivity fs) {
+        if (layer instanceof Conv2d conv) {
+            INDArray patches = conv.patches(x).castTo(DataType.DOUBLE);
+            long rows = patches.size(0) * patches.size(1);
+            INDArray weighted = fs.timesInputFactor(patches.reshape('c', rows, patches.size(2)))
+                    .reshape('c', patches.size(0), patches.size(1), patches.size(2));
+            return conv.patchesAdjoint(weighted, x.size(2), x.size(3));
         }
-        return perRow.dup('c').reshape('c', perRow.size(0) * perRow.size(1), din);
+        INDArray rows = x.castTo(DataType.DOUBLE).dup('c');
+        long din = rows.size(rows.rank() - 1);
+        return fs.timesInputFactor(rows.reshape('c', rows.length() / din, din)).reshape('c', x.shape());
+    }
+
+    /** Positions a layer's weight is shared over within one row: output locations of a conv, tokens of a linear. */
+    private static long positions(WeightLayer layer, INDArray x) {
+        if (layer instanceof Conv2d conv) {
+            long[] hw = conv.outputSize(x.size(2), x.size(3));
+            return hw[0] * hw[1];
+        }
+        return x.rank() == 3 ? x.size(1) : 1;
+    }
+
+    /** Back-propagated vectors summed over positions: {@code [rows, D]}. */
+    private static INDArray summedOverPositions(INDArray g) {
+        if (g.rank() == 4) {
+            return g.sum(2, 3);
+        }
+        if (g.rank() == 3) {
+            return g.sum(1);
+        }
+        return g;
     }
 
     /** Back-propagated vectors as {@code [rows, positions, D]}: conv outputs channels-last, 2-D outputs one position. */

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The Kronecker-factored Laplace log marginal likelihood of a network at fixed weights, as a closed-form function of
@@ -137,7 +136,7 @@ public final class KronMarginalLikelihood {
     }
 
     /**
-     * d logdet / dA and d logdet / dB of one layer, where logdet is the sum of the log-determinants of the layer's
+     * d logdet / dA and d logdet / dB of one layer (in the factors' eigenbases), where logdet is the sum of the log-determinants of the layer's
      * weight block {@code B (x) A + delta_w I} and bias block {@code B + delta_b I}:
      * {@code dA = Q_A diag_j(sum_i lB_i / (lB_i lA_j + delta_w)) Q_A^T},
      * {@code dB = Q_B diag_i(sum_j lA_j / (lB_i lA_j + delta_w) + 1 / (lB_i + delta_b)) Q_B^T}, float64.
@@ -168,16 +167,11 @@ public final class KronMarginalLikelihood {
                 gb[i] += 1.0 / (lb[i] + deltaB);
             }
         }
-        return new FactorSensitivity(layerPath, rebuild(d.qa(), ga), rebuild(d.qb(), gb));
+        return new FactorSensitivity(layerPath, d.qa(), ga, d.qb(), gb);
     }
 
     /** The layer paths with factors, in network order. */
     public List<String> layers() {
         return new ArrayList<>(layerGroups.keySet());
-    }
-
-    private static INDArray rebuild(INDArray q, double[] diag) {
-        INDArray qd = q.mulRowVector(Nd4j.createFromArray(diag));
-        return qd.mmul(q.transpose());
     }
 }

@@ -25,9 +25,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>Usage: {@code java -cp ... io.kronlaplace.hyperopt.MarglikOverheadBenchmark [--images=512] [--batch=128]
  * [--curvature=MC_FISHER] [--hypersteps=100] [--aug-batch=32] [--configs=reduce:1,expand:1]}.
- * {@code --aug-batch} is the batch of each augmentation-gradient step, whose backward pass carries one vector per
- * class for each of its S augmented copies. With S = 4 at batch 128 the passes of WRN-16-4 need more memory than a
- * 24 GB machine has: use {@code --configs=reduce:4 --batch=32 --images=128 --aug-batch=8} there.
+ * {@code --aug-batch} is the batch of each augmentation-gradient step (default 32, the trainer's), whose backward
+ * pass carries one vector per class for each of its S augmented copies; it runs in chunks of a few examples, so its
+ * memory does not grow with the batch. With S = 4 the training and curvature passes at batch 128 (512 rows) need more
+ * memory than a 24 GB machine has: use {@code --configs=reduce:4 --batch=32 --images=256} there (the same 128 rows per
+ * pass as S = 1 at batch 128).
  */
 public final class MarglikOverheadBenchmark {
     private static final int FREQUENCY = 5;

@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kronlaplace.curvature.CurvatureType;
@@ -15,6 +16,7 @@ import io.kronlaplace.nn.Init;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -76,5 +78,43 @@ class AugmentationMarglikGradientTest {
             assertTrue(Math.abs(exact[k] - fd[k]) < 1e-6 * scale + 1e-8,
                     "eta_" + k + ": exact " + Arrays.toString(exact) + " vs finite differences " + Arrays.toString(fd));
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"REDUCE, GGN", "EXPAND, GGN", "REDUCE, EMPIRICAL_FISHER"})
+    void chunksOfExamplesGiveTheWholeBatchGradient(KfacFlavour flavour, CurvatureType type) {
+        PriorGroups groups = new PriorGroups(net, PriorStructure.LAYERWISE, 1.0);
+        double[] logDelta = groups.logPrecisions();
+        double[] eta = {0.12, -0.08, 0.35, 0.1, -0.15, 0.07};
+        KronMarginalLikelihood marglik = fit(eta, flavour, type, groups);
+        AugmentationMarglikGradient gradient = new AugmentationMarglikGradient(net, ce, flavour, type);
+        AffineAugmentation aug = new AffineAugmentation(eta);
+        long n = 50;
+        double[] whole = gradient.compute(marglik, logDelta, aug, noise, images, labels, n, M * S);
+        double scale = Arrays.stream(whole).map(Math::abs).max().orElse(1);
+        // one example per chunk, and chunks of 3 + 1 examples (rows per chunk not a multiple of S)
+        for (int rowsPerChunk : new int[] {1, 3 * S + 2}) {
+            double[] chunked = gradient.compute(marglik, logDelta, aug, noise, images, labels, n, rowsPerChunk);
+            for (int k = 0; k < whole.length; k++) {
+                assertTrue(Math.abs(chunked[k] - whole[k]) < 1e-10 * scale, "rows per chunk " + rowsPerChunk
+                        + ": " + Arrays.toString(chunked) + " vs whole batch " + Arrays.toString(whole));
+            }
+        }
+    }
+
+    @Test
+    void rejectsMismatchedLabelsAndEmptyChunks() {
+        PriorGroups groups = new PriorGroups(net, PriorStructure.LAYERWISE, 1.0);
+        double[] eta = {0.1, 0, 0.2, 0, 0, 0};
+        KronMarginalLikelihood marglik = fit(eta, KfacFlavour.REDUCE, CurvatureType.GGN, groups);
+        AugmentationMarglikGradient gradient = new AugmentationMarglikGradient(net, ce, KfacFlavour.REDUCE,
+                CurvatureType.GGN);
+        AffineAugmentation aug = new AffineAugmentation(eta);
+        IllegalArgumentException labelsError = assertThrows(IllegalArgumentException.class, () -> gradient.compute(
+                marglik, groups.logPrecisions(), aug, noise, images, Nd4j.createFromArray(0L, 1L), M));
+        assertTrue(labelsError.getMessage().contains("labels"), labelsError.getMessage());
+        IllegalArgumentException chunkError = assertThrows(IllegalArgumentException.class, () -> gradient.compute(
+                marglik, groups.logPrecisions(), aug, noise, images, labels, M, 0));
+        assertTrue(chunkError.getMessage().contains("rows per chunk"), chunkError.getMessage());
     }
 }

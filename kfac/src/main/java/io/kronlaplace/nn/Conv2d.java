@@ -249,6 +249,34 @@ public final class Conv2d extends Module implements WeightLayer {
         return cols.permute(0, 4, 5, 1, 2, 3).dup('c').reshape(n, hw[0] * hw[1], inFeatures());
     }
 
+    /**
+     * The adjoint of {@link #patches} (col2im): for values {@code [N, R, Cin*k*k]} laid out like the patches of an
+     * {@code h x w} input, the input-shaped {@code [N, Cin, h, w]} array with
+     * {@code <patches(x), values> = <x, patchesAdjoint(values, h, w)>} for every x. Each entry is added back to the
+     * pixel it was read from; entries that read padding are dropped. Lets a sum over patches of many inputs be taken
+     * as one inner product in input space instead of unfolding each input.
+     */
+    public INDArray patchesAdjoint(INDArray values, long h, long w) {
+        long[] hw = outputSize(h, w);
+        long n = values.size(0);
+        long[] expected = {n, hw[0] * hw[1], inFeatures()};
+        if (!Arrays.equals(values.shape(), expected)) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': patch values have shape "
+                    + Arrays.toString(values.shape()) + ", expected " + Arrays.toString(expected) + " for a " + h
+                    + " x " + w + " input");
+        }
+        INDArray cols = values.reshape('c', n, hw[0], hw[1], inChannels, kernel, kernel).permute(0, 3, 4, 5, 1, 2)
+                .dup('c');
+        INDArray image = Nd4j.create(values.dataType(), n, inChannels, h, w);
+        Nd4j.exec(DynamicCustomOp.builder("col2im")
+                .addInputs(cols)
+                .addOutputs(image)
+                .addIntegerArguments(stride, stride, padding, padding, Math.toIntExact(h), Math.toIntExact(w), 1, 1,
+                        EXPLICIT_PADDING)
+                .build());
+        return image;
+    }
+
     private int[] convArgs() {
         return new int[] {kernel, kernel, stride, stride, padding, padding, 1, 1, EXPLICIT_PADDING, NCHW, OIHW};
     }

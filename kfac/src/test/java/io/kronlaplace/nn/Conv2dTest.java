@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -96,6 +98,18 @@ class Conv2dTest {
                 Mode.TRAIN, 1e-6);
         GradientCheck.check(new Conv2d(3, 2, 1, 2, 0, false, INIT), GradientCheck.random(9, 2, 3, 6, 6),
                 Mode.TRAIN, 1e-6);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3,2,1,7,6", "3,1,1,5,5", "1,2,0,6,5", "2,3,1,8,7"})
+    void patchesAdjointIsTheTransposeOfTheUnfolding(int k, int stride, int pad, int h, int w) {
+        Conv2d conv = new Conv2d(2, 3, k, stride, pad, false, INIT);
+        INDArray x = GradientCheck.random(11, 2, 2, h, w);
+        INDArray values = GradientCheck.random(12, conv.patches(x).shape());
+        double lhs = conv.patches(x).mul(values).sumNumber().doubleValue();
+        double rhs = x.mul(conv.patchesAdjoint(values, h, w)).sumNumber().doubleValue();
+        assertEquals(lhs, rhs, 1e-12 * Math.max(1, Math.abs(lhs)));
+        assertThrows(IllegalArgumentException.class, () -> conv.patchesAdjoint(values, h + 3, w));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt.augment;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -74,6 +75,17 @@ public final class AugmentationNoise {
     /** N * S, the number of augmented images (rows of the output batch). */
     public int rows() {
         return examples * samples;
+    }
+
+    /** The noise of examples {@code from} (inclusive) to {@code to} (exclusive), all samples. */
+    public AugmentationNoise examples(int from, int to) {
+        if (from < 0 || to > examples || from >= to) {
+            throw new IllegalArgumentException("example range [" + from + ", " + to + ") is empty or outside [0, "
+                    + examples + ")");
+        }
+        int width = samples * AffineGenerator.COUNT;
+        return new AugmentationNoise(to - from, samples,
+                Arrays.copyOfRange(epsilon, from * width, to * width));
     }
 
     /** eps for output row {@code row = n * S + s} and generator k. */
