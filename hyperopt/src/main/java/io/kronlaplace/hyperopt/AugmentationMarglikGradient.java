@@ -53,9 +53,9 @@ public final class AugmentationMarglikGradient {
     /** Id of the {@link StepWorkspace} that {@link #compute} runs in. */
     static final String WORKSPACE = "augmentation-gradient";
     /**
-     * Augmented rows per chunk by default with REDUCE: with C classes the B term's backward pass carries C times as many
-     * rows, so 16 rows give a pass of 160 rows for CIFAR-10, close to a training batch. (On WRN-16-4, S = 4, batch 32:
-     * peak about 5 GB; 8 and 32 rows per chunk took the same time.)
+     * Augmented rows per chunk by default with REDUCE: with C classes the B term's backward pass carries C times as
+     * many rows, so 16 rows give a pass of 160 rows for CIFAR-10, close to a training batch. (On WRN-16-4, S = 4,
+     * batch 32: peak about 5 GB; 8 and 32 rows per chunk took the same time.)
      */
     public static final int REDUCE_ROWS_PER_CHUNK = 16;
     /**
@@ -138,6 +138,7 @@ public final class AugmentationMarglikGradient {
             sens.put(path, marglik.sensitivity(path, logDelta));
         }
         int examplesPerChunk = Math.max(1, rowsPerChunk / s);
+        INDArray labelVector = labels.reshape(m);
         double[] grad = new double[AffineGenerator.COUNT];
         for (int from = 0; from < m; from += examplesPerChunk) {
             int to = Math.min(m, from + examplesPerChunk);
@@ -146,7 +147,7 @@ public final class AugmentationMarglikGradient {
                 double[] sums = chunkSums(sens, augmentation, noise.examples(from, to),
                         images.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all(),
                                 NDArrayIndex.all()),
-                        labels.reshape(m).get(NDArrayIndex.interval(from, to)), totalExamples);
+                        labelVector.get(NDArrayIndex.interval(from, to)), totalExamples);
                 for (int k = 0; k < grad.length; k++) {
                     grad[k] += (double) totalExamples / m * sums[k];
                 }

@@ -13,32 +13,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code G_A = Q_A diag(inputWeights) Q_A^T} and {@code G_B = Q_B diag(gradientWeights) Q_B^T}.
  *
  * <p>Only products {@code rows * G} are offered. For fewer rows than the factor's size they go through the
- * eigenbasis ({@code ((rows Q) * w) Q^T}, 2 r D^2 flops) and never form G, whose D^3 construction dominated a hyper-step
- * for the 2304-wide factors of WRN-16-4; for more rows, G is formed once, outside any workspace so that it outlives
- * the arena of the pass that asked first, and reused.
+ * eigenbasis ({@code ((rows Q) * w) Q^T}, 2 r D^2 flops) and never form G, whose D^3 construction dominated a
+ * hyper-step for the 2304-wide factors of WRN-16-4; for more rows, G is formed once, outside any workspace so that it
+ * outlives the arena of the pass that asked first, and reused.
  */
 public final class FactorSensitivity {
-    private final String layerPath;
     private final Side input;
     private final Side gradient;
 
     /**
-     * @param layerPath       the layer
      * @param qa              eigenvectors of A (columns), Din x Din, float64
      * @param inputWeights    Din weights of G_A in that basis
      * @param qb              eigenvectors of B (columns), Dout x Dout, float64
      * @param gradientWeights Dout weights of G_B in that basis
      */
-    public FactorSensitivity(String layerPath, INDArray qa, double[] inputWeights, INDArray qb,
-                             double[] gradientWeights) {
-        this.layerPath = Objects.requireNonNull(layerPath, "layerPath");
+    public FactorSensitivity(INDArray qa, double[] inputWeights, INDArray qb, double[] gradientWeights) {
         this.input = new Side(qa, inputWeights, "A");
         this.gradient = new Side(qb, gradientWeights, "B");
-    }
-
-    /** The layer these sensitivities belong to. */
-    public String layerPath() {
-        return layerPath;
     }
 
     /** {@code rows * G_A} for float64 rows {@code [r, Din]}. */

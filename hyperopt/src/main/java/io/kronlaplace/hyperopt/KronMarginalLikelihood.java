@@ -136,8 +136,8 @@ public final class KronMarginalLikelihood {
     }
 
     /**
-     * d logdet / dA and d logdet / dB of one layer (in the factors' eigenbases), where logdet is the sum of the log-determinants of the layer's
-     * weight block {@code B (x) A + delta_w I} and bias block {@code B + delta_b I}:
+     * d logdet / dA and d logdet / dB of one layer (in the factors' eigenbases), where logdet is the sum of the
+     * log-determinants of the layer's weight block {@code B (x) A + delta_w I} and bias block {@code B + delta_b I}:
      * {@code dA = Q_A diag_j(sum_i lB_i / (lB_i lA_j + delta_w)) Q_A^T},
      * {@code dB = Q_B diag_i(sum_j lA_j / (lB_i lA_j + delta_w) + 1 / (lB_i + delta_b)) Q_B^T}, float64.
      *
@@ -167,7 +167,7 @@ public final class KronMarginalLikelihood {
                 gb[i] += 1.0 / (lb[i] + deltaB);
             }
         }
-        return new FactorSensitivity(layerPath, d.qa(), ga, d.qb(), gb);
+        return new FactorSensitivity(d.qa(), ga, d.qb(), gb);
     }
 
     /** The layer paths with factors, in network order. */

@@ -35,7 +35,7 @@ class FactorSensitivityTest {
         INDArray qb = orthogonal(3, 2);
         double[] wa = {0.5, 1.5, 2.0, 0.1, 3.0};
         double[] wb = {1.0, 0.25, 4.0};
-        FactorSensitivity fs = new FactorSensitivity("fc", qa, wa, qb, wb);
+        FactorSensitivity fs = new FactorSensitivity(qa, wa, qb, wb);
         INDArray xa = Nd4j.rand(DataType.DOUBLE, rows, 5);
         INDArray xb = Nd4j.rand(DataType.DOUBLE, rows, 3);
         assertEquals(0, xa.mmul(dense(qa, wa)).distance2(fs.timesInputFactor(xa)), 1e-12);
@@ -45,7 +45,7 @@ class FactorSensitivityTest {
     @ParameterizedTest
     @ValueSource(ints = {4, 6})
     void rejectsRowsOfTheWrongWidth(int width) {
-        FactorSensitivity fs = new FactorSensitivity("fc", orthogonal(5, 1), new double[5], orthogonal(3, 2),
+        FactorSensitivity fs = new FactorSensitivity(orthogonal(5, 1), new double[5], orthogonal(3, 2),
                 new double[3]);
         assertThrows(IllegalArgumentException.class, () -> fs.timesInputFactor(Nd4j.zeros(DataType.DOUBLE, 2, width)));
     }
