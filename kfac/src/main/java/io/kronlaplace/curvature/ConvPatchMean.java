@@ -3,6 +3,7 @@ package io.kronlaplace.curvature;
 import io.kronlaplace.nn.Conv2d;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,26 +11,82 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The mean im2col patch of a convolution over its output locations, {@code abar[n] = 1/R sum_r patches(x)[n, r]},
- * computed without unfolding: entry (c, i, j) is the sum of input channel c over the pixels kernel offset (i, j)
+ * computed without unfolding: entry (c, i, j) is the sum of input channel c over the pixels that kernel offset (i, j)
  * visits, a strided box of the image (rows {@code t*s - p + i}, columns {@code u*s - p + j} that fall inside it;
- * padding adds zeros). Per image row, a prefix sum with step s along the columns gives every column window in O(1);
- * a second prefix sum with step s down those window sums gives every box. Cost: one pass over the input
- * (O(N Cin H W)) plus O(N Cin H kw) additions, and no N x R x Din buffer. (Measured faster than strided native
- * reductions per kernel offset, whose per-op overhead dominates at these sizes.)
+ * padding adds zeros).
+ *
+ * <p>A box differs from a whole residue class of rows (or columns) modulo the stride only by the few rows near the
+ * border that padding pushes out, so each plane is summed once per row residue into column totals, each kernel row
+ * takes those totals minus its excluded border rows (or sums its own rows where that is shorter), and the same is
+ * done along the columns. The pass over the plane is element-wise additions of whole rows, which the JIT vectorises;
+ * earlier prefix sums along every row ran as a dependent chain per element and were three times slower than reading
+ * the input. Cost O(N Cin H W) with no N x R x Din buffer.
  */
 public final class ConvPatchMean {
     private ConvPatchMean() {
     }
 
-    /** First and last input index a kernel offset reads (inside the image); empty when last < first. */
-    private record Window(int first, int last) {
+    /**
+     * The input indices {@code first, first + step, ..., last} one kernel offset reads along an axis of length
+     * {@code size}; empty when {@code last < first}.
+     */
+    private record Window(int first, int last, int step, int size) {
         boolean isEmpty() {
             return last < first;
         }
 
-        /** Sum over first, first + s, ..., last from a prefix array with step s. */
-        double sum(double[] prefix, int stride) {
-            return prefix[last] - (first >= stride ? prefix[first - stride] : 0.0);
+        int residue() {
+            return first % step;
+        }
+
+        /** Whether summing the window's own indices is no longer than taking the residue total minus the rest. */
+        boolean direct() {
+            int inside = (last - first) / step + 1;
+            int outside = first / step + (size - 1 - last) / step;
+            return inside <= outside;
+        }
+
+        /** Sum of {@code values[k]} over the window, given the totals of {@code values} per residue class. */
+        double sum(double[] values, double[] residueTotals) {
+            if (isEmpty()) {
+                return 0.0;
+            }
+            double s = 0.0;
+            if (direct()) {
+                for (int k = first; k <= last; k += step) {
+                    s += values[k];
+                }
+                return s;
+            }
+            s = residueTotals[residue()];
+            for (int k = first - step; k >= 0; k -= step) {
+                s -= values[k];
+            }
+            for (int k = last + step; k < size; k += step) {
+                s -= values[k];
+            }
+            return s;
+        }
+
+        /**
+         * Column totals {@code target[c] = sum of plane[r][c]} over the window's rows r, given the column totals per
+         * row residue class.
+         */
+        void sumRows(double[] plane, int width, double[][] residueRowTotals, double[] target) {
+            if (direct()) {
+                Arrays.fill(target, 0.0);
+                for (int r = first; r <= last; r += step) {
+                    addRow(plane, r * width, target, 1.0);
+                }
+                return;
+            }
+            System.arraycopy(residueRowTotals[residue()], 0, target, 0, width);
+            for (int r = first - step; r >= 0; r -= step) {
+                addRow(plane, r * width, target, -1.0);
+            }
+            for (int r = last + step; r < size; r += step) {
+                addRow(plane, r * width, target, -1.0);
+            }
         }
     }
 
@@ -46,54 +103,63 @@ public final class ConvPatchMean {
         int sh = conv.strideH();
         int sw = conv.strideW();
         Window[] rows = new Window[kh];
+        boolean needRowTotals = false;
         for (int i = 0; i < kh; i++) {
             rows[i] = window(i, sh, conv.padH(), h, out[0]);
+            needRowTotals |= !rows[i].isEmpty() && !rows[i].direct();
         }
         Window[] cols = new Window[kw];
         for (int j = 0; j < kw; j++) {
             cols[j] = window(j, sw, conv.padW(), w, out[1]);
         }
+        boolean rowTotals = needRowTotals;
         boolean single = dense.dataType() == DataType.FLOAT;
         INDArray source = single || dense.dataType() == DataType.DOUBLE ? dense : dense.castTo(DataType.DOUBLE);
         FloatBuffer floats = single ? source.data().asNioFloat() : null;
         DoubleBuffer doubles = single ? null : source.data().asNioDouble();
         int offset = Math.toIntExact(source.offset());
         int area = kh * kw;
+        int planeSize = h * w;
         double[] mean = new double[n * channels * area];
         double scale = 1.0 / (out[0] * out[1]);
         // Images are independent: split them over the common pool (ND4J's threads are idle during this loop).
         IntStream.range(0, n).parallel().forEach(image -> {
-            float[] floatRow = new float[w];
-            double[] row = new double[w];
-            double[] prefix = new double[w];
-            double[] windowSums = new double[kw * h];
-            double[] down = new double[h];
+            float[] floatPlane = floats == null ? null : new float[planeSize];
+            double[] plane = new double[planeSize];
+            double[][] residueRowTotals = new double[sh][w];
+            double[] columnTotals = new double[w];
+            double[] residueTotals = new double[sw];
             FloatBuffer fb = floats == null ? null : floats.duplicate();
             DoubleBuffer db = doubles == null ? null : doubles.duplicate();
-            for (int plane = image * channels; plane < (image + 1) * channels; plane++) {
-                int base = offset + plane * h * w;
-                for (int r = 0; r < h; r++) {
-                    if (fb != null) {
-                        fb.get(base + r * w, floatRow);
-                        for (int c = 0; c < w; c++) {
-                            row[c] = floatRow[c];
-                        }
-                    } else {
-                        db.get(base + r * w, row);
+            for (int p = image * channels; p < (image + 1) * channels; p++) {
+                int base = offset + p * planeSize;
+                if (fb != null) {
+                    fb.get(base, floatPlane);
+                    for (int k = 0; k < planeSize; k++) {
+                        plane[k] = floatPlane[k];
                     }
-                    for (int c = 0; c < w; c++) {
-                        prefix[c] = row[c] + (c >= sw ? prefix[c - sw] : 0.0);
+                } else {
+                    db.get(base, plane);
+                }
+                if (rowTotals) {
+                    for (double[] t : residueRowTotals) {
+                        Arrays.fill(t, 0.0);
                     }
-                    for (int j = 0; j < kw; j++) {
-                        windowSums[j * h + r] = cols[j].isEmpty() ? 0.0 : cols[j].sum(prefix, sw);
+                    for (int r = 0; r < h; r++) {
+                        addRow(plane, r * w, residueRowTotals[r % sh], 1.0);
                     }
                 }
-                for (int j = 0; j < kw; j++) {
-                    for (int r = 0; r < h; r++) {
-                        down[r] = windowSums[j * h + r] + (r >= sh ? down[r - sh] : 0.0);
+                for (int i = 0; i < kh; i++) {
+                    if (rows[i].isEmpty()) {
+                        continue;
                     }
-                    for (int i = 0; i < kh; i++) {
-                        mean[plane * area + i * kw + j] = rows[i].isEmpty() ? 0.0 : scale * rows[i].sum(down, sh);
+                    rows[i].sumRows(plane, w, residueRowTotals, columnTotals);
+                    Arrays.fill(residueTotals, 0.0);
+                    for (int c = 0; c < w; c++) {
+                        residueTotals[c % sw] += columnTotals[c];
+                    }
+                    for (int j = 0; j < kw; j++) {
+                        mean[p * area + i * kw + j] = scale * cols[j].sum(columnTotals, residueTotals);
                     }
                 }
             }
@@ -102,11 +168,18 @@ public final class ConvPatchMean {
         return x.dataType() == DataType.DOUBLE ? result : result.castTo(x.dataType());
     }
 
+    /** {@code target[c] += sign * plane[start + c]} for every column c. */
+    private static void addRow(double[] plane, int start, double[] target, double sign) {
+        for (int c = 0; c < target.length; c++) {
+            target[c] += sign * plane[start + c];
+        }
+    }
+
     /** Input indices {@code t*stride - pad + offset}, t in [0, outSize), that fall inside [0, size). */
     private static Window window(int offset, int stride, int pad, long size, long outSize) {
         long first = Math.max(0, Math.floorDiv(pad - offset + stride - 1, stride));
         long last = Math.min(outSize - 1, Math.floorDiv(size - 1 + pad - offset, stride));
-        return new Window(Math.toIntExact(first * stride - pad + offset),
-                Math.toIntExact(last * stride - pad + offset));
+        return new Window(Math.toIntExact(first * stride - pad + offset), Math.toIntExact(last * stride - pad + offset),
+                stride, Math.toIntExact(size));
     }
 }

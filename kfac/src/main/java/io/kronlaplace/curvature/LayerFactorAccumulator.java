@@ -12,9 +12,11 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Running Kronecker-factor sums of one weight layer. Batch products are computed in the network's floating type by
- * GEMM into preallocated buffers and added into float64 sums, so many mini-batches lose no precision. A is divided by
- * the total count (examples for REDUCE, example-positions for EXPAND) only when the factors are read.
+ * Running Kronecker-factor sums of one weight layer. Batch Gram matrices are computed by SYRK (upper triangle only,
+ * see {@link SymmetricRankUpdate}), in float64 straight into the sums when a batch has few rows, else in the
+ * network's floating type into preallocated buffers that are added into the float64 sums, so many mini-batches lose
+ * no precision. Reading the factors mirrors the upper triangle and divides A by the total count (examples for REDUCE,
+ * example-positions for EXPAND).
  */
 final class LayerFactorAccumulator {
     /** The largest unfolded patch matrix EXPAND builds at once (elements); larger batches are processed in chunks. */
@@ -77,7 +79,8 @@ final class LayerFactorAccumulator {
         if (aCount == 0) {
             throw new IllegalStateException("layer '" + path + "' has seen no data");
         }
-        return KronFactors.owned(path, aSum.div(aCount), bSum.dup('c'), flavour);
+        return KronFactors.owned(path, SymmetricRankUpdate.mirrorUpper(aSum.div(aCount)),
+                SymmetricRankUpdate.mirrorUpper(bSum.dup('c')), flavour);
     }
 
     private void addLinear(INDArray a, INDArray g) {
@@ -136,12 +139,12 @@ final class LayerFactorAccumulator {
      * the EXPAND sums over positions without transposing the unfolded tensor. The rows are accumulated in the
      * network's type, then added to the float64 sum once.
      */
-    private void addExampleGrams(INDArray stack, boolean input) {
+    private void addExampleGrams(INDArray examples, boolean input) {
+        INDArray stack = contiguous(examples);
         long d = stack.size(1);
         INDArray buffer = batchBuffer(input, d, stack.dataType());
         for (long i = 0; i < stack.size(0); i++) {
-            INDArray m = stack.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
-            Nd4j.gemm(m, m, buffer, false, true, 1.0, i == 0 ? 0.0 : 1.0);
+            SymmetricRankUpdate.addProductOf(stack, i, buffer, i == 0 ? 0.0 : 1.0);
         }
         addBuffer(buffer, input);
     }
@@ -158,7 +161,7 @@ final class LayerFactorAccumulator {
 
     /**
      * Adds X^T X of an [M, D] matrix to the A (input) or B (gradient) sum. With few rows (M <= D, e.g. REDUCE's one
-     * row per example) the rows are cast to float64 and DGEMM accumulates straight into the sum: cheaper than a
+     * row per example) the rows are cast to float64 and DSYRK accumulates straight into the sum: cheaper than a
      * D x D product in the network's type followed by a D x D cast. With many rows (EXPAND) the product runs in the
      * network's type and is cast once.
      */
@@ -166,18 +169,17 @@ final class LayerFactorAccumulator {
         INDArray m = contiguous(x);
         long d = m.size(1);
         INDArray sum = input ? aSum : bSum;
-        if (m.dataType() == DataType.DOUBLE || m.size(0) <= d) {
+        if (m.dataType() != DataType.FLOAT || m.size(0) <= d) {
             requireSize(sum, d, input);
             INDArray m64 = m.dataType() == DataType.DOUBLE ? m : m.castTo(DataType.DOUBLE);
-            // X^T X is symmetric, so the sum's C order reads the same as BLAS's column-major result.
-            Nd4j.gemm(m64, m64, sum, true, false, 1.0, 1.0);
+            SymmetricRankUpdate.addTransposeProduct(m64, sum, 1.0);
             if (m64 != m) {
                 m64.close();
             }
             return;
         }
         INDArray buffer = batchBuffer(input, d, m.dataType());
-        Nd4j.gemm(m, m, buffer, true, false, 1.0, 0.0);
+        SymmetricRankUpdate.addTransposeProduct(m, buffer, 0.0);
         addBuffer(buffer, input);
     }
 
@@ -194,7 +196,7 @@ final class LayerFactorAccumulator {
         INDArray buffer = input ? aBatch : bBatch;
         if (buffer == null || buffer.dataType() != type) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                buffer = Nd4j.create(type, new long[] {d, d}, 'f');
+                buffer = Nd4j.create(type, new long[] {d, d}, 'c');
             }
             if (input) {
                 aBatch = buffer;

@@ -87,7 +87,8 @@ class ConvKfacExactnessTest {
 
     @ParameterizedTest
     @CsvSource({"3,1,1,5,6", "3,2,1,7,5", "3,2,0,8,7", "1,2,0,5,5", "5,1,2,4,4", "3,4,2,1,1", "2,3,1,6,4",
-        "5,1,2,2,3", "1,1,0,3,4", "4,1,1,5,3"})
+        "5,1,2,2,3", "1,1,0,3,4", "4,1,1,5,3", "3,1,1,16,12", "5,2,2,11,9", "3,3,1,13,10", "7,2,3,12,12",
+        "1,1,0,9,9", "1,2,0,10,7"})
     void patchMeanEqualsTheMeanOfTheUnfoldedPatches(int k, int stride, int pad, int h, int w) {
         Conv2d conv = new Conv2d(3, 2, k, stride, pad, false, new Init(1, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL));
         Nd4j.getRandom().setSeed(k * 100 + stride * 10 + pad);

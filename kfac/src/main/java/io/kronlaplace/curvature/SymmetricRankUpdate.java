@@ -1,0 +1,104 @@
+package io.kronlaplace.curvature;
+
+import java.nio.DoubleBuffer;
+import java.util.Arrays;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Gram-matrix updates {@code C = beta C + M^T M} (or {@code M M^T}) by BLAS {@code ?syrk}, which computes one triangle
+ * and so half the products of a GEMM. Only the upper triangle of the C-order target (entries i &lt;= j) is written;
+ * {@link #mirrorUpper} fills the lower one when the matrix is read. Calls go to the OpenBLAS that ND4J's own GEMM
+ * uses, so its thread setting applies. (ND4J's {@code Level3.syrk} wrapper passes a wrong leading dimension for
+ * transposed views and crashes inside OpenBLAS, hence the direct call.)
+ */
+final class SymmetricRankUpdate {
+    private static final int ROW_MAJOR = 101;
+    private static final int NO_TRANS = 111;
+    private static final int TRANS = 112;
+    private static final int UPPER = 121;
+    private static final int MIRROR_BLOCK = 64;
+
+    private SymmetricRankUpdate() {
+    }
+
+    /**
+     * Upper triangle of {@code target = beta * target + rows^T rows} for rows {@code [M, D]}, target {@code [D, D]}.
+     */
+    static void addTransposeProduct(INDArray rows, INDArray target, double beta) {
+        requireDense(rows, target);
+        int d = Math.toIntExact(rows.size(1));
+        requireSquare(target, d);
+        syrk(TRANS, d, Math.toIntExact(rows.size(0)), rows, 0, d, target, beta);
+    }
+
+    /**
+     * Upper triangle of {@code target = beta * target + M M^T} for the {@code index}-th matrix M {@code [D, R]} of a
+     * stack {@code [N, D, R]}, target {@code [D, D]}.
+     */
+    static void addProductOf(INDArray stack, long index, INDArray target, double beta) {
+        requireDense(stack, target);
+        int d = Math.toIntExact(stack.size(1));
+        int r = Math.toIntExact(stack.size(2));
+        requireSquare(target, d);
+        syrk(NO_TRANS, d, r, stack, index * d * r, r, target, beta);
+    }
+
+    /** Copies the upper triangle of a square C-order float64 matrix onto its lower triangle, in place. */
+    static INDArray mirrorUpper(INDArray square) {
+        if (square.dataType() != DataType.DOUBLE || square.ordering() != 'c' || square.isView()
+                || square.rank() != 2 || square.size(0) != square.size(1)) {
+            throw new IllegalArgumentException("mirrorUpper needs a dense C-order square float64 matrix, got "
+                    + square.dataType() + " " + square.ordering() + " " + Arrays.toString(square.shape()));
+        }
+        int n = Math.toIntExact(square.size(0));
+        DoubleBuffer a = square.data().asNioDouble();
+        // blocks keep both the rows read and the columns written in cache
+        for (int bi = 0; bi < n; bi += MIRROR_BLOCK) {
+            for (int bj = 0; bj <= bi; bj += MIRROR_BLOCK) {
+                int iEnd = Math.min(n, bi + MIRROR_BLOCK);
+                for (int i = bi; i < iEnd; i++) {
+                    int jEnd = Math.min(i, bj + MIRROR_BLOCK);
+                    for (int j = bj; j < jEnd; j++) {
+                        a.put(i * n + j, a.get(j * n + i));
+                    }
+                }
+            }
+        }
+        return square;
+    }
+
+    private static void syrk(int trans, int n, int k, INDArray a, long aOffset, int lda, INDArray c, double beta) {
+        if (a.dataType() == DataType.DOUBLE) {
+            DoublePointer pa = new DoublePointer(a.data().addressPointer()).position(aOffset);
+            openblas_nolapack.cblas_dsyrk(ROW_MAJOR, UPPER, trans, n, k, 1.0, pa, lda, beta,
+                    new DoublePointer(c.data().addressPointer()), n);
+        } else {
+            FloatPointer pa = new FloatPointer(a.data().addressPointer()).position(aOffset);
+            openblas_nolapack.cblas_ssyrk(ROW_MAJOR, UPPER, trans, n, k, 1.0f, pa, lda, (float) beta,
+                    new FloatPointer(c.data().addressPointer()), n);
+        }
+    }
+
+    private static void requireDense(INDArray a, INDArray c) {
+        for (INDArray m : new INDArray[] {a, c}) {
+            if (m.ordering() != 'c' || m.isView() || m.offset() != 0) {
+                throw new IllegalArgumentException("syrk operands must be dense C-order arrays");
+            }
+        }
+        if (a.dataType() != c.dataType() || (a.dataType() != DataType.DOUBLE && a.dataType() != DataType.FLOAT)) {
+            throw new IllegalArgumentException("syrk needs float32 or float64 operands of one type, got "
+                    + a.dataType() + " and " + c.dataType());
+        }
+    }
+
+    private static void requireSquare(INDArray c, int d) {
+        if (c.rank() != 2 || c.size(0) != d || c.size(1) != d) {
+            throw new IllegalArgumentException("syrk target must be " + d + " x " + d + ", got "
+                    + Arrays.toString(c.shape()));
+        }
+    }
+}
