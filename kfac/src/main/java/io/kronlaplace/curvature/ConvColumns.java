@@ -22,7 +22,7 @@ final class ConvColumns {
      * {@code reshape(N, Cin*kh*kw, Hout*Wout)} is a free view; the caller may close it to free its memory at once.
      */
     static INDArray unfold(Conv2d conv, INDArray x) {
-        INDArray input = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
+        INDArray input = DenseArrays.denseC(x);
         long n = input.size(0);
         long[] out = conv.outputSize(input.size(2), input.size(3));
         INDArray cols = Nd4j.create(input.dataType(), n, conv.inChannels(), conv.kernelH(), conv.kernelW(), out[0],

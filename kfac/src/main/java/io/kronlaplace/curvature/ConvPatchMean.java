@@ -92,7 +92,7 @@ public final class ConvPatchMean {
 
     /** Mean patch {@code [N, Cin*kh*kw]} (features ordered channel, kernel row, kernel column), input's type. */
     public static INDArray of(Conv2d conv, INDArray x) {
-        INDArray dense = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
+        INDArray dense = DenseArrays.denseC(x);
         int n = Math.toIntExact(dense.size(0));
         int channels = Math.toIntExact(dense.size(1));
         int h = Math.toIntExact(dense.size(2));

@@ -124,7 +124,7 @@ final class LayerFactorAccumulator {
                     columns.close();
                 }
             }
-            INDArray gc = contiguous(g);
+            INDArray gc = DenseArrays.denseC(g);
             addExampleGrams(gc.reshape(gc.size(0), gc.size(1), positions), false);
             aCount += n * positions;
         } else {
@@ -140,7 +140,7 @@ final class LayerFactorAccumulator {
      * network's type, then added to the float64 sum once.
      */
     private void addExampleGrams(INDArray examples, boolean input) {
-        INDArray stack = contiguous(examples);
+        INDArray stack = DenseArrays.denseC(examples);
         long d = stack.size(1);
         INDArray buffer = batchBuffer(input, d, stack.dataType());
         for (long i = 0; i < stack.size(0); i++) {
@@ -166,7 +166,7 @@ final class LayerFactorAccumulator {
      * network's type and is cast once.
      */
     private void addGram(INDArray x, boolean input) {
-        INDArray m = contiguous(x);
+        INDArray m = DenseArrays.denseC(x);
         long d = m.size(1);
         INDArray sum = input ? aSum : bSum;
         if (m.dataType() != DataType.FLOAT || m.size(0) <= d) {
@@ -216,10 +216,6 @@ final class LayerFactorAccumulator {
             sum.addi(cast);
             cast.close();
         }
-    }
-
-    private static INDArray contiguous(INDArray x) {
-        return x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
     }
 
     private static INDArray rows(INDArray x, long start, long end) {

@@ -49,8 +49,8 @@ final class SymmetricRankUpdate {
 
     /** Copies the upper triangle of a square C-order float64 matrix onto its lower triangle, in place. */
     static INDArray mirrorUpper(INDArray square) {
-        if (square.dataType() != DataType.DOUBLE || square.ordering() != 'c' || square.isView()
-                || square.rank() != 2 || square.size(0) != square.size(1)) {
+        if (square.dataType() != DataType.DOUBLE || !DenseArrays.isDenseC(square) || square.rank() != 2
+                || square.size(0) != square.size(1)) {
             throw new IllegalArgumentException("mirrorUpper needs a dense C-order square float64 matrix, got "
                     + square.dataType() + " " + square.ordering() + " " + Arrays.toString(square.shape()));
         }
@@ -85,7 +85,7 @@ final class SymmetricRankUpdate {
 
     private static void requireDense(INDArray a, INDArray c) {
         for (INDArray m : new INDArray[] {a, c}) {
-            if (m.ordering() != 'c' || m.isView() || m.offset() != 0) {
+            if (!DenseArrays.isDenseC(m)) {
                 throw new IllegalArgumentException("syrk operands must be dense C-order arrays");
             }
         }

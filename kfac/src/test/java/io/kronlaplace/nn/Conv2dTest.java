@@ -156,7 +156,8 @@ class Conv2dTest {
     @Test
     void inputOnlyBackwardEqualsTrainingBackwardForEveryStrideRemainder() {
         int[][] configs = {{3, 2, 1, 7, 7}, {3, 2, 1, 6, 6}, {3, 2, 1, 6, 7}, {1, 2, 0, 6, 6}, {3, 3, 0, 8, 7},
-            {2, 2, 0, 5, 6}, {3, 1, 1, 5, 5}};
+            {2, 2, 0, 5, 6}, {3, 1, 1, 5, 5}, {3, 1, 0, 6, 5}, {5, 1, 2, 7, 6}, {1, 1, 0, 4, 4}, {2, 1, 1, 5, 4},
+            {3, 1, 2, 5, 5}, {1, 1, 1, 4, 4}};
         for (int[] cfg : configs) {
             for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
                 Conv2d conv = new Conv2d(2, 3, cfg[0], cfg[1], cfg[2], true, INIT);
