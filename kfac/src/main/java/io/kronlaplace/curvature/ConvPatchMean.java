@@ -98,74 +98,92 @@ public final class ConvPatchMean {
         int h = Math.toIntExact(dense.size(2));
         int w = Math.toIntExact(dense.size(3));
         long[] out = conv.outputSize(h, w);
-        int kh = conv.kernelH();
-        int kw = conv.kernelW();
-        int sh = conv.strideH();
-        int sw = conv.strideW();
-        Window[] rows = new Window[kh];
-        boolean needRowTotals = false;
-        for (int i = 0; i < kh; i++) {
-            rows[i] = window(i, sh, conv.padH(), h, out[0]);
-            needRowTotals |= !rows[i].isEmpty() && !rows[i].direct();
+        Window[] rows = new Window[conv.kernelH()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = window(i, conv.strideH(), conv.padH(), h, out[0]);
         }
-        Window[] cols = new Window[kw];
-        for (int j = 0; j < kw; j++) {
-            cols[j] = window(j, sw, conv.padW(), w, out[1]);
+        Window[] cols = new Window[conv.kernelW()];
+        for (int j = 0; j < cols.length; j++) {
+            cols[j] = window(j, conv.strideW(), conv.padW(), w, out[1]);
         }
-        boolean rowTotals = needRowTotals;
         boolean single = dense.dataType() == DataType.FLOAT;
         INDArray source = single || dense.dataType() == DataType.DOUBLE ? dense : dense.castTo(DataType.DOUBLE);
         FloatBuffer floats = single ? source.data().asNioFloat() : null;
         DoubleBuffer doubles = single ? null : source.data().asNioDouble();
-        int offset = Math.toIntExact(source.offset());
-        int area = kh * kw;
+        int area = rows.length * cols.length;
         int planeSize = h * w;
         double[] mean = new double[n * channels * area];
         double scale = 1.0 / (out[0] * out[1]);
         // Images are independent: split them over the common pool (ND4J's threads are idle during this loop).
         IntStream.range(0, n).parallel().forEach(image -> {
+            PlaneSums sums = new PlaneSums(rows, cols, h, w);
             float[] floatPlane = floats == null ? null : new float[planeSize];
-            double[] plane = new double[planeSize];
-            double[][] residueRowTotals = new double[sh][w];
-            double[] columnTotals = new double[w];
-            double[] residueTotals = new double[sw];
             FloatBuffer fb = floats == null ? null : floats.duplicate();
             DoubleBuffer db = doubles == null ? null : doubles.duplicate();
             for (int p = image * channels; p < (image + 1) * channels; p++) {
-                int base = offset + p * planeSize;
                 if (fb != null) {
-                    fb.get(base, floatPlane);
+                    fb.get(p * planeSize, floatPlane);
                     for (int k = 0; k < planeSize; k++) {
-                        plane[k] = floatPlane[k];
+                        sums.plane[k] = floatPlane[k];
                     }
                 } else {
-                    db.get(base, plane);
+                    db.get(p * planeSize, sums.plane);
                 }
-                if (rowTotals) {
-                    for (double[] t : residueRowTotals) {
-                        Arrays.fill(t, 0.0);
-                    }
-                    for (int r = 0; r < h; r++) {
-                        addRow(plane, r * w, residueRowTotals[r % sh], 1.0);
-                    }
-                }
-                for (int i = 0; i < kh; i++) {
-                    if (rows[i].isEmpty()) {
-                        continue;
-                    }
-                    rows[i].sumRows(plane, w, residueRowTotals, columnTotals);
-                    Arrays.fill(residueTotals, 0.0);
-                    for (int c = 0; c < w; c++) {
-                        residueTotals[c % sw] += columnTotals[c];
-                    }
-                    for (int j = 0; j < kw; j++) {
-                        mean[p * area + i * kw + j] = scale * cols[j].sum(columnTotals, residueTotals);
-                    }
-                }
+                sums.boxSums(mean, p * area, scale);
             }
         });
         INDArray result = Nd4j.create(mean, new long[] {n, (long) channels * area}, 'c');
         return x.dataType() == DataType.DOUBLE ? result : result.castTo(x.dataType());
+    }
+
+    /** One worker's scratch arrays and the box sums of one image plane. */
+    private static final class PlaneSums {
+        private final Window[] rows;
+        private final Window[] cols;
+        private final int h;
+        private final int w;
+        private final boolean needsRowTotals;
+        private final double[] plane;
+        private final double[][] residueRowTotals;
+        private final double[] columnTotals;
+        private final double[] residueTotals;
+
+        PlaneSums(Window[] rows, Window[] cols, int h, int w) {
+            this.rows = rows;
+            this.cols = cols;
+            this.h = h;
+            this.w = w;
+            this.needsRowTotals = Arrays.stream(rows).anyMatch(r -> !r.isEmpty() && !r.direct());
+            this.plane = new double[h * w];
+            this.residueRowTotals = new double[rows[0].step()][w];
+            this.columnTotals = new double[w];
+            this.residueTotals = new double[cols[0].step()];
+        }
+
+        /** {@code out[at + i*kw + j] = scale * (sum of the plane over box (i, j))}; boxes with no pixel stay 0. */
+        void boxSums(double[] out, int at, double scale) {
+            if (needsRowTotals) {
+                for (double[] t : residueRowTotals) {
+                    Arrays.fill(t, 0.0);
+                }
+                for (int r = 0; r < h; r++) {
+                    addRow(plane, r * w, residueRowTotals[r % residueRowTotals.length], 1.0);
+                }
+            }
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i].isEmpty()) {
+                    continue;
+                }
+                rows[i].sumRows(plane, w, residueRowTotals, columnTotals);
+                Arrays.fill(residueTotals, 0.0);
+                for (int c = 0; c < w; c++) {
+                    residueTotals[c % residueTotals.length] += columnTotals[c];
+                }
+                for (int j = 0; j < cols.length; j++) {
+                    out[at + i * cols.length + j] = scale * cols[j].sum(columnTotals, residueTotals);
+                }
+            }
+        }
     }
 
     /** {@code target[c] += sign * plane[start + c]} for every column c. */
