@@ -1,5 +1,6 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.nn.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,7 +24,7 @@ final class Checks {
     }
 
     static void requireFinite(INDArray m, String what) {
-        if (m.isNaN().any() || m.isInfinite().any()) {
+        if (!Tensors.allFinite(m)) {
             throw new IllegalArgumentException(what + " contains NaN or infinite values");
         }
     }

@@ -2,6 +2,7 @@ package io.kronlaplace.io;
 
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Parameter;
+import io.kronlaplace.nn.Tensors;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -80,7 +81,7 @@ public final class WeightsFile {
     public static void save(Network network, Path file) throws IOException {
         List<Entry> entries = entries(network);
         for (Entry e : entries) {
-            if (e.value().isNaN().any() || e.value().isInfinite().any()) {
+            if (!Tensors.allFinite(e.value())) {
                 throw new WeightsFileException("refusing to save '" + e.name() + "': it contains NaN or infinite "
                         + "values");
             }
@@ -294,7 +295,7 @@ public final class WeightsFile {
             }
             value = Nd4j.createFromArray(data);
         }
-        if (value.isNaN().any() || value.isInfinite().any()) {
+        if (!Tensors.allFinite(value)) {
             throw new WeightsFileException(file + " is corrupt: tensor '" + name + "' contains NaN or infinite "
                     + "values");
         }

@@ -1,5 +1,6 @@
 package io.kronlaplace.linalg;
 
+import io.kronlaplace.nn.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -159,7 +160,7 @@ public final class SymmetricEigen {
             throw new IllegalArgumentException("eigendecomposition needs a square matrix, got shape "
                     + Arrays.toString(symmetric.shape()));
         }
-        if (symmetric.isNaN().any() || symmetric.isInfinite().any()) {
+        if (!Tensors.allFinite(symmetric)) {
             throw new IllegalArgumentException("eigendecomposition input (" + symmetric.size(0) + " x "
                     + symmetric.size(1) + ") contains NaN or infinite values");
         }
