@@ -5,11 +5,9 @@ import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.curvature.KronFactors;
-import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.io.Npy;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.nn.Network;
-import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.ImageDataset;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -46,9 +44,8 @@ public final class CurvatureCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
-            description = "Model file written by 'train' (OUT/model.klm).")
-    Path modelFile;
+    @Mixin
+    SavedModelOptions saved;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: runs/curvature).")
     Path out = Path.of("runs", "curvature");
@@ -71,10 +68,9 @@ public final class CurvatureCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         }
-        SavedModel model = SavedModel.read(modelFile);
-        Network network = model.network();
-        ImageDataset train = new ChannelNormalization(model.normalizationMean(), model.normalizationStd())
-                .apply(data.load().train());
+        SavedModelOptions.Loaded loaded = saved.load(data);
+        Network network = loaded.model().network();
+        ImageDataset train = loaded.normalization().apply(loaded.raw().train());
         PrintWriter stdout = spec.commandLine().getOut();
         List<KfacFlavour> list = flavours == Flavours.BOTH ? List.of(KfacFlavour.EXPAND, KfacFlavour.REDUCE)
                 : List.of(KfacFlavour.valueOf(flavours.name()));

@@ -35,9 +35,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
-            description = "Model file written by 'train' (OUT/model.klm).")
-    Path modelFile;
+    @Mixin
+    SavedModelOptions saved;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Report directory (default: runs/evaluate).")
     Path out = Path.of("runs", "evaluate");
@@ -65,10 +64,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Threads.apply(common);
         PrintWriter err = spec.commandLine().getErr();
-        SavedModel model = SavedModel.read(modelFile);
+        SavedModelOptions.Loaded loaded = saved.load(data);
+        SavedModel model = loaded.model();
         Network network = model.network();
-        DataOptions.Loaded raw = data.load();
-        ChannelNormalization norm = new ChannelNormalization(model.normalizationMean(), model.normalizationStd());
+        DataOptions.Loaded raw = loaded.raw();
+        ChannelNormalization norm = loaded.normalization();
         ImageDataset train = norm.apply(raw.train());
         ImageDataset test = norm.apply(raw.test());
         PriorPrecision prior;
@@ -82,7 +82,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationReport.Builder report = EvaluationReport.builder("Laplace evaluation of "
                 + model.architecture().describe())
                 .description(String.format(Locale.ROOT, "Model %s; K-FAC-%s Laplace over all weights, prior %s; "
-                        + "curvature on %d training images of %s.", modelFile, flavour.name().toLowerCase(Locale.ROOT),
+                        + "curvature on %d training images of %s.", saved.file(), flavour.name().toLowerCase(Locale.ROOT),
                         prior, train.size(), train.name()));
         new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed, line -> {
             if (!common.quiet()) {
