@@ -10,7 +10,6 @@ import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.laplace.predictive.GlmPredictive;
-import io.kronlaplace.laplace.predictive.LinkApproximation;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ImageDataset;
@@ -134,8 +133,9 @@ public final class ModelEvaluation {
         for (int from = 0; from < data.size(); from += batchSize) {
             INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
             map.add(Transforms.softmax(network.forward(x, Mode.EVAL).castTo(DataType.DOUBLE), true));
-            probit.add(glm.classify(x, LinkApproximation.PROBIT, 0, 0));
-            mc.add(glm.classify(x, LinkApproximation.MC, mcSamples, seed + from));
+            GlmPredictive.BothLinks p = glm.classifyWithBothLinks(x, mcSamples, seed + from);
+            probit.add(p.probit());
+            mc.add(p.monteCarlo());
         }
         return new INDArray[] {Nd4j.vstack(map), Nd4j.vstack(probit), Nd4j.vstack(mc)};
     }

@@ -162,6 +162,16 @@ class PredictiveTest {
                 + scale + ")");
     }
 
+    @Test
+    void bothLinksFromOnePredictionEqualTwoSeparateCalls() {
+        LaplacePosterior post = fitted(HessianStructure.KRON, SubsetOfWeights.ALL, Fixtures.mlp(3, 22));
+        INDArray xs = Fixtures.gaussian(98, 4, Fixtures.IN);
+        GlmPredictive glm = new GlmPredictive(post);
+        GlmPredictive.BothLinks both = glm.classifyWithBothLinks(xs, 50, 3);
+        assertEquals(glm.classify(xs, LinkApproximation.PROBIT, 0, 0), both.probit());
+        assertEquals(glm.classify(xs, LinkApproximation.MC, 50, 3), both.monteCarlo());
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void probitMonteCarloAndSamplingPredictivesAreDistributions(HessianStructure h, SubsetOfWeights s) {

@@ -35,6 +35,23 @@ public final class GlmPredictive {
         return link == LinkApproximation.PROBIT ? probit(f) : monteCarlo(f, samples, seed);
     }
 
+    /** Class probabilities of both link approximations, each {@code N x C}. */
+    public record BothLinks(INDArray probit, INDArray monteCarlo) {
+    }
+
+    /**
+     * Probit and Monte-Carlo class probabilities from one functional prediction: the same results as two
+     * {@link #classify} calls with the same arguments, for half the cost (the Jacobian products dominate).
+     *
+     * @param samples Monte-Carlo samples per example
+     * @throws IllegalStateException for a regression posterior or before fit
+     */
+    public BothLinks classifyWithBothLinks(INDArray x, int samples, long seed) {
+        require(LikelihoodType.CLASSIFICATION);
+        FunctionalPrediction f = posterior.functionalPrediction(x);
+        return new BothLinks(probit(f), monteCarlo(f, samples, seed));
+    }
+
     /** Probit-approximated class probabilities, {@code N x C}. */
     public INDArray probit(INDArray x) {
         return classify(x, LinkApproximation.PROBIT, 0, 0);
