@@ -7,6 +7,7 @@ import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.curvature.KronCurvature;
 import io.kronlaplace.curvature.KronDecomposition;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +30,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * N x C x P Jacobian. Prior precisions are SCALAR or PER_GROUP (a per-parameter prior has no Kronecker closed form).
  */
 public final class KronLaplace extends LaplacePosterior {
+    /**
+     * Id of the {@link StepWorkspace} that holds one layer's temporaries of the functional covariance (its Jacobian
+     * slices and their rotations), reused layer after layer and batch after batch instead of fresh off-heap arrays;
+     * {@code StepWorkspace.release(COVARIANCE_WORKSPACE)} frees it.
+     */
+    public static final String COVARIANCE_WORKSPACE = "laplace-covariance";
     private final KfacFlavour flavour;
     private KfacEstimator estimator;
     private Map<String, KronDecomposition> decompositions;
@@ -196,13 +203,15 @@ public final class KronLaplace extends LaplacePosterior {
                     return;
                 }
                 KronDecomposition d = layerDecompositions.get(layer);
-                LayerSlices slices = LayerSlices.of(layer, input, gradOutput, copies);
-                addLayer(slices, d, s, p.groupValue(gs[0]), examples, outputs, result);
-                if (gs[1] >= 0) {
-                    INDArray gb = slices.biasJacobians().mmul(d.qb());
-                    INDArray w = Transforms.pow(d.lb().muli(s).addi(p.groupValue(gs[1])), -1.0, false);
-                    JacobianProducts.addWeightedGram(gb, gb.mulRowVector(w.reshape(1, w.length())), examples,
-                            outputs, result);
+                try (StepWorkspace ignored = StepWorkspace.open(COVARIANCE_WORKSPACE)) {
+                    LayerSlices slices = LayerSlices.of(layer, input, gradOutput, copies);
+                    addLayer(slices, d, s, p.groupValue(gs[0]), examples, outputs, result);
+                    if (gs[1] >= 0) {
+                        INDArray gb = slices.biasJacobians().mmul(d.qb());
+                        INDArray w = Transforms.pow(d.lb().muli(s).addi(p.groupValue(gs[1])), -1.0, false);
+                        JacobianProducts.addWeightedGram(gb, gb.mulRowVector(w.reshape(1, w.length())), examples,
+                                outputs, result);
+                    }
                 }
             }
 
