@@ -1,6 +1,7 @@
 package io.kronlaplace.curvature;
 
 import io.kronlaplace.nn.Conv2d;
+import io.kronlaplace.nn.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,7 +23,7 @@ final class ConvColumns {
      * {@code reshape(N, Cin*kh*kw, Hout*Wout)} is a free view; the caller may close it to free its memory at once.
      */
     static INDArray unfold(Conv2d conv, INDArray x) {
-        INDArray input = DenseArrays.denseC(x);
+        INDArray input = Tensors.dense(x);
         long n = input.size(0);
         long[] out = conv.outputSize(input.size(2), input.size(3));
         INDArray cols = Nd4j.create(input.dataType(), n, conv.inChannels(), conv.kernelH(), conv.kernelW(), out[0],

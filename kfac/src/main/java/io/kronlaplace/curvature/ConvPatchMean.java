@@ -1,6 +1,7 @@
 package io.kronlaplace.curvature;
 
 import io.kronlaplace.nn.Conv2d;
+import io.kronlaplace.nn.Tensors;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -92,7 +93,7 @@ public final class ConvPatchMean {
 
     /** Mean patch {@code [N, Cin*kh*kw]} (features ordered channel, kernel row, kernel column), input's type. */
     public static INDArray of(Conv2d conv, INDArray x) {
-        INDArray dense = DenseArrays.denseC(x);
+        INDArray dense = Tensors.denseBuffer(x);
         int n = Math.toIntExact(dense.size(0));
         int channels = Math.toIntExact(dense.size(1));
         int h = Math.toIntExact(dense.size(2));

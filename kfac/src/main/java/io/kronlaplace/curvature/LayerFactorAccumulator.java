@@ -2,11 +2,11 @@ package io.kronlaplace.curvature;
 
 import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.Linear;
+import io.kronlaplace.nn.Tensors;
 import io.kronlaplace.nn.WeightLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -124,7 +124,7 @@ final class LayerFactorAccumulator {
                     columns.close();
                 }
             }
-            INDArray gc = DenseArrays.denseC(g);
+            INDArray gc = Tensors.denseBuffer(g);
             addExampleGrams(gc.reshape(gc.size(0), gc.size(1), positions), false);
             aCount += n * positions;
         } else {
@@ -140,7 +140,7 @@ final class LayerFactorAccumulator {
      * network's type, then added to the float64 sum once.
      */
     private void addExampleGrams(INDArray examples, boolean input) {
-        INDArray stack = DenseArrays.denseC(examples);
+        INDArray stack = Tensors.denseBuffer(examples);
         long d = stack.size(1);
         INDArray buffer = batchBuffer(input, d, stack.dataType());
         for (long i = 0; i < stack.size(0); i++) {
@@ -166,7 +166,7 @@ final class LayerFactorAccumulator {
      * network's type and is cast once.
      */
     private void addGram(INDArray x, boolean input) {
-        INDArray m = DenseArrays.denseC(x);
+        INDArray m = Tensors.denseBuffer(x);
         long d = m.size(1);
         INDArray sum = input ? aSum : bSum;
         if (m.dataType() != DataType.FLOAT || m.size(0) <= d) {

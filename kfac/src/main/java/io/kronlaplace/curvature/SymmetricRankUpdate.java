@@ -1,5 +1,6 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.nn.Tensors;
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
@@ -49,7 +50,7 @@ final class SymmetricRankUpdate {
 
     /** Copies the upper triangle of a square C-order float64 matrix onto its lower triangle, in place. */
     static INDArray mirrorUpper(INDArray square) {
-        if (square.dataType() != DataType.DOUBLE || !DenseArrays.isDenseC(square) || square.rank() != 2
+        if (square.dataType() != DataType.DOUBLE || !Tensors.isDenseBuffer(square) || square.rank() != 2
                 || square.size(0) != square.size(1)) {
             throw new IllegalArgumentException("mirrorUpper needs a dense C-order square float64 matrix, got "
                     + square.dataType() + " " + square.ordering() + " " + Arrays.toString(square.shape()));
@@ -85,7 +86,7 @@ final class SymmetricRankUpdate {
 
     private static void requireDense(INDArray a, INDArray c) {
         for (INDArray m : new INDArray[] {a, c}) {
-            if (!DenseArrays.isDenseC(m)) {
+            if (!Tensors.isDenseBuffer(m)) {
                 throw new IllegalArgumentException("syrk operands must be dense C-order arrays");
             }
         }

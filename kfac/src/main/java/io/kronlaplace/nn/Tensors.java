@@ -84,4 +84,32 @@ public final class Tensors {
     public static INDArray dense(INDArray x) {
         return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
     }
+
+    /**
+     * x itself when it is its whole buffer, dense in C order from element 0 to the end, otherwise a C-ordered copy:
+     * what code that reads the raw memory needs (NIO views of {@code data()} start at the buffer's first element,
+     * BLAS gets {@code data().addressPointer()}). ND4J flags every reshape as a view, also the whole-buffer ones, so
+     * testing {@code isView()} instead would copy those needlessly.
+     */
+    public static INDArray denseBuffer(INDArray x) {
+        return isDenseBuffer(x) ? x : x.dup('c');
+    }
+
+    /**
+     * Whether {@link #denseBuffer} would return x itself. Axes of size 1 may have any stride (ND4J's default-stride
+     * test rejects some of those, e.g. a 1 x 1 matrix).
+     */
+    public static boolean isDenseBuffer(INDArray x) {
+        if (x.offset() != 0 || x.length() != x.data().length()) {
+            return false;
+        }
+        long expected = 1;
+        for (int d = x.rank() - 1; d >= 0; d--) {
+            if (x.size(d) != 1 && x.stride(d) != expected) {
+                return false;
+            }
+            expected *= x.size(d);
+        }
+        return true;
+    }
 }

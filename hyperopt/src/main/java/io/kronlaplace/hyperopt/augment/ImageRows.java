@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt.augment;
 
+import io.kronlaplace.nn.Tensors;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -37,9 +38,7 @@ final class ImageRows {
     /** Reads an existing batch (copied to a contiguous C-ordered float32/float64 array if it is not one). */
     static ImageRows reading(INDArray x) {
         INDArray a = x.dataType() == DataType.DOUBLE || x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT);
-        if (a.isView() || a.ordering() != 'c' || a.offset() != 0 || a.data().length() != a.length()) {
-            a = a.dup('c');
-        }
+        a = Tensors.denseBuffer(a);
         return new ImageRows(a, x.dataType(), Math.toIntExact(a.length() / a.size(0)));
     }
 
