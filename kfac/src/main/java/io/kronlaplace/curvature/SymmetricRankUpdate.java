@@ -1,5 +1,6 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.linalg.OpenBlasThreads;
 import io.kronlaplace.nn.Tensors;
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
@@ -13,8 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Gram-matrix updates {@code C = beta C + M^T M} (or {@code M M^T}) by BLAS {@code ?syrk}, which computes one triangle
  * and so half the products of a GEMM. Only the upper triangle of the C-order target (entries i &lt;= j) is written;
  * {@link #mirrorUpper} fills the lower one when the matrix is read. Calls go to the OpenBLAS that ND4J's own GEMM
- * uses, so its thread setting applies. (ND4J's {@code Level3.syrk} wrapper passes a wrong leading dimension for
- * transposed views and crashes inside OpenBLAS, hence the direct call.)
+ * uses: long updates run with its thread setting, short ones on one thread ({@link #singleThreaded}). (ND4J's
+ * {@code Level3.syrk} wrapper passes a wrong leading dimension for transposed views and crashes inside OpenBLAS, hence
+ * the direct call.)
  */
 final class SymmetricRankUpdate {
     private static final int ROW_MAJOR = 101;
@@ -22,6 +24,8 @@ final class SymmetricRankUpdate {
     private static final int TRANS = 112;
     private static final int UPPER = 121;
     private static final int MIRROR_BLOCK = 64;
+    /** n * n * k from which an update keeps OpenBLAS's thread count: about 0.2 s of one core's float64 work. */
+    private static final long MULTI_THREAD_MIN_PRODUCTS = 1L << 33;
 
     private SymmetricRankUpdate() {
     }
@@ -72,7 +76,28 @@ final class SymmetricRankUpdate {
         return square;
     }
 
+    /**
+     * Whether a {@code n x n} update of rank {@code k} runs on one OpenBLAS thread: all but the long ones, where the
+     * workers' post-call spin (see {@link OpenBlasThreads}) is small next to the time that more threads save. The
+     * K-FAC-reduce updates of a Wide ResNet (n up to 2304, k = batch) are short; expand's Gram over all positions of a
+     * batch (k = batch x positions) is long.
+     */
+    static boolean singleThreaded(long n, long k) {
+        return n * n * k < MULTI_THREAD_MIN_PRODUCTS;
+    }
+
     private static void syrk(int trans, int n, int k, INDArray a, long aOffset, int lda, INDArray c, double beta) {
+        if (!singleThreaded(n, k)) {
+            syrkOnCurrentThreads(trans, n, k, a, aOffset, lda, c, beta);
+            return;
+        }
+        try (OpenBlasThreads.Section ignored = OpenBlasThreads.singleThreaded()) {
+            syrkOnCurrentThreads(trans, n, k, a, aOffset, lda, c, beta);
+        }
+    }
+
+    private static void syrkOnCurrentThreads(int trans, int n, int k, INDArray a, long aOffset, int lda, INDArray c,
+                                             double beta) {
         if (a.dataType() == DataType.DOUBLE) {
             DoublePointer pa = new DoublePointer(a.data().addressPointer()).position(aOffset);
             openblas_nolapack.cblas_dsyrk(ROW_MAJOR, UPPER, trans, n, k, 1.0, pa, lda, beta,

@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.openblas.global.openblas;
-import org.bytedeco.openblas.global.openblas_full;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
@@ -32,9 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * a time, largest first, with one OpenBLAS thread each: on the 2-core build machine two threads per matrix made
  * {@code dsyevd} many times slower whenever other processes kept the cores busy (OpenBLAS's threads spin while
  * waiting for each other), and giving the largest factors both threads in turn did not beat one thread per matrix in
- * the WRN-16-4 factor benchmark. OpenBLAS keeps one process-wide thread count, so {@link #decomposeAll} sets it to
- * one while it runs and restores the previous count when it returns; a single {@link #decompose} runs with whatever
- * count is in effect.
+ * the WRN-16-4 factor benchmark. {@link #decomposeAll} runs in an {@link OpenBlasThreads#singleThreaded()} section; a
+ * single {@link #decompose} runs with whatever count is in effect.
  */
 public final class SymmetricEigen {
     /** Which solver computes the decomposition. */
@@ -48,8 +46,6 @@ public final class SymmetricEigen {
     }
 
     private static final int LAPACK_ROW_MAJOR = 101;
-    /** Serialises {@link #decomposeAll} calls, which change OpenBLAS's process-wide thread count. */
-    private static final Object THREAD_COUNT_LOCK = new Object();
 
     private SymmetricEigen() {
     }
@@ -89,14 +85,8 @@ public final class SymmetricEigen {
         }
         order.sort(Comparator.comparingLong((Integer i) -> -matrices.get(i).length()));
         Eigendecomposition[] out = new Eigendecomposition[matrices.size()];
-        synchronized (THREAD_COUNT_LOCK) {
-            int previous = openblas_full.openblas_get_num_threads();
-            try {
-                openblas_full.openblas_set_num_threads(1);
-                decomposeInParallel(matrices, order, Math.min(parallelism(), matrices.size()), out);
-            } finally {
-                openblas_full.openblas_set_num_threads(previous);
-            }
+        try (OpenBlasThreads.Section ignored = OpenBlasThreads.singleThreaded()) {
+            decomposeInParallel(matrices, order, Math.min(parallelism(), matrices.size()), out);
         }
         return Arrays.asList(out);
     }

@@ -1,9 +1,12 @@
 package io.kronlaplace.curvature;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kronlaplace.linalg.OpenBlasThreads;
+import org.bytedeco.openblas.global.openblas_full;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -40,6 +43,29 @@ class SymmetricRankUpdateTest {
             expected.addi(mi.mmul(mi.transpose()));
         }
         assertUpperEquals(expected, target.castTo(DataType.DOUBLE), type == DataType.FLOAT ? 1e-5 : 1e-12);
+    }
+
+    @Test
+    void reduceSizedUpdatesRunOnOneThreadAndExpandSizedOnesKeepTheThreadCount() {
+        // WRN-16-4: reduce adds one row per example to factors of up to 2304 x 2304; expand adds 2^24 / D unfolded
+        // patch rows at a time to the 576- and 1152-wide ones
+        assertTrue(SymmetricRankUpdate.singleThreaded(2304, 128));
+        assertTrue(SymmetricRankUpdate.singleThreaded(256, 128 * 64));
+        assertFalse(SymmetricRankUpdate.singleThreaded(576, (1L << 24) / 576));
+        assertFalse(SymmetricRankUpdate.singleThreaded(1152, (1L << 24) / 1152));
+    }
+
+    @Test
+    void aShortUpdateRestoresOpenBlasThreadCount() {
+        int before = OpenBlasThreads.current();
+        openblas_full.openblas_set_num_threads(2);
+        try {
+            SymmetricRankUpdate.addTransposeProduct(Nd4j.ones(DataType.DOUBLE, 4, 3), Nd4j.zeros(DataType.DOUBLE, 3, 3),
+                    0.0);
+            assertEquals(2, OpenBlasThreads.current());
+        } finally {
+            openblas_full.openblas_set_num_threads(before);
+        }
     }
 
     @ParameterizedTest
