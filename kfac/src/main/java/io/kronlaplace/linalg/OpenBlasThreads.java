@@ -9,7 +9,7 @@ import org.bytedeco.openblas.global.openblas_full;
  * <p>Why: after every multi-threaded call OpenBLAS's worker threads busy-wait for the next one (about 2^28 cycles,
  * some 0.1 s) before they sleep. Between the oneDNN convolutions of a backward pass that spin takes cores from
  * oneDNN's own OpenMP threads: on 2 cores a WRN-16-4 K-FAC-reduce pass (32 images x 4 augmentations) took 2.0-2.5 s
- * with its Gram updates on two OpenBLAS threads and 1.5-1.7 s with them on one. Short calls therefore run in a
+ * with its Gram updates on two OpenBLAS threads and 1.4-1.7 s with them on one. Short calls therefore run in a
  * {@link #singleThreaded()} section.
  *
  * <p>Sections nest and may be held by several threads at once: the first to open sets the count to one, the last to
