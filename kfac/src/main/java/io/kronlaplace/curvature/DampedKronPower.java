@@ -107,8 +107,9 @@ public final class DampedKronPower {
     public void apply(INDArray in, INDArray out, Scratch scratch) {
         long count = count(in, out);
         if (scratch.first.dataType() != type || scratch.first.length() != count * dim()) {
-            throw new IllegalArgumentException("scratch holds " + scratch.first.length() + " " + scratch.first.dataType()
-                    + " values, a stack of " + count + " needs " + count * dim() + " " + type);
+            throw new IllegalArgumentException("scratch holds " + scratch.first.length() + " "
+                    + scratch.first.dataType() + " values, a stack of " + count + " needs " + count * dim() + " "
+                    + type);
         }
         apply(in, out, count, scratch.first, scratch.second);
     }

@@ -63,7 +63,7 @@ public final class KronEigenbasis {
         return (long) lb.length * la.length;
     }
 
-    /** The eigenvalues l_B,i l_A,j of H as a Dout x Din float64 grid (a copy); flattened row-major they match vec(W). */
+    /** The eigenvalues l_B,i l_A,j of H, a Dout x Din float64 grid (a copy); row-major flattened they match vec(W). */
     public INDArray eigenvalueGrid() {
         return eigenvalueGrid.dup('c');
     }
