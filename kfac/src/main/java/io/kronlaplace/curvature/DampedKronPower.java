@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Immutable. The products are {@code Nd4j.gemm} calls into the caller's output and two temporaries: a
  * {@link Scratch} the caller keeps (nothing allocated per call), or arrays created per call, which come from the
- * arena when the caller has opened a workspace. One matrix costs 4 GEMMs, 2 Dout Din (Dout + Din) flops; a stack of
+ * arena when the caller has opened a workspace. One matrix costs 4 GEMMs, 4 Dout Din (Dout + Din) flops; a stack of
  * K > 1 runs as 4 GEMMs over the whole stack plus two transposing copies.
  */
 public final class DampedKronPower {

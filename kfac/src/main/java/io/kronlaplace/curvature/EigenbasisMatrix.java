@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * docs/kronecker-eigenbasis.md, section Sensitivities.
  *
  * <p>Products {@code rows * G} with fewer rows than the width go through the eigenbasis ({@code ((rows Q) o w) Q^T},
- * 2 r D^2 flops) and never form G, whose D^3 construction would dominate for wide factors; for more rows G is formed
+ * 4 r D^2 flops) and never form G, whose D^3 construction would dominate for wide factors; for more rows G is formed
  * once, outside any workspace so that it outlives the arena of the pass that asked first, and reused. The weights and
  * eigenvectors never change; only that dense copy is filled in lazily, so one instance must not be shared between
  * threads.
