@@ -4,7 +4,7 @@ import io.kronlaplace.curvature.CurvatureBlock;
 import io.kronlaplace.curvature.KronCurvature;
 import io.kronlaplace.curvature.KronDecomposition;
 import io.kronlaplace.curvature.KronFactors;
-import io.kronlaplace.laplace.SpectralSums;
+import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Parameter;
 import io.kronlaplace.nn.WeightLayer;

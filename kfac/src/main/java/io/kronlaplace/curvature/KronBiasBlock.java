@@ -1,17 +1,19 @@
 package io.kronlaplace.curvature;
 
 import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The bias block of a layer, H = B (x) [1] = B: a bias is a weight column whose input is the constant 1, so its input
- * factor is 1 in both flavours. It reuses B's eigendecomposition from the layer's {@link KronDecomposition}. The
- * bias is its own block (not a column appended to A) so that weight and bias can carry different prior precisions
- * and keep closed forms.
+ * factor is 1 in both flavours. It reuses B's eigendecomposition from the layer's {@link KronDecomposition} through
+ * {@link KronEigenbasis#ofBias}. The bias is its own block (not a column appended to A) so that weight and bias can
+ * carry different prior precisions and keep closed forms.
  */
 public final class KronBiasBlock implements CurvatureBlock {
     private final String name;
     private final KronDecomposition decomposition;
+    private final KronEigenbasis eigenbasis;
 
     /**
      * @param name          dotted parameter name of the bias, e.g. "fc.bias"
@@ -20,6 +22,12 @@ public final class KronBiasBlock implements CurvatureBlock {
     public KronBiasBlock(String name, KronDecomposition decomposition) {
         this.name = Objects.requireNonNull(name, "name");
         this.decomposition = Objects.requireNonNull(decomposition, "decomposition");
+        this.eigenbasis = KronEigenbasis.ofBias(decomposition);
+    }
+
+    /** The block's eigenbasis operator (input factor [1]). */
+    public KronEigenbasis eigenbasis() {
+        return eigenbasis;
     }
 
     @Override
@@ -29,12 +37,12 @@ public final class KronBiasBlock implements CurvatureBlock {
 
     @Override
     public long dim() {
-        return decomposition.outFeatures();
+        return eigenbasis.dim();
     }
 
     @Override
     public INDArray mvp(INDArray v) {
-        return Spectrum.apply(decomposition.qbView(), decomposition.lbView(), checked(v, "mvp"));
+        return eigenbasis.power(1.0, 0.0, 1.0, DataType.DOUBLE).apply(checked(v, "mvp"));
     }
 
     /** Eigenvalues of B, ascending. */
@@ -45,24 +53,22 @@ public final class KronBiasBlock implements CurvatureBlock {
 
     @Override
     public double logDet(double scale, double delta) {
-        return Spectrum.logDet(decomposition.lbView(), scale, delta);
+        return eigenbasis.terms(scale, delta).logDet();
     }
 
     @Override
     public double traceDampedInverse(double scale, double delta) {
-        return Spectrum.traceInverse(decomposition.lbView(), scale, delta);
+        return eigenbasis.terms(scale, delta).traceInverse();
     }
 
     @Override
     public INDArray dampedInverseMvp(INDArray v, double scale, double delta) {
-        INDArray f = Spectrum.dampedPower(decomposition.lbView(), scale, delta, -1.0);
-        return Spectrum.apply(decomposition.qbView(), f, checked(v, "dampedInverseMvp"));
+        return Spectrum.dampedPowerProduct(eigenbasis, checked(v, "dampedInverseMvp"), scale, delta, -1.0);
     }
 
     @Override
     public INDArray dampedInverseSqrtMvp(INDArray v, double scale, double delta) {
-        INDArray f = Spectrum.dampedPower(decomposition.lbView(), scale, delta, -0.5);
-        return Spectrum.apply(decomposition.qbView(), f, checked(v, "dampedInverseSqrtMvp"));
+        return Spectrum.dampedPowerProduct(eigenbasis, checked(v, "dampedInverseSqrtMvp"), scale, delta, -0.5);
     }
 
     @Override

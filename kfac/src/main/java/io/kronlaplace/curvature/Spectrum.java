@@ -32,6 +32,17 @@ final class Spectrum {
         return Transforms.pow(eigenvalues.mul(scale).addi(delta), power, false);
     }
 
+    /**
+     * (scale H + delta I)^power v for a Kronecker block's float64 vector v, with the positive scale and prior
+     * precision every {@link CurvatureBlock} requires (the eigenbasis itself also accepts delta = 0).
+     */
+    static INDArray dampedPowerProduct(KronEigenbasis eigenbasis, INDArray v, double scale, double delta,
+                                       double power) {
+        Checks.requirePositive(scale, "scale");
+        Checks.requirePositive(delta, "delta (prior precision)");
+        return eigenbasis.power(scale, delta, power, DataType.DOUBLE).apply(v);
+    }
+
     /** Q diag(f) Q^T v for a vector v (length n), result rank 1. */
     static INDArray apply(INDArray q, INDArray f, INDArray v) {
         long n = q.size(0);

@@ -1,7 +1,9 @@
 package io.kronlaplace.optim;
 
+import io.kronlaplace.curvature.DampedKronPower;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KronDecomposition;
+import io.kronlaplace.curvature.KronEigenbasis;
 import io.kronlaplace.curvature.KronFactors;
 import io.kronlaplace.nn.WeightLayer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,19 +12,17 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The K-FAC state of one weight layer: running averages of its factors (float64) and, from their last
- * eigendecomposition, the damped inverse of B (x) A in the weight's data type, applied with preallocated GEMMs:
- * {@code (B (x) A + damping I)^{-1} vec(G) = vec(Q_B [(Q_B^T G Q_A) / (l_B l_A^T + damping)] Q_A^T)}.
+ * eigendecomposition, the damped inverse of B (x) A in the weight's data type ({@link DampedKronPower}), applied into
+ * preallocated buffers: {@code (B (x) A + damping I)^{-1} vec(G) = vec(Q_B [(Q_B^T G Q_A) / (l_B l_A^T + damping)]
+ * Q_A^T)}.
  */
 final class KronPreconditioner {
     private final WeightLayer layer;
     private final KfacFlavour flavour;
     private INDArray runningA;
     private INDArray runningB;
-    private INDArray qa;
-    private INDArray qb;
-    private INDArray inverseEigenvalues;
-    private INDArray rotated;
-    private INDArray scaled;
+    private DampedKronPower inverse;
+    private DampedKronPower.Scratch scratch;
     private INDArray result;
 
     KronPreconditioner(WeightLayer layer, KfacFlavour flavour) {
@@ -55,21 +55,16 @@ final class KronPreconditioner {
     }
 
     boolean hasInverse() {
-        return qa != null;
+        return inverse != null;
     }
 
-    /** Eigendecomposes the running factors and precomputes {@code 1 / (l_B l_A^T + damping)}. */
+    /** Eigendecomposes the running factors and prepares {@code (B (x) A + damping I)^{-1}} in the weight's type. */
     void refreshInverse(double damping) {
         KronDecomposition d = KronDecomposition.of(new KronFactors(layer.path(), runningA, runningB, flavour));
         DataType type = layer.weight().value().dataType();
-        INDArray denominator = d.lb().reshape(d.outFeatures(), 1).mmul(d.la().reshape(1, d.inFeatures()))
-                .addi(damping);
-        inverseEigenvalues = denominator.rdivi(1.0).castTo(type);
-        qa = d.qa().castTo(type);
-        qb = d.qb().castTo(type);
-        if (rotated == null || rotated.dataType() != type) {
-            rotated = Nd4j.create(type, d.outFeatures(), d.inFeatures());
-            scaled = Nd4j.create(type, d.outFeatures(), d.inFeatures());
+        inverse = KronEigenbasis.ofWeight(d).power(1.0, damping, -1.0, type);
+        if (result == null || result.dataType() != type) {
+            scratch = inverse.newScratch(1);
             result = Nd4j.create(type, d.outFeatures(), d.inFeatures());
         }
     }
@@ -81,12 +76,7 @@ final class KronPreconditioner {
      * @param out      destination of the weight's shape; may be {@code gradient} itself
      */
     void precondition(INDArray gradient, INDArray out) {
-        INDArray g = gradient.reshape('c', layer.outFeatures(), layer.inFeatures());
-        Nd4j.gemm(qb, g, scaled, true, false, 1.0, 0.0);
-        Nd4j.gemm(scaled, qa, rotated, false, false, 1.0, 0.0);
-        rotated.muli(inverseEigenvalues);
-        Nd4j.gemm(qb, rotated, scaled, false, false, 1.0, 0.0);
-        Nd4j.gemm(scaled, qa, result, false, true, 1.0, 0.0);
+        inverse.apply(gradient.reshape('c', layer.outFeatures(), layer.inFeatures()), result, scratch);
         // Through a copy: a reshape of the destination is not guaranteed to be a view.
         out.assign(result.reshape('c', out.shape()));
     }

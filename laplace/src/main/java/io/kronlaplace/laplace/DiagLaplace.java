@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.List;

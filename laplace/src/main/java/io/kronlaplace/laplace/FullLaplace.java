@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.linalg.Eigendecomposition;
 import io.kronlaplace.linalg.SymmetricEigen;
 import io.kronlaplace.nn.Network;

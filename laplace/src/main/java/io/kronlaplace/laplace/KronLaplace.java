@@ -1,17 +1,21 @@
 package io.kronlaplace.laplace;
 
 import io.kronlaplace.curvature.CurvatureBlock;
+import io.kronlaplace.curvature.DampedKronPower;
 import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KfacOptions;
+import io.kronlaplace.curvature.KronBiasBlock;
+import io.kronlaplace.curvature.KronBlock;
 import io.kronlaplace.curvature.KronCurvature;
 import io.kronlaplace.curvature.KronDecomposition;
+import io.kronlaplace.curvature.KronEigenbasis;
+import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.nn.WeightLayer;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +23,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Kronecker-factored Laplace posterior: per layer, the weight block B (x) A (K-FAC expand or reduce) and the bias block
@@ -27,7 +30,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * log det(s B (x) A + delta I) = sum_ij log(s lb_i la_j + delta), samples and inverse products rotate with Qb, Qa,
  * and the functional variance J P^-1 J^T is streamed over layers and examples from per-example layer Jacobians
  * G = sum_r g_r a_r^T rotated to Qb^T G Qa and divided elementwise by (s lb_i la_j + delta), without ever forming the
- * N x C x P Jacobian. Prior precisions are SCALAR or PER_GROUP (a per-parameter prior has no Kronecker closed form).
+ * N x C x P Jacobian. The eigenbasis algebra is {@link KronEigenbasis} (see docs/kronecker-eigenbasis.md). Prior
+ * precisions are SCALAR or PER_GROUP (a per-parameter prior has no Kronecker closed form).
  */
 public final class KronLaplace extends LaplacePosterior {
     /**
@@ -40,8 +44,8 @@ public final class KronLaplace extends LaplacePosterior {
     private KfacEstimator estimator;
     private Map<String, KronDecomposition> decompositions;
     private List<CurvatureBlock> blocks;
+    private KronEigenbasis[] eigenbases;
     private SpectralSums[] spectra;
-    private Map<WeightLayer, KronDecomposition> layerDecompositions;
 
     KronLaplace(Network network, LaplaceOptions options) {
         super(network, options);
@@ -104,22 +108,25 @@ public final class KronLaplace extends LaplacePosterior {
         Network net = covered().curvatureNetwork();
         this.decompositions = Collections.unmodifiableMap(new LinkedHashMap<>(decs));
         this.blocks = KronCurvature.blocksFromDecompositions(net, decompositions);
-        this.layerDecompositions = new IdentityHashMap<>();
-        List<SpectralSums> s = new ArrayList<>();
         for (WeightLayer layer : net.weightLayers()) {
             KronDecomposition d = decompositions.get(layer.path());
             if (d.flavour() != flavour) {
                 throw new IllegalArgumentException("decomposition of layer '" + layer.path() + "' is " + d.flavour()
                         + ", the posterior is " + flavour);
             }
-            layerDecompositions.put(layer, d);
-            double[] lb = d.lb().data().asDouble();
-            s.add(new SpectralSums(lb, d.la().data().asDouble()));
-            if (layer.bias() != null) {
-                s.add(SpectralSums.of(lb));
-            }
         }
-        this.spectra = s.toArray(SpectralSums[]::new);
+        this.eigenbases = blocks.stream().map(KronLaplace::eigenbasisOf).toArray(KronEigenbasis[]::new);
+        this.spectra = Arrays.stream(eigenbases).map(KronEigenbasis::spectralSums).toArray(SpectralSums[]::new);
+    }
+
+    private static KronEigenbasis eigenbasisOf(CurvatureBlock block) {
+        if (block instanceof KronBlock weight) {
+            return weight.eigenbasis();
+        }
+        if (block instanceof KronBiasBlock bias) {
+            return bias.eigenbasis();
+        }
+        throw new IllegalStateException("block '" + block.name() + "' is not a Kronecker block");
     }
 
     @Override
@@ -133,49 +140,12 @@ public final class KronLaplace extends LaplacePosterior {
         List<ParameterGroup> groups = groups();
         for (int g = 0; g < groups.size(); g++) {
             ParameterGroup pg = groups.get(g);
-            KronDecomposition d = layerDecompositions.get(pg.layer());
             INDArray e = eps.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.offset() + pg.size()))
                     .dup('c');
-            INDArray qb = d.qb();
-            long dout = qb.size(0);
-            double delta = p.groupValue(g);
-            INDArray r;
-            if (pg.bias()) {
-                INDArray f = Transforms.pow(d.lb().muli(s).addi(delta), -0.5, false).reshape(1, dout);
-                r = e.mmul(qb).muliRowVector(f).mmul(qb.transpose());
-            } else {
-                r = rotateScaleBack(e, d, dampedGrid(d, s, delta, -0.5));
-            }
+            INDArray r = eigenbases[g].power(s, p.groupValue(g), -0.5, DataType.DOUBLE).apply(e);
             out.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.offset() + pg.size())).assign(r);
         }
         return out;
-    }
-
-    /** (s lb_i la_j + delta)^power, Dout x Din. */
-    private static INDArray dampedGrid(KronDecomposition d, double s, double delta, double power) {
-        INDArray grid = d.lb().reshape(d.outFeatures(), 1).mmul(d.la().reshape(1, d.inFeatures())).muli(s)
-                .addi(delta);
-        return Transforms.pow(grid, power, false);
-    }
-
-    /**
-     * For each row w of {@code e} (a row-major Dout x Din matrix W) computes Qb ((Qb^T W Qa) o F) Qa^T, batched over
-     * rows with four matrix products.
-     */
-    private static INDArray rotateScaleBack(INDArray e, KronDecomposition d, INDArray f) {
-        long count = e.size(0);
-        long dout = d.outFeatures();
-        long din = d.inFeatures();
-        INDArray qa = d.qa();
-        INDArray qb = d.qb();
-        // per row: X = W Qa, then (Qb^T X)^T = X^T Qb, laid out count x Din x Dout
-        INDArray x = e.reshape(count * dout, din).mmul(qa).reshape(count, dout, din);
-        INDArray zt = x.permute(0, 2, 1).dup('c').reshape(count * din, dout).mmul(qb).reshape(count, din, dout);
-        zt.muli(Nd4j.tile(f.transpose().dup('c').reshape(1, din, dout), (int) count, 1, 1));
-        // back: (Qb Z)^T = Z^T Qb^T, then W' = (Qb Z) Qa^T
-        INDArray bz = zt.reshape(count * din, dout).mmul(qb.transpose()).reshape(count, din, dout);
-        return bz.permute(0, 2, 1).dup('c').reshape(count * dout, din).mmul(qa.transpose()).reshape(count,
-                dout * din);
     }
 
     @Override
@@ -202,15 +172,15 @@ public final class KronLaplace extends LaplacePosterior {
                 if (gs == null) {
                     return;
                 }
-                KronDecomposition d = layerDecompositions.get(layer);
                 try (StepWorkspace ignored = StepWorkspace.open(COVARIANCE_WORKSPACE)) {
                     LayerSlices slices = LayerSlices.of(layer, input, gradOutput, copies);
-                    addLayer(slices, d, s, p.groupValue(gs[0]), examples, outputs, result);
+                    addLayer(slices, eigenbases[gs[0]], s, p.groupValue(gs[0]), examples, outputs, result);
                     if (gs[1] >= 0) {
-                        INDArray gb = slices.biasJacobians().mmul(d.qb());
-                        INDArray w = Transforms.pow(d.lb().muli(s).addi(p.groupValue(gs[1])), -1.0, false);
-                        JacobianProducts.addWeightedGram(gb, gb.mulRowVector(w.reshape(1, w.length())), examples,
-                                outputs, result);
+                        DampedKronPower inverse = eigenbases[gs[1]].power(s, p.groupValue(gs[1]), -1.0,
+                                DataType.DOUBLE);
+                        INDArray gb = slices.biasJacobians().mmul(inverse.qb());
+                        JacobianProducts.addWeightedGram(gb, gb.mulRowVector(inverse.grid().reshape(1,
+                                inverse.outFeatures())), examples, outputs, result);
                     }
                 }
             }
@@ -226,29 +196,30 @@ public final class KronLaplace extends LaplacePosterior {
      * Adds sum_ij (Qb^T G_c Qa)_ij (Qb^T G_c' Qa)_ij / (s lb_i la_j + delta) of one layer's weight to out. The products
      * run in the network's floating type (float32 for float32 networks, float64 in tests) into reused buffers.
      */
-    private static void addLayer(LayerSlices slices, KronDecomposition d, double s, double delta, int examples,
+    private static void addLayer(LayerSlices slices, KronEigenbasis basis, double s, double delta, int examples,
                                  int outputs, INDArray out) {
         INDArray a = slices.inputs();
         INDArray g = slices.gradients();
         DataType type = a.dataType();
-        INDArray qa = d.qa().castTo(type);
-        INDArray qb = d.qb().castTo(type);
-        long dout = qb.size(0);
-        long din = qa.size(0);
-        INDArray inverseGrid = dampedGrid(d, s, delta, -1.0);
+        long dout = basis.outFeatures();
+        long din = basis.inFeatures();
         long r = a.size(1);
         long k = g.size(0);
         if (r == 1) {
             // G_k = g_k a_n^T is rank one: (Qb^T G_k Qa)_ij = gh_ki ah_nj, so the sum over j collapses to
             // M_ni = sum_j ah_nj^2 K_ij and the covariance is sum_i gh_ci gh_c'i M_ni.
-            INDArray ah = a.reshape(examples, din).castTo(DataType.DOUBLE).mmul(d.qa());
-            INDArray gh = g.reshape(k, dout).castTo(DataType.DOUBLE).mmul(d.qb());
-            INDArray m = ah.muli(ah).mmul(inverseGrid.transpose());
+            DampedKronPower inverse = basis.power(s, delta, -1.0, DataType.DOUBLE);
+            INDArray ah = a.reshape(examples, din).castTo(DataType.DOUBLE).mmul(inverse.qa());
+            INDArray gh = g.reshape(k, dout).castTo(DataType.DOUBLE).mmul(inverse.qb());
+            INDArray m = ah.muli(ah).mmul(inverse.grid().transpose());
             INDArray weighted = gh.mul(io.kronlaplace.nn.Tensors.repeatCopies(m, outputs));
             JacobianProducts.addWeightedGram(gh, weighted, examples, outputs, out);
             return;
         }
-        INDArray sqrtGrid = Transforms.sqrt(inverseGrid, false).reshape(1, dout * din).castTo(type);
+        DampedKronPower inverseSqrt = basis.power(s, delta, -0.5, type);
+        INDArray qa = inverseSqrt.qa();
+        INDArray qb = inverseSqrt.qb();
+        INDArray sqrtGrid = inverseSqrt.grid().reshape(1, dout * din);
         // rotate all positions at once: g Qb as C x N x R x Dout (copy-major rows), a Qa as N x R x Din
         INDArray gh = g.reshape(k * r, dout).mmul(qb).reshape(outputs, examples, r, dout);
         INDArray ah = a.reshape(examples * r, din).mmul(qa).reshape(examples, r, din);

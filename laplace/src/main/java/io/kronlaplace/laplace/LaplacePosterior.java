@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.nn.GradientTap;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
@@ -477,13 +478,11 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         double logDet = 0;
         double dScale = 0;
         double[] dPrior = new double[p.size()];
-        double[] sums = new double[2];
         for (int g = 0; g < spectra.length; g++) {
-            double d = p.groupValue(g);
-            spectra[g].sums(s, d, sums);
-            logDet += sums[0];
-            dScale += (spectra[g].dim() - d * sums[1]) / s;
-            dPrior[p.kind() == PriorPrecision.Kind.SCALAR ? 0 : g] += sums[1];
+            SpectralSums.Terms t = spectra[g].terms(s, p.groupValue(g));
+            logDet += t.logDet();
+            dScale += t.logDetScaleDerivative();
+            dPrior[p.kind() == PriorPrecision.Kind.SCALAR ? 0 : g] += t.logDetDampingDerivative();
         }
         return new LogDetTerms(logDet, dScale, dPrior);
     }

@@ -1,4 +1,4 @@
-package io.kronlaplace.laplace;
+package io.kronlaplace.curvature;
 
 import java.util.Arrays;
 
@@ -12,6 +12,7 @@ import java.util.Arrays;
  * powers, so that for each outer value only the entries with x = s lambda / d above {@value #CUT} cost a logarithm;
  * the rest are summed in O(1) with the series log(1 + x) and 1 / (1 + x) to order {@value #ORDER} (truncation error
  * below x^6 / 6 ~ 1e-19 relative). K-FAC spectra decay fast, which makes a hyperstep on a large network cheap.
+ * See docs/kronecker-eigenbasis.md, section Log-determinant and traces.
  */
 public final class SpectralSums {
     static final double CUT = 1e-3;
@@ -113,6 +114,35 @@ public final class SpectralSums {
         }
         out[0] = sumLog;
         out[1] = sumInv;
+    }
+
+    /**
+     * The log-determinant of {@code s H + d I}, the trace of its inverse and the derivatives of the log-determinant
+     * in s and d, where H has the eigenvalues lambda_ij.
+     *
+     * @param s curvature scale, positive and finite
+     * @param d damping (prior precision), positive and finite
+     * @throws IllegalArgumentException when s or d is not positive and finite
+     */
+    public Terms terms(double s, double d) {
+        Checks.requirePositive(s, "scale s");
+        Checks.requirePositive(d, "damping delta");
+        double[] out = new double[2];
+        sums(s, d, out);
+        // d/ds sum log(s l + d) = sum l / (s l + d) = (N - d sum 1 / (s l + d)) / s
+        return new Terms(out[0], out[1], (dim() - d * out[1]) / s, out[1]);
+    }
+
+    /**
+     * The sums at one (s, d).
+     *
+     * @param logDet                  sum_ij log(s lambda_ij + d)
+     * @param traceInverse            sum_ij 1 / (s lambda_ij + d)
+     * @param logDetScaleDerivative   d logDet / ds = sum_ij lambda_ij / (s lambda_ij + d)
+     * @param logDetDampingDerivative d logDet / dd = traceInverse
+     */
+    public record Terms(double logDet, double traceInverse, double logDetScaleDerivative,
+                        double logDetDampingDerivative) {
     }
 
     /** Index of the first inner eigenvalue with factor * inner_j below CUT (inner is decreasing). */

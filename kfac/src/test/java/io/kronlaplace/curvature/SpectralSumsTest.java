@@ -1,4 +1,4 @@
-package io.kronlaplace.laplace;
+package io.kronlaplace.curvature;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
