@@ -3,6 +3,7 @@ package io.kronlaplace.optim;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KronDecomposition;
 import io.kronlaplace.curvature.KronFactors;
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.WeightLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class KronPreconditioner {
     private final WeightLayer layer;
     private final KfacFlavour flavour;
+    private final ComputeKernels kernels;
     private INDArray runningA;
     private INDArray runningB;
     private INDArray qa;
@@ -25,9 +27,10 @@ final class KronPreconditioner {
     private INDArray scaled;
     private INDArray result;
 
-    KronPreconditioner(WeightLayer layer, KfacFlavour flavour) {
+    KronPreconditioner(WeightLayer layer, KfacFlavour flavour, ComputeKernels kernels) {
         this.layer = layer;
         this.flavour = flavour;
+        this.kernels = kernels;
     }
 
     /**
@@ -60,7 +63,7 @@ final class KronPreconditioner {
 
     /** Eigendecomposes the running factors and precomputes {@code 1 / (l_B l_A^T + damping)}. */
     void refreshInverse(double damping) {
-        KronDecomposition d = KronDecomposition.of(new KronFactors(layer.path(), runningA, runningB, flavour));
+        KronDecomposition d = KronDecomposition.of(new KronFactors(layer.path(), runningA, runningB, flavour), kernels);
         DataType type = layer.weight().value().dataType();
         INDArray denominator = d.lb().reshape(d.outFeatures(), 1).mmul(d.la().reshape(1, d.inFeatures()))
                 .addi(damping);
