@@ -78,7 +78,8 @@ class KernelRoutingTest {
         KfacEstimator estimator = new KfacEstimator(net, new CrossEntropy(),
                 KfacOptions.builder().flavour(KfacFlavour.EXPAND).device(CountingKernels.NAME).build());
         estimator.accumulate(inputs(2, 2, 4, 4), null);
-        assertEquals(4, counting.stackedProducts.get(), "the conv layer's A and B, once per example");
+        // A once per example (2), B once per back-propagated vector: 2 examples x 2 Hessian-root columns
+        assertEquals(6, counting.stackedProducts.get());
     }
 
     @Test
