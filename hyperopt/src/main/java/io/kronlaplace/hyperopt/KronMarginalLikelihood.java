@@ -5,6 +5,8 @@ import io.kronlaplace.curvature.KronCurvature;
 import io.kronlaplace.curvature.KronDecomposition;
 import io.kronlaplace.curvature.KronFactors;
 import io.kronlaplace.curvature.SpectralSums;
+import io.kronlaplace.linalg.ComputeDevices;
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Parameter;
 import io.kronlaplace.nn.WeightLayer;
@@ -54,19 +56,29 @@ public final class KronMarginalLikelihood {
     }
 
     /**
+     * {@link #fit(Network, Map, double, PriorGroups, ComputeKernels)} with the kernels of the configured device
+     * ({@link ComputeDevices#configured()}).
+     */
+    public static KronMarginalLikelihood fit(Network network, Map<String, KronFactors> factors, double logLikelihood,
+                                             PriorGroups groups) {
+        return fit(network, factors, logLikelihood, groups, ComputeDevices.configured());
+    }
+
+    /**
      * Eigendecomposes the factors at the current weights.
      *
      * @param network       the model at the weights the factors were computed at
      * @param factors       K-FAC factors of every weight layer, keyed by layer path
      * @param logLikelihood log p(D | theta) at these weights, summed over the training set (minus the summed loss)
      * @param groups        the prior groups of this network
+     * @param kernels       the kernels that eigendecompose the factors (e.g. the estimator's)
      */
     public static KronMarginalLikelihood fit(Network network, Map<String, KronFactors> factors, double logLikelihood,
-                                             PriorGroups groups) {
+                                             PriorGroups groups, ComputeKernels kernels) {
         if (!Double.isFinite(logLikelihood)) {
             throw new IllegalArgumentException("log-likelihood must be finite, got " + logLikelihood);
         }
-        Map<String, KronDecomposition> decompositions = KronDecomposition.ofAll(factors);
+        Map<String, KronDecomposition> decompositions = KronDecomposition.ofAll(factors, kernels);
         List<CurvatureBlock> blocks = KronCurvature.blocksFromDecompositions(network, decompositions);
         List<String> learned = groups.learnedParameters();
         if (blocks.size() != learned.size()) {

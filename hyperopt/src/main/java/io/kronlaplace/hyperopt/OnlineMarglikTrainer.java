@@ -262,7 +262,8 @@ public final class OnlineMarglikTrainer {
             listener.curvatureBatchFinished(epoch, b);
         }
         estimator.releaseWorkspace();
-        KronMarginalLikelihood marglik = KronMarginalLikelihood.fit(network, estimator.factors(), -lossSum, prior);
+        KronMarginalLikelihood marglik = KronMarginalLikelihood.fit(network, estimator.factors(), -lossSum, prior,
+                estimator.kernels());
         SplittableRandom hyperRandom = stream(epoch, STREAM_HYPER);
         AugmentationMarglikGradient etaGradient = options.learnsAugmentation()
                 ? new AugmentationMarglikGradient(network, likelihood, options.flavour(), options.curvatureType())

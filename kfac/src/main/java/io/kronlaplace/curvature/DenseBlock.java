@@ -1,7 +1,8 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.linalg.ComputeDevices;
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.linalg.Eigendecomposition;
-import io.kronlaplace.linalg.SymmetricEigen;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -17,13 +18,24 @@ public final class DenseBlock implements CurvatureBlock {
     private final INDArray l;
 
     /**
+     * Decomposes with the kernels of the configured device ({@link ComputeDevices#configured()}).
+     *
      * @param name      dotted parameter name (or names joined by ',')
      * @param symmetric the dim x dim matrix H, finite; symmetrised as (H + H^T) / 2
      */
     public DenseBlock(String name, INDArray symmetric) {
+        this(name, symmetric, ComputeDevices.configured());
+    }
+
+    /**
+     * @param name      dotted parameter name (or names joined by ',')
+     * @param symmetric the dim x dim matrix H, finite; symmetrised as (H + H^T) / 2
+     * @param kernels   the kernels that eigendecompose H
+     */
+    public DenseBlock(String name, INDArray symmetric, ComputeKernels kernels) {
         this.name = Objects.requireNonNull(name, "name");
         INDArray h = Checks.squareFinite(symmetric, "dense block '" + name + "'");
-        Eigendecomposition e = SymmetricEigen.decompose(h.add(h.transpose()).muli(0.5));
+        Eigendecomposition e = kernels.decomposeSymmetric(h.add(h.transpose()).muli(0.5));
         this.q = e.vectors();
         this.l = Transforms.max(e.values(), 0.0, true);
     }

@@ -1,6 +1,8 @@
 package io.kronlaplace.curvature;
 
 import io.kronlaplace.likelihood.Likelihood;
+import io.kronlaplace.linalg.ComputeDevices;
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
@@ -33,6 +35,7 @@ public final class KfacEstimator {
     private final Network network;
     private final Likelihood likelihood;
     private final KfacOptions options;
+    private final ComputeKernels kernels;
     private final Map<String, LayerFactorAccumulator> accumulators = new HashMap<>();
     private SplittableRandom random;
     private long examples;
@@ -40,7 +43,8 @@ public final class KfacEstimator {
     /**
      * @param network    the model (any floating type; factors are accumulated in float64)
      * @param likelihood the loss whose curvature is approximated
-     * @param options    flavour, curvature type, samples, shared rows, seed
+     * @param options    flavour, curvature type, samples, shared rows, seed, compute device (resolved here by
+     *                   {@link ComputeDevices#named})
      */
     public KfacEstimator(Network network, Likelihood likelihood, KfacOptions options) {
         this.network = Objects.requireNonNull(network, "network");
@@ -50,11 +54,17 @@ public final class KfacEstimator {
             throw new IllegalArgumentException("the network has no weight layers to factor");
         }
         this.random = new SplittableRandom(options.seed());
+        this.kernels = ComputeDevices.named(options.device());
     }
 
     /** The options this estimator was built with. */
     public KfacOptions options() {
         return options;
+    }
+
+    /** The kernels that run the factor updates and eigendecompositions (the CPU's after a device fallback). */
+    public ComputeKernels kernels() {
+        return kernels;
     }
 
     /**
@@ -105,7 +115,8 @@ public final class KfacEstimator {
      */
     public void observe(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
         accumulators.computeIfAbsent(layer.path(),
-                p -> new LayerFactorAccumulator(layer, options.flavour(), options.sharedRowsPerExample()))
+                p -> new LayerFactorAccumulator(layer, options.flavour(), options.sharedRowsPerExample(),
+                        kernels))
                 .add(layer, input, gradOutput, copies);
     }
 
@@ -130,10 +141,10 @@ public final class KfacEstimator {
 
     /**
      * Eigendecompositions of {@link #factors()}, keyed by layer path (scheduled by
-     * {@link io.kronlaplace.linalg.SymmetricEigen#decomposeAll}).
+     * {@link ComputeKernels#decomposeAllSymmetric} of {@link #kernels()}).
      */
     public Map<String, KronDecomposition> decompositions() {
-        return Collections.unmodifiableMap(KronDecomposition.ofAll(factors()));
+        return Collections.unmodifiableMap(KronDecomposition.ofAll(factors(), kernels));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.linalg.ComputeDevices;
 import java.util.Objects;
 
 /**
@@ -12,10 +13,15 @@ import java.util.Objects;
  *                             likelihood sees the mean of their S outputs, so targets have N / S rows, and the S
  *                             copies form a weight-sharing axis together with the positions R.
  * @param seed                 seed of the label sampling for {@link CurvatureType#MC_FISHER}
+ * @param device               compute device of the factor updates and eigendecompositions, a name known to
+ *                             {@link ComputeDevices} (default {@link ComputeDevices#configuredDevice()}: the
+ *                             {@value ComputeDevices#PROPERTY} system property, else {@value ComputeDevices#CPU});
+ *                             stored trimmed and in lower case
  */
 public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int mcSamples, int sharedRowsPerExample,
-                          long seed) {
+                          long seed, String device) {
 
+    /** Validates the options and normalises the device name. */
     public KfacOptions {
         Objects.requireNonNull(flavour, "flavour");
         Objects.requireNonNull(curvatureType, "curvatureType");
@@ -25,9 +31,10 @@ public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int 
         if (sharedRowsPerExample < 1) {
             throw new IllegalArgumentException("sharedRowsPerExample must be >= 1, got " + sharedRowsPerExample);
         }
+        device = ComputeDevices.requireKnown(device);
     }
 
-    /** The defaults: REDUCE, exact GGN, one MC sample, no shared rows, seed 0. */
+    /** The defaults: REDUCE, exact GGN, one MC sample, no shared rows, seed 0, the configured device. */
     public static KfacOptions defaults() {
         return builder().build();
     }
@@ -40,7 +47,7 @@ public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int 
     /** A builder starting from these options. */
     public Builder toBuilder() {
         return new Builder().flavour(flavour).curvatureType(curvatureType).mcSamples(mcSamples)
-                .sharedRowsPerExample(sharedRowsPerExample).seed(seed);
+                .sharedRowsPerExample(sharedRowsPerExample).seed(seed).device(device);
     }
 
     /** Builder of {@link KfacOptions}; unset fields keep their defaults. */
@@ -50,6 +57,7 @@ public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int 
         private int mcSamples = 1;
         private int sharedRowsPerExample = 1;
         private long seed;
+        private String device = ComputeDevices.configuredDevice();
 
         private Builder() {
         }
@@ -84,9 +92,15 @@ public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int 
             return this;
         }
 
+        /** Compute device by name, e.g. {@value ComputeDevices#CPU} or {@value ComputeDevices#CUDA}. */
+        public Builder device(String value) {
+            this.device = value;
+            return this;
+        }
+
         /** The options; validates every field. */
         public KfacOptions build() {
-            return new KfacOptions(flavour, curvatureType, mcSamples, sharedRowsPerExample, seed);
+            return new KfacOptions(flavour, curvatureType, mcSamples, sharedRowsPerExample, seed, device);
         }
     }
 }

@@ -22,7 +22,8 @@ public final class KronCurvature {
     }
 
     /**
-     * Eigendecomposes the factors and returns the weight and bias blocks.
+     * Eigendecomposes the factors (kernels of the configured device, see {@link KronDecomposition#ofAll(Map)}) and
+     * returns the weight and bias blocks.
      *
      * @param factors factors keyed by layer path (from {@link KfacEstimator#factors()})
      * @throws IllegalArgumentException when a weight layer has no factors or factors of the wrong size

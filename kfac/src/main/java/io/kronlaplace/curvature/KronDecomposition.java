@@ -1,7 +1,8 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.linalg.ComputeDevices;
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.linalg.Eigendecomposition;
-import io.kronlaplace.linalg.SymmetricEigen;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,28 +43,46 @@ public final class KronDecomposition {
     }
 
     /**
-     * Eigendecomposes both factors with the default {@link SymmetricEigen} backend.
+     * Eigendecomposes both factors with the kernels of the configured device ({@link ComputeDevices#configured()}).
      *
      * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
      * @throws IllegalStateException    naming the layer when the solver fails
      */
     public static KronDecomposition of(KronFactors factors) {
+        return of(factors, ComputeDevices.configured());
+    }
+
+    /**
+     * Eigendecomposes both factors with the given kernels, one after the other.
+     *
+     * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
+     * @throws IllegalStateException    naming the layer when the solver fails
+     */
+    public static KronDecomposition of(KronFactors factors, ComputeKernels kernels) {
         String where = "layer '" + factors.layerPath() + "'";
-        Eigendecomposition ea = decompose(factors.aView(), "factor A of " + where);
-        Eigendecomposition eb = decompose(factors.bView(), "factor B of " + where);
+        Eigendecomposition ea = decompose(kernels, factors.aView(), "factor A of " + where);
+        Eigendecomposition eb = decompose(kernels, factors.bView(), "factor B of " + where);
         return new KronDecomposition(factors.layerPath(), factors.flavour(), ea.vectors(), ea.values(),
                 eb.vectors(), eb.values());
     }
 
     /**
-     * Eigendecomposes the factors of many layers, independent matrices in parallel
-     * ({@link SymmetricEigen#decomposeAll}).
+     * {@link #ofAll(Map, ComputeKernels)} with the kernels of the configured device
+     * ({@link ComputeDevices#configured()}).
+     */
+    public static Map<String, KronDecomposition> ofAll(Map<String, KronFactors> factors) {
+        return ofAll(factors, ComputeDevices.configured());
+    }
+
+    /**
+     * Eigendecomposes the factors of many layers as one batch of independent matrices
+     * ({@link ComputeKernels#decomposeAllSymmetric}).
      *
      * @return decompositions keyed like the input, in its order
      * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
      * @throws IllegalStateException    naming the layer when the solver fails
      */
-    public static Map<String, KronDecomposition> ofAll(Map<String, KronFactors> factors) {
+    public static Map<String, KronDecomposition> ofAll(Map<String, KronFactors> factors, ComputeKernels kernels) {
         List<INDArray> matrices = new ArrayList<>();
         for (KronFactors f : factors.values()) {
             Checks.requireFinite(f.aView(), "factor A of layer '" + f.layerPath() + "'");
@@ -73,7 +92,7 @@ public final class KronDecomposition {
         }
         List<Eigendecomposition> e;
         try {
-            e = SymmetricEigen.decomposeAll(matrices);
+            e = kernels.decomposeAllSymmetric(matrices);
         } catch (IllegalStateException failure) {
             throw new IllegalStateException("eigendecomposition of the Kronecker factors of " + factors.keySet()
                     + " failed: " + failure.getMessage(), failure);
@@ -90,9 +109,9 @@ public final class KronDecomposition {
         return out;
     }
 
-    private static Eigendecomposition decompose(INDArray m, String what) {
+    private static Eigendecomposition decompose(ComputeKernels kernels, INDArray m, String what) {
         try {
-            return SymmetricEigen.decompose(m);
+            return kernels.decomposeSymmetric(m);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         } catch (IllegalStateException e) {

@@ -1,5 +1,6 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.Tensors;
@@ -13,7 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Running Kronecker-factor sums of one weight layer. Batch Gram matrices are computed by SYRK (upper triangle only,
- * see {@link SymmetricRankUpdate}), in float64 straight into the sums when a batch has few rows, else in the
+ * see {@link ComputeKernels}), in float64 straight into the sums when a batch has few rows, else in the
  * network's floating type into preallocated buffers that are added into the float64 sums, so many mini-batches lose
  * no precision. Reading the factors mirrors the upper triangle and divides A by the total count (examples for REDUCE,
  * example-positions for EXPAND).
@@ -25,16 +26,18 @@ final class LayerFactorAccumulator {
     private final String path;
     private final KfacFlavour flavour;
     private final int shared;
+    private final ComputeKernels kernels;
     private final INDArray aSum;
     private final INDArray bSum;
     private INDArray aBatch;
     private INDArray bBatch;
     private long aCount;
 
-    LayerFactorAccumulator(WeightLayer layer, KfacFlavour flavour, int shared) {
+    LayerFactorAccumulator(WeightLayer layer, KfacFlavour flavour, int shared, ComputeKernels kernels) {
         this.path = layer.path();
         this.flavour = flavour;
         this.shared = shared;
+        this.kernels = kernels;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             this.aSum = Nd4j.zeros(DataType.DOUBLE, layer.inFeatures(), layer.inFeatures());
             this.bSum = Nd4j.zeros(DataType.DOUBLE, layer.outFeatures(), layer.outFeatures());
@@ -79,8 +82,8 @@ final class LayerFactorAccumulator {
         if (aCount == 0) {
             throw new IllegalStateException("layer '" + path + "' has seen no data");
         }
-        return KronFactors.owned(path, SymmetricRankUpdate.mirrorUpper(aSum.div(aCount)),
-                SymmetricRankUpdate.mirrorUpper(bSum.dup('c')), flavour);
+        return KronFactors.owned(path, kernels.mirrorUpper(aSum.div(aCount)),
+                kernels.mirrorUpper(bSum.dup('c')), flavour);
     }
 
     private void addLinear(INDArray a, INDArray g) {
@@ -144,7 +147,7 @@ final class LayerFactorAccumulator {
         long d = stack.size(1);
         INDArray buffer = batchBuffer(input, d, stack.dataType());
         for (long i = 0; i < stack.size(0); i++) {
-            SymmetricRankUpdate.addProductOf(stack, i, buffer, i == 0 ? 0.0 : 1.0);
+            kernels.addProductOfUpper(stack, i, buffer, i == 0 ? 0.0 : 1.0);
         }
         addBuffer(buffer, input);
     }
@@ -172,14 +175,14 @@ final class LayerFactorAccumulator {
         if (m.dataType() != DataType.FLOAT || m.size(0) <= d) {
             requireSize(sum, d, input);
             INDArray m64 = m.dataType() == DataType.DOUBLE ? m : m.castTo(DataType.DOUBLE);
-            SymmetricRankUpdate.addTransposeProduct(m64, sum, 1.0);
+            kernels.addTransposeProductUpper(m64, sum, 1.0);
             if (m64 != m) {
                 m64.close();
             }
             return;
         }
         INDArray buffer = batchBuffer(input, d, m.dataType());
-        SymmetricRankUpdate.addTransposeProduct(m, buffer, 0.0);
+        kernels.addTransposeProductUpper(m, buffer, 0.0);
         addBuffer(buffer, input);
     }
 

@@ -13,7 +13,8 @@ import org.bytedeco.openblas.global.openblas_full;
  * {@link #singleThreaded()} section.
  *
  * <p>Sections nest and may be held by several threads at once: the first to open sets the count to one, the last to
- * close restores the count that was in effect before the first opened.
+ * close restores the count that was in effect before the first opened. See docs/compute-kernels.md, section "The CPU
+ * implementation".
  */
 public final class OpenBlasThreads {
     private static final Object LOCK = new Object();

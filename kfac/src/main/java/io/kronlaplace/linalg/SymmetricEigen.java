@@ -22,7 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Float64 eigendecomposition of real symmetric matrices (Kronecker factors, dense curvature blocks) with a choice of
- * backend. Only the lower triangle of the input is read by the LAPACK backends; the input is never modified.
+ * backend. Only the lower triangle of the input is read by the LAPACK backends; the input is never modified. This is
+ * the eigendecomposition part of {@link CpuKernels}: the curvature code reaches it through {@link ComputeKernels}, and
+ * only solver comparisons call it directly.
  *
  * <p>The default, {@link Backend#LAPACKE_SYEVD}, is the divide-and-conquer solver of the pinned OpenBLAS: measured
  * several times faster than QR-iteration {@code syev} for the 576..2304-dimensional factors of a Wide ResNet.

@@ -4,6 +4,8 @@ import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.curvature.KronFactors;
 import io.kronlaplace.likelihood.Likelihood;
+import io.kronlaplace.linalg.ComputeDevices;
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Parameter;
 import io.kronlaplace.nn.WeightLayer;
@@ -91,8 +93,9 @@ public final class KfacOptimizer {
             sgdBuilder.weightDecay(decay.coefficient(), WeightDecay.DECOUPLED);
         }
         this.sgd = sgdBuilder.build();
+        ComputeKernels kernels = ComputeDevices.named(kfacOptions.device());
         for (WeightLayer layer : network.weightLayers()) {
-            KronPreconditioner p = new KronPreconditioner(layer, kfacOptions.flavour());
+            KronPreconditioner p = new KronPreconditioner(layer, kfacOptions.flavour(), kernels);
             preconditioners.put(layer.weight(), p);
             byLayerPath.put(layer.path(), p);
         }

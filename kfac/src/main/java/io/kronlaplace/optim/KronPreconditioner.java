@@ -5,6 +5,7 @@ import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KronDecomposition;
 import io.kronlaplace.curvature.KronEigenbasis;
 import io.kronlaplace.curvature.KronFactors;
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.WeightLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,15 +20,17 @@ import org.nd4j.linalg.factory.Nd4j;
 final class KronPreconditioner {
     private final WeightLayer layer;
     private final KfacFlavour flavour;
+    private final ComputeKernels kernels;
     private INDArray runningA;
     private INDArray runningB;
     private DampedKronPower inverse;
     private DampedKronPower.Scratch scratch;
     private INDArray result;
 
-    KronPreconditioner(WeightLayer layer, KfacFlavour flavour) {
+    KronPreconditioner(WeightLayer layer, KfacFlavour flavour, ComputeKernels kernels) {
         this.layer = layer;
         this.flavour = flavour;
+        this.kernels = kernels;
     }
 
     /**
@@ -60,7 +63,7 @@ final class KronPreconditioner {
 
     /** Eigendecomposes the running factors and prepares {@code (B (x) A + damping I)^{-1}} in the weight's type. */
     void refreshInverse(double damping) {
-        KronDecomposition d = KronDecomposition.of(new KronFactors(layer.path(), runningA, runningB, flavour));
+        KronDecomposition d = KronDecomposition.of(new KronFactors(layer.path(), runningA, runningB, flavour), kernels);
         DataType type = layer.weight().value().dataType();
         inverse = KronEigenbasis.ofWeight(d).power(1.0, damping, -1.0, type);
         if (result == null || result.dataType() != type) {

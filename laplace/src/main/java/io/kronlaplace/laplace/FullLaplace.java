@@ -2,7 +2,6 @@ package io.kronlaplace.laplace;
 
 import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.linalg.Eigendecomposition;
-import io.kronlaplace.linalg.SymmetricEigen;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.List;
@@ -71,7 +70,7 @@ public final class FullLaplace extends LaplacePosterior {
         INDArray jacobian = Nd4j.zeros(DataType.DOUBLE, k, dim());
         covered().forwardBackward(curvatureInputs, likelihood().curvatureLikelihood()::hessianSqrt, c, (layer, input, grad, copies) ->
                 writeRows(layer, LayerSlices.of(layer, input, grad, copies), jacobian));
-        Nd4j.gemm(jacobian, jacobian, hessian, true, false, 1.0, 1.0);
+        kernels().gemm(jacobian, jacobian, hessian, true, false, 1.0, 1.0);
     }
 
     private void writeRows(WeightLayer layer, LayerSlices slices, INDArray jacobian) {
@@ -91,7 +90,7 @@ public final class FullLaplace extends LaplacePosterior {
 
     @Override
     void completeFit() {
-        Eigendecomposition e = SymmetricEigen.decompose(hessian.add(hessian.transpose()).muli(0.5));
+        Eigendecomposition e = kernels().decomposeSymmetric(hessian.add(hessian.transpose()).muli(0.5));
         eigenvectors = e.vectors();
         // rounding can make a semi-definite GGN's smallest eigenvalues slightly negative
         eigenvalues = org.nd4j.linalg.ops.transforms.Transforms.max(e.values(), 0.0, true);

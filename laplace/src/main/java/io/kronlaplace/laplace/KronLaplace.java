@@ -86,7 +86,7 @@ public final class KronLaplace extends LaplacePosterior {
     @Override
     void resetCurvature() {
         estimator = new KfacEstimator(covered().curvatureNetwork(), likelihood().curvatureLikelihood(),
-                KfacOptions.builder().flavour(flavour).build());
+                KfacOptions.builder().flavour(flavour).device(kernels().name()).build());
         decompositions = null;
         blocks = null;
         spectra = null;

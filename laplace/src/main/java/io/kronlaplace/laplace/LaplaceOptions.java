@@ -1,10 +1,11 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.linalg.ComputeDevices;
 import java.util.Objects;
 
 /**
  * Everything that defines a Laplace posterior besides the network: which weights, which curvature structure, the
- * likelihood, initial hyperparameters and the K-FAC flavour. Build with {@link #builder()}.
+ * likelihood, initial hyperparameters, the K-FAC flavour and the compute device. Build with {@link #builder()}.
  *
  * @param subset      which weights are covered
  * @param structure   the curvature structure
@@ -14,10 +15,12 @@ import java.util.Objects;
  * @param temperature posterior temperature T > 0 (P = H / (sigma^2 T) + P0)
  * @param flavour     K-FAC flavour for {@link HessianStructure#KRON} (REDUCE by default)
  * @param fitMode     what {@code fit} does with earlier fits by default
+ * @param device      compute device of the curvature kernels, a name known to {@link ComputeDevices} (default
+ *                    {@link ComputeDevices#configuredDevice()}); stored trimmed and in lower case
  */
 public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure, LikelihoodType likelihood,
                              PriorPrecision prior, double sigma, double temperature,
-                             io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode) {
+                             io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode, String device) {
 
     /** Validates the options. */
     public LaplaceOptions {
@@ -29,6 +32,7 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         Objects.requireNonNull(fitMode, "fitMode");
         Hyperparameters.requireSigma(likelihood, sigma);
         Hyperparameters.requirePositive("temperature", temperature);
+        device = ComputeDevices.requireKnown(device);
     }
 
     /** A builder with the defaults listed on {@link Builder}. */
@@ -36,7 +40,10 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         return new Builder();
     }
 
-    /** Builder with defaults: ALL, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE. */
+    /**
+     * Builder with defaults: ALL, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE, the configured
+     * device.
+     */
     public static final class Builder {
         private SubsetOfWeights subset = SubsetOfWeights.ALL;
         private HessianStructure structure = HessianStructure.KRON;
@@ -46,6 +53,7 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         private double temperature = 1.0;
         private io.kronlaplace.curvature.KfacFlavour flavour = io.kronlaplace.curvature.KfacFlavour.REDUCE;
         private FitMode fitMode = FitMode.REPLACE;
+        private String device = ComputeDevices.configuredDevice();
 
         /** Which weights are covered (default ALL). */
         public Builder subset(SubsetOfWeights v) {
@@ -95,9 +103,16 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
             return this;
         }
 
+        /** Compute device by name, e.g. {@value ComputeDevices#CPU} (default: the configured device). */
+        public Builder device(String v) {
+            device = v;
+            return this;
+        }
+
         /** The options; validates every field. */
         public LaplaceOptions build() {
-            return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode);
+            return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode,
+                    device);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.kronlaplace.laplace;
 
 import io.kronlaplace.curvature.SpectralSums;
+import io.kronlaplace.linalg.ComputeDevices;
+import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.GradientTap;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
@@ -27,6 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, FullLaplace {
     private final Network network;
     private final LaplaceOptions options;
+    private final ComputeKernels kernels;
     private CoveredWeights covered;
     private Map<WeightLayer, int[]> layerGroups;
     private PriorPrecision prior;
@@ -44,6 +47,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     LaplacePosterior(Network network, LaplaceOptions options) {
         this.network = java.util.Objects.requireNonNull(network, "network");
         this.options = java.util.Objects.requireNonNull(options, "options");
+        this.kernels = ComputeDevices.named(options.device());
         this.covered = cover(network, options.subset());
         this.layerGroups = groupIndex(covered);
         this.sigma = options.sigma();
@@ -395,6 +399,11 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     /** The options the posterior was created with (initial hyperparameters). */
     public final LaplaceOptions options() {
         return options;
+    }
+
+    /** The kernels of the curvature work, resolved from {@link LaplaceOptions#device()} (CPU after a fallback). */
+    public final ComputeKernels kernels() {
+        return kernels;
     }
 
     /** Which weights are covered. */

@@ -1,6 +1,5 @@
-package io.kronlaplace.curvature;
+package io.kronlaplace.linalg;
 
-import io.kronlaplace.linalg.OpenBlasThreads;
 import io.kronlaplace.nn.Tensors;
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
@@ -16,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #mirrorUpper} fills the lower one when the matrix is read. Calls go to the OpenBLAS that ND4J's own GEMM
  * uses: long updates run with its thread setting, short ones on one thread ({@link #singleThreaded}). (ND4J's
  * {@code Level3.syrk} wrapper passes a wrong leading dimension for transposed views and crashes inside OpenBLAS, hence
- * the direct call.)
+ * the direct call.) The rank-update part of {@link CpuKernels}.
  */
 final class SymmetricRankUpdate {
     private static final int ROW_MAJOR = 101;
