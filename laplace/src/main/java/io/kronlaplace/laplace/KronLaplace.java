@@ -6,6 +6,7 @@ import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.curvature.KronCurvature;
 import io.kronlaplace.curvature.KronDecomposition;
+import io.kronlaplace.curvature.KronFactors;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.nn.WeightLayer;
@@ -48,6 +49,96 @@ public final class KronLaplace extends LaplacePosterior {
         this.flavour = options.flavour();
     }
 
+    /**
+     * A fitted posterior from K-FAC factors and fit statistics computed elsewhere (e.g. by a training loop's own
+     * curvature pass, see docs/online-training.md), at the network's current weights, which are taken as the MAP.
+     * The factors must be those of the curvature the options describe: computed with the likelihood's
+     * {@link LikelihoodType#curvatureLikelihood()} (unit noise for regression), the options' flavour, and summed over
+     * the same examples as {@code statistics}.
+     *
+     * @param network    the network at the weights the factors were computed at
+     * @param options    KRON options (subset, likelihood, initial hyperparameters, flavour)
+     * @param factors    one entry per weight layer of the covered network, keyed by layer path
+     * @param statistics examples, outputs and summed data term of the same data
+     * @throws IllegalArgumentException when the options are not KRON, a layer is missing, extra, of another shape or
+     *                                  flavour, or a factor is not finite or has a negative diagonal
+     */
+    public static KronLaplace fromFactors(Network network, LaplaceOptions options, Map<String, KronFactors> factors,
+                                          FitStatistics statistics) {
+        java.util.Objects.requireNonNull(factors, "factors");
+        java.util.Objects.requireNonNull(statistics, "statistics");
+        if (options.structure() != HessianStructure.KRON) {
+            throw new IllegalArgumentException("a posterior from Kronecker factors needs structure KRON, got "
+                    + options.structure());
+        }
+        KronLaplace posterior = new KronLaplace(network, options);
+        List<WeightLayer> layers = posterior.covered().curvatureNetwork().weightLayers();
+        List<String> paths = layers.stream().map(WeightLayer::path).toList();
+        if (!new java.util.HashSet<>(paths).equals(factors.keySet())) {
+            throw new IllegalArgumentException("factors are given for layers " + factors.keySet()
+                    + " but the covered weight layers are " + paths);
+        }
+        for (WeightLayer layer : layers) {
+            KronFactors f = factors.get(layer.path());
+            long dout = layer.weight().value().size(0);
+            long din = layer.weight().value().length() / dout;
+            if (f.outFeatures() != dout || f.inFeatures() != din) {
+                throw new IllegalArgumentException("factors of layer '" + layer.path() + "' are for a " + f.outFeatures()
+                        + " x " + f.inFeatures() + " weight, the layer's is " + dout + " x " + din);
+            }
+            f.requireNonNegativeDiagonal();
+        }
+        posterior.useDecompositions(KronDecomposition.ofAll(factors));
+        posterior.restoreFit(statistics.examples(), statistics.outputs(), statistics.dataTerm(),
+                posterior.covered().flatValues());
+        return posterior;
+    }
+
+    /**
+     * The derivatives of one layer's log-determinant terms w.r.t. its Kronecker factors at the given hyperparameters
+     * (the posterior's own stay unchanged): with the scale s = 1 / (sigma^2 T), the weight block
+     * {@code log det(s B (x) A + delta_w I)} and the bias block {@code log det(s B + delta_b I)} change by
+     * {@code <G_A, dA> + <G_B, dB>} to first order, where, in the factors' eigenbases,
+     * {@code G_A = Q_A diag_j(sum_i s lb_i / (s lb_i la_j + delta_w)) Q_A^T} and
+     * {@code G_B = Q_B diag_i(sum_j s la_j / (s lb_i la_j + delta_w) + s / (s lb_i + delta_b)) Q_B^T}.
+     *
+     * @param layerPath a covered layer's path
+     * @param prior     a SCALAR or PER_GROUP prior precision for this posterior
+     * @param scale     s = 1 / (sigma^2 T), finite and > 0
+     * @throws IllegalArgumentException for an unknown layer or a prior that does not fit
+     */
+    public FactorLogDetGradient logDetGradient(String layerPath, PriorPrecision prior, double scale) {
+        requireFitted();
+        Hyperparameters.requirePositive("curvature scale", scale);
+        prior.requireCompatible(groups().size(), dim());
+        checkPriorKind(prior);
+        WeightLayer layer = covered().curvatureNetwork().weightLayers().stream()
+                .filter(l -> l.path().equals(layerPath)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no factors for layer '" + layerPath + "'; layers: "
+                        + decompositions.keySet()));
+        KronDecomposition d = layerDecompositions.get(layer);
+        int[] g = groupsOf(layer);
+        double deltaW = prior.groupValue(g[0]);
+        double[] la = d.la().toDoubleVector();
+        double[] lb = d.lb().toDoubleVector();
+        double[] ga = new double[la.length];
+        double[] gb = new double[lb.length];
+        for (int i = 0; i < lb.length; i++) {
+            for (int j = 0; j < la.length; j++) {
+                double denom = scale * lb[i] * la[j] + deltaW;
+                ga[j] += scale * lb[i] / denom;
+                gb[i] += scale * la[j] / denom;
+            }
+        }
+        if (g[1] >= 0) {
+            double deltaB = prior.groupValue(g[1]);
+            for (int i = 0; i < lb.length; i++) {
+                gb[i] += scale / (scale * lb[i] + deltaB);
+            }
+        }
+        return new FactorLogDetGradient(d.qa(), ga, d.qb(), gb);
+    }
+
     /** The structure this class implements. */
     @Override
     public HessianStructure structure() {
@@ -81,8 +172,10 @@ public final class KronLaplace extends LaplacePosterior {
 
     @Override
     void resetCurvature() {
+        LaplaceOptions o = options();
         estimator = new KfacEstimator(covered().curvatureNetwork(), likelihood().curvatureLikelihood(),
-                KfacOptions.builder().flavour(flavour).build());
+                KfacOptions.builder().flavour(flavour).curvatureType(o.curvatureType()).mcSamples(o.mcSamples())
+                        .sharedRowsPerExample(o.sharedRowsPerExample()).build());
         decompositions = null;
         blocks = null;
         spectra = null;

@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.curvature.CurvatureType;
 import java.util.Objects;
 
 /**
@@ -14,10 +15,17 @@ import java.util.Objects;
  * @param temperature posterior temperature T > 0 (P = H / (sigma^2 T) + P0)
  * @param flavour     K-FAC flavour for {@link HessianStructure#KRON} (REDUCE by default)
  * @param fitMode     what {@code fit} does with earlier fits by default
+ * @param curvatureType        the curvature K-FAC estimates for {@link HessianStructure#KRON}: exact GGN (default),
+ *                             Monte Carlo Fisher or empirical Fisher; DIAG and FULL compute the exact GGN only
+ * @param mcSamples            sampled labels per example of the Monte Carlo Fisher, >= 1 (default 1)
+ * @param sharedRowsPerExample S >= 1 (default 1): every S consecutive rows of a batch's inputs are augmented copies of
+ *                             one example sharing its target (the invariant model, whose output is the mean of the S
+ *                             copies' outputs); KRON only
  */
 public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure, LikelihoodType likelihood,
                              PriorPrecision prior, double sigma, double temperature,
-                             io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode) {
+                             io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode,
+                             CurvatureType curvatureType, int mcSamples, int sharedRowsPerExample) {
 
     /** Validates the options. */
     public LaplaceOptions {
@@ -29,6 +37,21 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         Objects.requireNonNull(fitMode, "fitMode");
         Hyperparameters.requireSigma(likelihood, sigma);
         Hyperparameters.requirePositive("temperature", temperature);
+        Objects.requireNonNull(curvatureType, "curvatureType");
+        if (mcSamples < 1) {
+            throw new IllegalArgumentException("MC samples must be >= 1, got " + mcSamples);
+        }
+        if (sharedRowsPerExample < 1) {
+            throw new IllegalArgumentException("shared rows per example must be >= 1, got " + sharedRowsPerExample);
+        }
+        if (structure != HessianStructure.KRON && curvatureType != CurvatureType.GGN) {
+            throw new IllegalArgumentException(structure + " posteriors compute the exact GGN; curvature type "
+                    + curvatureType + " is available for KRON only");
+        }
+        if (structure != HessianStructure.KRON && sharedRowsPerExample != 1) {
+            throw new IllegalArgumentException(structure + " posteriors take one row per example; "
+                    + sharedRowsPerExample + " shared rows per example (the invariant model) need KRON");
+        }
     }
 
     /** A builder with the defaults listed on {@link Builder}. */
@@ -36,7 +59,10 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         return new Builder();
     }
 
-    /** Builder with defaults: ALL, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE. */
+    /**
+     * Builder with defaults: ALL, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE, exact GGN, one
+     * MC sample, one row per example.
+     */
     public static final class Builder {
         private SubsetOfWeights subset = SubsetOfWeights.ALL;
         private HessianStructure structure = HessianStructure.KRON;
@@ -46,6 +72,9 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         private double temperature = 1.0;
         private io.kronlaplace.curvature.KfacFlavour flavour = io.kronlaplace.curvature.KfacFlavour.REDUCE;
         private FitMode fitMode = FitMode.REPLACE;
+        private CurvatureType curvatureType = CurvatureType.GGN;
+        private int mcSamples = 1;
+        private int sharedRowsPerExample = 1;
 
         /** Which weights are covered (default ALL). */
         public Builder subset(SubsetOfWeights v) {
@@ -95,9 +124,28 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
             return this;
         }
 
+        /** The curvature K-FAC estimates (default exact GGN). */
+        public Builder curvatureType(CurvatureType v) {
+            curvatureType = v;
+            return this;
+        }
+
+        /** Sampled labels per example of the Monte Carlo Fisher (default 1). */
+        public Builder mcSamples(int v) {
+            mcSamples = v;
+            return this;
+        }
+
+        /** S augmented copies per example in every batch (default 1: no invariant model). */
+        public Builder sharedRowsPerExample(int v) {
+            sharedRowsPerExample = v;
+            return this;
+        }
+
         /** The options; validates every field. */
         public LaplaceOptions build() {
-            return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode);
+            return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode,
+                    curvatureType, mcSamples, sharedRowsPerExample);
         }
     }
 }
