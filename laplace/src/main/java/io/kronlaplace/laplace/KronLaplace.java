@@ -3,7 +3,6 @@ package io.kronlaplace.laplace;
 import io.kronlaplace.curvature.CurvatureBlock;
 import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacFlavour;
-import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.curvature.KronCurvature;
 import io.kronlaplace.curvature.KronDecomposition;
 import io.kronlaplace.curvature.KronFactors;
@@ -89,8 +88,7 @@ public final class KronLaplace extends LaplacePosterior {
             f.requireNonNegativeDiagonal();
         }
         posterior.useDecompositions(KronDecomposition.ofAll(factors));
-        posterior.restoreFit(statistics.examples(), statistics.outputs(), statistics.dataTerm(),
-                posterior.covered().flatValues());
+        posterior.installFit(statistics, posterior.covered().flatValues());
         return posterior;
     }
 
@@ -172,10 +170,8 @@ public final class KronLaplace extends LaplacePosterior {
 
     @Override
     void resetCurvature() {
-        LaplaceOptions o = options();
         estimator = new KfacEstimator(covered().curvatureNetwork(), likelihood().curvatureLikelihood(),
-                KfacOptions.builder().flavour(flavour).curvatureType(o.curvatureType()).mcSamples(o.mcSamples())
-                        .sharedRowsPerExample(o.sharedRowsPerExample()).build());
+                options().kfacOptions(0));
         decompositions = null;
         blocks = null;
         spectra = null;

@@ -54,6 +54,16 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         }
     }
 
+    /**
+     * The K-FAC estimator settings of these options: flavour, curvature type, MC samples and shared rows.
+     *
+     * @param seed seed of the label sampling of the Monte Carlo Fisher
+     */
+    public io.kronlaplace.curvature.KfacOptions kfacOptions(long seed) {
+        return io.kronlaplace.curvature.KfacOptions.builder().flavour(flavour).curvatureType(curvatureType)
+                .mcSamples(mcSamples).sharedRowsPerExample(sharedRowsPerExample).seed(seed).build();
+    }
+
     /** A builder with the defaults listed on {@link Builder}. */
     public static Builder builder() {
         return new Builder();

@@ -503,11 +503,16 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     /** Restores fit statistics when loading from a file. */
     final void restoreFit(long examples, long outputs, double dataTerm, double[] theta) {
-        this.examples = examples;
-        this.outputs = outputs;
-        this.dataTerm = dataTerm;
         covered.setFlatValues(theta);
-        useMapWeights(theta.clone());
+        installFit(new FitStatistics(examples, outputs, dataTerm), theta.clone());
+    }
+
+    /** Completes a fit from statistics computed elsewhere, at MAP weights the network already holds (owned array). */
+    final void installFit(FitStatistics statistics, double[] theta) {
+        this.examples = statistics.examples();
+        this.outputs = statistics.outputs();
+        this.dataTerm = statistics.dataTerm();
+        useMapWeights(theta);
         this.fitted = true;
     }
 
