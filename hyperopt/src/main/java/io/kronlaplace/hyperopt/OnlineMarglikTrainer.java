@@ -3,7 +3,6 @@ package io.kronlaplace.hyperopt;
 import io.kronlaplace.hyperopt.augment.AffineAugmentation;
 import io.kronlaplace.hyperopt.augment.AffineGenerator;
 import io.kronlaplace.hyperopt.augment.AugmentationNoise;
-import io.kronlaplace.hyperopt.augment.InvariantModel;
 import io.kronlaplace.hyperopt.checkpoint.CheckpointFile;
 import io.kronlaplace.hyperopt.checkpoint.TrainingCheckpoint;
 import io.kronlaplace.laplace.Laplace;
@@ -13,9 +12,6 @@ import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Gaussian;
 import io.kronlaplace.likelihood.Likelihood;
-import io.kronlaplace.likelihood.Reduction;
-import io.kronlaplace.nn.BackwardContext;
-import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.optim.Optimizer;
@@ -29,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -51,7 +46,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class OnlineMarglikTrainer {
     /** Checkpoint kind written by this trainer. */
     public static final String CHECKPOINT_KIND = TrainingCheckpoint.KIND;
-    private static final String TRAIN_WORKSPACE = "online-marglik-train";
 
     private final Network network;
     private final SupervisedDataset<?> train;
@@ -61,6 +55,7 @@ public final class OnlineMarglikTrainer {
     private final AffineAugmentation augmentation;
     private final Optimizer optimizer;
     private final MarglikUpdate update;
+    private final TrainingStep step;
     private final int batchesPerEpoch;
 
     private double[] hyper;
@@ -107,6 +102,7 @@ public final class OnlineMarglikTrainer {
         this.batchesPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
         this.optimizer = Optimizers.forWeights(options, (long) batchesPerEpoch * options.epochs());
         this.update = new MarglikUpdate(network, train, options, layout, augmentation);
+        this.step = new TrainingStep(network, augmentation);
     }
 
     /** The current prior precision of the covered parameter groups (in the Laplace posterior's group order). */
@@ -127,11 +123,6 @@ public final class OnlineMarglikTrainer {
     /** Epochs completed so far (including those restored from a checkpoint). */
     public int epochsDone() {
         return epochsDone;
-    }
-
-    /** The network's data type, for callers that prepare data. */
-    public DataType dataType() {
-        return network.dataType();
     }
 
     /** Trains without checkpoints. */
@@ -192,26 +183,15 @@ public final class OnlineMarglikTrainer {
         for (int b = 0; b < batchesPerEpoch; b++) {
             int from = b * options.batchSize();
             int[] idx = Arrays.copyOfRange(order, from, Math.min(train.size(), from + options.batchSize()));
-            SupervisedDataset<?> batch = train.subset(idx);
             network.zeroGrad();
-            double loss;
             AugmentationNoise noise = s > 1 ? AugmentationNoise.draw(idx.length, s, random) : null;
-            try (StepWorkspace ignored = StepWorkspace.open(TRAIN_WORKSPACE)) {
-                INDArray targets = batch.targets();
-                INDArray f = s > 1
-                        ? InvariantModel.average(network.forward(augmentation.apply(batch.inputs(), noise),
-                                Mode.TRAIN), s)
-                        : network.forward(batch.inputs(), Mode.TRAIN);
-                loss = likelihood.loss(f, targets, Reduction.MEAN);
-                INDArray grad = likelihood.gradient(f, targets, Reduction.MEAN);
-                network.backward(s > 1 ? InvariantModel.spread(grad, s, 1) : grad, BackwardContext.training());
-                correct += classification ? countCorrect(f, targets) : 0;
-            }
+            TrainingStep.Outcome outcome = step.run(train.subset(idx), noise, likelihood, classification);
+            correct += outcome.correct();
             weightPrior.addGradient(prior, train.size());
             lastRate = optimizer.learningRate();
             optimizer.step(network);
-            lossSum += loss * idx.length;
-            listener.batchFinished(epoch, b, loss);
+            lossSum += outcome.loss() * idx.length;
+            listener.batchFinished(epoch, b, outcome.loss());
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         double logMarglik = Double.NaN;
@@ -220,7 +200,7 @@ public final class OnlineMarglikTrainer {
             long t0 = System.nanoTime();
             // the curvature pass and the augmentation gradient need their own memory; the training steps' arena is
             // rebuilt by the next epoch
-            StepWorkspace.release(TRAIN_WORKSPACE);
+            StepWorkspace.release(TrainingStep.WORKSPACE);
             logMarglik = update.run(epoch, hyper, listener);
             marglikSeconds = (System.nanoTime() - t0) / 1e9;
             if (Double.isNaN(bestLogMarglik) || logMarglik > bestLogMarglik) {
@@ -233,18 +213,6 @@ public final class OnlineMarglikTrainer {
                 : Double.NaN, lastRate, logMarglik, prior().values(),
                 augmentation == null ? new double[0] : augmentation.magnitudes(), trainSeconds, marglikSeconds,
                 sigma());
-    }
-
-    private static long countCorrect(INDArray f, INDArray labels) {
-        long[] predicted = f.argMax(1).toLongVector();
-        long[] y = labels.toLongVector();
-        long c = 0;
-        for (int i = 0; i < y.length; i++) {
-            if (predicted[i] == y[i]) {
-                c++;
-            }
-        }
-        return c;
     }
 
     private double[] etaOrEmpty() {
