@@ -7,6 +7,9 @@ import io.kronlaplace.hyperopt.augment.AffineAugmentation;
 import io.kronlaplace.hyperopt.augment.AffineGenerator;
 import io.kronlaplace.hyperopt.augment.AugmentationNoise;
 import io.kronlaplace.hyperopt.augment.InvariantModel;
+import io.kronlaplace.laplace.FactorLogDetGradient;
+import io.kronlaplace.laplace.KronLaplace;
+import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Likelihood;
 import io.kronlaplace.likelihood.Reduction;
@@ -89,11 +92,11 @@ public final class AugmentationMarglikGradient {
 
     /**
      * d log p(D|M) / d eta on one batch, computed in chunks of {@link #REDUCE_ROWS_PER_CHUNK} or
-     * {@link #EXPAND_ROWS_PER_CHUNK} augmented rows (see {@link #compute(KronMarginalLikelihood, double[],
+     * {@link #EXPAND_ROWS_PER_CHUNK} augmented rows (see {@link #compute(KronLaplace, PriorPrecision,
      * AffineAugmentation, AugmentationNoise, INDArray, INDArray, long, int)}).
      *
-     * @param marglik       the fitted marginal likelihood (its factor sensitivities are used)
-     * @param logDelta      current log prior precisions
+     * @param posterior     the posterior fitted on the augmented training set (its factor sensitivities are used)
+     * @param prior         the prior precision to differentiate at (the posterior's own stays unchanged)
      * @param augmentation  the augmentation at the current eta
      * @param noise         the fixed noise of this batch (N examples x S samples)
      * @param images        {@code [M, C, H, W]} original images
@@ -101,9 +104,9 @@ public final class AugmentationMarglikGradient {
      * @param totalExamples N, the training-set size the factors are normalised for (sums are scaled by N / M)
      * @return one value per {@link AffineGenerator}
      */
-    public double[] compute(KronMarginalLikelihood marglik, double[] logDelta, AffineAugmentation augmentation,
+    public double[] compute(KronLaplace posterior, PriorPrecision prior, AffineAugmentation augmentation,
                             AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples) {
-        return compute(marglik, logDelta, augmentation, noise, images, labels, totalExamples,
+        return compute(posterior, prior, augmentation, noise, images, labels, totalExamples,
                 flavour == KfacFlavour.EXPAND ? EXPAND_ROWS_PER_CHUNK : REDUCE_ROWS_PER_CHUNK);
     }
 
@@ -116,7 +119,7 @@ public final class AugmentationMarglikGradient {
      * @param rowsPerChunk  augmented rows (examples x S) per chunk; at least one example per chunk
      * @return one value per {@link AffineGenerator}
      */
-    public double[] compute(KronMarginalLikelihood marglik, double[] logDelta, AffineAugmentation augmentation,
+    public double[] compute(KronLaplace posterior, PriorPrecision prior, AffineAugmentation augmentation,
                             AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples,
                             int rowsPerChunk) {
         int m = Math.toIntExact(images.size(0));
@@ -133,9 +136,14 @@ public final class AugmentationMarglikGradient {
         if (rowsPerChunk < 1) {
             throw new IllegalArgumentException("rows per chunk must be >= 1, got " + rowsPerChunk);
         }
+        if (images.rank() != 4) {
+            throw new IllegalArgumentException("learned augmentation needs images [M, C, H, W], got inputs of shape "
+                    + java.util.Arrays.toString(images.shape()));
+        }
         Map<String, FactorSensitivity> sens = new HashMap<>();
-        for (String path : marglik.layers()) {
-            sens.put(path, marglik.sensitivity(path, logDelta));
+        for (String path : posterior.decompositions().keySet()) {
+            FactorLogDetGradient g = posterior.logDetGradient(path, prior, posterior.scale());
+            sens.put(path, new FactorSensitivity(g.input(), g.gradient()));
         }
         int examplesPerChunk = Math.max(1, rowsPerChunk / s);
         INDArray labelVector = labels.reshape(m);

@@ -71,12 +71,6 @@ public final class ModelEvaluation {
         this.status = Objects.requireNonNull(status, "status");
     }
 
-    /** The learned prior of online training as a Laplace prior (same group order: weight and bias per layer). */
-    public static PriorPrecision priorOf(PriorGroups groups) {
-        double[] p = groups.precisions();
-        return p.length == 1 ? PriorPrecision.scalar(p[0]) : PriorPrecision.perGroup(p);
-    }
-
     /**
      * Fits the posterior on {@code train} and adds MAP, Laplace probit and Laplace MC results on every set.
      *

@@ -3,6 +3,7 @@ package io.kronlaplace.hyperopt;
 import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.hyperopt.augment.AffineGenerator;
+import io.kronlaplace.laplace.LikelihoodType;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -41,6 +42,9 @@ import java.util.Set;
  *                                 augmentation along them)
  * @param initialAugmentation      starting value of every learned eta component (|eta| is the augmentation magnitude; 0 is
  *                                 a stationary point of the expected objective, so start slightly away from it)
+ * @param likelihood               classification (cross-entropy on logits, default) or regression (Gaussian with
+ *                                 observation noise sigma learned by the marginal likelihood alongside the prior)
+ * @param initialSigma             sigma at the start, finite and > 0; 1 for classification (default 1)
  * @param seed                     seed of shuffling, augmentation noise and label sampling
  */
 public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind optimizer, double learningRate,
@@ -49,7 +53,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                                    PriorStructure priorStructure, double initialPriorPrecision, KfacFlavour flavour,
                                    CurvatureType curvatureType, int mcSamples, int augmentationSamples,
                                    int curvatureBatchSize, int augmentationBatchSize, int augmentationHypersteps,
-                                   Set<AffineGenerator> augmentedGenerators, double initialAugmentation, long seed) {
+                                   Set<AffineGenerator> augmentedGenerators, double initialAugmentation,
+                                   LikelihoodType likelihood, double initialSigma, long seed) {
 
     public OnlineMarglikOptions {
         positive(epochs, "epochs");
@@ -87,6 +92,16 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         if (!Double.isFinite(initialAugmentation)) {
             throw new IllegalArgumentException("initial augmentation must be finite, got " + initialAugmentation);
         }
+        Objects.requireNonNull(likelihood, "likelihood");
+        positive(initialSigma, "initial observation noise sigma");
+        if (likelihood == LikelihoodType.CLASSIFICATION && initialSigma != 1.0) {
+            throw new IllegalArgumentException("classification has no observation noise: initial sigma must be 1, got "
+                    + initialSigma);
+        }
+        if (likelihood == LikelihoodType.REGRESSION && augmentationSamples > 1) {
+            throw new IllegalArgumentException("learned augmentation (S = " + augmentationSamples + " samples) is "
+                    + "implemented for image classification; use S = 0 for regression");
+        }
     }
 
     /** Whether augmentation parameters are learned (S > 1). */
@@ -117,7 +132,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                 .initialPriorPrecision(initialPriorPrecision).flavour(flavour).curvatureType(curvatureType)
                 .mcSamples(mcSamples).augmentationSamples(augmentationSamples).curvatureBatchSize(curvatureBatchSize)
                 .augmentationBatchSize(augmentationBatchSize).augmentationHypersteps(augmentationHypersteps)
-                .augmentedGenerators(augmentedGenerators).initialAugmentation(initialAugmentation).seed(seed);
+                .augmentedGenerators(augmentedGenerators).initialAugmentation(initialAugmentation)
+                .likelihood(likelihood).initialSigma(initialSigma).seed(seed);
     }
 
     private static void positive(double v, String what) {
@@ -150,6 +166,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         private int augmentationHypersteps = 20;
         private Set<AffineGenerator> augmentedGenerators = EnumSet.allOf(AffineGenerator.class);
         private double initialAugmentation = 0.1;
+        private LikelihoodType likelihood = LikelihoodType.CLASSIFICATION;
+        private double initialSigma = 1.0;
         private long seed = 0;
 
         private Builder() {
@@ -265,6 +283,16 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
             return this;
         }
 
+        public Builder likelihood(LikelihoodType v) {
+            likelihood = v;
+            return this;
+        }
+
+        public Builder initialSigma(double v) {
+            initialSigma = v;
+            return this;
+        }
+
         public Builder seed(long v) {
             seed = v;
             return this;
@@ -274,7 +302,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
             return new OnlineMarglikOptions(epochs, batchSize, optimizer, learningRate, momentum, schedule,
                     marglikFrequency, burnIn, hypersteps, hyperLearningRate, augmentationLearningRate, priorStructure,
                     initialPriorPrecision, flavour, curvatureType, mcSamples, augmentationSamples, curvatureBatchSize,
-                    augmentationBatchSize, augmentationHypersteps, augmentedGenerators, initialAugmentation, seed);
+                    augmentationBatchSize, augmentationHypersteps, augmentedGenerators, initialAugmentation, likelihood,
+                    initialSigma, seed);
         }
     }
 }

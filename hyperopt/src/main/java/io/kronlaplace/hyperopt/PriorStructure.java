@@ -1,9 +1,21 @@
 package io.kronlaplace.hyperopt;
 
+import io.kronlaplace.laplace.PriorPrecision;
+
 /** How many prior precisions the marginal likelihood learns. */
 public enum PriorStructure {
     /** One precision shared by all covered weights. */
     SCALAR,
     /** One precision per parameter group: each layer's weight and each layer's bias (Immer et al.'s layer-wise prior). */
-    LAYERWISE
+    LAYERWISE;
+
+    /** The Laplace prior kind of this structure. */
+    public PriorPrecision.Kind kind() {
+        return this == SCALAR ? PriorPrecision.Kind.SCALAR : PriorPrecision.Kind.PER_GROUP;
+    }
+
+    /** Number of learned precisions for a posterior with this many parameter groups. */
+    public int size(int groups) {
+        return this == SCALAR ? 1 : groups;
+    }
 }

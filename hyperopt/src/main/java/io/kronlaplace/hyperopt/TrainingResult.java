@@ -14,7 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param bestState      parameters and buffers of that epoch, by name (already loaded into the network)
  * @param priorPrecisions the learned prior precisions at the end, one per group
  * @param eta            the learned augmentation parameters at the end (empty without learned augmentation)
+ * @param sigma          the learned observation noise at the end (1 for classification)
  */
 public record TrainingResult(List<EpochSummary> history, int bestEpoch, double bestLogMarglik,
-                             Map<String, INDArray> bestState, double[] priorPrecisions, double[] eta) {
+                             Map<String, INDArray> bestState, double[] priorPrecisions, double[] eta,
+                             double sigma) {
 }

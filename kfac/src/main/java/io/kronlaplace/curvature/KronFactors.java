@@ -73,6 +73,32 @@ public final class KronFactors {
         return b.size(0);
     }
 
+    /**
+     * Checks a property every positive semi-definite matrix has: a non-negative diagonal (rounding aside). A cheap
+     * guard against factors of the wrong sign or from another computation, before they are decomposed.
+     *
+     * @throws IllegalArgumentException naming the layer, the factor and the entry
+     */
+    public void requireNonNegativeDiagonal() {
+        requireNonNegativeDiagonal(a, "A");
+        requireNonNegativeDiagonal(b, "B");
+    }
+
+    private void requireNonNegativeDiagonal(INDArray m, String factor) {
+        long n = m.size(0);
+        double largest = 0;
+        for (long i = 0; i < n; i++) {
+            largest = Math.max(largest, Math.abs(m.getDouble(i, i)));
+        }
+        for (long i = 0; i < n; i++) {
+            double v = m.getDouble(i, i);
+            if (v < -1e-12 * largest) {
+                throw new IllegalArgumentException("factor " + factor + " of layer '" + layerPath + "' has diagonal "
+                        + "entry " + v + " at " + i + ": a K-FAC factor is positive semi-definite");
+            }
+        }
+    }
+
     /** The factors without copying, for decomposition inside the package. */
     INDArray aView() {
         return a;

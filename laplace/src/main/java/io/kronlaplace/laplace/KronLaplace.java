@@ -2,6 +2,7 @@ package io.kronlaplace.laplace;
 
 import io.kronlaplace.curvature.CurvatureBlock;
 import io.kronlaplace.curvature.DampedKronPower;
+import io.kronlaplace.curvature.EigenbasisMatrix;
 import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KfacOptions;
@@ -10,6 +11,7 @@ import io.kronlaplace.curvature.KronBlock;
 import io.kronlaplace.curvature.KronCurvature;
 import io.kronlaplace.curvature.KronDecomposition;
 import io.kronlaplace.curvature.KronEigenbasis;
+import io.kronlaplace.curvature.KronFactors;
 import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
@@ -52,6 +54,83 @@ public final class KronLaplace extends LaplacePosterior {
         this.flavour = options.flavour();
     }
 
+    /**
+     * A fitted posterior from K-FAC factors and fit statistics computed elsewhere (e.g. by a training loop's own
+     * curvature pass, see docs/online-training.md), at the network's current weights, which are taken as the MAP.
+     * The factors must be those of the curvature the options describe: computed with the likelihood's
+     * {@link LikelihoodType#curvatureLikelihood()} (unit noise for regression), the options' flavour, and summed over
+     * the same examples as {@code statistics}.
+     *
+     * @param network    the network at the weights the factors were computed at
+     * @param options    KRON options (subset, likelihood, initial hyperparameters, flavour)
+     * @param factors    one entry per weight layer of the covered network, keyed by layer path
+     * @param statistics examples, outputs and summed data term of the same data
+     * @throws IllegalArgumentException when the options are not KRON, a layer is missing, extra, of another shape or
+     *                                  flavour, or a factor is not finite or has a negative diagonal
+     */
+    public static KronLaplace fromFactors(Network network, LaplaceOptions options, Map<String, KronFactors> factors,
+                                          FitStatistics statistics) {
+        java.util.Objects.requireNonNull(factors, "factors");
+        java.util.Objects.requireNonNull(statistics, "statistics");
+        if (options.structure() != HessianStructure.KRON) {
+            throw new IllegalArgumentException("a posterior from Kronecker factors needs structure KRON, got "
+                    + options.structure());
+        }
+        KronLaplace posterior = new KronLaplace(network, options);
+        List<WeightLayer> layers = posterior.covered().curvatureNetwork().weightLayers();
+        List<String> paths = layers.stream().map(WeightLayer::path).toList();
+        if (!new java.util.HashSet<>(paths).equals(factors.keySet())) {
+            throw new IllegalArgumentException("factors are given for layers " + factors.keySet()
+                    + " but the covered weight layers are " + paths);
+        }
+        for (WeightLayer layer : layers) {
+            KronFactors f = factors.get(layer.path());
+            long dout = layer.weight().value().size(0);
+            long din = layer.weight().value().length() / dout;
+            if (f.outFeatures() != dout || f.inFeatures() != din) {
+                throw new IllegalArgumentException("factors of layer '" + layer.path() + "' are for a " + f.outFeatures()
+                        + " x " + f.inFeatures() + " weight, the layer's is " + dout + " x " + din);
+            }
+            f.requireNonNegativeDiagonal();
+        }
+        posterior.useDecompositions(KronDecomposition.ofAll(factors));
+        posterior.installFit(statistics, posterior.covered().flatValues());
+        return posterior;
+    }
+
+    /**
+     * The derivatives of one layer's log-determinant terms w.r.t. its Kronecker factors at the given hyperparameters
+     * (the posterior's own stay unchanged): with the scale s = 1 / (sigma^2 T), the weight block
+     * {@code log det(s B (x) A + delta_w I)} and the bias block {@code log det(s B + delta_b I)} change by
+     * {@code <G_A, dA> + <G_B, dB>} to first order, where, in the factors' eigenbases,
+     * {@code G_A = Q_A diag_j(sum_i s lb_i / (s lb_i la_j + delta_w)) Q_A^T} and
+     * {@code G_B = Q_B diag_i(sum_j s la_j / (s lb_i la_j + delta_w) + s / (s lb_i + delta_b)) Q_B^T}.
+     *
+     * @param layerPath a covered layer's path
+     * @param prior     a SCALAR or PER_GROUP prior precision for this posterior
+     * @param scale     s = 1 / (sigma^2 T), finite and > 0
+     * @throws IllegalArgumentException for an unknown layer or a prior that does not fit
+     */
+    public FactorLogDetGradient logDetGradient(String layerPath, PriorPrecision prior, double scale) {
+        requireFitted();
+        Hyperparameters.requirePositive("curvature scale", scale);
+        prior.requireCompatible(groups().size(), dim());
+        checkPriorKind(prior);
+        WeightLayer layer = covered().curvatureNetwork().weightLayers().stream()
+                .filter(l -> l.path().equals(layerPath)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no factors for layer '" + layerPath + "'; layers: "
+                        + decompositions.keySet()));
+        KronDecomposition d = decompositions.get(layer.path());
+        int[] g = groupsOf(layer);
+        KronEigenbasis weight = KronEigenbasis.ofWeight(d);
+        double deltaW = prior.groupValue(g[0]);
+        EigenbasisMatrix gradientB = weight.logDetGradientB(scale, deltaW);
+        if (g[1] >= 0) {
+            gradientB = gradientB.plus(KronEigenbasis.ofBias(d).logDetGradientB(scale, prior.groupValue(g[1])));
+        }
+        return new FactorLogDetGradient(weight.logDetGradientA(scale, deltaW), gradientB);
+    }
+
     /** The structure this class implements. */
     @Override
     public HessianStructure structure() {
@@ -86,7 +165,7 @@ public final class KronLaplace extends LaplacePosterior {
     @Override
     void resetCurvature() {
         estimator = new KfacEstimator(covered().curvatureNetwork(), likelihood().curvatureLikelihood(),
-                KfacOptions.builder().flavour(flavour).device(kernels().name()).build());
+                options().kfacOptions(0));
         decompositions = null;
         blocks = null;
         spectra = null;

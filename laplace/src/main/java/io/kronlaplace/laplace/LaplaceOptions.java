@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.linalg.ComputeDevices;
 import java.util.Objects;
 
@@ -15,12 +16,20 @@ import java.util.Objects;
  * @param temperature posterior temperature T > 0 (P = H / (sigma^2 T) + P0)
  * @param flavour     K-FAC flavour for {@link HessianStructure#KRON} (REDUCE by default)
  * @param fitMode     what {@code fit} does with earlier fits by default
- * @param device      compute device of the curvature kernels, a name known to {@link ComputeDevices} (default
- *                    {@link ComputeDevices#configuredDevice()}); stored trimmed and in lower case
+ * @param curvatureType        the curvature K-FAC estimates for {@link HessianStructure#KRON}: exact GGN (default),
+ *                             Monte Carlo Fisher or empirical Fisher; DIAG and FULL compute the exact GGN only
+ * @param mcSamples            sampled labels per example of the Monte Carlo Fisher, >= 1 (default 1)
+ * @param sharedRowsPerExample S >= 1 (default 1): every S consecutive rows of a batch's inputs are augmented copies of
+ *                             one example sharing its target (the invariant model, whose output is the mean of the S
+ *                             copies' outputs); KRON only
+ * @param device               compute device of the curvature kernels, a name known to {@link ComputeDevices}
+ *                             (default {@link ComputeDevices#configuredDevice()}); stored trimmed and in lower case
  */
 public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure, LikelihoodType likelihood,
                              PriorPrecision prior, double sigma, double temperature,
-                             io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode, String device) {
+                             io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode,
+                             CurvatureType curvatureType, int mcSamples, int sharedRowsPerExample,
+                             String device) {
 
     /** Validates the options. */
     public LaplaceOptions {
@@ -33,6 +42,31 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         Hyperparameters.requireSigma(likelihood, sigma);
         Hyperparameters.requirePositive("temperature", temperature);
         device = ComputeDevices.requireKnown(device);
+        Objects.requireNonNull(curvatureType, "curvatureType");
+        if (mcSamples < 1) {
+            throw new IllegalArgumentException("MC samples must be >= 1, got " + mcSamples);
+        }
+        if (sharedRowsPerExample < 1) {
+            throw new IllegalArgumentException("shared rows per example must be >= 1, got " + sharedRowsPerExample);
+        }
+        if (structure != HessianStructure.KRON && curvatureType != CurvatureType.GGN) {
+            throw new IllegalArgumentException(structure + " posteriors compute the exact GGN; curvature type "
+                    + curvatureType + " is available for KRON only");
+        }
+        if (structure != HessianStructure.KRON && sharedRowsPerExample != 1) {
+            throw new IllegalArgumentException(structure + " posteriors take one row per example; "
+                    + sharedRowsPerExample + " shared rows per example (the invariant model) need KRON");
+        }
+    }
+
+    /**
+     * The K-FAC estimator settings of these options: flavour, curvature type, MC samples and shared rows.
+     *
+     * @param seed seed of the label sampling of the Monte Carlo Fisher
+     */
+    public io.kronlaplace.curvature.KfacOptions kfacOptions(long seed) {
+        return io.kronlaplace.curvature.KfacOptions.builder().flavour(flavour).curvatureType(curvatureType)
+                .mcSamples(mcSamples).sharedRowsPerExample(sharedRowsPerExample).seed(seed).device(device).build();
     }
 
     /** A builder with the defaults listed on {@link Builder}. */
@@ -41,8 +75,8 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
     }
 
     /**
-     * Builder with defaults: ALL, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE, the configured
-     * device.
+     * Builder with defaults: ALL, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE, exact GGN, one
+     * MC sample, one row per example, the configured device.
      */
     public static final class Builder {
         private SubsetOfWeights subset = SubsetOfWeights.ALL;
@@ -53,6 +87,9 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         private double temperature = 1.0;
         private io.kronlaplace.curvature.KfacFlavour flavour = io.kronlaplace.curvature.KfacFlavour.REDUCE;
         private FitMode fitMode = FitMode.REPLACE;
+        private CurvatureType curvatureType = CurvatureType.GGN;
+        private int mcSamples = 1;
+        private int sharedRowsPerExample = 1;
         private String device = ComputeDevices.configuredDevice();
 
         /** Which weights are covered (default ALL). */
@@ -109,10 +146,28 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
             return this;
         }
 
+        /** The curvature K-FAC estimates (default exact GGN). */
+        public Builder curvatureType(CurvatureType v) {
+            curvatureType = v;
+            return this;
+        }
+
+        /** Sampled labels per example of the Monte Carlo Fisher (default 1). */
+        public Builder mcSamples(int v) {
+            mcSamples = v;
+            return this;
+        }
+
+        /** S augmented copies per example in every batch (default 1: no invariant model). */
+        public Builder sharedRowsPerExample(int v) {
+            sharedRowsPerExample = v;
+            return this;
+        }
+
         /** The options; validates every field. */
         public LaplaceOptions build() {
             return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode,
-                    device);
+                    curvatureType, mcSamples, sharedRowsPerExample, device);
         }
     }
 }

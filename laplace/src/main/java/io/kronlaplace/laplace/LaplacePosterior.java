@@ -136,31 +136,22 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         while (batches.hasNext()) {
             Batch b = batches.next();
             INDArray in = covered.curvatureInputs(b.inputs());
-            INDArray out = covered.forward(in);
-            options.likelihood().validate(out, b.targets());
-            if (outputs != 0 && out.size(1) != outputs) {
-                throw new IllegalArgumentException("mini-batch has " + out.size(1) + " outputs, earlier ones had "
+            FitStatistics batch = FitStatistics.of(options.likelihood(), covered.forward(in), b.targets(),
+                    options.sharedRowsPerExample());
+            if (outputs != 0 && batch.outputs() != outputs) {
+                throw new IllegalArgumentException("mini-batch has " + batch.outputs() + " outputs, earlier ones had "
                         + outputs);
             }
-            outputs = out.size(1);
-            dataTerm += options.likelihood().dataTerm(out, b.targets());
+            outputs = batch.outputs();
+            dataTerm += batch.dataTerm();
             accumulateCurvature(in, b.targets());
-            examples += out.size(0);
+            examples += batch.examples();
             any = true;
         }
         if (!any && examples == 0) {
             throw new IllegalArgumentException("fit needs at least one mini-batch");
         }
-        thetaMap = covered.flatValues();
-        groupSquaredNorms = new double[covered.groups().size()];
-        for (int g = 0; g < groupSquaredNorms.length; g++) {
-            ParameterGroup pg = covered.groups().get(g);
-            double s = 0;
-            for (long i = pg.offset(); i < pg.offset() + pg.size(); i++) {
-                s += thetaMap[(int) i] * thetaMap[(int) i];
-            }
-            groupSquaredNorms[g] = s;
-        }
+        useMapWeights(covered.flatValues());
         completeFit();
         fitted = true;
     }
@@ -233,8 +224,26 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @throws IllegalStateException before {@link #fit}
      */
     public final MarginalLikelihood marginalLikelihood() {
+        return marginalLikelihood(prior, sigma, temperature);
+    }
+
+    /**
+     * The log marginal likelihood and its gradients (see {@link #marginalLikelihood()}) at the given hyperparameters
+     * instead of the posterior's own, which stay unchanged: what a hyperparameter optimiser evaluates at each step
+     * (see docs/online-training.md, section The update).
+     *
+     * @param prior       prior precision of a kind and size this posterior accepts
+     * @param sigma       observation noise (1 for classification)
+     * @param temperature T, finite and > 0
+     * @throws IllegalStateException    before {@link #fit}
+     * @throws IllegalArgumentException when a hyperparameter does not fit the posterior or is out of range
+     */
+    public final MarginalLikelihood marginalLikelihood(PriorPrecision prior, double sigma, double temperature) {
         requireFitted();
-        double s = scale();
+        checkPrior(prior);
+        Hyperparameters.requireSigma(options.likelihood(), sigma);
+        Hyperparameters.requirePositive("temperature", temperature);
+        double s = 1.0 / (sigma * sigma * temperature);
         LogDetTerms ld = logDetTerms(s, prior);
         double t = temperature;
         double logLik;
@@ -502,11 +511,22 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     /** Restores fit statistics when loading from a file. */
     final void restoreFit(long examples, long outputs, double dataTerm, double[] theta) {
-        this.examples = examples;
-        this.outputs = outputs;
-        this.dataTerm = dataTerm;
         covered.setFlatValues(theta);
-        this.thetaMap = theta.clone();
+        installFit(new FitStatistics(examples, outputs, dataTerm), theta.clone());
+    }
+
+    /** Completes a fit from statistics computed elsewhere, at MAP weights the network already holds (owned array). */
+    final void installFit(FitStatistics statistics, double[] theta) {
+        this.examples = statistics.examples();
+        this.outputs = statistics.outputs();
+        this.dataTerm = statistics.dataTerm();
+        useMapWeights(theta);
+        this.fitted = true;
+    }
+
+    /** Records the MAP weights of a fit (taking ownership of the array) and their squared norm per group. */
+    private void useMapWeights(double[] theta) {
+        this.thetaMap = theta;
         this.groupSquaredNorms = new double[covered.groups().size()];
         for (int g = 0; g < groupSquaredNorms.length; g++) {
             ParameterGroup pg = covered.groups().get(g);
@@ -514,7 +534,6 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
                 groupSquaredNorms[g] += theta[(int) i] * theta[(int) i];
             }
         }
-        this.fitted = true;
     }
 
     final void requireFitted() {

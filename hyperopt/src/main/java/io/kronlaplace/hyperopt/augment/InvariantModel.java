@@ -2,6 +2,7 @@ package io.kronlaplace.hyperopt.augment;
 
 import java.util.Arrays;
 import java.util.Objects;
+import io.kronlaplace.laplace.SharedRows;
 import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
@@ -81,14 +82,7 @@ public final class InvariantModel {
      * @return {@code N x C}
      */
     public static INDArray average(INDArray outputs, int samples) {
-        if (outputs.rank() != 2) {
-            throw new IllegalArgumentException("outputs to average must be N*S x C, got shape "
-                    + Arrays.toString(outputs.shape()));
-        }
-        long rows = outputs.size(0);
-        requireDivisible(rows, samples, "outputs");
-        long c = outputs.size(1);
-        return outputs.dup('c').reshape('c', rows / samples, samples, c).mean(1);
+        return SharedRows.average(outputs, samples);
     }
 
     /**

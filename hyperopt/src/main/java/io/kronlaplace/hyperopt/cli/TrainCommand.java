@@ -198,7 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
                 + architecture.describe() + " on " + train.name())
                 .description(description(options, result, trainSeconds))
                 .trainingCurves(curves(result, trainer));
-        new ModelEvaluation(network, ModelEvaluation.priorOf(trainer.prior()), options.flavour(),
+        new ModelEvaluation(network, trainer.prior(), options.flavour(),
                 32, mcSamples, seed, line -> status(err, line))
                 .evaluate(train, test, List.of(), null, report);
         WrittenReport written = ReportWriter.write(report.build(), out);

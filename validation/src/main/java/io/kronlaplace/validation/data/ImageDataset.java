@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link ChannelNormalization} standardises them). Labels lie in 0..{@code numClasses - 1}. The tensor is never
  * modified in place by this class; operations return new data sets.
  */
-public final class ImageDataset implements Dataset<ImageDataset> {
+public final class ImageDataset implements SupervisedDataset<ImageDataset> {
     private final String name;
     private final INDArray images;
     private final int[] labels;
@@ -64,6 +64,22 @@ public final class ImageDataset implements Dataset<ImageDataset> {
     /** The image tensor [N, C, H, W] (shared, do not modify). */
     public INDArray images() {
         return images;
+    }
+
+    /** The images (the same tensor as {@link #images()}). */
+    @Override
+    public INDArray inputs() {
+        return images;
+    }
+
+    /** The labels as a LONG vector of N class indices (a new array). */
+    @Override
+    public INDArray targets() {
+        long[] y = new long[labels.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels[i];
+        }
+        return Nd4j.createFromArray(y);
     }
 
     /** A copy of the labels. */

@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Real-valued regression data: features [N, D] and targets [N, 1], both floating point of the same type.
  */
-public final class RegressionDataset implements Dataset<RegressionDataset> {
+public final class RegressionDataset implements SupervisedDataset<RegressionDataset> {
     private final String name;
     private final INDArray features;
     private final INDArray targets;
@@ -52,7 +52,14 @@ public final class RegressionDataset implements Dataset<RegressionDataset> {
         return features;
     }
 
+    /** The features (the same matrix as {@link #features()}). */
+    @Override
+    public INDArray inputs() {
+        return features;
+    }
+
     /** Target column [N, 1] (shared, do not modify). */
+    @Override
     public INDArray targets() {
         return targets;
     }
