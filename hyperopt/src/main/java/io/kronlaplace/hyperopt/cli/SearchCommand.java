@@ -10,15 +10,14 @@ import io.kronlaplace.hyperopt.TrainingListener;
 import io.kronlaplace.hyperopt.search.GridSearch;
 import io.kronlaplace.hyperopt.search.SearchConfig;
 import io.kronlaplace.hyperopt.search.SearchResult;
+import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.ImageDataset;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -122,8 +121,8 @@ public final class SearchCommand implements Callable<Integer> {
         }
         String table = markdown(results);
         Files.createDirectories(out);
-        write(out.resolve("search.md"), table);
-        write(out.resolve("search.json"), json(results));
+        AtomicFiles.writeString(out.resolve("search.md"), table);
+        AtomicFiles.writeString(out.resolve("search.json"), json(results));
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println(table);
         stdout.println("written: " + out.resolve("search.md").toAbsolutePath() + ", "
@@ -172,12 +171,6 @@ public final class SearchCommand implements Callable<Integer> {
         n.put("validationAccuracy", r.validationAccuracy());
         n.put("seconds", r.seconds());
         return n;
-    }
-
-    private static void write(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static ImageDataset range(ImageDataset d, int from, int to) {
