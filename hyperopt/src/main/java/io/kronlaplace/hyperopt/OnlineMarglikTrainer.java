@@ -28,6 +28,7 @@ import io.kronlaplace.optim.OptimizerSnapshot;
 import io.kronlaplace.optim.Sgd;
 import io.kronlaplace.optim.StepSchedule;
 import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.SeededShuffle;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -184,7 +185,7 @@ public final class OnlineMarglikTrainer {
     private EpochSummary runEpoch(int epoch, TrainingListener listener) {
         long start = System.nanoTime();
         SplittableRandom random = stream(epoch, STREAM_TRAIN);
-        int[] order = permutation(train.size(), random);
+        int[] order = SeededShuffle.permutation(train.size(), random);
         int s = options.learnsAugmentation() ? options.augmentationSamples() : 1;
         listener.epochStarted(epoch, batchesPerEpoch);
         double lossSum = 0;
@@ -272,7 +273,7 @@ public final class OnlineMarglikTrainer {
             MarglikValue value = marglik.evaluate(logDelta);
             if (etaGradient != null && step < options.augmentationHypersteps()) {
                 int m = Math.min(options.augmentationBatchSize(), train.size());
-                int[] idx = java.util.Arrays.copyOf(permutation(train.size(), hyperRandom), m);
+                int[] idx = java.util.Arrays.copyOf(SeededShuffle.permutation(train.size(), hyperRandom), m);
                 ImageDataset batch = train.subset(idx);
                 double[] g = etaGradient.compute(marglik, logDelta, augmentation,
                         AugmentationNoise.draw(m, s, hyperRandom), batch.images(), labels(batch), train.size());
@@ -298,20 +299,6 @@ public final class OnlineMarglikTrainer {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return new SplittableRandom(z ^ (z >>> 31));
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     private static INDArray labels(ImageDataset batch) {
