@@ -19,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The Kronecker-factored Laplace log marginal likelihood of a network at fixed weights, as a closed-form function of
- * the prior precisions (Immer et al. 2021, DESIGN.md section 4), for the hyper-steps of online training:
+ * the prior precisions (Immer et al. 2021; see docs/laplace.md, section Log marginal likelihood), for the hyper-steps
+ * of online training:
  * <pre>
  * log p(D|M) = log p(D|theta) + sum_g [ -delta_g ||theta_g||^2 / 2 + P_g log(delta_g) / 2
  *                                        - log det(H_g + delta_g I) / 2 ]

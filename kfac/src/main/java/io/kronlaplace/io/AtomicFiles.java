@@ -28,7 +28,8 @@ import java.util.Set;
  * <p>Permissions: on POSIX file systems every written file is {@code rw-r--r--}, whatever kind of file it is.
  * Temporary files are created owner-only; without this step models and checkpoints would end up private while
  * reports are shared, depending only on which writer happened to produce them. Nothing the project writes is
- * secret, and owner-writable, world-readable is what a plain file gets under the usual umask.
+ * secret, and owner-writable, world-readable is what a plain file gets under the usual umask. The formats written this
+ * way are listed in docs/laplace.md, section File formats.
  */
 public final class AtomicFiles {
     /** Name suffix of temporary files; they are never read and may be deleted when no write is running. */
