@@ -80,8 +80,14 @@ public final class AtomicFiles {
             }
             makeShared(temporary, absolute);
             move(temporary, absolute);
-        } finally {
-            Files.deleteIfExists(temporary);
+        } catch (IOException | RuntimeException | Error e) {
+            // the original failure is what the caller needs; a failed clean-up only rides along
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
     }
 
