@@ -30,8 +30,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The gradient of the K-FAC Laplace log marginal likelihood w.r.t. the augmentation parameters eta of an invariant
- * model (Immer, van der Ouderaa et al. 2022), exactly and without second-order autodiff (DESIGN.md section 5), with the
- * augmentation noise held fixed and the weights and prior precisions fixed:
+ * model (Immer, van der Ouderaa et al. 2022), exactly and without second-order autodiff (see docs/laplace.md, section
+ * Hyper-gradients), with the augmentation noise held fixed and the weights and prior precisions fixed:
  * <pre>
  * d log p(D|M) / d eta_k = d log p(D|theta) / d eta_k - 1/2 sum_l ( &lt;dlogdet/dA_l, dA_l/d eta_k&gt;
  *                                                            + &lt;dlogdet/dB_l, dB_l/d eta_k&gt; )

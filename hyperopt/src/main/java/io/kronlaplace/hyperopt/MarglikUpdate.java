@@ -13,6 +13,7 @@ import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.optim.Adam;
+import io.kronlaplace.validation.data.SeededShuffle;
 import io.kronlaplace.validation.data.SupervisedDataset;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -126,7 +127,7 @@ final class MarglikUpdate {
     private void stepAugmentation(KronLaplace posterior, PriorPrecision prior, AugmentationMarglikGradient gradient,
                                   SplittableRandom random) {
         int m = Math.min(options.augmentationBatchSize(), train.size());
-        int[] idx = Arrays.copyOf(RandomStreams.permutation(train.size(), random), m);
+        int[] idx = Arrays.copyOf(SeededShuffle.permutation(train.size(), random), m);
         SupervisedDataset<?> batch = train.subset(idx);
         double[] g = gradient.compute(posterior, prior, augmentation,
                 AugmentationNoise.draw(m, samples(), random), batch.inputs(), batch.targets(), train.size());

@@ -16,6 +16,7 @@ import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.optim.Optimizer;
 import io.kronlaplace.validation.data.SupervisedDataset;
+import io.kronlaplace.validation.data.SeededShuffle;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -171,7 +172,7 @@ public final class OnlineMarglikTrainer {
     private EpochSummary runEpoch(int epoch, TrainingListener listener) {
         long start = System.nanoTime();
         SplittableRandom random = RandomStreams.of(options.seed(), epoch, RandomStreams.TRAIN);
-        int[] order = RandomStreams.permutation(train.size(), random);
+        int[] order = SeededShuffle.permutation(train.size(), random);
         int s = options.learnsAugmentation() ? options.augmentationSamples() : 1;
         boolean classification = options.likelihood() == LikelihoodType.CLASSIFICATION;
         Likelihood likelihood = classification ? new CrossEntropy() : new Gaussian(sigma());

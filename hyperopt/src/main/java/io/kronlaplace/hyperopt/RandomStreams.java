@@ -24,19 +24,4 @@ final class RandomStreams {
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return new SplittableRandom(z ^ (z >>> 31));
     }
-
-    /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
-    static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
 }

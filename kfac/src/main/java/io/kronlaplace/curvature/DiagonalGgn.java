@@ -18,7 +18,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link CurvatureType#GGN} (Hessian-root columns), Monte-Carlo with {@link CurvatureType#MC_FISHER}, empirical with
  * {@link CurvatureType#EMPIRICAL_FISHER}. It covers every parameter type, so it also provides the blocks for the
  * BatchNorm and Fixup scalars that {@link KronCurvature} excludes. One backward pass per example and vector: meant
- * for small networks, parameter subsets, or a subsample of the data.
+ * for small networks, parameter subsets, or a subsample of the data. The diagonal Laplace posterior computes the same
+ * diagonal for weight layers from one batched pass instead (see docs/laplace.md, section Posteriors, for why both
+ * exist).
  */
 public final class DiagonalGgn {
     private DiagonalGgn() {

@@ -1,12 +1,12 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.io.Npy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -122,15 +122,7 @@ public final class KronFactorFiles {
             text.append(e.number()).append('\t').append(e.path()).append('\t').append(e.flavour()).append('\t')
                     .append(e.din()).append('\t').append(e.dout()).append('\n');
         }
-        Path index = dir.resolve(INDEX).toAbsolutePath();
-        Files.createDirectories(index.getParent());
-        Path tmp = Files.createTempFile(index.getParent(), INDEX, ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(dir.resolve(INDEX), text);
     }
 
     private static List<Entry> readIndex(Path dir, String kind) throws IOException {

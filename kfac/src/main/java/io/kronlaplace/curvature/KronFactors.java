@@ -4,9 +4,9 @@ import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The two Kronecker factors of one weight layer, GGN_W ~ B (x) A for row-major vec(W), scaled in the paper's
- * convention for the SUMMED loss over all examples seen (DESIGN.md section 3): A is an average over examples (and
- * positions for EXPAND), B a sum. Only the product B (x) A is convention-free. Immutable: the arrays are private
+ * The two Kronecker factors of one weight layer, GGN_W ~ B (x) A for row-major vec(W), scaled in the paper's convention
+ * for the SUMMED loss over all examples seen (see docs/kfac.md, section Normalisation): A is an average over examples
+ * (and positions for EXPAND), B a sum. Only the product B (x) A is convention-free. Immutable: the arrays are private
  * float64 copies and the getters return copies.
  */
 public final class KronFactors {

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -100,23 +99,11 @@ public final class Npy {
     }
 
     /**
-     * Writes an array atomically (a temporary file in the same directory, then a rename), replacing any existing
+     * Writes an array atomically ({@link AtomicFiles}), replacing any existing
      * file. FLOAT, DOUBLE, INT32 and INT64 arrays of any rank; views are written in C order.
      */
     public static void write(Path path, INDArray array) throws IOException {
-        byte[] bytes = toBytes(array, path.toString());
-        Path absolute = path.toAbsolutePath();
-        Path dir = absolute.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, absolute.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                out.write(bytes);
-            }
-            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(path, toBytes(array, path.toString()));
     }
 
     /** The complete {@code .npy} encoding of an array (format version 1.0). */

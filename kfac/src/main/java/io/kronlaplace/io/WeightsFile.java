@@ -10,12 +10,10 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -48,9 +46,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *     data         prod(shape) values of dtype, C order
  *   checksum       int64    CRC-32 of every byte before it
  * </pre>
- * ("UTF" is Java's modified UTF-8 with a 2-byte length, {@link DataOutputStream#writeUTF}.) Files are written to a
- * temporary file in the target directory and moved into place atomically, so a crash never leaves a half-written
- * file under the target name. Loading checks every tensor's name, role and shape against the network in order and
+ * ("UTF" is Java's modified UTF-8 with a 2-byte length, {@link DataOutputStream#writeUTF}.) Files are written with
+ * {@link AtomicFiles}, so a crash never leaves a half-written file under the target name. Loading checks every tensor's name, role and shape against the network in order and
  * reports the first mismatch; values are converted to the network's floating-point type.
  */
 public final class WeightsFile {
@@ -86,29 +83,20 @@ public final class WeightsFile {
                         + "values");
             }
         }
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream raw = Files.newOutputStream(tmp)) {
-                CRC32 crc = new CRC32();
-                DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
-                        new BufferedOutputStream(raw, 1 << 16), crc));
-                out.write(MAGIC);
-                out.writeInt(VERSION);
-                out.writeUTF(fingerprint(network));
-                out.writeInt(entries.size());
-                for (Entry e : entries) {
-                    writeTensor(out, e);
-                }
-                out.flush();
-                new DataOutputStream(raw).writeLong(crc.getValue());
+        AtomicFiles.write(file, raw -> {
+            CRC32 crc = new CRC32();
+            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
+                    new BufferedOutputStream(raw, 1 << 16), crc));
+            out.write(MAGIC);
+            out.writeInt(VERSION);
+            out.writeUTF(fingerprint(network));
+            out.writeInt(entries.size());
+            for (Entry e : entries) {
+                writeTensor(out, e);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            out.flush();
+            new DataOutputStream(raw).writeLong(crc.getValue());
+        });
     }
 
     /**

@@ -18,9 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DESIGN.md section 6 item 2 for Conv2d (R = output locations): stacks of 1x1 convolutions are exact in every layer,
- * a k x k convolution is exact as the LAST layer, with per-pixel MSE for EXPAND and global average pooling + MSE for
- * REDUCE; each flavour is wrong in the other's setting. Also checks the unfold-free patch mean.
+ * docs/kfac.md, section Exactness, for Conv2d (R = output locations): stacks of 1x1 convolutions are exact in every
+ * layer, a k x k convolution is exact as the LAST layer, with per-pixel MSE for EXPAND and global average pooling + MSE
+ * for REDUCE; each flavour is wrong in the other's setting. Also checks the unfold-free patch mean.
  */
 class ConvKfacExactnessTest {
 

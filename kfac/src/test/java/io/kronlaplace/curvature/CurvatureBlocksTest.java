@@ -14,8 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DESIGN.md section 6 item 6: every block type's mvp, log-determinant, trace of the damped inverse, damped inverse
- * and inverse square root against dense matrices (inverse and determinant by EJML LU), and BlockDiagonalOperator.
+ * Verification item 6 of docs/kfac.md (section Verification): every block type's mvp, log-determinant, trace of the
+ * damped inverse, damped inverse and inverse square root against dense matrices (inverse and determinant by EJML LU),
+ * and BlockDiagonalOperator.
  */
 class CurvatureBlocksTest {
     private static final double SCALE = 0.7;

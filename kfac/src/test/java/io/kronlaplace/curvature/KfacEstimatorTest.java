@@ -25,8 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * DESIGN.md section 6 items 3-5: one datum through a nonlinear MLP (K-FAC == GGN block), MC Fisher convergence,
- * empirical Fisher, loss scaling, mini-batch additivity, refits and bad input.
+ * Verification items 3-5 of docs/kfac.md (section Verification): one datum through a nonlinear MLP (K-FAC == GGN
+ * block), MC Fisher convergence, empirical Fisher, loss scaling, mini-batch additivity, refits and bad input.
  */
 class KfacEstimatorTest {
 

@@ -17,8 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DESIGN.md section 6 item 2 for Linear layers with a sharing axis (N x R x D): EXPAND equals the exact GGN block of
- * every layer when each position has its own MSE term; REDUCE equals it when positions are mean-pooled before the
+ * docs/kfac.md, section Exactness, for Linear layers with a sharing axis (N x R x D): EXPAND equals the exact GGN block
+ * of every layer when each position has its own MSE term; REDUCE equals it when positions are mean-pooled before the
  * loss; each flavour is measurably wrong in the other's setting. Kronecker products are compared with the dense GGN
  * from finite-difference Jacobians.
  */

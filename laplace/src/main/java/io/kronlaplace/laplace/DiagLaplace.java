@@ -11,7 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Laplace posterior with the exact diagonal of the GGN, diag(H) = sum_n sum_c (J_n^T s_nc)^2 with s_nc the columns of
  * the loss-Hessian square root, read per layer from one backward pass of C vectors per example. Supports every prior
- * kind, including one precision per parameter.
+ * kind, including one precision per parameter. Unlike {@code DiagonalGgn}, which runs one backward pass per example
+ * and vector but covers every parameter type, this reads all examples' Jacobian rows from one batched pass (see
+ * docs/laplace.md, section Posteriors).
  */
 public final class DiagLaplace extends LaplacePosterior {
     private double[] diagonal;

@@ -2,6 +2,7 @@ package io.kronlaplace.laplace;
 
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KronDecomposition;
+import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
 import java.io.BufferedInputStream;
@@ -15,7 +16,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +39,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *           DIAG: dim x double diagonal;  FULL: dim^2 x double dense GGN (row-major)
  * long CRC32 of all preceding bytes
  * </pre>
- * Files are written to a temporary file in the target directory and moved into place atomically. Loading checks the
+ * Files are written atomically with {@link AtomicFiles}. Loading checks the
  * checksum, the version, and that the network's covered parameters have the saved names and shapes; it writes the
  * saved MAP weights into the network.
  */
@@ -60,21 +60,15 @@ public final class PosteriorFile {
      */
     public static void save(LaplacePosterior posterior, Path file) throws IOException {
         posterior.requireFitted();
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
+        AtomicFiles.write(file, raw -> {
             CRC32 crc = new CRC32();
-            try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20);
-                 DataOutputStream out = new DataOutputStream(new CheckedOutputStream(raw, crc))) {
+            try (OutputStream buffered = new BufferedOutputStream(raw, 1 << 20);
+                 DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc))) {
                 writeBody(posterior, out);
                 out.flush();
-                new DataOutputStream(raw).writeLong(crc.getValue());
+                new DataOutputStream(buffered).writeLong(crc.getValue());
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static void writeBody(LaplacePosterior p, DataOutputStream out) throws IOException {

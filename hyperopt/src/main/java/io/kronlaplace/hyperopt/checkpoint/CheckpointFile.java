@@ -3,17 +3,15 @@ package io.kronlaplace.hyperopt.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.JsonParser;
+import io.kronlaplace.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -35,7 +33,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class CheckpointFile {
     private static final byte[] MAGIC = "KLCKPT01".getBytes(StandardCharsets.US_ASCII);
-    private static final String TEMP_SUFFIX = ".partial";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
@@ -44,7 +41,7 @@ public final class CheckpointFile {
 
     /** Suffix of the temporary files written before the atomic rename (never read back). */
     public static String temporarySuffix() {
-        return TEMP_SUFFIX;
+        return AtomicFiles.TEMPORARY_SUFFIX;
     }
 
     /**
@@ -53,22 +50,7 @@ public final class CheckpointFile {
      * @throws IOException when the directory is not writable or the disk is full (the old checkpoint survives)
      */
     public static void write(Path target, CheckpointData data) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        byte[] bytes = encode(data);
-        Path temp = Files.createTempFile(dir, target.getFileName().toString() + ".", TEMP_SUFFIX);
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.write(target, encode(data));
     }
 
     /**

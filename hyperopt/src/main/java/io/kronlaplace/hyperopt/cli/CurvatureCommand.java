@@ -47,8 +47,8 @@ public final class CurvatureCommand implements Callable<Integer> {
     @Mixin
     SavedModelOptions saved;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: runs/curvature).")
-    Path out = Path.of("runs", "curvature");
+    @Mixin
+    OutputOptions output;
 
     @Option(names = "--flavour", paramLabel = "F", defaultValue = "BOTH",
             description = "EXPAND, REDUCE or BOTH (default: ${DEFAULT-VALUE}).")
@@ -95,7 +95,7 @@ public final class CurvatureCommand implements Callable<Integer> {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Path dir = out.resolve(flavour.name().toLowerCase(Locale.ROOT));
+            Path dir = output.directory().resolve(flavour.name().toLowerCase(Locale.ROOT));
             Files.createDirectories(dir);
             Map<String, KronFactors> factors = estimator.factors();
             for (Map.Entry<String, KronFactors> e : factors.entrySet()) {

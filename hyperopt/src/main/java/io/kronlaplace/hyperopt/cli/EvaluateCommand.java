@@ -38,31 +38,33 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     SavedModelOptions saved;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Report directory (default: runs/evaluate).")
-    Path out = Path.of("runs", "evaluate");
+    @Mixin
+    OutputOptions output;
 
-    @Option(names = "--flavour", paramLabel = "F", defaultValue = "REDUCE",
-            description = "K-FAC flavour of the posterior: REDUCE or EXPAND (default: ${DEFAULT-VALUE}).")
-    KfacFlavour flavour;
+    @Mixin
+    FlavourOptions kfacFlavour;
 
     @Option(names = "--prior-precision", paramLabel = "DELTA",
             description = "Use this scalar prior precision instead of the learned ones.")
     Double priorPrecision;
 
-    @Option(names = "--mc-samples", paramLabel = "N", defaultValue = "100",
-            description = "Logit samples of the MC predictive (default: ${DEFAULT-VALUE}).")
-    int mcSamples;
+    @Mixin
+    PredictiveOptions predictive;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "100",
             description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "Seed of the MC predictive.")
-    long seed;
+    @Mixin
+    SeedOptions seeds;
 
     @Override
     public Integer call() throws Exception {
         Threads.apply(common);
+        Path out = output.directory();
+        KfacFlavour flavour = kfacFlavour.flavour();
+        int mcSamples = predictive.mcSamples();
+        long seed = seeds.seed();
         PrintWriter err = spec.commandLine().getErr();
         SavedModelOptions.Loaded loaded = saved.load(data);
         SavedModel model = loaded.model();

@@ -4,21 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
 import io.kronlaplace.hyperopt.TrainingListener;
 import io.kronlaplace.hyperopt.search.GridSearch;
 import io.kronlaplace.hyperopt.search.SearchConfig;
 import io.kronlaplace.hyperopt.search.SearchResult;
+import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.ImageDataset;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -44,8 +42,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: runs/search).")
-    Path out = Path.of("runs", "search");
+    @Mixin
+    OutputOptions output;
 
     @Option(names = "--widths", paramLabel = "K", split = ",", defaultValue = "1,2",
             description = "Widening factors (default: ${DEFAULT-VALUE}).")
@@ -79,26 +77,27 @@ public final class SearchCommand implements Callable<Integer> {
             description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--flavour", paramLabel = "F", defaultValue = "REDUCE",
-            description = "K-FAC flavour (default: ${DEFAULT-VALUE}).")
-    KfacFlavour flavour;
+    @Mixin
+    FlavourOptions kfacFlavour;
 
     @Option(names = "--validation-fraction", paramLabel = "FRACTION", defaultValue = "0.2",
             description = "Share of the training images held out for validation (default: ${DEFAULT-VALUE}).")
     double validationFraction;
 
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOptions seeds;
 
     @Override
     public Integer call() throws Exception {
         Threads.apply(common);
+        Path out = output.directory();
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("--validation-fraction must be in (0, 1), got " + validationFraction);
         }
         List<SearchConfig> grid = GridSearch.grid(widths, priors, frequencies);
         OnlineMarglikOptions base = OnlineMarglikOptions.builder().epochs(epochs).batchSize(batchSize)
-                .burnIn(1).hypersteps(hypersteps).flavour(flavour).seed(seed).curvatureBatchSize(100).build();
+                .burnIn(1).hypersteps(hypersteps).flavour(kfacFlavour.flavour())
+                .seed(seeds.seed()).curvatureBatchSize(100).build();
         ImageDataset all = data.load().train();
         int validation = (int) Math.round(all.size() * validationFraction);
         if (validation < 1 || validation >= all.size()) {
@@ -122,8 +121,8 @@ public final class SearchCommand implements Callable<Integer> {
         }
         String table = markdown(results);
         Files.createDirectories(out);
-        write(out.resolve("search.md"), table);
-        write(out.resolve("search.json"), json(results));
+        AtomicFiles.writeString(out.resolve("search.md"), table);
+        AtomicFiles.writeString(out.resolve("search.json"), json(results));
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println(table);
         stdout.println("written: " + out.resolve("search.md").toAbsolutePath() + ", "
@@ -172,12 +171,6 @@ public final class SearchCommand implements Callable<Integer> {
         n.put("validationAccuracy", r.validationAccuracy());
         n.put("seconds", r.seconds());
         return n;
-    }
-
-    private static void write(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static ImageDataset range(ImageDataset d, int from, int to) {

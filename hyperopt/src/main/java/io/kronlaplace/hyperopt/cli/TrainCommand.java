@@ -1,7 +1,6 @@
 package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.curvature.CurvatureType;
-import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.hyperopt.EpochSummary;
 import io.kronlaplace.hyperopt.ModelEvaluation;
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
@@ -60,8 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (default: runs/train).")
-    Path out = Path.of("runs", "train");
+    @Mixin
+    OutputOptions output;
 
     @Option(names = "--resume", description = "Continue the run whose checkpoint is in the output directory "
             + "(same options required); bit-for-bit the same result as an uninterrupted run.")
@@ -102,7 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
     Integer frequency;
 
     @Option(names = {"-B", "--burn-in"}, paramLabel = "B", description = "No update before epoch B: updates run at "
-            + "epochs e >= B with e % F == 0 (default: 4 synthetic, 20 CIFAR-10).")
+            + "epochs e >= B with e %% F == 0 (default: 4 synthetic, 20 CIFAR-10).")
     Integer burnIn;
 
     @Option(names = {"-K", "--hypersteps"}, paramLabel = "K", defaultValue = "100",
@@ -121,9 +120,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Initial prior precision (default: ${DEFAULT-VALUE}).")
     double priorPrecision;
 
-    @Option(names = "--flavour", paramLabel = "F", defaultValue = "REDUCE",
-            description = "K-FAC flavour: REDUCE or EXPAND (default: ${DEFAULT-VALUE}).")
-    KfacFlavour flavour;
+    @Mixin
+    FlavourOptions kfacFlavour;
 
     @Option(names = "--curvature", paramLabel = "C", defaultValue = "MC_FISHER",
             description = "MC_FISHER (one sampled label per example), GGN (one vector per class) or "
@@ -151,17 +149,18 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Affine generators whose magnitudes are learned, the others stay off (default: all six).")
     List<AffineGenerator> generators;
 
-    @Option(names = "--mc-samples", paramLabel = "N", defaultValue = "100",
-            description = "Logit samples of the Laplace MC predictive (default: ${DEFAULT-VALUE}).")
-    int mcSamples;
+    @Mixin
+    PredictiveOptions predictive;
 
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0",
-            description = "Seed of initialisation, shuffling and augmentation noise (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOptions seeds;
 
     @Override
     public Integer call() throws Exception {
         Threads.apply(common);
+        Path out = output.directory();
+        long seed = seeds.seed();
+        int mcSamples = predictive.mcSamples();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         boolean cifar = data.cifar();
@@ -221,14 +220,14 @@ public final class TrainCommand implements Callable<Integer> {
                 .burnIn(or(burnIn, cifar ? 20 : 4))
                 .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate)
                 .priorStructure(prior).initialPriorPrecision(priorPrecision)
-                .flavour(flavour).curvatureType(curvature)
+                .flavour(kfacFlavour.flavour()).curvatureType(curvature)
                 .augmentationSamples(s).augmentationLearningRate(augmentationLearningRate)
                 .augmentationHypersteps(or(augmentationHypersteps, cifar ? 20 : 10))
                 .augmentationBatchSize(augmentationBatchSize)
                 .augmentedGenerators(generators.isEmpty() ? java.util.EnumSet.noneOf(AffineGenerator.class)
                         : java.util.EnumSet.copyOf(generators))
                 .curvatureBatchSize(cifar ? 128 : 100)
-                .seed(seed)
+                .seed(seeds.seed())
                 .build();
     }
 

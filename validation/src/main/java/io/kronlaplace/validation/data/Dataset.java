@@ -1,7 +1,5 @@
 package io.kronlaplace.validation.data;
 
-import java.util.SplittableRandom;
-
 /**
  * A finite, indexable collection of examples that can be subset, shuffled and split.
  *
@@ -21,9 +19,9 @@ public interface Dataset<D extends Dataset<D>> {
     /** The examples at the given positions, in that order (positions may repeat). */
     D subset(int[] indices);
 
-    /** The same examples in a seeded random order (Fisher-Yates over {@link SplittableRandom}). */
+    /** The same examples in a seeded random order ({@link SeededShuffle}). */
     default D shuffled(long seed) {
-        return subset(permutation(size(), seed));
+        return subset(SeededShuffle.permutation(size(), seed));
     }
 
     /**
@@ -39,7 +37,7 @@ public interface Dataset<D extends Dataset<D>> {
         }
         int n = size();
         int validationCount = (int) Math.round(validationFraction * n);
-        int[] perm = permutation(n, seed);
+        int[] perm = SeededShuffle.permutation(n, seed);
         int[] train = new int[n - validationCount];
         int[] validation = new int[validationCount];
         System.arraycopy(perm, 0, validation, 0, validationCount);
@@ -55,7 +53,7 @@ public interface Dataset<D extends Dataset<D>> {
      * @param dropLast   whether to drop a final incomplete batch
      */
     default MiniBatches<D> batches(int batchSize, long seed, boolean dropLast) {
-        return new MiniBatches<>(this, batchSize, permutation(size(), seed), dropLast);
+        return new MiniBatches<>(this, batchSize, SeededShuffle.permutation(size(), seed), dropLast);
     }
 
     /** Mini-batches in the stored order (for evaluation, where order does not matter). */
@@ -65,21 +63,5 @@ public interface Dataset<D extends Dataset<D>> {
             identity[i] = i;
         }
         return new MiniBatches<>(this, batchSize, identity, false);
-    }
-
-    /** A seeded uniformly random permutation of 0..n-1 (Fisher-Yates). */
-    static int[] permutation(int n, long seed) {
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
-        return perm;
     }
 }

@@ -148,12 +148,7 @@ public final class SyntheticImages {
         for (int i = 0; i < count; i++) {
             labels[i] = i % CLASSES;
         }
-        for (int i = count - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = labels[i];
-            labels[i] = labels[j];
-            labels[j] = t;
-        }
+        SeededShuffle.shuffle(labels, random);
         return labels;
     }
 

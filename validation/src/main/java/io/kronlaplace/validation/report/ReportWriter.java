@@ -1,5 +1,6 @@
 package io.kronlaplace.validation.report;
 
+import io.kronlaplace.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +10,7 @@ import java.util.List;
 /**
  * Writes an {@link EvaluationReport} into a directory: {@code report.json} ({@link ReportJson}),
  * {@code report.md} ({@link MarkdownSummary}), {@code report.html} ({@link HtmlPage}) and one {@code <id>.png} per
- * chart ({@link ReportCharts}). Each file is written atomically (temporary file in the same directory, then an
- * atomic rename), so a reader never sees a half-written file; existing files of the same names are replaced.
+ * chart ({@link ReportCharts}). Each file is written atomically ({@link AtomicFiles}), so a reader never sees a half-written file; existing files of the same names are replaced.
  */
 public final class ReportWriter {
     /** File name of the JSON results. */
@@ -34,11 +34,11 @@ public final class ReportWriter {
             chartFiles.add(file);
         }
         Path json = dir.resolve(JSON);
-        AtomicFiles.write(json, ReportJson.toJson(report));
+        AtomicFiles.writeString(json, ReportJson.toJson(report));
         Path markdown = dir.resolve(MARKDOWN);
-        AtomicFiles.write(markdown, MarkdownSummary.render(report));
+        AtomicFiles.writeString(markdown, MarkdownSummary.render(report));
         Path html = dir.resolve(HTML);
-        AtomicFiles.write(html, HtmlPage.render(report, charts));
+        AtomicFiles.writeString(html, HtmlPage.render(report, charts));
         return new WrittenReport(json, markdown, html, chartFiles);
     }
 }
