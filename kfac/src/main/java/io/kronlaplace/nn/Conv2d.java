@@ -17,7 +17,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>The kernel is stored {@code [Cout, Cin, k, k]} (OIHW), so its row-major matrix view {@code Cout x (Cin*k*k)} is
  * the K-FAC weight matrix and {@link #inputPositions} gives the matching inputs (im2col patches) at each of the
  * {@code R = Hout * Wout} shared output positions (see {@link WeightLayer}). Forward and backward run libnd4j's
- * native {@code conv2d}, {@code conv2d_bp} and {@code deconv2d_tf} ops, which use oneDNN for float32 when the oneDNN native build is on the class path.
+ * native {@code conv2d}, {@code conv2d_bp} and {@code deconv2d_tf} ops, which use oneDNN for float32 when the oneDNN
+ * native build is on the class path.
  */
 public final class Conv2d extends Module implements WeightLayer {
     /** libnd4j argument: NCHW data layout. */

@@ -56,8 +56,11 @@ public record PositionMatrices(INDArray values, Orientation orientation) {
         return orientation == Orientation.POSITIONS_BY_FEATURES ? values : values.permute(0, 2, 1).dup('c');
     }
 
-    /** The sum over positions, {@code [rows, D]}, in the values' type. */
+    /** The sum over positions, {@code [rows, D]}, in the values' type; a view of the values for one position. */
     public INDArray sumOverPositions() {
+        if (positions() == 1) {
+            return values.reshape(rows(), features());
+        }
         return values.sum(orientation == Orientation.POSITIONS_BY_FEATURES ? 1 : 2);
     }
 }

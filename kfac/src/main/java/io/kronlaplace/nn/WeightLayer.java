@@ -83,8 +83,8 @@ public interface WeightLayer {
     /**
      * An output-shaped array (the forward output, or K back-propagated vectors) as per-row matrices over the output
      * positions, in the layer's own orientation and a view where the layout allows.
-     * {@link PositionMatrices#positionsLast} gives {@code [K, R, Dout]} aligned with {@link #inputPositions}; {@link PositionMatrices#sumOverPositions} gives
-     * what K-FAC REDUCE needs.
+     * {@link PositionMatrices#positionsLast} gives {@code [K, R, Dout]} aligned with {@link #inputPositions};
+     * {@link PositionMatrices#sumOverPositions} gives what K-FAC REDUCE needs.
      *
      * @throws IllegalArgumentException when the array does not have this layer's output layout
      */

@@ -113,7 +113,7 @@ class Conv2dTest {
                 () -> conv.inputPositionsAdjoint(values, new long[] {2, 2, h + 3, w}));
     }
 
-    /** Strides, paddings and kernels where the box sums take every branch (direct sums, residue totals, empty boxes). */
+    /** Kernels, strides and paddings that take every branch of the box sums (direct, residue totals, empty). */
     @ParameterizedTest
     @CsvSource({"3,1,1,5,6", "3,2,1,7,5", "3,2,0,8,7", "1,2,0,5,5", "5,1,2,4,4", "3,4,2,1,1", "2,3,1,6,4",
         "5,1,2,2,3", "1,1,0,3,4", "4,1,1,5,3", "3,1,1,16,12", "5,2,2,11,9", "3,3,1,13,10", "7,2,3,12,12",
