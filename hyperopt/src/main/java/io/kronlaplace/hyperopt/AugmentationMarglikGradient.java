@@ -1,6 +1,5 @@
 package io.kronlaplace.hyperopt;
 
-import io.kronlaplace.curvature.ConvPatchMean;
 import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.hyperopt.augment.AffineAugmentation;
@@ -14,7 +13,6 @@ import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Likelihood;
 import io.kronlaplace.likelihood.Reduction;
 import io.kronlaplace.nn.BackwardContext;
-import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
@@ -238,12 +236,12 @@ public final class AugmentationMarglikGradient {
         if (flavour == KfacFlavour.REDUCE) {
             // REDUCE needs only the sum over the shared axis (samples and positions): sum positions in the layer's
             // own layout and precision, which avoids a channels-last copy of C x rows x positions values
-            INDArray summed = summedOverPositions(gradOutput).castTo(DataType.DOUBLE);
+            INDArray summed = layer.outputMatrices(gradOutput).sumOverPositions().castTo(DataType.DOUBLE);
             long width = summed.size(1);
             b = summed.reshape('c', copies, m, s, width).sum(2).reshape('c', copies, m, 1, width);
         } else {
             // [copies*m*s, R, D] -> [copies, m, s*R, D]
-            INDArray rows = positionsLast(gradOutput).castTo(DataType.DOUBLE);
+            INDArray rows = layer.outputMatrices(gradOutput).positionsLast().castTo(DataType.DOUBLE);
             b = rows.reshape('c', copies, m, (long) s * rows.size(1), rows.size(2));
         }
         long dout = b.size(3);
@@ -261,8 +259,8 @@ public final class AugmentationMarglikGradient {
      * The A-term contribution {@code <G_A, dA>} of one layer for one input tangent, for the batch's share of A, with
      * {@code <G_A, dA> = 2/count sum_rows (G_A a)^T da}. The rows' weights {@code G_A a} are formed once per layer and
      * reused for every tangent: REDUCE keeps the per-example mean rows; EXPAND folds the weights of every sample and
-     * position back into input space ({@link Conv2d#patchesAdjoint}), so that each tangent costs one inner product
-     * with the layer input instead of an unfolding of its own.
+     * position back into input space ({@link WeightLayer#inputPositionsAdjoint}), so that each tangent costs one inner
+     * product with the layer input instead of an unfolding of its own.
      */
     private double inputFactorTerm(WeightLayer layer, INDArray input, INDArray inputTangent, FactorSensitivity fs,
                                    Map<String, INDArray> weights, int m, int s, long totalExamples) {
@@ -277,65 +275,24 @@ public final class AugmentationMarglikGradient {
         }
         INDArray folded = weights.computeIfAbsent(layer.path(), path -> foldedWeights(layer, input, fs));
         // A is normalised by the number of example-sample-positions
-        double count = (double) totalExamples * s * positions(layer, input);
+        double count = (double) totalExamples * s * layer.positions(input);
         return 2.0 / count * folded.mul(inputTangent.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
     }
 
     /** REDUCE's rows of A: the per-example mean over samples and positions, {@code [m, Din]}, float64. */
     private static INDArray meanRows(WeightLayer layer, INDArray x, int m, int s) {
-        INDArray perRow;
-        if (layer instanceof Conv2d conv) {
-            // the mean patch by strided box sums, without unfolding (linear in x, so also right for tangents)
-            perRow = ConvPatchMean.of(conv, x).castTo(DataType.DOUBLE);
-        } else {
-            perRow = x.rank() == 3 ? x.castTo(DataType.DOUBLE).mean(1) : x.castTo(DataType.DOUBLE);
-        }
+        // the layer's mean input is linear in x, so it is also right for tangents
+        INDArray perRow = layer.meanInput(x).castTo(DataType.DOUBLE);
         return perRow.reshape('c', m, s, perRow.size(1)).mean(1);
     }
 
     /** EXPAND: {@code G_A a} for every sample and position, folded back into the shape of the layer input, float64. */
     private static INDArray foldedWeights(WeightLayer layer, INDArray x, FactorSensitivity fs) {
-        if (layer instanceof Conv2d conv) {
-            INDArray patches = conv.patches(x).castTo(DataType.DOUBLE);
-            long rows = patches.size(0) * patches.size(1);
-            INDArray weighted = fs.timesInputFactor(patches.reshape('c', rows, patches.size(2)))
-                    .reshape('c', patches.size(0), patches.size(1), patches.size(2));
-            return conv.patchesAdjoint(weighted, x.size(2), x.size(3));
-        }
-        INDArray rows = x.castTo(DataType.DOUBLE).dup('c');
-        long din = rows.size(rows.rank() - 1);
-        return fs.timesInputFactor(rows.reshape('c', rows.length() / din, din)).reshape('c', x.shape());
-    }
-
-    /** Positions a layer's weight is shared over within one row: output locations of a conv, tokens of a linear. */
-    private static long positions(WeightLayer layer, INDArray x) {
-        if (layer instanceof Conv2d conv) {
-            long[] hw = conv.outputSize(x.size(2), x.size(3));
-            return hw[0] * hw[1];
-        }
-        return x.rank() == 3 ? x.size(1) : 1;
-    }
-
-    /** Back-propagated vectors summed over positions: {@code [rows, D]}. */
-    private static INDArray summedOverPositions(INDArray g) {
-        if (g.rank() == 4) {
-            return g.sum(2, 3);
-        }
-        if (g.rank() == 3) {
-            return g.sum(1);
-        }
-        return g;
-    }
-
-    /** Back-propagated vectors as {@code [rows, positions, D]}: conv outputs channels-last, 2-D outputs one position. */
-    private static INDArray positionsLast(INDArray g) {
-        if (g.rank() == 4) {
-            return g.permute(0, 2, 3, 1).dup('c').reshape(g.size(0), g.size(2) * g.size(3), g.size(1));
-        }
-        if (g.rank() == 3) {
-            return g;
-        }
-        return g.reshape(g.size(0), 1, g.size(1));
+        INDArray positions = layer.inputPositions(x).castTo(DataType.DOUBLE);
+        long rows = positions.size(0) * positions.size(1);
+        INDArray weighted = fs.timesInputFactor(positions.reshape('c', rows, positions.size(2)))
+                .reshape('c', positions.size(0), positions.size(1), positions.size(2));
+        return layer.inputPositionsAdjoint(weighted, x.shape());
     }
 
     private static INDArray oneHot(INDArray labels, int m, long classes) {

@@ -1,16 +1,13 @@
 package io.kronlaplace.curvature;
 
 import io.kronlaplace.linalg.ComputeKernels;
-import io.kronlaplace.nn.Conv2d;
-import io.kronlaplace.nn.Linear;
+import io.kronlaplace.nn.PositionMatrices;
 import io.kronlaplace.nn.Tensors;
 import io.kronlaplace.nn.WeightLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Running Kronecker-factor sums of one weight layer. Batch Gram matrices are computed by SYRK (upper triangle only,
@@ -20,7 +17,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * example-positions for EXPAND).
  */
 final class LayerFactorAccumulator {
-    /** The largest unfolded patch matrix EXPAND builds at once (elements); larger batches are processed in chunks. */
+    /**
+     * The most input-position values EXPAND materialises at once (a layer unfolds larger batches in chunks: see
+     * {@link WeightLayer#forEachInputChunk}).
+     */
     private static final long MAX_UNFOLDED_ELEMENTS = 1L << 24;
 
     private final String path;
@@ -45,7 +45,9 @@ final class LayerFactorAccumulator {
     }
 
     /**
-     * Adds one backward pass's contribution.
+     * Adds one backward pass's contribution through the layer's K-FAC view (docs/layer-layouts.md): EXPAND sums
+     * {@code a a^T} and {@code g g^T} over every row and position, REDUCE sums the outer products of the mean input
+     * (over positions and each group of shared rows) and of the summed back-propagated vectors.
      *
      * @param input      the layer's forward input, N rows
      * @param gradOutput back-propagated vectors at its output, copies * N rows, copy-major
@@ -55,13 +57,15 @@ final class LayerFactorAccumulator {
             throw new IllegalArgumentException("layer '" + path + "': " + input.size(0)
                     + " input rows are not a multiple of sharedRowsPerExample=" + shared);
         }
-        if (layer instanceof Conv2d conv) {
-            addConv(conv, input, gradOutput);
-        } else if (layer instanceof Linear) {
-            addLinear(input, gradOutput);
+        PositionMatrices gradients = layer.outputMatrices(gradOutput);
+        if (flavour == KfacFlavour.EXPAND) {
+            layer.forEachInputChunk(input, MAX_UNFOLDED_ELEMENTS, chunk -> addPositions(chunk, true));
+            addPositions(gradients, false);
+            aCount += input.size(0) * layer.positions(input);
         } else {
-            throw new IllegalStateException("layer '" + path + "': K-FAC supports Linear and Conv2d weight layers, got "
-                    + layer.getClass().getSimpleName());
+            addGram(groupMean(layer.meanInput(input)), true);
+            addGram(groupSum(gradients.sumOverPositions()), false);
+            aCount += input.size(0) / shared;
         }
     }
 
@@ -86,54 +90,15 @@ final class LayerFactorAccumulator {
                 kernels.mirrorUpper(bSum.dup('c')), flavour);
     }
 
-    private void addLinear(INDArray a, INDArray g) {
-        if (a.rank() == 2) {
-            // One position per row: EXPAND and REDUCE differ only through shared rows.
-            if (flavour == KfacFlavour.EXPAND || shared == 1) {
-                addGram(a, true);
-                addGram(g, false);
-                aCount += a.size(0);
-            } else {
-                addGram(groupMean(a), true);
-                addGram(groupSum(g), false);
-                aCount += a.size(0) / shared;
-            }
-            return;
-        }
-        long positions = a.size(1);
-        if (flavour == KfacFlavour.EXPAND) {
-            addGram(a.reshape(a.size(0) * positions, a.size(2)), true);
-            addGram(g.reshape(g.size(0) * positions, g.size(2)), false);
-            aCount += a.size(0) * positions;
+    /**
+     * Adds the sum over rows and positions of {@code v v^T}: one SYRK over all row-positions when each position is a
+     * matrix row, one per row's matrix when positions are columns (im2col's layout, never transposed).
+     */
+    private void addPositions(PositionMatrices m, boolean input) {
+        if (m.orientation() == PositionMatrices.Orientation.FEATURES_BY_POSITIONS) {
+            addExampleGrams(m.values(), input);
         } else {
-            addGram(groupMean(a.mean(1)), true);
-            addGram(groupSum(g.sum(1)), false);
-            aCount += a.size(0) / shared;
-        }
-    }
-
-    private void addConv(Conv2d conv, INDArray x, INDArray g) {
-        long n = x.size(0);
-        long positions = g.size(2) * g.size(3);
-        if (flavour == KfacFlavour.EXPAND) {
-            long din = conv.inFeatures();
-            long chunk = Math.max(1, MAX_UNFOLDED_ELEMENTS / (positions * din));
-            // the unfolded chunks are freed one by one: inside a workspace they would all stay until it closes
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                for (long start = 0; start < n; start += chunk) {
-                    long end = Math.min(n, start + chunk);
-                    INDArray columns = ConvColumns.unfold(conv, rows(x, start, end));
-                    addExampleGrams(columns.reshape(end - start, din, positions), true);
-                    columns.close();
-                }
-            }
-            INDArray gc = Tensors.denseBuffer(g);
-            addExampleGrams(gc.reshape(gc.size(0), gc.size(1), positions), false);
-            aCount += n * positions;
-        } else {
-            addGram(groupMean(ConvPatchMean.of(conv, x)), true);
-            addGram(groupSum(g.sum(2, 3)), false);
-            aCount += n / shared;
+            addGram(m.values().reshape(m.rows() * m.positions(), m.features()), input);
         }
     }
 
@@ -219,17 +184,5 @@ final class LayerFactorAccumulator {
             sum.addi(cast);
             cast.close();
         }
-    }
-
-    private static INDArray rows(INDArray x, long start, long end) {
-        if (start == 0 && end == x.size(0)) {
-            return x;
-        }
-        INDArrayIndex[] idx = new INDArrayIndex[x.rank()];
-        idx[0] = NDArrayIndex.interval(start, end);
-        for (int i = 1; i < idx.length; i++) {
-            idx[i] = NDArrayIndex.all();
-        }
-        return x.get(idx);
     }
 }

@@ -3,6 +3,8 @@ package io.kronlaplace.nn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,9 +15,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code z[n, o, oh, ow] = sum_{c, i, j} W[o, c, i, j] x[n, c, oh*s - p + i, ow*s - p + j] + b[o]}.
  *
  * <p>The kernel is stored {@code [Cout, Cin, k, k]} (OIHW), so its row-major matrix view {@code Cout x (Cin*k*k)} is
- * the K-FAC weight matrix and {@link #patches} gives the matching inputs at each of the {@code R = Hout * Wout}
- * shared output positions. Forward and backward run libnd4j's native {@code conv2d}, {@code conv2d_bp} and
- * {@code deconv2d_tf} ops, which use oneDNN for float32 when the oneDNN native build is on the class path.
+ * the K-FAC weight matrix and {@link #inputPositions} gives the matching inputs (im2col patches) at each of the
+ * {@code R = Hout * Wout} shared output positions (see {@link WeightLayer}). Forward and backward run libnd4j's
+ * native {@code conv2d}, {@code conv2d_bp} and {@code deconv2d_tf} ops, which use oneDNN for float32 when the oneDNN
+ * native build is on the class path.
  */
 public final class Conv2d extends Module implements WeightLayer {
     /** libnd4j argument: NCHW data layout. */
@@ -230,35 +233,43 @@ public final class Conv2d extends Module implements WeightLayer {
         return gradInput;
     }
 
-    /**
-     * The im2col unfolding of an input batch: {@code [N, R, Cin*k*k]}, positions {@code R = Hout*Wout} in row-major
-     * (oh, ow) order and features in (channel, kernel row, kernel column) order, so that
-     * {@code forward(x)[n, :, oh, ow] == W_mat @ patches(x)[n, oh*Wout + ow, :] + b} with W_mat the kernel viewed as
-     * {@code Cout x (Cin*k*k)}. Padding positions contribute zeros. Allocates N*R*Cin*k*k values.
-     */
-    public INDArray patches(INDArray x) {
-        validateInput(x);
-        long n = x.size(0);
-        long[] hw = outputSize(x.size(2), x.size(3));
-        INDArray cols = Nd4j.create(x.dataType(), n, inChannels, kernel, kernel, hw[0], hw[1]);
-        Nd4j.exec(DynamicCustomOp.builder("im2col")
-                .addInputs(Tensors.dense(x))
-                .addOutputs(cols)
-                .addIntegerArguments(kernel, kernel, stride, stride, padding, padding, 1, 1, EXPLICIT_PADDING)
-                .build());
-        return cols.permute(0, 4, 5, 1, 2, 3).dup('c').reshape(n, hw[0] * hw[1], inFeatures());
+    /** Output positions {@code R = Hout * Wout} for an NCHW input. */
+    @Override
+    public long positions(INDArray input) {
+        validateInput(input);
+        long[] hw = outputSize(input.size(2), input.size(3));
+        return hw[0] * hw[1];
     }
 
     /**
-     * The adjoint of {@link #patches} (col2im): for values {@code [N, R, Cin*k*k]} laid out like the patches of an
-     * {@code h x w} input, the input-shaped {@code [N, Cin, h, w]} array with
-     * {@code <patches(x), values> = <x, patchesAdjoint(values, h, w)>} for every x. Each entry is added back to the
-     * pixel it was read from; entries that read padding are dropped. Lets a sum over patches of many inputs be taken
-     * as one inner product in input space instead of unfolding each input.
+     * The im2col patches {@code [N, R, Cin*k*k]}: positions {@code R = Hout*Wout} in row-major (oh, ow) order and
+     * features in (channel, kernel row, kernel column) order, so that
+     * {@code forward(x)[n, :, oh, ow] == W_mat @ inputPositions(x)[n, oh*Wout + ow, :] + b} with W_mat the kernel
+     * viewed as {@code Cout x (Cin*k*k)}. Padding positions contribute zeros. Allocates N*R*Cin*k*k values.
      */
-    public INDArray patchesAdjoint(INDArray values, long h, long w) {
+    @Override
+    public INDArray inputPositions(INDArray input) {
+        validateInput(input);
+        INDArray cols = unfold(input);
+        INDArray positions = featuresByPositions(cols, input.size(0)).positionsLast();
+        cols.close();
+        return positions;
+    }
+
+    /**
+     * col2im: each entry of the patch values is added back to the pixel it was read from; entries that read padding
+     * are dropped.
+     */
+    @Override
+    public INDArray inputPositionsAdjoint(INDArray values, long[] inputShape) {
+        if (inputShape.length != 4 || inputShape[1] != inChannels) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': input shape " + Arrays.toString(inputShape)
+                    + " is not [N, " + inChannels + ", H, W]");
+        }
+        long n = inputShape[0];
+        long h = inputShape[2];
+        long w = inputShape[3];
         long[] hw = outputSize(h, w);
-        long n = values.size(0);
         long[] expected = {n, hw[0] * hw[1], inFeatures()};
         if (!Arrays.equals(values.shape(), expected)) {
             throw new IllegalArgumentException("Conv2d '" + path() + "': patch values have shape "
@@ -275,6 +286,71 @@ public final class Conv2d extends Module implements WeightLayer {
                         EXPLICIT_PADDING)
                 .build());
         return image;
+    }
+
+    /** The mean patch by strided box sums of each image plane, without unfolding (see {@link ConvPatchMean}). */
+    @Override
+    public INDArray meanInput(INDArray input) {
+        validateInput(input);
+        return ConvPatchMean.of(this, input);
+    }
+
+    /**
+     * Unfolds chunks of whole images in im2col's own {@code [n, Cin*k*k, R]} layout (no transposed copy) and frees
+     * each chunk when the visitor returns.
+     */
+    @Override
+    public void forEachInputChunk(INDArray input, long maxElements, Consumer<PositionMatrices> visitor) {
+        if (maxElements < 1) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': chunks need maxElements >= 1, got "
+                    + maxElements);
+        }
+        long n = input.size(0);
+        long chunk = Math.max(1, maxElements / (positions(input) * inFeatures()));
+        // the chunks are freed one by one: inside a workspace they would all stay until it closes
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (long start = 0; start < n; start += chunk) {
+                long end = Math.min(n, start + chunk);
+                INDArray cols = unfold(start == 0 && end == n ? input
+                        : input.get(NDArrayIndex.interval(start, end), NDArrayIndex.all(), NDArrayIndex.all(),
+                                NDArrayIndex.all()));
+                visitor.accept(featuresByPositions(cols, end - start));
+                cols.close();
+            }
+        }
+    }
+
+    /** NCHW arrays are channels by output locations per row: {@code [K, Cout, Hout*Wout]}, a view when dense. */
+    @Override
+    public PositionMatrices outputMatrices(INDArray outputLike) {
+        Tensors.requireRank(outputLike, "Conv2d '" + path() + "' output-shaped array (N, C, H, W)", 4);
+        Tensors.requireSize(outputLike, 1, outChannels, "Conv2d '" + path() + "' output channels");
+        return new PositionMatrices(outputLike.reshape('c', outputLike.size(0), outChannels,
+                outputLike.size(2) * outputLike.size(3)), PositionMatrices.Orientation.FEATURES_BY_POSITIONS);
+    }
+
+    /**
+     * libnd4j's im2col of an input batch: {@code [N, Cin, k, k, Hout, Wout]} in the input's type, C order, so that
+     * the {@code [N, Cin*k*k, Hout*Wout]} reshape is free; the caller may close it to free its memory at once.
+     */
+    private INDArray unfold(INDArray x) {
+        INDArray input = Tensors.dense(x);
+        long[] hw = outputSize(input.size(2), input.size(3));
+        INDArray cols = Nd4j.create(input.dataType(), input.size(0), inChannels, kernel, kernel, hw[0], hw[1]);
+        Nd4j.exec(DynamicCustomOp.builder("im2col")
+                .addInputs(input)
+                .addOutputs(cols)
+                .addIntegerArguments(kernel, kernel, stride, stride, padding, padding, 1, 1, EXPLICIT_PADDING)
+                .build());
+        if (input != x) {
+            input.close();
+        }
+        return cols;
+    }
+
+    private PositionMatrices featuresByPositions(INDArray cols, long rows) {
+        return new PositionMatrices(cols.reshape(rows, inFeatures(), cols.size(4) * cols.size(5)),
+                PositionMatrices.Orientation.FEATURES_BY_POSITIONS);
     }
 
     private int[] convArgs() {

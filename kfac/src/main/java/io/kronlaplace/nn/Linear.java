@@ -1,13 +1,18 @@
 package io.kronlaplace.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Dense layer z = W a + b applied to inputs {@code N x Din} or, with a weight-sharing axis, {@code N x R x Din}
  * (the same W at each of R tokens, nodes or samples). W is {@code Dout x Din}, b is {@code Dout}.
+ *
+ * <p>K-FAC view ({@link WeightLayer}): the positions are the R rows of the sharing axis (R = 1 without one), and the
+ * input and output already are positions by features, so every view is a reshape of the array it is given.
  */
 public final class Linear extends Module implements WeightLayer {
     private final long in;
@@ -44,8 +49,7 @@ public final class Linear extends Module implements WeightLayer {
 
     @Override
     public INDArray forward(INDArray x, Mode mode) {
-        Tensors.requireRank(x, "Linear '" + path() + "' input", 2, 3);
-        Tensors.requireSize(x, -1, in, "Linear '" + path() + "' input features");
+        requireInput(x);
         requireType(x);
         input = x;
         INDArray z = flat(x).mmul(weight.value().transpose());
@@ -92,6 +96,68 @@ public final class Linear extends Module implements WeightLayer {
             throw new IllegalArgumentException("Linear '" + path() + "': input is " + x.dataType()
                     + " but weights are " + t + " (cast the network or the data)");
         }
+    }
+
+    @Override
+    public long positions(INDArray input) {
+        requireInput(input);
+        return input.rank() == 3 ? input.size(1) : 1;
+    }
+
+    @Override
+    public INDArray inputPositions(INDArray input) {
+        requireInput(input);
+        return asPositions(input);
+    }
+
+    @Override
+    public INDArray inputPositionsAdjoint(INDArray values, long[] inputShape) {
+        if (inputShape.length != 2 && inputShape.length != 3 || inputShape[inputShape.length - 1] != in) {
+            throw new IllegalArgumentException("Linear '" + path() + "': input shape " + Arrays.toString(inputShape)
+                    + " is not [N, " + in + "] or [N, R, " + in + "]");
+        }
+        long[] expected = {inputShape[0], inputShape.length == 3 ? inputShape[1] : 1, in};
+        if (!Arrays.equals(values.shape(), expected)) {
+            throw new IllegalArgumentException("Linear '" + path() + "': position values have shape "
+                    + Arrays.toString(values.shape()) + ", expected " + Arrays.toString(expected) + " for an input "
+                    + Arrays.toString(inputShape));
+        }
+        // the positions map is a reshape, so its adjoint is the inverse reshape
+        return values.reshape('c', inputShape);
+    }
+
+    @Override
+    public INDArray meanInput(INDArray input) {
+        requireInput(input);
+        return input.rank() == 3 ? input.mean(1) : input;
+    }
+
+    @Override
+    public void forEachInputChunk(INDArray input, long maxElements, Consumer<PositionMatrices> visitor) {
+        if (maxElements < 1) {
+            throw new IllegalArgumentException("Linear '" + path() + "': chunks need maxElements >= 1, got "
+                    + maxElements);
+        }
+        requireInput(input);
+        // the positions are a view of the input: nothing is materialised, so one chunk at any bound
+        visitor.accept(new PositionMatrices(asPositions(input), PositionMatrices.Orientation.POSITIONS_BY_FEATURES));
+    }
+
+    @Override
+    public PositionMatrices outputMatrices(INDArray outputLike) {
+        Tensors.requireRank(outputLike, "Linear '" + path() + "' output-shaped array", 2, 3);
+        Tensors.requireSize(outputLike, -1, out, "Linear '" + path() + "' output features");
+        return new PositionMatrices(asPositions(outputLike), PositionMatrices.Orientation.POSITIONS_BY_FEATURES);
+    }
+
+    private void requireInput(INDArray x) {
+        Tensors.requireRank(x, "Linear '" + path() + "' input", 2, 3);
+        Tensors.requireSize(x, -1, in, "Linear '" + path() + "' input features");
+    }
+
+    /** Rank-2 rows as one position each; rank-3 arrays are positions already. */
+    private static INDArray asPositions(INDArray x) {
+        return x.rank() == 3 ? x : x.reshape(x.size(0), 1, x.size(1));
     }
 
     private INDArray flat(INDArray x) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -76,6 +77,23 @@ public final class Network {
      */
     public Map<String, INDArray> buffers() {
         return Collections.unmodifiableMap(root.namedBuffers());
+    }
+
+    /**
+     * The module that produces the network's output: the root, or, while that is a non-empty {@link Sequential}, its
+     * last module.
+     */
+    public Module finalModule() {
+        Module last = root;
+        while (last instanceof Sequential seq && seq.size() > 0) {
+            last = seq.get(seq.size() - 1);
+        }
+        return last;
+    }
+
+    /** The {@link #finalModule()} when it is a Linear layer (what a last-layer posterior covers), else empty. */
+    public Optional<Linear> finalLinear() {
+        return finalModule() instanceof Linear linear ? Optional.of(linear) : Optional.empty();
     }
 
     /** The Linear and Conv2d layers in forward order. */

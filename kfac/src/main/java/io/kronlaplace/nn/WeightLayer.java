@@ -1,11 +1,22 @@
 package io.kronlaplace.nn;
 
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * A layer computing z = W a (+ b) at every shared position: {@link Linear} (positions = tokens, nodes, samples) and
  * {@link Conv2d} (positions = output locations, a = im2col patch). The curvature engine Kronecker-factors its weight.
  *
  * <p>The weight, viewed as a matrix, is {@code outFeatures x inFeatures} in row-major order; for Conv2d the input
  * features are ordered (channel, kernel row, kernel column), as in the kernel's {@code [Cout, Cin, kh, kw]} layout.
+ *
+ * <p><b>K-FAC view.</b> Every weight layer states, for a batch of N input rows, the R positions each row shares the
+ * weight over, its input {@code a[n, r]} (length Din) and output {@code z[n, r] = W a[n, r] + b} (length Dout) at each
+ * of them, the mean input over positions, and the adjoint of the input-to-positions map. Curvature and
+ * marginal-likelihood code works only through these methods, never through a concrete layer class; a new layer type
+ * implements them and nothing else has to change. A layer that cannot provide one of them throws an
+ * {@link UnsupportedOperationException} naming itself. See docs/layer-layouts.md for what R means per layer, how K-FAC
+ * EXPAND and REDUCE use the view, and the settings in which each is exact.
  */
 public interface WeightLayer {
     Parameter weight();
@@ -21,4 +32,61 @@ public interface WeightLayer {
 
     /** The full dotted name of this layer in its network, set when the network is assembled ("" at the root). */
     String path();
+
+    /**
+     * Positions R that each row of {@code input} shares the weight over: 1 for a Linear layer on {@code N x Din},
+     * R for {@code N x R x Din}, {@code Hout * Wout} for Conv2d.
+     *
+     * @throws IllegalArgumentException when the input does not fit the layer
+     */
+    long positions(INDArray input);
+
+    /**
+     * The input at every position, {@code [N, R, Din]} in the input's type, so that
+     * {@code z[n, r] = W a[n, r] + b}. May be a view of {@code input} (Linear) or a new array of N R Din values
+     * (Conv2d: the im2col patches); for bounded memory use {@link #forEachInputChunk}.
+     *
+     * @throws IllegalArgumentException when the input does not fit the layer
+     */
+    INDArray inputPositions(INDArray input);
+
+    /**
+     * The adjoint of {@link #inputPositions}: for values {@code [N, R, Din]} laid out like the positions of an input
+     * of shape {@code inputShape}, the input-shaped array P^T v with {@code <P x, v> = <x, P^T v>} for every x. It
+     * folds per-position weights back into input space, so that a sum over positions of many inputs becomes one inner
+     * product with the input. In the values' type; may share their memory.
+     *
+     * @throws IllegalArgumentException when the values' shape does not match {@code inputShape}
+     */
+    INDArray inputPositionsAdjoint(INDArray values, long[] inputShape);
+
+    /**
+     * The mean input over positions, {@code [N, Din]} in the input's type: {@code 1/R sum_r a[n, r]}, computed without
+     * materialising the positions (Conv2d uses strided box sums of the image). Linear in the input, so it also maps
+     * input tangents to mean-input tangents.
+     *
+     * @throws IllegalArgumentException when the input does not fit the layer
+     */
+    INDArray meanInput(INDArray input);
+
+    /**
+     * Hands the input positions to {@code visitor} in consecutive chunks of whole rows, in the layer's own
+     * orientation, materialising at most {@code maxElements} values at a time (at least one row); a layer whose
+     * positions are a view of its input passes one chunk. A chunk is valid only during the call: its memory may be
+     * freed as soon as the visitor returns.
+     *
+     * @param maxElements upper bound on the values of one materialised chunk
+     * @throws IllegalArgumentException when the input does not fit the layer or maxElements is not positive
+     */
+    void forEachInputChunk(INDArray input, long maxElements, Consumer<PositionMatrices> visitor);
+
+    /**
+     * An output-shaped array (the forward output, or K back-propagated vectors) as per-row matrices over the output
+     * positions, in the layer's own orientation and a view where the layout allows.
+     * {@link PositionMatrices#positionsLast} gives {@code [K, R, Dout]} aligned with {@link #inputPositions};
+     * {@link PositionMatrices#sumOverPositions} gives what K-FAC REDUCE needs.
+     *
+     * @throws IllegalArgumentException when the array does not have this layer's output layout
+     */
+    PositionMatrices outputMatrices(INDArray outputLike);
 }

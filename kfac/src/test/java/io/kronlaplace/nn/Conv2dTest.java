@@ -102,22 +102,53 @@ class Conv2dTest {
 
     @ParameterizedTest
     @CsvSource({"3,2,1,7,6", "3,1,1,5,5", "1,2,0,6,5", "2,3,1,8,7"})
-    void patchesAdjointIsTheTransposeOfTheUnfolding(int k, int stride, int pad, int h, int w) {
+    void inputPositionsAdjointIsTheTransposeOfTheUnfolding(int k, int stride, int pad, int h, int w) {
         Conv2d conv = new Conv2d(2, 3, k, stride, pad, false, INIT);
         INDArray x = GradientCheck.random(11, 2, 2, h, w);
-        INDArray values = GradientCheck.random(12, conv.patches(x).shape());
-        double lhs = conv.patches(x).mul(values).sumNumber().doubleValue();
-        double rhs = x.mul(conv.patchesAdjoint(values, h, w)).sumNumber().doubleValue();
+        INDArray values = GradientCheck.random(12, conv.inputPositions(x).shape());
+        double lhs = conv.inputPositions(x).mul(values).sumNumber().doubleValue();
+        double rhs = x.mul(conv.inputPositionsAdjoint(values, x.shape())).sumNumber().doubleValue();
         assertEquals(lhs, rhs, 1e-12 * Math.max(1, Math.abs(lhs)));
-        assertThrows(IllegalArgumentException.class, () -> conv.patchesAdjoint(values, h + 3, w));
+        assertThrows(IllegalArgumentException.class,
+                () -> conv.inputPositionsAdjoint(values, new long[] {2, 2, h + 3, w}));
+    }
+
+    /** Kernels, strides and paddings that take every branch of the box sums (direct, residue totals, empty). */
+    @ParameterizedTest
+    @CsvSource({"3,1,1,5,6", "3,2,1,7,5", "3,2,0,8,7", "1,2,0,5,5", "5,1,2,4,4", "3,4,2,1,1", "2,3,1,6,4",
+        "5,1,2,2,3", "1,1,0,3,4", "4,1,1,5,3", "3,1,1,16,12", "5,2,2,11,9", "3,3,1,13,10", "7,2,3,12,12",
+        "1,1,0,9,9", "1,2,0,10,7"})
+    void meanInputEqualsTheMeanOfTheUnfoldedPatches(int k, int stride, int pad, int h, int w) {
+        Conv2d conv = new Conv2d(3, 2, k, stride, pad, false,
+                new Init(1, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL));
+        Nd4j.getRandom().setSeed(k * 100 + stride * 10 + pad);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 2, 3, h, w);
+        INDArray expected = conv.inputPositions(x).mean(1);
+        INDArray actual = conv.meanInput(x);
+        assertEquals(2, actual.rank());
+        assertTrue(GradientCheck.relativeError(actual, expected) < 1e-12, "k=" + k + " s=" + stride + " p=" + pad
+                + ": " + actual + " vs " + expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2", "1"})
+    void meanInputWorksInFloat32(int stride) {
+        Conv2d conv = new Conv2d(2, 2, 3, stride, 1, false, Init.kaiming(3));
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 3, 2, 6, 5);
+        INDArray expected = conv.inputPositions(x).mean(1);
+        INDArray actual = conv.meanInput(x);
+        assertEquals(DataType.FLOAT, actual.dataType());
+        assertTrue(GradientCheck.relativeError(actual.castTo(DataType.DOUBLE), expected.castTo(DataType.DOUBLE))
+                < 1e-6);
     }
 
     @Test
-    void patchesMatchNaiveUnfoldingAndReproduceTheConvolution() {
+    void inputPositionsMatchNaiveUnfoldingAndReproduceTheConvolution() {
         Conv2d conv = new Conv2d(2, 3, 3, 2, 1, true, INIT);
         conv.bias().value().assign(GradientCheck.random(4, 3));
         INDArray x = GradientCheck.random(10, 2, 2, 7, 6);
-        INDArray patches = conv.patches(x);
+        INDArray patches = conv.inputPositions(x);
         long[] hw = conv.outputSize(7, 6);
         assertArrayEquals(new long[] {2, hw[0] * hw[1], 18}, patches.shape());
         for (long n = 0; n < 2; n++) {

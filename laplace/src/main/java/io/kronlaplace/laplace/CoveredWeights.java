@@ -78,14 +78,9 @@ final class CoveredWeights {
      * @throws IllegalArgumentException when the network does not end in a Linear layer
      */
     static CoveredWeights lastLayer(Network network) {
-        Module last = network.root();
-        while (last instanceof Sequential seq && seq.size() > 0) {
-            last = seq.get(seq.size() - 1);
-        }
-        if (!(last instanceof Linear linear)) {
-            throw new IllegalArgumentException("LAST_LAYER needs a network whose root is a Sequential ending in a "
-                    + "Linear layer, but it ends in " + last.getClass().getSimpleName());
-        }
+        Linear linear = network.finalLinear().orElseThrow(() -> new IllegalArgumentException("LAST_LAYER needs a "
+                + "network whose root is a Sequential ending in a Linear layer, but it ends in "
+                + network.finalModule().getClass().getSimpleName()));
         Linear surrogate = new Linear(linear.inFeatures(), linear.outFeatures(), linear.bias() != null,
                 new Init(0, linear.weight().value().dataType(), Init.Scheme.ZERO));
         surrogate.weight().setValue(linear.weight().value());

@@ -1,7 +1,5 @@
 package io.kronlaplace.laplace;
 
-import io.kronlaplace.nn.Conv2d;
-import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -9,10 +7,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A weight layer's inputs and back-propagated vectors in the shared-position layout used by all Jacobian
- * computations: {@code inputs} is {@code N x R x Din} (R shared positions per example: tokens for a Linear layer on N x R x Din inputs, output
- * locations with im2col patches for Conv2d) and {@code gradients} is
- * {@code K x R x Dout} with {@code K = copies * N} copy-major. The Jacobian of output copy k w.r.t. the layer's weight
- * matrix is G_k = sum_r g[k, r] a[k mod N, r]^T and w.r.t. its bias sum_r g[k, r].
+ * computations: {@code inputs} is {@code N x R x Din} (R shared positions per example: tokens for a Linear layer on
+ * N x R x Din inputs, output locations with im2col patches for Conv2d; see docs/layer-layouts.md) and
+ * {@code gradients} is {@code K x R x Dout} with {@code K = copies * N} copy-major. The Jacobian of output copy k
+ * w.r.t. the layer's weight matrix is G_k = sum_r g[k, r] a[k mod N, r]^T and w.r.t. its bias sum_r g[k, r].
  *
  * @param inputs    layer inputs, in the network's floating type
  * @param gradients back-propagated vectors, in the network's floating type
@@ -26,29 +24,11 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
     }
 
     /**
-     * Brings a layer's tapped input and output gradient into the shared-position layout.
-     *
-     * @throws IllegalArgumentException for layer types whose Jacobian layout is not known
+     * Brings a layer's tapped input and output gradient into the shared-position layout through the layer's K-FAC
+     * view ({@link WeightLayer#inputPositions}, {@link WeightLayer#outputMatrices}).
      */
     public static LayerSlices of(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
-        if (layer instanceof Linear) {
-            INDArray a = input;
-            INDArray g = gradOutput;
-            if (a.rank() == 2) {
-                a = a.reshape(a.size(0), 1, a.size(1));
-                g = g.reshape(g.size(0), 1, g.size(1));
-            }
-            return new LayerSlices(a, g, copies);
-        }
-        if (layer instanceof Conv2d conv) {
-            INDArray a = conv.patches(input);
-            long k = gradOutput.size(0);
-            INDArray g = gradOutput.reshape(k, conv.outFeatures(), a.size(1))
-                    .permute(0, 2, 1).dup('c');
-            return new LayerSlices(a, g, copies);
-        }
-        throw new IllegalArgumentException("no Jacobian layout for layer '" + layer.path() + "' of type "
-                + layer.getClass().getSimpleName());
+        return new LayerSlices(layer.inputPositions(input), layer.outputMatrices(gradOutput).positionsLast(), copies);
     }
 
     /** The weight Jacobian of copy k, {@code Dout x Din}, float64. */

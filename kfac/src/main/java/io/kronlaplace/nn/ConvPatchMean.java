@@ -1,7 +1,5 @@
-package io.kronlaplace.curvature;
+package io.kronlaplace.nn;
 
-import io.kronlaplace.nn.Conv2d;
-import io.kronlaplace.nn.Tensors;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -11,8 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The mean im2col patch of a convolution over its output locations, {@code abar[n] = 1/R sum_r patches(x)[n, r]},
- * computed without unfolding: entry (c, i, j) is the sum of input channel c over the pixels that kernel offset (i, j)
+ * The mean im2col patch of a convolution over its output locations,
+ * {@code abar[n] = 1/R sum_r inputPositions(x)[n, r]}, computed without unfolding: entry (c, i, j) is the sum of input channel c over the pixels that kernel offset (i, j)
  * visits, a strided box of the image (rows {@code t*s - p + i}, columns {@code u*s - p + j} that fall inside it;
  * padding adds zeros).
  *
@@ -21,9 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * takes those totals minus its excluded border rows (or sums its own rows where that is shorter), and the same is
  * done along the columns. The pass over the plane is element-wise additions of whole rows, which the JIT vectorises;
  * earlier prefix sums along every row ran as a dependent chain per element and were three times slower than reading
- * the input. Cost O(N Cin H W) with no N x R x Din buffer.
+ * the input. Cost O(N Cin H W) with no N x R x Din buffer. This is {@link Conv2d#meanInput}.
  */
-public final class ConvPatchMean {
+final class ConvPatchMean {
     private ConvPatchMean() {
     }
 
@@ -92,7 +90,7 @@ public final class ConvPatchMean {
     }
 
     /** Mean patch {@code [N, Cin*kh*kw]} (features ordered channel, kernel row, kernel column), input's type. */
-    public static INDArray of(Conv2d conv, INDArray x) {
+    static INDArray of(Conv2d conv, INDArray x) {
         INDArray dense = Tensors.denseBuffer(x);
         int n = Math.toIntExact(dense.size(0));
         int channels = Math.toIntExact(dense.size(1));
