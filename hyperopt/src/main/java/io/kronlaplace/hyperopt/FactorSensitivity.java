@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link io.kronlaplace.curvature.KronEigenbasis#logDetGradientA} and {@code logDetGradientB} give them).
  *
  * <p>Only products {@code rows * G} are offered; {@link EigenbasisMatrix#rowsTimes} picks the eigenbasis route for
- * few rows and a once-formed dense G for many (see docs/kronecker-eigenbasis.md, section Sensitivities).
+ * few rows and a once-formed dense G for many (see docs/kronecker-eigenbasis.md, section Sensitivities to the
+ * factors).
  */
 public final class FactorSensitivity {
     private final EigenbasisMatrix input;

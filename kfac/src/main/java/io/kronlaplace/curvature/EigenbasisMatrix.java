@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A symmetric matrix G = Q diag(w) Q^T kept in eigenbasis form (float64): how the log-determinant sensitivities of
  * {@link KronEigenbasis} are expressed, since they share the eigenvectors of the factor they belong to. See
- * docs/kronecker-eigenbasis.md, section Sensitivities.
+ * docs/kronecker-eigenbasis.md, section Sensitivities to the factors.
  *
  * <p>Products {@code rows * G} with fewer rows than the width go through the eigenbasis ({@code ((rows Q) o w) Q^T},
  * 4 r D^2 flops) and never form G, whose D^3 construction would dominate for wide factors; for more rows G is formed
