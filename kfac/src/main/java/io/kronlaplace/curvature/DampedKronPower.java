@@ -1,5 +1,6 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.linalg.ComputeKernels;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code W_k -> Q_B [(Q_B^T W_k Q_A) o (s l_B l_A^T + delta)^p] Q_A^T}. Made by {@link KronEigenbasis#power}; see
  * docs/kronecker-eigenbasis.md, section Damped powers.
  *
- * <p>Immutable. The products are {@code Nd4j.gemm} calls into the caller's output and two temporaries: a
+ * <p>Immutable. The products are {@link ComputeKernels#gemm} calls into the caller's output and two temporaries: a
  * {@link Scratch} the caller keeps (nothing allocated per call), or arrays created per call, which come from the
  * arena when the caller has opened a workspace. One matrix costs 4 GEMMs, 4 Dout Din (Dout + Din) flops; a stack of
  * K > 1 runs as 4 GEMMs over the whole stack plus two transposing copies.
@@ -24,9 +25,11 @@ public final class DampedKronPower {
     private final INDArray qb;
     private final INDArray grid;
     private final INDArray transposedGridRow;
+    private final ComputeKernels kernels;
 
-    DampedKronPower(INDArray qa, INDArray qb, INDArray doubleGrid, DataType type) {
+    DampedKronPower(INDArray qa, INDArray qb, INDArray doubleGrid, DataType type, ComputeKernels kernels) {
         this.type = type;
+        this.kernels = kernels;
         this.outFeatures = qb.size(0);
         this.inFeatures = qa.size(0);
         this.qa = qa.dataType() == type ? qa : qa.castTo(type);
@@ -122,25 +125,25 @@ public final class DampedKronPower {
             INDArray w = input.reshape('c', dout, din);
             INDArray t1 = first.reshape('c', dout, din);
             INDArray t2 = second.reshape('c', dout, din);
-            Nd4j.gemm(qb, w, t1, true, false, 1.0, 0.0);
-            Nd4j.gemm(t1, qa, t2, false, false, 1.0, 0.0);
+            kernels.gemm(qb, w, t1, true, false, 1.0, 0.0);
+            kernels.gemm(t1, qa, t2, false, false, 1.0, 0.0);
             t2.muli(grid);
-            Nd4j.gemm(qb, t2, t1, false, false, 1.0, 0.0);
-            Nd4j.gemm(t1, qa, out.reshape('c', dout, din), false, true, 1.0, 0.0);
+            kernels.gemm(qb, t2, t1, false, false, 1.0, 0.0);
+            kernels.gemm(t1, qa, out.reshape('c', dout, din), false, true, 1.0, 0.0);
             return;
         }
         // X_k = W_k Q_A for the whole stack; then per matrix (Q_B^T X_k)^T = X_k^T Q_B, laid out K x Din x Dout
-        Nd4j.gemm(input.reshape('c', count * dout, din), qa, first.reshape('c', count * dout, din), false, false,
+        kernels.gemm(input.reshape('c', count * dout, din), qa, first.reshape('c', count * dout, din), false, false,
                 1.0, 0.0);
         second.reshape('c', count, din, dout).assign(first.reshape('c', count, dout, din).permute(0, 2, 1));
-        Nd4j.gemm(second.reshape('c', count * din, dout), qb, first.reshape('c', count * din, dout), false, false,
+        kernels.gemm(second.reshape('c', count * din, dout), qb, first.reshape('c', count * din, dout), false, false,
                 1.0, 0.0);
         first.reshape('c', count, din * dout).muliRowVector(transposedGridRow);
         // back: (Q_B Z_k)^T = Z_k^T Q_B^T, transposed to K x Dout x Din, then times Q_A^T
-        Nd4j.gemm(first.reshape('c', count * din, dout), qb, second.reshape('c', count * din, dout), false, true,
+        kernels.gemm(first.reshape('c', count * din, dout), qb, second.reshape('c', count * din, dout), false, true,
                 1.0, 0.0);
         first.reshape('c', count, dout, din).assign(second.reshape('c', count, din, dout).permute(0, 2, 1));
-        Nd4j.gemm(first.reshape('c', count * dout, din), qa, out.reshape('c', count * dout, din), false, true, 1.0,
+        kernels.gemm(first.reshape('c', count * dout, din), qa, out.reshape('c', count * dout, din), false, true, 1.0,
                 0.0);
     }
 

@@ -1,5 +1,7 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.linalg.ComputeDevices;
+import io.kronlaplace.linalg.ComputeKernels;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -88,11 +90,21 @@ public final class KronEigenbasis {
      * @param s     curvature scale, positive and finite
      * @param delta damping, finite and >= 0; 0 only when p >= 0 or H has no zero eigenvalue
      * @param p     any finite power (-1, -1/2, 1/2 and 1 are the common ones)
-     * @param type  FLOAT or DOUBLE: the type of the stacks it will be applied to
+     * @param type  FLOAT or DOUBLE: the type of the stacks it will be applied to; the products run on the kernels of
+     *              the configured device ({@link ComputeDevices#configured()})
      * @throws IllegalArgumentException on a bad scale, damping, power or type, or when a negative power of a singular
      *                                  undamped block is asked for
      */
     public DampedKronPower power(double s, double delta, double p, DataType type) {
+        return power(s, delta, p, type, ComputeDevices.configured());
+    }
+
+    /**
+     * {@link #power(double, double, double, DataType)} whose products run on the given compute kernels (those the
+     * caller's posterior or optimiser was configured with).
+     */
+    public DampedKronPower power(double s, double delta, double p, DataType type, ComputeKernels kernels) {
+        Objects.requireNonNull(kernels, "kernels");
         Checks.requirePositive(s, "scale s");
         if (!(delta >= 0) || Double.isInfinite(delta)) {
             throw new IllegalArgumentException("damping delta must be finite and >= 0, got " + delta);
@@ -108,7 +120,7 @@ public final class KronEigenbasis {
                     + p + " does not exist; use a positive damping");
         }
         INDArray scaled = Transforms.pow(eigenvalueGrid.mul(s).addi(delta), p, false);
-        return new DampedKronPower(qa, qb, scaled, type);
+        return new DampedKronPower(qa, qb, scaled, type, kernels);
     }
 
     /**

@@ -65,7 +65,7 @@ final class KronPreconditioner {
     void refreshInverse(double damping) {
         KronDecomposition d = KronDecomposition.of(new KronFactors(layer.path(), runningA, runningB, flavour), kernels);
         DataType type = layer.weight().value().dataType();
-        inverse = KronEigenbasis.ofWeight(d).power(1.0, damping, -1.0, type);
+        inverse = KronEigenbasis.ofWeight(d).power(1.0, damping, -1.0, type, kernels);
         if (result == null || result.dataType() != type) {
             scratch = inverse.newScratch(1);
             result = Nd4j.create(type, d.outFeatures(), d.inFeatures());

@@ -221,7 +221,7 @@ public final class KronLaplace extends LaplacePosterior {
             ParameterGroup pg = groups.get(g);
             INDArray e = eps.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.offset() + pg.size()))
                     .dup('c');
-            INDArray r = eigenbases[g].power(s, p.groupValue(g), -0.5, DataType.DOUBLE).apply(e);
+            INDArray r = eigenbases[g].power(s, p.groupValue(g), -0.5, DataType.DOUBLE, kernels()).apply(e);
             out.get(NDArrayIndex.all(), NDArrayIndex.interval(pg.offset(), pg.offset() + pg.size())).assign(r);
         }
         return out;
@@ -256,7 +256,7 @@ public final class KronLaplace extends LaplacePosterior {
                     addLayer(slices, eigenbases[gs[0]], s, p.groupValue(gs[0]), examples, outputs, result);
                     if (gs[1] >= 0) {
                         DampedKronPower inverse = eigenbases[gs[1]].power(s, p.groupValue(gs[1]), -1.0,
-                                DataType.DOUBLE);
+                                DataType.DOUBLE, kernels());
                         INDArray gb = slices.biasJacobians().mmul(inverse.qb());
                         JacobianProducts.addWeightedGram(gb, gb.mulRowVector(inverse.grid().reshape(1,
                                 inverse.outFeatures())), examples, outputs, result);
@@ -275,7 +275,7 @@ public final class KronLaplace extends LaplacePosterior {
      * Adds sum_ij (Qb^T G_c Qa)_ij (Qb^T G_c' Qa)_ij / (s lb_i la_j + delta) of one layer's weight to out. The products
      * run in the network's floating type (float32 for float32 networks, float64 in tests) into reused buffers.
      */
-    private static void addLayer(LayerSlices slices, KronEigenbasis basis, double s, double delta, int examples,
+    private void addLayer(LayerSlices slices, KronEigenbasis basis, double s, double delta, int examples,
                                  int outputs, INDArray out) {
         INDArray a = slices.inputs();
         INDArray g = slices.gradients();
@@ -287,7 +287,7 @@ public final class KronLaplace extends LaplacePosterior {
         if (r == 1) {
             // G_k = g_k a_n^T is rank one: (Qb^T G_k Qa)_ij = gh_ki ah_nj, so the sum over j collapses to
             // M_ni = sum_j ah_nj^2 K_ij and the covariance is sum_i gh_ci gh_c'i M_ni.
-            DampedKronPower inverse = basis.power(s, delta, -1.0, DataType.DOUBLE);
+            DampedKronPower inverse = basis.power(s, delta, -1.0, DataType.DOUBLE, kernels());
             INDArray ah = a.reshape(examples, din).castTo(DataType.DOUBLE).mmul(inverse.qa());
             INDArray gh = g.reshape(k, dout).castTo(DataType.DOUBLE).mmul(inverse.qb());
             INDArray m = ah.muli(ah).mmul(inverse.grid().transpose());
@@ -295,7 +295,7 @@ public final class KronLaplace extends LaplacePosterior {
             JacobianProducts.addWeightedGram(gh, weighted, examples, outputs, out);
             return;
         }
-        DampedKronPower inverseSqrt = basis.power(s, delta, -0.5, type);
+        DampedKronPower inverseSqrt = basis.power(s, delta, -0.5, type, kernels());
         INDArray qa = inverseSqrt.qa();
         INDArray qb = inverseSqrt.qb();
         INDArray sqrtGrid = inverseSqrt.grid().reshape(1, dout * din);
@@ -312,9 +312,9 @@ public final class KronLaplace extends LaplacePosterior {
                     .permute(0, 2, 1));
             INDArray an = ah.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all());
             // row c of xRows: vec(Qb^T G_c Qa) scaled by sqrt(K), so that X X^T is the K-weighted inner product
-            Nd4j.gemm(gnMatrix, an.dup('c'), x, false, false, 1.0, 0.0);
+            kernels().gemm(gnMatrix, an.dup('c'), x, false, false, 1.0, 0.0);
             xRows.muliRowVector(sqrtGrid);
-            Nd4j.gemm(xRows, xRows, gram, false, true, 1.0, 0.0);
+            kernels().gemm(xRows, xRows, gram, false, true, 1.0, 0.0);
             out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(gram.castTo(DataType.DOUBLE));
         }
     }
