@@ -60,8 +60,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "Seed of the MC predictive.")
     long seed;
 
+    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
+        try (OutputDirectoryLock lock = OutputDirectoryLock.acquire(out, line -> spec.commandLine().getErr()
+                .println(line))) {
+            return evaluate();
+        }
+    }
+
+    private Integer evaluate() throws Exception {
         Threads.apply(common);
         PrintWriter err = spec.commandLine().getErr();
         SavedModelOptions.Loaded loaded = saved.load(data);

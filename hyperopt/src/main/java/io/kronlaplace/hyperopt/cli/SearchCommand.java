@@ -90,8 +90,16 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
+        try (OutputDirectoryLock lock = OutputDirectoryLock.acquire(out, line -> spec.commandLine().getErr()
+                .println(line))) {
+            return search();
+        }
+    }
+
+    private Integer search() throws Exception {
         Threads.apply(common);
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("--validation-fraction must be in (0, 1), got " + validationFraction);

@@ -159,8 +159,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Seed of initialisation, shuffling and augmentation noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
+        try (OutputDirectoryLock lock = OutputDirectoryLock.acquire(out, line -> spec.commandLine().getErr()
+                .println(line))) {
+            return train();
+        }
+    }
+
+    private Integer train() throws Exception {
         Threads.apply(common);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
