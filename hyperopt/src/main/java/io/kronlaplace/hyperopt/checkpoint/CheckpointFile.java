@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.JsonParser;
+import io.kronlaplace.io.Utf8Text;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -175,7 +176,13 @@ public final class CheckpointFile {
         String kind = string(buf);
         byte[] meta = new byte[checkedLength(buf)];
         buf.get(meta);
-        JsonNode metadata = JSON.readTree(meta);
+        JsonNode metadata;
+        try {
+            // decoded as UTF-8 here: Jackson would guess UTF-16 or UTF-32 from the first bytes of damaged metadata
+            metadata = JSON.readTree(Utf8Text.decode(meta));
+        } catch (Utf8Text.MalformedException e) {
+            throw new IllegalArgumentException("metadata is not UTF-8: " + e.getMessage(), e);
+        }
         if (metadata == null || !metadata.isObject()) {
             throw new IllegalArgumentException("metadata is not a JSON object");
         }

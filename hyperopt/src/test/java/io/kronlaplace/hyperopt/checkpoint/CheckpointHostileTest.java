@@ -96,6 +96,8 @@ class CheckpointHostileTest {
         rejected(raw("trailing.ck", "{} {}"), "JSON");
         rejected(raw("empty.ck", ""), "JSON object");
         rejected(raw("array.ck", "[1, 2]"), "JSON object");
+        // found by the fuzzer: four bytes that Jackson took for UTF-32 gave a bare CharConversionException
+        rejected(raw("utf32.ck", "\u0000\u0000\u0000{\"a\": 1}"), "JSON");
     }
 
     private static final ModelArchitecture ARCH = new ModelArchitecture(10, 1, 10, 3, WideResNet.Variant.FIXUP);
