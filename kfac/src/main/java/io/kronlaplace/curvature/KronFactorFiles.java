@@ -1,7 +1,9 @@
 package io.kronlaplace.curvature;
 
 import io.kronlaplace.io.AtomicFiles;
+import io.kronlaplace.io.CorruptFileException;
 import io.kronlaplace.io.Npy;
+import io.kronlaplace.io.Utf8Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,24 +11,36 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Saves and loads Kronecker factors and their eigendecompositions as NumPy {@code .npy} files (float64), readable
  * from Python: one file per array, named by the layer's position ({@code layer3.A.npy}, {@code layer3.B.npy}; or
  * {@code layer3.QA.npy}, {@code .LA}, {@code .QB}, {@code .LB} for decompositions), and a tab-separated index
- * {@value #INDEX} listing each layer's number, dotted path, flavour, Din and Dout. Every file is written atomically
- * and the index last, so an interrupted save never leaves an index that points at missing arrays.
+ * {@value #INDEX} listing each layer's number, dotted path, flavour, Din and Dout, ending with a line
+ * {@code # end <layers> crc32 <hex>} that holds the layer count and the CRC-32 of every byte before it. Every file is
+ * written atomically and the index last, so an interrupted save never leaves an index that points at missing arrays.
+ *
+ * <p>Reading validates the index completely before any array is read: the end line (a cut index is not an empty
+ * one), the checksum (a changed path or flavour is not accepted), consecutive layer numbers from 0 and distinct paths
+ * (a duplicated line does not silently replace a layer). Every problem is a {@link CorruptFileException} naming the
+ * file and the line; see docs/file-formats.md, section K-FAC factor directories.
  */
 public final class KronFactorFiles {
     /** Name of the index file inside the directory. */
     public static final String INDEX = "kfac-index.tsv";
     private static final String FACTORS = "factors";
     private static final String DECOMPOSITIONS = "decompositions";
-    private static final String MAGIC = "# kronlaplace kfac v1 ";
+    private static final String MAGIC = "# kronlaplace kfac v2 ";
+    private static final String END = "# end ";
+    /** An index lists one line per layer; anything larger than this is not an index. */
+    private static final long MAX_INDEX_BYTES = 64L << 20;
 
     private KronFactorFiles() {
     }
@@ -89,12 +103,12 @@ public final class KronFactorFiles {
         T build();
     }
 
-    /** Turns a validation failure of loaded arrays (e.g. NaN) into an IOException naming the directory. */
+    /** Turns a validation failure of loaded arrays (e.g. NaN) into a corrupt-file error naming the directory. */
     private static <T> T construct(Path dir, Constructor<T> c) throws IOException {
         try {
             return c.build();
         } catch (IllegalArgumentException e) {
-            throw new IOException(dir + ": invalid saved curvature: " + e.getMessage(), e);
+            throw new CorruptFileException(dir + ": invalid saved curvature: " + e.getMessage(), e);
         }
     }
 
@@ -106,7 +120,7 @@ public final class KronFactorFiles {
         Path p = dir.resolve(file(e.number(), array));
         INDArray a = Npy.read(p);
         if (!Arrays.equals(a.shape(), shape)) {
-            throw new IOException(p + ": array " + array + " of layer '" + e.path() + "' has shape "
+            throw new CorruptFileException(p + ": array " + array + " of layer '" + e.path() + "' has shape "
                     + Arrays.toString(a.shape()) + ", the index says " + Arrays.toString(shape));
         }
         return a;
@@ -122,7 +136,15 @@ public final class KronFactorFiles {
             text.append(e.number()).append('\t').append(e.path()).append('\t').append(e.flavour()).append('\t')
                     .append(e.din()).append('\t').append(e.dout()).append('\n');
         }
+        text.append(endLine(text.toString(), entries.size()));
         AtomicFiles.writeString(dir.resolve(INDEX), text);
+    }
+
+    /** The last line of an index: the layer count and the CRC-32 of the UTF-8 bytes of {@code body}. */
+    private static String endLine(String body, int layers) {
+        CRC32 crc = new CRC32();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return END + layers + " crc32 " + String.format("%08x", crc.getValue()) + "\n";
     }
 
     private static List<Entry> readIndex(Path dir, String kind) throws IOException {
@@ -130,16 +152,32 @@ public final class KronFactorFiles {
         if (!Files.isRegularFile(index)) {
             throw new NoSuchFileException(index.toString(), null, "no K-FAC index file");
         }
-        List<String> lines = Files.readAllLines(index, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).startsWith(MAGIC)) {
-            throw new IOException(index + ": not a K-FAC index (first line must start with '" + MAGIC.trim() + "')");
+        if (Files.size(index) > MAX_INDEX_BYTES) {
+            throw new CorruptFileException(index + ": " + Files.size(index) + " bytes is too large for a K-FAC index");
         }
+        String text;
+        try {
+            text = Utf8Text.decode(Files.readAllBytes(index));
+        } catch (Utf8Text.MalformedException e) {
+            throw new CorruptFileException(index + ": " + e.getMessage(), e);
+        }
+        if (!text.startsWith(MAGIC)) {
+            throw new CorruptFileException(index + ": not a K-FAC index of this version (line 1 must start with '"
+                    + MAGIC.trim() + "')");
+        }
+        List<String> lines = List.of(text.split("\n", -1));
+        int last = lines.size() - 2;
+        if (!text.endsWith("\n") || last < 1 || !lines.get(last).startsWith(END)) {
+            throw new CorruptFileException(index + ": truncated: no '" + END.trim() + "' line at the end");
+        }
+        String body = text.substring(0, text.length() - lines.get(last).length() - 1);
         String found = lines.get(0).substring(MAGIC.length()).trim();
         if (!found.equals(kind)) {
-            throw new IOException(index + ": the directory holds " + found + ", expected " + kind);
+            throw new CorruptFileException(index + ": the directory holds " + found + ", expected " + kind);
         }
         List<Entry> entries = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
+        Set<String> paths = new HashSet<>();
+        for (int i = 1; i < last; i++) {
             String line = lines.get(i);
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -151,14 +189,27 @@ public final class KronFactorFiles {
                 }
                 Entry e = new Entry(Integer.parseInt(f[0]), f[1], KfacFlavour.valueOf(f[2]), Long.parseLong(f[3]),
                         Long.parseLong(f[4]));
-                if (e.din() < 1 || e.dout() < 1) {
-                    throw new IllegalArgumentException("sizes must be positive");
+                if (e.din() < 1 || e.dout() < 1 || e.din() > Integer.MAX_VALUE || e.dout() > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("sizes must be positive ints");
+                }
+                if (e.number() != entries.size()) {
+                    throw new IllegalArgumentException("layer number " + e.number() + " where " + entries.size()
+                            + " comes next");
+                }
+                if (!paths.add(e.path())) {
+                    throw new IllegalArgumentException("layer '" + e.path() + "' is listed twice");
                 }
                 entries.add(e);
             } catch (IllegalArgumentException e) {
-                throw new IOException(index + " line " + (i + 1) + " is corrupt (" + e.getMessage() + "): '" + line
-                        + "'", e);
+                throw new CorruptFileException(index + " line " + (i + 1) + " is corrupt (" + e.getMessage() + "): '"
+                        + line + "'", e);
             }
+        }
+        String expectedEnd = endLine(body, entries.size());
+        if (!(lines.get(last) + "\n").equals(expectedEnd)) {
+            throw new CorruptFileException(index + " line " + (last + 1) + ": '" + lines.get(last) + "' does not match "
+                    + "the " + entries.size() + " layers and checksum of the lines before it ('" + expectedEnd.trim()
+                    + "'): the index was cut or changed");
         }
         return entries;
     }

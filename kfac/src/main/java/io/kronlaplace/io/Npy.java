@@ -27,6 +27,12 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final int ALIGNMENT = 64;
+    /** ND4J's largest rank. */
+    private static final int MAX_RANK = 32;
+    /** Data bytes of the largest array read: the limit of one Java array. */
+    private static final long MAX_DATA_BYTES = Integer.MAX_VALUE - 16;
+    /** NumPy itself writes headers of a few hundred bytes; a larger one is a corrupt length field. */
+    private static final long MAX_HEADER_BYTES = 1 << 20;
 
     private Npy() {
     }
@@ -37,7 +43,7 @@ public final class Npy {
             throw new NoSuchFileException(path.toString(), null, "no such .npy file");
         }
         try (InputStream in = Files.newInputStream(path)) {
-            INDArray array = read(in, path.toString());
+            INDArray array = read(in, path.toString(), Files.size(path));
             long extra = in.transferTo(OutputStream.nullOutputStream());
             if (extra > 0) {
                 throw new NpyFormatException(path + ": " + extra
@@ -53,9 +59,18 @@ public final class Npy {
      * @param source names the stream in error messages
      */
     public static INDArray read(InputStream in, String source) throws IOException {
-        byte[] preamble = readFully(in, MAGIC.length + 2, source, "magic string and version");
+        return read(in, source, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads an array of at most {@code available} bytes (magic to last element). Every size is checked with
+     * overflow-safe arithmetic against what the file can hold before anything is allocated, so a header that
+     * declares more elements than ND4J can index or than the file contains is rejected instead of allocated.
+     */
+    private static INDArray read(InputStream in, String source, long available) throws IOException {
+        byte[] preamble = readFully(in, MAGIC.length + 2, source, "magic string and version", 0);
         if (!Arrays.equals(Arrays.copyOf(preamble, MAGIC.length), MAGIC)) {
-            throw new NpyFormatException(source + ": not a .npy file (no \\x93NUMPY magic string)");
+            throw new NpyFormatException(source + ": not a .npy file (no \\x93NUMPY magic string at offset 0)");
         }
         int major = preamble[6] & 0xff;
         int minor = preamble[7] & 0xff;
@@ -63,15 +78,21 @@ public final class Npy {
             case 1 -> 2;
             case 2, 3 -> 4;
             default -> throw new NpyFormatException(source + ": unsupported .npy format version " + major + "."
-                    + minor + " (supported: 1.0, 2.0, 3.0)");
+                    + minor + " at offset 6 (supported: 1.0, 2.0, 3.0)");
         };
-        ByteBuffer lengthField = ByteBuffer.wrap(readFully(in, lengthBytes, source, "header length"))
+        ByteBuffer lengthField = ByteBuffer.wrap(readFully(in, lengthBytes, source, "header length", preamble.length))
                 .order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = lengthBytes == 2 ? lengthField.getShort() & 0xffff : lengthField.getInt() & 0xffffffffL;
-        if (headerLength > Integer.MAX_VALUE - 16) {
-            throw new NpyFormatException(source + ": header length " + headerLength + " is not plausible");
+        long headerStart = preamble.length + lengthBytes;
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new NpyFormatException(source + ": header length " + headerLength + " at offset 8 is not plausible");
         }
-        byte[] headerBytes = readFully(in, (int) headerLength, source, "header of " + headerLength + " bytes");
+        if (headerLength > available - headerStart) {
+            throw new NpyFormatException(source + ": truncated file: the header of " + headerLength + " bytes at offset "
+                    + headerStart + " runs past the end of the file (" + available + " bytes)");
+        }
+        byte[] headerBytes = readFully(in, (int) headerLength, source, "header of " + headerLength + " bytes",
+                headerStart);
         String headerText = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         if (!headerText.endsWith("\n")) {
             throw new NpyFormatException(source + ": header is not terminated by a newline (corrupt header length?)");
@@ -82,20 +103,44 @@ public final class Npy {
             throw new NpyFormatException(source + ": Fortran-ordered (column-major) arrays are not supported; save "
                     + "with numpy.ascontiguousarray first");
         }
-        long elements;
-        try {
-            elements = header.elements();
-        } catch (ArithmeticException e) {
-            throw new NpyFormatException(source + ": shape " + Arrays.toString(header.shape()) + " overflows");
-        }
-        long dataBytes = elements * type.size;
-        if (dataBytes > Integer.MAX_VALUE - 16) {
-            throw new NpyFormatException(source + ": " + dataBytes + " data bytes exceed the 2 GiB this reader "
-                    + "supports");
+        int elements = elementCount(header.shape(), type.size, source);
+        long dataStart = headerStart + headerLength;
+        long dataBytes = (long) elements * type.size;
+        if (dataBytes > available - dataStart) {
+            throw new NpyFormatException(source + ": truncated file: shape " + Arrays.toString(header.shape())
+                    + " of " + header.descr() + " needs " + dataBytes + " bytes of data from offset " + dataStart
+                    + ", the file has " + (available - dataStart));
         }
         ByteBuffer data = ByteBuffer.wrap(readFully(in, (int) dataBytes, source, "data of " + elements + " "
-                + header.descr() + " elements (" + dataBytes + " bytes)")).order(ByteOrder.LITTLE_ENDIAN);
-        return type.toArray(data, (int) elements, header.shape());
+                + header.descr() + " elements (" + dataBytes + " bytes)", dataStart)).order(ByteOrder.LITTLE_ENDIAN);
+        return type.toArray(data, elements, header.shape());
+    }
+
+    /**
+     * The number of elements of {@code shape}, checked so that ND4J can hold the array: rank at most
+     * {@value #MAX_RANK}, and the product of the non-zero dimensions small enough that its elements of
+     * {@code elementSize} bytes fit in one Java array. The non-zero product matters for empty arrays:
+     * {@code (0, 2^63-1)} has no elements but an ND4J shape whose strides overflow.
+     */
+    private static int elementCount(long[] shape, int elementSize, String source) throws NpyFormatException {
+        long maxElements = MAX_DATA_BYTES / elementSize;
+        if (shape.length > MAX_RANK) {
+            throw new NpyFormatException(source + ": shape " + Arrays.toString(shape) + " has rank " + shape.length
+                    + ", more than the " + MAX_RANK + " ND4J supports");
+        }
+        long nonZero = 1;
+        boolean empty = false;
+        for (long d : shape) {
+            if (d == 0) {
+                empty = true;
+            } else if (nonZero > maxElements / d) {
+                throw new NpyFormatException(source + ": shape " + Arrays.toString(shape) + " has more than "
+                        + maxElements + " elements of " + elementSize + " bytes, the most this reader supports (2 GiB)");
+            } else {
+                nonZero *= d;
+            }
+        }
+        return empty ? 0 : (int) nonZero;
     }
 
     /**
@@ -132,11 +177,12 @@ public final class Npy {
         return out.array();
     }
 
-    private static byte[] readFully(InputStream in, int n, String source, String what) throws IOException {
+    private static byte[] readFully(InputStream in, int n, String source, String what, long offset)
+            throws IOException {
         byte[] b = in.readNBytes(n);
         if (b.length != n) {
-            throw new NpyFormatException(source + ": truncated file: expected " + n + " bytes of " + what + ", found "
-                    + b.length);
+            throw new NpyFormatException(source + ": truncated file: expected " + n + " bytes of " + what
+                    + " at offset " + offset + ", found " + b.length);
         }
         return b;
     }

@@ -1,13 +1,16 @@
 package io.kronlaplace.io;
 
-import java.io.IOException;
-
 /** A {@code .npy} file that is corrupt, truncated or uses a layout or data type this reader does not support. */
-public final class NpyFormatException extends IOException {
+public final class NpyFormatException extends CorruptFileException {
     private static final long serialVersionUID = 1L;
 
     /** @param message what is wrong, naming the file */
     public NpyFormatException(String message) {
         super(message);
+    }
+
+    /** @param message what is wrong, naming the file; @param cause the underlying failure */
+    public NpyFormatException(String message, Throwable cause) {
+        super(message, cause);
     }
 }

@@ -30,15 +30,6 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
         return s.append(", }").toString();
     }
 
-    /** Number of elements ({@code 1} for a 0-d array). */
-    long elements() {
-        long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
-    }
-
     /** Parses the dictionary literal; {@code source} names the file in error messages. */
     static NpyHeader parse(String text, String source) throws NpyFormatException {
         Map<String, Object> dict = new Parser(text, source).dictionary();
@@ -129,7 +120,7 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
             List<Long> dims = new ArrayList<>();
             while (peek() != ')') {
                 int start = pos;
-                while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+                while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
                     pos++;
                 }
                 if (start == pos) {

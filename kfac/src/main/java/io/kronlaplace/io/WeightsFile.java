@@ -10,6 +10,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UTFDataFormatException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -151,6 +152,9 @@ public final class WeightsFile {
             }
         } catch (EOFException e) {
             throw new WeightsFileException(file + " is truncated (" + size + " bytes)", e);
+        } catch (UTFDataFormatException e) {
+            throw new WeightsFileException(file + " is corrupt: a name is not valid modified UTF-8 (" + e.getMessage()
+                    + ")", e);
         }
         List<Entry> expected = entries(network);
         for (int i = 0; i < Math.max(expected.size(), stored.size()); i++) {

@@ -1,9 +1,7 @@
 package io.kronlaplace.io;
 
-import java.io.IOException;
-
 /** A weights file that is not one, is damaged or truncated, or does not fit the network it is loaded into. */
-public final class WeightsFileException extends IOException {
+public final class WeightsFileException extends CorruptFileException {
     private static final long serialVersionUID = 1L;
 
     /** An error described by {@code message}. */

@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kronlaplace.io.CorruptFileException;
 import io.kronlaplace.io.Npy;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -82,10 +85,69 @@ class KronFactorFilesTest {
         Files.delete(dir.resolve("layer1.B.npy"));
         Npy.write(dir.resolve("layer0.A.npy"), spd(4, 1));
         assertThrows(NoSuchFileException.class, () -> KronFactorFiles.readFactors(dir));
-        Files.writeString(dir.resolve(KronFactorFiles.INDEX), "# kronlaplace kfac v1 factors\n0\tfc\tSIDEWAYS\t2\t5\n");
+        Files.writeString(dir.resolve(KronFactorFiles.INDEX),
+                withEndLine("# kronlaplace kfac v2 factors\n0\tfc\tSIDEWAYS\t2\t5\n", 1));
         IOException corrupt = assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
         assertTrue(corrupt.getMessage().contains("line 2"), corrupt.getMessage());
         Files.writeString(dir.resolve(KronFactorFiles.INDEX), "hello\n");
         assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
+    }
+
+    /** An index body followed by the end line the format specifies (count and CRC-32 of the body's bytes). */
+    private static String withEndLine(String body, int layers) {
+        CRC32 crc = new CRC32();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return body + "# end " + layers + " crc32 " + String.format("%08x", crc.getValue()) + "\n";
+    }
+
+    private static String index(Path dir) throws IOException {
+        return Files.readString(dir.resolve(KronFactorFiles.INDEX));
+    }
+
+    /** Issue 20: a duplicated index line replaced a layer silently. */
+    @Test
+    void kfacIndexDuplicateLineIsRejected(@TempDir Path dir) throws IOException {
+        KronFactorFiles.writeFactors(dir, factors());
+        String text = index(dir);
+        String body = text.substring(0, text.indexOf("# end "));
+        String first = body.lines().filter(l -> l.startsWith("0\t")).findFirst().orElseThrow();
+        Files.writeString(dir.resolve(KronFactorFiles.INDEX), withEndLine(body + first + "\n", 3));
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> KronFactorFiles.readFactors(dir));
+        assertTrue(e.getMessage().contains("line 5"), e.getMessage());
+    }
+
+    /** Issue 20: an index cut right after its header read as an empty directory. */
+    @Test
+    void kfacIndexCutAfterHeaderIsRejected(@TempDir Path dir) throws IOException {
+        KronFactorFiles.writeFactors(dir, factors());
+        String text = index(dir);
+        Files.writeString(dir.resolve(KronFactorFiles.INDEX), text.substring(0, text.indexOf('\n') + 1));
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> KronFactorFiles.readFactors(dir));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    /** Issue 20: a changed flavour or layer path was accepted (the index had no checksum). */
+    @Test
+    void kfacIndexChangedFlavourOrPathIsRejected(@TempDir Path dir) throws IOException {
+        KronFactorFiles.writeFactors(dir, factors());
+        String text = index(dir);
+        for (String changed : new String[] {text.replace("REDUCE", "EXPAND"), text.replace("\tfc\t", "\tfd\t")}) {
+            assertTrue(!changed.equals(text));
+            Files.writeString(dir.resolve(KronFactorFiles.INDEX), changed);
+            CorruptFileException e = assertThrows(CorruptFileException.class,
+                    () -> KronFactorFiles.readFactors(dir));
+            assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+        }
+    }
+
+    /** Issue 20: a byte that is not UTF-8 in the index is a corrupt-file error with its offset. */
+    @Test
+    void kfacIndexInvalidUtf8IsRejectedWithOffset(@TempDir Path dir) throws IOException {
+        KronFactorFiles.writeFactors(dir, factors());
+        byte[] bytes = Files.readAllBytes(dir.resolve(KronFactorFiles.INDEX));
+        bytes[3] = (byte) 0xFF;
+        Files.write(dir.resolve(KronFactorFiles.INDEX), bytes);
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> KronFactorFiles.readFactors(dir));
+        assertTrue(e.getMessage().contains("byte offset 3"), e.getMessage());
     }
 }

@@ -240,6 +240,29 @@ class NpyTest {
         assertTrue(trailing.getMessage().contains("8 unexpected bytes"), trailing.getMessage());
     }
 
+    /** Issue 20: a 74-byte file whose shape overflows the element count was accepted and crashed the JVM. */
+    @Test
+    void npyShapeOverflowIsRejectedBeforeAllocating() throws IOException {
+        String rank34 = "(" + "2, ".repeat(33) + "2)";
+        for (String shape : new String[] {"(2305843009213693952, 2)", "(4611686018427387904,)",
+            "(9223372036854775807,)", rank34, "(2, 2, 0, 9223372036854775807)", "(536870912, 2)"}) {
+            NpyFormatException e = readFails(handWritten(1, "{'descr': '<f4', 'fortran_order': False, 'shape': "
+                    + shape + ", }", ByteBuffer.allocate(0)));
+            assertTrue(e.getMessage().contains("bad.npy") && e.getMessage().contains("shape"),
+                    shape + " -> " + e.getMessage());
+            assertTrue(e instanceof CorruptFileException);
+        }
+    }
+
+    /** Issue 20: a shape that fits ND4J but needs more data than the file holds is reported as truncation. */
+    @Test
+    void npyShapeLargerThanTheFileIsRejectedBeforeAllocating() throws IOException {
+        NpyFormatException e = readFails(handWritten(1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000,), }", doubles(4)));
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("800000000 bytes"),
+                e.getMessage());
+    }
+
     @Test
     void missingFileIsReportedByName() {
         Path p = dir.resolve("nope.npy");

@@ -131,4 +131,22 @@ class WeightsFileTest {
                 () -> WeightsFile.save(net, dir.resolve("nan.klw")));
         assertTrue(e.getMessage().contains("fc.bias"), e.getMessage());
     }
+
+    /** Issue 20: a name that is not modified UTF-8 escaped as a bare UTFDataFormatException without the file name. */
+    @Test
+    void weightsInvalidUtfNameIsReportedAsCorruptFile() throws IOException {
+        Path file = dir.resolve("bad-utf.klw");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.write(WeightsFile.MAGIC);
+        out.writeInt(WeightsFile.VERSION);
+        out.writeShort(2);
+        out.write(new byte[] {(byte) 0xC0, 0x20});
+        out.writeInt(0);
+        out.writeLong(0);
+        Files.write(file, bytes.toByteArray());
+        WeightsFileException e = assertThrows(WeightsFileException.class, () -> WeightsFile.load(wrn(1, 4,
+                DataType.FLOAT), file));
+        assertTrue(e.getMessage().contains("bad-utf.klw") && e.getMessage().contains("UTF-8"), e.getMessage());
+    }
 }

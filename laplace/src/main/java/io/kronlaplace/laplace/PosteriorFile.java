@@ -10,9 +10,11 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UTFDataFormatException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -39,16 +42,14 @@ import org.nd4j.linalg.factory.Nd4j;
  *           DIAG: dim x double diagonal;  FULL: dim^2 x double dense GGN (row-major)
  * long CRC32 of all preceding bytes
  * </pre>
- * Files are written atomically with {@link AtomicFiles}. Loading checks the
- * checksum, the version, and that the network's covered parameters have the saved names and shapes; it writes the
- * saved MAP weights into the network.
+ * Files are written atomically with {@link AtomicFiles}. Loading checks the checksum before it parses the body, every
+ * count against the bytes present, and that the network's covered parameters have the saved names and shapes; only
+ * then does it write the saved MAP weights into the network.
  */
 public final class PosteriorFile {
     /** Current format version. */
     public static final int VERSION = 1;
     private static final byte[] MAGIC = {'K', 'L', 'A', 'P', 'P', 'O', 'S', 'T'};
-    /** Upper bound on counts read from a file, so a corrupt header cannot trigger a huge allocation. */
-    private static final long MAX_ENTRIES = 1L << 31;
 
     private PosteriorFile() {
     }
@@ -120,70 +121,122 @@ public final class PosteriorFile {
 
     /**
      * Loads a posterior saved with {@link #save} onto a network of the same architecture, writing the saved MAP weights
-     * of the covered subset into it.
+     * of the covered subset into it. The network is changed only after the whole file has been read and validated:
+     * the checksum is verified before the body is parsed, every count and size is checked against the bytes present
+     * before anything is allocated, and the body is parsed into a fresh posterior. See docs/file-formats.md, section
+     * Posterior files.
      *
-     * @throws PosteriorFormatException  for a missing magic number, unknown version, truncated or corrupt file
+     * @throws PosteriorFormatException  for a missing magic number, unknown version, truncated or corrupt file, or
+     *                                   content the posterior rejects (non-finite values, invalid hyperparameters or
+     *                                   factors); the message names the file
      * @throws IllegalArgumentException  when the network's covered parameters differ in names or shapes
      */
     public static LaplacePosterior load(Path file, Network network) throws IOException {
+        long body = Files.size(file) - Long.BYTES;
+        verifyChecksum(file, body);
+        CRC32 crc = new CRC32();
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+            Source source = new Source(new CheckedInputStream(raw, crc), body, file);
+            Restored restored = readBody(source, network);
+            if (source.position() != body) {
+                throw new PosteriorFormatException("posterior file " + file + " is corrupt: " + (body - source.position())
+                        + " unexpected bytes between the payload (ending at offset " + source.position()
+                        + ") and the checksum");
+            }
+            long stored = new DataInputStream(raw).readLong();
+            if (stored != crc.getValue() || raw.read() != -1) {
+                throw new PosteriorFormatException("posterior file " + file + " changed while it was read");
+            }
+            restored.install();
+            return restored.posterior();
+        } catch (EOFException e) {
+            throw new PosteriorFormatException("posterior file " + file + " is truncated", e);
+        } catch (UTFDataFormatException e) {
+            throw new PosteriorFormatException("posterior file " + file + " is corrupt: a name is not valid modified "
+                    + "UTF-8 (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Checks the magic number, the version and the CRC-32 of the first {@code body} bytes against the stored one,
+     * streaming, before anything of the body is interpreted.
+     */
+    private static void verifyChecksum(Path file, long body) throws IOException {
         CRC32 crc = new CRC32();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
-            LaplacePosterior posterior = readBody(in, network, file);
-            long expected = crc.getValue();
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new PosteriorFormatException(file + " is not a posterior file (bad magic number at offset 0)");
+            }
+            if (body < MAGIC.length + Integer.BYTES) {
+                throw new PosteriorFormatException("posterior file " + file + " is truncated (" + (body + Long.BYTES)
+                        + " bytes)");
+            }
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new PosteriorFormatException(file + " has format version " + version + " at offset 8, this "
+                        + "library reads " + VERSION);
+            }
+            byte[] buffer = new byte[1 << 16];
+            for (long left = body - MAGIC.length - Integer.BYTES; left > 0; ) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new EOFException();
+                }
+                left -= n;
+            }
             long stored = new DataInputStream(raw).readLong();
-            if (stored != expected) {
-                throw new PosteriorFormatException("posterior file " + file + " is corrupt (checksum mismatch)");
+            if (stored != crc.getValue()) {
+                throw new PosteriorFormatException("posterior file " + file + " is truncated or corrupt (checksum "
+                        + "mismatch: stored " + Long.toHexString(stored) + ", computed "
+                        + Long.toHexString(crc.getValue()) + ")");
             }
-            if (raw.read() != -1) {
-                throw new PosteriorFormatException("posterior file " + file + " has trailing bytes");
-            }
-            return posterior;
         } catch (EOFException e) {
             throw new PosteriorFormatException("posterior file " + file + " is truncated", e);
         }
     }
 
-    private static LaplacePosterior readBody(DataInputStream in, Network network, Path file) throws IOException {
-        byte[] magic = new byte[MAGIC.length];
-        in.readFully(magic);
-        if (!Arrays.equals(magic, MAGIC)) {
-            throw new PosteriorFormatException(file + " is not a posterior file (bad magic number)");
+    /** A posterior parsed and validated from a file, and the fitted state to install into the network last. */
+    private record Restored(LaplacePosterior posterior, long examples, long outputs, double dataTerm,
+                            double[] theta) {
+        /** Writes the saved MAP weights into the network: the only change to the caller's state. */
+        void install() {
+            posterior.restoreFit(examples, outputs, dataTerm, theta);
         }
-        int version = in.readInt();
-        if (version != VERSION) {
-            throw new PosteriorFormatException(file + " has format version " + version + ", this library reads "
-                    + VERSION);
-        }
+    }
+
+    private static Restored readBody(Source src, Network network) throws IOException {
+        Path file = src.file;
+        DataInputStream in = src.in;
+        in.readFully(new byte[MAGIC.length + Integer.BYTES]);
         HessianStructure structure = readEnum(in, HessianStructure.class, file);
         SubsetOfWeights subset = readEnum(in, SubsetOfWeights.class, file);
         LikelihoodType likelihood = readEnum(in, LikelihoodType.class, file);
         KfacFlavour flavour = readEnum(in, KfacFlavour.class, file);
         PriorPrecision.Kind kind = readEnum(in, PriorPrecision.Kind.class, file);
-        double[] priorValues = readDoubles(in, count(in.readInt(), file));
+        double[] priorValues = readDoubles(in, src.count(in.readInt(), Double.BYTES, "prior precisions"));
         double sigma = in.readDouble();
         double temperature = in.readDouble();
         long examples = in.readLong();
         long outputs = in.readLong();
         double dataTerm = in.readDouble();
-        LaplaceOptions options;
-        try {
-            options = LaplaceOptions.builder().structure(structure).subset(subset).likelihood(likelihood)
-                    .flavour(flavour).prior(PriorPrecision.of(kind, priorValues)).sigma(sigma)
-                    .temperature(temperature).build();
-        } catch (IllegalArgumentException e) {
-            throw new PosteriorFormatException(file + " holds invalid hyperparameters: " + e.getMessage(), e);
+        if (examples < 1 || outputs < 1 || !Double.isFinite(dataTerm)) {
+            throw new PosteriorFormatException(file + " holds no valid fit (examples " + examples + ", outputs "
+                    + outputs + ", data term " + dataTerm + ")");
         }
-        LaplacePosterior posterior = Laplace.create(network, options);
+        LaplacePosterior posterior = validated(file, "hyperparameters", () -> Laplace.create(network,
+                LaplaceOptions.builder().structure(structure).subset(subset).likelihood(likelihood).flavour(flavour)
+                        .prior(PriorPrecision.of(kind, priorValues)).sigma(sigma).temperature(temperature).build()));
         List<ParameterGroup> groups = posterior.groups();
-        int savedGroups = count(in.readInt(), file);
+        int savedGroups = src.count(in.readInt(), Short.BYTES + Integer.BYTES, "parameter groups");
         if (savedGroups != groups.size()) {
             throw new IllegalArgumentException("posterior file " + file + " covers " + savedGroups
                     + " parameter groups, the network's " + subset + " subset has " + groups.size());
         }
         for (ParameterGroup g : groups) {
             String name = in.readUTF();
-            long[] shape = new long[count(in.readInt(), file)];
+            long[] shape = new long[src.count(in.readInt(), Long.BYTES, "dimensions of '" + name + "'")];
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = in.readLong();
             }
@@ -193,33 +246,40 @@ public final class PosteriorFile {
                         + Arrays.toString(g.parameter().value().shape()));
             }
         }
-        if (examples < 1 || outputs < 1) {
-            throw new PosteriorFormatException(file + " holds no fitted data (examples " + examples + ", outputs "
-                    + outputs + ")");
-        }
-        double[] theta = readDoubles(in, Math.toIntExact(posterior.dim()));
+        double[] theta = readDoubles(in, src.count(posterior.dim(), Double.BYTES, "MAP weights"));
         requireFinite(theta, "MAP weights", file);
         if (posterior instanceof KronLaplace k) {
-            k.useDecompositions(readDecompositions(in, k, flavour, file));
+            Map<String, KronDecomposition> decompositions = readDecompositions(src, k, flavour);
+            validated(file, "Kronecker factors", () -> {
+                k.useDecompositions(decompositions);
+                return k;
+            });
         } else if (posterior instanceof DiagLaplace d) {
-            double[] diag = readDoubles(in, Math.toIntExact(posterior.dim()));
+            double[] diag = readDoubles(in, src.count(posterior.dim(), Double.BYTES, "diagonal entries"));
             requireFinite(diag, "diagonal", file);
-            d.restoreDiagonal(diag);
+            validated(file, "diagonal", () -> {
+                d.restoreDiagonal(diag);
+                return d;
+            });
         } else {
             int n = Math.toIntExact(posterior.dim());
-            double[] h = readDoubles(in, Math.multiplyExact(n, n));
+            double[] h = readDoubles(in, src.count(Math.multiplyExact((long) n, n), Double.BYTES,
+                    "dense Hessian entries"));
             requireFinite(h, "dense Hessian", file);
-            ((FullLaplace) posterior).restoreHessian(Nd4j.create(h, new long[] {n, n}, 'c'));
+            validated(file, "dense Hessian", () -> {
+                ((FullLaplace) posterior).restoreHessian(Nd4j.create(h, new long[] {n, n}, 'c'));
+                return posterior;
+            });
         }
-        posterior.restoreFit(examples, outputs, dataTerm, theta);
-        return posterior;
+        return new Restored(posterior, examples, outputs, dataTerm, theta);
     }
 
-    private static Map<String, KronDecomposition> readDecompositions(DataInputStream in, KronLaplace k,
-                                                                     KfacFlavour flavour, Path file)
+    private static Map<String, KronDecomposition> readDecompositions(Source src, KronLaplace k, KfacFlavour flavour)
             throws IOException {
+        Path file = src.file;
+        DataInputStream in = src.in;
         List<WeightLayer> layers = k.covered().curvatureNetwork().weightLayers();
-        int count = count(in.readInt(), file);
+        int count = src.count(in.readInt(), Short.BYTES + 2 * Long.BYTES, "factor layers");
         if (count != layers.size()) {
             throw new IllegalArgumentException("posterior file " + file + " has factors of " + count
                     + " layers, the network has " + layers.size());
@@ -236,18 +296,25 @@ public final class PosteriorFile {
             }
             int a = Math.toIntExact(din);
             int b = Math.toIntExact(dout);
-            INDArray qa = Nd4j.create(readDoubles(in, Math.multiplyExact(a, a)), new long[] {a, a}, 'c');
-            INDArray la = Nd4j.createFromArray(readDoubles(in, a));
-            INDArray qb = Nd4j.create(readDoubles(in, Math.multiplyExact(b, b)), new long[] {b, b}, 'c');
-            INDArray lb = Nd4j.createFromArray(readDoubles(in, b));
-            try {
-                out.put(path, new KronDecomposition(path, flavour, qa, la, qb, lb));
-            } catch (IllegalArgumentException e) {
-                throw new PosteriorFormatException(file + ": invalid factors of layer '" + path + "': "
-                        + e.getMessage(), e);
-            }
+            String of = " of layer '" + path + "'";
+            INDArray qa = Nd4j.create(readDoubles(in, src.count((long) a * a, Double.BYTES, "QA" + of)),
+                    new long[] {a, a}, 'c');
+            INDArray la = Nd4j.createFromArray(readDoubles(in, src.count(a, Double.BYTES, "LA" + of)));
+            INDArray qb = Nd4j.create(readDoubles(in, src.count((long) b * b, Double.BYTES, "QB" + of)),
+                    new long[] {b, b}, 'c');
+            INDArray lb = Nd4j.createFromArray(readDoubles(in, src.count(b, Double.BYTES, "LB" + of)));
+            out.put(path, validated(file, "factors" + of, () -> new KronDecomposition(path, flavour, qa, la, qb, lb)));
         }
         return out;
+    }
+
+    /** Builds part of a posterior from file content; its validation failures become errors naming the file. */
+    private static <T> T validated(Path file, String what, Supplier<T> build) throws PosteriorFormatException {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new PosteriorFormatException(file + " holds invalid " + what + ": " + e.getMessage(), e);
+        }
     }
 
     private static <E extends Enum<E>> E readEnum(DataInputStream in, Class<E> type, Path file) throws IOException {
@@ -259,18 +326,58 @@ public final class PosteriorFile {
         }
     }
 
-    private static int count(int n, Path file) throws PosteriorFormatException {
-        if (n < 0 || n > MAX_ENTRIES) {
-            throw new PosteriorFormatException(file + " is corrupt (count " + n + ")");
-        }
-        return n;
-    }
-
     private static void requireFinite(double[] v, String what, Path file) throws PosteriorFormatException {
         for (int i = 0; i < v.length; i++) {
             if (!Double.isFinite(v[i])) {
                 throw new PosteriorFormatException(file + ": " + what + " hold " + v[i] + " at index " + i);
             }
+        }
+    }
+
+    /**
+     * The body of a posterior file being parsed: a stream that counts the bytes read, so every count in the file is
+     * checked against the bytes that are actually left before an array of that size is allocated.
+     */
+    private static final class Source {
+        private final DataInputStream in;
+        private final Path file;
+        private final long end;
+        private long position;
+
+        Source(InputStream raw, long end, Path file) {
+            this.in = new DataInputStream(new FilterInputStream(raw) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    position += b < 0 ? 0 : 1;
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    position += Math.max(n, 0);
+                    return n;
+                }
+            });
+            this.end = end;
+            this.file = file;
+        }
+
+        long position() {
+            return position;
+        }
+
+        /**
+         * {@code count}, after checking that {@code count} items of at least {@code itemBytes} bytes each fit in the
+         * rest of the body.
+         */
+        int count(long count, int itemBytes, String what) throws PosteriorFormatException {
+            if (count < 0 || count > (end - position) / itemBytes) {
+                throw new PosteriorFormatException(file + " is corrupt at offset " + position + ": " + count + " "
+                        + what + " cannot fit in the " + (end - position) + " bytes left");
+            }
+            return (int) count;
         }
     }
 

@@ -1,9 +1,9 @@
 package io.kronlaplace.laplace;
 
-import java.io.IOException;
+import io.kronlaplace.io.CorruptFileException;
 
 /** A posterior file is not a posterior file of a supported version, or is truncated or corrupt. */
-public final class PosteriorFormatException extends IOException {
+public final class PosteriorFormatException extends CorruptFileException {
     private static final long serialVersionUID = 1L;
 
     /** @param message what is wrong, naming the file */

@@ -1,9 +1,12 @@
 package io.kronlaplace.hyperopt.checkpoint;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.JsonParser;
 import io.kronlaplace.io.AtomicFiles;
+import io.kronlaplace.io.Utf8Text;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -12,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -33,8 +38,15 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class CheckpointFile {
     private static final byte[] MAGIC = "KLCKPT01".getBytes(StandardCharsets.US_ASCII);
+    /** The largest file: one Java array holds it. */
+    private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+    /** ND4J's arrays of rank above 8 are not used by any checkpoint writer. */
+    private static final int MAX_RANK = 8;
+    /** The smallest encoded tensor: name length, type code and rank. */
+    private static final int MIN_TENSOR_BYTES = 4 + 1 + 4;
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
+            .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private CheckpointFile() {
     }
@@ -63,6 +75,10 @@ public final class CheckpointFile {
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "checkpoint file does not exist");
         }
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new CorruptCheckpointException(file, size + " bytes exceed the 2 GiB format limit");
+        }
         byte[] bytes = Files.readAllBytes(file);
         if (bytes.length < MAGIC.length + Long.BYTES) {
             throw new CorruptCheckpointException(file, "only " + bytes.length + " bytes, too short to be a checkpoint");
@@ -79,10 +95,16 @@ public final class CheckpointFile {
         if (stored != crc.getValue()) {
             throw new CorruptCheckpointException(file, "checksum mismatch (file truncated or damaged)");
         }
+        ByteBuffer content = ByteBuffer.wrap(bytes, 0, body).order(ByteOrder.LITTLE_ENDIAN);
+        content.position(MAGIC.length);
         try {
-            return decode(ByteBuffer.wrap(bytes, MAGIC.length, body - MAGIC.length).order(ByteOrder.LITTLE_ENDIAN));
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw new CorruptCheckpointException(file, "malformed content: " + e, e);
+            return decode(content);
+        } catch (JsonProcessingException e) {
+            throw new CorruptCheckpointException(file, "metadata at offset " + content.position()
+                    + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
+            throw new CorruptCheckpointException(file, "malformed content at offset " + content.position() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -128,18 +150,36 @@ public final class CheckpointFile {
         return buf.array();
     }
 
+    /**
+     * Parses the body after the checksum was verified. A valid checksum proves only that the bytes are the ones
+     * written, not that a writer (or a crafter) wrote sensible ones: every length is checked against the bytes left,
+     * sizes are multiplied overflow-safely, tensor names must be distinct and the metadata a JSON object.
+     */
     private static CheckpointData decode(ByteBuffer buf) throws IOException {
         String kind = string(buf);
         byte[] meta = new byte[checkedLength(buf)];
         buf.get(meta);
-        JsonNode metadata = JSON.readTree(meta);
+        JsonNode metadata;
+        try {
+            // decoded as UTF-8 here: Jackson would guess UTF-16 or UTF-32 from the first bytes of damaged metadata
+            metadata = JSON.readTree(Utf8Text.decode(meta));
+        } catch (Utf8Text.MalformedException e) {
+            throw new IllegalArgumentException("metadata is not UTF-8: " + e.getMessage(), e);
+        }
+        if (metadata == null || !metadata.isObject()) {
+            throw new IllegalArgumentException("metadata is not a JSON object");
+        }
         int count = buf.getInt();
-        if (count < 0) {
-            throw new IllegalArgumentException("negative tensor count " + count);
+        if (count < 0 || count > buf.remaining() / MIN_TENSOR_BYTES) {
+            throw new IllegalArgumentException("tensor count " + count + " cannot fit in the " + buf.remaining()
+                    + " bytes left");
         }
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String name = string(buf);
+            if (tensors.containsKey(name)) {
+                throw new IllegalArgumentException("tensor '" + name + "' is stored twice");
+            }
             DataType type = switch (buf.get()) {
                 case 1 -> DataType.FLOAT;
                 case 2 -> DataType.DOUBLE;
@@ -147,20 +187,24 @@ public final class CheckpointFile {
                 default -> throw new IllegalArgumentException("unknown data type code for tensor '" + name + "'");
             };
             int rank = buf.getInt();
-            if (rank < 0 || rank > 8) {
+            if (rank < 0 || rank > MAX_RANK) {
                 throw new IllegalArgumentException("tensor '" + name + "' has rank " + rank);
             }
             long[] shape = new long[rank];
             long length = 1;
+            long nonZero = 1;
             for (int r = 0; r < rank; r++) {
                 shape[r] = buf.getLong();
                 if (shape[r] < 0) {
                     throw new IllegalArgumentException("tensor '" + name + "' has negative size " + shape[r]);
                 }
-                length *= shape[r];
+                length = Math.multiplyExact(length, shape[r]);
+                nonZero = Math.multiplyExact(nonZero, Math.max(shape[r], 1));
             }
-            if (length * elementSize(type, name) > buf.remaining()) {
-                throw new IllegalArgumentException("tensor '" + name + "' runs past the end of the file");
+            int size = elementSize(type, name);
+            if (nonZero > Integer.MAX_VALUE || Math.multiplyExact(length, size) > buf.remaining()) {
+                throw new IllegalArgumentException("tensor '" + name + "' of shape " + Arrays.toString(shape)
+                        + " needs more than the " + buf.remaining() + " bytes left");
             }
             int n = (int) length;
             INDArray t = switch (type) {
@@ -180,8 +224,8 @@ public final class CheckpointFile {
                     yield Nd4j.createFromArray(v);
                 }
             };
-            buf.position(buf.position() + n * elementSize(type, name));
-            tensors.put(name, rank == 0 ? t.reshape() : t.reshape(shape));
+            buf.position(buf.position() + n * size);
+            tensors.put(name, n == 0 ? Nd4j.create(type, shape) : rank == 0 ? t.reshape() : t.reshape(shape));
         }
         if (buf.hasRemaining()) {
             throw new IllegalArgumentException(buf.remaining() + " unexpected bytes after the last tensor");

@@ -1,10 +1,10 @@
 package io.kronlaplace.hyperopt.checkpoint;
 
-import java.io.IOException;
+import io.kronlaplace.io.CorruptFileException;
 import java.nio.file.Path;
 
 /** A checkpoint file exists but cannot be trusted: wrong magic, truncated, checksum mismatch or malformed content. */
-public final class CorruptCheckpointException extends IOException {
+public final class CorruptCheckpointException extends CorruptFileException {
     private static final long serialVersionUID = 1L;
 
     /**

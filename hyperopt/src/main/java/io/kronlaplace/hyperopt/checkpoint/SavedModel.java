@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kronlaplace.hyperopt.NetworkState;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -50,10 +52,14 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
     }
 
     /**
-     * Reads a model file.
+     * Reads a model file and validates it completely: the architecture, the normalisation (one finite mean and one
+     * finite positive standard deviation per input channel), positive finite prior precisions, finite augmentation
+     * parameters, and every parameter and buffer of the architecture present once with its shape and finite values.
+     * The architecture's size is bounded by the values the file holds before the network is built, so a corrupt
+     * widening factor cannot exhaust memory. See docs/file-formats.md, section Checkpoints and saved models.
      *
      * @throws java.nio.file.NoSuchFileException when it does not exist
-     * @throws CorruptCheckpointException        when it is damaged or not a model file
+     * @throws CorruptCheckpointException        when it is damaged, not a model file, or inconsistent
      */
     public static SavedModel read(Path file) throws IOException {
         CheckpointData data = CheckpointFile.read(file);
@@ -61,15 +67,114 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
             throw new CorruptCheckpointException(file, "expected a model file, found a '" + data.kind()
                     + "' checkpoint (use the model.klm file written next to the report)");
         }
+        SavedModel model;
         try {
             JsonNode meta = data.metadata();
-            return new SavedModel(JSON.treeToValue(meta.get("architecture"), ModelArchitecture.class),
-                    JSON.treeToValue(meta.get("normalizationMean"), double[].class),
-                    JSON.treeToValue(meta.get("normalizationStd"), double[].class),
-                    JSON.treeToValue(meta.get("priorPrecisions"), double[].class),
-                    JSON.treeToValue(meta.get("eta"), double[].class), data.tensors());
+            model = new SavedModel(JSON.treeToValue(required(meta, "architecture"), ModelArchitecture.class),
+                    JSON.treeToValue(required(meta, "normalizationMean"), double[].class),
+                    JSON.treeToValue(required(meta, "normalizationStd"), double[].class),
+                    JSON.treeToValue(required(meta, "priorPrecisions"), double[].class),
+                    JSON.treeToValue(required(meta, "eta"), double[].class), data.tensors());
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
             throw new CorruptCheckpointException(file, "malformed model metadata: " + e.getMessage(), e);
+        }
+        try {
+            model.validate();
+        } catch (IllegalArgumentException e) {
+            throw new CorruptCheckpointException(file, "inconsistent model: " + e.getMessage(), e);
+        }
+        return model;
+    }
+
+    private static JsonNode required(JsonNode meta, String field) {
+        JsonNode node = meta.get(field);
+        if (node == null || node.isNull()) {
+            throw new IllegalArgumentException("metadata has no '" + field + "'");
+        }
+        return node;
+    }
+
+    /** Checks everything {@link #network} and the evaluation rely on, naming the first problem. */
+    private void validate() {
+        int channels = architecture.inputChannels();
+        if (channels < 1 || normalizationMean.length != channels) {
+            throw new IllegalArgumentException(normalizationMean.length + " normalisation means for "
+                    + channels + " input channels");
+        }
+        for (int c = 0; c < channels; c++) {
+            if (!Double.isFinite(normalizationMean[c]) || !(normalizationStd[c] > 0)
+                    || !Double.isFinite(normalizationStd[c])) {
+                throw new IllegalArgumentException("channel " + c + " has normalisation mean " + normalizationMean[c]
+                        + " and standard deviation " + normalizationStd[c] + " (finite, and positive)");
+            }
+        }
+        if (priorPrecisions.length == 0) {
+            throw new IllegalArgumentException("no prior precisions");
+        }
+        for (double p : priorPrecisions) {
+            if (!(p > 0) || !Double.isFinite(p)) {
+                throw new IllegalArgumentException("prior precision " + p + " is not finite and positive");
+            }
+        }
+        for (double e : eta) {
+            if (!Double.isFinite(e)) {
+                throw new IllegalArgumentException("augmentation parameter " + e + " is not finite");
+            }
+        }
+        long stored = 0;
+        for (INDArray t : state.values()) {
+            stored += t.length();
+        }
+        long needed = minimumValues(architecture);
+        if (needed > stored) {
+            throw new IllegalArgumentException(architecture.describe() + " with " + architecture.classes()
+                    + " classes needs at least " + needed + " values, the file holds " + stored);
+        }
+        Network net = architecture.build(0);
+        Map<String, INDArray> live = new LinkedHashMap<>();
+        net.parameters().forEach((name, p) -> live.put(NetworkState.PARAM + name, p.value()));
+        net.buffers().forEach((name, b) -> live.put(NetworkState.BUFFER + name, b));
+        for (Map.Entry<String, INDArray> e : live.entrySet()) {
+            INDArray saved = state.get(e.getKey());
+            if (saved == null) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' of " + architecture.describe()
+                        + " is missing");
+            }
+            if (!Arrays.equals(saved.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has shape "
+                        + Arrays.toString(saved.shape()) + ", " + architecture.describe() + " needs "
+                        + Arrays.toString(e.getValue().shape()));
+            }
+            if (!saved.dataType().isFPType() || !Tensors.allFinite(saved)) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' holds NaN, infinite or non-floating "
+                        + "values");
+            }
+        }
+        if (live.size() != state.size()) {
+            state.keySet().stream().filter(k -> !live.containsKey(k)).findFirst().ifPresent(k -> {
+                throw new IllegalArgumentException("tensor '" + k + "' is not part of " + architecture.describe());
+            });
+        }
+    }
+
+    /**
+     * A lower bound on the values of a Wide ResNet's parameters, computed without building it: the 3 x 3
+     * convolutions of the last group's n blocks (64k to 64k channels) and the classifier. Throws on an architecture
+     * the builder rejects or whose size overflows.
+     */
+    private static long minimumValues(ModelArchitecture a) {
+        if (a.depth() < 10 || (a.depth() - 4) % 6 != 0 || a.widen() < 1 || a.classes() < 1) {
+            throw new IllegalArgumentException("invalid architecture: depth " + a.depth() + ", widen " + a.widen()
+                    + ", classes " + a.classes());
+        }
+        try {
+            long width = Math.multiplyExact(64L, a.widen());
+            long lastGroup = Math.multiplyExact((a.depth() - 4L) / 6, Math.multiplyExact(9L,
+                    Math.multiplyExact(width, width)));
+            return Math.addExact(lastGroup, Math.multiplyExact(width, (long) a.classes()));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("architecture " + a.describe() + " with " + a.classes()
+                    + " classes has more values than a file can hold", e);
         }
     }
 

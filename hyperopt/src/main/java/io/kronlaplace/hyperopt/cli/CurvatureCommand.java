@@ -62,8 +62,15 @@ public final class CurvatureCommand implements Callable<Integer> {
             description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
+        try (OutputDirectoryLock lock = output.lock()) {
+            return export();
+        }
+    }
+
+    private Integer export() throws Exception {
         Threads.apply(common);
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);

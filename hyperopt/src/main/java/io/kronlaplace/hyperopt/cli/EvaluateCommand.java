@@ -58,8 +58,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     SeedOptions seeds;
 
+    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
+        try (OutputDirectoryLock lock = output.lock()) {
+            return evaluate();
+        }
+    }
+
+    private Integer evaluate() throws Exception {
         Threads.apply(common);
         Path out = output.directory();
         KfacFlavour flavour = kfacFlavour.flavour();

@@ -10,6 +10,8 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** An input file or directory is missing, unreadable or corrupt. */
     public static final int INPUT = 3;
+    /** The output directory is owned by another run that is still alive (see {@link OutputDirectoryLock}). */
+    public static final int LOCKED = 4;
 
     private ExitCodes() {
     }

@@ -1,6 +1,6 @@
 package io.kronlaplace.hyperopt.cli;
 
-import io.kronlaplace.hyperopt.checkpoint.CorruptCheckpointException;
+import io.kronlaplace.io.CorruptFileException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -13,12 +13,13 @@ import picocli.CommandLine.Command;
  * hyperparameter search, curvature export and benchmarks.
  *
  * <p>Exit codes: {@link ExitCodes#OK} on success, {@link ExitCodes#USAGE} for bad arguments, {@link ExitCodes#INPUT}
- * for missing or corrupt input files, {@link ExitCodes#FAILURE} for failures while running.
+ * for missing or corrupt input files (every reader's {@link CorruptFileException}), {@link ExitCodes#LOCKED} when
+ * another live run owns the output directory, {@link ExitCodes#FAILURE} for failures while running.
  */
 @Command(name = "kronlaplace", mixinStandardHelpOptions = true, version = "kronlaplace 0.1.0",
         description = "Laplace approximations and marginal-likelihood hyperparameter learning on a K-FAC engine.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, SearchCommand.class, CurvatureCommand.class,
-                BenchCommand.class,
+                BenchCommand.class, FuzzCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -84,7 +85,10 @@ public final class Main implements Runnable {
 
     /** The exit code for a failure: input problems, bad arguments found late, or a failure while running. */
     static int exitCode(Throwable ex) {
-        if (ex instanceof CorruptCheckpointException || ex instanceof IOException) {
+        if (ex instanceof OutputDirectoryLockedException) {
+            return ExitCodes.LOCKED;
+        }
+        if (ex instanceof CorruptFileException || ex instanceof IOException) {
             return ExitCodes.INPUT;
         }
         if (ex instanceof IllegalArgumentException) {

@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,5 +18,15 @@ public final class OutputOptions {
     /** The directory given with {@code --out}, else {@code runs/<command name>}. */
     public Path directory() {
         return out != null ? out : Path.of("runs", command.name());
+    }
+
+    /**
+     * Takes {@link #directory()} for this run (see {@link OutputDirectoryLock}); the note about a stale lock taken over
+     * goes to the command's error stream.
+     *
+     * @throws OutputDirectoryLockedException when another live run holds the directory
+     */
+    public OutputDirectoryLock lock() throws IOException {
+        return OutputDirectoryLock.acquire(directory(), command.commandLine().getErr()::println);
     }
 }

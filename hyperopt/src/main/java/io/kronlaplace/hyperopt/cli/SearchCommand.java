@@ -87,8 +87,15 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     SeedOptions seeds;
 
+    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
+        try (OutputDirectoryLock lock = output.lock()) {
+            return search();
+        }
+    }
+
+    private Integer search() throws Exception {
         Threads.apply(common);
         Path out = output.directory();
         if (!(validationFraction > 0 && validationFraction < 1)) {

@@ -155,8 +155,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     SeedOptions seeds;
 
+    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
+        try (OutputDirectoryLock lock = output.lock()) {
+            return train();
+        }
+    }
+
+    private Integer train() throws Exception {
         Threads.apply(common);
         Path out = output.directory();
         long seed = seeds.seed();

@@ -1,13 +1,13 @@
 package io.kronlaplace.validation.data;
 
-import java.io.IOException;
+import io.kronlaplace.io.CorruptFileException;
 import java.nio.file.Path;
 
 /**
  * A data file that exists but whose content is not what its format requires (wrong size, bad header, out-of-range
  * label, unparsable cell). The message names the file and where in it the problem is.
  */
-public class CorruptDataException extends IOException {
+public class CorruptDataException extends CorruptFileException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
@@ -18,6 +18,16 @@ public class CorruptDataException extends IOException {
      */
     public CorruptDataException(Path file, String detail) {
         super(file.getFileName() + ": " + detail + " (" + file + ")");
+        this.file = file;
+    }
+
+    /**
+     * @param file   the offending file
+     * @param detail what is wrong and where (offset, record, line, column)
+     * @param cause  the underlying failure (a decoding or decompression error)
+     */
+    public CorruptDataException(Path file, String detail, Throwable cause) {
+        super(file.getFileName() + ": " + detail + " (" + file + ")", cause);
         this.file = file;
     }
 

@@ -1,8 +1,9 @@
 package io.kronlaplace.validation.data;
 
 import java.io.BufferedReader;
+import io.kronlaplace.io.Utf8Text;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Format: one record per line, cells separated by a single delimiter character (default ','), surrounding
  * whitespace trimmed, blank lines skipped, no quoting. With a header the first non-blank line names the columns and
- * the target may be chosen by name; without one it is chosen by 0-based index (default: the last column). Every other
- * cell must parse as a finite number; otherwise a {@link CorruptDataException} names the 1-based line and column.
+ * the target may be chosen by name; without one it is chosen by 0-based index (default: the last column). The file
+ * must be UTF-8 (a leading byte-order mark is skipped). Every other cell must be a decimal number
+ * ({@code [+-]digits[.digits][e[+-]digits]}, no Java-only forms such as {@code 1d} or {@code 0x1p3}) whose value is
+ * finite and does not underflow to zero; otherwise a {@link CorruptDataException} names the 1-based line and column.
  * Values are stored as float64.
  *
  * <pre>{@code
@@ -27,6 +30,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class CsvRegressionReader {
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
+    /** A plain decimal number; Java's parser alone would also take "1d", "0x1p3", "NaN" and "Infinity". */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /** Non-finite values spelt out: reported as such rather than as unparsable. */
+    private static final Pattern NON_FINITE = Pattern.compile("[+-]?(NaN|Infinity)");
+    /** A non-zero digit before the exponent: such a number parsed as 0 has underflowed. */
+    private static final Pattern NONZERO_MANTISSA = Pattern.compile("^[^eE]*[1-9]");
     private final boolean header;
     private final char delimiter;
     private final String targetName;
@@ -99,7 +109,17 @@ public final class CsvRegressionReader {
         String[] names = null;
         int columns = -1;
         Pattern split = Pattern.compile(Pattern.quote(String.valueOf(delimiter)), 0);
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        String text;
+        try {
+            text = Utf8Text.decode(Files.readAllBytes(file));
+        } catch (Utf8Text.MalformedException e) {
+            throw new CorruptDataException(file, "line " + e.line() + ", column " + e.column() + " (byte offset "
+                    + e.offset() + "): not valid UTF-8", e);
+        }
+        if (text.startsWith(BYTE_ORDER_MARK)) {
+            text = text.substring(1);
+        }
+        try (BufferedReader reader = new BufferedReader(new StringReader(text))) {
             String line;
             int lineNumber = 0;
             while ((line = reader.readLine()) != null) {
@@ -177,14 +197,18 @@ public final class CsvRegressionReader {
             throws CorruptDataException {
         String where = "line " + line + ", column " + (column + 1)
                 + (names != null ? " ('" + names[column] + "')" : "");
-        double value;
-        try {
-            value = Double.parseDouble(cell);
-        } catch (NumberFormatException e) {
+        if (NON_FINITE.matcher(cell).matches()) {
+            throw new CorruptDataException(file, where + ": value '" + cell + "' is not finite");
+        }
+        if (!DECIMAL.matcher(cell).matches()) {
             throw new CorruptDataException(file, where + ": cannot parse '" + cell + "' as a number");
         }
+        double value = Double.parseDouble(cell);
         if (!Double.isFinite(value)) {
             throw new CorruptDataException(file, where + ": value '" + cell + "' is not finite");
+        }
+        if (value == 0 && NONZERO_MANTISSA.matcher(cell).find()) {
+            throw new CorruptDataException(file, where + ": value '" + cell + "' underflows to zero");
         }
         return value;
     }

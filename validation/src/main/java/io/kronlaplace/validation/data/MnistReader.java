@@ -1,12 +1,14 @@
 package io.kronlaplace.validation.data;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -73,44 +75,51 @@ public final class MnistReader {
             throw new NoSuchFileException(file.toString(), null, "IDX file not found");
         }
         try (InputStream in = open(file)) {
-            byte[] magic = in.readNBytes(4);
-            if (magic.length < 4) {
-                throw new CorruptDataException(file, "only " + magic.length + " bytes, too short for an IDX header");
-            }
-            if (magic[0] != 0 || magic[1] != 0 || (magic[2] & 0xff) != UNSIGNED_BYTE || magic[3] != expectedRank) {
-                throw new CorruptDataException(file, String.format("bad IDX magic %02x %02x %02x %02x at offset 0, "
-                        + "expected 00 00 08 %02x (unsigned bytes, rank %d)", magic[0], magic[1], magic[2], magic[3],
-                        expectedRank, expectedRank));
-            }
-            int[] dims = new int[expectedRank];
-            long count = 1;
-            for (int d = 0; d < expectedRank; d++) {
-                byte[] b = in.readNBytes(4);
-                if (b.length < 4) {
-                    throw new CorruptDataException(file, "header truncated while reading dimension " + d
-                            + " at offset " + (4 + 4 * d));
-                }
-                dims[d] = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-                if (dims[d] < 0 || (d > 0 && dims[d] == 0)) {
-                    throw new CorruptDataException(file, "dimension " + d + " has invalid size " + dims[d]);
-                }
-                count *= dims[d];
-            }
-            int header = 4 + 4 * expectedRank;
-            if (count > Integer.MAX_VALUE - 16) {
-                throw new CorruptDataException(file, "declares " + count + " bytes of data, too many");
-            }
-            byte[] data = in.readNBytes((int) count);
-            if (data.length < count) {
-                throw new CorruptDataException(file, "truncated: header declares " + count + " data bytes but only "
-                        + data.length + " follow (data ends at offset " + (header + data.length) + ", record "
-                        + (expectedRank == 1 ? data.length : data.length / (count / dims[0])) + " incomplete)");
-            }
-            if (in.read() != -1) {
-                throw new CorruptDataException(file, "unexpected trailing bytes after offset " + (header + count));
-            }
-            return new Idx(dims, data, header);
+            return readIdx(in, file, expectedRank);
+        } catch (ZipException | EOFException e) {
+            throw new CorruptDataException(file, "damaged gzip compression: " + e.getMessage(), e);
         }
+    }
+
+    private static Idx readIdx(InputStream in, Path file, int expectedRank) throws IOException {
+        byte[] magic = in.readNBytes(4);
+        if (magic.length < 4) {
+            throw new CorruptDataException(file, "only " + magic.length + " bytes, too short for an IDX header");
+        }
+        if (magic[0] != 0 || magic[1] != 0 || (magic[2] & 0xff) != UNSIGNED_BYTE || magic[3] != expectedRank) {
+            throw new CorruptDataException(file, String.format("bad IDX magic %02x %02x %02x %02x at offset 0, "
+                    + "expected 00 00 08 %02x (unsigned bytes, rank %d)", magic[0], magic[1], magic[2], magic[3],
+                    expectedRank, expectedRank));
+        }
+        int[] dims = new int[expectedRank];
+        long count = 1;
+        for (int d = 0; d < expectedRank; d++) {
+            byte[] b = in.readNBytes(4);
+            if (b.length < 4) {
+                throw new CorruptDataException(file, "header truncated while reading dimension " + d
+                        + " at offset " + (4 + 4 * d));
+            }
+            dims[d] = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+            if (dims[d] < 0 || (d > 0 && dims[d] == 0)) {
+                throw new CorruptDataException(file, "dimension " + d + " has invalid size " + dims[d]);
+            }
+            count *= dims[d];
+            if (count > Integer.MAX_VALUE - 16) {
+                throw new CorruptDataException(file, "dimensions up to " + d + " at offset " + (4 + 4 * d)
+                        + " declare " + count + " bytes of data, too many");
+            }
+        }
+        int header = 4 + 4 * expectedRank;
+        byte[] data = in.readNBytes((int) count);
+        if (data.length < count) {
+            throw new CorruptDataException(file, "truncated: header declares " + count + " data bytes but only "
+                    + data.length + " follow (data ends at offset " + (header + data.length) + ", record "
+                    + (expectedRank == 1 ? data.length : data.length / (count / dims[0])) + " incomplete)");
+        }
+        if (in.read() != -1) {
+            throw new CorruptDataException(file, "unexpected trailing bytes after offset " + (header + count));
+        }
+        return new Idx(dims, data, header);
     }
 
     private static InputStream open(Path file) throws IOException {

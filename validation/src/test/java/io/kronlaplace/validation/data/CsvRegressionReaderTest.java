@@ -67,4 +67,45 @@ class CsvRegressionReaderTest {
         assertThrows(IllegalArgumentException.class,
                 () -> CsvRegressionReader.builder().header(false).targetColumn("y").build());
     }
+
+    private static CorruptDataException csvFails(Path dir, byte[] bytes) throws IOException {
+        Path file = dir.resolve("hostile.csv");
+        Files.write(file, bytes);
+        return assertThrows(CorruptDataException.class, () -> CsvRegressionReader.builder().build().read(file));
+    }
+
+    /** Issue 20: a non-UTF-8 byte escaped as MalformedInputException; the Javadoc promises line and column. */
+    @Test
+    void csvInvalidUtf8NamesLineAndColumn(@TempDir Path dir) throws IOException {
+        byte[] bytes = "x,y\n1,2\n3,\u00004\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        bytes[bytes.length - 3] = (byte) 0xC3;
+        CorruptDataException e = csvFails(dir, bytes);
+        assertTrue(e.getMessage().contains("line 3, column 3") && e.getMessage().contains("UTF-8")
+                && e.getMessage().contains("hostile.csv"), e.getMessage());
+    }
+
+    /** Issue 20: Java-only number syntax was accepted and 1e-400 silently became 0. */
+    @Test
+    void csvRejectsJavaOnlyNumbersAndUnderflow(@TempDir Path dir) throws IOException {
+        for (String cell : new String[] {"1d", "0x1p3", "1f", "NaN", "Infinity", "1e-400", "1_0", " ", "+"}) {
+            CorruptDataException e = csvFails(dir, ("x,y\n1," + cell + "\n").getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(e.getMessage().contains("line 2, column 2"), cell + " -> " + e.getMessage());
+        }
+        Path ok = dir.resolve("ok.csv");
+        Files.writeString(ok, "x,y\n-1.5e3,.25\n+2.,0e-400\n4E+2,4.9e-324\n");
+        RegressionDataset data = CsvRegressionReader.builder().build().read(ok);
+        assertArrayEquals(new double[] {-1500, 2, 400}, data.features().toDoubleVector());
+        assertArrayEquals(new double[] {0.25, 0, Double.MIN_VALUE}, data.targets().toDoubleVector());
+    }
+
+    /** Issue 20: a UTF-8 byte-order mark stayed in the first header name, so the target was not found by name. */
+    @Test
+    void csvByteOrderMarkIsSkipped(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bom.csv");
+        Files.writeString(file, "\uFEFFprice,size\n3,4\n");
+        RegressionDataset data = CsvRegressionReader.builder().targetColumn("price").build().read(file);
+        assertArrayEquals(new double[] {3}, data.targets().toDoubleVector());
+        assertArrayEquals(new double[] {4}, data.features().toDoubleVector());
+    }
 }

@@ -91,4 +91,36 @@ class MnistReaderTest {
         assertTrue(assertThrows(CorruptDataException.class, () -> reader.read("m", dir.resolve("img"),
                 dir.resolve("lab12"))).getMessage().contains("label 1 at byte offset 9 is 12, expected 0..9"));
     }
+
+    /** Issue 20: damaged gzip data escaped as a bare ZipException or EOFException without the file name. */
+    @Test
+    void idxDamagedGzipIsACorruptDataException(@TempDir Path dir) throws IOException {
+        byte[] good = gzip(idx(3, new int[] {3, 4, 5}, pixels()));
+        Path labels = dir.resolve("labels");
+        Files.write(labels, idx(1, new int[] {3}, new byte[] {1, 2, 3}));
+        byte[] badHeader = good.clone();
+        badHeader[3] = (byte) 0xff;
+        byte[] badData = good.clone();
+        badData[12] ^= 0x55;
+        for (byte[] bytes : new byte[][] {badHeader, badData, Arrays.copyOf(good, good.length - 5),
+            Arrays.copyOf(good, 6)}) {
+            Path images = dir.resolve("images.gz");
+            Files.write(images, bytes);
+            CorruptDataException e = assertThrows(CorruptDataException.class,
+                    () -> new MnistReader().read("t", images, labels));
+            assertTrue(e.getMessage().contains("images.gz"), e.getMessage());
+        }
+    }
+
+    /** Dimensions whose product overflows a long are rejected, not wrapped around to a small count. */
+    @Test
+    void idxDimensionOverflowIsRejected(@TempDir Path dir) throws IOException {
+        Path images = dir.resolve("images");
+        Files.write(images, idx(3, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE}, new byte[0]));
+        Path labels = dir.resolve("labels");
+        Files.write(labels, idx(1, new int[] {3}, new byte[] {1, 2, 3}));
+        CorruptDataException e = assertThrows(CorruptDataException.class,
+                () -> new MnistReader().read("t", images, labels));
+        assertTrue(e.getMessage().contains("too many"), e.getMessage());
+    }
 }
