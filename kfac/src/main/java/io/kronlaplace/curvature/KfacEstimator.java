@@ -28,17 +28,25 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * factors over two halves of a batch equal factors over the whole batch. The passes run in a {@link StepWorkspace},
  * so a refit over many batches of one shape allocates its activations once.
  *
+ * <p>The MC Fisher's labels of each batch are drawn from a generator seeded by the options' seed and the batch's
+ * index ({@link #batchSeed}), not from one stream over all batches: the factors depend on how the data is cut into
+ * batches but not on which process accumulates which batches, so sums over parts of the data ({@link #sums()},
+ * {@link #accumulate(INDArray, INDArray, long)} with the global batch index) combine into exactly the factors of one
+ * pass (see docs/spark.md, section Exactness).
+ *
  * <p>Not thread-safe; the network's layer caches are overwritten by each call.
  */
 public final class KfacEstimator {
     private static final String WORKSPACE = "kfac-accumulate";
+    /** The increment of {@link SplittableRandom}'s default stream: seed + k * gamma starts that stream at value k. */
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     private final Network network;
     private final Likelihood likelihood;
     private final KfacOptions options;
     private final ComputeKernels kernels;
     private final Map<String, LayerFactorAccumulator> accumulators = new HashMap<>();
-    private SplittableRandom random;
     private long examples;
+    private long batches;
 
     /**
      * @param network    the model (any floating type; factors are accumulated in float64)
@@ -53,7 +61,6 @@ public final class KfacEstimator {
         if (network.weightLayers().isEmpty()) {
             throw new IllegalArgumentException("the network has no weight layers to factor");
         }
-        this.random = new SplittableRandom(options.seed());
         this.kernels = ComputeDevices.named(options.device());
     }
 
@@ -79,7 +86,24 @@ public final class KfacEstimator {
      *                                  the backward pass starts
      */
     public INDArray accumulate(INDArray inputs, INDArray targets) {
+        return accumulate(inputs, targets, batches);
+    }
+
+    /**
+     * Adds one mini-batch as the batch with the given index in a larger pass over the data, e.g. batch 7 of a data
+     * set whose batches 0..6 are accumulated by another estimator: its MC Fisher labels are drawn with
+     * {@link #batchSeed batchSeed(seed, batchIndex)}, exactly as a single estimator drawing them for its batch
+     * {@code batchIndex}. Later calls of {@link #accumulate(INDArray, INDArray)} continue at {@code batchIndex + 1}.
+     *
+     * @param batchIndex index of the batch in the whole pass, >= 0
+     * @return the network's outputs (see {@link #accumulate(INDArray, INDArray)})
+     * @throws IllegalArgumentException on a negative index, bad shapes or NaN inputs
+     */
+    public INDArray accumulate(INDArray inputs, INDArray targets, long batchIndex) {
         Objects.requireNonNull(inputs, "inputs");
+        if (batchIndex < 0) {
+            throw new IllegalArgumentException("batch index must be >= 0, got " + batchIndex);
+        }
         int shared = options.sharedRowsPerExample();
         if (inputs.rank() == 0 || inputs.size(0) % shared != 0) {
             throw new IllegalArgumentException("batch of " + (inputs.rank() == 0 ? 0 : inputs.size(0))
@@ -88,12 +112,23 @@ public final class KfacEstimator {
         INDArray result;
         try (StepWorkspace ignored = StepWorkspace.open(WORKSPACE)) {
             INDArray outputs = network.forward(inputs, Mode.EVAL);
-            BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options, random);
+            BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options,
+                    new SplittableRandom(batchSeed(options.seed(), batchIndex)));
             network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
             result = outputs.detach();
         }
         examples += inputs.size(0) / shared;
+        batches = batchIndex + 1;
         return result;
+    }
+
+    /**
+     * The seed of the MC Fisher label sampling of batch {@code batchIndex} in a pass with seed {@code seed}: the
+     * {@code batchIndex}-th value of {@code new SplittableRandom(seed)}, computed directly, so every batch has its
+     * own well-mixed seed without drawing through the earlier batches.
+     */
+    public static long batchSeed(long seed, long batchIndex) {
+        return new SplittableRandom(seed + batchIndex * GOLDEN_GAMMA).nextLong();
     }
 
     /**
@@ -140,6 +175,26 @@ public final class KfacEstimator {
     }
 
     /**
+     * The raw sums of every layer seen (copies), keyed by layer path in the network's layer order: add the sums of
+     * other parts of the data with {@link FactorSums#plus} and normalise once with {@link FactorSums#factors}.
+     *
+     * @throws IllegalStateException before any data was accumulated
+     */
+    public Map<String, FactorSums> sums() {
+        Map<String, FactorSums> out = new LinkedHashMap<>();
+        for (WeightLayer layer : network.weightLayers()) {
+            LayerFactorAccumulator acc = accumulators.get(layer.path());
+            if (acc != null && acc.hasData()) {
+                out.put(layer.path(), acc.sums());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no data accumulated: call accumulate(...) before sums()");
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
      * Eigendecompositions of {@link #factors()}, keyed by layer path (scheduled by
      * {@link ComputeKernels#decomposeAllSymmetric} of {@link #kernels()}).
      */
@@ -148,13 +203,13 @@ public final class KfacEstimator {
     }
 
     /**
-     * Forgets all accumulated data (and restarts the label sampling from the seed), e.g. before a refit; the factor
-     * buffers are zeroed and kept, so refits allocate nothing new.
+     * Forgets all accumulated data (and restarts the batch count of the label sampling at 0), e.g. before a refit;
+     * the factor buffers are zeroed and kept, so refits allocate nothing new.
      */
     public void reset() {
         accumulators.values().forEach(LayerFactorAccumulator::clear);
         examples = 0;
-        random = new SplittableRandom(options.seed());
+        batches = 0;
     }
 
     /** Examples accumulated since construction or the last reset (batch rows / sharedRowsPerExample). */

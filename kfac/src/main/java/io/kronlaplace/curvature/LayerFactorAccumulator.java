@@ -86,8 +86,15 @@ final class LayerFactorAccumulator {
         if (aCount == 0) {
             throw new IllegalStateException("layer '" + path + "' has seen no data");
         }
-        return KronFactors.owned(path, kernels.mirrorUpper(aSum.div(aCount)),
-                kernels.mirrorUpper(bSum.dup('c')), flavour);
+        return FactorSums.normalised(path, flavour, aSum, bSum, aCount, kernels);
+    }
+
+    /** A copy of the raw sums (upper triangles) and the count, for combining with sums over other data. */
+    FactorSums sums() {
+        if (aCount == 0) {
+            throw new IllegalStateException("layer '" + path + "' has seen no data");
+        }
+        return FactorSums.of(path, flavour, aSum, bSum, aCount);
     }
 
     /**

@@ -5,12 +5,16 @@ import io.kronlaplace.nn.Parameter;
 import io.kronlaplace.nn.Tensors;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UTFDataFormatException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -77,6 +81,29 @@ public final class WeightsFile {
      * @throws IOException          when the file cannot be written
      */
     public static void save(Network network, Path file) throws IOException {
+        List<Entry> entries = finiteEntries(network);
+        AtomicFiles.write(file, raw -> write(network, entries, raw));
+    }
+
+    /**
+     * The bytes {@link #save} would write, e.g. to ship a network's weights to other processes.
+     *
+     * @throws WeightsFileException when a tensor holds NaN or infinity
+     */
+    public static byte[] toBytes(Network network) throws WeightsFileException {
+        List<Entry> entries = finiteEntries(network);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(network, entries, out);
+        } catch (WeightsFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static List<Entry> finiteEntries(Network network) throws WeightsFileException {
         List<Entry> entries = entries(network);
         for (Entry e : entries) {
             if (!Tensors.allFinite(e.value())) {
@@ -84,20 +111,23 @@ public final class WeightsFile {
                         + "values");
             }
         }
-        AtomicFiles.write(file, raw -> {
-            CRC32 crc = new CRC32();
-            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
-                    new BufferedOutputStream(raw, 1 << 16), crc));
-            out.write(MAGIC);
-            out.writeInt(VERSION);
-            out.writeUTF(fingerprint(network));
-            out.writeInt(entries.size());
-            for (Entry e : entries) {
-                writeTensor(out, e);
-            }
-            out.flush();
-            new DataOutputStream(raw).writeLong(crc.getValue());
-        });
+        return entries;
+    }
+
+    private static void write(Network network, List<Entry> entries, OutputStream raw) throws IOException {
+        CRC32 crc = new CRC32();
+        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
+                new BufferedOutputStream(raw, 1 << 16), crc));
+        out.write(MAGIC);
+        out.writeInt(VERSION);
+        out.writeUTF(fingerprint(network));
+        out.writeInt(entries.size());
+        for (Entry e : entries) {
+            writeTensor(out, e);
+        }
+        out.flush();
+        new DataOutputStream(raw).writeLong(crc.getValue());
+        raw.flush();
     }
 
     /**
@@ -109,8 +139,6 @@ public final class WeightsFile {
      * @throws IOException          when the file cannot be read
      */
     public static void load(Network network, Path file) throws IOException {
-        List<Entry> stored;
-        String architecture;
         long size;
         try {
             size = Files.size(file);
@@ -118,6 +146,31 @@ public final class WeightsFile {
             throw new WeightsFileException("weights file " + file + " does not exist", e);
         }
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            read(network, raw, size, file.toString());
+        }
+    }
+
+    /**
+     * Reads bytes from {@link #toBytes} (or a weights file's content) into {@code network} with the checks of
+     * {@link #load}.
+     *
+     * @param source names the bytes in error messages, e.g. "broadcast weights"
+     * @throws WeightsFileException when the bytes are not valid weights of this network's architecture
+     */
+    public static void fromBytes(Network network, byte[] bytes, String source) throws WeightsFileException {
+        try {
+            read(network, new ByteArrayInputStream(bytes), bytes.length, source);
+        } catch (WeightsFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading from memory failed", e);
+        }
+    }
+
+    private static void read(Network network, InputStream raw, long size, String file) throws IOException {
+        List<Entry> stored;
+        String architecture;
+        try {
             CRC32 crc = new CRC32();
             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
             byte[] magic = new byte[MAGIC.length];
@@ -246,7 +299,7 @@ public final class WeightsFile {
         }
     }
 
-    private static Entry readTensor(DataInputStream in, Path file, long fileSize) throws IOException {
+    private static Entry readTensor(DataInputStream in, String file, long fileSize) throws IOException {
         String name = in.readUTF();
         int role = in.readByte();
         int dtype = in.readByte();
@@ -294,7 +347,7 @@ public final class WeightsFile {
         return new Entry(name, role, shape, rank == 0 ? value.reshape() : value.reshape(shape));
     }
 
-    private static WeightsFileException mismatch(Path file, String detail) {
+    private static WeightsFileException mismatch(String file, String detail) {
         return new WeightsFileException(file + " does not match this network: " + detail);
     }
 

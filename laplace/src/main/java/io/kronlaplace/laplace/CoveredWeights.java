@@ -140,6 +140,12 @@ final class CoveredWeights {
     }
 
     /** Evaluation-mode outputs of the curvature network on curvature inputs. */
+    /** The fit statistics of one batch at the current weights, from a forward pass of the curvature network. */
+    FitStatistics fitStatistics(LaplaceOptions options, INDArray curvatureInputs, INDArray targets) {
+        return FitStatistics.of(options.likelihood(), forward(curvatureInputs), targets,
+                options.sharedRowsPerExample());
+    }
+
     INDArray forward(INDArray curvatureInputs) {
         return curvatureNetwork.forward(curvatureInputs, Mode.EVAL);
     }

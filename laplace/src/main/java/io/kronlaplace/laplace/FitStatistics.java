@@ -1,18 +1,20 @@
 package io.kronlaplace.laplace;
 
+import java.io.Serializable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What a fit learns about the data besides the curvature: the number of examples, the number of network outputs C and
  * the summed data statistic at the MAP weights (the summed cross-entropy for classification, the summed squared error
  * {@code sum_n ||y_n - f_n||^2} for regression; see {@link LikelihoodType#dataTerm}). Together they give the
- * log-likelihood term of the marginal likelihood at any sigma and temperature.
+ * log-likelihood term of the marginal likelihood at any sigma and temperature. Serializable, so statistics of parts
+ * of the data computed in other processes can be added with {@link #plus}.
  *
  * @param examples N, at least 1
  * @param outputs  C, at least 1
  * @param dataTerm the summed data statistic, finite and >= 0
  */
-public record FitStatistics(long examples, long outputs, double dataTerm) {
+public record FitStatistics(long examples, long outputs, double dataTerm) implements Serializable {
     /** Validates the counts and the data term. */
     public FitStatistics {
         if (examples < 1 || outputs < 1) {

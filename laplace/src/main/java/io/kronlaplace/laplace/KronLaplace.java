@@ -72,10 +72,7 @@ public final class KronLaplace extends LaplacePosterior {
                                           FitStatistics statistics) {
         java.util.Objects.requireNonNull(factors, "factors");
         java.util.Objects.requireNonNull(statistics, "statistics");
-        if (options.structure() != HessianStructure.KRON) {
-            throw new IllegalArgumentException("a posterior from Kronecker factors needs structure KRON, got "
-                    + options.structure());
-        }
+        requireKron(options);
         KronLaplace posterior = new KronLaplace(network, options);
         List<WeightLayer> layers = posterior.covered().curvatureNetwork().weightLayers();
         List<String> paths = layers.stream().map(WeightLayer::path).toList();
@@ -96,6 +93,19 @@ public final class KronLaplace extends LaplacePosterior {
         posterior.useDecompositions(KronDecomposition.ofAll(factors));
         posterior.installFit(statistics, posterior.covered().flatValues());
         return posterior;
+    }
+
+    /**
+     * Rejects options of another structure than KRON, with the message of {@link #fromFactors}.
+     *
+     * @throws IllegalArgumentException for options that are not KRON
+     */
+    public static void requireKron(LaplaceOptions options) {
+        java.util.Objects.requireNonNull(options, "options");
+        if (options.structure() != HessianStructure.KRON) {
+            throw new IllegalArgumentException("a posterior from Kronecker factors needs structure KRON, got "
+                    + options.structure());
+        }
     }
 
     /**

@@ -29,7 +29,7 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
                              PriorPrecision prior, double sigma, double temperature,
                              io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode,
                              CurvatureType curvatureType, int mcSamples, int sharedRowsPerExample,
-                             String device) {
+                             String device) implements java.io.Serializable {
 
     /** Validates the options. */
     public LaplaceOptions {

@@ -56,7 +56,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         this.prior = options.prior();
     }
 
-    private static CoveredWeights cover(Network network, SubsetOfWeights subset) {
+    static CoveredWeights cover(Network network, SubsetOfWeights subset) {
         return subset == SubsetOfWeights.ALL ? CoveredWeights.all(network) : CoveredWeights.lastLayer(network);
     }
 
@@ -136,8 +136,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         while (batches.hasNext()) {
             Batch b = batches.next();
             INDArray in = covered.curvatureInputs(b.inputs());
-            FitStatistics batch = FitStatistics.of(options.likelihood(), covered.forward(in), b.targets(),
-                    options.sharedRowsPerExample());
+            FitStatistics batch = covered.fitStatistics(options, in, b.targets());
             if (outputs != 0 && batch.outputs() != outputs) {
                 throw new IllegalArgumentException("mini-batch has " + batch.outputs() + " outputs, earlier ones had "
                         + outputs);

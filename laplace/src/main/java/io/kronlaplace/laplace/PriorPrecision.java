@@ -8,7 +8,9 @@ import java.util.Arrays;
  * separate groups, {@link Kind#PER_GROUP}) or one per parameter ({@link Kind#PER_PARAMETER}). Immutable; every value
  * is finite and positive.
  */
-public final class PriorPrecision {
+public final class PriorPrecision implements java.io.Serializable {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
     /** How many precision values there are. */
     public enum Kind {
         SCALAR,

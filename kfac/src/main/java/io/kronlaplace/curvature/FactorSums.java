@@ -1,0 +1,132 @@
+package io.kronlaplace.curvature;
+
+import io.kronlaplace.linalg.ComputeKernels;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The raw float64 Kronecker-factor sums of one weight layer before normalisation: the upper triangles of
+ * {@code sum a a^T} and {@code sum g g^T} (C order, the strict lower triangle is not read) and the count A is divided
+ * by. Sums over disjoint parts of a data set add up with {@link #plus} to the sums over the whole set, and
+ * {@link #factors} then divides exactly once, as {@link KfacEstimator#factors()} does, so factors computed in parts
+ * (e.g. on the partitions of a cluster job) equal the single-pass factors up to the order of float64 additions.
+ * Immutable and {@link Serializable} (plain arrays), so it can be shipped between processes.
+ */
+public final class FactorSums implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final String layerPath;
+    private final KfacFlavour flavour;
+    private final int inFeatures;
+    private final int outFeatures;
+    private final double[] aSum;
+    private final double[] bSum;
+    private final long aCount;
+
+    /**
+     * @param layerPath   dotted path of the layer
+     * @param flavour     the flavour the sums were accumulated with
+     * @param inFeatures  Din (A is Din x Din)
+     * @param outFeatures Dout (B is Dout x Dout)
+     * @param aSum        Din * Din values, C order (copied)
+     * @param bSum        Dout * Dout values, C order (copied)
+     * @param aCount      what A is divided by (examples for REDUCE, example-positions for EXPAND), >= 1
+     * @throws IllegalArgumentException on sizes that do not match or a count below 1
+     */
+    public FactorSums(String layerPath, KfacFlavour flavour, int inFeatures, int outFeatures, double[] aSum,
+                      double[] bSum, long aCount) {
+        this.layerPath = Objects.requireNonNull(layerPath, "layerPath");
+        this.flavour = Objects.requireNonNull(flavour, "flavour");
+        if (inFeatures < 1 || outFeatures < 1 || aSum.length != (long) inFeatures * inFeatures
+                || bSum.length != (long) outFeatures * outFeatures) {
+            throw new IllegalArgumentException("factor sums of layer '" + layerPath + "': " + aSum.length + " and "
+                    + bSum.length + " values do not fill " + inFeatures + " x " + inFeatures + " and " + outFeatures
+                    + " x " + outFeatures + " matrices");
+        }
+        if (aCount < 1) {
+            throw new IllegalArgumentException("factor sums of layer '" + layerPath + "' need a count >= 1, got "
+                    + aCount);
+        }
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        this.aSum = aSum.clone();
+        this.bSum = bSum.clone();
+        this.aCount = aCount;
+    }
+
+    /** Copies float64 sum arrays of an accumulator. */
+    static FactorSums of(String layerPath, KfacFlavour flavour, INDArray aSum, INDArray bSum, long aCount) {
+        return new FactorSums(layerPath, flavour, (int) aSum.size(0), (int) bSum.size(0),
+                aSum.dup('c').data().asDouble(), bSum.dup('c').data().asDouble(), aCount);
+    }
+
+    /** Dotted path of the layer. */
+    public String layerPath() {
+        return layerPath;
+    }
+
+    /** The flavour the sums were accumulated with. */
+    public KfacFlavour flavour() {
+        return flavour;
+    }
+
+    /** What A is divided by. */
+    public long aCount() {
+        return aCount;
+    }
+
+    /**
+     * The sums of this part and another part of the data.
+     *
+     * @throws IllegalArgumentException when the other sums are of another layer, flavour or shape
+     */
+    public FactorSums plus(FactorSums other) {
+        if (!layerPath.equals(other.layerPath) || flavour != other.flavour || inFeatures != other.inFeatures
+                || outFeatures != other.outFeatures) {
+            throw new IllegalArgumentException("cannot add factor sums of layer '" + other.layerPath + "' ("
+                    + other.flavour + ", " + other.outFeatures + " x " + other.inFeatures + ") to those of layer '"
+                    + layerPath + "' (" + flavour + ", " + outFeatures + " x " + inFeatures + ")");
+        }
+        double[] a = aSum.clone();
+        double[] b = bSum.clone();
+        for (int i = 0; i < a.length; i++) {
+            a[i] += other.aSum[i];
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] += other.bSum[i];
+        }
+        return new FactorSums(layerPath, flavour, inFeatures, outFeatures, a, b, aCount + other.aCount);
+    }
+
+    /**
+     * The normalised factors (see {@link KronFactors}): A divided by the count once, both mirrored from the upper
+     * triangle.
+     */
+    public KronFactors factors(ComputeKernels kernels) {
+        return normalised(layerPath, flavour, Nd4j.createFromArray(aSum).reshape(inFeatures, inFeatures),
+                Nd4j.createFromArray(bSum).reshape(outFeatures, outFeatures), aCount, kernels);
+    }
+
+    /**
+     * The one normalisation of raw sums (upper triangles) into factors, shared by the estimator and by sums
+     * combined from parts.
+     */
+    static KronFactors normalised(String layerPath, KfacFlavour flavour, INDArray aSum, INDArray bSum, long aCount,
+                                  ComputeKernels kernels) {
+        if (aSum.dataType() != DataType.DOUBLE || bSum.dataType() != DataType.DOUBLE) {
+            throw new IllegalStateException("factor sums must be float64");
+        }
+        return KronFactors.owned(layerPath, kernels.mirrorUpper(aSum.div(aCount)), kernels.mirrorUpper(bSum.dup('c')),
+                flavour);
+    }
+
+    @Override
+    public String toString() {
+        return "FactorSums[" + layerPath + ", " + flavour + ", A " + inFeatures + "x" + inFeatures + " / " + aCount
+                + ", B " + outFeatures + "x" + outFeatures + "]";
+    }
+}
