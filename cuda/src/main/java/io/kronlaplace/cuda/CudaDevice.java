@@ -29,6 +29,16 @@ public record CudaDevice(boolean available, String description) {
         return Probe.RESULT;
     }
 
+    /**
+     * Prints the probe's result and exits with status 0 when a device is usable, 1 otherwise: the first check of
+     * {@code cuda/scripts/run-on-gpu.sh}.
+     */
+    public static void main(String[] args) {
+        CudaDevice device = detect();
+        System.out.println((device.available() ? "CUDA device: " : "no CUDA device: ") + device.description());
+        System.exit(device.available() ? 0 : 1);
+    }
+
     private static CudaDevice probe() {
         try {
             Loader.load(cudart.class);
