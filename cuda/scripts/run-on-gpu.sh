@@ -2,8 +2,9 @@
 # Runs the CUDA core tests and benchmark on a GPU machine and writes the results to OUTDIR:
 #   nvidia-smi.txt, cuda-libraries.txt, probe.txt, junit/ (XML reports), tests.log, benchmark.tsv, summary.txt.
 # Needs only the bundle (kronlaplace-gpu.tgz, next to this script or in $KRONLAPLACE_GPU_BUNDLE), an NVIDIA driver
-# (libcuda.so.1) and the CUDA 13 libraries (libcudart.so.13, libcublas.so.13, libcusolver.so.12); no Java, no network. Stops at the
-# first missing piece with a message that names it. See docs/gpu.md, section "Running the checks on a GPU machine".
+# (libcuda.so.1) and the CUDA 13 libraries that the JavaCPP bindings link (libcudart.so.13, libcublas.so.13,
+# libcublasLt.so.13, libcusolver.so.12, libcusolverMg.so.12); no Java, no network. Stops at the first missing piece
+# with a message that names it. See docs/gpu.md, section "Running the checks on a GPU machine".
 #
 # Usage: run-on-gpu.sh OUTDIR
 # Environment: KRONLAPLACE_GPU_BUNDLE (bundle path), CUDA_LIBRARY_DIRS (extra ':'-separated directories to search),
@@ -33,7 +34,8 @@ nvidia-smi -L | grep -q '^GPU' || fail "nvidia-smi lists no GPU"
 echo "== 2. CUDA libraries"
 ldconfig -p 2>/dev/null | grep -E 'cublas|cusolver|cudart' > "$OUTDIR/cuda-libraries.txt"
 LIBRARY_DIRS=""
-for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcusolver.so.12; do
+FOUND=()
+for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcusolver.so.12 libcusolverMg.so.12; do
     path=$(grep -m1 -F "$lib " "$OUTDIR/cuda-libraries.txt" | sed 's/.*=> //')
     if [ -z "$path" ]; then
         # not in the linker cache: look where toolkits and pip wheels put them
@@ -42,11 +44,15 @@ for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcus
     fi
     [ -n "$path" ] || fail "$lib not found (ldconfig -p and the usual directories); set CUDA_LIBRARY_DIRS"
     echo "$lib: $path" | tee -a "$OUTDIR/summary.txt"
+    FOUND+=("$path")
     dir=$(dirname "$path")
     case ":$LIBRARY_DIRS:" in *":$dir:"*) ;; *) LIBRARY_DIRS="$LIBRARY_DIRS:$dir" ;; esac
 done
 export LD_LIBRARY_PATH="${LIBRARY_DIRS#:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" | tee -a "$OUTDIR/summary.txt"
+# their own dependencies (cuSPARSE, nvJitLink, ...) must resolve too
+MISSING=$(ldd "${FOUND[@]}" 2>/dev/null | grep 'not found' | sort -u)
+[ -z "$MISSING" ] || fail "libraries that the CUDA libraries need are missing: $MISSING"
 ldd --version 2>&1 | head -1 | tee -a "$OUTDIR/summary.txt"
 
 echo "== 3. unpacking $BUNDLE"
