@@ -39,7 +39,7 @@ for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcus
     path=$(grep -m1 -F "$lib " "$OUTDIR/cuda-libraries.txt" | sed 's/.*=> //')
     if [ -z "$path" ]; then
         # not in the linker cache: look where toolkits and pip wheels put them
-        path=$(find ${CUDA_LIBRARY_DIRS//:/ } /usr/local/cuda* /usr/lib/x86_64-linux-gnu /opt /usr/local/lib \
+        path=$(find ${CUDA_LIBRARY_DIRS:+${CUDA_LIBRARY_DIRS//:/ }} /usr/local/cuda* /usr/lib/x86_64-linux-gnu /opt /usr/local/lib \
                    -name "$lib*" 2>/dev/null | head -1)
     fi
     [ -n "$path" ] || fail "$lib not found (ldconfig -p and the usual directories); set CUDA_LIBRARY_DIRS"
