@@ -183,7 +183,8 @@ public final class CudaKernels implements ComputeKernels {
             CudaLinearAlgebra.shared().decomposeSymmetricBatch(doubles(inputs, 0), n, count, doubles(values, 0),
                     doubles(vectors, 0));
             for (int j = 0; j < count; j++) {
-                out[indices.get(j)] = new Eigendecomposition(values.getRow(j).dup(), vectors.slice(j).dup('c'));
+                out[indices.get(j)] = new Eigendecomposition(Nd4j.createFromArray(values.getRow(j).toDoubleVector()),
+                        vectors.slice(j).dup('c'));
             }
         }
     }
@@ -194,13 +195,13 @@ public final class CudaKernels implements ComputeKernels {
     }
 
     /** The native address of a dense float64 array's element {@code offset}. */
-    private static DoublePointer doubles(INDArray dense, long offset) {
+    static DoublePointer doubles(INDArray dense, long offset) {
         long length = dense.data().length();
         return new DoublePointer(dense.data().addressPointer()).capacity(length).limit(length).getPointer(offset);
     }
 
     /** The native address of a dense float32 array's element {@code offset}. */
-    private static FloatPointer floats(INDArray dense, long offset) {
+    static FloatPointer floats(INDArray dense, long offset) {
         long length = dense.data().length();
         return new FloatPointer(dense.data().addressPointer()).capacity(length).limit(length).getPointer(offset);
     }
