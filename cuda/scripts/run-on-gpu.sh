@@ -81,7 +81,7 @@ tee -a "$OUTDIR/summary.txt" < "$OUTDIR/probe.txt"
 echo "== 5. core tests"
 timeout "${TEST_TIMEOUT_S:-180}" "$JAVA" "${JVM_OPTS[@]}" -jar "$LAUNCHER" execute --class-path "$CP" \
     --select-class io.kronlaplace.cuda.CudaLinearAlgebraTest --select-class io.kronlaplace.cuda.TransposeSquareTest \
-    --fail-if-no-tests --details=tree --disable-banner --reports-dir "$OUTDIR/junit" > "$OUTDIR/tests.log" 2>&1
+    --fail-if-no-tests --details=tree --disable-banner --disable-ansi-colors --reports-dir "$OUTDIR/junit" > "$OUTDIR/tests.log" 2>&1
 TESTS=$?
 grep -E 'tests (successful|failed|aborted|skipped)' "$OUTDIR/tests.log" | sed 's/^[^0-9]*//' | tee -a "$OUTDIR/summary.txt"
 if grep -qE '\[ *[1-9][0-9]* tests aborted' "$OUTDIR/tests.log"; then
