@@ -1,6 +1,5 @@
 package io.kronlaplace.linalg;
 
-import io.kronlaplace.nn.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -148,15 +147,7 @@ public final class SymmetricEigen {
      * @throws IllegalStateException    when the solver fails to converge
      */
     public static Eigendecomposition decompose(INDArray symmetric, Backend backend) {
-        if (symmetric.rank() != 2 || symmetric.size(0) != symmetric.size(1)) {
-            throw new IllegalArgumentException("eigendecomposition needs a square matrix, got shape "
-                    + Arrays.toString(symmetric.shape()));
-        }
-        if (!Tensors.allFinite(symmetric)) {
-            throw new IllegalArgumentException("eigendecomposition input (" + symmetric.size(0) + " x "
-                    + symmetric.size(1) + ") contains NaN or infinite values");
-        }
-        int n = Math.toIntExact(symmetric.size(0));
+        int n = KernelOperands.requireSymmetricInput(symmetric);
         return switch (backend) {
             case LAPACKE_SYEVD -> syevd(symmetric, n);
             case ND4J_SYEV -> nd4j(symmetric);

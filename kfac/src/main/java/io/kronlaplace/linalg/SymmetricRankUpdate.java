@@ -33,9 +33,9 @@ final class SymmetricRankUpdate {
      * Upper triangle of {@code target = beta * target + rows^T rows} for rows {@code [M, D]}, target {@code [D, D]}.
      */
     static void addTransposeProduct(INDArray rows, INDArray target, double beta) {
-        requireDense(rows, target);
+        KernelOperands.requireRankUpdateOperands(rows, target);
         int d = Math.toIntExact(rows.size(1));
-        requireSquare(target, d);
+        KernelOperands.requireSquareTarget(target, d);
         syrk(TRANS, d, Math.toIntExact(rows.size(0)), rows, 0, d, target, beta);
     }
 
@@ -44,10 +44,10 @@ final class SymmetricRankUpdate {
      * stack {@code [N, D, R]}, target {@code [D, D]}.
      */
     static void addProductOf(INDArray stack, long index, INDArray target, double beta) {
-        requireDense(stack, target);
+        KernelOperands.requireRankUpdateOperands(stack, target);
         int d = Math.toIntExact(stack.size(1));
         int r = Math.toIntExact(stack.size(2));
-        requireSquare(target, d);
+        KernelOperands.requireSquareTarget(target, d);
         syrk(NO_TRANS, d, r, stack, index * d * r, r, target, beta);
     }
 
@@ -105,25 +105,6 @@ final class SymmetricRankUpdate {
             FloatPointer pa = new FloatPointer(a.data().addressPointer()).position(aOffset);
             openblas_nolapack.cblas_ssyrk(ROW_MAJOR, UPPER, trans, n, k, 1.0f, pa, lda, (float) beta,
                     new FloatPointer(c.data().addressPointer()), n);
-        }
-    }
-
-    private static void requireDense(INDArray a, INDArray c) {
-        for (INDArray m : new INDArray[] {a, c}) {
-            if (!Tensors.isDenseBuffer(m)) {
-                throw new IllegalArgumentException("syrk operands must be dense C-order arrays");
-            }
-        }
-        if (a.dataType() != c.dataType() || (a.dataType() != DataType.DOUBLE && a.dataType() != DataType.FLOAT)) {
-            throw new IllegalArgumentException("syrk needs float32 or float64 operands of one type, got "
-                    + a.dataType() + " and " + c.dataType());
-        }
-    }
-
-    private static void requireSquare(INDArray c, int d) {
-        if (c.rank() != 2 || c.size(0) != d || c.size(1) != d) {
-            throw new IllegalArgumentException("syrk target must be " + d + " x " + d + ", got "
-                    + Arrays.toString(c.shape()));
         }
     }
 }

@@ -1,0 +1,64 @@
+package io.kronlaplace.linalg;
+
+import io.kronlaplace.nn.Tensors;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The operand checks of the {@link ComputeKernels} operations, shared by every implementation so that each backend
+ * rejects the same inputs with the same messages.
+ */
+public final class KernelOperands {
+
+    private KernelOperands() {
+    }
+
+    /**
+     * Checks the operands of a symmetric rank-k update: both dense C-order, one type, float32 or float64.
+     *
+     * @throws IllegalArgumentException when they are not
+     */
+    public static void requireRankUpdateOperands(INDArray factor, INDArray target) {
+        for (INDArray m : new INDArray[] {factor, target}) {
+            if (!Tensors.isDenseBuffer(m)) {
+                throw new IllegalArgumentException("syrk operands must be dense C-order arrays");
+            }
+        }
+        if (factor.dataType() != target.dataType()
+                || (factor.dataType() != DataType.DOUBLE && factor.dataType() != DataType.FLOAT)) {
+            throw new IllegalArgumentException("syrk needs float32 or float64 operands of one type, got "
+                    + factor.dataType() + " and " + target.dataType());
+        }
+    }
+
+    /**
+     * Checks that a rank update's target is {@code d x d}.
+     *
+     * @throws IllegalArgumentException when it is not
+     */
+    public static void requireSquareTarget(INDArray target, long d) {
+        if (target.rank() != 2 || target.size(0) != d || target.size(1) != d) {
+            throw new IllegalArgumentException("syrk target must be " + d + " x " + d + ", got "
+                    + Arrays.toString(target.shape()));
+        }
+    }
+
+    /**
+     * Checks the input of a symmetric eigendecomposition: a square matrix without NaN or infinite values.
+     *
+     * @return its order n
+     * @throws IllegalArgumentException when it is not square or holds NaN or infinite values
+     */
+    public static int requireSymmetricInput(INDArray symmetric) {
+        if (symmetric.rank() != 2 || symmetric.size(0) != symmetric.size(1)) {
+            throw new IllegalArgumentException("eigendecomposition needs a square matrix, got shape "
+                    + Arrays.toString(symmetric.shape()));
+        }
+        if (!Tensors.allFinite(symmetric)) {
+            throw new IllegalArgumentException("eigendecomposition input (" + symmetric.size(0) + " x "
+                    + symmetric.size(1) + ") contains NaN or infinite values");
+        }
+        return Math.toIntExact(symmetric.size(0));
+    }
+}
