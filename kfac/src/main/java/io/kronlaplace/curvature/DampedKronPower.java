@@ -1,6 +1,7 @@
 package io.kronlaplace.curvature;
 
 import io.kronlaplace.linalg.ComputeKernels;
+import io.kronlaplace.nn.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -120,7 +121,7 @@ public final class DampedKronPower {
     private void apply(INDArray in, INDArray out, long count, INDArray first, INDArray second) {
         long dout = outFeatures;
         long din = inFeatures;
-        INDArray input = contiguous(in) ? in : in.dup('c');
+        INDArray input = Tensors.isContiguous(in) ? in : in.dup('c');
         if (count == 1) {
             INDArray w = input.reshape('c', dout, din);
             INDArray t1 = first.reshape('c', dout, din);
@@ -163,22 +164,10 @@ public final class DampedKronPower {
             throw new IllegalArgumentException("output buffer has shape " + Arrays.toString(out.shape())
                     + ", the input " + Arrays.toString(in.shape()));
         }
-        if (!contiguous(out)) {
+        if (!Tensors.isContiguous(out)) {
             throw new IllegalArgumentException("output buffer must be dense in C order (not a strided view)");
         }
         return in.length() / dim();
-    }
-
-    /** Whether x lies in C order without gaps, so that its reshapes are views (size-1 axes: any stride). */
-    private static boolean contiguous(INDArray x) {
-        long expected = 1;
-        for (int d = x.rank() - 1; d >= 0; d--) {
-            if (x.size(d) != 1 && x.stride(d) != expected) {
-                return false;
-            }
-            expected *= x.size(d);
-        }
-        return true;
     }
 
     /** Two temporaries of K * Dout * Din values for {@link #apply(INDArray, INDArray, Scratch)}. */

@@ -100,9 +100,14 @@ public final class Tensors {
      * test rejects some of those, e.g. a 1 x 1 matrix).
      */
     public static boolean isDenseBuffer(INDArray x) {
-        if (x.offset() != 0 || x.length() != x.data().length()) {
-            return false;
-        }
+        return x.offset() == 0 && x.length() == x.data().length() && isContiguous(x);
+    }
+
+    /**
+     * Whether x lies in C order without gaps from its offset on (axes of size 1 may have any stride), so that its C
+     * reshapes are views of the same memory.
+     */
+    public static boolean isContiguous(INDArray x) {
         long expected = 1;
         for (int d = x.rank() - 1; d >= 0; d--) {
             if (x.size(d) != 1 && x.stride(d) != expected) {
