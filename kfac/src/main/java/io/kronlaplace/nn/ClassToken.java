@@ -45,7 +45,7 @@ public final class ClassToken extends Module {
         long n = input.size(0);
         INDArray out = Nd4j.createUninitialized(input.dataType(), n, input.size(1) + 1, width);
         out.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
-                .assign(Nd4j.tile(token.value().reshape(1, width), (int) n, 1));
+                .assign(Nd4j.tile(token.value().reshape(1, width), Math.toIntExact(n), 1));
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(1, input.size(1) + 1), NDArrayIndex.all()).assign(input);
         return out;
     }

@@ -3,6 +3,7 @@ package io.kronlaplace.nn;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Multi-head self-attention (Vaswani et al. 2017) on token sequences {@code [N, T, D]}, without masking or dropout:
@@ -125,7 +126,7 @@ public final class MultiHeadSelfAttention extends Module {
         long last = scores.size(scores.rank() - 1);
         INDArray rows = scores.reshape('c', scores.length() / last, last);
         rows.subiColumnVector(rows.max(1));
-        org.nd4j.linalg.ops.transforms.Transforms.exp(rows, false);
+        Transforms.exp(rows, false);
         rows.diviColumnVector(rows.sum(1));
         return scores;
     }
