@@ -6,6 +6,7 @@ import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
+import io.kronlaplace.nn.models.VisionTransformer;
 import io.kronlaplace.nn.models.WideResNet;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,14 +21,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Timing of the curvature engine on WRN-16-4 (float32, CIFAR-sized inputs): K-FAC factors with EXPAND and REDUCE
- * from one MC-Fisher sample, the float64 eigendecomposition of all factors, the eigensolver backends at factor sizes,
- * and the peak resident memory of the REDUCE pass. Factor times cover only the factor work on recorded layer inputs
+ * Timing of the curvature engine on WRN-16-4, or with {@code --model=vit} on the small vision transformer of the
+ * optimiser comparison (float32, CIFAR-sized inputs): K-FAC factors with EXPAND and REDUCE from one MC-Fisher sample,
+ * the float64 eigendecomposition of all factors, the eigensolver backends at factor sizes, and the peak resident
+ * memory of the EXPAND and the REDUCE pass. Factor times cover only the factor work on recorded layer inputs
  * and back-propagated vectors (as the PyTorch peer in {@code bench/peer/kfac_factors.py} measures); full-pass times
  * add the forward and backward pass. Each figure is the median of 3 refits ({@code reset()} then accumulate, so factor
  * buffers are reused as in a training loop) after a warm-up.
  *
- * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--eigen-backends] [--runs=3] [batch ...]}
+ * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--model=wrn|vit] [--eigen-backends]
+ * [--runs=3] [batch ...]} ({@code --model=vit}: patch 8, width 32, depth 2, 2 heads, MLP ratio 2, 17 tokens);
  * ({@code --runs} sets the timed repetitions after the warm-up; {@code --blas-threads=1} makes ND4J's OpenBLAS
  * single-threaded for the factor products, which was several times faster on the shared 2-core machine while other
  * jobs kept it busy (the eigendecompositions schedule their own thread counts, see {@link SymmetricEigen}); batches
@@ -69,9 +72,13 @@ public final class KfacBenchmark {
         if (backends) {
             eigenBackends();
         }
-        Network net = WideResNet.builder().depth(16).widen(4).dataType(DataType.FLOAT).seed(1).build();
-        System.out.println("WRN-16-4 float32, " + net.numParameters() + " parameters, "
-                + net.weightLayers().size() + " weight layers");
+        boolean vit = Arrays.asList(args).contains("--model=vit");
+        Network net = vit
+                ? VisionTransformer.builder().imageSize(32).inputChannels(3).patchSize(8).width(32).depth(2)
+                        .heads(2).mlpRatio(2).classes(10).seed(1).build()
+                : WideResNet.builder().depth(16).widen(4).dataType(DataType.FLOAT).seed(1).build();
+        System.out.println((vit ? "ViT depth 2 width 32 patch 8" : "WRN-16-4") + " float32, " + net.numParameters()
+                + " parameters, " + net.weightLayers().size() + " weight layers");
         for (long batch : batches) {
             factorsAtBatch(net, batch);
         }
@@ -108,7 +115,9 @@ public final class KfacBenchmark {
         Nd4j.getRandom().setSeed(batch);
         INDArray x = Nd4j.randn(DataType.FLOAT, batch, 3, 32, 32);
         CrossEntropy ce = new CrossEntropy();
-        peakMemoryOfReduce(net, ce, x);
+        for (KfacFlavour flavour : KfacFlavour.values()) {
+            peakMemory(net, ce, x, flavour);
+        }
         List<Observation> observed = record(net, ce, x);
         Map<String, KronFactors> reduceFactors = null;
         double[] factorSeconds = new double[2];
@@ -172,8 +181,8 @@ public final class KfacBenchmark {
         return est.factors();
     }
 
-    /** Peak resident set size while the REDUCE pass (forward, backward, factors) runs, sampled every 2 ms. */
-    private static void peakMemoryOfReduce(Network net, CrossEntropy ce, INDArray x) {
+    /** Peak resident set size while a pass of the flavour (forward, backward, factors) runs, sampled every 2 ms. */
+    private static void peakMemory(Network net, CrossEntropy ce, INDArray x, KfacFlavour flavour) {
         System.gc();
         long before = Pointer.physicalBytes();
         AtomicLong peak = new AtomicLong(before);
@@ -189,14 +198,14 @@ public final class KfacBenchmark {
         });
         sampler.setDaemon(true);
         sampler.start();
-        KfacEstimator est = new KfacEstimator(net, ce, KfacOptions.builder()
+        KfacEstimator est = new KfacEstimator(net, ce, KfacOptions.builder().flavour(flavour)
                 .curvatureType(CurvatureType.MC_FISHER).build());
         est.accumulate(x, null);
         est.factors();
         sampler.interrupt();
         peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
-        System.out.printf("batch %d: REDUCE pass peak RSS %.0f MiB (%.0f MiB before the pass, JavaCPP off-heap "
-                + "tracked now %.0f MiB)%n", x.size(0), peak.get() / 1048576.0, before / 1048576.0,
+        System.out.printf("batch %d: %s pass peak RSS %.0f MiB (%.0f MiB before the pass, JavaCPP off-heap "
+                + "tracked now %.0f MiB)%n", x.size(0), flavour, peak.get() / 1048576.0, before / 1048576.0,
                 Pointer.totalBytes() / 1048576.0);
     }
 

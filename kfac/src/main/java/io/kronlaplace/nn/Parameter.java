@@ -20,7 +20,9 @@ public final class Parameter {
         /** Shift (beta) of a normalisation layer. */
         NORM_SHIFT,
         /** Fixup scalar bias or multiplier. */
-        SCALAR
+        SCALAR,
+        /** A learned embedding added to or prepended to tokens (positional embedding, class token). */
+        EMBEDDING
     }
 
     private final String name;

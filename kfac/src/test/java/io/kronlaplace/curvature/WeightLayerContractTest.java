@@ -97,6 +97,9 @@ class WeightLayerContractTest {
         }
         out.add(new LayerCase("Linear N x R x D, 2 shared rows per example", linear, true, tokens, 2, true,
                 poolTokens));
+        out.add(new LayerCase("Conv2d patch embedding (kernel = stride = 2, no padding)",
+                (in, o, b, init) -> new Conv2d(in, o, 2, 2, 0, b, init), true, (n, c) -> new long[] {n, c, 16, 8}, 1,
+                false, poolPixels));
         out.add(new LayerCase("Conv2d 1x1", (in, o, b, init) -> new Conv2d(in, o, 1, 1, 0, b, init), true,
                 (n, c) -> new long[] {n, c, 4, 3}, 1, true, poolPixels));
         return out.stream();

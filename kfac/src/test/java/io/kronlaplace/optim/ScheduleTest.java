@@ -34,6 +34,19 @@ class ScheduleTest {
     }
 
     @Test
+    void warmupRisesLinearlyThenHandsOverAtItsOwnStepZero() {
+        WarmupSchedule s = new WarmupSchedule(4, new CosineSchedule(0.2, 10));
+        assertEquals(0.05, s.rate(0), 1e-15);
+        assertEquals(0.1, s.rate(1), 1e-15);
+        assertEquals(0.2, s.rate(3), 1e-15);
+        assertEquals(0.2, s.rate(4), 1e-15);
+        assertEquals(0.2 * (1 + Math.cos(Math.PI * 0.3)) / 2, s.rate(7), 1e-15);
+        assertEquals(0.0, s.rate(14), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> new WarmupSchedule(0, LearningRateSchedule.constant(1)));
+        assertThrows(NullPointerException.class, () -> new WarmupSchedule(3, null));
+    }
+
+    @Test
     void rejectsBadSettings() {
         assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.constant(0));
         assertThrows(IllegalArgumentException.class, () -> new CosineSchedule(-1, 10));

@@ -11,6 +11,7 @@ import io.kronlaplace.hyperopt.ScheduleKind;
 import io.kronlaplace.hyperopt.TrainingResult;
 import io.kronlaplace.hyperopt.augment.AffineGenerator;
 import io.kronlaplace.hyperopt.checkpoint.ModelArchitecture;
+import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.models.WideResNet;
@@ -36,12 +37,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code kronlaplace train}: online marginal-likelihood training of a Wide ResNet with learned prior precisions and
- * (optionally) learned augmentation, then MAP vs Laplace evaluation into a report directory.
+ * {@code kronlaplace train}: online marginal-likelihood training of a Wide ResNet or a vision transformer with
+ * learned prior precisions and (optionally) learned augmentation, then MAP vs Laplace evaluation into a report
+ * directory.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Online marginal-likelihood training (Immer et al. 2021) of a Wide ResNet with K-FAC Laplace, "
-                + "learned prior precisions and learned augmentation, then MAP vs Laplace evaluation.",
+        description = {"Online marginal-likelihood training (Immer et al. 2021) of a Wide ResNet (or, with "
+                + "--model-kind VIT, a vision transformer) with K-FAC Laplace, learned prior precisions and learned "
+                + "augmentation, then MAP vs Laplace evaluation.",
                 "Without arguments: the built-in demo (synthetic images, WRN-10-1 Fixup, a few epochs, K-FAC-reduce, "
                         + "learned augmentation) in a few minutes on 2 cores.",
                 "With --data-dir: WRN-16-4 on CIFAR-10 with the paper's settings (100 epochs; hours to days on a CPU)."},
@@ -65,6 +68,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run whose checkpoint is in the output directory "
             + "(same options required); bit-for-bit the same result as an uninterrupted run.")
     boolean resume;
+
+    @Option(names = "--model-kind", paramLabel = "KIND", defaultValue = "WRN",
+            description = "Network: WRN (Wide ResNet, sized by --depth, --widen, --variant) or VIT (vision "
+                    + "transformer, sized by the --vit-* options) (default: ${DEFAULT-VALUE}).")
+    ModelKind modelKind;
+
+    @Mixin
+    VitOptions vit;
 
     @Option(names = "--depth", paramLabel = "D", description = "Wide ResNet depth 6n+4 (default: 10 synthetic, 16 "
             + "CIFAR-10).")
@@ -172,8 +183,6 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         boolean cifar = data.cifar();
         OnlineMarglikOptions options = options(cifar);
-        ModelArchitecture architecture = new ModelArchitecture(or(depth, cifar ? 16 : 10), or(widen, cifar ? 4 : 1),
-                10, 3, variant);
 
         status(err, "loading " + (cifar ? "CIFAR-10 from " + data.dataDir : "synthetic images (" + data.variant
                 + ")"));
@@ -181,6 +190,10 @@ public final class TrainCommand implements Callable<Integer> {
         ChannelNormalization norm = ChannelNormalization.fit(raw.train());
         ImageDataset train = norm.apply(raw.train());
         ImageDataset test = norm.apply(raw.test());
+        ModelArchitecture architecture = switch (modelKind) {
+            case WRN -> new ModelArchitecture(or(depth, cifar ? 16 : 10), or(widen, cifar ? 4 : 1), 10, 3, variant);
+            case VIT -> ModelArchitecture.vit(vit.sizes(train.height()), train.numClasses(), train.channels());
+        };
 
         Network network = architecture.build(seed);
         status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test images; %s",
