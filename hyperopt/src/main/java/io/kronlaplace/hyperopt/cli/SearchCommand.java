@@ -1,7 +1,7 @@
 package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
-import io.kronlaplace.hyperopt.TrainingListener;
+import io.kronlaplace.hyperopt.search.GridRunner;
 import io.kronlaplace.hyperopt.search.GridSearch;
 import io.kronlaplace.hyperopt.search.SearchConfig;
 import io.kronlaplace.hyperopt.search.SearchReport;
@@ -12,6 +12,7 @@ import io.kronlaplace.validation.data.ImageDataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Spec;
                 + "log marginal likelihood (training data only) and by MAP NLL on a held-out validation split. "
                 + "Writes OUT/search.md and OUT/search.json.")
 public final class SearchCommand implements Callable<Integer> {
+    private final GridRunner runner;
+
     @Spec
     CommandSpec spec;
 
@@ -80,6 +83,16 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     SeedOptions seeds;
 
+    /** The command running its grid points in this JVM, one after the other. */
+    public SearchCommand() {
+        this(GridRunner.SEQUENTIAL);
+    }
+
+    /** The command running its grid points with {@code runner} (e.g. on a cluster). */
+    public SearchCommand(GridRunner runner) {
+        this.runner = Objects.requireNonNull(runner, "runner");
+    }
+
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
@@ -111,13 +124,13 @@ public final class SearchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<SearchResult> results;
         try (Progress bar = Progress.start("search", grid.size(), "config", common.quiet())) {
-            results = new GridSearch(depth, variant, base, line -> {
+            results = runner.run(new GridSearch(depth, variant, base, line -> {
                 bar.step(1);
                 if (!common.quiet() && !bar.visible()) {
                     err.println(line);
                     err.flush();
                 }
-            }).run(grid, train, val, TrainingListener.NONE);
+            }), grid, train, val);
         }
         SearchReport.write(results, out, spec.commandLine().getOut());
         return ExitCodes.OK;
