@@ -72,7 +72,8 @@ public final class ModelEvaluation {
     }
 
     /**
-     * Fits the posterior on {@code train} and adds MAP, Laplace probit and Laplace MC results on every set.
+     * Fits the posterior on {@code train} and adds MAP, Laplace probit and Laplace MC results on every set, predicted
+     * in this JVM.
      *
      * @param train  the training set (curvature at the MAP)
      * @param test   the clean test set
@@ -84,11 +85,21 @@ public final class ModelEvaluation {
     public LaplacePosterior evaluate(ImageDataset train, ImageDataset test, List<ShiftedDataset> shifts,
                                      ImageDataset ood, EvaluationReport.Builder report) {
         status.accept("fitting the Laplace posterior (K-FAC " + flavour + ") on " + train.size() + " examples");
-        LaplacePosterior posterior = Laplace.create(network, LaplaceOptions.builder().subset(SubsetOfWeights.ALL)
-                .structure(HessianStructure.KRON).likelihood(LikelihoodType.CLASSIFICATION).prior(prior)
-                .flavour(flavour).build());
+        LaplacePosterior posterior = Laplace.create(network, options());
         posterior.fit(batches(train));
-        GlmPredictive glm = new GlmPredictive(posterior);
+        report(posterior, test, shifts, ood, report, this::predictor);
+        return posterior;
+    }
+
+    /**
+     * Adds MAP, Laplace probit and Laplace MC results of a posterior fitted with {@link #options()} on every set,
+     * predicted by {@code predictors} (in this JVM or on a cluster: any predictor must give the probabilities of
+     * {@link #predictBatch} over the batches of {@link #batchSize()} rows, batch {@code from} seeded with
+     * {@code seed() + from}).
+     */
+    public void report(LaplacePosterior posterior, ImageDataset test, List<ShiftedDataset> shifts, ImageDataset ood,
+                       EvaluationReport.Builder report, PredictorFactory predictors) {
+        SetPredictor predictor = predictors.forPosterior(posterior);
         List<ImageDataset> sets = new ArrayList<>();
         List<EvaluationSet> descriptors = new ArrayList<>();
         sets.add(test);
@@ -97,41 +108,100 @@ public final class ModelEvaluation {
             sets.add(s.dataset());
             descriptors.add(EvaluationSet.of(s));
         }
-        INDArray[] testProbs = null;
+        MethodProbabilities testProbs = null;
         for (int i = 0; i < sets.size(); i++) {
             status.accept("predicting on " + descriptors.get(i).name() + " (" + sets.get(i).size() + " images)");
-            INDArray[] probs = predict(glm, sets.get(i));
-            report.addClassification(MAP, descriptors.get(i), probs[0], sets.get(i).labels());
-            report.addClassification(LAPLACE_PROBIT, descriptors.get(i), probs[1], sets.get(i).labels());
-            report.addClassification(LAPLACE_MC, descriptors.get(i), probs[2], sets.get(i).labels());
+            MethodProbabilities probs = predictor.predict(sets.get(i));
+            report.addClassification(MAP, descriptors.get(i), probs.map(), sets.get(i).labels());
+            report.addClassification(LAPLACE_PROBIT, descriptors.get(i), probs.probit(), sets.get(i).labels());
+            report.addClassification(LAPLACE_MC, descriptors.get(i), probs.monteCarlo(), sets.get(i).labels());
             if (i == 0) {
                 testProbs = probs;
             }
         }
         if (ood != null) {
             status.accept("predicting on out-of-distribution set " + ood.name() + " (" + ood.size() + " images)");
-            INDArray[] oodProbs = predict(glm, ood);
-            String[] methods = {MAP, LAPLACE_PROBIT, LAPLACE_MC};
-            for (int m = 0; m < methods.length; m++) {
-                report.addOod(methods[m], test.name(), ood.name(), testProbs[m], oodProbs[m]);
-            }
+            MethodProbabilities oodProbs = predictor.predict(ood);
+            report.addOod(MAP, test.name(), ood.name(), testProbs.map(), oodProbs.map());
+            report.addOod(LAPLACE_PROBIT, test.name(), ood.name(), testProbs.probit(), oodProbs.probit());
+            report.addOod(LAPLACE_MC, test.name(), ood.name(), testProbs.monteCarlo(), oodProbs.monteCarlo());
         }
-        return posterior;
     }
 
-    /** MAP, probit and MC probabilities of a data set, each N x C float64. */
-    private INDArray[] predict(GlmPredictive glm, ImageDataset data) {
-        List<INDArray> map = new ArrayList<>();
-        List<INDArray> probit = new ArrayList<>();
-        List<INDArray> mc = new ArrayList<>();
-        for (int from = 0; from < data.size(); from += batchSize) {
-            INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
-            map.add(Transforms.softmax(network.forward(x, Mode.EVAL).castTo(DataType.DOUBLE), true));
-            GlmPredictive.BothLinks p = glm.classifyWithBothLinks(x, mcSamples, seed + from);
-            probit.add(p.probit());
-            mc.add(p.monteCarlo());
-        }
-        return new INDArray[] {Nd4j.vstack(map), Nd4j.vstack(probit), Nd4j.vstack(mc)};
+    /** The options of the evaluated posterior: K-FAC over all weights, classification, this prior and flavour. */
+    public LaplaceOptions options() {
+        return LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
+                .likelihood(LikelihoodType.CLASSIFICATION).prior(prior).flavour(flavour).build();
+    }
+
+    /** The trained network (MAP weights). */
+    public Network network() {
+        return network;
+    }
+
+    /** Examples per batch when fitting and predicting. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Logit samples per example of the MC predictive. */
+    public int mcSamples() {
+        return mcSamples;
+    }
+
+    /** Seed of the MC predictive; the batch starting at row {@code from} is seeded with {@code seed + from}. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The training set cut into the curvature pass's batches of {@link #batchSize()} rows, in order. */
+    public List<Batch> trainingBatches(ImageDataset train) {
+        List<Batch> out = new ArrayList<>();
+        batches(train).forEachRemaining(out::add);
+        return out;
+    }
+
+    /**
+     * MAP, probit and MC probabilities of one batch, each rows x C float64: the per-batch work of every predictor.
+     *
+     * @param network   the network at the posterior's MAP weights
+     * @param glm       the GLM predictive of the fitted posterior
+     * @param images    the batch's images
+     * @param mcSamples logit samples per example of the MC predictive
+     * @param batchSeed seed of this batch's MC samples
+     */
+    public static MethodProbabilities predictBatch(Network network, GlmPredictive glm, INDArray images, int mcSamples,
+                                                   long batchSeed) {
+        INDArray map = Transforms.softmax(network.forward(images, Mode.EVAL).castTo(DataType.DOUBLE), true);
+        GlmPredictive.BothLinks p = glm.classifyWithBothLinks(images, mcSamples, batchSeed);
+        return new MethodProbabilities(map, p.probit(), p.monteCarlo());
+    }
+
+    /** Predicts whole sets of a posterior fitted with {@link #options()} in this JVM, batch by batch. */
+    public SetPredictor predictor(LaplacePosterior posterior) {
+        GlmPredictive glm = new GlmPredictive(posterior);
+        return data -> {
+            List<MethodProbabilities> parts = new ArrayList<>();
+            for (int from = 0; from < data.size(); from += batchSize) {
+                INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
+                parts.add(predictBatch(network, glm, x, mcSamples, seed + from));
+            }
+            return MethodProbabilities.stack(parts);
+        };
+    }
+
+    /** Computes the probabilities of whole evaluation sets for one fitted posterior. */
+    @FunctionalInterface
+    public interface SetPredictor {
+        /** MAP, probit and MC probabilities of every row of {@code data}, in row order. */
+        MethodProbabilities predict(ImageDataset data);
+    }
+
+    /** Makes the set predictor of a fitted posterior (e.g. shipping the posterior to a cluster once). */
+    @FunctionalInterface
+    public interface PredictorFactory {
+        /** A predictor of the posterior's MAP, probit and MC probabilities. */
+        SetPredictor forPosterior(LaplacePosterior posterior);
     }
 
     private Iterator<Batch> batches(ImageDataset data) {
@@ -156,7 +226,8 @@ public final class ModelEvaluation {
         };
     }
 
-    private static ImageDataset rows(ImageDataset data, int from, int to) {
+    /** Rows {@code [from, to)} of a data set. */
+    public static ImageDataset rows(ImageDataset data, int from, int to) {
         int[] idx = new int[to - from];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = from + i;

@@ -54,7 +54,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                                    CurvatureType curvatureType, int mcSamples, int augmentationSamples,
                                    int curvatureBatchSize, int augmentationBatchSize, int augmentationHypersteps,
                                    Set<AffineGenerator> augmentedGenerators, double initialAugmentation,
-                                   LikelihoodType likelihood, double initialSigma, long seed) {
+                                   LikelihoodType likelihood, double initialSigma, long seed)
+        implements java.io.Serializable {
 
     public OnlineMarglikOptions {
         positive(epochs, "epochs");

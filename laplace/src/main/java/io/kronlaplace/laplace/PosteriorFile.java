@@ -6,6 +6,8 @@ import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UTFDataFormatException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,15 +64,33 @@ public final class PosteriorFile {
      */
     public static void save(LaplacePosterior posterior, Path file) throws IOException {
         posterior.requireFitted();
-        AtomicFiles.write(file, raw -> {
-            CRC32 crc = new CRC32();
-            try (OutputStream buffered = new BufferedOutputStream(raw, 1 << 20);
-                 DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc))) {
-                writeBody(posterior, out);
-                out.flush();
-                new DataOutputStream(buffered).writeLong(crc.getValue());
-            }
-        });
+        AtomicFiles.write(file, raw -> write(posterior, raw));
+    }
+
+    /**
+     * The bytes {@link #save} would write, e.g. to ship a fitted posterior to other processes.
+     *
+     * @throws IllegalStateException before fit
+     */
+    public static byte[] toBytes(LaplacePosterior posterior) {
+        posterior.requireFitted();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(posterior, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void write(LaplacePosterior posterior, OutputStream raw) throws IOException {
+        CRC32 crc = new CRC32();
+        try (OutputStream buffered = new BufferedOutputStream(raw, 1 << 20);
+             DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc))) {
+            writeBody(posterior, out);
+            out.flush();
+            new DataOutputStream(buffered).writeLong(crc.getValue());
+        }
     }
 
     private static void writeBody(LaplacePosterior p, DataOutputStream out) throws IOException {
@@ -132,10 +153,41 @@ public final class PosteriorFile {
      * @throws IllegalArgumentException  when the network's covered parameters differ in names or shapes
      */
     public static LaplacePosterior load(Path file, Network network) throws IOException {
-        long body = Files.size(file) - Long.BYTES;
-        verifyChecksum(file, body);
+        return read(() -> new BufferedInputStream(Files.newInputStream(file), 1 << 20), Files.size(file),
+                file.toString(), network);
+    }
+
+    /**
+     * Loads a posterior from the bytes of {@link #toBytes} (or a posterior file's content) with the checks of
+     * {@link #load}, writing the saved MAP weights of the covered subset into the network.
+     *
+     * @param source names the bytes in error messages, e.g. "the broadcast posterior"
+     * @throws PosteriorFormatException as {@link #load}, naming {@code source}
+     * @throws IllegalArgumentException when the network's covered parameters differ in names or shapes
+     */
+    public static LaplacePosterior fromBytes(byte[] bytes, Network network, String source)
+            throws PosteriorFormatException {
+        try {
+            return read(() -> new ByteArrayInputStream(bytes), bytes.length, source, network);
+        } catch (PosteriorFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading from memory failed", e);
+        }
+    }
+
+    /** Opens the bytes of a posterior from their start; called once for the checksum and once for parsing. */
+    @FunctionalInterface
+    private interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    private static LaplacePosterior read(Opener opener, long size, String file, Network network)
+            throws IOException {
+        long body = size - Long.BYTES;
+        verifyChecksum(opener, file, body);
         CRC32 crc = new CRC32();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+        try (InputStream raw = opener.open()) {
             Source source = new Source(new CheckedInputStream(raw, crc), body, file);
             Restored restored = readBody(source, network);
             if (source.position() != body) {
@@ -161,9 +213,9 @@ public final class PosteriorFile {
      * Checks the magic number, the version and the CRC-32 of the first {@code body} bytes against the stored one,
      * streaming, before anything of the body is interpreted.
      */
-    private static void verifyChecksum(Path file, long body) throws IOException {
+    private static void verifyChecksum(Opener opener, String file, long body) throws IOException {
         CRC32 crc = new CRC32();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+        try (InputStream raw = opener.open()) {
             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
             byte[] magic = in.readNBytes(MAGIC.length);
             if (!Arrays.equals(magic, MAGIC)) {
@@ -207,7 +259,7 @@ public final class PosteriorFile {
     }
 
     private static Restored readBody(Source src, Network network) throws IOException {
-        Path file = src.file;
+        String file = src.file;
         DataInputStream in = src.in;
         in.readFully(new byte[MAGIC.length + Integer.BYTES]);
         HessianStructure structure = readEnum(in, HessianStructure.class, file);
@@ -276,7 +328,7 @@ public final class PosteriorFile {
 
     private static Map<String, KronDecomposition> readDecompositions(Source src, KronLaplace k, KfacFlavour flavour)
             throws IOException {
-        Path file = src.file;
+        String file = src.file;
         DataInputStream in = src.in;
         List<WeightLayer> layers = k.covered().curvatureNetwork().weightLayers();
         int count = src.count(in.readInt(), Short.BYTES + 2 * Long.BYTES, "factor layers");
@@ -309,7 +361,7 @@ public final class PosteriorFile {
     }
 
     /** Builds part of a posterior from file content; its validation failures become errors naming the file. */
-    private static <T> T validated(Path file, String what, Supplier<T> build) throws PosteriorFormatException {
+    private static <T> T validated(String file, String what, Supplier<T> build) throws PosteriorFormatException {
         try {
             return build.get();
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -317,7 +369,7 @@ public final class PosteriorFile {
         }
     }
 
-    private static <E extends Enum<E>> E readEnum(DataInputStream in, Class<E> type, Path file) throws IOException {
+    private static <E extends Enum<E>> E readEnum(DataInputStream in, Class<E> type, String file) throws IOException {
         String name = in.readUTF();
         try {
             return Enum.valueOf(type, name);
@@ -326,7 +378,7 @@ public final class PosteriorFile {
         }
     }
 
-    private static void requireFinite(double[] v, String what, Path file) throws PosteriorFormatException {
+    private static void requireFinite(double[] v, String what, String file) throws PosteriorFormatException {
         for (int i = 0; i < v.length; i++) {
             if (!Double.isFinite(v[i])) {
                 throw new PosteriorFormatException(file + ": " + what + " hold " + v[i] + " at index " + i);
@@ -340,11 +392,11 @@ public final class PosteriorFile {
      */
     private static final class Source {
         private final DataInputStream in;
-        private final Path file;
+        private final String file;
         private final long end;
         private long position;
 
-        Source(InputStream raw, long end, Path file) {
+        Source(InputStream raw, long end, String file) {
             this.in = new DataInputStream(new FilterInputStream(raw) {
                 @Override
                 public int read() throws IOException {

@@ -63,6 +63,30 @@ class PosteriorFileTest {
     }
 
     @Test
+    void bytesAreTheFileContentAndLoadWithTheFileChecks() throws IOException {
+        LaplacePosterior post = fitted(HessianStructure.KRON, SubsetOfWeights.ALL, Fixtures.mlp(3, 2));
+        Path file = dir.resolve("k.post");
+        PosteriorFile.save(post, file);
+        byte[] bytes = PosteriorFile.toBytes(post);
+        assertArrayEquals(Files.readAllBytes(file), bytes);
+
+        Network other = Fixtures.mlp(3, 99);
+        LaplacePosterior fromBytes = PosteriorFile.fromBytes(bytes, other, "the shipped posterior");
+        LaplacePosterior fromFile = PosteriorFile.load(file, Fixtures.mlp(3, 98));
+        assertEquals(fromFile.logMarginalLikelihood(), fromBytes.logMarginalLikelihood(), 0.0);
+        INDArray xs = Fixtures.gaussian(4, 3, Fixtures.IN);
+        assertEquals(0.0, fromFile.functionalPrediction(xs).covariance()
+                .sub(fromBytes.functionalPrediction(xs).covariance()).amaxNumber().doubleValue());
+
+        byte[] corrupt = bytes.clone();
+        corrupt[bytes.length - 100] ^= 0x10;
+        PosteriorFormatException e = assertThrows(PosteriorFormatException.class,
+                () -> PosteriorFile.fromBytes(corrupt, Fixtures.mlp(3, 2), "the shipped posterior"));
+        assertTrue(e.getMessage().contains("the shipped posterior") && e.getMessage().contains("checksum"),
+                e.getMessage());
+    }
+
+    @Test
     void corruptTruncatedAndForeignFilesFailClearly() throws IOException {
         LaplacePosterior post = fitted(HessianStructure.KRON, SubsetOfWeights.ALL, Fixtures.mlp(3, 2));
         Path file = dir.resolve("k.post");

@@ -46,7 +46,18 @@ public final class Main implements Runnable {
      * @param err standard error (errors, progress)
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        return run(new CommandLine(new Main()), out, err, args);
+    }
+
+    /**
+     * Runs a command line of this tool's commands (e.g. another entry point's, with more options) with this tool's
+     * error handling and exit codes.
+     *
+     * @param cl  the command line to run
+     * @param out standard output (results, help)
+     * @param err standard error (errors, progress)
+     */
+    public static int run(CommandLine cl, PrintWriter out, PrintWriter err, String... args) {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -1,24 +1,18 @@
 package io.kronlaplace.hyperopt.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
-import io.kronlaplace.hyperopt.TrainingListener;
+import io.kronlaplace.hyperopt.search.GridRunner;
 import io.kronlaplace.hyperopt.search.GridSearch;
 import io.kronlaplace.hyperopt.search.SearchConfig;
+import io.kronlaplace.hyperopt.search.SearchReport;
 import io.kronlaplace.hyperopt.search.SearchResult;
-import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.ImageDataset;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +27,8 @@ import picocli.CommandLine.Spec;
                 + "log marginal likelihood (training data only) and by MAP NLL on a held-out validation split. "
                 + "Writes OUT/search.md and OUT/search.json.")
 public final class SearchCommand implements Callable<Integer> {
+    private final GridRunner runner;
+
     @Spec
     CommandSpec spec;
 
@@ -87,6 +83,16 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     SeedOptions seeds;
 
+    /** The command running its grid points in this JVM, one after the other. */
+    public SearchCommand() {
+        this(GridRunner.SEQUENTIAL);
+    }
+
+    /** The command running its grid points with {@code runner} (e.g. on a cluster). */
+    public SearchCommand(GridRunner runner) {
+        this.runner = Objects.requireNonNull(runner, "runner");
+    }
+
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
@@ -118,66 +124,16 @@ public final class SearchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<SearchResult> results;
         try (Progress bar = Progress.start("search", grid.size(), "config", common.quiet())) {
-            results = new GridSearch(depth, variant, base, line -> {
+            results = runner.run(new GridSearch(depth, variant, base, line -> {
                 bar.step(1);
                 if (!common.quiet() && !bar.visible()) {
                     err.println(line);
                     err.flush();
                 }
-            }).run(grid, train, val, TrainingListener.NONE);
+            }), grid, train, val);
         }
-        String table = markdown(results);
-        Files.createDirectories(out);
-        AtomicFiles.writeString(out.resolve("search.md"), table);
-        AtomicFiles.writeString(out.resolve("search.json"), json(results));
-        PrintWriter stdout = spec.commandLine().getOut();
-        stdout.println(table);
-        stdout.println("written: " + out.resolve("search.md").toAbsolutePath() + ", "
-                + out.resolve("search.json").toAbsolutePath());
-        stdout.flush();
+        SearchReport.write(results, out, spec.commandLine().getOut());
         return ExitCodes.OK;
-    }
-
-    /** The results table with both rankings. */
-    static String markdown(List<SearchResult> results) {
-        List<SearchResult> byMl = GridSearch.byMarglik(results);
-        List<SearchResult> byNll = GridSearch.byValidationNll(results);
-        StringBuilder b = new StringBuilder("| rank (marglik) | rank (val. NLL) | widen | prior precision | F | params "
-                + "| log p(D|M) | val. NLL | val. acc. | seconds |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (SearchResult r : byMl) {
-            b.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3g | %d | %,d | %.2f | %.4f | %.3f | %.1f |%n",
-                    byMl.indexOf(r) + 1, byNll.indexOf(r) + 1, r.config().widen(), r.config().priorPrecision(),
-                    r.config().marglikFrequency(), r.parameters(), r.logMarglik(), r.validationNll(),
-                    r.validationAccuracy(), r.seconds()));
-        }
-        return b.toString();
-    }
-
-    private static String json(List<SearchResult> results) throws IOException {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
-        ArrayNode ml = root.putArray("byMarginalLikelihood");
-        GridSearch.byMarglik(results).forEach(r -> ml.add(node(mapper, r)));
-        ArrayNode nll = root.putArray("byValidationNll");
-        GridSearch.byValidationNll(results).forEach(r -> nll.add(node(mapper, r)));
-        return mapper.writeValueAsString(root);
-    }
-
-    private static ObjectNode node(ObjectMapper mapper, SearchResult r) {
-        ObjectNode n = mapper.createObjectNode();
-        n.put("widen", r.config().widen());
-        n.put("priorPrecision", r.config().priorPrecision());
-        n.put("marglikFrequency", r.config().marglikFrequency());
-        n.put("parameters", r.parameters());
-        if (Double.isNaN(r.logMarglik())) {
-            n.putNull("logMarginalLikelihood");
-        } else {
-            n.put("logMarginalLikelihood", r.logMarglik());
-        }
-        n.put("validationNll", r.validationNll());
-        n.put("validationAccuracy", r.validationAccuracy());
-        n.put("seconds", r.seconds());
-        return n;
     }
 
     private static ImageDataset range(ImageDataset d, int from, int to) {

@@ -67,24 +67,54 @@ public final class GridSearch {
                                   TrainingListener listener) {
         List<SearchResult> results = new ArrayList<>();
         for (SearchConfig c : grid) {
-            long start = System.nanoTime();
-            Network net = WideResNet.builder().depth(depth).widen(c.widen()).classes(train.numClasses())
-                    .inputChannels(train.channels()).variant(variant).seed(base.seed()).dataType(DataType.FLOAT)
-                    .build();
-            OnlineMarglikOptions o = base.toBuilder().initialPriorPrecision(c.priorPrecision())
-                    .marglikFrequency(c.marglikFrequency()).build();
-            TrainingResult r = new OnlineMarglikTrainer(net, train, o).train(listener);
-            double[][] probs = Probabilities.toMatrix(predict(net, validation, o.batchSize()));
-            SearchResult result = new SearchResult(c, r.bestLogMarglik(),
-                    ClassificationMetrics.negativeLogLikelihood(probs, validation.labels()),
-                    ClassificationMetrics.accuracy(probs, validation.labels()), net.numParameters(),
-                    (System.nanoTime() - start) / 1e9);
-            status.accept(String.format(Locale.ROOT, "widen %d, prior %.3g, F %d: log p(D|M) %.2f, validation NLL "
-                            + "%.4f, accuracy %.3f", c.widen(), c.priorPrecision(), c.marglikFrequency(),
-                    result.logMarglik(), result.validationNll(), result.validationAccuracy()));
+            SearchResult result = runOne(c, train, validation, listener);
+            report(result);
             results.add(result);
         }
         return results;
+    }
+
+    /**
+     * Trains and scores one grid point, independently of every other (a fresh network seeded with the base seed),
+     * so grid points may run in any order or process with the same results.
+     */
+    public SearchResult runOne(SearchConfig c, ImageDataset train, ImageDataset validation,
+                               TrainingListener listener) {
+        long start = System.nanoTime();
+        Network net = WideResNet.builder().depth(depth).widen(c.widen()).classes(train.numClasses())
+                .inputChannels(train.channels()).variant(variant).seed(base.seed()).dataType(DataType.FLOAT)
+                .build();
+        OnlineMarglikOptions o = base.toBuilder().initialPriorPrecision(c.priorPrecision())
+                .marglikFrequency(c.marglikFrequency()).build();
+        TrainingResult r = new OnlineMarglikTrainer(net, train, o).train(listener);
+        double[][] probs = Probabilities.toMatrix(predict(net, validation, o.batchSize()));
+        return new SearchResult(c, r.bestLogMarglik(),
+                ClassificationMetrics.negativeLogLikelihood(probs, validation.labels()),
+                ClassificationMetrics.accuracy(probs, validation.labels()), net.numParameters(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Sends the status line of a finished grid point (e.g. one computed elsewhere). */
+    public void report(SearchResult result) {
+        SearchConfig c = result.config();
+        status.accept(String.format(Locale.ROOT, "widen %d, prior %.3g, F %d: log p(D|M) %.2f, validation NLL "
+                        + "%.4f, accuracy %.3f", c.widen(), c.priorPrecision(), c.marglikFrequency(),
+                result.logMarglik(), result.validationNll(), result.validationAccuracy()));
+    }
+
+    /** Wide ResNet depth of every grid point. */
+    public int depth() {
+        return depth;
+    }
+
+    /** Wide ResNet variant of every grid point. */
+    public WideResNet.Variant variant() {
+        return variant;
+    }
+
+    /** Training options that each grid point overrides. */
+    public OnlineMarglikOptions base() {
+        return base;
     }
 
     /** Results sorted by log marginal likelihood, best (highest) first; NaN last. */

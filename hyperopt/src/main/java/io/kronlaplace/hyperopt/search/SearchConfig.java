@@ -7,7 +7,7 @@ package io.kronlaplace.hyperopt.search;
  * @param priorPrecision        initial prior precision
  * @param marglikFrequency      F, epochs between marginal-likelihood updates
  */
-public record SearchConfig(int widen, double priorPrecision, int marglikFrequency) {
+public record SearchConfig(int widen, double priorPrecision, int marglikFrequency) implements java.io.Serializable {
     public SearchConfig {
         if (widen < 1 || marglikFrequency < 1 || !(priorPrecision > 0)) {
             throw new IllegalArgumentException("invalid grid point: widen " + widen + ", prior precision "

@@ -11,5 +11,5 @@ package io.kronlaplace.hyperopt.search;
  * @param seconds            wall time of training and evaluation
  */
 public record SearchResult(SearchConfig config, double logMarglik, double validationNll, double validationAccuracy,
-                           long parameters, double seconds) {
+                           long parameters, double seconds) implements java.io.Serializable {
 }

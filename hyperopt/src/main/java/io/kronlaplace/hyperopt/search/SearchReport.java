@@ -1,0 +1,81 @@
+package io.kronlaplace.hyperopt.search;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kronlaplace.io.AtomicFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The files of a grid search, {@code search.md} (both rankings in one table) and {@code search.json} (both rankings
+ * as lists), written the same way whether the grid ran in one JVM or on a cluster.
+ */
+public final class SearchReport {
+    private SearchReport() {
+    }
+
+    /**
+     * Writes {@code search.md} and {@code search.json} into {@code directory} (atomically) and prints the table and
+     * the paths to {@code stdout}.
+     */
+    public static void write(List<SearchResult> results, Path directory, PrintWriter stdout) throws IOException {
+        String table = markdown(results);
+        Files.createDirectories(directory);
+        Path md = directory.resolve("search.md");
+        Path json = directory.resolve("search.json");
+        AtomicFiles.writeString(md, table);
+        AtomicFiles.writeString(json, json(results));
+        stdout.println(table);
+        stdout.println("written: " + md.toAbsolutePath() + ", " + json.toAbsolutePath());
+        stdout.flush();
+    }
+
+    /** The results table with both rankings, in marginal-likelihood order. */
+    public static String markdown(List<SearchResult> results) {
+        List<SearchResult> byMl = GridSearch.byMarglik(results);
+        List<SearchResult> byNll = GridSearch.byValidationNll(results);
+        StringBuilder b = new StringBuilder("| rank (marglik) | rank (val. NLL) | widen | prior precision | F | params "
+                + "| log p(D|M) | val. NLL | val. acc. | seconds |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (SearchResult r : byMl) {
+            b.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3g | %d | %,d | %.2f | %.4f | %.3f | %.1f |%n",
+                    byMl.indexOf(r) + 1, byNll.indexOf(r) + 1, r.config().widen(), r.config().priorPrecision(),
+                    r.config().marglikFrequency(), r.parameters(), r.logMarglik(), r.validationNll(),
+                    r.validationAccuracy(), r.seconds()));
+        }
+        return b.toString();
+    }
+
+    /** Both rankings as JSON lists of grid points and their scores. */
+    public static String json(List<SearchResult> results) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        ArrayNode ml = root.putArray("byMarginalLikelihood");
+        GridSearch.byMarglik(results).forEach(r -> ml.add(node(mapper, r)));
+        ArrayNode nll = root.putArray("byValidationNll");
+        GridSearch.byValidationNll(results).forEach(r -> nll.add(node(mapper, r)));
+        return mapper.writeValueAsString(root);
+    }
+
+    private static ObjectNode node(ObjectMapper mapper, SearchResult r) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("widen", r.config().widen());
+        n.put("priorPrecision", r.config().priorPrecision());
+        n.put("marglikFrequency", r.config().marglikFrequency());
+        n.put("parameters", r.parameters());
+        if (Double.isNaN(r.logMarglik())) {
+            n.putNull("logMarginalLikelihood");
+        } else {
+            n.put("logMarginalLikelihood", r.logMarglik());
+        }
+        n.put("validationNll", r.validationNll());
+        n.put("validationAccuracy", r.validationAccuracy());
+        n.put("seconds", r.seconds());
+        return n;
+    }
+}
