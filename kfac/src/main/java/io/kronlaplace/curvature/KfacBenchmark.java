@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -174,30 +173,15 @@ public final class KfacBenchmark {
 
     /** Peak resident set size while the REDUCE pass (forward, backward, factors) runs, sampled every 2 ms. */
     private static void peakMemoryOfReduce(Network net, CrossEntropy ce, INDArray x) {
-        System.gc();
-        long before = Pointer.physicalBytes();
-        AtomicLong peak = new AtomicLong(before);
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        sampler.setDaemon(true);
-        sampler.start();
         KfacEstimator est = new KfacEstimator(net, ce, KfacOptions.builder()
                 .curvatureType(CurvatureType.MC_FISHER).build());
-        est.accumulate(x, null);
-        est.factors();
-        sampler.interrupt();
-        peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
+        PeakResidentMemory memory = PeakResidentMemory.during(() -> {
+            est.accumulate(x, null);
+            est.factors();
+        });
         System.out.printf("batch %d: REDUCE pass peak RSS %.0f MiB (%.0f MiB before the pass, JavaCPP off-heap "
-                + "tracked now %.0f MiB)%n", x.size(0), peak.get() / 1048576.0, before / 1048576.0,
-                Pointer.totalBytes() / 1048576.0);
+                + "tracked now %.0f MiB)%n", x.size(0), memory.peakBytes() / 1048576.0,
+                memory.beforeBytes() / 1048576.0, Pointer.totalBytes() / 1048576.0);
     }
 
     private static double median(double[] values) {

@@ -43,4 +43,17 @@ class ScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> new StepSchedule(0.1, 10, 0));
         assertThrows(IllegalArgumentException.class, () -> new StepSchedule(0.1, 10, 1.5));
     }
+
+    @Test
+    void warmupRisesLinearlyThenHandsOver() {
+        WarmupSchedule s = new WarmupSchedule(new CosineSchedule(0.4, 0.0, 10), 4);
+        assertEquals(0.1, s.rate(0), 1e-15);
+        assertEquals(0.3, s.rate(2), 1e-15);
+        assertEquals(0.4, s.rate(4), 1e-15);
+        assertEquals(0.2, s.rate(9), 1e-15);
+        assertEquals(0.4, new WarmupSchedule(new CosineSchedule(0.4, 10), 0).rate(0),
+                1e-15);
+        assertThrows(IllegalArgumentException.class,
+                () -> new WarmupSchedule(new CosineSchedule(0.4, 10), -1));
+    }
 }

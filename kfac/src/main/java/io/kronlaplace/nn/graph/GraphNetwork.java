@@ -5,6 +5,7 @@ import io.kronlaplace.nn.Init;
 import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Module;
+import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.RowIndex;
 import io.kronlaplace.nn.RowSegments;
 import io.kronlaplace.nn.SegmentLinear;
@@ -17,17 +18,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A graph network (Battaglia et al. 2018): {@link GraphBlock}s of edge, node and global updates by MLPs with sum or
- * mean aggregation, then a linear {@link Readout}. Its input is a batch of graphs packed one per row by
+ * mean aggregation, and a {@link Readout}. Its input is a batch of graphs packed one per row by
  * {@link GraphRows#pack}, so the graph is the example everywhere (batches, targets, curvature); its output has one
  * row per graph. The weight layers of node and edge updates are {@link SegmentLinear} layers over all nodes or edges
  * of the batch whose row segments are the graphs, so K-FAC REDUCE works per graph. The input gradient is non-zero in
- * the feature slots only. See docs/graph-networks.md.
+ * the feature slots only.
+ *
+ * <p>{@link Builder#build()} returns a {@link Network}: for the pooled readouts ({@link Readout#NODE_MEAN},
+ * {@link Readout#GLOBAL}) a {@link Sequential} of this module, which outputs the pooled graph features, and a
+ * {@link Linear} head named "head" (so a last-layer posterior covers the head on the graph features); for
+ * {@link Readout#PER_NODE} this module alone, with its node-wise head inside. See docs/graph-networks.md.
  */
 public final class GraphNetwork extends Module {
     private final int nodeFeatures;
     private final int edgeFeatures;
     private final List<GraphBlock> blocks;
     private final Module head;
+    private final Linear outerHead;
     private final Readout readout;
     private final long outputs;
     private GraphBatch batch;
@@ -58,8 +65,8 @@ public final class GraphNetwork extends Module {
             de = b.width;
             du = global ? b.width : 0;
         }
-        this.head = b.readout == Readout.GLOBAL ? new Linear(b.width, b.outputs, b.bias, init)
-                : new SegmentLinear(b.width, b.outputs, b.bias, init, nodes);
+        this.head = b.readout == Readout.PER_NODE ? new SegmentLinear(b.width, b.outputs, b.bias, init, nodes) : null;
+        this.outerHead = b.readout == Readout.PER_NODE ? null : new Linear(b.width, b.outputs, b.bias, init);
     }
 
     /** A builder with the defaults listed on its setters. */
@@ -88,13 +95,16 @@ public final class GraphNetwork extends Module {
         for (int i = 0; i < blocks.size(); i++) {
             out.add(new Child("block" + i, blocks.get(i)));
         }
-        out.add(new Child("head", head));
+        if (head != null) {
+            out.add(new Child("head", head));
+        }
         return out;
     }
 
     /**
      * @param packed graphs packed by {@link GraphRows#pack} with this network's feature sizes
-     * @return {@code [graphs, outputs]}, or {@code [graphs, nodeSlots * outputs]} for {@link Readout#PER_NODE}
+     * @return the pooled graph features {@code [graphs, width]}, or {@code [graphs, nodeSlots * outputs]} for
+     *         {@link Readout#PER_NODE}
      */
     @Override
     public INDArray forward(INDArray packed, Mode mode) {
@@ -107,8 +117,8 @@ public final class GraphNetwork extends Module {
             h = block.forward(h, b, mode);
         }
         return switch (readout) {
-            case GLOBAL -> head.forward(h.globals(), mode);
-            case NODE_MEAN -> b.nodeSegments().means(head.forward(h.nodes(), mode));
+            case GLOBAL -> h.globals();
+            case NODE_MEAN -> b.nodeSegments().means(h.nodes());
             case PER_NODE -> RowIndex.scatterAdd(head.forward(h.nodes(), mode), b.nodeSlots(),
                     (long) b.graphs() * nodeSlots, 1).reshape(b.graphs(), nodeSlots * outputs);
         };
@@ -121,10 +131,9 @@ public final class GraphNetwork extends Module {
         int copies = context.copies();
         requireRows(gradOutput, b.graphs(), context, this);
         GraphFeatures grad = switch (readout) {
-            case GLOBAL -> new GraphFeatures(null, null, head.backward(gradOutput, context));
-            case NODE_MEAN -> new GraphFeatures(head.backward(RowIndex.gather(RowIndex.scaleRows(gradOutput,
-                    b.nodeSegments().inverseLengths(), copies), b.nodeSegments().segmentOfRow(), copies),
-                    context), null, null);
+            case GLOBAL -> new GraphFeatures(null, null, gradOutput);
+            case NODE_MEAN -> new GraphFeatures(RowIndex.gather(RowIndex.scaleRows(gradOutput,
+                    b.nodeSegments().inverseLengths(), copies), b.nodeSegments().segmentOfRow(), copies), null, null);
             case PER_NODE -> new GraphFeatures(head.backward(RowIndex.gather(
                     gradOutput.reshape((long) copies * b.graphs() * nodeSlots, outputs), b.nodeSlots(), copies),
                     context), null, null);
@@ -252,13 +261,17 @@ public final class GraphNetwork extends Module {
         }
 
         /**
+         * The network: this module and a Linear head for the pooled readouts, this module alone for PER_NODE.
+         *
          * @throws IllegalArgumentException for the GLOBAL readout without global updates
          */
-        public GraphNetwork build() {
+        public Network build() {
             if (readout == Readout.GLOBAL && !globalUpdates) {
                 throw new IllegalArgumentException("the GLOBAL readout needs global updates");
             }
-            return new GraphNetwork(this);
+            GraphNetwork graph = new GraphNetwork(this);
+            return new Network(graph.outerHead == null ? graph
+                    : new Sequential().add("graph", graph).add("head", graph.outerHead));
         }
 
         private static int positive(int v, String name) {

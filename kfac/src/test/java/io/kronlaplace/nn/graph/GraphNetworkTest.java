@@ -37,16 +37,16 @@ class GraphNetworkTest {
                 Arguments.of(Readout.GLOBAL, Aggregation.SUM, 0, true));
     }
 
-    private static GraphNetwork network(Readout readout, Aggregation aggregation, int edgeFeatures, boolean globals,
+    private static Network network(Readout readout, Aggregation aggregation, int edgeFeatures, boolean globals,
                                         Activation activation) {
         return GraphNetwork.builder().nodeFeatures(2).edgeFeatures(edgeFeatures).width(3).mlpLayers(2).blocks(2)
                 .aggregation(aggregation).activation(activation).globalUpdates(globals).readout(readout).outputs(2)
                 .seed(5).dataType(DataType.DOUBLE).build();
     }
 
-    private static void randomizeBiases(GraphNetwork net) {
+    private static void randomizeBiases(Network net) {
         long seed = 40;
-        for (Parameter p : net.namedParameters().values()) {
+        for (Parameter p : net.parameters().values()) {
             if (p.kind() == Parameter.Kind.BIAS) {
                 p.value().assign(GradientCheck.random(seed++, p.value().shape()).muli(0.5));
             }
@@ -56,28 +56,25 @@ class GraphNetworkTest {
     @ParameterizedTest(name = "{0} {1} edgeFeatures={2} globals={3}")
     @MethodSource("configurations")
     void gradientsMatchFiniteDifferences(Readout readout, Aggregation aggregation, int edgeFeatures, boolean globals) {
-        GraphNetwork net = network(readout, aggregation, edgeFeatures, globals, Activation.TANH);
-        new Network(net);
+        Network net = network(readout, aggregation, edgeFeatures, globals, Activation.TANH);
         randomizeBiases(net);
         INDArray x = GraphRows.pack(TestGraphs.mixed(2, edgeFeatures, 3), DataType.DOUBLE);
-        GradientCheck.check(net, x, Mode.TRAIN, 1e-6);
+        GradientCheck.check(net.root(), x, Mode.TRAIN, 1e-6);
     }
 
     @ParameterizedTest(name = "{0} {1} edgeFeatures={2} globals={3}")
     @MethodSource("configurations")
     void severalVectorsPerGraphEqualSeparatePasses(Readout readout, Aggregation aggregation, int edgeFeatures,
                                                    boolean globals) {
-        GraphNetwork net = network(readout, aggregation, edgeFeatures, globals, Activation.RELU);
-        new Network(net);
-        GradientCheck.checkCopies(net, GraphRows.pack(TestGraphs.mixed(2, edgeFeatures, 6), DataType.DOUBLE),
+        Network net = network(readout, aggregation, edgeFeatures, globals, Activation.RELU);
+        GradientCheck.checkCopies(net.root(), GraphRows.pack(TestGraphs.mixed(2, edgeFeatures, 6), DataType.DOUBLE),
                 Mode.EVAL, 3, 1e-12);
     }
 
     @Test
     void float32AgreesWithFloat64() {
-        GraphNetwork net = network(Readout.GLOBAL, Aggregation.SUM, 2, true, Activation.RELU);
-        new Network(net);
-        GradientCheck.checkFloat32Agrees(net, GraphRows.pack(TestGraphs.mixed(2, 2, 8), DataType.DOUBLE),
+        Network net = network(Readout.GLOBAL, Aggregation.SUM, 2, true, Activation.RELU);
+        GradientCheck.checkFloat32Agrees(net.root(), GraphRows.pack(TestGraphs.mixed(2, 2, 8), DataType.DOUBLE),
                 Mode.TRAIN);
     }
 
@@ -122,18 +119,18 @@ class GraphNetworkTest {
     }
 
     /**
-     * One linear block (sum aggregation, no globals, one layer per update, no bias) and a NODE_MEAN head recomputed
-     * with explicit loops over the edges: e' = We [v_s, v_r], v' = Wv [v, sum_{k: r_k = i} e'_k], out = mean_i H v'_i.
+     * One linear block (sum aggregation, no globals, one layer per update, no bias) and a NODE_MEAN readout recomputed
+     * with explicit loops over the edges: e' = We [v_s, v_r], v' = Wv [v, sum_{k: r_k = i} e'_k], out = H mean_i v'_i.
      */
     @Test
     void forwardMatchesAHandWrittenMessagePass() {
-        GraphNetwork net = GraphNetwork.builder().nodeFeatures(2).width(3).mlpLayers(1).blocks(1)
+        Network network = GraphNetwork.builder().nodeFeatures(2).width(3).mlpLayers(1).blocks(1)
                 .activation(Activation.IDENTITY).globalUpdates(false).outputs(2).bias(false).seed(11)
                 .dataType(DataType.DOUBLE).build();
-        Network network = new Network(net);
         List<WeightLayer> layers = network.weightLayers();
         assertEquals(3, layers.size());
-        assertTrue(layers.stream().allMatch(l -> l instanceof SegmentLinear));
+        assertTrue(layers.get(0) instanceof SegmentLinear && layers.get(1) instanceof SegmentLinear);
+        assertEquals("head", network.finalLinear().orElseThrow().path(), "a pooled readout ends in a Linear head");
         INDArray we = layers.get(0).weight().value();
         INDArray wv = layers.get(1).weight().value();
         INDArray h = layers.get(2).weight().value();
