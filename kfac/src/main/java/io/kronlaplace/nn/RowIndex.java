@@ -1,14 +1,14 @@
 package io.kronlaplace.nn;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.segment.UnsortedSegmentSum;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Gathering rows by an index and its adjoint, adding rows into the places an index names: the two operations that
  * message passing and segment sums are made of. Both take arrays of {@code copies} blocks of rows, copy-major (as the
- * back-propagated vectors of a curvature pass), and apply the same index to every block. The result has the type of
- * the values; the sums run in float64.
+ * back-propagated vectors of a curvature pass), and apply the same index to every block. Both run as single native
+ * operations (row pull, unsorted segment sum) in the values' type.
  */
 public final class RowIndex {
     private RowIndex() {
@@ -23,16 +23,16 @@ public final class RowIndex {
      */
     public static INDArray gather(INDArray x, int[] index, int copies) {
         long rows = blockRows(x, copies, "gather");
-        int d = (int) x.size(1);
-        double[] in = values(x);
-        double[] out = new double[Math.multiplyExact(copies, Math.multiplyExact(index.length, d))];
+        int[] all = new int[Math.multiplyExact(copies, index.length)];
         for (int c = 0; c < copies; c++) {
             for (int i = 0; i < index.length; i++) {
-                int row = checkIndex(index[i], rows, i);
-                System.arraycopy(in, (int) ((c * rows + row) * d), out, (c * index.length + i) * d, d);
+                all[c * index.length + i] = Math.toIntExact(c * rows + checkIndex(index[i], rows, i));
             }
         }
-        return matrix(out, (long) copies * index.length, d, x.dataType());
+        if (all.length == 0) {
+            return Nd4j.create(x.dataType(), 0, x.size(1));
+        }
+        return Nd4j.pullRows(x, 1, all, 'c');
     }
 
     /**
@@ -48,20 +48,17 @@ public final class RowIndex {
             throw new IllegalArgumentException("scatterAdd: " + values.size(0) + " rows are not " + copies
                     + " copies of " + index.length + " indexed rows");
         }
-        int d = (int) values.size(1);
-        double[] in = values(values);
-        double[] out = new double[Math.toIntExact(copies * targetRows * d)];
+        int[] targets = new int[Math.multiplyExact(copies, index.length)];
         for (int c = 0; c < copies; c++) {
             for (int i = 0; i < index.length; i++) {
-                int target = checkIndex(index[i], targetRows, i);
-                int from = (c * index.length + i) * d;
-                int to = (int) ((c * targetRows + target) * d);
-                for (int j = 0; j < d; j++) {
-                    out[to + j] += in[from + j];
-                }
+                targets[c * index.length + i] = Math.toIntExact(c * targetRows + checkIndex(index[i], targetRows, i));
             }
         }
-        return matrix(out, copies * targetRows, d, values.dataType());
+        int segments = Math.toIntExact(copies * targetRows);
+        if (targets.length == 0) {
+            return Nd4j.zeros(values.dataType(), segments, values.size(1));
+        }
+        return Nd4j.exec(new UnsortedSegmentSum(Tensors.dense(values), Nd4j.createFromArray(targets), segments))[0];
     }
 
     /** Multiplies row {@code c * rows + r} of {@code x} by {@code factors[r]} for every copy c; a new array. */
@@ -71,17 +68,12 @@ public final class RowIndex {
             throw new IllegalArgumentException("scaleRows: " + factors.length + " factors for blocks of " + rows
                     + " rows");
         }
-        int d = (int) x.size(1);
-        double[] v = values(x);
+        double[] all = new double[Math.multiplyExact(copies, factors.length)];
         for (int c = 0; c < copies; c++) {
-            for (int r = 0; r < factors.length; r++) {
-                int from = (int) ((c * rows + r) * d);
-                for (int j = 0; j < d; j++) {
-                    v[from + j] *= factors[r];
-                }
-            }
+            System.arraycopy(factors, 0, all, c * factors.length, factors.length);
         }
-        return matrix(v, x.size(0), d, x.dataType());
+        INDArray column = Nd4j.createFromArray(all).reshape(all.length, 1).castTo(x.dataType());
+        return x.mulColumnVector(column);
     }
 
     private static long blockRows(INDArray x, int copies, String what) {
@@ -98,14 +90,5 @@ public final class RowIndex {
                     + bound + ")");
         }
         return index;
-    }
-
-    private static double[] values(INDArray x) {
-        return x.dup('c').reshape(x.length()).toDoubleVector();
-    }
-
-    private static INDArray matrix(double[] v, long rows, long cols, DataType type) {
-        INDArray m = v.length == 0 ? Nd4j.zeros(DataType.DOUBLE, rows, cols) : Nd4j.createFromArray(v).reshape(rows, cols);
-        return type == DataType.DOUBLE ? m : m.castTo(type);
     }
 }
