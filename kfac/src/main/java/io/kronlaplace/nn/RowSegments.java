@@ -93,6 +93,40 @@ public final class RowSegments {
         return out;
     }
 
+    /**
+     * Regroups per-row position stacks by segment: {@code copies} copy-major blocks of {@code [rows(), R, D]} become
+     * {@code [copies * count(), L * R, D]} with L the longest segment, segment s holding its rows' positions in
+     * order and zeros after them. Sums over positions per example are unchanged, so per-example Jacobians
+     * {@code sum_r g[k, r] a[n, r]^T} can be formed as for a layer with L R positions per example.
+     *
+     * @throws IllegalArgumentException when the stack is not rank 3 with {@code copies * rows()} rows
+     */
+    public INDArray padded(INDArray positions, int copies) {
+        if (positions.rank() != 3 || positions.size(0) != (long) copies * rows()) {
+            throw new IllegalArgumentException("padded: expected " + copies + " x " + rows() + " position stacks, got "
+                    + "shape " + Arrays.toString(positions.shape()));
+        }
+        int r = (int) positions.size(1);
+        long d = positions.size(2);
+        int longest = 0;
+        for (int length : lengths) {
+            longest = Math.max(longest, length);
+        }
+        int slots = longest * r;
+        int[] slot = new int[rows() * r];
+        int row = 0;
+        for (int s = 0; s < lengths.length; s++) {
+            for (int i = 0; i < lengths[s]; i++, row++) {
+                for (int p = 0; p < r; p++) {
+                    slot[row * r + p] = s * slots + i * r + p;
+                }
+            }
+        }
+        INDArray flat = Tensors.dense(positions).reshape((long) copies * rows() * r, d);
+        return RowIndex.scatterAdd(flat, slot, (long) lengths.length * slots, copies)
+                .reshape((long) copies * lengths.length, slots, d);
+    }
+
     /** Throws naming {@code owner} unless {@code rows} equals {@link #rows()}. */
     public void requireRows(long rows, String owner) {
         if (rows != segmentOfRow.length) {
