@@ -14,7 +14,8 @@ final class Hyperparameters {
     static void requireSigma(LikelihoodType likelihood, double sigma) {
         requirePositive("observation noise sigma", sigma);
         if (!likelihood.hasObservationNoise() && sigma != 1.0) {
-            throw new IllegalArgumentException(likelihood + " has no observation noise: sigma must be 1, got "
+            throw new IllegalArgumentException(likelihood.name().toLowerCase(java.util.Locale.ROOT)
+                    + " has no observation noise: sigma must be 1, got "
                     + sigma);
         }
     }
