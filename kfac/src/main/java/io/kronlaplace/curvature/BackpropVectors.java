@@ -21,7 +21,8 @@ record BackpropVectors(INDArray vectors, int copies) {
      * group's vector divided by S: the derivative of the mean.
      *
      * @param outputs network outputs, N x C
-     * @param targets targets for the N / S examples (only read by the empirical Fisher)
+     * @param targets targets for the N / S examples (read by the empirical Fisher, and by likelihoods whose curvature
+     *                depends on which targets are observed; may be null otherwise)
      */
     static BackpropVectors compute(Likelihood likelihood, INDArray outputs, INDArray targets, KfacOptions options,
                                    SplittableRandom random) {
@@ -43,11 +44,11 @@ record BackpropVectors(INDArray vectors, int copies) {
         switch (options.curvatureType()) {
             case GGN -> {
                 copies = likelihood.hessianSqrtColumns(classes);
-                v = likelihood.hessianSqrt(f);
+                v = likelihood.hessianSqrt(f, targets);
             }
             case MC_FISHER -> {
                 copies = options.mcSamples();
-                v = likelihood.sampledGradients(f, copies, random);
+                v = likelihood.sampledGradients(f, targets, copies, random);
             }
             case EMPIRICAL_FISHER -> {
                 if (targets == null) {

@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -183,30 +182,15 @@ public final class KfacBenchmark {
 
     /** Peak resident set size while a pass of the flavour (forward, backward, factors) runs, sampled every 2 ms. */
     private static void peakMemory(Network net, CrossEntropy ce, INDArray x, KfacFlavour flavour) {
-        System.gc();
-        long before = Pointer.physicalBytes();
-        AtomicLong peak = new AtomicLong(before);
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        sampler.setDaemon(true);
-        sampler.start();
         KfacEstimator est = new KfacEstimator(net, ce, KfacOptions.builder().flavour(flavour)
                 .curvatureType(CurvatureType.MC_FISHER).build());
-        est.accumulate(x, null);
-        est.factors();
-        sampler.interrupt();
-        peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
+        PeakResidentMemory memory = PeakResidentMemory.during(() -> {
+            est.accumulate(x, null);
+            est.factors();
+        });
         System.out.printf("batch %d: %s pass peak RSS %.0f MiB (%.0f MiB before the pass, JavaCPP off-heap "
-                + "tracked now %.0f MiB)%n", x.size(0), flavour, peak.get() / 1048576.0, before / 1048576.0,
-                Pointer.totalBytes() / 1048576.0);
+                + "tracked now %.0f MiB)%n", x.size(0), flavour, memory.peakBytes() / 1048576.0,
+                memory.beforeBytes() / 1048576.0, Pointer.totalBytes() / 1048576.0);
     }
 
     private static double median(double[] values) {

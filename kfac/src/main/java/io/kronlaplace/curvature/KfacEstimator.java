@@ -78,8 +78,9 @@ public final class KfacEstimator {
      * Adds one mini-batch.
      *
      * @param inputs  network inputs, N rows (N a multiple of {@code sharedRowsPerExample} S)
-     * @param targets targets of the N / S examples (class indices [N/S] or values [N/S, C]); read only by the
-     *                empirical Fisher, may be null otherwise
+     * @param targets targets of the N / S examples (class indices [N/S] or values [N/S, C]); read by the
+     *                empirical Fisher and by likelihoods with missing targets (BinaryCrossEntropy masks their
+     *                curvature), may be null otherwise
      * @return the network's outputs for {@code inputs} (N rows, detached from the pass), e.g. for the data term of a
      *         marginal likelihood without a second forward pass
      * @throws IllegalArgumentException on bad shapes or NaN inputs; the sums are unchanged when it is thrown before

@@ -2,6 +2,7 @@ package io.kronlaplace.curvature;
 
 import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.PositionMatrices;
+import io.kronlaplace.nn.RowSegments;
 import io.kronlaplace.nn.Tensors;
 import io.kronlaplace.nn.WeightLayer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -63,10 +64,32 @@ final class LayerFactorAccumulator {
             addPositions(gradients, false);
             aCount += input.size(0) * layer.positions(input);
         } else {
-            addGram(groupMean(layer.meanInput(input)), true);
-            addGram(groupSum(gradients.sumOverPositions()), false);
-            aCount += input.size(0) / shared;
+            RowSegments segments = layer.rowSegments(input);
+            if (segments == null) {
+                addGram(groupMean(layer.meanInput(input)), true);
+                addGram(groupSum(gradients.sumOverPositions()), false);
+                aCount += input.size(0) / shared;
+            } else {
+                addSegments(layer, input, gradients, copies, segments);
+            }
         }
+    }
+
+    /**
+     * REDUCE over ragged examples: the mean input and the summed back-propagated vectors of each segment (each
+     * example's own rows and positions); A counts the non-empty segments, since an empty one has no input to average
+     * (docs/graph-networks.md, section "Ragged positions").
+     */
+    private void addSegments(WeightLayer layer, INDArray input, PositionMatrices gradients, int copies,
+                             RowSegments segments) {
+        if (shared != 1) {
+            throw new IllegalArgumentException("layer '" + path + "' states its own row segments; sharedRowsPerExample"
+                    + " must be 1, got " + shared);
+        }
+        // every row has the same number of positions, so the mean of the row means is the mean over all positions
+        addGram(segments.means(layer.meanInput(input)), true);
+        addGram(segments.sums(gradients.sumOverPositions(), copies), false);
+        aCount += segments.nonEmpty();
     }
 
     /** Whether any data was added since construction or the last {@link #clear()}. */

@@ -29,6 +29,26 @@ public interface Likelihood {
      */
     INDArray sampledGradients(INDArray outputs, int samples, SplittableRandom random);
 
+    /**
+     * {@link #hessianSqrt(INDArray)} for a batch whose targets are known: a likelihood whose Hessian depends on which
+     * targets are observed (missing labels of {@link BinaryCrossEntropy}) uses them; the others ignore them.
+     *
+     * @param targets the batch's targets, or null when unknown
+     */
+    default INDArray hessianSqrt(INDArray outputs, INDArray targets) {
+        return hessianSqrt(outputs);
+    }
+
+    /**
+     * {@link #sampledGradients(INDArray, int, SplittableRandom)} for a batch whose targets are known (see
+     * {@link #hessianSqrt(INDArray, INDArray)}).
+     *
+     * @param targets the batch's targets, or null when unknown
+     */
+    default INDArray sampledGradients(INDArray outputs, INDArray targets, int samples, SplittableRandom random) {
+        return sampledGradients(outputs, samples, random);
+    }
+
     /** Number of back-propagated vectors per example of {@link #hessianSqrt} for C outputs. */
     default int hessianSqrtColumns(long outputs) {
         return Math.toIntExact(outputs);

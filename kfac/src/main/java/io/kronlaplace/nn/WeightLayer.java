@@ -89,4 +89,16 @@ public interface WeightLayer {
      * @throws IllegalArgumentException when the array does not have this layer's output layout
      */
     PositionMatrices outputMatrices(INDArray outputLike);
+
+    /**
+     * How the rows of {@code input} group into examples when an example owns a varying number of rows (the nodes or
+     * edges of one graph in a graph batch), or null when every row is its own example (possibly grouped into equal
+     * shares by the curvature engine's {@code sharedRowsPerExample}). K-FAC REDUCE then averages inputs and sums
+     * back-propagated vectors over each segment; see docs/graph-networks.md, section "Ragged positions".
+     *
+     * @throws IllegalArgumentException when the input does not fit the layer or its segments
+     */
+    default RowSegments rowSegments(INDArray input) {
+        return null;
+    }
 }

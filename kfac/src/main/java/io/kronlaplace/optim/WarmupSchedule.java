@@ -7,14 +7,14 @@ import java.util.Objects;
  * {@code after.rate(t - W)}, so the first update already moves (at 1/W of the base rate) and the schedule behind it
  * starts from its own step 0 once the warm-up is over.
  *
- * @param warmupSteps W, >= 1
+ * @param warmupSteps W, >= 0 (0: no warm-up)
  * @param after       the schedule after the warm-up
  */
 public record WarmupSchedule(long warmupSteps, LearningRateSchedule after) implements LearningRateSchedule {
     /** Validates the settings (see the record parameters). */
     public WarmupSchedule {
-        if (warmupSteps < 1) {
-            throw new IllegalArgumentException("warm-up needs warmupSteps >= 1, got " + warmupSteps);
+        if (warmupSteps < 0) {
+            throw new IllegalArgumentException("warm-up needs warmupSteps >= 0, got " + warmupSteps);
         }
         Objects.requireNonNull(after, "schedule after the warm-up");
     }

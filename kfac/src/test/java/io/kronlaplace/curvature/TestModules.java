@@ -3,6 +3,8 @@ package io.kronlaplace.curvature;
 import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Module;
+import io.kronlaplace.nn.RowIndex;
+import io.kronlaplace.nn.RowSegments;
 import io.kronlaplace.nn.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -55,6 +57,26 @@ final class TestModules {
             }
             long hw = shape[2] * shape[3];
             return g.reshape(rows, shape[1], 1).repeat(2, hw).reshape(rows, shape[1], shape[2], shape[3]).divi(hw);
+        }
+    }
+
+    /** Mean over each row segment ([rows, C] -> [segments, C]): one pooled output per ragged example. */
+    static final class SegmentMeanPool extends Module {
+        private final RowSegments segments;
+
+        SegmentMeanPool(RowSegments segments) {
+            this.segments = segments;
+        }
+
+        @Override
+        public INDArray forward(INDArray input, Mode mode) {
+            return segments.means(input);
+        }
+
+        @Override
+        public INDArray backward(INDArray g, BackwardContext context) {
+            INDArray scaled = RowIndex.scaleRows(g, segments.inverseLengths(), context.copies());
+            return RowIndex.gather(scaled, segments.segmentOfRow(), context.copies());
         }
     }
 

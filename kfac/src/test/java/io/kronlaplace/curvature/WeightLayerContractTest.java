@@ -15,6 +15,8 @@ import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Module;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.PositionMatrices;
+import io.kronlaplace.nn.RowSegments;
+import io.kronlaplace.nn.SegmentLinear;
 import io.kronlaplace.nn.Sequential;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.ArrayList;
@@ -37,6 +39,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class WeightLayerContractTest {
     private static final long EXAMPLES = 2;
+    /** The examples of the ragged cases: two of 4 and 2 rows (nodes of two graphs). */
+    private static final RowSegments RAGGED = new RowSegments(new int[] {4, 2});
 
     /** Builds one layer of the kind under test mapping {@code in} to {@code out} features (channels). */
     @FunctionalInterface
@@ -100,6 +104,12 @@ class WeightLayerContractTest {
         out.add(new LayerCase("Conv2d patch embedding (kernel = stride = 2, no padding)",
                 (in, o, b, init) -> new Conv2d(in, o, 2, 2, 0, b, init), true, (n, c) -> new long[] {n, c, 16, 8}, 1,
                 false, poolPixels));
+        LayerFactory segmentLinear = (in, o, b, init) -> new SegmentLinear(in, o, b, init, () -> RAGGED);
+        InputShape raggedRows = (n, d) -> new long[] {RAGGED.rows(), d};
+        for (boolean bias : new boolean[] {true, false}) {
+            out.add(new LayerCase("SegmentLinear, ragged examples of 4 and 2 rows", segmentLinear, bias, raggedRows, 1,
+                    true, () -> new TestModules.SegmentMeanPool(RAGGED)));
+        }
         out.add(new LayerCase("Conv2d 1x1", (in, o, b, init) -> new Conv2d(in, o, 1, 1, 0, b, init), true,
                 (n, c) -> new long[] {n, c, 4, 3}, 1, true, poolPixels));
         return out.stream();
@@ -253,7 +263,17 @@ class WeightLayerContractTest {
         INDArray h = x;
         for (int i = 0; i < out.length; i++) {
             out[i] = layers.get(i).positions(h);
-            h = ((Module) layers.get(i)).forward(h, Mode.EVAL);
+            INDArray next = ((Module) layers.get(i)).forward(h, Mode.EVAL);
+            RowSegments segments = layers.get(i).rowSegments(h);
+            if (segments != null) {
+                // a ragged example spans several rows, each with its positions
+                int longest = 0;
+                for (int s = 0; s < segments.count(); s++) {
+                    longest = Math.max(longest, segments.length(s));
+                }
+                out[i] *= longest;
+            }
+            h = next;
         }
         return out;
     }
@@ -270,7 +290,7 @@ class WeightLayerContractTest {
      * The largest relative error of the layer's weight block (the Kronecker product of its factors, and as
      * {@link KronCurvature} assembles it) and bias block against the dense GGN.
      */
-    private static double layerError(Network net, Map<String, KronFactors> factors, INDArray ggn, WeightLayer layer) {
+    static double layerError(Network net, Map<String, KronFactors> factors, INDArray ggn, WeightLayer layer) {
         KronFactors f = factors.get(layer.path());
         double worst = relativeError(DenseReference.kron(f.b(), f.a()),
                 DenseReference.block(net, ggn, layer.path() + ".weight"));

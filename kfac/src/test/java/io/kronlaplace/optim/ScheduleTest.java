@@ -42,7 +42,7 @@ class ScheduleTest {
         assertEquals(0.2, s.rate(4), 1e-15);
         assertEquals(0.2 * (1 + Math.cos(Math.PI * 0.3)) / 2, s.rate(7), 1e-15);
         assertEquals(0.0, s.rate(14), 1e-15);
-        assertThrows(IllegalArgumentException.class, () -> new WarmupSchedule(0, LearningRateSchedule.constant(1)));
+        assertThrows(IllegalArgumentException.class, () -> new WarmupSchedule(-1, LearningRateSchedule.constant(1)));
         assertThrows(NullPointerException.class, () -> new WarmupSchedule(3, null));
     }
 
@@ -55,5 +55,18 @@ class ScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> new StepSchedule(0.1, 0, 0.5));
         assertThrows(IllegalArgumentException.class, () -> new StepSchedule(0.1, 10, 0));
         assertThrows(IllegalArgumentException.class, () -> new StepSchedule(0.1, 10, 1.5));
+    }
+
+    @Test
+    void warmupRisesLinearlyThenHandsOver() {
+        WarmupSchedule s = new WarmupSchedule(4, new CosineSchedule(0.4, 0.0, 10));
+        assertEquals(0.1, s.rate(0), 1e-15);
+        assertEquals(0.3, s.rate(2), 1e-15);
+        assertEquals(0.4, s.rate(4), 1e-15);
+        assertEquals(0.2, s.rate(9), 1e-15);
+        assertEquals(0.4, new WarmupSchedule(0, new CosineSchedule(0.4, 10)).rate(0),
+                1e-15);
+        assertThrows(IllegalArgumentException.class,
+                () -> new WarmupSchedule(-1, new CosineSchedule(0.4, 10)));
     }
 }

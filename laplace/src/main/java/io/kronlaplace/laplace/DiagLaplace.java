@@ -44,7 +44,7 @@ public final class DiagLaplace extends LaplacePosterior {
 
     @Override
     void accumulateCurvature(INDArray curvatureInputs, INDArray targets) {
-        covered().forwardBackward(curvatureInputs, likelihood().curvatureLikelihood()::hessianSqrt, Math.toIntExact(outputs()),
+        covered().forwardBackward(curvatureInputs, out -> likelihood().curvatureLikelihood().hessianSqrt(out, targets), Math.toIntExact(outputs()),
                 (layer, input, gradOutput, c) -> {
             int[] gs = groupsOf(layer);
             if (gs == null) {

@@ -68,7 +68,7 @@ public final class FullLaplace extends LaplacePosterior {
         int c = Math.toIntExact(outputs());
         long k = (long) c * curvatureInputs.size(0);
         INDArray jacobian = Nd4j.zeros(DataType.DOUBLE, k, dim());
-        covered().forwardBackward(curvatureInputs, likelihood().curvatureLikelihood()::hessianSqrt, c, (layer, input, grad, copies) ->
+        covered().forwardBackward(curvatureInputs, out -> likelihood().curvatureLikelihood().hessianSqrt(out, targets), c, (layer, input, grad, copies) ->
                 writeRows(layer, LayerSlices.of(layer, input, grad, copies), jacobian));
         kernels().gemm(jacobian, jacobian, hessian, true, false, 1.0, 1.0);
     }

@@ -13,8 +13,9 @@ final class Hyperparameters {
 
     static void requireSigma(LikelihoodType likelihood, double sigma) {
         requirePositive("observation noise sigma", sigma);
-        if (likelihood == LikelihoodType.CLASSIFICATION && sigma != 1.0) {
-            throw new IllegalArgumentException("classification has no observation noise: sigma must be 1, got "
+        if (!likelihood.hasObservationNoise() && sigma != 1.0) {
+            throw new IllegalArgumentException(likelihood.name().toLowerCase(java.util.Locale.ROOT)
+                    + " has no observation noise: sigma must be 1, got "
                     + sigma);
         }
     }

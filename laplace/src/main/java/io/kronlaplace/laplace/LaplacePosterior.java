@@ -247,7 +247,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         double t = temperature;
         double logLik;
         double dLogLikLogSigma;
-        if (options.likelihood() == LikelihoodType.CLASSIFICATION) {
+        if (!options.likelihood().hasObservationNoise()) {
             logLik = -dataTerm / t;
             dLogLikLogSigma = 0;
         } else {
@@ -286,7 +286,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
             }
         }
         double value = logLik + priorTerm - 0.5 * ld.logDet();
-        double dLogSigma = options.likelihood() == LikelihoodType.CLASSIFICATION ? 0
+        double dLogSigma = !options.likelihood().hasObservationNoise() ? 0
                 : dLogLikLogSigma + s * ld.dScale();
         double dLogT = -logLik + 0.5 * s * ld.dScale();
         return new MarginalLikelihood(value, dPrior, dLogSigma, dLogT);

@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.nn.RowSegments;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -8,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A weight layer's inputs and back-propagated vectors in the shared-position layout used by all Jacobian
  * computations: {@code inputs} is {@code N x R x Din} (R shared positions per example: tokens for a Linear layer on
- * N x R x Din inputs, output locations with im2col patches for Conv2d; see docs/layer-layouts.md) and
+ * N x R x Din inputs, output locations with im2col patches for Conv2d, the zero-padded rows of each example for a
+ * layer with ragged row segments; see docs/layer-layouts.md) and
  * {@code gradients} is {@code K x R x Dout} with {@code K = copies * N} copy-major. The Jacobian of output copy k
  * w.r.t. the layer's weight matrix is G_k = sum_r g[k, r] a[k mod N, r]^T and w.r.t. its bias sum_r g[k, r].
  *
@@ -28,7 +30,14 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
      * view ({@link WeightLayer#inputPositions}, {@link WeightLayer#outputMatrices}).
      */
     public static LayerSlices of(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
-        return new LayerSlices(layer.inputPositions(input), layer.outputMatrices(gradOutput).positionsLast(), copies);
+        INDArray inputs = layer.inputPositions(input);
+        INDArray gradients = layer.outputMatrices(gradOutput).positionsLast();
+        RowSegments segments = layer.rowSegments(input);
+        if (segments == null) {
+            return new LayerSlices(inputs, gradients, copies);
+        }
+        // a ragged example's rows become its positions, zero-padded to the longest example (docs/graph-networks.md)
+        return new LayerSlices(segments.padded(inputs, 1), segments.padded(gradients, copies), copies);
     }
 
     /** The weight Jacobian of copy k, {@code Dout x Din}, float64. */

@@ -1,8 +1,10 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.likelihood.BinaryCrossEntropy;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Gaussian;
 import io.kronlaplace.likelihood.Likelihood;
+import io.kronlaplace.likelihood.Reduction;
 import io.kronlaplace.nn.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,11 +19,21 @@ public enum LikelihoodType {
     /** Softmax categorical likelihood on logits; targets are class indices of shape [N]. */
     CLASSIFICATION,
     /** Gaussian likelihood N(y; f, sigma^2 I); targets are N x C. */
-    REGRESSION;
+    REGRESSION,
+    /**
+     * Independent Bernoulli likelihoods on logits, one per output (multi-label, as in ogbg-molpcba); targets are
+     * N x C labels 0 or 1, NaN for a missing label, which contributes nothing (see {@link BinaryCrossEntropy}).
+     */
+    BINARY;
+
+    /** Whether the likelihood has an observation noise sigma (only REGRESSION; the others fix sigma = 1). */
+    public boolean hasObservationNoise() {
+        return this == REGRESSION;
+    }
 
     /**
-     * The data statistic of one batch at fixed weights: the summed cross-entropy (classification) or the summed squared
-     * error sum_n ||y_n - f_n||^2 (regression). Both are sufficient for the log-likelihood at any sigma and T.
+     * The data statistic of one batch at fixed weights: the summed cross-entropy (classification), the summed binary
+     * cross-entropy over observed labels (binary) or the summed squared error sum_n ||y_n - f_n||^2 (regression). Both are sufficient for the log-likelihood at any sigma and T.
      */
     public double dataTerm(INDArray outputs, INDArray targets) {
         validate(outputs, targets);
@@ -29,6 +41,9 @@ public enum LikelihoodType {
         if (this == REGRESSION) {
             INDArray r = f.sub(targets.castTo(DataType.DOUBLE));
             return r.mul(r).sumNumber().doubleValue();
+        }
+        if (this == BINARY) {
+            return new BinaryCrossEntropy().loss(outputs, targets, Reduction.SUM);
         }
         INDArray logp = logSoftmax(f);
         long n = f.size(0);
@@ -40,11 +55,15 @@ public enum LikelihoodType {
     }
 
     /**
-     * The likelihood the curvature is computed with: softmax cross-entropy, or a Gaussian with unit noise (sigma enters
-     * the posterior only through the scale 1 / (sigma^2 T)).
+     * The likelihood the curvature is computed with: softmax or binary cross-entropy, or a Gaussian with unit noise
+     * (sigma enters the posterior only through the scale 1 / (sigma^2 T)).
      */
     public Likelihood curvatureLikelihood() {
-        return this == CLASSIFICATION ? new CrossEntropy() : new Gaussian(1.0);
+        return switch (this) {
+            case CLASSIFICATION -> new CrossEntropy();
+            case REGRESSION -> new Gaussian(1.0);
+            case BINARY -> new BinaryCrossEntropy();
+        };
     }
 
     /** Checks the target shape against the outputs and rejects NaN/infinite values and bad class indices. */
@@ -57,6 +76,10 @@ public enum LikelihoodType {
                         + Arrays.toString(outputs.shape()) + ", got " + Arrays.toString(targets.shape()));
             }
             Tensors.requireFinite(targets, "regression targets");
+            return;
+        }
+        if (this == BINARY) {
+            BinaryCrossEntropy.labels(targets, outputs);
             return;
         }
         if (targets.length() != n || targets.rank() > 2 || (targets.rank() == 2 && targets.size(1) != 1

@@ -127,6 +127,28 @@ final class Fixtures {
 
     /** The loss Hessian w.r.t. the outputs, by the textbook formulas: diag(p) - p p^T or I. */
     static double[][][] outputHessians(Network net, INDArray x, LikelihoodType type) {
+        return outputHessians(net, x, type, null);
+    }
+
+    /**
+     * Per-example Hessians of the loss w.r.t. the outputs; for BINARY diag(p (1 - p)) on the labels that
+     * {@code targets} observes (not NaN; all when null).
+     */
+    static double[][][] outputHessians(Network net, INDArray x, LikelihoodType type, INDArray targets) {
+        if (type == LikelihoodType.BINARY) {
+            INDArray f = net.forward(x, Mode.EVAL);
+            int n = (int) f.size(0);
+            int c = (int) f.size(1);
+            double[][][] lam = new double[n][c][c];
+            for (int a = 0; a < n; a++) {
+                for (int k = 0; k < c; k++) {
+                    double p = 1 / (1 + Math.exp(-f.getDouble(a, k)));
+                    boolean observed = targets == null || !Double.isNaN(targets.getDouble(a, k));
+                    lam[a][k][k] = observed ? p * (1 - p) : 0;
+                }
+            }
+            return lam;
+        }
         INDArray f = net.forward(x, Mode.EVAL);
         int n = (int) f.size(0);
         int c = (int) f.size(1);

@@ -38,6 +38,11 @@ class KronLaplaceFromFactorsTest {
     }
 
     private static INDArray targets(LikelihoodType l) {
+        if (l == LikelihoodType.BINARY) {
+            INDArray y = Fixtures.gaussian(5, N, 2).gt(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            y.putScalar(2, 1, Double.NaN);
+            return y;
+        }
         return l == LikelihoodType.CLASSIFICATION ? Fixtures.classes(N, 3, 5) : Fixtures.gaussian(5, N, 2);
     }
 
@@ -54,9 +59,23 @@ class KronLaplaceFromFactorsTest {
         return estimator.factors();
     }
 
-    /** The summed data statistic by the textbook formulas: sum of -log softmax at the label, or of squared errors. */
+    /**
+     * The summed data statistic by the textbook formulas: sum of -log softmax at the label, of squared errors, or of
+     * -log Bernoulli over the observed binary labels.
+     */
     private static double denseDataTerm(Network net, LikelihoodType l) {
         double[][] f = Fixtures.toArray(net.forward(Fixtures.inputs(N, 3), Mode.EVAL));
+        if (l == LikelihoodType.BINARY) {
+            double[][] b = Fixtures.toArray(targets(l));
+            double sum = 0;
+            for (int n = 0; n < N; n++) {
+                for (int c = 0; c < f[n].length; c++) {
+                    double p = 1 / (1 + Math.exp(-f[n][c]));
+                    sum -= Double.isNaN(b[n][c]) ? 0 : b[n][c] * Math.log(p) + (1 - b[n][c]) * Math.log(1 - p);
+                }
+            }
+            return sum;
+        }
         double[][] y = l == LikelihoodType.REGRESSION ? Fixtures.toArray(targets(l)) : null;
         INDArray labels = targets(l);
         double sum = 0;
@@ -129,7 +148,7 @@ class KronLaplaceFromFactorsTest {
             double s = 1.0 / (sigma * sigma);
             double data = denseDataTerm(net, l);
             long c = l == LikelihoodType.CLASSIFICATION ? 3 : 2;
-            double logLik = l == LikelihoodType.CLASSIFICATION ? -data
+            double logLik = l != LikelihoodType.REGRESSION ? -data
                     : -data / (2 * sigma * sigma) - N * c * Math.log(sigma * Math.sqrt(2 * Math.PI));
             double priorTerm = 0;
             int g = 0;

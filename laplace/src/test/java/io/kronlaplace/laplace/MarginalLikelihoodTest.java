@@ -37,7 +37,19 @@ class MarginalLikelihoodTest {
     }
 
     private static INDArray targets(LikelihoodType l) {
-        return l == LikelihoodType.CLASSIFICATION ? Fixtures.classes(N, 3, 5) : Fixtures.gaussian(5, N, 2);
+        return switch (l) {
+            case CLASSIFICATION -> Fixtures.classes(N, 3, 5);
+            case REGRESSION -> Fixtures.gaussian(5, N, 2);
+            case BINARY -> binaryLabels();
+        };
+    }
+
+    /** 0/1 labels from a seeded stream with two missing (NaN) entries. */
+    private static INDArray binaryLabels() {
+        INDArray y = Fixtures.gaussian(5, N, 2).gt(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        y.putScalar(1, 0, Double.NaN);
+        y.putScalar(4, 1, Double.NaN);
+        return y;
     }
 
     private static LaplacePosterior fitted(HessianStructure h, SubsetOfWeights s, LikelihoodType l, Network net) {
@@ -51,7 +63,7 @@ class MarginalLikelihoodTest {
     /** The dense curvature the posterior should be using. */
     private static double[][] denseCurvature(LaplacePosterior post, Network net, SubsetOfWeights s, LikelihoodType l) {
         INDArray x = Fixtures.inputs(N, 3);
-        double[][] ggn = Fixtures.ggn(Fixtures.jacobians(net, s, x), Fixtures.outputHessians(net, x, l));
+        double[][] ggn = Fixtures.ggn(Fixtures.jacobians(net, s, x), Fixtures.outputHessians(net, x, l, targets(l)));
         int p = ggn.length;
         switch (post.structure()) {
             case FULL -> {
@@ -121,7 +133,13 @@ class MarginalLikelihoodTest {
         INDArray y = targets(l);
         double sum = 0;
         for (int n = 0; n < N; n++) {
-            if (l == LikelihoodType.CLASSIFICATION) {
+            if (l == LikelihoodType.BINARY) {
+                for (int k = 0; k < f.size(1); k++) {
+                    double yk = y.getDouble(n, k);
+                    double p = 1 / (1 + Math.exp(-f.getDouble(n, k)));
+                    sum += Double.isNaN(yk) ? 0 : yk * Math.log(p) + (1 - yk) * Math.log(1 - p);
+                }
+            } else if (l == LikelihoodType.CLASSIFICATION) {
                 double z = 0;
                 for (int k = 0; k < f.size(1); k++) {
                     z += Math.exp(f.getDouble(n, k));

@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The linearised (GLM) predictive f* ~ N(f(x; theta*), J P^-1 J^T) of a fitted posterior, for classification
- * (probit or Monte-Carlo link) and regression (Gaussian outputs).
+ * (probit or Monte-Carlo link), multi-label binary outputs (probit link) and regression (Gaussian outputs).
  */
 public final class GlmPredictive {
     private final LaplacePosterior posterior;
@@ -55,6 +55,22 @@ public final class GlmPredictive {
     /** Probit-approximated class probabilities, {@code N x C}. */
     public INDArray probit(INDArray x) {
         return classify(x, LinkApproximation.PROBIT, 0, 0);
+    }
+
+    /**
+     * Per-label probabilities of a BINARY posterior, {@code N x C} float64: the probit approximation
+     * {@code sigmoid(mu / sqrt(1 + pi/8 sigma^2))} of the expected sigmoid under the Gaussian over each logit, with
+     * sigma^2 the diagonal of the functional covariance.
+     *
+     * @throws IllegalStateException for a non-BINARY posterior or before fit
+     */
+    public INDArray multiLabel(INDArray x) {
+        require(LikelihoodType.BINARY);
+        FunctionalPrediction f = posterior.functionalPrediction(x);
+        INDArray kappa = org.nd4j.linalg.ops.transforms.Transforms.sqrt(f.variance().muli(Math.PI / 8).addi(1.0),
+                false);
+        return org.nd4j.linalg.ops.transforms.Transforms.sigmoid(f.mean().castTo(
+                org.nd4j.linalg.api.buffer.DataType.DOUBLE).div(kappa), false);
     }
 
     /** Gaussian predictive of a regression posterior. */

@@ -6,6 +6,7 @@ import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.laplace.predictive.GaussianPrediction;
 import io.kronlaplace.laplace.predictive.GlmPredictive;
+import io.kronlaplace.likelihood.BinaryCrossEntropy;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -67,7 +68,10 @@ public final class GridSearch {
         return new TuningResult(posterior.priorPrecision(), posterior.sigma(), best, List.copyOf(history));
     }
 
-    /** Mean negative log-likelihood of the validation targets under the linearised predictive. */
+    /**
+     * Mean negative log-likelihood per example of the validation targets under the linearised predictive (for BINARY
+     * the summed Bernoulli terms of the observed labels per example).
+     */
     public static double validationNll(LaplacePosterior posterior, List<Batch> validation) {
         GlmPredictive glm = new GlmPredictive(posterior);
         double sum = 0;
@@ -79,6 +83,16 @@ public final class GridSearch {
                 posterior.likelihood().validate(p, t);
                 for (long i = 0; i < p.size(0); i++) {
                     sum -= Math.log(Math.max(p.getDouble(i, t.getLong(i)), Double.MIN_NORMAL));
+                }
+                n += p.size(0);
+            } else if (posterior.likelihood() == LikelihoodType.BINARY) {
+                INDArray p = glm.multiLabel(b.inputs());
+                double[] y = BinaryCrossEntropy.labels(t, p);
+                double[] q = p.dup('c').reshape(p.length()).toDoubleVector();
+                for (int i = 0; i < y.length; i++) {
+                    if (!Double.isNaN(y[i])) {
+                        sum -= Math.log(Math.max(y[i] == 1 ? q[i] : 1 - q[i], Double.MIN_NORMAL));
+                    }
                 }
                 n += p.size(0);
             } else {
