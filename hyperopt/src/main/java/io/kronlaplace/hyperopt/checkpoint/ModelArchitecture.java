@@ -47,6 +47,43 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
         };
     }
 
+    /**
+     * A lower bound on the number of parameter values, computed without building the network, so that a file whose
+     * architecture claims far more values than it holds is refused before anything is allocated: for a Wide ResNet the
+     * 3 x 3 convolutions of the last group's n blocks (64k to 64k channels) and the classifier, for a ViT the
+     * attention projections (4 w^2) and MLPs (2 r w^2) of every block and the head.
+     *
+     * @throws IllegalArgumentException on sizes the builder rejects or whose parameter count overflows a long
+     */
+    public long minimumParameterValues() {
+        if (classes < 1) {
+            throw new IllegalArgumentException("invalid architecture: " + classes + " classes");
+        }
+        if (kind == ModelKind.WRN && (depth < 10 || (depth - 4) % 6 != 0 || widen < 1)) {
+            throw new IllegalArgumentException("invalid architecture: depth " + depth + ", widen " + widen
+                    + ", classes " + classes);
+        }
+        try {
+            return switch (kind) {
+                case WRN -> {
+                    long width = Math.multiplyExact(64L, widen);
+                    long lastGroup = Math.multiplyExact((depth - 4L) / 6,
+                            Math.multiplyExact(9L, Math.multiplyExact(width, width)));
+                    yield Math.addExact(lastGroup, Math.multiplyExact(width, (long) classes));
+                }
+                case VIT -> {
+                    long width = vit.width();
+                    long perBlock = Math.multiplyExact(Math.multiplyExact(width, width), 4L + 2L * vit.mlpRatio());
+                    yield Math.addExact(Math.multiplyExact(perBlock, (long) vit.depth()),
+                            Math.multiplyExact(width, (long) classes));
+                }
+            };
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("architecture " + describe() + " with " + classes
+                    + " classes has more values than a file can hold", e);
+        }
+    }
+
     /** "WRN-16-4 (FIXUP)" or "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)". */
     public String describe() {
         return switch (kind) {

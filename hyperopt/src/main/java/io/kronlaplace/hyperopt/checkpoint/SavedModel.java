@@ -125,7 +125,7 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
         for (INDArray t : state.values()) {
             stored += t.length();
         }
-        long needed = minimumValues(architecture);
+        long needed = architecture.minimumParameterValues();
         if (needed > stored) {
             throw new IllegalArgumentException(architecture.describe() + " with " + architecture.classes()
                     + " classes needs at least " + needed + " values, the file holds " + stored);
@@ -154,27 +154,6 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
             state.keySet().stream().filter(k -> !live.containsKey(k)).findFirst().ifPresent(k -> {
                 throw new IllegalArgumentException("tensor '" + k + "' is not part of " + architecture.describe());
             });
-        }
-    }
-
-    /**
-     * A lower bound on the values of a Wide ResNet's parameters, computed without building it: the 3 x 3
-     * convolutions of the last group's n blocks (64k to 64k channels) and the classifier. Throws on an architecture
-     * the builder rejects or whose size overflows.
-     */
-    private static long minimumValues(ModelArchitecture a) {
-        if (a.depth() < 10 || (a.depth() - 4) % 6 != 0 || a.widen() < 1 || a.classes() < 1) {
-            throw new IllegalArgumentException("invalid architecture: depth " + a.depth() + ", widen " + a.widen()
-                    + ", classes " + a.classes());
-        }
-        try {
-            long width = Math.multiplyExact(64L, a.widen());
-            long lastGroup = Math.multiplyExact((a.depth() - 4L) / 6, Math.multiplyExact(9L,
-                    Math.multiplyExact(width, width)));
-            return Math.addExact(lastGroup, Math.multiplyExact(width, (long) a.classes()));
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("architecture " + a.describe() + " with " + a.classes()
-                    + " classes has more values than a file can hold", e);
         }
     }
 

@@ -30,6 +30,22 @@ class ModelArchitectureTest {
     }
 
     @Test
+    void minimumParameterValuesIsALowerBoundForEveryKindAndRefusesOverflow() {
+        ModelArchitecture vit = ModelArchitecture.vit(new VitSizes(16, 4, 8, 2, 2, 2, TokenPool.Kind.MEAN), 5, 1);
+        ModelArchitecture wrn = new ModelArchitecture(10, 1, 10, 3, WideResNet.Variant.FIXUP);
+        for (ModelArchitecture a : new ModelArchitecture[] {vit, wrn}) {
+            long built = a.build(0).flatParameters().length();
+            long bound = a.minimumParameterValues();
+            assertTrue(bound > 0 && bound <= built, a.describe() + ": bound " + bound + ", parameters " + built);
+        }
+        ModelArchitecture huge = ModelArchitecture.vit(new VitSizes(16, 4, 1 << 30, 1 << 30, 1, 2,
+                TokenPool.Kind.MEAN), 5, 1);
+        assertThrows(IllegalArgumentException.class, huge::minimumParameterValues);
+        assertThrows(IllegalArgumentException.class,
+                () -> new ModelArchitecture(12, 1, 10, 3, WideResNet.Variant.FIXUP).minimumParameterValues());
+    }
+
+    @Test
     void filesWrittenBeforeTheKindWasRecordedReadAsWideResNets() throws Exception {
         String legacy = "{\"depth\":10,\"widen\":1,\"classes\":10,\"inputChannels\":3,\"variant\":\"FIXUP\"}";
         ModelArchitecture read = JSON.readValue(legacy, ModelArchitecture.class);
