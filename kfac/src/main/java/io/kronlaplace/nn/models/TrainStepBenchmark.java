@@ -15,10 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Times one SGD training step of WRN-16-4 (BatchNorm, float32) on random CIFAR-sized images: zero gradients, forward
- * in training mode, mean cross-entropy gradient, backward, SGD update (lr 0.1, momentum 0.9), the same work as the
- * PyTorch peer script {@code shared/bench/peer/train_step.py}. Forward and backward run in a {@link StepWorkspace}.
- * Prints the median over the timed steps of each phase
- * and the images per second of the whole step.
+ * in training mode, mean cross-entropy gradient, backward, SGD update (lr 0.1, momentum 0.9), the same work as a
+ * PyTorch training step of the same network, for side-by-side comparisons. Forward and backward run in a
+ * {@link StepWorkspace}. Prints the median over the timed steps of each phase and the images per second of the whole
+ * step.
  *
  * <p>Usage: {@code TrainStepBenchmark [batch=128] [steps=5] [warmup=2]}. Threads follow {@code OMP_NUM_THREADS}. On a
  * machine shared with other work, {@code OMP_WAIT_POLICY=passive} keeps idle OpenMP threads from spinning at
