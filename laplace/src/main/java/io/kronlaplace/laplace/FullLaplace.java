@@ -17,25 +17,35 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Laplace posterior with the exact dense GGN H = sum_n J_n^T Lambda_n J_n over all covered weights (cross-layer
- * couplings included), assembled from per-example Jacobians read during backward passes. Meant for the last layer or
- * small networks: construction fails above {@value #MAX_PARAMETERS} covered parameters (H and its Cholesky factor
- * take 8 dim^2 bytes each).
+ * couplings included). Over several layers it is assembled from per-example Jacobians read during backward passes and
+ * construction fails above {@value #MAX_PARAMETERS} covered parameters; over the LAST_LAYER subset it uses the closed
+ * form J = g^T (x) phi(x)^T of a Linear layer (one weighted Gram of the features per output pair, no per-example
+ * Jacobian) and accepts up to {@value #MAX_LAST_LAYER_PARAMETERS} parameters (a 1024-feature, 10-class head). H and
+ * its eigenvectors take 8 dim^2 bytes each. See docs/laplace.md, section Full posterior over the last layer.
  *
  * <p>With a scalar prior every closed form uses H's eigendecomposition (computed once per fit); with per-group or
  * per-parameter priors P = s H + diag(delta) is Cholesky-factorised (EJML) at each evaluation.
  */
 public final class FullLaplace extends LaplacePosterior {
-    /** The largest number of covered parameters a FULL posterior accepts. */
+    /** The largest number of covered parameters a FULL posterior over the ALL subset accepts. */
     public static final long MAX_PARAMETERS = 5_000;
+    /** The largest number of covered parameters a FULL posterior over the LAST_LAYER subset accepts. */
+    public static final long MAX_LAST_LAYER_PARAMETERS = 10_250;
 
     private INDArray hessian;
     private INDArray eigenvectors;
     private INDArray eigenvalues;
     private SpectralSums spectrum;
+    private CachedRoot cachedRoot;
 
     FullLaplace(Network network, LaplaceOptions options) {
         super(network, options);
-        if (dim() > MAX_PARAMETERS) {
+        if (options.subset() == SubsetOfWeights.LAST_LAYER && dim() > MAX_LAST_LAYER_PARAMETERS) {
+            throw new IllegalArgumentException("FULL Hessian structure over the last layer is limited to "
+                    + MAX_LAST_LAYER_PARAMETERS + " parameters, the last layer of this network has " + dim()
+                    + "; use KRON or DIAG");
+        }
+        if (options.subset() == SubsetOfWeights.ALL && dim() > MAX_PARAMETERS) {
             throw new IllegalArgumentException("FULL Hessian structure is limited to " + MAX_PARAMETERS
                     + " parameters, the " + options.subset() + " subset of this network has " + dim()
                     + "; use KRON or DIAG, or the LAST_LAYER subset");
@@ -61,16 +71,43 @@ public final class FullLaplace extends LaplacePosterior {
         eigenvectors = null;
         eigenvalues = null;
         spectrum = null;
+        cachedRoot = null;
     }
 
     @Override
     void accumulateCurvature(INDArray curvatureInputs, INDArray targets) {
         int c = Math.toIntExact(outputs());
         long k = (long) c * curvatureInputs.size(0);
-        INDArray jacobian = Nd4j.zeros(DataType.DOUBLE, k, dim());
-        covered().forwardBackward(curvatureInputs, out -> likelihood().curvatureLikelihood().hessianSqrt(out, targets), c, (layer, input, grad, copies) ->
-                writeRows(layer, LayerSlices.of(layer, input, grad, copies), jacobian));
-        kernels().gemm(jacobian, jacobian, hessian, true, false, 1.0, 1.0);
+        INDArray[] jacobian = new INDArray[1];
+        covered().forwardBackward(curvatureInputs, out -> likelihood().curvatureLikelihood().hessianSqrt(out, targets),
+                c, (layer, input, grad, copies) -> {
+                    LayerSlices slices = LayerSlices.of(layer, input, grad, copies);
+                    SingleLayerJacobian closedForm = closedForm(layer, slices);
+                    if (closedForm != null) {
+                        closedForm.addGgn(hessian, kernels());
+                        return;
+                    }
+                    if (jacobian[0] == null) {
+                        jacobian[0] = Nd4j.zeros(DataType.DOUBLE, k, dim());
+                    }
+                    writeRows(layer, slices, jacobian[0]);
+                });
+        if (jacobian[0] != null) {
+            kernels().gemm(jacobian[0], jacobian[0], hessian, true, false, 1.0, 1.0);
+        }
+    }
+
+    /**
+     * The closed-form Jacobian of the last layer when it is the only covered layer and has one position per example,
+     * else null (then per-example Jacobian rows are used).
+     */
+    private SingleLayerJacobian closedForm(WeightLayer layer, LayerSlices slices) {
+        int[] gs = groupsOf(layer);
+        if (subset() != SubsetOfWeights.LAST_LAYER || gs == null || !SingleLayerJacobian.applies(slices)) {
+            return null;
+        }
+        long biasOffset = gs[1] >= 0 ? groups().get(gs[1]).offset() : -1;
+        return new SingleLayerJacobian(slices, groups().get(gs[0]).offset(), biasOffset);
     }
 
     private void writeRows(WeightLayer layer, LayerSlices slices, INDArray jacobian) {
@@ -95,6 +132,7 @@ public final class FullLaplace extends LaplacePosterior {
         // rounding can make a semi-definite GGN's smallest eigenvalues slightly negative
         eigenvalues = org.nd4j.linalg.ops.transforms.Transforms.max(e.values(), 0.0, true);
         spectrum = SpectralSums.of(eigenvalues.data().asDouble());
+        cachedRoot = null;
     }
 
     /** Restores a saved dense GGN. */
@@ -171,31 +209,59 @@ public final class FullLaplace extends LaplacePosterior {
 
     @Override
     FunctionalCovariance functionalCovariance(int examples, int outputs, double s, PriorPrecision p) {
-        INDArray inverse;
-        if (p.kind() == PriorPrecision.Kind.SCALAR) {
-            inverse = inverseFromEigen(s, p.value(0));
-        } else {
-            DMatrixRMaj inv = factorise(s, p).inverse();
-            inverse = Nd4j.create(inv.data, new long[] {inv.numRows, inv.numCols}, 'c');
-        }
-        INDArray jacobian = Nd4j.zeros(DataType.DOUBLE, (long) examples * outputs, dim());
+        INDArray root = covarianceRoot(s, p);
+        INDArray[] jacobianTimesRoot = new INDArray[1];
+        INDArray[] jacobian = new INDArray[1];
         return new FunctionalCovariance() {
             @Override
             public void observe(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
-                writeRows(layer, LayerSlices.of(layer, input, gradOutput, copies), jacobian);
+                LayerSlices slices = LayerSlices.of(layer, input, gradOutput, copies);
+                SingleLayerJacobian closedForm = closedForm(layer, slices);
+                if (closedForm != null) {
+                    jacobianTimesRoot[0] = closedForm.times(root);
+                    return;
+                }
+                if (jacobian[0] == null) {
+                    jacobian[0] = Nd4j.zeros(DataType.DOUBLE, (long) examples * outputs, dim());
+                }
+                writeRows(layer, slices, jacobian[0]);
             }
 
             @Override
             INDArray result() {
+                INDArray jr = jacobianTimesRoot[0] != null ? jacobianTimesRoot[0] : jacobian[0].mmul(root);
                 INDArray result = Nd4j.zeros(DataType.DOUBLE, examples, outputs, outputs);
-                JacobianProducts.addWeightedGram(jacobian, jacobian.mmul(inverse), examples, outputs, result);
+                JacobianProducts.addWeightedGram(jr, jr, examples, outputs, result);
                 return result;
             }
         };
     }
 
-    private INDArray inverseFromEigen(double s, double delta) {
-        return eigenvectors.mulRowVector(dampedPower(s, delta, -1.0)).mmul(eigenvectors.transpose());
+    /**
+     * A factor R with R R^T = P^-1: Q diag((s l + delta)^-1/2) from H's eigendecomposition for a scalar prior, else
+     * L^-T from the Cholesky factor of P. Kept for the last (s, prior), since a prediction evaluates it per batch.
+     */
+    private INDArray covarianceRoot(double s, PriorPrecision p) {
+        if (cachedRoot != null && cachedRoot.matches(s, p)) {
+            return cachedRoot.root();
+        }
+        INDArray root;
+        if (p.kind() == PriorPrecision.Kind.SCALAR) {
+            root = eigenvectors.mulRowVector(dampedPower(s, p.value(0), -0.5));
+        } else {
+            DMatrixRMaj linv = factorise(s, p).lower().copy();
+            TriangularSolver_DDRM.invertLower(linv.data, linv.numRows);
+            root = Nd4j.create(linv.data, new long[] {linv.numRows, linv.numCols}, 'c').transpose().dup('c');
+        }
+        cachedRoot = new CachedRoot(s, p.kind(), p.values(), root);
+        return root;
+    }
+
+    /** A covariance root and the hyperparameters it belongs to. */
+    private record CachedRoot(double scale, PriorPrecision.Kind kind, double[] prior, INDArray root) {
+        boolean matches(double s, PriorPrecision p) {
+            return scale == s && kind == p.kind() && java.util.Arrays.equals(prior, p.values());
+        }
     }
 
     private record Factorised(DMatrixRMaj lower, double logDet) {

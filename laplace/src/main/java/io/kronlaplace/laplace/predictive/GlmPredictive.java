@@ -13,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The linearised (GLM) predictive f* ~ N(f(x; theta*), J P^-1 J^T) of a fitted posterior, for classification
- * (probit or Monte-Carlo link), multi-label binary outputs (probit link) and regression (Gaussian outputs).
+ * (probit, Monte-Carlo or Laplace-bridge link), multi-label binary outputs (probit link) and regression (Gaussian
+ * outputs).
  */
 public final class GlmPredictive {
     private final LaplacePosterior posterior;
@@ -26,13 +27,18 @@ public final class GlmPredictive {
     /**
      * Class probabilities, {@code N x C} float64, rows summing to 1.
      *
-     * @param samples Monte-Carlo samples per example (ignored for PROBIT)
+     * @param samples Monte-Carlo samples per example (MC only; ignored by the other links)
      * @throws IllegalStateException for a regression posterior or before fit
      */
     public INDArray classify(INDArray x, LinkApproximation link, int samples, long seed) {
         require(LikelihoodType.CLASSIFICATION);
         FunctionalPrediction f = posterior.functionalPrediction(x);
-        return link == LinkApproximation.PROBIT ? probit(f) : monteCarlo(f, samples, seed);
+        return switch (link) {
+            case PROBIT -> probit(f);
+            case MC -> monteCarlo(f, samples, seed);
+            case BRIDGE -> LaplaceBridge.probabilities(f, false);
+            case BRIDGE_NORM -> LaplaceBridge.probabilities(f, true);
+        };
     }
 
     /** Class probabilities of both link approximations, each {@code N x C}. */

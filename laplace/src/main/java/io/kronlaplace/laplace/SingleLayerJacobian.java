@@ -1,0 +1,135 @@
+package io.kronlaplace.laplace;
+
+import io.kronlaplace.linalg.ComputeKernels;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Closed forms of the dense GGN and of Jacobian products for a posterior over ONE weight layer with one position per
+ * example (the last Linear layer): the Jacobian of output copy k of example n is
+ * {@code J_k = g_k^T (x) psi_n^T}, with g_k the back-propagated vector (length Dout) and {@code psi_n = [a_n; 1]} the
+ * layer input with a 1 appended for the bias. See docs/laplace.md, section Full posterior over the last layer.
+ *
+ * <p>Parameters are indexed (o, i) with o the output and i an input feature, or the bias when i = Din; the flat
+ * posterior order puts weight (o, i) at {@code weightOffset + o Din + i} (row-major weight) and bias o at
+ * {@code biasOffset + o}. Every product is a GEMM over the examples; no per-example Jacobian is formed.
+ */
+final class SingleLayerJacobian {
+    private final INDArray psi;
+    private final double[] gradients;
+    private final int examples;
+    private final int copies;
+    private final int dout;
+    private final int din;
+    private final long weightOffset;
+    private final long biasOffset;
+
+    /**
+     * @param slices       the layer's inputs ({@code N x 1 x Din}) and back-propagated vectors
+     * @param weightOffset flat offset of the weight group
+     * @param biasOffset   flat offset of the bias group, or -1 when the layer has no bias
+     */
+    SingleLayerJacobian(LayerSlices slices, long weightOffset, long biasOffset) {
+        if (!applies(slices)) {
+            throw new IllegalArgumentException("closed-form Jacobians need one position per example, got "
+                    + slices);
+        }
+        this.examples = Math.toIntExact(slices.examples());
+        this.copies = slices.copies();
+        this.din = Math.toIntExact(slices.inputs().size(2));
+        this.dout = Math.toIntExact(slices.gradients().size(2));
+        this.weightOffset = weightOffset;
+        this.biasOffset = biasOffset;
+        INDArray a = slices.inputs().reshape(examples, din).castTo(DataType.DOUBLE);
+        this.psi = biasOffset < 0 ? a.dup('c') : Nd4j.hstack(a, Nd4j.ones(DataType.DOUBLE, examples, 1));
+        this.gradients = slices.gradients().castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+
+    /** Whether the slices have one position per example (the layout these closed forms need). */
+    static boolean applies(LayerSlices slices) {
+        return slices.inputs().size(1) == 1 && slices.gradients().size(1) == 1;
+    }
+
+    /** Columns of psi: Din, plus 1 with a bias. */
+    private int width() {
+        return Math.toIntExact(psi.size(1));
+    }
+
+    /**
+     * Adds {@code sum_k J_k^T J_k = sum_n Lambda_n (x) psi_n psi_n^T} to {@code hessian}, where
+     * {@code Lambda_n = sum_c g_{cN+n} g_{cN+n}^T}: one weighted Gram {@code psi^T diag(Lambda[:, o, o']) psi} per
+     * output pair o <= o', mirrored for o > o'.
+     */
+    void addGgn(INDArray hessian, ComputeKernels kernels) {
+        int w = width();
+        INDArray block = Nd4j.create(DataType.DOUBLE, w, w);
+        double[] weights = new double[examples];
+        for (int o = 0; o < dout; o++) {
+            for (int p = o; p < dout; p++) {
+                for (int n = 0; n < examples; n++) {
+                    double sum = 0;
+                    for (int c = 0; c < copies; c++) {
+                        int row = (c * examples + n) * dout;
+                        sum += gradients[row + o] * gradients[row + p];
+                    }
+                    weights[n] = sum;
+                }
+                INDArray weighted = psi.mulColumnVector(Nd4j.createFromArray(weights).reshape(examples, 1));
+                kernels.gemm(weighted, psi, block, true, false, 1.0, 0.0);
+                addBlock(hessian, o, p, block);
+                if (p != o) {
+                    addBlock(hessian, p, o, block.transpose());
+                }
+            }
+        }
+    }
+
+    /** hessian[rows of output o, columns of output p] += block ({@code width x width}). */
+    private void addBlock(INDArray hessian, int o, int p, INDArray block) {
+        INDArrayIndex weightsOfO = NDArrayIndex.interval(weightOffset + (long) o * din, weightOffset + (long) (o + 1) * din);
+        INDArrayIndex weightsOfP = NDArrayIndex.interval(weightOffset + (long) p * din, weightOffset + (long) (p + 1) * din);
+        INDArrayIndex features = NDArrayIndex.interval(0, din);
+        hessian.get(weightsOfO, weightsOfP).addi(block.get(features, features));
+        if (biasOffset >= 0) {
+            INDArrayIndex last = NDArrayIndex.point(din);
+            hessian.get(weightsOfO, NDArrayIndex.point(biasOffset + p)).addi(block.get(features, last));
+            hessian.get(NDArrayIndex.point(biasOffset + o), weightsOfP).addi(block.get(last, features));
+            long r = biasOffset + o;
+            long q = biasOffset + p;
+            hessian.putScalar(r, q, hessian.getDouble(r, q) + block.getDouble(din, din));
+        }
+    }
+
+    /**
+     * {@code J R} for a matrix R ({@code dim x r}): row {@code cN + n} is
+     * {@code sum_o g_{cN+n}[o] psi_n^T R_o}, with R_o the rows of R that belong to output o (its Din weights and its
+     * bias). One GEMM {@code psi R_o} per output.
+     *
+     * @return {@code K x r}, copy-major rows, float64
+     */
+    INDArray times(INDArray r) {
+        long columns = r.size(1);
+        INDArray out = Nd4j.zeros(DataType.DOUBLE, (long) copies * examples, columns);
+        double[] column = new double[examples];
+        for (int o = 0; o < dout; o++) {
+            INDArray rows = r.get(NDArrayIndex.interval(weightOffset + (long) o * din,
+                    weightOffset + (long) (o + 1) * din), NDArrayIndex.all());
+            if (biasOffset >= 0) {
+                rows = Nd4j.vstack(rows, r.get(NDArrayIndex.interval(biasOffset + o, biasOffset + o + 1),
+                        NDArrayIndex.all()));
+            }
+            INDArray projected = psi.mmul(rows);
+            for (int c = 0; c < copies; c++) {
+                for (int n = 0; n < examples; n++) {
+                    column[n] = gradients[(c * examples + n) * dout + o];
+                }
+                out.get(NDArrayIndex.interval((long) c * examples, (long) (c + 1) * examples), NDArrayIndex.all())
+                        .addi(projected.mulColumnVector(Nd4j.createFromArray(column).reshape(examples, 1)));
+            }
+        }
+        return out;
+    }
+}
