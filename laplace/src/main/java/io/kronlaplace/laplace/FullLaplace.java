@@ -4,7 +4,6 @@ import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.linalg.Eigendecomposition;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
-import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
@@ -23,8 +22,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Jacobian) and accepts up to {@value #MAX_LAST_LAYER_PARAMETERS} parameters (a 1024-feature, 10-class head). H and
  * its eigenvectors take 8 dim^2 bytes each. See docs/laplace.md, section Full posterior over the last layer.
  *
- * <p>With a scalar prior every closed form uses H's eigendecomposition (computed once per fit); with per-group or
- * per-parameter priors P = s H + diag(delta) is Cholesky-factorised (EJML) at each evaluation.
+ * <p>With a scalar prior every closed form uses H's eigendecomposition (computed once per fit). With one prior per
+ * group, the log-determinant and its gradients use the eigendecomposition of the largest group's block (computed once,
+ * at the first such evaluation) and a Schur complement onto the other groups ({@link GroupSchurComplement}), with no
+ * inverse of P; sampling and the functional covariance Cholesky-factorise P once per prior. Per-parameter priors
+ * Cholesky-factorise P (EJML) at each evaluation.
  */
 public final class FullLaplace extends LaplacePosterior {
     /** The largest number of covered parameters a FULL posterior over the ALL subset accepts. */
@@ -37,6 +39,8 @@ public final class FullLaplace extends LaplacePosterior {
     private INDArray eigenvalues;
     private SpectralSums spectrum;
     private CachedRoot cachedRoot;
+    /** The Schur-complement form of per-group priors, built at the first per-group evaluation after a fit. */
+    private GroupSchurComplement groupSchur;
 
     FullLaplace(Network network, LaplaceOptions options) {
         super(network, options);
@@ -72,6 +76,7 @@ public final class FullLaplace extends LaplacePosterior {
         eigenvalues = null;
         spectrum = null;
         cachedRoot = null;
+        groupSchur = null;
     }
 
     @Override
@@ -133,6 +138,7 @@ public final class FullLaplace extends LaplacePosterior {
         eigenvalues = org.nd4j.linalg.ops.transforms.Transforms.max(e.values(), 0.0, true);
         spectrum = SpectralSums.of(eigenvalues.data().asDouble());
         cachedRoot = null;
+        groupSchur = null;
     }
 
     /** Restores a saved dense GGN. */
@@ -153,6 +159,12 @@ public final class FullLaplace extends LaplacePosterior {
             spectrum.sums(s, d, sums);
             return new LogDetTerms(sums[0], (dim() - d * sums[1]) / s, new double[] {sums[1]});
         }
+        if (p.kind() == PriorPrecision.Kind.PER_GROUP) {
+            if (groupSchur == null) {
+                groupSchur = new GroupSchurComplement(hessian, groups(), kernels());
+            }
+            return groupSchur.logDetTerms(s, p.values());
+        }
         Factorised f = factorise(s, p);
         DMatrixRMaj inverse = f.inverse();
         int n = Math.toIntExact(dim());
@@ -162,17 +174,8 @@ public final class FullLaplace extends LaplacePosterior {
             dScale += inverse.data[i] * h[i];
         }
         double[] dPrior = new double[p.size()];
-        if (p.kind() == PriorPrecision.Kind.PER_PARAMETER) {
-            for (int i = 0; i < n; i++) {
-                dPrior[i] = inverse.get(i, i);
-            }
-        } else {
-            List<ParameterGroup> groups = groups();
-            for (int g = 0; g < groups.size(); g++) {
-                for (long i = groups.get(g).offset(); i < groups.get(g).offset() + groups.get(g).size(); i++) {
-                    dPrior[g] += inverse.get((int) i, (int) i);
-                }
-            }
+        for (int i = 0; i < n; i++) {
+            dPrior[i] = inverse.get(i, i);
         }
         return new LogDetTerms(f.logDet(), dScale, dPrior);
     }

@@ -100,6 +100,43 @@ class FullLastLayerTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(SubsetOfWeights.class)
+    void perGroupLogDetAndItsGradientsEqualDenseCholeskyAndInverse(SubsetOfWeights subset) {
+        Network net = head(true, 8);
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(HessianStructure.FULL)
+                .subset(subset).build());
+        post.fit(Fixtures.batches(Fixtures.inputs(N, 3), Fixtures.classes(N, C, 5), 4));
+        double[][] h = Fixtures.toArray(((FullLaplace) post).hessian());
+        int groups = post.groupNames().size();
+        double[] deltas = new double[groups];
+        for (int g = 0; g < groups; g++) {
+            deltas[g] = 0.3 + 0.9 * g;
+        }
+        PriorPrecision prior = PriorPrecision.perGroup(deltas);
+        double s = 1.7;
+        LogDetTerms terms = post.logDetTerms(s, prior);
+        double[] delta = post.perParameterPrior(prior);
+        DMatrixRMaj precision = Fixtures.precision(h, s, delta);
+        assertEquals(Fixtures.logDet(precision), terms.logDet(), 1e-10 * Math.abs(terms.logDet()) + 1e-10);
+        DMatrixRMaj inverse = Fixtures.inverse(precision);
+        double traceInverseH = 0;
+        for (int p = 0; p < h.length; p++) {
+            for (int q = 0; q < h.length; q++) {
+                traceInverseH += inverse.get(p, q) * h[q][p];
+            }
+        }
+        assertEquals(traceInverseH, terms.dScale(), 1e-9 * Math.abs(traceInverseH));
+        for (int g = 0; g < groups; g++) {
+            ParameterGroup group = post.groups().get(g);
+            double trace = 0;
+            for (long i = group.offset(); i < group.offset() + group.size(); i++) {
+                trace += inverse.get((int) i, (int) i);
+            }
+            assertEquals(trace, terms.dPrior()[g], 1e-9 * trace, "group " + g);
+        }
+    }
+
     @Test
     void acceptsA512FeatureTenClassHeadAndNamesTheLimitAboveIt() {
         Init init = new Init(1, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
