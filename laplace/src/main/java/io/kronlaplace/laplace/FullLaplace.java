@@ -22,11 +22,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Jacobian) and accepts up to {@value #MAX_LAST_LAYER_PARAMETERS} parameters (a 1024-feature, 10-class head). H and
  * its eigenvectors take 8 dim^2 bytes each. See docs/laplace.md, section Full posterior over the last layer.
  *
- * <p>With a scalar prior every closed form uses H's eigendecomposition (computed once per fit). With one prior per
- * group, the log-determinant and its gradients use the eigendecomposition of the largest group's block (computed once,
- * at the first such evaluation) and a Schur complement onto the other groups ({@link GroupSchurComplement}), with no
- * inverse of P; sampling and the functional covariance Cholesky-factorise P once per prior. Per-parameter priors
- * Cholesky-factorise P (EJML) at each evaluation.
+ * <p>Over the last layer, one eigendecomposition of the weight block per fit and a Schur complement onto the C biases
+ * ({@link GroupSchurComplement}) give the log-determinant, its gradients, samples and the functional covariance for a
+ * scalar or per-group prior in closed form, with no inverse of P. Over ALL, a scalar prior uses H's
+ * eigendecomposition (once per fit) and per-group priors the Schur form onto all but the largest group (its block
+ * decomposed at the first such evaluation). Per-parameter priors Cholesky-factorise P (EJML) at each evaluation.
  */
 public final class FullLaplace extends LaplacePosterior {
     /** The largest number of covered parameters a FULL posterior over the ALL subset accepts. */
@@ -39,7 +39,10 @@ public final class FullLaplace extends LaplacePosterior {
     private INDArray eigenvalues;
     private SpectralSums spectrum;
     private CachedRoot cachedRoot;
-    /** The Schur-complement form of per-group priors, built at the first per-group evaluation after a fit. */
+    /**
+     * The Schur-complement closed forms: built by each LAST_LAYER fit (for every scalar or per-group prior), else at
+     * the first per-group evaluation after a fit.
+     */
     private GroupSchurComplement groupSchur;
 
     FullLaplace(Network network, LaplaceOptions options) {
@@ -132,13 +135,43 @@ public final class FullLaplace extends LaplacePosterior {
 
     @Override
     void completeFit() {
+        cachedRoot = null;
+        groupSchur = null;
+        eigenvectors = null;
+        eigenvalues = null;
+        spectrum = null;
+        if (subset() == SubsetOfWeights.LAST_LAYER) {
+            // one eigendecomposition of the weight block serves scalar and per-group priors alike
+            groupSchur = new GroupSchurComplement(hessian, groups(), kernels());
+            return;
+        }
         Eigendecomposition e = kernels().decomposeSymmetric(hessian.add(hessian.transpose()).muli(0.5));
         eigenvectors = e.vectors();
         // rounding can make a semi-definite GGN's smallest eigenvalues slightly negative
         eigenvalues = org.nd4j.linalg.ops.transforms.Transforms.max(e.values(), 0.0, true);
         spectrum = SpectralSums.of(eigenvalues.data().asDouble());
-        cachedRoot = null;
-        groupSchur = null;
+    }
+
+    /** Whether the prior goes through the Schur-complement closed forms (else the spectrum or a Cholesky of P). */
+    private boolean viaSchur(PriorPrecision p) {
+        return p.kind() == PriorPrecision.Kind.PER_GROUP
+                || (p.kind() == PriorPrecision.Kind.SCALAR && subset() == SubsetOfWeights.LAST_LAYER);
+    }
+
+    /** One prior value per group: the per-group values, or the scalar repeated. */
+    private double[] groupDeltas(PriorPrecision p) {
+        double[] deltas = new double[groups().size()];
+        for (int g = 0; g < deltas.length; g++) {
+            deltas[g] = p.groupValue(g);
+        }
+        return deltas;
+    }
+
+    private GroupSchurComplement groupSchur() {
+        if (groupSchur == null) {
+            groupSchur = new GroupSchurComplement(hessian, groups(), kernels());
+        }
+        return groupSchur;
     }
 
     /** Restores a saved dense GGN. */
@@ -153,17 +186,22 @@ public final class FullLaplace extends LaplacePosterior {
 
     @Override
     LogDetTerms logDetTerms(double s, PriorPrecision p) {
+        if (viaSchur(p)) {
+            LogDetTerms terms = groupSchur().logDetTerms(s, groupDeltas(p));
+            if (p.kind() == PriorPrecision.Kind.PER_GROUP) {
+                return terms;
+            }
+            double trace = 0;
+            for (double t : terms.dPrior()) {
+                trace += t;
+            }
+            return new LogDetTerms(terms.logDet(), terms.dScale(), new double[] {trace});
+        }
         if (p.kind() == PriorPrecision.Kind.SCALAR) {
             double d = p.value(0);
             double[] sums = new double[2];
             spectrum.sums(s, d, sums);
             return new LogDetTerms(sums[0], (dim() - d * sums[1]) / s, new double[] {sums[1]});
-        }
-        if (p.kind() == PriorPrecision.Kind.PER_GROUP) {
-            if (groupSchur == null) {
-                groupSchur = new GroupSchurComplement(hessian, groups(), kernels());
-            }
-            return groupSchur.logDetTerms(s, p.values());
         }
         Factorised f = factorise(s, p);
         DMatrixRMaj inverse = f.inverse();
@@ -182,6 +220,10 @@ public final class FullLaplace extends LaplacePosterior {
 
     @Override
     INDArray inverseSqrtPrecisionTimes(INDArray eps, double s, PriorPrecision p) {
+        if (viaSchur(p)) {
+            // rows x^T = e^T R^T have covariance R R^T = P^-1
+            return eps.mmul(covarianceRoot(s, p).transpose());
+        }
         if (p.kind() == PriorPrecision.Kind.SCALAR) {
             // E Q diag((s l + delta)^-1/2) Q^T: the symmetric inverse square root applied to each row
             return eps.mmul(eigenvectors).muliRowVector(dampedPower(s, p.value(0), -0.5))
@@ -241,15 +283,18 @@ public final class FullLaplace extends LaplacePosterior {
     }
 
     /**
-     * A factor R with R R^T = P^-1: Q diag((s l + delta)^-1/2) from H's eigendecomposition for a scalar prior, else
-     * L^-T from the Cholesky factor of P. Kept for the last (s, prior), since a prediction evaluates it per batch.
+     * A factor R with R R^T = P^-1: from the Schur-complement form ({@link GroupSchurComplement#covarianceRoot}),
+     * Q diag((s l + delta)^-1/2) from H's eigendecomposition for a scalar prior over ALL, else L^-T from the Cholesky
+     * factor of P. Kept for the last (s, prior), since a prediction evaluates it per batch.
      */
     private INDArray covarianceRoot(double s, PriorPrecision p) {
         if (cachedRoot != null && cachedRoot.matches(s, p)) {
             return cachedRoot.root();
         }
         INDArray root;
-        if (p.kind() == PriorPrecision.Kind.SCALAR) {
+        if (viaSchur(p)) {
+            root = groupSchur().covarianceRoot(s, groupDeltas(p));
+        } else if (p.kind() == PriorPrecision.Kind.SCALAR) {
             root = eigenvectors.mulRowVector(dampedPower(s, p.value(0), -0.5));
         } else {
             DMatrixRMaj linv = factorise(s, p).lower().copy();

@@ -34,6 +34,8 @@ final class GroupSchurComplement {
     /** Group of each remaining parameter. */
     private final int[] restGroup;
     private final double[] mu;
+    /** U, the eigenvectors of H_AA. */
+    private final INDArray vectors;
     /** G = U^T H_AR, |A| x m (null when A is every parameter). */
     private final INDArray g;
     /** H_RR, m x m. */
@@ -73,6 +75,7 @@ final class GroupSchurComplement {
         Eigendecomposition e = kernels.decomposeSymmetric(a.add(a.transpose()).muli(0.5));
         // rounding can make a semi-definite block's smallest eigenvalues slightly negative
         this.mu = Transforms.max(e.values(), 0.0, true).castTo(DataType.DOUBLE).dup().data().asDouble();
+        this.vectors = e.vectors();
         java.util.List<INDArray> columnsOfR = new java.util.ArrayList<>();
         if (aOffset > 0) {
             columnsOfR.add(hessian.get(rowsOfA, NDArrayIndex.interval(0, aOffset)).dup('c'));
@@ -97,32 +100,18 @@ final class GroupSchurComplement {
     LogDetTerms logDetTerms(double s, double[] deltas) {
         int m = rest.length;
         double deltaA = deltas[largest];
-        double[] inverseT = new double[aSize];
         double[] inverseT2 = new double[aSize];
         double logDet = 0;
         double traceA = 0;
         for (int j = 0; j < aSize; j++) {
             double t = s * mu[j] + deltaA;
             logDet += Math.log(t);
-            inverseT[j] = 1 / t;
             inverseT2[j] = 1 / (t * t);
-            traceA += inverseT[j];
+            traceA += 1 / t;
         }
         double[] dPrior = new double[deltas.length];
         if (m > 0) {
-            DMatrixRMaj schur = new DMatrixRMaj(m, m, true, hRest.clone());
-            CommonOps_DDRM.scale(s, schur);
-            DMatrixRMaj correction = weightedGram(inverseT);
-            CommonOps_DDRM.addEquals(schur, -s * s, correction);
-            for (int i = 0; i < m; i++) {
-                schur.add(i, i, deltas[restGroup[i]]);
-            }
-            CholeskyDecomposition_F64<DMatrixRMaj> chol = DecompositionFactory_DDRM.chol(m, true);
-            if (!chol.decompose(schur)) {
-                throw new IllegalStateException("posterior precision is not positive definite (Cholesky of the Schur "
-                        + "complement failed) at scale " + s + ", prior " + java.util.Arrays.toString(deltas));
-            }
-            DMatrixRMaj lower = chol.getT(null);
+            DMatrixRMaj lower = schurCholesky(s, deltas);
             for (int i = 0; i < m; i++) {
                 logDet += 2 * Math.log(lower.get(i, i));
             }
@@ -146,6 +135,64 @@ final class GroupSchurComplement {
             weighted += deltas[gi] * dPrior[gi];
         }
         return new LogDetTerms(logDet, (dim - weighted) / s, dPrior);
+    }
+
+    /**
+     * A factor R ({@code dim x dim}, rows in flat parameter order) with {@code R R^T = P^-1}, from the block
+     * factorisation of P: rows of A are {@code [U diag(t^-1/2), -s U diag(1/t) G L^-T]}, rows of R are
+     * {@code [0, L^-T]}, with L the Cholesky factor of S.
+     *
+     * @param deltas one prior precision per group
+     */
+    INDArray covarianceRoot(double s, double[] deltas) {
+        int m = rest.length;
+        double deltaA = deltas[largest];
+        double[] rootT = new double[aSize];
+        double[] inverseT = new double[aSize];
+        for (int j = 0; j < aSize; j++) {
+            double t = s * mu[j] + deltaA;
+            rootT[j] = 1 / Math.sqrt(t);
+            inverseT[j] = 1 / t;
+        }
+        INDArray root = Nd4j.zeros(DataType.DOUBLE, dim, dim);
+        org.nd4j.linalg.indexing.INDArrayIndex rowsOfA = NDArrayIndex.interval(aOffset, aOffset + aSize);
+        root.get(rowsOfA, NDArrayIndex.interval(0, aSize))
+                .assign(vectors.mulRowVector(Nd4j.createFromArray(rootT).reshape(1, aSize)));
+        if (m > 0) {
+            DMatrixRMaj lower = schurCholesky(s, deltas);
+            TriangularSolver_DDRM.invertLower(lower.data, m);
+            INDArray lowerInverseT = Nd4j.create(lower.data, new long[] {m, m}, 'c').transpose();
+            INDArray coupling = vectors.mmul(g.mulColumnVector(Nd4j.createFromArray(inverseT).reshape(aSize, 1))
+                    .mmul(lowerInverseT)).muli(-s);
+            root.get(rowsOfA, NDArrayIndex.interval(aSize, dim)).assign(coupling);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < m; j++) {
+                    root.putScalar(rest[i], aSize + j, lowerInverseT.getDouble(i, j));
+                }
+            }
+        }
+        return root;
+    }
+
+    /** Lower Cholesky factor of S = s H_RR + D_R - s^2 G^T diag(1/t) G. */
+    private DMatrixRMaj schurCholesky(double s, double[] deltas) {
+        int m = rest.length;
+        double[] inverseT = new double[aSize];
+        for (int j = 0; j < aSize; j++) {
+            inverseT[j] = 1 / (s * mu[j] + deltas[largest]);
+        }
+        DMatrixRMaj schur = new DMatrixRMaj(m, m, true, hRest.clone());
+        CommonOps_DDRM.scale(s, schur);
+        CommonOps_DDRM.addEquals(schur, -s * s, weightedGram(inverseT));
+        for (int i = 0; i < m; i++) {
+            schur.add(i, i, deltas[restGroup[i]]);
+        }
+        CholeskyDecomposition_F64<DMatrixRMaj> chol = DecompositionFactory_DDRM.chol(m, true);
+        if (!chol.decompose(schur)) {
+            throw new IllegalStateException("posterior precision is not positive definite (Cholesky of the Schur "
+                    + "complement failed) at scale " + s + ", prior " + java.util.Arrays.toString(deltas));
+        }
+        return chol.getT(null);
     }
 
     /** G^T diag(w) G, m x m. */
