@@ -9,10 +9,13 @@ import io.kronlaplace.nn.Network;
  *   <tr><th></th><th>KRON</th><th>DIAG</th><th>FULL</th></tr>
  *   <tr><td>ALL</td><td>{@link KronLaplace}</td><td>{@link DiagLaplace}</td>
  *       <td>{@link FullLaplace} (at most {@value FullLaplace#MAX_PARAMETERS} parameters)</td></tr>
- *   <tr><td>LAST_LAYER</td><td>{@link KronLaplace}</td><td>{@link DiagLaplace}</td><td>{@link FullLaplace}</td></tr>
+ *   <tr><td>LAST_LAYER</td><td>{@link KronLaplace}</td><td>{@link DiagLaplace}</td>
+ *       <td>{@link FullLaplace} (closed form, at most {@value FullLaplace#MAX_LAST_LAYER_PARAMETERS} parameters)</td>
+ *   </tr>
  * </table>
- * Every combination exists; FULL over more than {@value FullLaplace#MAX_PARAMETERS} covered parameters and
- * LAST_LAYER on a network that does not end in a Linear layer fail at construction, naming what is supported.
+ * Every combination exists; FULL over more than {@value FullLaplace#MAX_PARAMETERS} parameters of the ALL subset or
+ * {@value FullLaplace#MAX_LAST_LAYER_PARAMETERS} of the LAST_LAYER subset, and LAST_LAYER on a network that does not
+ * end in a Linear layer fail at construction, naming what is supported.
  */
 public final class Laplace {
     private Laplace() {

@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * values). See docs/laplace.md, section Full posterior over the last layer.
  *
  * <p>Usage: {@code LastLayerBenchmark [--fit-images 2000] [--test-images 1100] [--batch 100]
- * [--structures KRON,FULL]}.
+ * [--structures KRON,FULL] [--priors SCALAR,PER_GROUP]}.
  */
 public final class LastLayerBenchmark {
     private LastLayerBenchmark() {
@@ -35,11 +35,19 @@ public final class LastLayerBenchmark {
         int testImages = intArg(args, "--test-images", 1100);
         int batch = intArg(args, "--batch", 100);
         String structures = stringArg(args, "--structures", "KRON,FULL");
+        List<PriorPrecision> priors = new ArrayList<>();
+        for (String kind : stringArg(args, "--priors", "SCALAR,PER_GROUP").split(",")) {
+            priors.add(switch (PriorPrecision.Kind.valueOf(kind.trim())) {
+                case SCALAR -> PriorPrecision.scalar(2.0);
+                case PER_GROUP -> PriorPrecision.perGroup(2.0, 0.5);
+                case PER_PARAMETER -> throw new IllegalArgumentException("--priors takes SCALAR and PER_GROUP");
+            });
+        }
         System.out.println("CNN conv32-pool-conv64-pool-fc512-fc10, float32, random inputs; OMP_NUM_THREADS="
                 + System.getenv("OMP_NUM_THREADS") + ", fit images " + fitImages + ", test images " + testImages
                 + ", batch " + batch);
         for (String s : structures.split(",")) {
-            run(HessianStructure.valueOf(s.trim()), fitImages, testImages, batch);
+            run(HessianStructure.valueOf(s.trim()), priors, fitImages, testImages, batch);
         }
     }
 
@@ -54,7 +62,8 @@ public final class LastLayerBenchmark {
                 new Linear(64 * 7 * 7, 512, true, init), new ReLU(), new Linear(512, 10, true, init)));
     }
 
-    private static void run(HessianStructure structure, int fitImages, int testImages, int batch) {
+    private static void run(HessianStructure structure, List<PriorPrecision> priors, int fitImages, int testImages,
+                            int batch) {
         Network net = digitsCnn();
         LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(structure)
                 .subset(SubsetOfWeights.LAST_LAYER).build());
@@ -64,13 +73,11 @@ public final class LastLayerBenchmark {
         double fit = (System.nanoTime() - t0) / 1e9;
         System.out.printf("[%s last layer, %d parameters] fit %.2f s for %d images%n", structure, post.dim(), fit,
                 fitImages);
-        double scalar = hyperstep(post, PriorPrecision.scalar(2.0)) * 1e3;
-        double perGroup = hyperstep(post, PriorPrecision.perGroup(2.0, 0.5)) * 1e3;
-        System.out.printf("[%s] hyperstep (log marginal likelihood + gradient): scalar prior %.2f ms, per-group prior "
-                + "%.2f ms (first per-group step %s)%n", structure, scalar, perGroup,
-                structure == HessianStructure.FULL ? "includes the weight block's eigendecomposition" : "as later");
-        for (PriorPrecision prior : new PriorPrecision[] {PriorPrecision.scalar(2.0),
-            PriorPrecision.perGroup(2.0, 0.5)}) {
+        for (PriorPrecision prior : priors) {
+            System.out.printf("[%s] hyperstep (log marginal likelihood + gradient), %s prior: %.3f ms%n", structure,
+                    prior.kind(), hyperstep(post, prior) * 1e3);
+        }
+        for (PriorPrecision prior : priors) {
             post.setPriorPrecision(prior);
             GlmPredictive glm = new GlmPredictive(post);
             List<Batch> test = randomBatches(testImages, batch, 11);
