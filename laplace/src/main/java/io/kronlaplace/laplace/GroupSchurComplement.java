@@ -15,8 +15,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * log det P and the group traces of P^-1 for {@code P = s H + D} with D constant on each parameter group, without
- * factorising P: the largest group A is eigendecomposed once, {@code H_AA = U diag(mu) U^T}, and every evaluation
+ * log det P, the group traces of P^-1 and a factor R with R R^T = P^-1, for {@code P = s H + D} with D constant on
+ * each parameter group, without factorising P: the largest group A is eigendecomposed once, {@code H_AA = U diag(mu) U^T}, and every evaluation
  * works on the Schur complement onto the remaining m parameters R,
  * <pre>  S = s H_RR + D_R - s^2 G^T diag(1 / t) G,   G = U^T H_AR,   t = s mu + delta_A,</pre>
  * with {@code log det P = sum log t + log det S}, {@code tr_A P^-1 = sum 1 / t + s^2 tr(S^-1 G^T diag(1 / t^2) G)}
