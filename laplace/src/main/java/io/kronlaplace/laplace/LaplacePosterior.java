@@ -317,13 +317,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     }
 
     private static INDArray unitSeeds(INDArray out, int c) {
-        long n = out.size(0);
-        INDArray seeds = Nd4j.zeros(out.dataType(), c * n, c);
-        for (int k = 0; k < c; k++) {
-            seeds.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(k * n, (k + 1) * n),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(k)).assign(1.0);
-        }
-        return seeds;
+        // copy-major rows k * N + n hold the unit vector e_k: each row of the C x C identity repeated N times in a row
+        return Nd4j.eye(c).castTo(out.dataType()).repeat(0, out.size(0));
     }
 
     /**
