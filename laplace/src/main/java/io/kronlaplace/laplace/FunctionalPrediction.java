@@ -14,7 +14,8 @@ public record FunctionalPrediction(INDArray mean, INDArray covariance) {
         long n = mean.size(0);
         long c = mean.size(1);
         // entry (k, k) of an example's row-major C x C block is at k (C + 1): one strided view, not N C reads
-        return covariance.reshape('c', n, c * c).get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        INDArray blocks = covariance.reshape('c', n, c * c);
+        return c == 1 ? blocks.dup('c') : blocks.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(0, c + 1, c * c)).dup('c');
     }
 }
