@@ -194,6 +194,19 @@ public final class Conv2d extends Module implements WeightLayer {
                 .addOutputs(out)
                 .addIntegerArguments(convArgs())
                 .build());
+        WeightTangent step = tap == null ? null : tap.weightTangent(this);
+        if (step != null) {
+            step.requireFits(this);
+            // plus the output change of the weight step at the cached input: conv(a, dW) + db
+            INDArray change = Nd4j.createUninitialized(a.dataType(), out.shape());
+            Nd4j.exec(DynamicCustomOp.builder("conv2d")
+                    .addInputs(step.bias() == null ? new INDArray[] {Tensors.dense(a), step.weight()}
+                            : new INDArray[] {Tensors.dense(a), step.weight(), step.bias()})
+                    .addOutputs(change)
+                    .addIntegerArguments(convArgs())
+                    .build());
+            out.addi(change);
+        }
         return out;
     }
 

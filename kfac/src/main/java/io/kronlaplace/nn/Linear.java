@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Dense layer z = W a + b applied to inputs {@code N x Din} or, with a weight-sharing axis, {@code N x R x Din}
@@ -87,6 +88,15 @@ public final class Linear extends Module implements WeightLayer {
             tap.observe(this, a, tangent);
         }
         INDArray z = flat(tangent).mmul(weight.value().transpose());
+        WeightTangent step = tap == null ? null : tap.weightTangent(this);
+        if (step != null) {
+            step.requireFits(this);
+            // z += a dW^T (+ db): the output change of the weight step at the cached input
+            Nd4j.gemm(flat(a), step.weight(), z, false, true, 1.0, 1.0);
+            if (step.bias() != null) {
+                z.addiRowVector(step.bias());
+            }
+        }
         return tangent.rank() == 2 ? z : z.reshape(tangent.size(0), tangent.size(1), out);
     }
 

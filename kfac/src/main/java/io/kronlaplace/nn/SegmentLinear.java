@@ -60,7 +60,18 @@ public final class SegmentLinear extends Module implements WeightLayer {
     @Override
     public INDArray jvp(INDArray tangent, TangentTap tap) {
         requireCached(input, this);
-        return linear.jvp(tangent, tap == null ? null : (layer, in, t) -> tap.observe(this, in, t));
+        // the tap must see this layer (and give this layer's weight step), not the inner arithmetic
+        return linear.jvp(tangent, tap == null ? null : new TangentTap() {
+            @Override
+            public void observe(WeightLayer layer, INDArray in, INDArray t) {
+                tap.observe(SegmentLinear.this, in, t);
+            }
+
+            @Override
+            public WeightTangent weightTangent(WeightLayer layer) {
+                return tap.weightTangent(SegmentLinear.this);
+            }
+        });
     }
 
     @Override

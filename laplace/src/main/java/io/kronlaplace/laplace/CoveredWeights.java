@@ -8,10 +8,14 @@ import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Module;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Sequential;
+import io.kronlaplace.nn.TangentTap;
 import io.kronlaplace.nn.WeightLayer;
+import io.kronlaplace.nn.WeightTangent;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -170,6 +174,35 @@ final class CoveredWeights {
             System.arraycopy(v, 0, out, (int) g.offset(), v.length);
         }
         return out;
+    }
+
+    /**
+     * The output tangent of the curvature network for the weight direction {@code step} (flat group order) at the
+     * inputs of its last forward pass, plus {@code inputTangent} pushed through: J(x) step when the input tangent is
+     * zero.
+     *
+     * @param type the network's floating type, in which the direction is applied
+     */
+    INDArray weightDirectionJvp(INDArray inputTangent, INDArray step, DataType type) {
+        Map<WeightLayer, WeightTangent> directions = new IdentityHashMap<>();
+        for (ParameterGroup g : groups) {
+            INDArray value = g.parameter().value();
+            INDArray part = step.get(NDArrayIndex.interval(g.offset(), g.offset() + g.size())).dup('c')
+                    .reshape(value.shape()).castTo(type);
+            WeightTangent earlier = directions.get(g.layer());
+            directions.put(g.layer(), g.bias() ? new WeightTangent(earlier.weight(), part)
+                    : new WeightTangent(part, null));
+        }
+        return curvatureNetwork.jvp(inputTangent, new TangentTap() {
+            @Override
+            public void observe(WeightLayer layer, INDArray input, INDArray tangent) {
+            }
+
+            @Override
+            public WeightTangent weightTangent(WeightLayer layer) {
+                return directions.get(layer);
+            }
+        });
     }
 
     /** Writes a flat vector (group order) into the live covered weights. */

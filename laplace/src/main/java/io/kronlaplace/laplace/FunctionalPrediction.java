@@ -13,12 +13,9 @@ public record FunctionalPrediction(INDArray mean, INDArray covariance) {
     public INDArray variance() {
         long n = mean.size(0);
         long c = mean.size(1);
-        INDArray v = org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.DOUBLE, n, c);
-        for (long i = 0; i < n; i++) {
-            for (long k = 0; k < c; k++) {
-                v.putScalar(i, k, covariance.getDouble(i, k, k));
-            }
-        }
-        return v;
+        // entry (k, k) of an example's row-major C x C block is at k (C + 1): one strided view, not N C reads
+        INDArray blocks = covariance.reshape('c', n, c * c);
+        return c == 1 ? blocks.dup('c') : blocks.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, c + 1, c * c)).dup('c');
     }
 }

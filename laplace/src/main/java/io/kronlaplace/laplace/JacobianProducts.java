@@ -1,7 +1,7 @@
 package io.kronlaplace.laplace;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Per-example Gram products of copy-major Jacobian rows. */
 final class JacobianProducts {
@@ -14,13 +14,10 @@ final class JacobianProducts {
      */
     static void addWeightedGram(INDArray x, INDArray y, int examples, int outputs, INDArray out) {
         long d = x.size(1);
-        // copy-major rows c * N + n: as C x N x D, example n is the strided view [:, n, :]
-        INDArray x3 = x.dup('c').reshape(outputs, examples, d);
-        INDArray y3 = y.dup('c').reshape(outputs, examples, d);
-        for (int n = 0; n < examples; n++) {
-            INDArray xn = x3.get(NDArrayIndex.all(), NDArrayIndex.point(n), NDArrayIndex.all());
-            INDArray yn = y3.get(NDArrayIndex.all(), NDArrayIndex.point(n), NDArrayIndex.all());
-            out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(xn.mmul(yn.transpose()));
-        }
+        // copy-major rows c * N + n: as C x N x D, example n is the block [:, n, :]; brought to N x C x D, all
+        // examples' C x C products run as one batched matrix product instead of N small ones
+        INDArray xn = x.reshape('c', outputs, examples, d).permute(1, 0, 2).dup('c');
+        INDArray yn = y.reshape('c', outputs, examples, d).permute(1, 0, 2).dup('c');
+        out.addi(Nd4j.matmul(xn, yn, false, true, false));
     }
 }

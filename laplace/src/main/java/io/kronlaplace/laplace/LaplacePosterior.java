@@ -317,13 +317,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     }
 
     private static INDArray unitSeeds(INDArray out, int c) {
-        long n = out.size(0);
-        INDArray seeds = Nd4j.zeros(out.dataType(), c * n, c);
-        for (int k = 0; k < c; k++) {
-            seeds.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(k * n, (k + 1) * n),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(k)).assign(1.0);
-        }
-        return seeds;
+        // copy-major rows k * N + n hold the unit vector e_k: each row of the C x C identity repeated N times in a row
+        return Nd4j.eye(c).castTo(out.dataType()).repeat(0, out.size(0));
     }
 
     /**
@@ -332,6 +327,18 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @return {@code count x dim} float64, in the posterior's flat group order
      */
     public final INDArray sampleWeights(int count, long seed) {
+        return sampleWeightSteps(count, seed).addiRowVector(Nd4j.createFromArray(thetaMap).reshape(1, thetaMap.length));
+    }
+
+    /**
+     * Posterior weight deviations theta - theta* = P^{-1/2} eps, eps ~ N(0, I): the draws of {@link #sampleWeights}
+     * (same seed, same draws) without the MAP added, as the linearised predictive needs them.
+     *
+     * @return {@code count x dim} float64, in the posterior's flat group order
+     * @throws IllegalArgumentException when count is below 1
+     * @throws IllegalStateException    before {@link #fit}
+     */
+    public final INDArray sampleWeightSteps(int count, long seed) {
         requireFitted();
         if (count < 1) {
             throw new IllegalArgumentException("sample count must be >= 1, got " + count);
@@ -342,8 +349,41 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         for (int i = 0; i < eps.length; i++) {
             eps[i] = gaussian(random);
         }
-        INDArray steps = inverseSqrtPrecisionTimes(Nd4j.create(eps, new long[] {count, dim}, 'c'), scale(), prior);
-        return steps.addiRowVector(Nd4j.createFromArray(thetaMap).reshape(1, dim));
+        return inverseSqrtPrecisionTimes(Nd4j.create(eps, new long[] {count, dim}, 'c'), scale(), prior);
+    }
+
+    /**
+     * The linearised network f(x; theta*) + J(x) v_s for each weight deviation v_s (rows of {@code steps}): one
+     * forward pass at the MAP, then one forward-mode (Jacobian-vector product) pass per deviation, whose cost does not
+     * depend on the number of outputs (see docs/predictive.md, section Linearised sampling).
+     *
+     * @param x     network inputs (N rows)
+     * @param steps {@code S x dim} weight deviations in the posterior's flat group order (e.g. from
+     *              {@link #sampleWeightSteps})
+     * @return {@code S x N x C} linearised outputs, float64
+     * @throws IllegalArgumentException when {@code steps} is not {@code S x dim} or not finite
+     * @throws IllegalStateException    before {@link #fit} or when the network's weights differ from the MAP
+     */
+    public final INDArray linearisedOutputs(INDArray x, INDArray steps) {
+        requireFitted();
+        requireMapWeights();
+        if (steps.rank() != 2 || steps.size(1) != thetaMap.length) {
+            throw new IllegalArgumentException("weight deviations must be S x " + thetaMap.length + ", got "
+                    + java.util.Arrays.toString(steps.shape()));
+        }
+        io.kronlaplace.nn.Tensors.requireFinite(steps, "weight deviations");
+        INDArray in = covered.curvatureInputs(x);
+        INDArray mean = covered.forward(in);
+        INDArray zero = Nd4j.zeros(in.dataType(), in.shape());
+        long count = steps.size(0);
+        INDArray result = Nd4j.create(DataType.DOUBLE, count, mean.size(0), mean.size(1));
+        for (long i = 0; i < count; i++) {
+            INDArray tangent = covered.weightDirectionJvp(zero, steps.getRow(i).reshape(thetaMap.length),
+                    mean.dataType());
+            result.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).assign(tangent.addi(mean)
+                    .castTo(DataType.DOUBLE));
+        }
+        return result;
     }
 
     /**

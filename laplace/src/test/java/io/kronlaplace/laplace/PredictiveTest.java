@@ -37,7 +37,7 @@ class PredictiveTest {
         return out.stream();
     }
 
-    private static LaplacePosterior fitted(HessianStructure h, SubsetOfWeights s, Network net) {
+    static LaplacePosterior fitted(HessianStructure h, SubsetOfWeights s, Network net) {
         LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(h).subset(s)
                 .temperature(0.8).build());
         post.fit(Fixtures.batches(Fixtures.inputs(N, 3), Fixtures.classes(N, 3, 5), 4));
@@ -51,7 +51,7 @@ class PredictiveTest {
     }
 
     /** Dense posterior precision of the posterior's structure, from finite-difference Jacobians or its blocks. */
-    private static DMatrixRMaj densePrecision(LaplacePosterior post, Network net, SubsetOfWeights s) {
+    static DMatrixRMaj densePrecision(LaplacePosterior post, Network net, SubsetOfWeights s) {
         INDArray x = Fixtures.inputs(N, 3);
         double[][] ggn = Fixtures.ggn(Fixtures.jacobians(net, s, x),
                 Fixtures.outputHessians(net, x, LikelihoodType.CLASSIFICATION));
