@@ -34,12 +34,15 @@ final class MarglikUpdate {
     private final AffineAugmentation augmentation;
     private final Adam hyperAdam;
     private final Adam etaAdam;
+    /** Runs the curvature pass elsewhere; null when it runs in this JVM. */
+    private final DistributedTraining distributed;
 
     /**
      * @param augmentation the learned augmentation, or null without one
+     * @param distributed  runs the curvature pass elsewhere (without learned augmentation), or null for this JVM
      */
     MarglikUpdate(Network network, SupervisedDataset<?> train, OnlineMarglikOptions options, LogHyperparameters layout,
-                  AffineAugmentation augmentation) {
+                  AffineAugmentation augmentation, DistributedTraining distributed) {
         this.network = network;
         this.train = train;
         this.options = options;
@@ -47,6 +50,7 @@ final class MarglikUpdate {
         this.augmentation = augmentation;
         this.hyperAdam = Optimizers.forHyperparameters(options.hyperLearningRate());
         this.etaAdam = Optimizers.forHyperparameters(options.augmentationLearningRate());
+        this.distributed = distributed;
     }
 
     /** Adam of the log hyperparameters (its state is checkpointed). */
@@ -76,11 +80,19 @@ final class MarglikUpdate {
         LaplaceOptions laplace = LaplaceOptions.builder().likelihood(type).prior(layout.prior(hyper))
                 .sigma(layout.sigma(hyper)).flavour(options.flavour()).curvatureType(options.curvatureType())
                 .mcSamples(options.mcSamples()).sharedRowsPerExample(s).build();
-        KfacEstimator estimator = new KfacEstimator(network, type.curvatureLikelihood(),
-                laplace.kfacOptions(random.nextLong()));
+        long labelSeed = random.nextLong();
         int batchSize = options.curvatureBatchSize();
         int batches = (train.size() + batchSize - 1) / batchSize;
         listener.marglikStarted(epoch, batches, options.hypersteps());
+        if (distributed != null) {
+            KronLaplace posterior = distributed.curvature(network, laplace, train, batchSize, labelSeed)
+                    .posterior(network, laplace);
+            for (int b = 0; b < batches; b++) {
+                listener.curvatureBatchFinished(epoch, b);
+            }
+            return posterior;
+        }
+        KfacEstimator estimator = new KfacEstimator(network, type.curvatureLikelihood(), laplace.kfacOptions(labelSeed));
         FitStatistics statistics = null;
         for (int b = 0; b < batches; b++) {
             int from = b * batchSize;

@@ -26,7 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Online marginal-likelihood training (Immer et al. 2021, Algorithm 1) of any network on any supervised data set,
@@ -58,6 +60,8 @@ public final class OnlineMarglikTrainer {
     private final MarglikUpdate update;
     private final TrainingStep step;
     private final int batchesPerEpoch;
+    /** Runs steps and curvature passes elsewhere; null when everything runs in this JVM. */
+    private final DistributedTraining distributed;
 
     private double[] hyper;
     private final List<EpochSummary> history = new ArrayList<>();
@@ -75,6 +79,25 @@ public final class OnlineMarglikTrainer {
      *                                  learned augmentation on inputs that are not images
      */
     public OnlineMarglikTrainer(Network network, SupervisedDataset<?> train, OnlineMarglikOptions options) {
+        this(null, network, train, options);
+    }
+
+    /**
+     * A trainer whose mini-batch steps and curvature passes run through {@code distributed} (e.g. on a cluster); the
+     * loop, the hyper-steps, the best weights and the checkpoints stay in this trainer (see docs/spark.md, section
+     * Data-parallel training).
+     *
+     * @throws IllegalArgumentException as the single-machine constructor, and for learned augmentation, whose
+     *                                  per-batch noise the distributed steps and curvature pass do not draw
+     */
+    public OnlineMarglikTrainer(Network network, SupervisedDataset<?> train, OnlineMarglikOptions options,
+                                DistributedTraining distributed) {
+        this(Objects.requireNonNull(distributed, "distributed"), network, train, options);
+    }
+
+    /** @param distributed null: everything runs in this JVM */
+    private OnlineMarglikTrainer(DistributedTraining distributed, Network network, SupervisedDataset<?> train,
+                                 OnlineMarglikOptions options) {
         this.network = Objects.requireNonNull(network, "network");
         this.train = Objects.requireNonNull(train, "train");
         this.options = Objects.requireNonNull(options, "options");
@@ -84,6 +107,10 @@ public final class OnlineMarglikTrainer {
         if (train.inputs().dataType() != network.dataType()) {
             throw new IllegalArgumentException("training inputs are " + train.inputs().dataType()
                     + " but the network is " + network.dataType());
+        }
+        if (distributed != null && options.learnsAugmentation()) {
+            throw new IllegalArgumentException("distributed training does not learn augmentation (augmentation "
+                    + "samples S = " + options.augmentationSamples() + "); use S <= 1");
         }
         if (options.learnsAugmentation() && train.inputs().rank() != 4) {
             throw new IllegalArgumentException("learned augmentation needs image inputs [N, C, H, W]; training set '"
@@ -102,7 +129,8 @@ public final class OnlineMarglikTrainer {
         this.augmentation = options.learnsAugmentation() ? new AffineAugmentation(eta) : null;
         this.batchesPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
         this.optimizer = Optimizers.forWeights(options, (long) batchesPerEpoch * options.epochs());
-        this.update = new MarglikUpdate(network, train, options, layout, augmentation);
+        this.update = new MarglikUpdate(network, train, options, layout, augmentation, distributed);
+        this.distributed = distributed;
         this.step = new TrainingStep(network, augmentation);
     }
 
@@ -171,29 +199,21 @@ public final class OnlineMarglikTrainer {
 
     private EpochSummary runEpoch(int epoch, TrainingListener listener) {
         long start = System.nanoTime();
-        SplittableRandom random = RandomStreams.of(options.seed(), epoch, RandomStreams.TRAIN);
-        int[] order = SeededShuffle.permutation(train.size(), random);
-        int s = options.learnsAugmentation() ? options.augmentationSamples() : 1;
         boolean classification = options.likelihood() == LikelihoodType.CLASSIFICATION;
-        Likelihood likelihood = classification ? new CrossEntropy() : new Gaussian(sigma());
-        PriorPrecision prior = prior();
         listener.epochStarted(epoch, batchesPerEpoch);
-        double lossSum = 0;
-        long correct = 0;
-        double lastRate = optimizer.learningRate();
-        for (int b = 0; b < batchesPerEpoch; b++) {
-            int from = b * options.batchSize();
-            int[] idx = Arrays.copyOfRange(order, from, Math.min(train.size(), from + options.batchSize()));
-            network.zeroGrad();
-            AugmentationNoise noise = s > 1 ? AugmentationNoise.draw(idx.length, s, random) : null;
-            TrainingStep.Outcome outcome = step.run(train.subset(idx), noise, likelihood, classification);
-            correct += outcome.correct();
-            weightPrior.addGradient(prior, train.size());
-            lastRate = optimizer.learningRate();
-            optimizer.step(network);
-            lossSum += outcome.loss() * idx.length;
-            listener.batchFinished(epoch, b, outcome.loss());
+        EpochSteps steps;
+        if (distributed == null) {
+            steps = runSteps(epoch, ReplicaGroup.SINGLE, listener);
+        } else {
+            steps = distributed.steps(this, epoch);
+            double[] losses = steps.batchLosses();
+            for (int b = 0; b < losses.length; b++) {
+                listener.batchFinished(epoch, b, losses[b]);
+            }
         }
+        double lossSum = steps.lossSum();
+        long correct = steps.correct();
+        double lastRate = steps.lastRate();
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         double logMarglik = Double.NaN;
         double marglikSeconds = 0;
@@ -214,6 +234,103 @@ public final class OnlineMarglikTrainer {
                 : Double.NaN, lastRate, logMarglik, prior().values(),
                 augmentation == null ? new double[0] : augmentation.magnitudes(), trainSeconds, marglikSeconds,
                 sigma());
+    }
+
+    /**
+     * The mini-batch steps of one epoch (the epoch's shuffled order, augmentation noise, weight decay and optimiser
+     * steps) on this trainer's network. With more than one replica, each replica computes the gradient of its
+     * {@link ReplicaGroup#shard} of every mini-batch's rows, weighted by its share of the rows, and all of them step
+     * along the gradient summed over the replicas; the step is that of the whole mini-batch up to the order of the
+     * additions (see docs/spark.md, section Data-parallel training).
+     *
+     * @param epoch    the epoch, 1-based
+     * @param replicas the replicas taking these steps together ({@link ReplicaGroup#SINGLE} for this JVM alone)
+     * @param listener told about every finished mini-batch
+     * @throws IllegalArgumentException for several replicas with learned augmentation
+     */
+    public EpochSteps runSteps(int epoch, ReplicaGroup replicas, TrainingListener listener) {
+        Objects.requireNonNull(replicas, "replicas");
+        if (replicas.size() > 1 && options.learnsAugmentation()) {
+            throw new IllegalArgumentException("data-parallel steps do not learn augmentation (augmentation samples "
+                    + "S = " + options.augmentationSamples() + "); use S <= 1");
+        }
+        SplittableRandom random = RandomStreams.of(options.seed(), epoch, RandomStreams.TRAIN);
+        int[] order = SeededShuffle.permutation(train.size(), random);
+        int s = options.learnsAugmentation() ? options.augmentationSamples() : 1;
+        boolean classification = options.likelihood() == LikelihoodType.CLASSIFICATION;
+        Likelihood likelihood = classification ? new CrossEntropy() : new Gaussian(sigma());
+        PriorPrecision prior = prior();
+        double[] losses = new double[batchesPerEpoch];
+        double lossSum = 0;
+        long correct = 0;
+        double lastRate = optimizer.learningRate();
+        for (int b = 0; b < batchesPerEpoch; b++) {
+            int from = b * options.batchSize();
+            int[] idx = Arrays.copyOfRange(order, from, Math.min(train.size(), from + options.batchSize()));
+            network.zeroGrad();
+            TrainingStep.Outcome outcome;
+            if (replicas.size() == 1) {
+                AugmentationNoise noise = s > 1 ? AugmentationNoise.draw(idx.length, s, random) : null;
+                outcome = step.run(train.subset(idx), noise, likelihood, classification, 1.0);
+            } else {
+                outcome = replicatedStep(idx, replicas, likelihood, classification);
+            }
+            correct += outcome.correct();
+            weightPrior.addGradient(prior, train.size());
+            lastRate = optimizer.learningRate();
+            optimizer.step(network);
+            losses[b] = outcome.loss();
+            lossSum += outcome.loss() * idx.length;
+            listener.batchFinished(epoch, b, outcome.loss());
+        }
+        return new EpochSteps(lossSum, correct, lastRate, losses);
+    }
+
+    /**
+     * This replica's gradient of its rows of the mini-batch {@code idx}, weighted by rows / global rows, summed with
+     * the other replicas' into the parameters' gradients; the loss and the correct count are summed the same way.
+     */
+    private TrainingStep.Outcome replicatedStep(int[] idx, ReplicaGroup replicas, Likelihood likelihood,
+                                                boolean classification) {
+        int[] shard = replicas.shard(idx.length);
+        double weight = (double) (shard[1] - shard[0]) / idx.length;
+        double loss = 0;
+        long correct = 0;
+        if (shard[1] > shard[0]) {
+            TrainingStep.Outcome own = step.run(train.subset(Arrays.copyOfRange(idx, shard[0], shard[1])), null,
+                    likelihood, classification, weight);
+            loss = own.loss() * weight;
+            correct = own.correct();
+        }
+        double[] gradient = network.flatGradients().castTo(DataType.DOUBLE).toDoubleVector();
+        double[] message = Arrays.copyOf(gradient, gradient.length + 2);
+        message[gradient.length] = loss;
+        message[gradient.length + 1] = correct;
+        double[] total = replicas.sum(message);
+        network.setFlatGradients(Nd4j.createFromArray(Arrays.copyOf(total, gradient.length))
+                .castTo(network.dataType()));
+        return new TrainingStep.Outcome(total[gradient.length], Math.round(total[gradient.length + 1]));
+    }
+
+    /** The state the next epoch's mini-batch steps start from (copies). */
+    public StepState stepState() {
+        return new StepState(NetworkState.capture(network), optimizer.snapshot(), hyper);
+    }
+
+    /**
+     * Continues from a {@link #stepState()} of a trainer with the same network architecture and options.
+     *
+     * @throws IllegalArgumentException when the state belongs to another architecture or hyperparameter layout
+     */
+    public void restoreStepState(StepState state) {
+        Objects.requireNonNull(state, "state");
+        if (state.logHyperparameters().length != hyper.length) {
+            throw new IllegalArgumentException("step state has " + state.logHyperparameters().length
+                    + " log hyperparameters, this trainer has " + hyper.length);
+        }
+        NetworkState.restore(network, state.model());
+        optimizer.restore(state.optimizer());
+        hyper = state.logHyperparameters();
     }
 
     private double[] etaOrEmpty() {

@@ -41,11 +41,15 @@ final class TrainingStep {
     }
 
     /**
-     * Accumulates the gradient of the batch's mean loss into the parameters.
+     * Accumulates the gradient of the batch's mean loss, times {@code weight}, into the parameters.
      *
-     * @param noise the batch's augmentation noise (null without augmentation)
+     * @param noise  the batch's augmentation noise (null without augmentation)
+     * @param weight the factor of the gradient: 1 for a whole mini-batch, a replica's share rows / global rows for
+     *               its part of a data-parallel mini-batch
+     * @return the batch's mean loss (not weighted)
      */
-    Outcome run(SupervisedDataset<?> batch, AugmentationNoise noise, Likelihood likelihood, boolean countCorrect) {
+    Outcome run(SupervisedDataset<?> batch, AugmentationNoise noise, Likelihood likelihood, boolean countCorrect,
+                double weight) {
         int s = noise == null ? 1 : noise.samples();
         try (StepWorkspace ignored = StepWorkspace.open(WORKSPACE)) {
             INDArray targets = batch.targets();
@@ -54,6 +58,9 @@ final class TrainingStep {
                     : network.forward(batch.inputs(), Mode.TRAIN);
             double loss = likelihood.loss(f, targets, Reduction.MEAN);
             INDArray grad = likelihood.gradient(f, targets, Reduction.MEAN);
+            if (weight != 1.0) {
+                grad.muli(weight);
+            }
             network.backward(s > 1 ? InvariantModel.spread(grad, s, 1) : grad, BackwardContext.training());
             return new Outcome(loss, countCorrect ? correct(f, targets) : 0);
         }

@@ -85,7 +85,7 @@ class OnlineTrainingPosteriorTest {
 
         LogHyperparameters layout = new LogHyperparameters(PriorPrecision.Kind.PER_GROUP, 6, false);
         double[] hyper = learned.logValues();
-        KronLaplace trainers = new MarglikUpdate(net, data, options, layout, null).fitPosterior(1, hyper,
+        KronLaplace trainers = new MarglikUpdate(net, data, options, layout, null, null).fitPosterior(1, hyper,
                 TrainingListener.NONE);
         MarginalLikelihood ours = trainers.marginalLikelihood(layout.prior(hyper), 1.0, 1.0);
         MarginalLikelihood theirs = reference.marginalLikelihood();
@@ -126,7 +126,7 @@ class OnlineTrainingPosteriorTest {
         OnlineMarglikOptions options = regression().build();
         LogHyperparameters layout = new LogHyperparameters(PriorPrecision.Kind.PER_GROUP, 4, true);
         double[] hyper = {0.1, -0.3, 0.4, 0.2, Math.log(0.6)};
-        KronLaplace posterior = new MarglikUpdate(net, data, options, layout, null).fitPosterior(1, hyper,
+        KronLaplace posterior = new MarglikUpdate(net, data, options, layout, null, null).fitPosterior(1, hyper,
                 TrainingListener.NONE);
         PriorPrecision prior = layout.prior(hyper);
         double h = 1e-5;

@@ -133,16 +133,29 @@ public final class Network {
 
     /** Writes a flat vector (as from {@link #flatParameters()}) back into the parameters. */
     public void setFlatParameters(INDArray flat) {
+        scatter(flat, Parameter::value, "parameter");
+    }
+
+    /**
+     * Writes a flat vector (as from {@link #flatGradients()}) into the parameters' gradients, e.g. gradients summed
+     * over data-parallel replicas.
+     */
+    public void setFlatGradients(INDArray flat) {
+        scatter(flat, Parameter::grad, "gradient");
+    }
+
+    private void scatter(INDArray flat, java.util.function.Function<Parameter, INDArray> target, String what) {
         if (flat.length() != numParameters()) {
-            throw new IllegalArgumentException("flat parameter vector has length " + flat.length() + ", network has "
-                    + numParameters() + " parameters");
+            throw new IllegalArgumentException("flat " + what + " vector has length " + flat.length()
+                    + ", network has " + numParameters() + " parameters");
         }
         INDArray f = flat.reshape(flat.length());
         long offset = 0;
         for (Parameter p : parameters.values()) {
             long n = p.size();
-            p.value().assign(f.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + n))
-                    .reshape(p.value().shape()));
+            INDArray live = target.apply(p);
+            live.assign(f.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + n))
+                    .reshape(live.shape()));
             offset += n;
         }
     }

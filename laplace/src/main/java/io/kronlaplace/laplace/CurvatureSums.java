@@ -52,6 +52,19 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
      */
     public static CurvatureSums of(Network network, LaplaceOptions options, List<Batch> batches,
                                    long firstBatchIndex) {
+        return of(network, options, batches, firstBatchIndex, 0);
+    }
+
+    /**
+     * As {@link #of(Network, LaplaceOptions, List, long)}, with the Monte-Carlo labels of batch k of the whole pass
+     * seeded by {@code KfacEstimator.batchSeed(labelSeed, k)}: the labels a single estimator with seed
+     * {@code labelSeed} draws for its k-th batch (as the curvature pass of online training does).
+     *
+     * @param labelSeed the seed of the whole pass's label sampling ({@link #of(Network, LaplaceOptions, List, long)}
+     *                  uses 0, as {@link LaplacePosterior#fit} does)
+     */
+    public static CurvatureSums of(Network network, LaplaceOptions options, List<Batch> batches,
+                                   long firstBatchIndex, long labelSeed) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(batches, "batches");
         KronLaplace.requireKron(options);
@@ -60,7 +73,7 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
         }
         CoveredWeights covered = LaplacePosterior.cover(network, options.subset());
         KfacEstimator estimator = new KfacEstimator(covered.curvatureNetwork(),
-                options.likelihood().curvatureLikelihood(), options.kfacOptions(0));
+                options.likelihood().curvatureLikelihood(), options.kfacOptions(labelSeed));
         FitStatistics statistics = null;
         long index = firstBatchIndex;
         for (Batch b : batches) {
@@ -97,9 +110,19 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
      */
     public KronLaplace posterior(Network network, LaplaceOptions options) {
         Objects.requireNonNull(options, "options");
-        ComputeKernels kernels = ComputeDevices.named(options.device());
-        Map<String, KronFactors> normalised = new LinkedHashMap<>();
-        factors.forEach((path, f) -> normalised.put(path, f.factors(kernels)));
-        return KronLaplace.fromFactors(network, options, normalised, statistics);
+        return KronLaplace.fromFactors(network, options, normalised(options.device()), statistics);
+    }
+
+    /**
+     * The factors of these sums as a single-machine pass returns them ({@code KfacEstimator.factors()}): A divided
+     * by its count once, both factors mirrored from their upper triangles, in layer order.
+     *
+     * @param device the compute device that mirrors them, a name known to {@link ComputeDevices}
+     */
+    public Map<String, KronFactors> normalised(String device) {
+        ComputeKernels kernels = ComputeDevices.named(device);
+        Map<String, KronFactors> out = new LinkedHashMap<>();
+        factors.forEach((path, f) -> out.put(path, f.factors(kernels)));
+        return Collections.unmodifiableMap(out);
     }
 }

@@ -49,6 +49,18 @@ public final class SparkCurvature {
      *                                  bad shapes, NaN inputs or invalid targets
      */
     public CurvatureSums sums(NetworkFactory factory, Network network, LaplaceOptions options, List<Batch> batches) {
+        return sums(factory, network, options, batches, 0);
+    }
+
+    /**
+     * As {@link #sums(NetworkFactory, Network, LaplaceOptions, List)}, with the Monte-Carlo labels of batch k seeded
+     * by {@code KfacEstimator.batchSeed(labelSeed, k)} (see {@link CurvatureSums#of(Network, LaplaceOptions, List,
+     * long, long)}).
+     *
+     * @throws IllegalArgumentException as {@link #sums(NetworkFactory, Network, LaplaceOptions, List)}
+     */
+    public CurvatureSums sums(NetworkFactory factory, Network network, LaplaceOptions options, List<Batch> batches,
+                              long labelSeed) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(batches, "batches");
         if (batches.isEmpty()) {
@@ -59,7 +71,7 @@ public final class SparkCurvature {
         BroadcastNetwork shipped = new BroadcastNetwork(spark, factory, network);
         try {
             return SparkJobs.run(() -> spark.parallelize(numbered, partitions)
-                    .mapPartitions((Iterator<IndexedBatch> part) -> partialSums(shipped, options, part))
+                    .mapPartitions((Iterator<IndexedBatch> part) -> partialSums(shipped, options, labelSeed, part))
                     .treeReduce(CurvatureSums::plus));
         } finally {
             shipped.destroy();
@@ -77,7 +89,7 @@ public final class SparkCurvature {
 
     /** One task: the sums of a contiguous range of batches (none for an empty partition). */
     private static Iterator<CurvatureSums> partialSums(BroadcastNetwork shipped, LaplaceOptions options,
-                                                       Iterator<IndexedBatch> part) {
+                                                       long labelSeed, Iterator<IndexedBatch> part) {
         if (!part.hasNext()) {
             return Collections.emptyIterator();
         }
@@ -94,6 +106,6 @@ public final class SparkCurvature {
             batches.add(next.toBatch());
         }
         Network network = shipped.rebuild();
-        return List.of(CurvatureSums.of(network, options, batches, first.index())).iterator();
+        return List.of(CurvatureSums.of(network, options, batches, first.index(), labelSeed)).iterator();
     }
 }

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param vit           the sizes of a {@link ModelKind#VIT}, else null
  */
 public record ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
-                                ModelKind kind, VitSizes vit) {
+                                ModelKind kind, VitSizes vit) implements java.io.Serializable {
     /** Defaults a missing kind to WRN and requires the fields of the kind. */
     public ModelArchitecture {
         kind = kind == null ? ModelKind.WRN : kind;

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param pooling   class-token or mean pooling
  */
 public record VitSizes(int imageSize, int patchSize, int width, int depth, int heads, int mlpRatio,
-                       TokenPool.Kind pooling) {
+                       TokenPool.Kind pooling) implements java.io.Serializable {
     /** Checks that the sizes make a ViT (the builder's own checks, with its messages). */
     public VitSizes {
         Objects.requireNonNull(pooling, "pooling");

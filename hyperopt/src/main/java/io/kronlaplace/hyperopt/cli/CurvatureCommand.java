@@ -5,7 +5,9 @@ import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.curvature.KronFactors;
+import io.kronlaplace.hyperopt.checkpoint.ModelArchitecture;
 import io.kronlaplace.io.Npy;
+import io.kronlaplace.laplace.Batch;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ImageDataset;
@@ -35,6 +37,8 @@ public final class CurvatureCommand implements Callable<Integer> {
         EXPAND, REDUCE, BOTH
     }
 
+    private final CurvatureRunner runner;
+
     @Spec
     CommandSpec spec;
 
@@ -62,6 +66,16 @@ public final class CurvatureCommand implements Callable<Integer> {
             description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    /** The command computing the factors in this JVM. */
+    public CurvatureCommand() {
+        this.runner = this::inProcess;
+    }
+
+    /** The command computing the factors with {@code runner} (e.g. on a cluster). */
+    public CurvatureCommand(CurvatureRunner runner) {
+        this.runner = java.util.Objects.requireNonNull(runner, "runner");
+    }
+
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
@@ -82,29 +96,13 @@ public final class CurvatureCommand implements Callable<Integer> {
         List<KfacFlavour> list = flavours == Flavours.BOTH ? List.of(KfacFlavour.EXPAND, KfacFlavour.REDUCE)
                 : List.of(KfacFlavour.valueOf(flavours.name()));
         for (KfacFlavour flavour : list) {
-            KfacEstimator estimator = new KfacEstimator(network, new CrossEntropy(),
-                    KfacOptions.builder().flavour(flavour).curvatureType(curvature).build());
+            KfacOptions kfac = KfacOptions.builder().flavour(flavour).curvatureType(curvature).build();
             long start = System.nanoTime();
-            int batches = (train.size() + batchSize - 1) / batchSize;
-            try (Progress bar = Progress.start("K-FAC " + flavour, batches, "batch", common.quiet())) {
-                for (int from = 0; from < train.size(); from += batchSize) {
-                    int[] idx = new int[Math.min(batchSize, train.size() - from)];
-                    for (int i = 0; i < idx.length; i++) {
-                        idx[i] = from + i;
-                    }
-                    ImageDataset b = train.subset(idx);
-                    long[] y = new long[b.size()];
-                    for (int i = 0; i < y.length; i++) {
-                        y[i] = b.label(i);
-                    }
-                    estimator.accumulate(b.images(), Nd4j.createFromArray(y));
-                    bar.step(1);
-                }
-            }
+            Map<String, KronFactors> factors = runner.factors(loaded.model().architecture(), network, kfac, train,
+                    batchSize);
             double seconds = (System.nanoTime() - start) / 1e9;
             Path dir = output.directory().resolve(flavour.name().toLowerCase(Locale.ROOT));
             Files.createDirectories(dir);
-            Map<String, KronFactors> factors = estimator.factors();
             for (Map.Entry<String, KronFactors> e : factors.entrySet()) {
                 Npy.write(dir.resolve(e.getKey() + ".A.npy"), e.getValue().a());
                 Npy.write(dir.resolve(e.getKey() + ".B.npy"), e.getValue().b());
@@ -114,5 +112,37 @@ public final class CurvatureCommand implements Callable<Integer> {
         }
         stdout.flush();
         return ExitCodes.OK;
+    }
+
+    /** One pass over the training images in this JVM, with a progress bar. */
+    private Map<String, KronFactors> inProcess(ModelArchitecture architecture, Network network, KfacOptions options,
+                                               ImageDataset train, int rows) {
+        KfacEstimator estimator = new KfacEstimator(network, new CrossEntropy(), options);
+        int batches = (train.size() + rows - 1) / rows;
+        try (Progress bar = Progress.start("K-FAC " + options.flavour(), batches, "batch", common.quiet())) {
+            for (int from = 0; from < train.size(); from += rows) {
+                Batch b = batch(train, from, rows);
+                estimator.accumulate(b.inputs(), b.targets());
+                bar.step(1);
+            }
+        }
+        return estimator.factors();
+    }
+
+    /**
+     * The images {@code [from, from + rows)} of {@code train} (fewer at the end) with their labels as int64 class
+     * indices: the batches of the exported pass.
+     */
+    public static Batch batch(ImageDataset train, int from, int rows) {
+        int[] idx = new int[Math.min(rows, train.size() - from)];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = from + i;
+        }
+        ImageDataset b = train.subset(idx);
+        long[] y = new long[b.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = b.label(i);
+        }
+        return new Batch(b.images(), Nd4j.createFromArray(y));
     }
 }

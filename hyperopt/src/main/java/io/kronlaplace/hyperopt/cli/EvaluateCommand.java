@@ -13,6 +13,7 @@ import io.kronlaplace.validation.report.WrittenReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Spec;
                 + "and report MAP vs Laplace (GLM probit, GLM Monte-Carlo) on the test set, rotated and noisy test "
                 + "images and an out-of-distribution set.")
 public final class EvaluateCommand implements Callable<Integer> {
+    private final EvaluationRunner runner;
+
     @Spec
     CommandSpec spec;
 
@@ -57,6 +60,16 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     SeedOptions seeds;
+
+    /** The command evaluating in this JVM. */
+    public EvaluateCommand() {
+        this(EvaluationRunner.IN_PROCESS);
+    }
+
+    /** The command evaluating with {@code runner} (e.g. on a cluster). */
+    public EvaluateCommand(EvaluationRunner runner) {
+        this.runner = Objects.requireNonNull(runner, "runner");
+    }
 
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
@@ -93,13 +106,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                 .description(String.format(Locale.ROOT, "Model %s; K-FAC-%s Laplace over all weights, prior %s; "
                         + "curvature on %d training images of %s.", saved.file(), flavour.name().toLowerCase(Locale.ROOT),
                         prior, train.size(), train.name()));
-        new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed, line -> {
+        ModelEvaluation evaluation = new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed, line -> {
             if (!common.quiet()) {
                 err.println(line);
                 err.flush();
             }
-        }).evaluate(train, test, DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm),
-                norm.apply(raw.ood()), report);
+        });
+        runner.evaluate(evaluation, model.architecture(), train, test,
+                DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm), norm.apply(raw.ood()), report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         PrintWriter stdout = spec.commandLine().getOut();
         ReportPaths.print(stdout, written);

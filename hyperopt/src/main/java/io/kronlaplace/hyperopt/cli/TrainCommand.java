@@ -53,6 +53,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "hyperparameters; use with 'evaluate' for shifted and out-of-distribution data) and "
                 + "OUT/checkpoint.klck (resume with --resume)."})
 public final class TrainCommand implements Callable<Integer> {
+    private final TrainerFactory trainers;
+
     @Spec
     CommandSpec spec;
 
@@ -166,6 +168,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     SeedOptions seeds;
 
+    /** The command training in this JVM. */
+    public TrainCommand() {
+        this(TrainerFactory.IN_PROCESS);
+    }
+
+    /** The command training with the trainers of {@code trainers} (e.g. data-parallel on a cluster). */
+    public TrainCommand(TrainerFactory trainers) {
+        this.trainers = java.util.Objects.requireNonNull(trainers, "trainers");
+    }
+
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
     public Integer call() throws Exception {
@@ -198,7 +210,7 @@ public final class TrainCommand implements Callable<Integer> {
         Network network = architecture.build(seed);
         status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test images; %s",
                 architecture.describe(), network.numParameters(), train.size(), test.size(), options));
-        OnlineMarglikTrainer trainer = new OnlineMarglikTrainer(network, train, options);
+        OnlineMarglikTrainer trainer = trainers.create(architecture, network, train, options);
         ProgressListener progress = new ProgressListener(common.quiet(), err, options.epochs());
         long start = System.nanoTime();
         TrainingResult result;
