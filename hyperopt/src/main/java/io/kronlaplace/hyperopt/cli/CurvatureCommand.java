@@ -6,9 +6,9 @@ import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.curvature.KronFactors;
 import io.kronlaplace.io.Npy;
-import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.likelihood.Likelihood;
 import io.kronlaplace.nn.Network;
-import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.SupervisedDataset;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +24,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code kronlaplace curvature}: K-FAC factors of a saved model, exported as {@code .npy} files. */
 @Command(name = "curvature", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compute K-FAC-expand and/or K-FAC-reduce factors of a saved model on training images and "
+        description = {"Compute K-FAC-expand and/or K-FAC-reduce factors of a saved model on its training images "
+                + "(or graphs) and "
                 + "export them as .npy files: OUT/<flavour>/<layer>.A.npy (input factor, Din x Din) and "
                 + "<layer>.B.npy (gradient factor, Dout x Dout), float64, for the summed loss (GGN ~ B (x) A).",
                 "Load in Python with numpy.load."})
@@ -45,6 +45,9 @@ public final class CurvatureCommand implements Callable<Integer> {
     DataOptions data;
 
     @Mixin
+    GraphDataOptions graphData;
+
+    @Mixin
     SavedModelOptions saved;
 
     @Mixin
@@ -59,7 +62,7 @@ public final class CurvatureCommand implements Callable<Integer> {
     CurvatureType curvature;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
-            description = "Images per batch (default: ${DEFAULT-VALUE}).")
+            description = "Images or graphs per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
@@ -75,14 +78,16 @@ public final class CurvatureCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         }
-        SavedModelOptions.Loaded loaded = saved.load(data);
+        SavedModelOptions.Loaded loaded = saved.load(data, graphData);
         Network network = loaded.model().network();
-        ImageDataset train = loaded.normalization().apply(loaded.raw().train());
+        SupervisedDataset<?> train = loaded.graphs() != null ? loaded.graphs().train()
+                : loaded.normalization().apply(loaded.raw().train());
+        Likelihood likelihood = loaded.model().architecture().likelihood().curvatureLikelihood();
         PrintWriter stdout = spec.commandLine().getOut();
         List<KfacFlavour> list = flavours == Flavours.BOTH ? List.of(KfacFlavour.EXPAND, KfacFlavour.REDUCE)
                 : List.of(KfacFlavour.valueOf(flavours.name()));
         for (KfacFlavour flavour : list) {
-            KfacEstimator estimator = new KfacEstimator(network, new CrossEntropy(),
+            KfacEstimator estimator = new KfacEstimator(network, likelihood,
                     KfacOptions.builder().flavour(flavour).curvatureType(curvature).build());
             long start = System.nanoTime();
             int batches = (train.size() + batchSize - 1) / batchSize;
@@ -92,12 +97,8 @@ public final class CurvatureCommand implements Callable<Integer> {
                     for (int i = 0; i < idx.length; i++) {
                         idx[i] = from + i;
                     }
-                    ImageDataset b = train.subset(idx);
-                    long[] y = new long[b.size()];
-                    for (int i = 0; i < y.length; i++) {
-                        y[i] = b.label(i);
-                    }
-                    estimator.accumulate(b.images(), Nd4j.createFromArray(y));
+                    SupervisedDataset<?> b = train.subset(idx);
+                    estimator.accumulate(b.inputs(), b.targets());
                     bar.step(1);
                 }
             }
@@ -109,7 +110,7 @@ public final class CurvatureCommand implements Callable<Integer> {
                 Npy.write(dir.resolve(e.getKey() + ".A.npy"), e.getValue().a());
                 Npy.write(dir.resolve(e.getKey() + ".B.npy"), e.getValue().b());
             }
-            stdout.printf(Locale.ROOT, "%s: %d layers, %d images in %.2f s -> %s%n", flavour, factors.size(),
+            stdout.printf(Locale.ROOT, "%s: %d layers, %d examples in %.2f s -> %s%n", flavour, factors.size(),
                     train.size(), seconds, dir.toAbsolutePath());
         }
         stdout.flush();

@@ -13,13 +13,14 @@ public final class MultiLabelMetrics {
     }
 
     /**
-     * Average precision ({@link AveragePrecision#meanOverTasks}), and NLL and Brier score per observed label, with
-     * probabilities raised to {@link ClassificationMetrics#LOG_FLOOR} (and lowered to 1 minus it) inside logarithms.
+     * Average precision ({@link AveragePrecision#meanOverTasks}; NaN when no task has both classes observed, as a
+     * small test set may), and NLL and Brier score per observed label, with the likelihood of each label raised to
+     * {@link ClassificationMetrics#LOG_FLOOR} inside the logarithm.
      *
      * @param probabilities {@code N x T} probabilities of label 1, in [0, 1]
      * @param labels        {@code N x T} labels 0, 1 or NaN (missing)
      * @throws IllegalArgumentException on different shapes, probabilities outside [0, 1], labels other than 0, 1 or
-     *                                  NaN, no observed label, or no task with both classes observed
+     *                                  NaN, or no observed label
      */
     public static MultiLabelSummary summarize(INDArray probabilities, INDArray labels) {
         if (probabilities.rank() != 2 || !Arrays.equals(probabilities.shape(), labels.shape())) {
@@ -28,6 +29,9 @@ public final class MultiLabelMetrics {
         }
         double[] p = probabilities.castTo(DataType.DOUBLE).dup('c').reshape(probabilities.length()).toDoubleVector();
         double[] y = labels.castTo(DataType.DOUBLE).dup('c').reshape(labels.length()).toDoubleVector();
+        int tasks = (int) probabilities.size(1);
+        boolean[] positive = new boolean[tasks];
+        boolean[] negative = new boolean[tasks];
         long observed = 0;
         double nll = 0;
         double brier = 0;
@@ -45,11 +49,18 @@ public final class MultiLabelMetrics {
             nll -= Math.log(Math.max(likelihood, ClassificationMetrics.LOG_FLOOR));
             brier += (p[i] - y[i]) * (p[i] - y[i]);
             observed++;
+            positive[i % tasks] |= y[i] == 1;
+            negative[i % tasks] |= y[i] == 0;
         }
         if (observed == 0) {
             throw new IllegalArgumentException("no observed label");
         }
-        return new MultiLabelSummary((int) probabilities.size(0), observed,
-                AveragePrecision.meanOverTasks(probabilities, labels), nll / observed, brier / observed);
+        boolean ranked = false;
+        for (int t = 0; t < tasks; t++) {
+            ranked |= positive[t] && negative[t];
+        }
+        double averagePrecision = ranked ? AveragePrecision.meanOverTasks(probabilities, labels) : Double.NaN;
+        return new MultiLabelSummary((int) probabilities.size(0), observed, averagePrecision, nll / observed,
+                brier / observed);
     }
 }

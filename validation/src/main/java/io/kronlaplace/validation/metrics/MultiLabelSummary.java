@@ -5,7 +5,8 @@ package io.kronlaplace.validation.metrics;
  *
  * @param count            examples
  * @param observed         observed (not missing) labels
- * @param averagePrecision mean over the tasks with both classes observed of each task's average precision
+ * @param averagePrecision mean over the tasks with both classes observed of each task's average precision (NaN for
+ *                         no such task)
  * @param nll              mean negative log-likelihood per observed label (nats)
  * @param brier            mean squared error of the probabilities per observed label
  */

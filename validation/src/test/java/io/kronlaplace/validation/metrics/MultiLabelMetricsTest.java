@@ -34,6 +34,15 @@ class MultiLabelMetricsTest {
     }
 
     @Test
+    void averagePrecisionIsNaNWhenNoTaskHasBothClasses() {
+        INDArray p = Nd4j.createFromArray(new double[][] {{0.9, 0.2}, {0.6, 0.4}});
+        INDArray y = Nd4j.createFromArray(new double[][] {{1, 0}, {1, NAN}});
+        MultiLabelSummary s = MultiLabelMetrics.summarize(p, y);
+        assertTrue(Double.isNaN(s.averagePrecision()));
+        assertEquals(-(Math.log(0.9) + Math.log(0.8) + Math.log(0.6)) / 3, s.nll(), 1e-15);
+    }
+
+    @Test
     void rejectsBadInputNamingTheProblem() {
         INDArray y = Nd4j.createFromArray(new double[][] {{1}, {0}});
         assertTrue(assertThrows(IllegalArgumentException.class, () -> MultiLabelMetrics.summarize(
