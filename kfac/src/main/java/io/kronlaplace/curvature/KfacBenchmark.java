@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.Pointer;
@@ -31,19 +32,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * REDUCE from one MC-Fisher sample, the float64 eigendecomposition of all factors, the eigensolver backends at factor
  * sizes, and the peak resident memory of the EXPAND and the REDUCE pass. Factor times cover only the factor work on
  * recorded layer inputs and back-propagated vectors (as the PyTorch peer in {@code bench/peer/kfac_factors.py}
- * measures); full-pass times add the forward and backward pass. Each figure is the median of 3 refits ({@code reset()} then accumulate, so factor
- * buffers are reused as in a training loop) after a warm-up.
+ * measures); full-pass times add the forward and backward pass. Each figure is the median of 3 refits
+ * ({@code reset()} then accumulate, so factor buffers are reused as in a training loop) after a warm-up.
  *
- * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--model=wrn|vit|gnn] [--eigen-backends]
- * [--runs=3] [batch ...]} ({@code --model=vit}: patch 8, width 32, depth 2, 2 heads, MLP ratio 2, 17 tokens;
- * {@code --model=gnn}: 3 blocks of 2-layer ReLU MLPs of width 128, sum aggregation, mean-pooled nodes, 128 binary
- * tasks as in ogbg-molpcba, batches counted in graphs, default 128 512);
- * ({@code --runs} sets the timed repetitions after the warm-up; {@code --blas-threads=1} makes ND4J's OpenBLAS
- * single-threaded for the factor products, which was several times faster on the shared 2-core machine while other
- * jobs kept it busy (the eigendecompositions schedule their own thread counts, see {@link SymmetricEigen}); batches
- * default to 32 128 unless only the backends are asked for); {@code --eigen-backends} first times every
- * {@link SymmetricEigen.Backend} at n = 256, 576, 1152, 2304 (one run each above 576; EJML only up to 576). Run with
- * {@code OMP_NUM_THREADS} set to the cores to use.
+ * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--model=wrn|vit|gnn] [--flavour=expand|reduce]
+ * [--eigen-backends] [--runs=3] [batch ...]} ({@code --model=vit}: patch 8, width 32, depth 2, 2 heads, MLP ratio 2, 17
+ * tokens; {@code --model=gnn}: 3 blocks of 2-layer ReLU MLPs of width 128, sum aggregation, mean-pooled nodes, 128
+ * binary tasks as in ogbg-molpcba, batches counted in graphs, default 128 512); ({@code --runs} sets the timed
+ * repetitions after the warm-up; {@code --flavour=expand} or {@code =reduce} runs one flavour only, so that a process's
+ * peak resident memory belongs to that flavour; {@code --blas-threads=1} makes ND4J's OpenBLAS single-threaded for the
+ * factor products, which was several times faster on the shared 2-core machine while other jobs kept it busy (the
+ * eigendecompositions schedule their own thread counts, see {@link SymmetricEigen}); batches default to 32 128 unless
+ * only the backends are asked for); {@code --eigen-backends} first times every {@link SymmetricEigen.Backend} at n =
+ * 256, 576, 1152, 2304 (one run each above 576; EJML only up to 576). Run with {@code OMP_NUM_THREADS} set to the cores
+ * to use.
  */
 public final class KfacBenchmark {
     private static final int DEFAULT_RUNS = 3;
@@ -54,6 +56,7 @@ public final class KfacBenchmark {
     /** Binary tasks of ogbg-molpcba. */
     private static final int MOLPCBA_TASKS = 128;
     private static int runs = DEFAULT_RUNS;
+    private static List<KfacFlavour> flavours = List.of(KfacFlavour.values());
 
     private KfacBenchmark() {
     }
@@ -67,6 +70,9 @@ public final class KfacBenchmark {
         for (String a : args) {
             if (a.startsWith("--blas-threads=")) {
                 Nd4j.factory().blas().setMaxThreads(Integer.parseInt(a.substring("--blas-threads=".length())));
+            }
+            if (a.startsWith("--flavour=")) {
+                flavours = List.of(KfacFlavour.valueOf(a.substring("--flavour=".length()).toUpperCase(Locale.ROOT)));
             }
             if (a.startsWith("--runs=")) {
                 runs = Integer.parseInt(a.substring("--runs=".length()));
@@ -185,9 +191,9 @@ public final class KfacBenchmark {
     private static void factorsAtBatch(Network net, Likelihood ce, INDArray x) {
         long batch = x.size(0);
         List<Observation> observed = record(net, ce, x);
-        Map<String, KronFactors> reduceFactors = null;
+        Map<String, KronFactors> decomposed = null;
         double[] factorSeconds = new double[2];
-        for (KfacFlavour flavour : KfacFlavour.values()) {
+        for (KfacFlavour flavour : flavours) {
             KfacOptions options = KfacOptions.builder().flavour(flavour).curvatureType(CurvatureType.MC_FISHER)
                     .build();
             double[] t = new double[runs];
@@ -199,8 +205,8 @@ public final class KfacBenchmark {
                 t[r] = (System.nanoTime() - t0) / 1e9;
             }
             factorSeconds[flavour.ordinal()] = median(t);
-            if (flavour == KfacFlavour.REDUCE) {
-                reduceFactors = f;
+            if (decomposed == null || flavour == KfacFlavour.REDUCE) {
+                decomposed = f;
             }
             double[] full = new double[runs];
             for (int r = 0; r < runs; r++) {
@@ -214,21 +220,23 @@ public final class KfacBenchmark {
                     batch, flavour, factorSeconds[flavour.ordinal()], round(t), median(full),
                     Instant.now());
         }
-        System.out.printf("batch %d: expand/reduce factor-time ratio %.2f%n", batch,
-                factorSeconds[0] / factorSeconds[1]);
+        if (flavours.size() == 2) {
+            System.out.printf("batch %d: expand/reduce factor-time ratio %.2f%n", batch,
+                    factorSeconds[0] / factorSeconds[1]);
+        }
         double[] eig = new double[runs];
-        KronDecomposition.ofAll(reduceFactors);
+        KronDecomposition.ofAll(decomposed);
         for (int r = 0; r < runs; r++) {
             long t0 = System.nanoTime();
-            KronDecomposition.ofAll(reduceFactors);
+            KronDecomposition.ofAll(decomposed);
             eig[r] = (System.nanoTime() - t0) / 1e9;
         }
         System.out.printf("batch %d: eigendecomposition of all %d factor pairs (float64, %s, %d threads) %.3f s "
-                + "(runs %s)  (%s)%n", batch, reduceFactors.size(), SymmetricEigen.defaultBackend(),
+                + "(runs %s)  (%s)%n", batch, decomposed.size(), SymmetricEigen.defaultBackend(),
                 SymmetricEigen.parallelism(), median(eig), round(eig), Instant.now());
         observed.clear();
         // after the timings: an EXPAND pass leaves gigabytes of freed native memory behind that slow what follows
-        for (KfacFlavour flavour : KfacFlavour.values()) {
+        for (KfacFlavour flavour : flavours) {
             peakMemory(net, ce, x, flavour);
         }
     }
