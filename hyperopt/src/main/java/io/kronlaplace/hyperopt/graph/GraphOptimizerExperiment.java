@@ -45,12 +45,13 @@ import picocli.CommandLine.Option;
 /**
  * The optimiser experiment for graph networks, scaled to a small CPU machine: a graph network (float32) is trained on
  * synthetic graphs whose three binary labels follow from their structure ({@link SyntheticGraphs}) with K-FAC-expand,
- * K-FAC-reduce and Adam, all with the same linear warm-up and cosine schedule, over a learning-rate grid per method;
- * for each run it reports the optimiser steps and training seconds until the validation average precision first
- * reaches the target. It then fits KRON Laplace posteriors (last layer and all weights, BINARY likelihood) to the
- * model of the run that reached the target in the fewest steps and tunes their prior precision by the marginal likelihood, and times one K-FAC factor pass (forward,
- * backward and factors) of each flavour at two batch sizes with the peak resident memory of each. Prints markdown
- * tables.
+ * K-FAC-reduce and Adam, all with the same linear warm-up and cosine schedule, over a learning-rate grid per method
+ * (crossed with a damping grid for K-FAC; see docs/graph-networks.md, section Damping); for each run it reports the
+ * optimiser steps and training seconds until the validation average precision first reaches the target. It then fits
+ * KRON Laplace posteriors (last layer and all weights, BINARY likelihood) to the model of the run that reached the
+ * target in the fewest steps and tunes their prior precision by the marginal likelihood, and times one K-FAC factor
+ * pass (forward, backward and factors) of each flavour at two batch sizes with the peak resident memory of each.
+ * Prints markdown tables.
  *
  * <p>Usage: {@code java -cp ... io.kronlaplace.hyperopt.graph.GraphOptimizerExperiment [options]}; {@code --help}
  * lists the options and their defaults.
@@ -134,8 +135,8 @@ public final class GraphOptimizerExperiment implements Callable<Integer> {
         GraphDataset train = split.train();
         GraphDataset validation = split.validation();
         Supplier<Network> model = () -> GraphNetwork.builder().nodeFeatures(all.nodeFeatures())
-                .edgeFeatures(all.edgeFeatures()).width(width).blocks(blocks).mlpLayers(2).aggregation(aggregation).activation(activation)
-                .readout(Readout.NODE_MEAN)
+                .edgeFeatures(all.edgeFeatures()).width(width).blocks(blocks).mlpLayers(2).aggregation(aggregation)
+                .activation(activation).readout(Readout.NODE_MEAN)
                 .outputs(SyntheticGraphs.TASKS).seed(seed).dataType(DataType.FLOAT).build();
         System.out.printf(Locale.ROOT, "%s; train %d, validation %d graphs of %d-%d nodes; %d parameters%n%n",
                 all, train.size(), validation.size(), minNodes, maxNodes, model.get().numParameters());
