@@ -130,8 +130,13 @@ public final class ModelEvaluation {
 
     /** The options of the evaluated posterior: K-FAC over all weights, classification, this prior and flavour. */
     public LaplaceOptions options() {
+        return kronOverAllWeights(LikelihoodType.CLASSIFICATION, prior, flavour);
+    }
+
+    /** The options of an evaluated posterior: K-FAC of this flavour over all weights, this likelihood and prior. */
+    static LaplaceOptions kronOverAllWeights(LikelihoodType likelihood, PriorPrecision prior, KfacFlavour flavour) {
         return LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
-                .likelihood(LikelihoodType.CLASSIFICATION).prior(prior).flavour(flavour).build();
+                .likelihood(likelihood).prior(prior).flavour(flavour).build();
     }
 
     /** The trained network (MAP weights). */

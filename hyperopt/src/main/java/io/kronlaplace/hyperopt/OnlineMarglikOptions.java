@@ -42,9 +42,10 @@ import java.util.Set;
  *                                 augmentation along them)
  * @param initialAugmentation      starting value of every learned eta component (|eta| is the augmentation magnitude; 0 is
  *                                 a stationary point of the expected objective, so start slightly away from it)
- * @param likelihood               classification (cross-entropy on logits, default) or regression (Gaussian with
- *                                 observation noise sigma learned by the marginal likelihood alongside the prior)
- * @param initialSigma             sigma at the start, finite and > 0; 1 for classification (default 1)
+ * @param likelihood               classification (cross-entropy on logits, default), regression (Gaussian with
+ *                                 observation noise sigma learned by the marginal likelihood alongside the prior) or
+ *                                 binary (multi-label binary cross-entropy on logits, missing labels masked)
+ * @param initialSigma             sigma at the start, finite and > 0; 1 for classification and binary (default 1)
  * @param seed                     seed of shuffling, augmentation noise and label sampling
  */
 public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind optimizer, double learningRate,
@@ -95,13 +96,14 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         }
         Objects.requireNonNull(likelihood, "likelihood");
         positive(initialSigma, "initial observation noise sigma");
-        if (likelihood == LikelihoodType.CLASSIFICATION && initialSigma != 1.0) {
-            throw new IllegalArgumentException("classification has no observation noise: initial sigma must be 1, got "
-                    + initialSigma);
+        if (!likelihood.hasObservationNoise() && initialSigma != 1.0) {
+            throw new IllegalArgumentException(likelihood.name().toLowerCase(java.util.Locale.ROOT) + " has no "
+                    + "observation noise: initial sigma must be 1, got " + initialSigma);
         }
-        if (likelihood == LikelihoodType.REGRESSION && augmentationSamples > 1) {
+        if (likelihood != LikelihoodType.CLASSIFICATION && augmentationSamples > 1) {
             throw new IllegalArgumentException("learned augmentation (S = " + augmentationSamples + " samples) is "
-                    + "implemented for image classification; use S = 0 for regression");
+                    + "implemented for image classification; use S = 0 for "
+                    + likelihood.name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 

@@ -9,6 +9,7 @@ import io.kronlaplace.laplace.Laplace;
 import io.kronlaplace.laplace.LaplaceOptions;
 import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.likelihood.BinaryCrossEntropy;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Gaussian;
 import io.kronlaplace.likelihood.Likelihood;
@@ -32,7 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Online marginal-likelihood training (Immer et al. 2021, Algorithm 1) of any network on any supervised data set,
- * for classification (cross-entropy) or regression (Gaussian with learned noise sigma), optionally with learned affine
+ * for classification (cross-entropy), multi-label binary targets with missing labels (binary cross-entropy, e.g. a
+ * graph network on molecules) or regression (Gaussian with learned noise sigma), optionally with learned affine
  * augmentation of image inputs (the invariant model of Immer, van der Ouderaa et al. 2022). See
  * docs/online-training.md:
  * <ul>
@@ -119,7 +121,7 @@ public final class OnlineMarglikTrainer {
         List<String> groups = Laplace.create(network, LaplaceOptions.builder().build()).groupNames();
         PriorStructure structure = options.priorStructure();
         this.layout = new LogHyperparameters(structure.kind(), structure.size(groups.size()),
-                options.likelihood() == LikelihoodType.REGRESSION);
+                options.likelihood().hasObservationNoise());
         this.hyper = layout.initial(options.initialPriorPrecision(), options.initialSigma());
         this.weightPrior = new WeightPrior(network, groups, options.initialPriorPrecision());
         double[] eta = new double[AffineGenerator.COUNT];
@@ -258,7 +260,11 @@ public final class OnlineMarglikTrainer {
         int[] order = SeededShuffle.permutation(train.size(), random);
         int s = options.learnsAugmentation() ? options.augmentationSamples() : 1;
         boolean classification = options.likelihood() == LikelihoodType.CLASSIFICATION;
-        Likelihood likelihood = classification ? new CrossEntropy() : new Gaussian(sigma());
+        Likelihood likelihood = switch (options.likelihood()) {
+            case CLASSIFICATION -> new CrossEntropy();
+            case REGRESSION -> new Gaussian(sigma());
+            case BINARY -> new BinaryCrossEntropy();
+        };
         PriorPrecision prior = prior();
         double[] losses = new double[batchesPerEpoch];
         double lossSum = 0;

@@ -1,17 +1,23 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.likelihood.BinaryCrossEntropy;
 import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.likelihood.Likelihood;
 import io.kronlaplace.linalg.SymmetricEigen;
 import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.WeightLayer;
+import io.kronlaplace.nn.graph.Graph;
+import io.kronlaplace.nn.graph.GraphNetwork;
+import io.kronlaplace.nn.graph.GraphRows;
 import io.kronlaplace.nn.models.VisionTransformer;
 import io.kronlaplace.nn.models.WideResNet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.Pointer;
@@ -20,26 +26,37 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Timing of the curvature engine on WRN-16-4, or with {@code --model=vit} on the small vision transformer of the
- * optimiser comparison (float32, CIFAR-sized inputs): K-FAC factors with EXPAND and REDUCE from one MC-Fisher sample,
- * the float64 eigendecomposition of all factors, the eigensolver backends at factor sizes, and the peak resident
- * memory of the EXPAND and the REDUCE pass. Factor times cover only the factor work on recorded layer inputs
- * and back-propagated vectors (as the PyTorch peer in {@code bench/peer/kfac_factors.py} measures); full-pass times
- * add the forward and backward pass. Each figure is the median of 3 refits ({@code reset()} then accumulate, so factor
- * buffers are reused as in a training loop) after a warm-up.
+ * Timing of the curvature engine on WRN-16-4, with {@code --model=vit} on the small vision transformer of the
+ * optimiser comparison (float32, CIFAR-sized inputs), or with {@code --model=gnn} on a graph network over
+ * molecule-sized random graphs (float32; chains of 10 to 40 atoms with a few rings): K-FAC factors with EXPAND and
+ * REDUCE from one MC-Fisher sample, the float64 eigendecomposition of all factors, the eigensolver backends at factor
+ * sizes, and the peak resident memory of the EXPAND and the REDUCE pass. Factor times cover only the factor work on
+ * recorded layer inputs and back-propagated vectors (as the PyTorch peer in {@code bench/peer/kfac_factors.py}
+ * measures); full-pass times add the forward and backward pass. Each figure is the median of 3 refits
+ * ({@code reset()} then accumulate, so factor buffers are reused as in a training loop) after a warm-up.
  *
- * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--model=wrn|vit] [--eigen-backends]
- * [--runs=3] [batch ...]} ({@code --model=vit}: patch 8, width 32, depth 2, 2 heads, MLP ratio 2, 17 tokens);
- * ({@code --runs} sets the timed repetitions after the warm-up; {@code --blas-threads=1} makes ND4J's OpenBLAS
- * single-threaded for the factor products, which was several times faster on the shared 2-core machine while other
- * jobs kept it busy (the eigendecompositions schedule their own thread counts, see {@link SymmetricEigen}); batches
- * default to 32 128 unless only the backends are asked for); {@code --eigen-backends} first times every
- * {@link SymmetricEigen.Backend} at n = 256, 576, 1152, 2304 (one run each above 576; EJML only up to 576). Run with
- * {@code OMP_NUM_THREADS} set to the cores to use.
+ * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--model=wrn|vit|gnn] [--flavour=expand|reduce]
+ * [--eigen-backends] [--runs=3] [batch ...]} ({@code --model=vit}: patch 8, width 32, depth 2, 2 heads, MLP ratio 2, 17
+ * tokens; {@code --model=gnn}: 3 blocks of 2-layer ReLU MLPs of width 128, sum aggregation, mean-pooled nodes, 128
+ * binary tasks as in ogbg-molpcba, batches counted in graphs, default 128 512); ({@code --runs} sets the timed
+ * repetitions after the warm-up; {@code --flavour=expand} or {@code =reduce} runs one flavour only, so that a process's
+ * peak resident memory belongs to that flavour; {@code --blas-threads=1} makes ND4J's OpenBLAS single-threaded for the
+ * factor products, which was several times faster on the shared 2-core machine while other jobs kept it busy (the
+ * eigendecompositions schedule their own thread counts, see {@link SymmetricEigen}); batches default to 32 128 unless
+ * only the backends are asked for); {@code --eigen-backends} first times every {@link SymmetricEigen.Backend} at n =
+ * 256, 576, 1152, 2304 (one run each above 576; EJML only up to 576). Run with {@code OMP_NUM_THREADS} set to the cores
+ * to use.
  */
 public final class KfacBenchmark {
     private static final int DEFAULT_RUNS = 3;
+    /** Atom features per node of the random molecules. */
+    private static final int MOLECULE_NODE_FEATURES = 9;
+    /** Bond features per edge of the random molecules. */
+    private static final int MOLECULE_EDGE_FEATURES = 3;
+    /** Binary tasks of ogbg-molpcba. */
+    private static final int MOLPCBA_TASKS = 128;
     private static int runs = DEFAULT_RUNS;
+    private static List<KfacFlavour> flavours = List.of(KfacFlavour.values());
 
     private KfacBenchmark() {
     }
@@ -53,6 +70,9 @@ public final class KfacBenchmark {
         for (String a : args) {
             if (a.startsWith("--blas-threads=")) {
                 Nd4j.factory().blas().setMaxThreads(Integer.parseInt(a.substring("--blas-threads=".length())));
+            }
+            if (a.startsWith("--flavour=")) {
+                flavours = List.of(KfacFlavour.valueOf(a.substring("--flavour=".length()).toUpperCase(Locale.ROOT)));
             }
             if (a.startsWith("--runs=")) {
                 runs = Integer.parseInt(a.substring("--runs=".length()));
@@ -72,14 +92,35 @@ public final class KfacBenchmark {
             eigenBackends();
         }
         boolean vit = Arrays.asList(args).contains("--model=vit");
-        Network net = vit
-                ? VisionTransformer.builder().imageSize(32).inputChannels(3).patchSize(8).width(32).depth(2)
-                        .heads(2).mlpRatio(2).classes(10).seed(1).build()
-                : WideResNet.builder().depth(16).widen(4).dataType(DataType.FLOAT).seed(1).build();
-        System.out.println((vit ? "ViT depth 2 width 32 patch 8" : "WRN-16-4") + " float32, " + net.numParameters()
+        boolean gnn = Arrays.asList(args).contains("--model=gnn");
+        if (gnn && batches.length == 0 && !backends) {
+            batches = new long[] {128, 512};
+        }
+        Network net;
+        if (gnn) {
+            net = GraphNetwork.builder().nodeFeatures(MOLECULE_NODE_FEATURES).edgeFeatures(MOLECULE_EDGE_FEATURES)
+                    .width(128).blocks(3).mlpLayers(2).outputs(MOLPCBA_TASKS).seed(1).dataType(DataType.FLOAT)
+                    .build();
+        } else if (vit) {
+            net = VisionTransformer.builder().imageSize(32).inputChannels(3).patchSize(8).width(32).depth(2)
+                    .heads(2).mlpRatio(2).classes(10).seed(1).build();
+        } else {
+            net = WideResNet.builder().depth(16).widen(4).dataType(DataType.FLOAT).seed(1).build();
+        }
+        System.out.println((gnn ? "GNN 3 blocks width 128, " + MOLPCBA_TASKS + " tasks"
+                : vit ? "ViT depth 2 width 32 patch 8" : "WRN-16-4") + " float32, " + net.numParameters()
                 + " parameters, " + net.weightLayers().size() + " weight layers");
+        Likelihood likelihood = gnn ? new BinaryCrossEntropy() : new CrossEntropy();
         for (long batch : batches) {
-            factorsAtBatch(net, batch);
+            INDArray x;
+            if (gnn) {
+                x = GraphRows.pack(randomMolecules(Math.toIntExact(batch), batch), DataType.FLOAT);
+                System.out.printf("batch %d: %d graphs, packed %s%n", batch, batch, Arrays.toString(x.shape()));
+            } else {
+                Nd4j.getRandom().setSeed(batch);
+                x = Nd4j.randn(DataType.FLOAT, batch, 3, 32, 32);
+            }
+            factorsAtBatch(net, likelihood, x);
         }
         System.out.println("KfacBenchmark end " + Instant.now());
     }
@@ -110,14 +151,49 @@ public final class KfacBenchmark {
         }
     }
 
-    private static void factorsAtBatch(Network net, long batch) {
-        Nd4j.getRandom().setSeed(batch);
-        INDArray x = Nd4j.randn(DataType.FLOAT, batch, 3, 32, 32);
-        CrossEntropy ce = new CrossEntropy();
+    /**
+     * Random graphs shaped like ogbg-molpcba's molecules: 10 to 40 atoms joined in a chain plus, from each atom with
+     * probability 0.1, a bond to a random earlier atom (rings), every bond as two edges; normal random atom and bond
+     * features ({@value #MOLECULE_NODE_FEATURES} and {@value #MOLECULE_EDGE_FEATURES}, as OGB's molecule sets).
+     */
+    private static List<Graph> randomMolecules(int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Nd4j.getRandom().setSeed(seed);
+        List<Graph> graphs = new ArrayList<>(count);
+        for (int g = 0; g < count; g++) {
+            int atoms = 10 + random.nextInt(31);
+            List<int[]> bonds = new ArrayList<>();
+            for (int a = 1; a < atoms; a++) {
+                bonds.add(new int[] {a - 1, a});
+                if (a > 2 && random.nextDouble() < 0.1) {
+                    bonds.add(new int[] {random.nextInt(a - 1), a});
+                }
+            }
+            int[] senders = new int[2 * bonds.size()];
+            int[] receivers = new int[senders.length];
+            for (int b = 0; b < bonds.size(); b++) {
+                senders[2 * b] = bonds.get(b)[0];
+                receivers[2 * b] = bonds.get(b)[1];
+                senders[2 * b + 1] = bonds.get(b)[1];
+                receivers[2 * b + 1] = bonds.get(b)[0];
+            }
+            graphs.add(new Graph(atoms, gaussians((long) atoms * MOLECULE_NODE_FEATURES),
+                    gaussians((long) senders.length * MOLECULE_EDGE_FEATURES), senders, receivers,
+                    MOLECULE_NODE_FEATURES, MOLECULE_EDGE_FEATURES));
+        }
+        return graphs;
+    }
+
+    private static double[] gaussians(long count) {
+        return Nd4j.randn(DataType.DOUBLE, count).toDoubleVector();
+    }
+
+    private static void factorsAtBatch(Network net, Likelihood ce, INDArray x) {
+        long batch = x.size(0);
         List<Observation> observed = record(net, ce, x);
-        Map<String, KronFactors> reduceFactors = null;
+        Map<String, KronFactors> decomposed = null;
         double[] factorSeconds = new double[2];
-        for (KfacFlavour flavour : KfacFlavour.values()) {
+        for (KfacFlavour flavour : flavours) {
             KfacOptions options = KfacOptions.builder().flavour(flavour).curvatureType(CurvatureType.MC_FISHER)
                     .build();
             double[] t = new double[runs];
@@ -129,8 +205,8 @@ public final class KfacBenchmark {
                 t[r] = (System.nanoTime() - t0) / 1e9;
             }
             factorSeconds[flavour.ordinal()] = median(t);
-            if (flavour == KfacFlavour.REDUCE) {
-                reduceFactors = f;
+            if (decomposed == null || flavour == KfacFlavour.REDUCE) {
+                decomposed = f;
             }
             double[] full = new double[runs];
             for (int r = 0; r < runs; r++) {
@@ -144,26 +220,28 @@ public final class KfacBenchmark {
                     batch, flavour, factorSeconds[flavour.ordinal()], round(t), median(full),
                     Instant.now());
         }
-        System.out.printf("batch %d: expand/reduce factor-time ratio %.2f%n", batch,
-                factorSeconds[0] / factorSeconds[1]);
+        if (flavours.size() == 2) {
+            System.out.printf("batch %d: expand/reduce factor-time ratio %.2f%n", batch,
+                    factorSeconds[0] / factorSeconds[1]);
+        }
         double[] eig = new double[runs];
-        KronDecomposition.ofAll(reduceFactors);
+        KronDecomposition.ofAll(decomposed);
         for (int r = 0; r < runs; r++) {
             long t0 = System.nanoTime();
-            KronDecomposition.ofAll(reduceFactors);
+            KronDecomposition.ofAll(decomposed);
             eig[r] = (System.nanoTime() - t0) / 1e9;
         }
         System.out.printf("batch %d: eigendecomposition of all %d factor pairs (float64, %s, %d threads) %.3f s "
-                + "(runs %s)  (%s)%n", batch, reduceFactors.size(), SymmetricEigen.defaultBackend(),
+                + "(runs %s)  (%s)%n", batch, decomposed.size(), SymmetricEigen.defaultBackend(),
                 SymmetricEigen.parallelism(), median(eig), round(eig), Instant.now());
         observed.clear();
         // after the timings: an EXPAND pass leaves gigabytes of freed native memory behind that slow what follows
-        for (KfacFlavour flavour : KfacFlavour.values()) {
+        for (KfacFlavour flavour : flavours) {
             peakMemory(net, ce, x, flavour);
         }
     }
 
-    private static List<Observation> record(Network net, CrossEntropy ce, INDArray x) {
+    private static List<Observation> record(Network net, Likelihood ce, INDArray x) {
         List<Observation> observed = new ArrayList<>();
         INDArray out = net.forward(x, Mode.EVAL);
         INDArray g = ce.sampledGradients(out, 1, new SplittableRandom(0));
@@ -182,7 +260,7 @@ public final class KfacBenchmark {
     }
 
     /** Peak resident set size while a pass of the flavour (forward, backward, factors) runs, sampled every 2 ms. */
-    private static void peakMemory(Network net, CrossEntropy ce, INDArray x, KfacFlavour flavour) {
+    private static void peakMemory(Network net, Likelihood ce, INDArray x, KfacFlavour flavour) {
         KfacEstimator est = new KfacEstimator(net, ce, KfacOptions.builder().flavour(flavour)
                 .curvatureType(CurvatureType.MC_FISHER).build());
         PeakResidentMemory memory = PeakResidentMemory.during(() -> {

@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt.checkpoint;
 
+import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.models.WideResNet;
 import java.util.Objects;
@@ -10,21 +11,29 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * @param depth         Wide ResNet depth d = 6n + 4 (0 for other kinds)
  * @param widen         Wide ResNet widening factor k (0 for other kinds)
- * @param classes       outputs
- * @param inputChannels image channels
+ * @param classes       outputs: classes, or binary tasks of a graph network
+ * @param inputChannels image channels (0 for a graph network)
  * @param variant       Wide ResNet BatchNorm or Fixup (null for other kinds)
  * @param kind          the network family; null (files written before it was recorded) reads as {@link ModelKind#WRN}
  * @param vit           the sizes of a {@link ModelKind#VIT}, else null
+ * @param graph         the sizes of a {@link ModelKind#GNN}, else null
  */
 public record ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
-                                ModelKind kind, VitSizes vit) implements java.io.Serializable {
+                                ModelKind kind, VitSizes vit, GraphSizes graph) implements java.io.Serializable {
     /** Defaults a missing kind to WRN and requires the fields of the kind. */
     public ModelArchitecture {
         kind = kind == null ? ModelKind.WRN : kind;
         switch (kind) {
             case WRN -> Objects.requireNonNull(variant, "variant");
             case VIT -> Objects.requireNonNull(vit, "ViT sizes");
+            case GNN -> Objects.requireNonNull(graph, "graph-network sizes");
         }
+    }
+
+    /** A Wide ResNet or a ViT (the kinds without graph sizes). */
+    public ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
+                             ModelKind kind, VitSizes vit) {
+        this(depth, widen, classes, inputChannels, variant, kind, vit, null);
     }
 
     /** A Wide ResNet. */
@@ -34,7 +43,17 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
 
     /** A vision transformer with these sizes. */
     public static ModelArchitecture vit(VitSizes sizes, int classes, int inputChannels) {
-        return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.VIT, sizes);
+        return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.VIT, sizes, null);
+    }
+
+    /** A graph network with these sizes and one binary output per task. */
+    public static ModelArchitecture gnn(GraphSizes sizes, int tasks) {
+        return new ModelArchitecture(0, 0, tasks, 0, null, ModelKind.GNN, null, sizes);
+    }
+
+    /** The observation model of the outputs: multi-label binary for a graph network, else softmax classification. */
+    public LikelihoodType likelihood() {
+        return kind == ModelKind.GNN ? LikelihoodType.BINARY : LikelihoodType.CLASSIFICATION;
     }
 
     /** Builds the network (float32) with a seeded initialisation. */
@@ -44,6 +63,7 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
                     .variant(variant).seed(seed).dataType(DataType.FLOAT).build();
             case VIT -> vit.builder().classes(classes).inputChannels(inputChannels).seed(seed)
                     .dataType(DataType.FLOAT).build();
+            case GNN -> graph.builder().outputs(classes).seed(seed).dataType(DataType.FLOAT).build();
         };
     }
 
@@ -51,7 +71,8 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
      * A lower bound on the number of parameter values, computed without building the network, so that a file whose
      * architecture claims far more values than it holds is refused before anything is allocated: for a Wide ResNet the
      * 3 x 3 convolutions of the last group's n blocks (64k to 64k channels) and the classifier, for a ViT the
-     * attention projections (4 w^2) and MLPs (2 r w^2) of every block and the head.
+     * attention projections (4 w^2) and MLPs (2 r w^2) of every block and the head, for a graph network the MLP
+     * layers that map width or more features to width (per block 2 L - 1 of them, L layers per MLP) and the head.
      *
      * @throws IllegalArgumentException on sizes the builder rejects or whose parameter count overflows a long
      */
@@ -77,6 +98,8 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
                     yield Math.addExact(Math.multiplyExact(perBlock, (long) vit.depth()),
                             Math.multiplyExact(width, (long) classes));
                 }
+                case GNN -> Math.addExact(graph.minimumBlockValues(),
+                        Math.multiplyExact((long) graph.width(), (long) classes));
             };
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("architecture " + describe() + " with " + classes
@@ -84,12 +107,17 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
         }
     }
 
-    /** "WRN-16-4 (FIXUP)" or "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)". */
+    /**
+     * "WRN-16-4 (FIXUP)", "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)" or
+     * "GNN blocks=3 width=32 mlp=2 (SUM, RELU, NODE_MEAN)".
+     */
     public String describe() {
         return switch (kind) {
             case WRN -> "WRN-" + depth + "-" + widen + " (" + variant + ")";
             case VIT -> "ViT depth=" + vit.depth() + " width=" + vit.width() + " heads=" + vit.heads() + " patch="
                     + vit.patchSize() + " mlp=" + vit.mlpRatio() + " (" + vit.pooling() + ")";
+            case GNN -> "GNN blocks=" + graph.blocks() + " width=" + graph.width() + " mlp=" + graph.mlpLayers()
+                    + " (" + graph.aggregation() + ", " + graph.activation() + ", " + graph.readout() + ")";
         };
     }
 }

@@ -5,5 +5,15 @@ public enum ModelKind {
     /** A Wide ResNet ({@link io.kronlaplace.nn.models.WideResNet}). */
     WRN,
     /** A vision transformer ({@link io.kronlaplace.nn.models.VisionTransformer}). */
-    VIT
+    VIT,
+    /**
+     * A graph network ({@link io.kronlaplace.nn.graph.GraphNetwork}) with one binary label per task and graph
+     * (multi-label, missing labels allowed).
+     */
+    GNN;
+
+    /** Whether the inputs are images (normalised per channel); graph inputs are used as they are. */
+    public boolean imageInputs() {
+        return this != GNN;
+    }
 }

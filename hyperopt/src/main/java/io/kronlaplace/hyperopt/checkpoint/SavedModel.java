@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * architecture, the input normalisation, the learned hyperparameters and the weights (parameters and buffers).
  *
  * @param architecture      the network to rebuild
- * @param normalizationMean per-channel mean subtracted from the images
- * @param normalizationStd  per-channel standard deviation the images are divided by
+ * @param normalizationMean per-channel mean subtracted from the images (empty for graph inputs)
+ * @param normalizationStd  per-channel standard deviation the images are divided by (empty for graph inputs)
  * @param priorPrecisions   learned prior precisions (one, or one per weight/bias group in network order)
  * @param eta               learned augmentation parameters (empty when none were learned)
  * @param state             parameters and buffers, named as by {@link NetworkState}
@@ -53,10 +53,11 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
 
     /**
      * Reads a model file and validates it completely: the architecture, the normalisation (one finite mean and one
-     * finite positive standard deviation per input channel), positive finite prior precisions, finite augmentation
-     * parameters, and every parameter and buffer of the architecture present once with its shape and finite values.
-     * The architecture's size is bounded by the values the file holds before the network is built, so a corrupt
-     * widening factor cannot exhaust memory. See docs/file-formats.md, section Checkpoints and saved models.
+     * finite positive standard deviation per image channel, none for graph inputs), positive finite prior
+     * precisions, finite augmentation parameters, and every parameter and buffer of the architecture present once
+     * with its shape and finite values. The architecture's size is bounded by the values the file holds before the
+     * network is built, so a corrupt widening factor cannot exhaust memory. See docs/file-formats.md, section
+     * Checkpoints and saved models.
      *
      * @throws java.nio.file.NoSuchFileException when it does not exist
      * @throws CorruptCheckpointException        when it is damaged, not a model file, or inconsistent
@@ -97,7 +98,11 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
     /** Checks everything {@link #network} and the evaluation rely on, naming the first problem. */
     private void validate() {
         int channels = architecture.inputChannels();
-        if (channels < 1 || normalizationMean.length != channels) {
+        if (!architecture.kind().imageInputs() && (channels != 0 || normalizationMean.length != 0)) {
+            throw new IllegalArgumentException("a " + architecture.kind() + " has no input channels to normalise, "
+                    + "the file has " + channels + " channels and " + normalizationMean.length + " means");
+        }
+        if (architecture.kind().imageInputs() && (channels < 1 || normalizationMean.length != channels)) {
             throw new IllegalArgumentException(normalizationMean.length + " normalisation means for "
                     + channels + " input channels");
         }

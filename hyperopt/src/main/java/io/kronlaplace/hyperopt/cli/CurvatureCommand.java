@@ -5,12 +5,12 @@ import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KfacOptions;
 import io.kronlaplace.curvature.KronFactors;
-import io.kronlaplace.hyperopt.checkpoint.ModelArchitecture;
 import io.kronlaplace.io.Npy;
 import io.kronlaplace.laplace.Batch;
-import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.likelihood.Likelihood;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.SupervisedDataset;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code kronlaplace curvature}: K-FAC factors of a saved model, exported as {@code .npy} files. */
 @Command(name = "curvature", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compute K-FAC-expand and/or K-FAC-reduce factors of a saved model on training images and "
+        description = {"Compute K-FAC-expand and/or K-FAC-reduce factors of a saved model on its training images "
+                + "(or graphs) and "
                 + "export them as .npy files: OUT/<flavour>/<layer>.A.npy (input factor, Din x Din) and "
                 + "<layer>.B.npy (gradient factor, Dout x Dout), float64, for the summed loss (GGN ~ B (x) A).",
                 "Load in Python with numpy.load."})
@@ -49,6 +50,9 @@ public final class CurvatureCommand implements Callable<Integer> {
     DataOptions data;
 
     @Mixin
+    GraphDataOptions graphData;
+
+    @Mixin
     SavedModelOptions saved;
 
     @Mixin
@@ -63,12 +67,13 @@ public final class CurvatureCommand implements Callable<Integer> {
     CurvatureType curvature;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
-            description = "Images per batch (default: ${DEFAULT-VALUE}).")
+            description = "Images or graphs per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     /** The command computing the factors in this JVM. */
     public CurvatureCommand() {
-        this.runner = this::inProcess;
+        this.runner = (architecture, network, options, train, rows) -> inProcess(
+                architecture.likelihood().curvatureLikelihood(), network, options, train, rows);
     }
 
     /** The command computing the factors with {@code runner} (e.g. on a cluster). */
@@ -89,17 +94,21 @@ public final class CurvatureCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         }
-        SavedModelOptions.Loaded loaded = saved.load(data);
+        SavedModelOptions.Loaded loaded = saved.load(data, graphData);
         Network network = loaded.model().network();
-        ImageDataset train = loaded.normalization().apply(loaded.raw().train());
+        SupervisedDataset<?> train = loaded.graphs() != null ? loaded.graphs().train()
+                : loaded.normalization().apply(loaded.raw().train());
+        Likelihood likelihood = loaded.model().architecture().likelihood().curvatureLikelihood();
         PrintWriter stdout = spec.commandLine().getOut();
         List<KfacFlavour> list = flavours == Flavours.BOTH ? List.of(KfacFlavour.EXPAND, KfacFlavour.REDUCE)
                 : List.of(KfacFlavour.valueOf(flavours.name()));
         for (KfacFlavour flavour : list) {
             KfacOptions kfac = KfacOptions.builder().flavour(flavour).curvatureType(curvature).build();
             long start = System.nanoTime();
-            Map<String, KronFactors> factors = runner.factors(loaded.model().architecture(), network, kfac, train,
-                    batchSize);
+            // graph models have no distributed pass: their factors are always computed in this JVM
+            Map<String, KronFactors> factors = loaded.graphs() != null
+                    ? inProcess(likelihood, network, kfac, train, batchSize)
+                    : runner.factors(loaded.model().architecture(), network, kfac, (ImageDataset) train, batchSize);
             double seconds = (System.nanoTime() - start) / 1e9;
             Path dir = output.directory().resolve(flavour.name().toLowerCase(Locale.ROOT));
             Files.createDirectories(dir);
@@ -107,21 +116,25 @@ public final class CurvatureCommand implements Callable<Integer> {
                 Npy.write(dir.resolve(e.getKey() + ".A.npy"), e.getValue().a());
                 Npy.write(dir.resolve(e.getKey() + ".B.npy"), e.getValue().b());
             }
-            stdout.printf(Locale.ROOT, "%s: %d layers, %d images in %.2f s -> %s%n", flavour, factors.size(),
+            stdout.printf(Locale.ROOT, "%s: %d layers, %d examples in %.2f s -> %s%n", flavour, factors.size(),
                     train.size(), seconds, dir.toAbsolutePath());
         }
         stdout.flush();
         return ExitCodes.OK;
     }
 
-    /** One pass over the training images in this JVM, with a progress bar. */
-    private Map<String, KronFactors> inProcess(ModelArchitecture architecture, Network network, KfacOptions options,
-                                               ImageDataset train, int rows) {
-        KfacEstimator estimator = new KfacEstimator(network, new CrossEntropy(), options);
+    /** One pass over the training examples in this JVM, with a progress bar. */
+    private Map<String, KronFactors> inProcess(Likelihood likelihood, Network network, KfacOptions options,
+                                               SupervisedDataset<?> train, int rows) {
+        KfacEstimator estimator = new KfacEstimator(network, likelihood, options);
         int batches = (train.size() + rows - 1) / rows;
         try (Progress bar = Progress.start("K-FAC " + options.flavour(), batches, "batch", common.quiet())) {
             for (int from = 0; from < train.size(); from += rows) {
-                Batch b = batch(train, from, rows);
+                int[] idx = new int[Math.min(rows, train.size() - from)];
+                for (int i = 0; i < idx.length; i++) {
+                    idx[i] = from + i;
+                }
+                SupervisedDataset<?> b = train.subset(idx);
                 estimator.accumulate(b.inputs(), b.targets());
                 bar.step(1);
             }

@@ -14,19 +14,22 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Where the images come from: CIFAR-10 binary files, or the built-in synthetic image set. */
+/**
+ * Where the images come from: CIFAR-10 binary files, or the built-in synthetic image set; the sizes and the seed also
+ * apply to graphs ({@link GraphDataOptions}).
+ */
 public final class DataOptions {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Directory with the CIFAR-10 binary files "
             + "(data_batch_1.bin ... data_batch_5.bin, test_batch.bin). Without it the built-in synthetic 32x32 "
             + "image set is used.")
     Path dataDir;
 
-    @Option(names = "--train-size", paramLabel = "N", description = "Training images: synthetic images to generate, "
-            + "or the first N CIFAR-10 training images (default: 1000 synthetic, all 50000 CIFAR-10).")
+    @Option(names = "--train-size", paramLabel = "N", description = "Training images (or graphs): synthetic ones to "
+            + "generate, or the first N CIFAR-10 training images (default: 1000 synthetic, all 50000 CIFAR-10).")
     Integer trainSize;
 
-    @Option(names = "--test-size", paramLabel = "N", description = "Test images (default: 200 synthetic, all 10000 "
-            + "CIFAR-10).")
+    @Option(names = "--test-size", paramLabel = "N", description = "Test images or graphs (default: 200 synthetic, "
+            + "all 10000 CIFAR-10).")
     Integer testSize;
 
     @Option(names = "--synthetic-variant", paramLabel = "VARIANT", defaultValue = "PATTERNS",
@@ -35,7 +38,8 @@ public final class DataOptions {
     SyntheticImages.Variant variant;
 
     @Option(names = "--data-seed", paramLabel = "SEED", defaultValue = "1",
-            description = "Seed of the synthetic images (default: ${DEFAULT-VALUE}).")
+            description = "Seed of the synthetic images or graphs, and of the OGB test split (default: "
+                    + "${DEFAULT-VALUE}).")
     long dataSeed;
 
     /** Whether CIFAR-10 files are used. */
@@ -93,7 +97,8 @@ public final class DataOptions {
         return data.subset(idx);
     }
 
-    private static int positive(int n, String what) {
+    /** {@code n}, or an exception naming the option when it is below 1. */
+    static int positive(int n, String what) {
         if (n < 1) {
             throw new IllegalArgumentException(what + " must be >= 1, got " + n);
         }

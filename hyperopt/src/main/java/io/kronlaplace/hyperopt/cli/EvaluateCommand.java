@@ -1,11 +1,13 @@
 package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.hyperopt.GraphModelEvaluation;
 import io.kronlaplace.hyperopt.ModelEvaluation;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ChannelNormalization;
+import io.kronlaplace.validation.data.GraphDataset;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.ReportWriter;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fit a K-FAC Laplace posterior to a saved model (from 'train') at its learned prior precisions "
                 + "and report MAP vs Laplace (GLM probit, GLM Monte-Carlo) on the test set, rotated and noisy test "
-                + "images and an out-of-distribution set.")
+                + "images and an out-of-distribution set; for a graph network MAP vs Laplace (GLM probit) average "
+                + "precision, NLL and Brier score of the observed test labels.")
 public final class EvaluateCommand implements Callable<Integer> {
     private final EvaluationRunner runner;
 
@@ -37,6 +41,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
+
+    @Mixin
+    GraphDataOptions graphData;
 
     @Mixin
     SavedModelOptions saved;
@@ -55,7 +62,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     PredictiveOptions predictive;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "100",
-            description = "Images per batch (default: ${DEFAULT-VALUE}).")
+            description = "Images or graphs per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Mixin
@@ -86,13 +93,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         int mcSamples = predictive.mcSamples();
         long seed = seeds.seed();
         PrintWriter err = spec.commandLine().getErr();
-        SavedModelOptions.Loaded loaded = saved.load(data);
+        SavedModelOptions.Loaded loaded = saved.load(data, graphData);
         SavedModel model = loaded.model();
         Network network = model.network();
-        DataOptions.Loaded raw = loaded.raw();
-        ChannelNormalization norm = loaded.normalization();
-        ImageDataset train = norm.apply(raw.train());
-        ImageDataset test = norm.apply(raw.test());
         PriorPrecision prior;
         if (priorPrecision != null) {
             prior = PriorPrecision.scalar(priorPrecision);
@@ -101,23 +104,39 @@ public final class EvaluateCommand implements Callable<Integer> {
         } else {
             prior = PriorPrecision.perGroup(model.priorPrecisions());
         }
-        EvaluationReport.Builder report = EvaluationReport.builder("Laplace evaluation of "
-                + model.architecture().describe())
-                .description(String.format(Locale.ROOT, "Model %s; K-FAC-%s Laplace over all weights, prior %s; "
-                        + "curvature on %d training images of %s.", saved.file(), flavour.name().toLowerCase(Locale.ROOT),
-                        prior, train.size(), train.name()));
-        ModelEvaluation evaluation = new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed, line -> {
+        Consumer<String> status = line -> {
             if (!common.quiet()) {
                 err.println(line);
                 err.flush();
             }
-        });
-        runner.evaluate(evaluation, model.architecture(), train, test,
-                DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm), norm.apply(raw.ood()), report);
+        };
+        EvaluationReport.Builder report = EvaluationReport.builder("Laplace evaluation of "
+                + model.architecture().describe());
+        if (loaded.graphs() != null) {
+            GraphDataset train = loaded.graphs().train();
+            report.description(description(flavour, prior, train.size() + " training graphs of " + train.name()));
+            new GraphModelEvaluation(network, prior, flavour, batchSize, status)
+                    .evaluate(train, loaded.graphs().test(), report);
+        } else {
+            DataOptions.Loaded raw = loaded.raw();
+            ChannelNormalization norm = loaded.normalization();
+            ImageDataset train = norm.apply(raw.train());
+            report.description(description(flavour, prior, train.size() + " training images of " + train.name()));
+            ModelEvaluation evaluation = new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed,
+                    status);
+            runner.evaluate(evaluation, model.architecture(), train, norm.apply(raw.test()),
+                    DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm), norm.apply(raw.ood()),
+                    report);
+        }
         WrittenReport written = ReportWriter.write(report.build(), out);
         PrintWriter stdout = spec.commandLine().getOut();
         ReportPaths.print(stdout, written);
         stdout.flush();
         return ExitCodes.OK;
+    }
+
+    private String description(KfacFlavour flavour, PriorPrecision prior, String curvatureData) {
+        return String.format(Locale.ROOT, "Model %s; K-FAC-%s Laplace over all weights, prior %s; curvature on %s.",
+                saved.file(), flavour.name().toLowerCase(Locale.ROOT), prior, curvatureData);
     }
 }

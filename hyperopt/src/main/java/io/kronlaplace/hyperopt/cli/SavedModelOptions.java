@@ -12,15 +12,23 @@ public final class SavedModelOptions {
             description = "Model file written by 'train' (OUT/model.klm).")
     Path modelFile;
 
-    /** A saved model with its data, normalised as the model was trained. */
-    record Loaded(SavedModel model, DataOptions.Loaded raw, ChannelNormalization normalization) {
+    /**
+     * A saved model with its data: for an image model the images and the normalisation it was trained with (and no
+     * graphs), for a graph network the graphs (and no images).
+     */
+    record Loaded(SavedModel model, DataOptions.Loaded raw, ChannelNormalization normalization,
+                  GraphDataOptions.Loaded graphs) {
     }
 
-    /** Reads the model, then reads or generates the data. */
-    Loaded load(DataOptions data) throws IOException {
+    /** Reads the model, then reads or generates the data of its kind (the other kind's options must be unused). */
+    Loaded load(DataOptions data, GraphDataOptions graphData) throws IOException {
         SavedModel model = SavedModel.read(modelFile);
+        if (!model.architecture().kind().imageInputs()) {
+            return new Loaded(model, null, null, graphData.load(data));
+        }
+        graphData.requireUnused(model.architecture().describe());
         return new Loaded(model, data.load(),
-                new ChannelNormalization(model.normalizationMean(), model.normalizationStd()));
+                new ChannelNormalization(model.normalizationMean(), model.normalizationStd()), null);
     }
 
     /** The model file given with {@code --model}. */

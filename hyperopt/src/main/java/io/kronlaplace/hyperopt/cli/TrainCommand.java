@@ -2,6 +2,7 @@ package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.hyperopt.EpochSummary;
+import io.kronlaplace.hyperopt.GraphModelEvaluation;
 import io.kronlaplace.hyperopt.ModelEvaluation;
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
 import io.kronlaplace.hyperopt.OnlineMarglikTrainer;
@@ -13,15 +14,20 @@ import io.kronlaplace.hyperopt.augment.AffineGenerator;
 import io.kronlaplace.hyperopt.checkpoint.ModelArchitecture;
 import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
+import io.kronlaplace.laplace.LikelihoodType;
+import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
+import io.kronlaplace.validation.data.GraphDataset;
 import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.SupervisedDataset;
 import io.kronlaplace.validation.report.EpochRecord;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.ReportWriter;
 import io.kronlaplace.validation.report.TrainingCurves;
 import io.kronlaplace.validation.report.WrittenReport;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,14 +43,15 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code kronlaplace train}: online marginal-likelihood training of a Wide ResNet or a vision transformer with
- * learned prior precisions and (optionally) learned augmentation, then MAP vs Laplace evaluation into a report
- * directory.
+ * {@code kronlaplace train}: online marginal-likelihood training of a Wide ResNet, a vision transformer or a graph
+ * network (binary cross-entropy over multi-label graph targets with missing labels) with learned prior precisions and
+ * (for images, optionally) learned augmentation, then MAP vs Laplace evaluation into a report directory.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Online marginal-likelihood training (Immer et al. 2021) of a Wide ResNet (or, with "
-                + "--model-kind VIT, a vision transformer) with K-FAC Laplace, learned prior precisions and learned "
-                + "augmentation, then MAP vs Laplace evaluation.",
+                + "--model-kind VIT, a vision transformer; with --model-kind GNN, a graph network on multi-label "
+                + "graph targets) with K-FAC Laplace, learned prior precisions and learned augmentation, then MAP vs "
+                + "Laplace evaluation.",
                 "Without arguments: the built-in demo (synthetic images, WRN-10-1 Fixup, a few epochs, K-FAC-reduce, "
                         + "learned augmentation) in a few minutes on 2 cores.",
                 "With --data-dir: WRN-16-4 on CIFAR-10 with the paper's settings (100 epochs; hours to days on a CPU)."},
@@ -72,12 +79,20 @@ public final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--model-kind", paramLabel = "KIND", defaultValue = "WRN",
-            description = "Network: WRN (Wide ResNet, sized by --depth, --widen, --variant) or VIT (vision "
-                    + "transformer, sized by the --vit-* options) (default: ${DEFAULT-VALUE}).")
+            description = "Network: WRN (Wide ResNet, sized by --depth, --widen, --variant), VIT (vision "
+                    + "transformer, sized by the --vit-* options) or GNN (graph network with multi-label binary "
+                    + "outputs, sized by the --gnn-* options; synthetic graphs or --ogb-dir) (default: "
+                    + "${DEFAULT-VALUE}).")
     ModelKind modelKind;
 
     @Mixin
     VitOptions vit;
+
+    @Mixin
+    GraphOptions gnn;
+
+    @Mixin
+    GraphDataOptions graphData;
 
     @Option(names = "--depth", paramLabel = "D", description = "Wide ResNet depth 6n+4 (default: 10 synthetic, 16 "
             + "CIFAR-10).")
@@ -142,7 +157,8 @@ public final class TrainCommand implements Callable<Integer> {
     CurvatureType curvature;
 
     @Option(names = "--aug-samples", paramLabel = "S", description = "Augmented copies per example of the "
-            + "invariant model; 0 or 1 disables learned augmentation (default: 2 synthetic, 0 CIFAR-10).")
+            + "invariant model; 0 or 1 disables learned augmentation (default: 2 synthetic images, 0 CIFAR-10 and "
+            + "graphs).")
     Integer augmentationSamples;
 
     @Option(names = "--aug-lr", paramLabel = "RATE", defaultValue = "0.05",
@@ -190,27 +206,19 @@ public final class TrainCommand implements Callable<Integer> {
         Threads.apply(common);
         Path out = output.directory();
         long seed = seeds.seed();
-        int mcSamples = predictive.mcSamples();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        boolean cifar = data.cifar();
-        OnlineMarglikOptions options = options(cifar);
-
-        status(err, "loading " + (cifar ? "CIFAR-10 from " + data.dataDir : "synthetic images (" + data.variant
-                + ")"));
-        DataOptions.Loaded raw = data.load();
-        ChannelNormalization norm = ChannelNormalization.fit(raw.train());
-        ImageDataset train = norm.apply(raw.train());
-        ImageDataset test = norm.apply(raw.test());
-        ModelArchitecture architecture = switch (modelKind) {
-            case WRN -> new ModelArchitecture(or(depth, cifar ? 16 : 10), or(widen, cifar ? 4 : 1), 10, 3, variant);
-            case VIT -> ModelArchitecture.vit(vit.sizes(train.height()), train.numClasses(), train.channels());
-        };
+        Task task = modelKind == ModelKind.GNN ? graphTask(err) : imageTask(err);
+        ModelArchitecture architecture = task.architecture();
+        OnlineMarglikOptions options = task.options();
 
         Network network = architecture.build(seed);
-        status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test images; %s",
-                architecture.describe(), network.numParameters(), train.size(), test.size(), options));
-        OnlineMarglikTrainer trainer = trainers.create(architecture, network, train, options);
+        status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test examples; %s",
+                architecture.describe(), network.numParameters(), task.train().size(), task.testSize(), options));
+        // graph data sets train in this JVM: the distributed trainers take image data sets only
+        OnlineMarglikTrainer trainer = task.train() instanceof ImageDataset images
+                ? trainers.create(architecture, network, images, options)
+                : new OnlineMarglikTrainer(network, task.train(), options);
         ProgressListener progress = new ProgressListener(common.quiet(), err, options.epochs());
         long start = System.nanoTime();
         TrainingResult result;
@@ -221,17 +229,15 @@ public final class TrainCommand implements Callable<Integer> {
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
 
-        SavedModel model = new SavedModel(architecture, norm.mean(), norm.std(), result.priorPrecisions(),
-                result.eta(), result.bestState());
+        SavedModel model = new SavedModel(architecture, task.normalizationMean(), task.normalizationStd(),
+                result.priorPrecisions(), result.eta(), result.bestState());
         model.write(out.resolve("model.klm"));
 
         EvaluationReport.Builder report = EvaluationReport.builder("Online marginal-likelihood training: "
-                + architecture.describe() + " on " + train.name())
+                + architecture.describe() + " on " + task.train().name())
                 .description(description(options, result, trainSeconds))
                 .trainingCurves(curves(result, trainer));
-        new ModelEvaluation(network, trainer.prior(), options.flavour(),
-                32, mcSamples, seed, line -> status(err, line))
-                .evaluate(train, test, List.of(), null, report);
+        task.evaluation().evaluate(network, trainer.prior(), report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
                         + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
@@ -242,8 +248,61 @@ public final class TrainCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private OnlineMarglikOptions options(boolean cifar) {
-        int s = or(augmentationSamples, cifar ? 0 : 2);
+    /** Adds the evaluation of the trained network at the learned prior to the report. */
+    @FunctionalInterface
+    private interface Evaluation {
+        void evaluate(Network network, PriorPrecision prior, EvaluationReport.Builder report);
+    }
+
+    /**
+     * What differs between model kinds: the network, the training data with its input normalisation (none for
+     * graphs), the options and the evaluation.
+     */
+    private record Task(ModelArchitecture architecture, SupervisedDataset<?> train, int testSize,
+                        double[] normalizationMean, double[] normalizationStd, OnlineMarglikOptions options,
+                        Evaluation evaluation) {
+    }
+
+    private Task imageTask(PrintWriter err) throws IOException {
+        boolean cifar = data.cifar();
+        graphData.requireUnused(modelKind.name());
+        OnlineMarglikOptions options = options(cifar, LikelihoodType.CLASSIFICATION, cifar ? 0 : 2);
+        status(err, "loading " + (cifar ? "CIFAR-10 from " + data.dataDir : "synthetic images (" + data.variant
+                + ")"));
+        DataOptions.Loaded raw = data.load();
+        ChannelNormalization norm = ChannelNormalization.fit(raw.train());
+        ImageDataset train = norm.apply(raw.train());
+        ImageDataset test = norm.apply(raw.test());
+        ModelArchitecture architecture = switch (modelKind) {
+            case WRN -> new ModelArchitecture(or(depth, cifar ? 16 : 10), or(widen, cifar ? 4 : 1), 10, 3, variant);
+            case VIT -> ModelArchitecture.vit(vit.sizes(train.height()), train.numClasses(), train.channels());
+            case GNN -> throw new IllegalStateException("graph networks do not train on images");
+        };
+        Evaluation evaluation = (network, prior, report) -> new ModelEvaluation(network, prior, options.flavour(),
+                32, predictive.mcSamples(), seeds.seed(), line -> status(err, line))
+                .evaluate(train, test, List.of(), null, report);
+        return new Task(architecture, train, test.size(), norm.mean(), norm.std(), options, evaluation);
+    }
+
+    private Task graphTask(PrintWriter err) throws IOException {
+        OnlineMarglikOptions options = options(false, LikelihoodType.BINARY, 0);
+        status(err, "loading " + (graphData.ogb() ? "OGB graphs from " + graphData.ogbDir : "synthetic graphs"));
+        GraphDataOptions.Loaded graphs = graphData.load(data);
+        GraphDataset train = graphs.train();
+        ModelArchitecture architecture = ModelArchitecture.gnn(gnn.sizes(train.nodeFeatures(),
+                train.edgeFeatures()), train.tasks());
+        Evaluation evaluation = (network, prior, report) -> new GraphModelEvaluation(network, prior,
+                options.flavour(), 32, line -> status(err, line)).evaluate(train, graphs.test(), report);
+        return new Task(architecture, train, graphs.test().size(), new double[0], new double[0], options, evaluation);
+    }
+
+    /**
+     * @param cifar                      whether the paper's CIFAR-10 defaults apply (else the small demo's)
+     * @param likelihood                 the training data's observation model
+     * @param defaultAugmentationSamples S when {@code --aug-samples} is not given
+     */
+    private OnlineMarglikOptions options(boolean cifar, LikelihoodType likelihood, int defaultAugmentationSamples) {
+        int s = or(augmentationSamples, defaultAugmentationSamples);
         return OnlineMarglikOptions.builder()
                 .epochs(or(epochs, cifar ? 100 : 10))
                 .batchSize(or(batchSize, cifar ? 128 : 64))
@@ -259,6 +318,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .augmentedGenerators(generators.isEmpty() ? java.util.EnumSet.noneOf(AffineGenerator.class)
                         : java.util.EnumSet.copyOf(generators))
                 .curvatureBatchSize(cifar ? 128 : 100)
+                .likelihood(likelihood)
                 .seed(seeds.seed())
                 .build();
     }
@@ -304,7 +364,9 @@ public final class TrainCommand implements Callable<Integer> {
                 meanLog += Math.log(p) / s.priorPrecisions().length;
             }
             hyper.put("prior precision (geometric mean)", Math.exp(meanLog));
-            hyper.put("train accuracy", s.trainAccuracy());
+            if (!Double.isNaN(s.trainAccuracy())) {
+                hyper.put("train accuracy", s.trainAccuracy());
+            }
             for (AffineGenerator g : AffineGenerator.values()) {
                 if (s.augmentation().length > 0) {
                     hyper.put("|eta| " + g.name().toLowerCase(Locale.ROOT), s.augmentation()[g.ordinal()]);

@@ -45,12 +45,13 @@ import picocli.CommandLine.Option;
 /**
  * The optimiser experiment for graph networks, scaled to a small CPU machine: a graph network (float32) is trained on
  * synthetic graphs whose three binary labels follow from their structure ({@link SyntheticGraphs}) with K-FAC-expand,
- * K-FAC-reduce and Adam, all with the same linear warm-up and cosine schedule, over a learning-rate grid per method;
- * for each run it reports the optimiser steps and training seconds until the validation average precision first
- * reaches the target. It then fits KRON Laplace posteriors (last layer and all weights, BINARY likelihood) to the
- * model of the run that reached the target in the fewest steps and tunes their prior precision by the marginal likelihood, and times one K-FAC factor pass (forward,
- * backward and factors) of each flavour at two batch sizes with the peak resident memory of each. Prints markdown
- * tables.
+ * K-FAC-reduce and Adam, all with the same linear warm-up and cosine schedule, over a learning-rate grid per method
+ * (crossed with a damping grid for K-FAC; see docs/graph-networks.md, section Damping); for each run it reports the
+ * optimiser steps and training seconds until the validation average precision first reaches the target. It then fits
+ * KRON Laplace posteriors (last layer and all weights, BINARY likelihood) to the model of the run that reached the
+ * target in the fewest steps and tunes their prior precision by the marginal likelihood, and times one K-FAC factor
+ * pass (forward, backward and factors) of each flavour at two batch sizes with the peak resident memory of each.
+ * Prints markdown tables.
  *
  * <p>Usage: {@code java -cp ... io.kronlaplace.hyperopt.graph.GraphOptimizerExperiment [options]}; {@code --help}
  * lists the options and their defaults.
@@ -94,10 +95,19 @@ public final class GraphOptimizerExperiment implements Callable<Integer> {
     double[] kfacRates = {0.1, 0.3};
     @Option(names = "--adam-lrs", split = ",", description = "Adam learning-rate grid (default ${DEFAULT-VALUE})")
     double[] adamRates = {1e-3, 3e-3, 1e-2};
-    @Option(names = "--damping", description = "K-FAC damping (default ${DEFAULT-VALUE})")
-    double damping = 1e-2;
+    @Option(names = "--dampings", split = ",", description = "K-FAC damping grid, crossed with the learning rates "
+            + "(default ${DEFAULT-VALUE})")
+    double[] dampings = {1.0};
+    @Option(names = "--momentum", description = "K-FAC momentum (default ${DEFAULT-VALUE})")
+    double momentum = 0.9;
+    @Option(names = "--curvature", description = "K-FAC curvature: GGN, MC_FISHER or EMPIRICAL_FISHER (default "
+            + "${DEFAULT-VALUE})")
+    CurvatureType curvature = CurvatureType.GGN;
+    @Option(names = "--factor-interval", description = "steps between K-FAC factor updates (default "
+            + "${DEFAULT-VALUE})")
+    int factorInterval = 1;
     @Option(names = "--inverse-interval", description = "steps between K-FAC inverse updates (default "
-            + "${DEFAULT-VALUE}); factors are updated every step")
+            + "${DEFAULT-VALUE})")
     int inverseInterval = 10;
     @Option(names = "--factor-decay", description = "running-average decay of the factors (default "
             + "${DEFAULT-VALUE})")
@@ -125,25 +135,28 @@ public final class GraphOptimizerExperiment implements Callable<Integer> {
         GraphDataset train = split.train();
         GraphDataset validation = split.validation();
         Supplier<Network> model = () -> GraphNetwork.builder().nodeFeatures(all.nodeFeatures())
-                .edgeFeatures(all.edgeFeatures()).width(width).blocks(blocks).mlpLayers(2).aggregation(aggregation).activation(activation)
-                .readout(Readout.NODE_MEAN)
+                .edgeFeatures(all.edgeFeatures()).width(width).blocks(blocks).mlpLayers(2).aggregation(aggregation)
+                .activation(activation).readout(Readout.NODE_MEAN)
                 .outputs(SyntheticGraphs.TASKS).seed(seed).dataType(DataType.FLOAT).build();
         System.out.printf(Locale.ROOT, "%s; train %d, validation %d graphs of %d-%d nodes; %d parameters%n%n",
                 all, train.size(), validation.size(), minNodes, maxNodes, model.get().numParameters());
-        Settings settings = new Settings(batch, maxSteps, maxSeconds, evalEvery, target, warmup, damping,
-                inverseInterval, factorDecay, seed);
+        Settings settings = new Settings(batch, maxSteps, maxSeconds, evalEvery, target, warmup, momentum,
+                curvature, factorInterval, inverseInterval, factorDecay, seed);
         List<Result> results = new ArrayList<>();
-        System.out.println("| method | lr | steps to AP " + target + " | train s to target | best val AP | steps run "
-                + "| train s |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| method | lr | damping | steps to AP " + target + " | train s to target | best val AP "
+                + "| steps run | train s |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (Method method : methods) {
             for (double lr : method == Method.ADAM ? adamRates : kfacRates) {
-                Result r = GraphTrainingRun.run(method, lr, model, train, validation, settings);
-                results.add(r);
-                System.out.printf(Locale.ROOT, "| %s | %g | %s | %s | %.4f | %d | %.1f |%n", method, lr,
-                        r.reached() ? Integer.toString(r.stepsToTarget()) : "not reached",
-                        r.reached() ? String.format(Locale.ROOT, "%.1f", r.secondsToTarget()) : "-", r.bestAp(),
-                        r.steps(), r.seconds());
+                for (double damping : method == Method.ADAM ? new double[] {Double.NaN} : dampings) {
+                    Result r = GraphTrainingRun.run(method, lr, damping, model, train, validation, settings);
+                    results.add(r);
+                    System.out.printf(Locale.ROOT, "| %s | %g | %s | %s | %s | %.4f | %d | %.1f |%n", method, lr,
+                            Double.isNaN(damping) ? "-" : String.format(Locale.ROOT, "%g", damping),
+                            r.reached() ? Integer.toString(r.stepsToTarget()) : "not reached",
+                            r.reached() ? String.format(Locale.ROOT, "%.1f", r.secondsToTarget()) : "-", r.bestAp(),
+                            r.steps(), r.seconds());
+                }
             }
         }
         System.out.println();
@@ -161,7 +174,8 @@ public final class GraphOptimizerExperiment implements Callable<Integer> {
     }
 
     private void summary(List<Result> results) {
-        System.out.println("| method (best lr) | steps to target | train s to target | steps / Adam's | s / Adam's |");
+        System.out.println("| method (best lr, damping) | steps to target | train s to target | steps / Adam's | s / "
+                + "Adam's |");
         System.out.println("|---|---|---|---|---|");
         Result adam = results.stream().anyMatch(r -> r.method() == Method.ADAM) ? best(results, Method.ADAM) : null;
         for (Method m : methods) {
@@ -171,7 +185,8 @@ public final class GraphOptimizerExperiment implements Callable<Integer> {
                     ? String.format(Locale.ROOT, "%.2f", (double) r.stepsToTarget() / adam.stepsToTarget()) : "-";
             String timeRatio = both
                     ? String.format(Locale.ROOT, "%.2f", r.secondsToTarget() / adam.secondsToTarget()) : "-";
-            System.out.printf(Locale.ROOT, "| %s (%g) | %s | %s | %s | %s |%n", m, r.learningRate(),
+            System.out.printf(Locale.ROOT, "| %s (%g, %g) | %s | %s | %s | %s |%n", m, r.learningRate(),
+                    r.damping(),
                     r.reached() ? Integer.toString(r.stepsToTarget()) : "not reached",
                     r.reached() ? String.format(Locale.ROOT, "%.1f", r.secondsToTarget()) : "-", stepRatio, timeRatio);
         }

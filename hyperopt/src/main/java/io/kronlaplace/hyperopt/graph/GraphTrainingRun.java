@@ -35,12 +35,17 @@ final class GraphTrainingRun {
         ADAM
     }
 
-    /** The run's settings shared by all methods. */
+    /**
+     * The run's settings shared by all methods; the K-FAC ones (momentum, curvature type, factor and inverse update
+     * intervals, running-average decay) are ignored by Adam.
+     */
     record Settings(int batch, int maxSteps, double maxSeconds, int evalEvery, double target, int warmup,
-                    double damping, int inverseInterval, double factorDecay, long seed) {
+                    double momentum, CurvatureType curvature, int factorInterval, int inverseInterval,
+                    double factorDecay, long seed) {
     }
 
     /**
+     * @param damping         K-FAC damping (NaN for Adam)
      * @param stepsToTarget   optimiser steps until the validation AP first reached the target, -1 if never
      * @param secondsToTarget training seconds until then (NaN if never)
      * @param bestAp          the best validation AP seen
@@ -48,8 +53,8 @@ final class GraphTrainingRun {
      * @param seconds         training seconds spent
      * @param network         the trained network
      */
-    record Result(Method method, double learningRate, int stepsToTarget, double secondsToTarget, double bestAp,
-                  int steps, double seconds, Network network) {
+    record Result(Method method, double learningRate, double damping, int stepsToTarget, double secondsToTarget,
+                  double bestAp, int steps, double seconds, Network network) {
         boolean reached() {
             return stepsToTarget >= 0;
         }
@@ -58,17 +63,19 @@ final class GraphTrainingRun {
     private GraphTrainingRun() {
     }
 
-    static Result run(Method method, double learningRate, Supplier<Network> model, GraphDataset train,
-                      GraphDataset validation, Settings s) {
+    /** @param damping K-FAC damping (ignored by Adam) */
+    static Result run(Method method, double learningRate, double damping, Supplier<Network> model,
+                      GraphDataset train, GraphDataset validation, Settings s) {
         Network net = model.get();
         BinaryCrossEntropy bce = new BinaryCrossEntropy();
         LearningRateSchedule schedule = new WarmupSchedule(s.warmup(), new CosineSchedule(learningRate,
                 learningRate * 0.01, Math.max(1, s.maxSteps() - s.warmup())));
         KfacOptimizer kfac = method == Method.ADAM ? null : KfacOptimizer.builder(net, bce).schedule(schedule)
-                .damping(s.damping()).factorUpdateInterval(1).inverseUpdateInterval(s.inverseInterval())
-                .factorDecay(s.factorDecay()).kfacOptions(KfacOptions.builder()
+                .damping(damping).momentum(s.momentum()).factorUpdateInterval(s.factorInterval())
+                .inverseUpdateInterval(s.inverseInterval()).factorDecay(s.factorDecay())
+                .kfacOptions(KfacOptions.builder()
                         .flavour(method == Method.KFAC_EXPAND ? KfacFlavour.EXPAND : KfacFlavour.REDUCE)
-                        .curvatureType(CurvatureType.GGN).seed(s.seed()).build())
+                        .curvatureType(s.curvature()).seed(s.seed()).build())
                 .build();
         Adam adam = method == Method.ADAM ? Adam.builder().schedule(schedule).build() : null;
         double seconds = 0;
@@ -107,7 +114,8 @@ final class GraphTrainingRun {
                 }
             }
         }
-        return new Result(method, learningRate, stepsToTarget, secondsToTarget, best, step, seconds, net);
+        return new Result(method, learningRate, method == Method.ADAM ? Double.NaN : damping, stepsToTarget,
+                secondsToTarget, best, step, seconds, net);
     }
 
     /** Validation AP (OGB's mean over tasks) of the network's logits. */

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.TokenPool;
+import io.kronlaplace.nn.graph.Activation;
+import io.kronlaplace.nn.graph.Aggregation;
+import io.kronlaplace.nn.graph.Readout;
 import io.kronlaplace.nn.models.WideResNet;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +47,37 @@ class ModelArchitectureTest {
         assertThrows(IllegalArgumentException.class, huge::minimumParameterValues);
         assertThrows(IllegalArgumentException.class,
                 () -> new ModelArchitecture(12, 1, 10, 3, WideResNet.Variant.FIXUP).minimumParameterValues());
+    }
+
+    @Test
+    void graphNetworkArchitectureSurvivesJsonRebuildsTheSameNetworkAndBoundsItsSize() throws Exception {
+        for (Readout readout : new Readout[] {Readout.NODE_MEAN, Readout.GLOBAL}) {
+            ModelArchitecture gnn = ModelArchitecture.gnn(new GraphSizes(2, 3, 8, 2, 3, Aggregation.MEAN,
+                    Activation.TANH, readout), 4);
+            ModelArchitecture read = JSON.treeToValue(JSON.valueToTree(gnn), ModelArchitecture.class);
+            assertEquals(gnn, read);
+            assertEquals(ModelKind.GNN, read.kind());
+            assertEquals(LikelihoodType.BINARY, read.likelihood());
+            Network a = gnn.build(3);
+            Network b = read.build(3);
+            assertEquals(a.parameters().keySet(), b.parameters().keySet());
+            assertEquals(0, a.flatParameters().sub(b.flatParameters()).norm2Number().doubleValue(), 0.0);
+            assertEquals(4, a.finalLinear().orElseThrow().outFeatures());
+            long built = a.flatParameters().length();
+            long bound = gnn.minimumParameterValues();
+            assertTrue(bound > 0 && bound <= built, gnn.describe() + ": bound " + bound + ", parameters " + built);
+            assertEquals("GNN blocks=2 width=8 mlp=3 (MEAN, TANH, " + readout + ")", read.describe());
+        }
+        assertThrows(NullPointerException.class,
+                () -> new ModelArchitecture(0, 0, 3, 0, null, ModelKind.GNN, null, null));
+        IllegalArgumentException perNode = assertThrows(IllegalArgumentException.class, () -> new GraphSizes(2, 0,
+                8, 2, 2, Aggregation.SUM, Activation.RELU, Readout.PER_NODE));
+        assertTrue(perNode.getMessage().contains("per-graph readout"), perNode.getMessage());
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class, () -> new GraphSizes(2, 0,
+                0, 2, 2, Aggregation.SUM, Activation.RELU, Readout.NODE_MEAN));
+        assertTrue(width.getMessage().contains("width"), width.getMessage());
+        assertEquals(LikelihoodType.CLASSIFICATION,
+                new ModelArchitecture(10, 1, 10, 3, WideResNet.Variant.FIXUP).likelihood());
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.kronlaplace.validation.metrics.OodDetection;
 import io.kronlaplace.validation.metrics.OodResult;
 import io.kronlaplace.validation.metrics.OodScore;
 import io.kronlaplace.validation.metrics.Probabilities;
+import io.kronlaplace.validation.metrics.MultiLabelSummary;
 import io.kronlaplace.validation.metrics.RegressionSummary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +40,7 @@ public final class EvaluationReport {
     private final List<ClassificationEntry> classification;
     private final List<OodEntry> ood;
     private final List<RegressionEntry> regression;
+    private final List<MultiLabelEntry> multiLabel;
     private final TrainingCurves training;
 
     private EvaluationReport(Builder b) {
@@ -48,6 +50,7 @@ public final class EvaluationReport {
         this.classification = List.copyOf(b.classification);
         this.ood = List.copyOf(b.ood);
         this.regression = List.copyOf(b.regression);
+        this.multiLabel = List.copyOf(b.multiLabel);
         this.training = b.training;
     }
 
@@ -86,17 +89,23 @@ public final class EvaluationReport {
         return regression;
     }
 
+    /** Multi-label binary results in insertion order. */
+    public List<MultiLabelEntry> multiLabel() {
+        return multiLabel;
+    }
+
     /** Training curves, if given. */
     public Optional<TrainingCurves> training() {
         return Optional.ofNullable(training);
     }
 
-    /** All method names in order of first appearance (classification, then OOD, then regression). */
+    /** All method names in order of first appearance (classification, OOD, regression, then multi-label). */
     public List<String> methods() {
         Set<String> names = new LinkedHashSet<>();
         classification.forEach(e -> names.add(e.method()));
         ood.forEach(e -> names.add(e.method()));
         regression.forEach(e -> names.add(e.method()));
+        multiLabel.forEach(e -> names.add(e.method()));
         return new ArrayList<>(names);
     }
 
@@ -127,6 +136,7 @@ public final class EvaluationReport {
         private final List<ClassificationEntry> classification = new ArrayList<>();
         private final List<OodEntry> ood = new ArrayList<>();
         private final List<RegressionEntry> regression = new ArrayList<>();
+        private final List<MultiLabelEntry> multiLabel = new ArrayList<>();
         private final Map<String, EvaluationSet> sets = new LinkedHashMap<>();
         private TrainingCurves training;
 
@@ -216,6 +226,14 @@ public final class EvaluationReport {
             return this;
         }
 
+        /** Adds multi-label binary metrics of {@code method} on the set named {@code set}. */
+        public Builder addMultiLabel(String method, String set, MultiLabelSummary summary) {
+            requireName(method, "method");
+            requireName(set, "set");
+            multiLabel.add(new MultiLabelEntry(method, set, summary));
+            return this;
+        }
+
         /** Training curves to plot and store (optional). */
         public Builder trainingCurves(TrainingCurves curves) {
             this.training = curves;
@@ -224,7 +242,8 @@ public final class EvaluationReport {
 
         /** The report. */
         public EvaluationReport build() {
-            if (classification.isEmpty() && ood.isEmpty() && regression.isEmpty() && training == null) {
+            if (classification.isEmpty() && ood.isEmpty() && regression.isEmpty() && multiLabel.isEmpty()
+                    && training == null) {
                 throw new IllegalStateException("report '" + title + "' has no results and no training curves");
             }
             return new EvaluationReport(this);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kronlaplace.validation.metrics.ClassificationSummary;
+import io.kronlaplace.validation.metrics.MultiLabelSummary;
 import io.kronlaplace.validation.metrics.RegressionSummary;
 import io.kronlaplace.validation.metrics.ReliabilityBin;
 
@@ -30,12 +31,13 @@ import io.kronlaplace.validation.metrics.ReliabilityBin;
  *   "ood": [ {"method", "inSet", "oodSet": string, "score": "MAX_PROBABILITY"|"NEGATIVE_ENTROPY",
  *             "auroc", "fprAt95Tpr": number, "inCount", "outCount": int} ],
  *   "regression": [ {"method", "set": string, "count": int, "rmse", "nll", "coverage68", "coverage95": number} ],
+ *   "multiLabel": [ {"method", "set": string, "count", "observed": int, "averagePrecision", "nll", "brier": number} ],
  *   "training": null | {"epochs": [int], "trainLoss": [number], "logMarginalLikelihood": [number|null],
  *                       "hyperparameters": {name: [number|null]}}   // arrays aligned with "epochs"
  * }
  * </pre>
- * Units: NLL and entropy in nats (per example), levels in degrees (ROTATION) or pixel-value standard deviations
- * (GAUSSIAN_NOISE), all rates and accuracies as fractions in [0, 1].
+ * Units: NLL and entropy in nats (per example; per observed label for "multiLabel"), levels in degrees (ROTATION) or
+ * pixel-value standard deviations (GAUSSIAN_NOISE), all rates, accuracies and precisions as fractions in [0, 1].
  */
 public final class ReportJson {
     /** Schema identifier written to the "schema" field. */
@@ -89,6 +91,18 @@ public final class ReportJson {
             number(node, "nll", s.nll());
             number(node, "coverage68", s.coverage68());
             number(node, "coverage95", s.coverage95());
+        }
+        ArrayNode multiLabel = root.putArray("multiLabel");
+        for (MultiLabelEntry entry : report.multiLabel()) {
+            MultiLabelSummary s = entry.summary();
+            ObjectNode node = multiLabel.addObject();
+            node.put("method", entry.method());
+            node.put("set", entry.set());
+            node.put("count", s.count());
+            node.put("observed", s.observed());
+            number(node, "averagePrecision", s.averagePrecision());
+            number(node, "nll", s.nll());
+            number(node, "brier", s.brier());
         }
         if (report.training().isPresent()) {
             root.set("training", trainingNode(report.training().get()));

@@ -1,6 +1,7 @@
 package io.kronlaplace.validation.report;
 
 import io.kronlaplace.validation.metrics.ClassificationSummary;
+import io.kronlaplace.validation.metrics.MultiLabelSummary;
 import io.kronlaplace.validation.metrics.RegressionSummary;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -8,7 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
-/** The tables of a report: classification, OOD detection, regression and a training summary. */
+/** The tables of a report: classification, OOD detection, regression, multi-label and a training summary. */
 final class ReportTables {
     private ReportTables() {
     }
@@ -36,6 +37,16 @@ final class ReportTables {
             }
             tables.add(new Table("Regression",
                     List.of("Method", "Set", "N", "RMSE", "NLL", "Coverage 68%", "Coverage 95%"), rows));
+        }
+        if (!report.multiLabel().isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            for (MultiLabelEntry e : report.multiLabel()) {
+                MultiLabelSummary s = e.summary();
+                rows.add(List.of(e.method(), e.set(), Integer.toString(s.count()), Long.toString(s.observed()),
+                        number(s.averagePrecision()), number(s.nll()), number(s.brier())));
+            }
+            tables.add(new Table("Multi-label",
+                    List.of("Method", "Set", "N", "Observed labels", "AP", "NLL per label", "Brier per label"), rows));
         }
         report.training().filter(t -> !t.epochs().isEmpty()).ifPresent(t -> tables.add(training(t)));
         return tables;
