@@ -1,7 +1,11 @@
 package io.kronlaplace.hyperopt.checkpoint;
 
+import io.kronlaplace.io.TorchNames;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.models.ConvNet;
+import io.kronlaplace.nn.models.Mlp;
 import io.kronlaplace.nn.models.WideResNet;
+import java.util.List;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -15,16 +19,30 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param variant       Wide ResNet BatchNorm or Fixup (null for other kinds)
  * @param kind          the network family; null (files written before it was recorded) reads as {@link ModelKind#WRN}
  * @param vit           the sizes of a {@link ModelKind#VIT}, else null
+ * @param layers        the sizes of an {@link ModelKind#MLP} or {@link ModelKind#CNN}, else null
  */
 public record ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
-                                ModelKind kind, VitSizes vit) {
+                                ModelKind kind, VitSizes vit, LayerSizes layers) {
     /** Defaults a missing kind to WRN and requires the fields of the kind. */
     public ModelArchitecture {
         kind = kind == null ? ModelKind.WRN : kind;
         switch (kind) {
             case WRN -> Objects.requireNonNull(variant, "variant");
             case VIT -> Objects.requireNonNull(vit, "ViT sizes");
+            case MLP -> Objects.requireNonNull(layers, "MLP sizes");
+            case CNN -> {
+                Objects.requireNonNull(layers, "CNN sizes");
+                if (layers.channels().isEmpty()) {
+                    throw new IllegalArgumentException("a CNN needs at least one convolution stage");
+                }
+            }
         }
+    }
+
+    /** A Wide ResNet or a ViT (the form before MLPs and CNNs were recorded). */
+    public ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
+                             ModelKind kind, VitSizes vit) {
+        this(depth, widen, classes, inputChannels, variant, kind, vit, null);
     }
 
     /** A Wide ResNet. */
@@ -37,12 +55,63 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
         return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.VIT, sizes);
     }
 
+    /**
+     * A multilayer perceptron over flattened images.
+     *
+     * @param imageSize     side of the square input images
+     * @param hidden        hidden widths, input side first
+     * @param classes       outputs
+     * @param inputChannels image channels
+     * @return the architecture
+     */
+    public static ModelArchitecture mlp(int imageSize, List<Integer> hidden, int classes, int inputChannels) {
+        return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.MLP,
+                null, new LayerSizes(imageSize, List.of(), hidden));
+    }
+
+    /**
+     * A plain CNN: 3 x 3 convolution, ReLU and 2 x 2 average pooling per stage, then dense layers.
+     *
+     * @param imageSize     side of the square input images
+     * @param channels      output channels per stage, at least one stage
+     * @param hidden        widths of the dense layers after the convolutions
+     * @param classes       outputs
+     * @param inputChannels image channels
+     * @return the architecture
+     */
+    public static ModelArchitecture cnn(int imageSize, List<Integer> channels, List<Integer> hidden, int classes,
+                                        int inputChannels) {
+        return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.CNN, null,
+                new LayerSizes(imageSize, channels, hidden));
+    }
+
+    /**
+     * How this architecture's tensors are named in a PyTorch {@code state_dict} (see docs/pytorch-import.md).
+     *
+     * @return the mapping
+     * @throws IllegalArgumentException for a ViT, whose PyTorch layouts are not mapped yet
+     */
+    public TorchNames torchNames() {
+        return switch (kind) {
+            case WRN -> TorchNames.wideResNet();
+            case MLP, CNN -> TorchNames.sequential();
+            case VIT -> throw new IllegalArgumentException("PyTorch weights can be imported into WRN, MLP and "
+                    + "CNN models, not into a ViT");
+        };
+    }
+
     /** Builds the network (float32) with a seeded initialisation. */
     public Network build(long seed) {
         return switch (kind) {
             case WRN -> WideResNet.builder().depth(depth).widen(widen).classes(classes).inputChannels(inputChannels)
                     .variant(variant).seed(seed).dataType(DataType.FLOAT).build();
             case VIT -> vit.builder().classes(classes).inputChannels(inputChannels).seed(seed)
+                    .dataType(DataType.FLOAT).build();
+            case MLP -> Mlp.builder().inputs(Math.multiplyExact((long) inputChannels,
+                            (long) layers.imageSize() * layers.imageSize())).hidden(layers.hiddenArray())
+                    .classes(classes).seed(seed).dataType(DataType.FLOAT).build();
+            case CNN -> ConvNet.builder().inputChannels(inputChannels).imageSize(layers.imageSize())
+                    .channels(layers.channelArray()).hidden(layers.hiddenArray()).classes(classes).seed(seed)
                     .dataType(DataType.FLOAT).build();
         };
     }
@@ -77,6 +146,7 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
                     yield Math.addExact(Math.multiplyExact(perBlock, (long) vit.depth()),
                             Math.multiplyExact(width, (long) classes));
                 }
+                case MLP, CNN -> denseWeightValues();
             };
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("architecture " + describe() + " with " + classes
@@ -84,12 +154,38 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
         }
     }
 
-    /** "WRN-16-4 (FIXUP)" or "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)". */
+    /**
+     * The weight values of an MLP or CNN without biases: 9 Cin Cout per convolution stage, in x out per dense layer
+     * (the flattened features are the last stage's channels times the side halved once per stage).
+     */
+    private long denseWeightValues() {
+        long values = 0;
+        long in = inputChannels;
+        long side = layers.imageSize();
+        for (int c : layers.channels()) {
+            values = Math.addExact(values, Math.multiplyExact(9L, Math.multiplyExact(in, (long) c)));
+            in = c;
+            side /= 2;
+        }
+        long width = Math.multiplyExact(in, Math.multiplyExact(side, side));
+        for (int h : layers.hidden()) {
+            values = Math.addExact(values, Math.multiplyExact(width, (long) h));
+            width = h;
+        }
+        return Math.addExact(values, Math.multiplyExact(width, (long) classes));
+    }
+
+    /**
+     * "WRN-16-4 (FIXUP)", "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)", "MLP hidden=[256, 128]" or
+     * "CNN channels=[16, 32] hidden=[]".
+     */
     public String describe() {
         return switch (kind) {
             case WRN -> "WRN-" + depth + "-" + widen + " (" + variant + ")";
             case VIT -> "ViT depth=" + vit.depth() + " width=" + vit.width() + " heads=" + vit.heads() + " patch="
                     + vit.patchSize() + " mlp=" + vit.mlpRatio() + " (" + vit.pooling() + ")";
+            case MLP -> "MLP hidden=" + layers.hidden();
+            case CNN -> "CNN channels=" + layers.channels() + " hidden=" + layers.hidden();
         };
     }
 }

@@ -5,5 +5,9 @@ public enum ModelKind {
     /** A Wide ResNet ({@link io.kronlaplace.nn.models.WideResNet}). */
     WRN,
     /** A vision transformer ({@link io.kronlaplace.nn.models.VisionTransformer}). */
-    VIT
+    VIT,
+    /** A multilayer perceptron over flattened images ({@link io.kronlaplace.nn.models.Mlp}). */
+    MLP,
+    /** A plain convolutional network ({@link io.kronlaplace.nn.models.ConvNet}). */
+    CNN
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kronlaplace", mixinStandardHelpOptions = true, version = "kronlaplace 0.1.0",
         description = "Laplace approximations and marginal-likelihood hyperparameter learning on a K-FAC engine.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, SearchCommand.class, CurvatureCommand.class,
-                BenchCommand.class, FuzzCommand.class,
+                BenchCommand.class, FuzzCommand.class, ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -70,12 +70,19 @@ public final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--model-kind", paramLabel = "KIND", defaultValue = "WRN",
-            description = "Network: WRN (Wide ResNet, sized by --depth, --widen, --variant) or VIT (vision "
-                    + "transformer, sized by the --vit-* options) (default: ${DEFAULT-VALUE}).")
+            description = "Network: WRN (Wide ResNet, sized by --depth, --widen, --variant), VIT (vision "
+                    + "transformer, sized by the --vit-* options), MLP (sized by --hidden) or CNN (sized by "
+                    + "--channels and --hidden) (default: ${DEFAULT-VALUE}).")
     ModelKind modelKind;
 
     @Mixin
     VitOptions vit;
+
+    @Mixin
+    LayerOptions layers;
+
+    @Mixin
+    WeightsImportOptions weights;
 
     @Option(names = "--depth", paramLabel = "D", description = "Wide ResNet depth 6n+4 (default: 10 synthetic, 16 "
             + "CIFAR-10).")
@@ -193,9 +200,11 @@ public final class TrainCommand implements Callable<Integer> {
         ModelArchitecture architecture = switch (modelKind) {
             case WRN -> new ModelArchitecture(or(depth, cifar ? 16 : 10), or(widen, cifar ? 4 : 1), 10, 3, variant);
             case VIT -> ModelArchitecture.vit(vit.sizes(train.height()), train.numClasses(), train.channels());
+            case MLP, CNN -> layers.architecture(modelKind, train);
         };
 
         Network network = architecture.build(seed);
+        weights.loadInto(architecture, network);
         status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test images; %s",
                 architecture.describe(), network.numParameters(), train.size(), test.size(), options));
         OnlineMarglikTrainer trainer = new OnlineMarglikTrainer(network, train, options);
