@@ -28,7 +28,7 @@ public final class Main implements Runnable {
     /** Without a sub-command: print the usage and fail, so scripts notice the missing command. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (train, evaluate, search, "
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (train, evaluate, import, search, "
                 + "curvature, bench)");
     }
 
