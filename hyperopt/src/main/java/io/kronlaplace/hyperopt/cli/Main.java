@@ -28,8 +28,8 @@ public final class Main implements Runnable {
     /** Without a sub-command: print the usage and fail, so scripts notice the missing command. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (train, evaluate, import, search, "
-                + "curvature, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (train, evaluate, import, "
+                + "search, curvature, bench)");
     }
 
     /** Runs the tool and exits the JVM with its exit code. */

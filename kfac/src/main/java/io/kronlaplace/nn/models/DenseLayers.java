@@ -28,7 +28,8 @@ final class DenseLayers {
     static int[] positive(int[] widths, String what) {
         for (int w : widths) {
             if (w < 1) {
-                throw new IllegalArgumentException(what + " must be positive, got " + java.util.Arrays.toString(widths));
+                throw new IllegalArgumentException(what + " must be positive, got "
+                        + java.util.Arrays.toString(widths));
             }
         }
         return widths.clone();
