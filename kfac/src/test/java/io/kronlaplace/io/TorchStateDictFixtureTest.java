@@ -1,6 +1,7 @@
 package io.kronlaplace.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kronlaplace.nn.Mode;
@@ -55,5 +56,31 @@ class TorchStateDictFixtureTest {
                 difference, scale, difference / scale);
         assertTrue(difference <= TOLERANCE * scale, model + ": max difference " + difference + " for logits up to "
                 + scale);
+    }
+
+    /**
+     * Exporting the imported network gives PyTorch's own file back: the same keys in the same order with the same
+     * shapes and dtypes (so {@code load_state_dict(strict=True)} accepts it) and the same bytes for every float32
+     * tensor; only the batch counters differ (this library does not count batches and writes 0).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"wrn_bn", "wrn_fixup", "mlp", "cnn"})
+    void exportReproducesPyTorchsStateDict(String model) throws Exception {
+        Network network = MODELS.get(model).get();
+        TorchNames names = model.startsWith("wrn") ? TorchNames.wideResNet() : TorchNames.sequential();
+        SafetensorsContent pytorch = SafetensorsFile.read(fixture(model));
+        TorchStateDict.load(network, pytorch, names, model);
+        Map<String, SafetensorsTensor> exported = TorchStateDict.toContent(network, names).tensors();
+        assertEquals(java.util.Set.copyOf(pytorch.tensors().keySet()), exported.keySet());
+        for (SafetensorsTensor want : pytorch.tensors().values()) {
+            SafetensorsTensor got = exported.get(want.name());
+            assertEquals(want.dtype(), got.dtype(), want.name());
+            assertArrayEquals(want.shape(), got.shape(), want.name());
+            if (want.dtype() == SafetensorsDtype.I64) {
+                assertArrayEquals(new long[] {0}, got.toLongs(), want.name());
+            } else {
+                assertArrayEquals(want.bytes(), got.bytes(), want.name());
+            }
+        }
     }
 }

@@ -14,16 +14,6 @@ public final class WeightsImportOptions {
                     + "network instead of a random initialisation; names follow docs/pytorch-import.md.")
     Path file;
 
-    /** Whether {@code --weights} was given. */
-    public boolean given() {
-        return file != null;
-    }
-
-    /** The file given with {@code --weights}, or null. */
-    public Path file() {
-        return file;
-    }
-
     /**
      * Loads the weights into {@code network} when {@code --weights} was given, else does nothing.
      *
