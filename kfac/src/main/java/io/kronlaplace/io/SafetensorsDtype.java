@@ -26,17 +26,30 @@ public enum SafetensorsDtype {
         this.width = width;
     }
 
-    /** Bytes per element. */
+    /**
+     * Bytes per element.
+     *
+     * @return 2, 4 or 8
+     */
     public int width() {
         return width;
     }
 
-    /** Whether this is a floating-point type. */
+    /**
+     * Whether this is a floating-point type.
+     *
+     * @return false for I64 only
+     */
     public boolean isFloatingPoint() {
         return this != I64;
     }
 
-    /** The type called {@code name} in a safetensors header ({@code "F32"}, ...), or empty for any other name. */
+    /**
+     * The type called {@code name} in a safetensors header.
+     *
+     * @param name the header's spelling, e.g. {@code "F32"}
+     * @return the type, or empty for any other name
+     */
     public static Optional<SafetensorsDtype> byName(String name) {
         return Arrays.stream(values()).filter(d -> d.name().equals(name)).findFirst();
     }

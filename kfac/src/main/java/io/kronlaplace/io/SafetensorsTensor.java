@@ -89,32 +89,56 @@ public final class SafetensorsTensor {
         return ofBytes(name, SafetensorsDtype.I64, shape, out.array());
     }
 
-    /** The tensor's name in its file. */
+    /**
+     * The tensor's name in its file.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** The stored element type. */
+    /**
+     * The stored element type.
+     *
+     * @return the dtype
+     */
     public SafetensorsDtype dtype() {
         return dtype;
     }
 
-    /** The dimensions (a copy; empty for a scalar). */
+    /**
+     * The dimensions.
+     *
+     * @return a copy, empty for a scalar
+     */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** The number of elements, {@code prod(shape)}. */
+    /**
+     * The number of elements.
+     *
+     * @return {@code prod(shape)}
+     */
     public int elementCount() {
         return data.length / dtype.width();
     }
 
-    /** The little-endian element bytes (a copy). */
+    /**
+     * The little-endian element bytes.
+     *
+     * @return a copy
+     */
     public byte[] bytes() {
         return data.clone();
     }
 
-    /** The elements in C order as doubles: exact for every floating-point type, rounded for I64 beyond 2^53. */
+    /**
+     * The elements as doubles: exact for every floating-point type, rounded for I64 beyond 2^53.
+     *
+     * @return the values in C order
+     */
     public double[] toDoubles() {
         ByteBuffer in = view();
         double[] out = new double[elementCount()];

@@ -4,7 +4,6 @@ import io.kronlaplace.nn.Flatten;
 import io.kronlaplace.nn.Init;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Sequential;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -19,7 +18,11 @@ public final class Mlp {
     private Mlp() {
     }
 
-    /** A builder with no hidden layers, 10 classes, seed 0, float32; the input size is required. */
+    /**
+     * A builder with no hidden layers, 10 classes, seed 0, float32; the input size is required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -112,14 +115,6 @@ public final class Mlp {
             Sequential root = new Sequential().add(new Flatten());
             DenseLayers.append(root, inputs, hidden, classes, new Init(seed, dataType, Init.Scheme.KAIMING_NORMAL));
             return new Network(root);
-        }
-
-        /** {@code "MLP 3072-256-128-10"}. */
-        @Override
-        public String toString() {
-            StringBuilder s = new StringBuilder("MLP ").append(inputs);
-            Arrays.stream(hidden).forEach(h -> s.append('-').append(h));
-            return s.append('-').append(classes).toString();
         }
     }
 }
