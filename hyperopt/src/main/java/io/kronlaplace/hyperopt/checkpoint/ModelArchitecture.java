@@ -1,8 +1,12 @@
 package io.kronlaplace.hyperopt.checkpoint;
 
 import io.kronlaplace.laplace.LikelihoodType;
+import io.kronlaplace.io.TorchNames;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.models.ConvNet;
+import io.kronlaplace.nn.models.Mlp;
 import io.kronlaplace.nn.models.WideResNet;
+import java.util.List;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -17,9 +21,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param kind          the network family; null (files written before it was recorded) reads as {@link ModelKind#WRN}
  * @param vit           the sizes of a {@link ModelKind#VIT}, else null
  * @param graph         the sizes of a {@link ModelKind#GNN}, else null
+ * @param layers        the sizes of an {@link ModelKind#MLP} or {@link ModelKind#CNN}, else null
  */
 public record ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
-                                ModelKind kind, VitSizes vit, GraphSizes graph) implements java.io.Serializable {
+                                ModelKind kind, VitSizes vit, GraphSizes graph, LayerSizes layers)
+        implements java.io.Serializable {
     /** Defaults a missing kind to WRN and requires the fields of the kind. */
     public ModelArchitecture {
         kind = kind == null ? ModelKind.WRN : kind;
@@ -27,13 +33,20 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
             case WRN -> Objects.requireNonNull(variant, "variant");
             case VIT -> Objects.requireNonNull(vit, "ViT sizes");
             case GNN -> Objects.requireNonNull(graph, "graph-network sizes");
+            case MLP -> Objects.requireNonNull(layers, "MLP sizes");
+            case CNN -> {
+                Objects.requireNonNull(layers, "CNN sizes");
+                if (layers.channels().isEmpty()) {
+                    throw new IllegalArgumentException("a CNN needs at least one convolution stage");
+                }
+            }
         }
     }
 
-    /** A Wide ResNet or a ViT (the kinds without graph sizes). */
+    /** A Wide ResNet or a ViT (the form before graph networks, MLPs and CNNs were recorded). */
     public ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
                              ModelKind kind, VitSizes vit) {
-        this(depth, widen, classes, inputChannels, variant, kind, vit, null);
+        this(depth, widen, classes, inputChannels, variant, kind, vit, null, null);
     }
 
     /** A Wide ResNet. */
@@ -43,17 +56,62 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
 
     /** A vision transformer with these sizes. */
     public static ModelArchitecture vit(VitSizes sizes, int classes, int inputChannels) {
-        return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.VIT, sizes, null);
+        return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.VIT, sizes, null, null);
     }
 
     /** A graph network with these sizes and one binary output per task. */
     public static ModelArchitecture gnn(GraphSizes sizes, int tasks) {
-        return new ModelArchitecture(0, 0, tasks, 0, null, ModelKind.GNN, null, sizes);
+        return new ModelArchitecture(0, 0, tasks, 0, null, ModelKind.GNN, null, sizes, null);
     }
 
     /** The observation model of the outputs: multi-label binary for a graph network, else softmax classification. */
     public LikelihoodType likelihood() {
         return kind == ModelKind.GNN ? LikelihoodType.BINARY : LikelihoodType.CLASSIFICATION;
+    }
+
+    /**
+     * A multilayer perceptron over flattened images.
+     *
+     * @param imageSize     side of the square input images
+     * @param hidden        hidden widths, input side first
+     * @param classes       outputs
+     * @param inputChannels image channels
+     * @return the architecture
+     */
+    public static ModelArchitecture mlp(int imageSize, List<Integer> hidden, int classes, int inputChannels) {
+        return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.MLP,
+                null, null, new LayerSizes(imageSize, List.of(), hidden));
+    }
+
+    /**
+     * A plain CNN: 3 x 3 convolution, ReLU and 2 x 2 average pooling per stage, then dense layers.
+     *
+     * @param imageSize     side of the square input images
+     * @param channels      output channels per stage, at least one stage
+     * @param hidden        widths of the dense layers after the convolutions
+     * @param classes       outputs
+     * @param inputChannels image channels
+     * @return the architecture
+     */
+    public static ModelArchitecture cnn(int imageSize, List<Integer> channels, List<Integer> hidden, int classes,
+                                        int inputChannels) {
+        return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.CNN, null, null,
+                new LayerSizes(imageSize, channels, hidden));
+    }
+
+    /**
+     * How this architecture's tensors are named in a PyTorch {@code state_dict} (see docs/pytorch-import.md).
+     *
+     * @return the mapping
+     * @throws IllegalArgumentException for a ViT, whose PyTorch layouts are not mapped yet
+     */
+    public TorchNames torchNames() {
+        return switch (kind) {
+            case WRN -> TorchNames.wideResNet();
+            case MLP, CNN -> TorchNames.sequential();
+            case VIT, GNN -> throw new IllegalArgumentException("PyTorch weights can be imported into WRN, MLP "
+                    + "and CNN models, not into a " + (kind == ModelKind.VIT ? "ViT" : "graph network"));
+        };
     }
 
     /** Builds the network (float32) with a seeded initialisation. */
@@ -64,6 +122,12 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
             case VIT -> vit.builder().classes(classes).inputChannels(inputChannels).seed(seed)
                     .dataType(DataType.FLOAT).build();
             case GNN -> graph.builder().outputs(classes).seed(seed).dataType(DataType.FLOAT).build();
+            case MLP -> Mlp.builder().inputs(Math.multiplyExact((long) inputChannels,
+                            (long) layers.imageSize() * layers.imageSize())).hidden(layers.hiddenArray())
+                    .classes(classes).seed(seed).dataType(DataType.FLOAT).build();
+            case CNN -> ConvNet.builder().inputChannels(inputChannels).imageSize(layers.imageSize())
+                    .channels(layers.channelArray()).hidden(layers.hiddenArray()).classes(classes).seed(seed)
+                    .dataType(DataType.FLOAT).build();
         };
     }
 
@@ -100,6 +164,7 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
                 }
                 case GNN -> Math.addExact(graph.minimumBlockValues(),
                         Math.multiplyExact((long) graph.width(), (long) classes));
+                case MLP, CNN -> denseWeightValues();
             };
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("architecture " + describe() + " with " + classes
@@ -108,7 +173,29 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
     }
 
     /**
-     * "WRN-16-4 (FIXUP)", "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)" or
+     * The weight values of an MLP or CNN without biases: 9 Cin Cout per convolution stage, in x out per dense layer
+     * (the flattened features are the last stage's channels times the side halved once per stage).
+     */
+    private long denseWeightValues() {
+        long values = 0;
+        long in = inputChannels;
+        long side = layers.imageSize();
+        for (int c : layers.channels()) {
+            values = Math.addExact(values, Math.multiplyExact(9L, Math.multiplyExact(in, (long) c)));
+            in = c;
+            side /= 2;
+        }
+        long width = Math.multiplyExact(in, Math.multiplyExact(side, side));
+        for (int h : layers.hidden()) {
+            values = Math.addExact(values, Math.multiplyExact(width, (long) h));
+            width = h;
+        }
+        return Math.addExact(values, Math.multiplyExact(width, (long) classes));
+    }
+
+    /**
+     * "WRN-16-4 (FIXUP)", "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)", "MLP hidden=[256, 128]" or
+     * "CNN channels=[16, 32] hidden=[]" or
      * "GNN blocks=3 width=32 mlp=2 (SUM, RELU, NODE_MEAN)".
      */
     public String describe() {
@@ -118,6 +205,8 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
                     + vit.patchSize() + " mlp=" + vit.mlpRatio() + " (" + vit.pooling() + ")";
             case GNN -> "GNN blocks=" + graph.blocks() + " width=" + graph.width() + " mlp=" + graph.mlpLayers()
                     + " (" + graph.aggregation() + ", " + graph.activation() + ", " + graph.readout() + ")";
+            case MLP -> "MLP hidden=" + layers.hidden();
+            case CNN -> "CNN channels=" + layers.channels() + " hidden=" + layers.hidden();
         };
     }
 }

@@ -10,7 +10,11 @@ public enum ModelKind {
      * A graph network ({@link io.kronlaplace.nn.graph.GraphNetwork}) with one binary label per task and graph
      * (multi-label, missing labels allowed).
      */
-    GNN;
+    GNN,
+    /** A multilayer perceptron over flattened images ({@link io.kronlaplace.nn.models.Mlp}). */
+    MLP,
+    /** A plain convolutional network ({@link io.kronlaplace.nn.models.ConvNet}). */
+    CNN;
 
     /** Whether the inputs are images (normalised per channel); graph inputs are used as they are. */
     public boolean imageInputs() {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kronlaplace", mixinStandardHelpOptions = true, version = "kronlaplace 0.1.0",
         description = "Laplace approximations and marginal-likelihood hyperparameter learning on a K-FAC engine.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, SearchCommand.class, CurvatureCommand.class,
-                BenchCommand.class, FuzzCommand.class,
+                BenchCommand.class, FuzzCommand.class, ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -28,8 +28,8 @@ public final class Main implements Runnable {
     /** Without a sub-command: print the usage and fail, so scripts notice the missing command. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (train, evaluate, search, "
-                + "curvature, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (train, evaluate, import, "
+                + "search, curvature, bench)");
     }
 
     /** Runs the tool and exits the JVM with its exit code. */

@@ -80,9 +80,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--model-kind", paramLabel = "KIND", defaultValue = "WRN",
             description = "Network: WRN (Wide ResNet, sized by --depth, --widen, --variant), VIT (vision "
-                    + "transformer, sized by the --vit-* options) or GNN (graph network with multi-label binary "
-                    + "outputs, sized by the --gnn-* options; synthetic graphs or --ogb-dir) (default: "
-                    + "${DEFAULT-VALUE}).")
+                    + "transformer, sized by the --vit-* options), MLP (sized by --hidden), CNN (sized by "
+                    + "--channels and --hidden) or GNN (graph network with multi-label binary outputs, sized by the "
+                    + "--gnn-* options; synthetic graphs or --ogb-dir) (default: ${DEFAULT-VALUE}).")
     ModelKind modelKind;
 
     @Mixin
@@ -93,6 +93,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     GraphDataOptions graphData;
+
+    @Mixin
+    LayerOptions layers;
+
+    @Mixin
+    WeightsImportOptions weights;
 
     @Option(names = "--depth", paramLabel = "D", description = "Wide ResNet depth 6n+4 (default: 10 synthetic, 16 "
             + "CIFAR-10).")
@@ -213,6 +219,7 @@ public final class TrainCommand implements Callable<Integer> {
         OnlineMarglikOptions options = task.options();
 
         Network network = architecture.build(seed);
+        weights.loadInto(architecture, network);
         status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test examples; %s",
                 architecture.describe(), network.numParameters(), task.train().size(), task.testSize(), options));
         // graph data sets train in this JVM: the distributed trainers take image data sets only
@@ -276,6 +283,7 @@ public final class TrainCommand implements Callable<Integer> {
         ModelArchitecture architecture = switch (modelKind) {
             case WRN -> new ModelArchitecture(or(depth, cifar ? 16 : 10), or(widen, cifar ? 4 : 1), 10, 3, variant);
             case VIT -> ModelArchitecture.vit(vit.sizes(train.height()), train.numClasses(), train.channels());
+            case MLP, CNN -> layers.architecture(modelKind, train);
             case GNN -> throw new IllegalStateException("graph networks do not train on images");
         };
         Evaluation evaluation = (network, prior, report) -> new ModelEvaluation(network, prior, options.flavour(),

@@ -69,7 +69,7 @@ class ModelArchitectureTest {
             assertEquals("GNN blocks=2 width=8 mlp=3 (MEAN, TANH, " + readout + ")", read.describe());
         }
         assertThrows(NullPointerException.class,
-                () -> new ModelArchitecture(0, 0, 3, 0, null, ModelKind.GNN, null, null));
+                () -> new ModelArchitecture(0, 0, 3, 0, null, ModelKind.GNN, null, null, null));
         IllegalArgumentException perNode = assertThrows(IllegalArgumentException.class, () -> new GraphSizes(2, 0,
                 8, 2, 2, Aggregation.SUM, Activation.RELU, Readout.PER_NODE));
         assertTrue(perNode.getMessage().contains("per-graph readout"), perNode.getMessage());
