@@ -49,9 +49,9 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "learned augmentation) in a few minutes on 2 cores.",
                 "With --data-dir: WRN-16-4 on CIFAR-10 with the paper's settings (100 epochs; hours to days on a CPU)."},
         footer = {"", "Writes OUT/report.json, report.md, report.html (training curves; MAP vs Laplace GLM probit vs "
-                + "Laplace GLM MC on the test split with calibration plots), OUT/model.klm (weights and learned "
-                + "hyperparameters; use with 'evaluate' for shifted and out-of-distribution data) and "
-                + "OUT/checkpoint.klck (resume with --resume)."})
+                + "Laplace GLM MC on the test split, rotated and noisy test images and an out-of-distribution set, "
+                + "with calibration plots), OUT/model.klm (weights and learned hyperparameters of the best epoch; "
+                + "use with 'evaluate') and OUT/checkpoint.klck (resume with --resume)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -123,6 +123,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Adam learning rate of log prior precisions (default: ${DEFAULT-VALUE}).")
     double hyperLearningRate;
 
+    @Option(names = "--hyper-tolerance", paramLabel = "TOL", defaultValue = "1e-5",
+            description = "Stop an update's prior hyper-steps once a step changes the log marginal likelihood by at "
+                    + "most TOL times its magnitude; 0 takes all K steps (default: ${DEFAULT-VALUE}).")
+    double hyperTolerance;
+
     @Option(names = "--prior", paramLabel = "P", defaultValue = "LAYERWISE",
             description = "SCALAR or LAYERWISE prior precision (default: ${DEFAULT-VALUE}).")
     PriorStructure prior;
@@ -144,7 +149,8 @@ public final class TrainCommand implements Callable<Integer> {
     Integer augmentationSamples;
 
     @Option(names = "--aug-lr", paramLabel = "RATE", defaultValue = "0.05",
-            description = "Adam learning rate of the augmentation parameters (default: ${DEFAULT-VALUE}).")
+            description = "Adam learning rate of the log augmentation magnitudes log |eta| (default: "
+                    + "${DEFAULT-VALUE}).")
     double augmentationLearningRate;
 
     @Option(names = "--aug-hypersteps", paramLabel = "N", description = "Hyper-steps per update that also step "
@@ -216,10 +222,11 @@ public final class TrainCommand implements Callable<Integer> {
         EvaluationReport.Builder report = EvaluationReport.builder("Online marginal-likelihood training: "
                 + architecture.describe() + " on " + train.name())
                 .description(description(options, result, trainSeconds))
-                .trainingCurves(curves(result, trainer));
-        new ModelEvaluation(network, trainer.prior(), options.flavour(),
+                .trainingCurves(curves(result));
+        new ModelEvaluation(network, model.prior(), options.flavour(),
                 32, mcSamples, seed, line -> status(err, line))
-                .evaluate(train, test, List.of(), null, report);
+                .evaluate(train, test, DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm),
+                        norm.apply(raw.ood()), report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
                         + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
@@ -238,7 +245,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .optimizer(optimizer).learningRate(learningRate).schedule(schedule)
                 .marglikFrequency(or(frequency, cifar ? 5 : 3))
                 .burnIn(or(burnIn, cifar ? 20 : 4))
-                .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate)
+                .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate).hyperTolerance(hyperTolerance)
                 .priorStructure(prior).initialPriorPrecision(priorPrecision)
                 .flavour(kfacFlavour.flavour()).curvatureType(curvature)
                 .augmentationSamples(s).augmentationLearningRate(augmentationLearningRate)
@@ -283,7 +290,7 @@ public final class TrainCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    private static TrainingCurves curves(TrainingResult result, OnlineMarglikTrainer trainer) {
+    private static TrainingCurves curves(TrainingResult result) {
         List<EpochRecord> records = new ArrayList<>();
         for (EpochSummary s : result.history()) {
             Map<String, Double> hyper = new LinkedHashMap<>();
