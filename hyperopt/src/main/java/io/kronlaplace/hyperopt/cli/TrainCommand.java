@@ -108,7 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
     ScheduleKind schedule;
 
     @Option(names = {"-F", "--marglik-frequency"}, paramLabel = "F", description = "Marginal-likelihood update "
-            + "every F epochs (default: 3 synthetic, 5 CIFAR-10).")
+            + "every F epochs (default: 2 synthetic, 5 CIFAR-10).")
     Integer frequency;
 
     @Option(names = {"-B", "--burn-in"}, paramLabel = "B", description = "No update before epoch B: updates run at "
@@ -148,7 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
             + "invariant model; 0 or 1 disables learned augmentation (default: 2 synthetic, 0 CIFAR-10).")
     Integer augmentationSamples;
 
-    @Option(names = "--aug-lr", paramLabel = "RATE", defaultValue = "0.05",
+    @Option(names = "--aug-lr", paramLabel = "RATE", defaultValue = "0.1",
             description = "Adam learning rate of the log augmentation magnitudes log |eta| (default: "
                     + "${DEFAULT-VALUE}).")
     double augmentationLearningRate;
@@ -243,7 +243,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .epochs(or(epochs, cifar ? 100 : 10))
                 .batchSize(or(batchSize, cifar ? 128 : 64))
                 .optimizer(optimizer).learningRate(learningRate).schedule(schedule)
-                .marglikFrequency(or(frequency, cifar ? 5 : 3))
+                .marglikFrequency(or(frequency, cifar ? 5 : 2))
                 .burnIn(or(burnIn, cifar ? 20 : 4))
                 .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate).hyperTolerance(hyperTolerance)
                 .priorStructure(prior).initialPriorPrecision(priorPrecision)
