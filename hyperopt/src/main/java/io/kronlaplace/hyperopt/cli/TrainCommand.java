@@ -278,9 +278,10 @@ public final class TrainCommand implements Callable<Integer> {
         b.append(o.learnsAugmentation() ? "learned augmentation with S = " + o.augmentationSamples() + " samples"
                 : "no learned augmentation");
         b.append(String.format(Locale.ROOT, ". Training took %.1f s; the best log marginal likelihood %.2f was at "
-                + "epoch %d and its weights are evaluated.", seconds, r.bestLogMarglik(), r.bestEpoch()));
+                + "epoch %d; that epoch's weights and hyperparameters are saved and evaluated.", seconds,
+                r.bestLogMarglik(), r.bestEpoch()));
         if (r.eta().length > 0) {
-            b.append(" Learned augmentation |eta|:");
+            b.append(" Learned augmentation |eta| of that epoch:");
             for (AffineGenerator g : AffineGenerator.values()) {
                 b.append(String.format(Locale.ROOT, " %s %.3f", g.name().toLowerCase(Locale.ROOT),
                         Math.abs(r.eta()[g.ordinal()])));
