@@ -162,14 +162,17 @@ public final class MarglikOverheadBenchmark {
         // The first epoch and the first curvature batch include one-off warm-up (JIT, workspace sizing); time an epoch
         // by the later epochs and a curvature batch by the later batches.
         double epoch = (training - result.history().get(0).trainSeconds()) / (FREQUENCY - 1);
-        int batches = curvatureBatchEnds.size();
+        // with learned augmentation the update runs a second curvature pass after the eta steps: time a pass by the
+        // first one and count both as curvature
+        int batches = (train.size() + batch - 1) / batch;
+        int passes = curvatureBatchEnds.size() / batches;
         if (batches < 2) {
             throw new IllegalArgumentException("use at least two curvature batches (--images >= 2 x --batch)");
         }
         long last = curvatureBatchEnds.get(batches - 1);
         double perBatch = (last - curvatureBatchEnds.get(0)) / 1e9 / (batches - 1);
         double curvaturePass = perBatch * batches;
-        double fixed = marglik - (last - marglikStart[0]) / 1e9;
+        double fixed = marglik - (last - marglikStart[0]) / 1e9 - (passes - 1) * curvaturePass;
         return new Result(c, epoch, curvaturePass, fixed);
     }
 }

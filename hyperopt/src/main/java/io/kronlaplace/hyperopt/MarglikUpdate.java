@@ -23,8 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The marginal-likelihood update of online training (see docs/online-training.md, section The update): a curvature
  * pass over the training set at the current weights, a {@link KronLaplace} built from its factors, then K Adam steps
  * on the log hyperparameters with the posterior's closed-form gradients at each step's values and, with learned
- * augmentation, Adam steps on eta with {@link AugmentationMarglikGradient}. The posterior is never mutated: each step
- * evaluates it at the hyperparameters of that step.
+ * augmentation, Adam steps on log |eta| with {@link AugmentationMarglikGradient} followed by a fresh fit at the
+ * stepped eta. The posterior is never mutated: each step evaluates it at the hyperparameters of that step.
  */
 final class MarglikUpdate {
     private final Network network;
@@ -67,6 +67,10 @@ final class MarglikUpdate {
         return options.learnsAugmentation() ? options.augmentationSamples() : 1;
     }
 
+    private int curvatureBatches() {
+        return (train.size() + options.curvatureBatchSize() - 1) / options.curvatureBatchSize();
+    }
+
     /**
      * The posterior at the current weights from one curvature pass over the training set in stored order; with S
      * augmented copies per example they are K-FAC's shared rows and the data term is that of their averaged outputs.
@@ -82,8 +86,7 @@ final class MarglikUpdate {
                 .mcSamples(options.mcSamples()).sharedRowsPerExample(s).build();
         long labelSeed = random.nextLong();
         int batchSize = options.curvatureBatchSize();
-        int batches = (train.size() + batchSize - 1) / batchSize;
-        listener.marglikStarted(epoch, batches, options.hypersteps());
+        int batches = curvatureBatches();
         if (distributed != null) {
             KronLaplace posterior = distributed.curvature(network, laplace, train, batchSize, labelSeed)
                     .posterior(network, laplace);
@@ -112,30 +115,69 @@ final class MarglikUpdate {
     }
 
     /**
-     * Fits the posterior and runs the hyper-steps.
+     * Fits the posterior and runs the hyper-steps (see docs/online-training.md, section The update). With learned
+     * augmentation, the first steps also step eta at the factors of the entry eta; the posterior is then fitted again
+     * at the stepped eta (same random draws), so that the remaining prior steps and the returned value belong to the
+     * state that is kept. The prior steps stop early once one step changes the value by at most
+     * {@link OnlineMarglikOptions#hyperTolerance()} times its magnitude.
      *
      * @param hyper the log hyperparameters, stepped in place
-     * @return the log marginal likelihood at the final hyperparameters
+     * @return the log marginal likelihood of a posterior fitted at the current weights, the final eta and the final
+     *         hyperparameters
      */
     double run(int epoch, double[] hyper, TrainingListener listener) {
+        int augmentationSteps = augmentation == null || options.augmentedGenerators().isEmpty() ? 0
+                : Math.min(options.augmentationHypersteps(), options.hypersteps());
+        listener.marglikStarted(epoch, (augmentationSteps > 0 ? 2 : 1) * curvatureBatches(), options.hypersteps());
         KronLaplace posterior = fitPosterior(epoch, hyper, listener);
-        SplittableRandom random = RandomStreams.of(options.seed(), epoch, RandomStreams.HYPER);
-        AugmentationMarglikGradient etaGradient = augmentation == null ? null : new AugmentationMarglikGradient(
-                network, options.likelihood().curvatureLikelihood(), options.flavour(), options.curvatureType());
-        for (int step = 0; step < options.hypersteps(); step++) {
-            PriorPrecision prior = layout.prior(hyper);
-            MarginalLikelihood value = posterior.marginalLikelihood(prior, layout.sigma(hyper), 1.0);
-            if (etaGradient != null && step < options.augmentationHypersteps()) {
+        if (augmentationSteps > 0) {
+            SplittableRandom random = RandomStreams.of(options.seed(), epoch, RandomStreams.HYPER);
+            AugmentationMarglikGradient etaGradient = new AugmentationMarglikGradient(network,
+                    options.likelihood().curvatureLikelihood(), options.flavour(), options.curvatureType());
+            for (int step = 0; step < augmentationSteps; step++) {
+                PriorPrecision prior = layout.prior(hyper);
+                MarginalLikelihood value = posterior.marginalLikelihood(prior, layout.sigma(hyper), 1.0);
                 stepAugmentation(posterior, prior, etaGradient, random);
+                hyperAdam.step(hyper, negate(layout.gradient(value)));
+                listener.hyperstepFinished(epoch, step, value.value());
             }
-            hyperAdam.step(hyper, negate(layout.gradient(value)));
-            listener.hyperstepFinished(epoch, step, value.value());
+            StepWorkspace.release(AugmentationMarglikGradient.WORKSPACE);
+            posterior = fitPosterior(epoch, hyper, listener);
         }
-        StepWorkspace.release(AugmentationMarglikGradient.WORKSPACE);
-        return posterior.marginalLikelihood(layout.prior(hyper), layout.sigma(hyper), 1.0).value();
+        return stepPrior(epoch, posterior, hyper, augmentationSteps, listener);
     }
 
-    /** One Adam step on eta along the exact gradient on a random mini-batch; unlearned generators stay put. */
+    /**
+     * Adam steps on the log prior precisions (and log sigma) from step {@code first} to K - 1, stopping once a step
+     * changes the value by at most the tolerance times its magnitude.
+     *
+     * @return the log marginal likelihood at the final hyperparameters
+     */
+    private double stepPrior(int epoch, KronLaplace posterior, double[] hyper, int first,
+                             TrainingListener listener) {
+        MarginalLikelihood value = posterior.marginalLikelihood(layout.prior(hyper), layout.sigma(hyper), 1.0);
+        for (int step = first; step < options.hypersteps(); step++) {
+            hyperAdam.step(hyper, negate(layout.gradient(value)));
+            double before = value.value();
+            value = posterior.marginalLikelihood(layout.prior(hyper), layout.sigma(hyper), 1.0);
+            listener.hyperstepFinished(epoch, step, value.value());
+            if (converged(before, value.value(), options.hyperTolerance())) {
+                break;
+            }
+        }
+        return value.value();
+    }
+
+    /** Whether a step from {@code before} to {@code after} changed the value by at most tolerance times |after|. */
+    static boolean converged(double before, double after, double tolerance) {
+        return Math.abs(after - before) <= tolerance * Math.abs(after);
+    }
+
+    /**
+     * One Adam step on the log magnitudes log |eta_k| of the learned generators along the exact gradient on a random
+     * mini-batch (chain rule: d/d log|eta_k| = eta_k d/d eta_k); unlearned generators stay at 0. Stepping the log
+     * magnitude keeps eta away from 0, a stationary point where a few large steps through it would leave it.
+     */
     private void stepAugmentation(KronLaplace posterior, PriorPrecision prior, AugmentationMarglikGradient gradient,
                                   SplittableRandom random) {
         int m = Math.min(options.augmentationBatchSize(), train.size());
@@ -143,14 +185,20 @@ final class MarglikUpdate {
         SupervisedDataset<?> batch = train.subset(idx);
         double[] g = gradient.compute(posterior, prior, augmentation,
                 AugmentationNoise.draw(m, samples(), random), batch.inputs(), batch.targets(), train.size());
-        for (AffineGenerator gen : AffineGenerator.values()) {
-            if (!options.augmentedGenerators().contains(gen)) {
-                g[gen.ordinal()] = 0;
-            }
-        }
         double[] eta = augmentation.eta();
-        etaAdam.step(eta, negate(g));
-        augmentation.setEta(eta);
+        double[] logMagnitude = new double[AffineGenerator.COUNT];
+        double[] logGradient = new double[AffineGenerator.COUNT];
+        for (AffineGenerator gen : options.augmentedGenerators()) {
+            int k = gen.ordinal();
+            logMagnitude[k] = Math.log(Math.abs(eta[k]));
+            logGradient[k] = -eta[k] * g[k];
+        }
+        etaAdam.step(logMagnitude, logGradient);
+        double[] stepped = new double[AffineGenerator.COUNT];
+        for (AffineGenerator gen : options.augmentedGenerators()) {
+            stepped[gen.ordinal()] = Math.exp(logMagnitude[gen.ordinal()]);
+        }
+        augmentation.setEta(stepped);
     }
 
     private static double[] negate(double[] g) {

@@ -27,7 +27,8 @@ import java.util.Set;
  * @param burnIn                   B: no update before epoch B (1-based; updates at epochs e >= B with e % F == 0)
  * @param hypersteps               K: Adam steps on the hyperparameters per update, >= 0
  * @param hyperLearningRate        Adam learning rate of the log prior precisions, > 0
- * @param augmentationLearningRate Adam learning rate of the augmentation parameters eta, > 0
+ * @param augmentationLearningRate Adam learning rate of the log augmentation magnitudes log |eta|, > 0 (a step
+ *                                 changes a magnitude by a factor of about exp(+-rate))
  * @param priorStructure           scalar or layer-wise prior precision
  * @param initialPriorPrecision    delta at the start, > 0
  * @param flavour                  K-FAC flavour (REDUCE default; EXPAND selectable)
@@ -40,12 +41,18 @@ import java.util.Set;
  *                                 batch: a forward, two backward and six forward-mode passes), >= 0
  * @param augmentedGenerators      the affine generators whose magnitudes are learned; the others stay at 0 (no
  *                                 augmentation along them)
- * @param initialAugmentation      starting value of every learned eta component (|eta| is the augmentation magnitude; 0 is
- *                                 a stationary point of the expected objective, so start slightly away from it)
+ * @param initialAugmentation      starting value of every learned eta component (|eta| is the augmentation
+ *                                 magnitude); not 0 when augmentation is learned, because the magnitudes are stepped
+ *                                 in log space (0 is also a stationary point of the expected objective)
  * @param likelihood               classification (cross-entropy on logits, default), regression (Gaussian with
  *                                 observation noise sigma learned by the marginal likelihood alongside the prior) or
  *                                 binary (multi-label binary cross-entropy on logits, missing labels masked)
  * @param initialSigma             sigma at the start, finite and > 0; 1 for classification and binary (default 1)
+ * @param hyperTolerance           convergence tolerance of the prior (and sigma) hyper-steps, finite and >= 0: an
+ *                                 update stops its hyper-steps once one step changes the log marginal likelihood by
+ *                                 at most {@code hyperTolerance * |log marginal likelihood|}; 0 always takes all K
+ *                                 steps (default 1e-5; see docs/online-training.md, section Convergence of the
+ *                                 hyper-steps)
  * @param seed                     seed of shuffling, augmentation noise and label sampling
  */
 public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind optimizer, double learningRate,
@@ -55,7 +62,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                                    CurvatureType curvatureType, int mcSamples, int augmentationSamples,
                                    int curvatureBatchSize, int augmentationBatchSize, int augmentationHypersteps,
                                    Set<AffineGenerator> augmentedGenerators, double initialAugmentation,
-                                   LikelihoodType likelihood, double initialSigma, long seed)
+                                   LikelihoodType likelihood, double initialSigma, double hyperTolerance,
+                                   long seed)
         implements java.io.Serializable {
 
     public OnlineMarglikOptions {
@@ -94,11 +102,18 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         if (!Double.isFinite(initialAugmentation)) {
             throw new IllegalArgumentException("initial augmentation must be finite, got " + initialAugmentation);
         }
+        if (augmentationSamples > 1 && !augmentedGenerators.isEmpty() && initialAugmentation == 0) {
+            throw new IllegalArgumentException("initial augmentation must not be 0 when augmentation is learned: the "
+                    + "magnitudes are stepped in log space (start at e.g. 0.1)");
+        }
         Objects.requireNonNull(likelihood, "likelihood");
         positive(initialSigma, "initial observation noise sigma");
         if (!likelihood.hasObservationNoise() && initialSigma != 1.0) {
             throw new IllegalArgumentException(likelihood.name().toLowerCase(java.util.Locale.ROOT) + " has no "
                     + "observation noise: initial sigma must be 1, got " + initialSigma);
+        }
+        if (!(hyperTolerance >= 0) || !Double.isFinite(hyperTolerance)) {
+            throw new IllegalArgumentException("hyper-step tolerance must be finite and >= 0, got " + hyperTolerance);
         }
         if (likelihood != LikelihoodType.CLASSIFICATION && augmentationSamples > 1) {
             throw new IllegalArgumentException("learned augmentation (S = " + augmentationSamples + " samples) is "
@@ -136,7 +151,7 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                 .mcSamples(mcSamples).augmentationSamples(augmentationSamples).curvatureBatchSize(curvatureBatchSize)
                 .augmentationBatchSize(augmentationBatchSize).augmentationHypersteps(augmentationHypersteps)
                 .augmentedGenerators(augmentedGenerators).initialAugmentation(initialAugmentation)
-                .likelihood(likelihood).initialSigma(initialSigma).seed(seed);
+                .likelihood(likelihood).initialSigma(initialSigma).hyperTolerance(hyperTolerance).seed(seed);
     }
 
     private static void positive(double v, String what) {
@@ -171,6 +186,7 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         private double initialAugmentation = 0.1;
         private LikelihoodType likelihood = LikelihoodType.CLASSIFICATION;
         private double initialSigma = 1.0;
+        private double hyperTolerance = 1e-5;
         private long seed = 0;
 
         private Builder() {
@@ -296,6 +312,11 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
             return this;
         }
 
+        public Builder hyperTolerance(double v) {
+            hyperTolerance = v;
+            return this;
+        }
+
         public Builder seed(long v) {
             seed = v;
             return this;
@@ -306,7 +327,7 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                     marglikFrequency, burnIn, hypersteps, hyperLearningRate, augmentationLearningRate, priorStructure,
                     initialPriorPrecision, flavour, curvatureType, mcSamples, augmentationSamples, curvatureBatchSize,
                     augmentationBatchSize, augmentationHypersteps, augmentedGenerators, initialAugmentation, likelihood,
-                    initialSigma, seed);
+                    initialSigma, hyperTolerance, seed);
         }
     }
 }

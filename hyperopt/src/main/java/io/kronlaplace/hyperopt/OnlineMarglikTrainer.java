@@ -43,7 +43,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       copies;</li>
  *   <li>every F epochs from epoch B on: the {@link MarglikUpdate} (a curvature pass, a Laplace posterior built from
  *       its factors, K Adam steps on the log prior precisions and log sigma, and on eta);</li>
- *   <li>the weights with the best log marginal likelihood are kept and loaded at the end.</li>
+ *   <li>the weights with the best log marginal likelihood are kept and loaded at the end, and returned with the
+ *       hyperparameters of the same epoch.</li>
  * </ul>
  * With a checkpoint path, the complete {@link TrainingCheckpoint} is written atomically after every epoch; a resumed
  * run continues bit for bit as the uninterrupted run would have.
@@ -195,8 +196,10 @@ public final class OnlineMarglikTrainer {
         } else {
             NetworkState.restore(network, bestState);
         }
+        // the hyperparameters after the best epoch's update, which its log marginal likelihood was evaluated at
+        EpochSummary best = history.get(bestEpoch - 1);
         return new TrainingResult(Collections.unmodifiableList(new ArrayList<>(history)), bestEpoch, bestLogMarglik,
-                bestState, prior().values(), etaOrEmpty(), sigma());
+                bestState, best.priorPrecisions(), best.augmentation(), best.sigma());
     }
 
     private EpochSummary runEpoch(int epoch, TrainingListener listener) {
@@ -337,10 +340,6 @@ public final class OnlineMarglikTrainer {
         NetworkState.restore(network, state.model());
         optimizer.restore(state.optimizer());
         hyper = state.logHyperparameters();
-    }
-
-    private double[] etaOrEmpty() {
-        return augmentation == null ? new double[0] : augmentation.eta();
     }
 
     private TrainingCheckpoint checkpoint() {

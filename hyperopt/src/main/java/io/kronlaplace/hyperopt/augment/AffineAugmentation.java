@@ -14,7 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and -eta_k give the same distribution of transforms, so the augmentation strength is {@link #magnitudes()} =
  * |eta|; optimisers may step eta through zero without leaving the valid set. Using eta directly keeps T smooth in
  * eta: |eta| would put a kink at 0 (a zero subgradient there could stall learning from the usual start eta = 0),
- * and a softplus or exp would make eta = 0 unreachable.
+ * and a softplus or exp would make eta = 0 unreachable. Online training nevertheless steps log |eta| and sets eta to
+ * the positive magnitude, because from a small start Adam's fixed-size steps on eta can carry it through the
+ * stationary point 0, where it stays (see docs/online-training.md, section The augmentation magnitudes in log space).
  *
  * <p><b>Coordinates.</b> Normalised coordinates x (along width, columns) and y (along height, rows) lie in [-1, 1]
  * with pixel centres at {@code x_j = (2j+1)/W - 1}, {@code y_i = (2i+1)/H - 1} (PyTorch's {@code grid_sample} with

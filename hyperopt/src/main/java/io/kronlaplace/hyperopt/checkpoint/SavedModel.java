@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kronlaplace.hyperopt.NetworkState;
+import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Tensors;
 import java.io.IOException;
@@ -160,6 +161,12 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
                 throw new IllegalArgumentException("tensor '" + k + "' is not part of " + architecture.describe());
             });
         }
+    }
+
+    /** The learned prior precision: a scalar when one value was learned, else one per weight and bias group. */
+    public PriorPrecision prior() {
+        return priorPrecisions.length == 1 ? PriorPrecision.scalar(priorPrecisions[0])
+                : PriorPrecision.perGroup(priorPrecisions);
     }
 
     /** Rebuilds the network and loads the weights. */

@@ -99,10 +99,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         PriorPrecision prior;
         if (priorPrecision != null) {
             prior = PriorPrecision.scalar(priorPrecision);
-        } else if (model.priorPrecisions().length == 1) {
-            prior = PriorPrecision.scalar(model.priorPrecisions()[0]);
         } else {
-            prior = PriorPrecision.perGroup(model.priorPrecisions());
+            prior = model.prior();
         }
         Consumer<String> status = line -> {
             if (!common.quiet()) {

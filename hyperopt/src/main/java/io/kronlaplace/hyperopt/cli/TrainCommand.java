@@ -56,9 +56,9 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "learned augmentation) in a few minutes on 2 cores.",
                 "With --data-dir: WRN-16-4 on CIFAR-10 with the paper's settings (100 epochs; hours to days on a CPU)."},
         footer = {"", "Writes OUT/report.json, report.md, report.html (training curves; MAP vs Laplace GLM probit vs "
-                + "Laplace GLM MC on the test split with calibration plots), OUT/model.klm (weights and learned "
-                + "hyperparameters; use with 'evaluate' for shifted and out-of-distribution data) and "
-                + "OUT/checkpoint.klck (resume with --resume)."})
+                + "Laplace GLM MC on the test split, rotated and noisy test images and an out-of-distribution set, "
+                + "with calibration plots), OUT/model.klm (weights and learned hyperparameters of the best epoch; "
+                + "use with 'evaluate') and OUT/checkpoint.klck (resume with --resume)."})
 public final class TrainCommand implements Callable<Integer> {
     private final TrainerFactory trainers;
 
@@ -131,7 +131,7 @@ public final class TrainCommand implements Callable<Integer> {
     ScheduleKind schedule;
 
     @Option(names = {"-F", "--marglik-frequency"}, paramLabel = "F", description = "Marginal-likelihood update "
-            + "every F epochs (default: 3 synthetic, 5 CIFAR-10).")
+            + "every F epochs (default: 2 synthetic, 5 CIFAR-10).")
     Integer frequency;
 
     @Option(names = {"-B", "--burn-in"}, paramLabel = "B", description = "No update before epoch B: updates run at "
@@ -145,6 +145,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hyper-lr", paramLabel = "RATE", defaultValue = "0.1",
             description = "Adam learning rate of log prior precisions (default: ${DEFAULT-VALUE}).")
     double hyperLearningRate;
+
+    @Option(names = "--hyper-tolerance", paramLabel = "TOL", defaultValue = "1e-5",
+            description = "Stop an update's prior hyper-steps once a step changes the log marginal likelihood by at "
+                    + "most TOL times its magnitude; 0 takes all K steps (default: ${DEFAULT-VALUE}).")
+    double hyperTolerance;
 
     @Option(names = "--prior", paramLabel = "P", defaultValue = "LAYERWISE",
             description = "SCALAR or LAYERWISE prior precision (default: ${DEFAULT-VALUE}).")
@@ -167,8 +172,9 @@ public final class TrainCommand implements Callable<Integer> {
             + "graphs).")
     Integer augmentationSamples;
 
-    @Option(names = "--aug-lr", paramLabel = "RATE", defaultValue = "0.05",
-            description = "Adam learning rate of the augmentation parameters (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--aug-lr", paramLabel = "RATE", defaultValue = "0.1",
+            description = "Adam learning rate of the log augmentation magnitudes log |eta| (default: "
+                    + "${DEFAULT-VALUE}).")
     double augmentationLearningRate;
 
     @Option(names = "--aug-hypersteps", paramLabel = "N", description = "Hyper-steps per update that also step "
@@ -243,8 +249,8 @@ public final class TrainCommand implements Callable<Integer> {
         EvaluationReport.Builder report = EvaluationReport.builder("Online marginal-likelihood training: "
                 + architecture.describe() + " on " + task.train().name())
                 .description(description(options, result, trainSeconds))
-                .trainingCurves(curves(result, trainer));
-        task.evaluation().evaluate(network, trainer.prior(), report);
+                .trainingCurves(curves(result));
+        task.evaluation().evaluate(network, model.prior(), report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
                         + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
@@ -288,7 +294,8 @@ public final class TrainCommand implements Callable<Integer> {
         };
         Evaluation evaluation = (network, prior, report) -> new ModelEvaluation(network, prior, options.flavour(),
                 32, predictive.mcSamples(), seeds.seed(), line -> status(err, line))
-                .evaluate(train, test, List.of(), null, report);
+                .evaluate(train, test, DataOptions.normalize(DataOptions.shifts(raw.test(), seeds.seed() + 7), norm),
+                        norm.apply(raw.ood()), report);
         return new Task(architecture, train, test.size(), norm.mean(), norm.std(), options, evaluation);
     }
 
@@ -315,9 +322,9 @@ public final class TrainCommand implements Callable<Integer> {
                 .epochs(or(epochs, cifar ? 100 : 10))
                 .batchSize(or(batchSize, cifar ? 128 : 64))
                 .optimizer(optimizer).learningRate(learningRate).schedule(schedule)
-                .marglikFrequency(or(frequency, cifar ? 5 : 3))
+                .marglikFrequency(or(frequency, cifar ? 5 : 2))
                 .burnIn(or(burnIn, cifar ? 20 : 4))
-                .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate)
+                .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate).hyperTolerance(hyperTolerance)
                 .priorStructure(prior).initialPriorPrecision(priorPrecision)
                 .flavour(kfacFlavour.flavour()).curvatureType(curvature)
                 .augmentationSamples(s).augmentationLearningRate(augmentationLearningRate)
@@ -351,9 +358,10 @@ public final class TrainCommand implements Callable<Integer> {
         b.append(o.learnsAugmentation() ? "learned augmentation with S = " + o.augmentationSamples() + " samples"
                 : "no learned augmentation");
         b.append(String.format(Locale.ROOT, ". Training took %.1f s; the best log marginal likelihood %.2f was at "
-                + "epoch %d and its weights are evaluated.", seconds, r.bestLogMarglik(), r.bestEpoch()));
+                + "epoch %d; that epoch's weights and hyperparameters are saved and evaluated.", seconds,
+                r.bestLogMarglik(), r.bestEpoch()));
         if (r.eta().length > 0) {
-            b.append(" Learned augmentation |eta|:");
+            b.append(" Learned augmentation |eta| of that epoch:");
             for (AffineGenerator g : AffineGenerator.values()) {
                 b.append(String.format(Locale.ROOT, " %s %.3f", g.name().toLowerCase(Locale.ROOT),
                         Math.abs(r.eta()[g.ordinal()])));
@@ -363,7 +371,7 @@ public final class TrainCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    private static TrainingCurves curves(TrainingResult result, OnlineMarglikTrainer trainer) {
+    private static TrainingCurves curves(TrainingResult result) {
         List<EpochRecord> records = new ArrayList<>();
         for (EpochSummary s : result.history()) {
             Map<String, Double> hyper = new LinkedHashMap<>();

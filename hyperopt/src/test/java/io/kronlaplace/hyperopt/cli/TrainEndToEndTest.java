@@ -1,16 +1,21 @@
 package io.kronlaplace.hyperopt.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kronlaplace.hyperopt.checkpoint.CheckpointData;
+import io.kronlaplace.hyperopt.checkpoint.CheckpointFile;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** {@code kronlaplace train} on a tiny setting writes a report that parses and a loadable model. */
 class TrainEndToEndTest {
@@ -39,5 +44,27 @@ class TrainEndToEndTest {
         assertEquals(6, model.eta().length);
         assertTrue(model.priorPrecisions().length > 1, "layer-wise prior expected");
         assertTrue(r.out().contains("report:"), r.out());
+        for (String set : new String[] {"rotated", "noise std", "smooth-noise"}) {
+            assertTrue(text.contains(set), set + " results missing from report.json");
+        }
+    }
+
+    @Test
+    void savedModelHoldsWeightsAndHyperparametersOfTheBestEpoch() throws Exception {
+        MainTest.Run r = MainTest.run("train", "--quiet", "--train-size", "16", "--test-size", "8", "--epochs", "3",
+                "-F", "1", "-B", "1", "-K", "3", "--aug-hypersteps", "2", "--aug-batch-size", "4", "--batch-size",
+                "8", "--mc-samples", "4", "--out", dir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        SavedModel model = SavedModel.read(dir.resolve("model.klm"));
+        CheckpointData checkpoint = CheckpointFile.read(dir.resolve("checkpoint.klck"));
+        int best = checkpoint.metadata().get("bestEpoch").asInt();
+        JsonNode summary = checkpoint.metadata().get("history").get(best - 1);
+        assertEquals(best, summary.get("epoch").asInt());
+        ObjectMapper json = new ObjectMapper();
+        assertArrayEquals(json.treeToValue(summary.get("priorPrecisions"), double[].class), model.priorPrecisions());
+        assertArrayEquals(json.treeToValue(summary.get("augmentation"), double[].class), model.eta());
+        Map<String, INDArray> bestWeights = checkpoint.tensorsWithPrefix("best/");
+        assertEquals(bestWeights.keySet(), model.state().keySet());
+        bestWeights.forEach((name, value) -> assertEquals(value, model.state().get(name), name));
     }
 }
