@@ -154,16 +154,17 @@ public final class SparkTraining implements DistributedTraining, AutoCloseable {
         @Override
         public scala.collection.Iterator<ReplicaResult> apply(scala.collection.Iterator<Integer> ignored) {
             BarrierTaskContext context = BarrierTaskContext.get();
-            BarrierReplicas group = new BarrierReplicas(context);
             Network network = factory.build();
             network.castTo(DataType.valueOf(dataType));
             OnlineMarglikTrainer replica = new OnlineMarglikTrainer(network, train.value().toDataset(), options);
             replica.restoreStepState(state.value().toState());
-            EpochSteps steps = replica.runSteps(epoch, group, TrainingListener.NONE);
-            List<ReplicaResult> out = group.rank() == 0
-                    ? List.of(new ReplicaResult(ShippedStepState.of(replica.stepState()), steps))
-                    : Collections.emptyList();
-            return CollectionConverters.asScala(out.iterator());
+            try (BarrierReplicas group = new BarrierReplicas(context)) {
+                EpochSteps steps = replica.runSteps(epoch, group, TrainingListener.NONE);
+                List<ReplicaResult> out = group.rank() == 0
+                        ? List.of(new ReplicaResult(ShippedStepState.of(replica.stepState()), steps))
+                        : Collections.emptyList();
+                return CollectionConverters.asScala(out.iterator());
+            }
         }
     }
 }
