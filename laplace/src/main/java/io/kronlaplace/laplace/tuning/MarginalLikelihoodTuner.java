@@ -64,12 +64,12 @@ public final class MarginalLikelihoodTuner {
             MarginalLikelihood ml = posterior.marginalLikelihood();
             history.add(ml.value());
             double[] negGrad = new double[x.length];
-            double[] gp = ml.logPrior();
+            double[] gp = ml.logPriorGradient();
             for (int i = 0; i < k; i++) {
                 negGrad[i] = -gp[i];
             }
             if (tuneSigma) {
-                negGrad[k] = -ml.logSigma();
+                negGrad[k] = -ml.logSigmaGradient();
             }
             adam.step(x, negGrad);
             System.arraycopy(x, 0, logs, 0, k);
