@@ -93,6 +93,7 @@ public final class LaplaceBenchmark {
     /**
      * Runs the benchmark and prints one line per measurement, or the usage for {@code --help}.
      *
+     * @param args the options listed by {@code --help}
      * @throws IllegalArgumentException for an unknown option or a malformed value (before anything runs)
      */
     public static void main(String[] args) {
