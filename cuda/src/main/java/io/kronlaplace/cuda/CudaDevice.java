@@ -24,7 +24,11 @@ public record CudaDevice(boolean available, String description) {
         static final CudaDevice RESULT = probe();
     }
 
-    /** The process-wide probe result; never throws. */
+    /**
+     * The process-wide probe result; never throws.
+     *
+     * @return the probe result, available or not with the reason
+     */
     public static CudaDevice detect() {
         return Probe.RESULT;
     }
@@ -32,6 +36,8 @@ public record CudaDevice(boolean available, String description) {
     /**
      * Prints the probe's result and exits with status 0 when a device is usable, 1 otherwise: the first check of
      * {@code cuda/scripts/run-on-gpu.sh}.
+     *
+     * @param args ignored
      */
     public static void main(String[] args) {
         CudaDevice device = detect();

@@ -134,6 +134,7 @@ public final class CudaKernels implements ComputeKernels {
     }
 
     @Override
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     public Eigendecomposition decomposeSymmetric(INDArray symmetric) {
         int n = KernelOperands.requireSymmetricInput(symmetric);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -170,6 +171,7 @@ public final class CudaKernels implements ComputeKernels {
         return Arrays.asList(out);
     }
 
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     private static void decomposeBatch(List<INDArray> matrices, int n, List<Integer> indices,
                                        Eigendecomposition[] out) {
         int count = indices.size();

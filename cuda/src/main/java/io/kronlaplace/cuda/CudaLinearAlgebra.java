@@ -64,6 +64,7 @@ public final class CudaLinearAlgebra implements AutoCloseable {
     /**
      * A new instance on the current CUDA device, owned by the caller.
      *
+     * @return a new instance; close it when done
      * @throws IllegalStateException when no CUDA device is usable here ({@link CudaDevice#detect()} says why)
      */
     public static CudaLinearAlgebra open() {
@@ -77,6 +78,7 @@ public final class CudaLinearAlgebra implements AutoCloseable {
     /**
      * The process-wide instance, opened on first use and never closed.
      *
+     * @return the shared instance
      * @throws IllegalStateException when no CUDA device is usable here
      */
     public static synchronized CudaLinearAlgebra shared() {
@@ -91,19 +93,41 @@ public final class CudaLinearAlgebra implements AutoCloseable {
     /**
      * Upper triangle of {@code target = beta * target + rows^T rows} for row-major {@code rows} (m x d) and
      * {@code target} (d x d); the strict lower triangle of the target is left as it was.
+     *
+     * @param rows   row-major m x d input, m * d values
+     * @param m      rows of {@code rows}
+     * @param d      columns of the input: the target is d x d
+     * @param target row-major d x d accumulator; only its upper triangle is written
+     * @param beta   factor of the old target (0 ignores its contents)
      */
     public synchronized void addTransposeProductUpper(DoublePointer rows, int m, int d, DoublePointer target,
                                                       double beta) {
         syrk(Precision.FLOAT64, true, rows, m, d, target, beta);
     }
 
-    /** {@link #addTransposeProductUpper(DoublePointer, int, int, DoublePointer, double)} in float32. */
+    /**
+     * {@link #addTransposeProductUpper(DoublePointer, int, int, DoublePointer, double)} in float32.
+     *
+     * @param rows   row-major m x d input, m * d values
+     * @param m      rows of {@code rows}
+     * @param d      columns of the input: the target is d x d
+     * @param target row-major d x d accumulator; only its upper triangle is written
+     * @param beta   factor of the old target (0 ignores its contents)
+     */
     public synchronized void addTransposeProductUpper(FloatPointer rows, int m, int d, FloatPointer target,
                                                       double beta) {
         syrk(Precision.FLOAT32, true, rows, m, d, target, beta);
     }
 
-    /** {@link #addTransposeProductUpper(DoublePointer, int, int, DoublePointer, double)} on Java arrays. */
+    /**
+     * {@link #addTransposeProductUpper(DoublePointer, int, int, DoublePointer, double)} on Java arrays.
+     *
+     * @param rows   row-major m x d input, m * d values
+     * @param m      rows of {@code rows}
+     * @param d      columns of the input: the target is d x d
+     * @param target row-major d x d accumulator; only its upper triangle is written
+     * @param beta   factor of the old target (0 ignores its contents)
+     */
     public void addTransposeProductUpper(double[] rows, int m, int d, double[] target, double beta) {
         requireLength(rows, (long) m * d, "rows");
         requireLength(target, (long) d * d, "target");
@@ -113,7 +137,15 @@ public final class CudaLinearAlgebra implements AutoCloseable {
         }
     }
 
-    /** {@link #addTransposeProductUpper(DoublePointer, int, int, DoublePointer, double)} on float32 Java arrays. */
+    /**
+     * {@link #addTransposeProductUpper(DoublePointer, int, int, DoublePointer, double)} on float32 Java arrays.
+     *
+     * @param rows   row-major m x d input, m * d values
+     * @param m      rows of {@code rows}
+     * @param d      columns of the input: the target is d x d
+     * @param target row-major d x d accumulator; only its upper triangle is written
+     * @param beta   factor of the old target (0 ignores its contents)
+     */
     public void addTransposeProductUpper(float[] rows, int m, int d, float[] target, double beta) {
         requireLength(rows, (long) m * d, "rows");
         requireLength(target, (long) d * d, "target");
@@ -126,18 +158,40 @@ public final class CudaLinearAlgebra implements AutoCloseable {
     /**
      * Upper triangle of {@code target = beta * target + M M^T} for a row-major {@code matrix} M (d x r) and
      * {@code target} (d x d); the strict lower triangle of the target is left as it was.
+     *
+     * @param matrix row-major d x r input M, d * r values
+     * @param d      columns of the input: the target is d x d
+     * @param r      columns of M
+     * @param target row-major d x d accumulator; only its upper triangle is written
+     * @param beta   factor of the old target (0 ignores its contents)
      */
     public synchronized void addProductOfUpper(DoublePointer matrix, int d, int r, DoublePointer target,
                                                double beta) {
         syrk(Precision.FLOAT64, false, matrix, r, d, target, beta);
     }
 
-    /** {@link #addProductOfUpper(DoublePointer, int, int, DoublePointer, double)} in float32. */
+    /**
+     * {@link #addProductOfUpper(DoublePointer, int, int, DoublePointer, double)} in float32.
+     *
+     * @param matrix row-major d x r input M, d * r values
+     * @param d      columns of the input: the target is d x d
+     * @param r      columns of M
+     * @param target row-major d x d accumulator; only its upper triangle is written
+     * @param beta   factor of the old target (0 ignores its contents)
+     */
     public synchronized void addProductOfUpper(FloatPointer matrix, int d, int r, FloatPointer target, double beta) {
         syrk(Precision.FLOAT32, false, matrix, r, d, target, beta);
     }
 
-    /** {@link #addProductOfUpper(DoublePointer, int, int, DoublePointer, double)} on Java arrays. */
+    /**
+     * {@link #addProductOfUpper(DoublePointer, int, int, DoublePointer, double)} on Java arrays.
+     *
+     * @param matrix row-major d x r input M, d * r values
+     * @param d      columns of the input: the target is d x d
+     * @param r      columns of M
+     * @param target row-major d x d accumulator; only its upper triangle is written
+     * @param beta   factor of the old target (0 ignores its contents)
+     */
     public void addProductOfUpper(double[] matrix, int d, int r, double[] target, double beta) {
         requireLength(matrix, (long) d * r, "matrix");
         requireLength(target, (long) d * d, "target");
@@ -147,7 +201,15 @@ public final class CudaLinearAlgebra implements AutoCloseable {
         }
     }
 
-    /** {@link #addProductOfUpper(DoublePointer, int, int, DoublePointer, double)} on float32 Java arrays. */
+    /**
+     * {@link #addProductOfUpper(DoublePointer, int, int, DoublePointer, double)} on float32 Java arrays.
+     *
+     * @param matrix row-major d x r input M, d * r values
+     * @param d      columns of the input: the target is d x d
+     * @param r      columns of M
+     * @param target row-major d x d accumulator; only its upper triangle is written
+     * @param beta   factor of the old target (0 ignores its contents)
+     */
     public void addProductOfUpper(float[] matrix, int d, int r, float[] target, double beta) {
         requireLength(matrix, (long) d * r, "matrix");
         requireLength(target, (long) d * d, "target");
@@ -196,6 +258,17 @@ public final class CudaLinearAlgebra implements AutoCloseable {
      * Row-major {@code c = alpha * op(a) * op(b) + beta * c} with {@code op(a)} m x k and {@code op(b)} k x n: a is
      * stored k x m when {@code transposeA} is set, else m x k; b is stored n x k when {@code transposeB} is set, else
      * k x n; c is m x n. With {@code beta == 0} the old contents of c are not read (NaN in c does not propagate).
+     *
+     * @param transposeA whether a is stored k x m (transposed)
+     * @param transposeB whether b is stored n x k (transposed)
+     * @param m          rows of op(a) and of c
+     * @param n          columns of op(b) and of c
+     * @param k          columns of op(a), rows of op(b)
+     * @param alpha      factor of the product
+     * @param a          the left matrix, row-major
+     * @param b          the right matrix, row-major
+     * @param beta       factor of the old c (0: c is only written)
+     * @param c          row-major m x n result, also read when beta is not 0
      */
     public synchronized void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, double alpha,
                                   DoublePointer a, DoublePointer b, double beta, DoublePointer c) {
@@ -203,14 +276,38 @@ public final class CudaLinearAlgebra implements AutoCloseable {
     }
 
     /** {@link #gemm(boolean, boolean, int, int, int, double, DoublePointer, DoublePointer, double, DoublePointer)}
-     * in float32. */
+     * in float32.
+     *
+     * @param transposeA whether a is stored k x m (transposed)
+     * @param transposeB whether b is stored n x k (transposed)
+     * @param m          rows of op(a) and of c
+     * @param n          columns of op(b) and of c
+     * @param k          columns of op(a), rows of op(b)
+     * @param alpha      factor of the product
+     * @param a          the left matrix, row-major
+     * @param b          the right matrix, row-major
+     * @param beta       factor of the old c (0: c is only written)
+     * @param c          row-major m x n result, also read when beta is not 0
+     */
     public synchronized void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, double alpha,
                                   FloatPointer a, FloatPointer b, double beta, FloatPointer c) {
         gemm(Precision.FLOAT32, transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
     }
 
     /** {@link #gemm(boolean, boolean, int, int, int, double, DoublePointer, DoublePointer, double, DoublePointer)}
-     * on Java arrays. */
+     * on Java arrays.
+     *
+     * @param transposeA whether a is stored k x m (transposed)
+     * @param transposeB whether b is stored n x k (transposed)
+     * @param m          rows of op(a) and of c
+     * @param n          columns of op(b) and of c
+     * @param k          columns of op(a), rows of op(b)
+     * @param alpha      factor of the product
+     * @param a          the left matrix, row-major
+     * @param b          the right matrix, row-major
+     * @param beta       factor of the old c (0: c is only written)
+     * @param c          row-major m x n result, also read when beta is not 0
+     */
     public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, double alpha, double[] a,
                      double[] b, double beta, double[] c) {
         requireLength(a, (long) m * k, "a");
@@ -224,7 +321,19 @@ public final class CudaLinearAlgebra implements AutoCloseable {
     }
 
     /** {@link #gemm(boolean, boolean, int, int, int, double, DoublePointer, DoublePointer, double, DoublePointer)}
-     * on float32 Java arrays. */
+     * on float32 Java arrays.
+     *
+     * @param transposeA whether a is stored k x m (transposed)
+     * @param transposeB whether b is stored n x k (transposed)
+     * @param m          rows of op(a) and of c
+     * @param n          columns of op(b) and of c
+     * @param k          columns of op(a), rows of op(b)
+     * @param alpha      factor of the product
+     * @param a          the left matrix, row-major
+     * @param b          the right matrix, row-major
+     * @param beta       factor of the old c (0: c is only written)
+     * @param c          row-major m x n result, also read when beta is not 0
+     */
     public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, double alpha, float[] a,
                      float[] b, double beta, float[] c) {
         requireLength(a, (long) m * k, "a");
@@ -284,6 +393,7 @@ public final class CudaLinearAlgebra implements AutoCloseable {
      * @param symmetric n * n values, row-major
      * @param values    receives the n eigenvalues, ascending
      * @param vectors   receives the orthonormal eigenvectors as the columns of a row-major n x n matrix
+     * @param n         order of each matrix
      * @throws IllegalStateException when the solver does not converge
      */
     public synchronized void decomposeSymmetric(DoublePointer symmetric, int n, DoublePointer values,
@@ -308,7 +418,14 @@ public final class CudaLinearAlgebra implements AutoCloseable {
         transposeInto(vectors, a, n);
     }
 
-    /** {@link #decomposeSymmetric(DoublePointer, int, DoublePointer, DoublePointer)} on Java arrays. */
+    /**
+     * {@link #decomposeSymmetric(DoublePointer, int, DoublePointer, DoublePointer)} on Java arrays.
+     *
+     * @param symmetric the row-major symmetric matrices, n * n values each; only lower triangles are read
+     * @param n         order of each matrix
+     * @param values    receives the n eigenvalues of each matrix, ascending
+     * @param vectors   receives each matrix's orthonormal eigenvectors as the columns of a row-major n x n matrix
+     */
     public void decomposeSymmetric(double[] symmetric, int n, double[] values, double[] vectors) {
         requireLength(symmetric, (long) n * n, "symmetric");
         requireLength(values, n, "values");
@@ -327,6 +444,11 @@ public final class CudaLinearAlgebra implements AutoCloseable {
      * Matrices of order up to 32 go to cuSOLVER's batched Jacobi solver in one call (tolerance: machine precision,
      * eigenvalues sorted); larger ones to {@code Dsyevd} one at a time.
      *
+     * @param symmetric the row-major symmetric matrices, n * n values each; only lower triangles are read
+     * @param n         order of each matrix
+     * @param count     number of matrices
+     * @param values    receives the n eigenvalues of each matrix, ascending
+     * @param vectors   receives each matrix's orthonormal eigenvectors as the columns of a row-major n x n matrix
      * @throws IllegalStateException when the solver does not converge for one of the matrices
      */
     public synchronized void decomposeSymmetricBatch(DoublePointer symmetric, int n, int count, DoublePointer values,
@@ -347,7 +469,15 @@ public final class CudaLinearAlgebra implements AutoCloseable {
         batchedJacobi(symmetric, n, count, values, vectors);
     }
 
-    /** {@link #decomposeSymmetricBatch(DoublePointer, int, int, DoublePointer, DoublePointer)} on Java arrays. */
+    /**
+     * {@link #decomposeSymmetricBatch(DoublePointer, int, int, DoublePointer, DoublePointer)} on Java arrays.
+     *
+     * @param symmetric the row-major symmetric matrices, n * n values each; only lower triangles are read
+     * @param n         order of each matrix
+     * @param count     number of matrices
+     * @param values    receives the n eigenvalues of each matrix, ascending
+     * @param vectors   receives each matrix's orthonormal eigenvectors as the columns of a row-major n x n matrix
+     */
     public void decomposeSymmetricBatch(double[] symmetric, int n, int count, double[] values, double[] vectors) {
         requireLength(symmetric, (long) n * n * count, "symmetric");
         requireLength(values, (long) n * count, "values");

@@ -54,9 +54,9 @@ record LogHyperparameters(PriorPrecision.Kind kind, int priorSize, boolean learn
 
     /** The gradient of the log marginal likelihood w.r.t. the vector. */
     double[] gradient(MarginalLikelihood value) {
-        double[] g = Arrays.copyOf(value.logPrior(), length());
+        double[] g = Arrays.copyOf(value.logPriorGradient(), length());
         if (learnsSigma) {
-            g[priorSize] = value.logSigma();
+            g[priorSize] = value.logSigmaGradient();
         }
         return g;
     }

@@ -1,5 +1,6 @@
 package io.kronlaplace.hyperopt;
 
+import io.kronlaplace.bench.BenchmarkArguments;
 import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.nn.Network;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -23,15 +25,28 @@ import org.nd4j.linalg.api.buffer.DataType;
  * hyper-steps), so the share is reported as measured and extrapolated to CIFAR-10's 50,000 images:
  * {@code share = update / (F x epoch + update)}.
  *
- * <p>Usage: {@code java -cp ... io.kronlaplace.hyperopt.MarglikOverheadBenchmark [--images=512] [--batch=128]
- * [--curvature=MC_FISHER] [--hypersteps=100] [--aug-batch=32] [--configs=reduce:1,expand:1]}.
+ * <p>Run with {@code --help} for the options; unknown options are rejected.
  * {@code --aug-batch} is the batch of each augmentation-gradient step (default 32, the trainer's), whose backward
  * pass carries one vector per class for each of its S augmented copies; it runs in chunks of a few examples, so its
  * memory does not grow with the batch. With S = 4 the training and curvature passes at batch 128 (512 rows) need more
- * memory than a 24 GB machine has: use {@code --configs=reduce:4 --batch=32 --images=256} there (the same 128 rows per
+ * memory than a 24 GB machine has: use {@code --configs reduce:4 --batch 32 --images 256} there (the same 128 rows per
  * pass as S = 1 at batch 128).
  */
 public final class MarglikOverheadBenchmark {
+    /** The command-line help. */
+    static final String USAGE = String.join(System.lineSeparator(),
+            "Usage: MarglikOverheadBenchmark [--name value | --name=value]... [--help]",
+            "Times the marginal-likelihood updates of online-marglik training on WRN-16-4 (Fixup, float32).",
+            "  --images N        synthetic 32 x 32 training images (default 512)",
+            "  --batch N         training batch (default 128)",
+            "  --hypersteps N    hyper-steps K per update (default 100)",
+            "  --aug-batch N     batch of each augmentation-gradient step (default the trainer's, 32)",
+            "  --curvature C     curvature type of the update (default the trainer's, MC_FISHER)",
+            "  --configs LIST    FLAVOUR:S pairs, flavour and augmentation samples (default reduce:1,expand:1)",
+            "  --help            print this help and exit");
+
+    private static final Set<String> OPTIONS = Set.of("--images", "--batch", "--hypersteps", "--aug-batch",
+            "--curvature", "--configs");
     private static final int FREQUENCY = 5;
     private static final int CIFAR_TRAIN_IMAGES = 50_000;
 
@@ -68,37 +83,27 @@ public final class MarglikOverheadBenchmark {
         }
     }
 
+    /**
+     * Runs the configurations and prints their timings and shares, or the usage for {@code --help}.
+     *
+     * @param args the options listed by {@code --help}
+     * @throws IllegalArgumentException for an unknown option or a malformed value (before anything runs)
+     */
     public static void main(String[] args) {
-        int images = 512;
-        int batch = 128;
-        int hypersteps = 100;
-        int augmentationBatch = OnlineMarglikOptions.defaults().augmentationBatchSize();
-        CurvatureType curvature = OnlineMarglikOptions.defaults().curvatureType();
+        BenchmarkArguments options = BenchmarkArguments.parse(args, OPTIONS);
+        if (options.help()) {
+            System.out.println(USAGE);
+            return;
+        }
+        OnlineMarglikOptions defaults = OnlineMarglikOptions.defaults();
+        int images = options.positiveInt("--images", 512);
+        int batch = options.positiveInt("--batch", 128);
+        int hypersteps = options.positiveInt("--hypersteps", 100);
+        int augmentationBatch = options.positiveInt("--aug-batch", defaults.augmentationBatchSize());
+        CurvatureType curvature = options.enumValue("--curvature", defaults.curvatureType(), CurvatureType.class);
         List<Config> configs = new ArrayList<>();
-        for (String a : args) {
-            if (a.startsWith("--images=")) {
-                images = Integer.parseInt(a.substring("--images=".length()));
-            } else if (a.startsWith("--batch=")) {
-                batch = Integer.parseInt(a.substring("--batch=".length()));
-            } else if (a.startsWith("--aug-batch=")) {
-                augmentationBatch = Integer.parseInt(a.substring("--aug-batch=".length()));
-            } else if (a.startsWith("--hypersteps=")) {
-                hypersteps = Integer.parseInt(a.substring("--hypersteps=".length()));
-            } else if (a.startsWith("--curvature=")) {
-                curvature = CurvatureType.valueOf(a.substring("--curvature=".length()).toUpperCase(Locale.ROOT));
-            } else if (a.startsWith("--configs=")) {
-                for (String c : a.substring("--configs=".length()).split(",")) {
-                    configs.add(Config.parse(c));
-                }
-            } else {
-                throw new IllegalArgumentException("unknown argument '" + a + "'; see the class documentation");
-            }
-        }
-        if (images < 1 || batch < 1) {
-            throw new IllegalArgumentException("--images and --batch must be >= 1");
-        }
-        if (configs.isEmpty()) {
-            configs = List.of(new Config(KfacFlavour.REDUCE, 1), new Config(KfacFlavour.EXPAND, 1));
+        for (String c : options.string("--configs", "reduce:1,expand:1").split(",")) {
+            configs.add(Config.parse(c));
         }
         System.out.printf("MarglikOverheadBenchmark start %s: WRN-16-4 Fixup float32, %d synthetic images, batch %d, "
                         + "F = %d, K = %d, %s, augmentation-gradient batch %d, OMP_NUM_THREADS=%s%n", Instant.now(), images,

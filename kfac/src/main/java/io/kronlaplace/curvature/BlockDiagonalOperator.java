@@ -60,9 +60,23 @@ public final class BlockDiagonalOperator {
         return map(flat, (b, part) -> b.mvp(part));
     }
 
-    /** sum_i log det(scale H_i + delta_i I). */
+    /**
+     * sum_i log det(scale H_i + delta_i I). The scale must be strictly positive: scale 0 (the prior alone) is
+     * rejected rather than special-cased, because the blocks' closed forms divide by it; the prior's log determinant
+     * is simply {@code sum_i dim_i * log delta_i}.
+     *
+     * @param scale         curvature scale 1 / (sigma^2 T), positive and finite (0 is rejected)
+     * @param deltaPerBlock prior precision of each block, in block order, each positive and finite
+     * @return the log determinant of the damped curvature
+     * @throws IllegalArgumentException when scale is not positive and finite (0 included), a delta is not positive
+     *                                  and finite, or the number of deltas differs from the number of blocks
+     */
     public double logDet(double scale, double[] deltaPerBlock) {
         requireDeltas(deltaPerBlock);
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("log det(scale H + delta I) needs a positive finite scale, got " + scale
+                    + " (scale 0 is not supported: the prior alone has log det sum_i dim_i * log delta_i)");
+        }
         double total = 0;
         for (int i = 0; i < blocks.size(); i++) {
             total += blocks.get(i).logDet(scale, deltaPerBlock[i]);

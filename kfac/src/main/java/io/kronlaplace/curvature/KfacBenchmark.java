@@ -1,5 +1,6 @@
 package io.kronlaplace.curvature;
 
+import io.kronlaplace.bench.BenchmarkArguments;
 import io.kronlaplace.likelihood.BinaryCrossEntropy;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Likelihood;
@@ -17,8 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -35,19 +36,40 @@ import org.nd4j.linalg.factory.Nd4j;
  * measures); full-pass times add the forward and backward pass. Each figure is the median of 3 refits
  * ({@code reset()} then accumulate, so factor buffers are reused as in a training loop) after a warm-up.
  *
- * <p>Usage: {@code java -cp ... io.kronlaplace.curvature.KfacBenchmark [--model=wrn|vit|gnn] [--flavour=expand|reduce]
- * [--eigen-backends] [--runs=3] [batch ...]} ({@code --model=vit}: patch 8, width 32, depth 2, 2 heads, MLP ratio 2, 17
- * tokens; {@code --model=gnn}: 3 blocks of 2-layer ReLU MLPs of width 128, sum aggregation, mean-pooled nodes, 128
- * binary tasks as in ogbg-molpcba, batches counted in graphs, default 128 512); ({@code --runs} sets the timed
- * repetitions after the warm-up; {@code --flavour=expand} or {@code =reduce} runs one flavour only, so that a process's
- * peak resident memory belongs to that flavour; {@code --blas-threads=1} makes ND4J's OpenBLAS single-threaded for the
- * factor products, which was several times faster on the shared 2-core machine while other jobs kept it busy (the
- * eigendecompositions schedule their own thread counts, see {@link SymmetricEigen}); batches default to 32 128 unless
- * only the backends are asked for); {@code --eigen-backends} first times every {@link SymmetricEigen.Backend} at n =
- * 256, 576, 1152, 2304 (one run each above 576; EJML only up to 576). Run with {@code OMP_NUM_THREADS} set to the cores
- * to use.
+ * <p>Run with {@code --help} for the options; unknown options are rejected. {@code --blas-threads 1}
+ * makes ND4J's OpenBLAS single-threaded for the factor products, which was several times faster on a shared 2-core
+ * machine while other jobs kept it busy (the eigendecompositions schedule their own thread counts, see
+ * {@link SymmetricEigen}). Run with {@code OMP_NUM_THREADS} set to the cores to use.
  */
 public final class KfacBenchmark {
+    /** The networks the benchmark can time. */
+    enum Model {
+        /** WRN-16-4 on CIFAR-sized inputs. */
+        WRN,
+        /** The small vision transformer of the optimiser comparison. */
+        VIT,
+        /** A graph network over random molecule-sized graphs. */
+        GNN
+    }
+
+    /** The command-line help. */
+    static final String USAGE = String.join(System.lineSeparator(),
+            "Usage: KfacBenchmark [--name value | --name=value]... [--eigen-backends] [--help]",
+            "Times K-FAC factors (EXPAND and REDUCE) and their float64 eigendecompositions on random float32 inputs.",
+            "  --model M          WRN (WRN-16-4), VIT (patch 8, width 32, depth 2, 2 heads, MLP ratio 2, 17 tokens) or",
+            "                     GNN (3 blocks of 2-layer ReLU MLPs of width 128, 128 binary tasks; batches count",
+            "                     graphs) (default WRN)",
+            "  --flavours LIST    K-FAC flavours, EXPAND and/or REDUCE; one flavour per process makes the peak",
+            "                     resident memory that flavour's (default EXPAND,REDUCE)",
+            "  --batches LIST     batch sizes (default 32,128; 128,512 for GNN; none with --eigen-backends alone)",
+            "  --runs N           timed repetitions after the warm-up; the median is printed (default 3)",
+            "  --blas-threads N   OpenBLAS threads for the factor products (default: ND4J's choice)",
+            "  --eigen-backends   first time every eigensolver backend at n = 256, 576, 1152, 2304",
+            "  --help             print this help and exit");
+
+    private static final Set<String> OPTIONS = Set.of("--model", "--flavours", "--batches", "--runs",
+            "--blas-threads");
+    private static final Set<String> FLAGS = Set.of("--eigen-backends");
     private static final int DEFAULT_RUNS = 3;
     /** Atom features per node of the random molecules. */
     private static final int MOLECULE_NODE_FEATURES = 9;
@@ -65,36 +87,34 @@ public final class KfacBenchmark {
     private record Observation(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
     }
 
+    /**
+     * Runs the benchmark and prints one line per measurement, or the usage for {@code --help}.
+     *
+     * @param args the options listed by {@code --help}
+     * @throws IllegalArgumentException for an unknown option or a malformed value (before anything runs)
+     */
     public static void main(String[] args) {
-        boolean backends = Arrays.asList(args).contains("--eigen-backends");
-        for (String a : args) {
-            if (a.startsWith("--blas-threads=")) {
-                Nd4j.factory().blas().setMaxThreads(Integer.parseInt(a.substring("--blas-threads=".length())));
-            }
-            if (a.startsWith("--flavour=")) {
-                flavours = List.of(KfacFlavour.valueOf(a.substring("--flavour=".length()).toUpperCase(Locale.ROOT)));
-            }
-            if (a.startsWith("--runs=")) {
-                runs = Integer.parseInt(a.substring("--runs=".length()));
-                if (runs < 1) {
-                    throw new IllegalArgumentException("--runs must be >= 1, got " + runs);
-                }
-            }
+        BenchmarkArguments options = BenchmarkArguments.parse(args, OPTIONS, FLAGS);
+        if (options.help()) {
+            System.out.println(USAGE);
+            return;
         }
-        long[] batches = Arrays.stream(args).filter(a -> !a.startsWith("--")).mapToLong(Long::parseLong).toArray();
-        if (batches.length == 0 && !backends) {
-            batches = new long[] {32, 128};
+        boolean backends = options.flag("--eigen-backends");
+        Model model = options.enumValue("--model", Model.WRN, Model.class);
+        boolean vit = model == Model.VIT;
+        boolean gnn = model == Model.GNN;
+        flavours = options.enums("--flavours", "EXPAND,REDUCE", KfacFlavour.class);
+        runs = options.positiveInt("--runs", DEFAULT_RUNS);
+        int[] defaultBatches = backends ? new int[0] : gnn ? new int[] {128, 512} : new int[] {32, 128};
+        long[] batches = Arrays.stream(options.positiveInts("--batches", defaultBatches)).asLongStream().toArray();
+        if (options.string("--blas-threads", null) != null) {
+            Nd4j.factory().blas().setMaxThreads(options.positiveInt("--blas-threads", 1));
         }
         System.out.println("KfacBenchmark start " + Instant.now() + ", OMP_NUM_THREADS="
                 + System.getenv("OMP_NUM_THREADS") + ", BLAS threads " + Nd4j.factory().blas().getMaxThreads()
                 + ", cores=" + Runtime.getRuntime().availableProcessors());
         if (backends) {
             eigenBackends();
-        }
-        boolean vit = Arrays.asList(args).contains("--model=vit");
-        boolean gnn = Arrays.asList(args).contains("--model=gnn");
-        if (gnn && batches.length == 0 && !backends) {
-            batches = new long[] {128, 512};
         }
         Network net;
         if (gnn) {

@@ -167,6 +167,10 @@ class CurvatureBlocksTest {
                 () -> new DiagonalBlock("d", Nd4j.createFromArray(1.0, -0.5)));
         BlockDiagonalOperator op = new BlockDiagonalOperator(List.of(block));
         assertThrows(IllegalArgumentException.class, () -> op.logDet(1.0, new double[] {1, 2}));
+        String zeroScale = assertThrows(IllegalArgumentException.class, () -> op.logDet(0.0, new double[] {1}))
+                .getMessage();
+        assertTrue(zeroScale.contains("positive finite scale, got 0.0")
+                && zeroScale.contains("scale 0 is not supported"), zeroScale);
         assertThrows(IllegalArgumentException.class, () -> new BlockDiagonalOperator(List.of(block, block)));
         assertThrows(IllegalArgumentException.class, () -> new BlockDiagonalOperator(List.of()));
     }

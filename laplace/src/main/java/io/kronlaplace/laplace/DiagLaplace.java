@@ -30,7 +30,11 @@ public final class DiagLaplace extends LaplacePosterior {
         return HessianStructure.DIAG;
     }
 
-    /** The GGN diagonal (a copy, flat group order). */
+    /**
+     * The GGN diagonal (a copy, flat group order).
+     *
+     * @return the GGN diagonal, one value per covered weight
+     */
     public double[] diagonal() {
         requireFitted();
         return diagonal.clone();

@@ -15,7 +15,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param dataTerm the summed data statistic, finite and >= 0
  */
 public record FitStatistics(long examples, long outputs, double dataTerm) implements Serializable {
-    /** Validates the counts and the data term. */
+    /**
+     * Validates the counts and the data term.
+     *
+     * @param examples N, at least 1
+     * @param outputs  C, at least 1
+     * @param dataTerm the summed data statistic, finite and &gt;= 0
+     * @throws IllegalArgumentException for a count below 1 or a data term that is negative or not finite
+     */
     public FitStatistics {
         if (examples < 1 || outputs < 1) {
             throw new IllegalArgumentException("fit statistics need at least one example and one output, got "
@@ -34,6 +41,7 @@ public record FitStatistics(long examples, long outputs, double dataTerm) implem
      * @param outputs              network outputs, {@code N*S x C}
      * @param targets              N class indices or {@code N x C} regression targets
      * @param sharedRowsPerExample S, at least 1
+     * @return the batch's examples, outputs and summed data term
      * @throws IllegalArgumentException on bad shapes, non-finite targets or invalid class indices
      */
     public static FitStatistics of(LikelihoodType likelihood, INDArray outputs, INDArray targets,
@@ -45,6 +53,8 @@ public record FitStatistics(long examples, long outputs, double dataTerm) implem
     /**
      * The statistics of this batch and another one together.
      *
+     * @param other the statistics of other examples, with the same number of outputs
+     * @return the statistics of both, summed
      * @throws IllegalArgumentException when the two have different numbers of outputs
      */
     public FitStatistics plus(FitStatistics other) {

@@ -66,7 +66,11 @@ public final class FullLaplace extends LaplacePosterior {
         return HessianStructure.FULL;
     }
 
-    /** The dense GGN (a copy), flat group order. */
+    /**
+     * The dense GGN (a copy), flat group order.
+     *
+     * @return the {@code dim x dim} GGN, float64
+     */
     public INDArray hessian() {
         requireFitted();
         return hessian.dup();

@@ -9,7 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param covariance J P^-1 J^T per example, {@code N x C x C}, float64
  */
 public record FunctionalPrediction(INDArray mean, INDArray covariance) {
-    /** The diagonal of each covariance, {@code N x C}. */
+    /**
+     * The diagonal of each covariance, {@code N x C}.
+     *
+     * @return the per-output variances, {@code N x C} float64
+     */
     public INDArray variance() {
         long n = mean.size(0);
         long c = mean.size(1);

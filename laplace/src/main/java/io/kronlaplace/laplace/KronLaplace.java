@@ -65,6 +65,7 @@ public final class KronLaplace extends LaplacePosterior {
      * @param options    KRON options (subset, likelihood, initial hyperparameters, flavour)
      * @param factors    one entry per weight layer of the covered network, keyed by layer path
      * @param statistics examples, outputs and summed data term of the same data
+     * @return the fitted KRON posterior at the options' initial hyperparameters
      * @throws IllegalArgumentException when the options are not KRON, a layer is missing, extra, of another shape or
      *                                  flavour, or a factor is not finite or has a negative diagonal
      */
@@ -98,6 +99,7 @@ public final class KronLaplace extends LaplacePosterior {
     /**
      * Rejects options of another structure than KRON, with the message of {@link #fromFactors}.
      *
+     * @param options the options to check
      * @throws IllegalArgumentException for options that are not KRON
      */
     public static void requireKron(LaplaceOptions options) {
@@ -119,6 +121,7 @@ public final class KronLaplace extends LaplacePosterior {
      * @param layerPath a covered layer's path
      * @param prior     a SCALAR or PER_GROUP prior precision for this posterior
      * @param scale     s = 1 / (sigma^2 T), finite and > 0
+     * @return the gradients of the log determinant w.r.t. the layer's two Kronecker factors
      * @throws IllegalArgumentException for an unknown layer or a prior that does not fit
      */
     public FactorLogDetGradient logDetGradient(String layerPath, PriorPrecision prior, double scale) {
@@ -141,13 +144,21 @@ public final class KronLaplace extends LaplacePosterior {
         return new FactorLogDetGradient(weight.logDetGradientA(scale, deltaW), gradientB);
     }
 
-    /** The structure this class implements. */
+    /**
+     * The structure this class implements.
+     *
+     * @return {@link HessianStructure#KRON}
+     */
     @Override
     public HessianStructure structure() {
         return HessianStructure.KRON;
     }
 
-    /** The K-FAC flavour the factors were computed with. */
+    /**
+     * The K-FAC flavour the factors were computed with.
+     *
+     * @return EXPAND or REDUCE
+     */
     public KfacFlavour flavour() {
         return flavour;
     }
@@ -160,13 +171,21 @@ public final class KronLaplace extends LaplacePosterior {
         }
     }
 
-    /** The curvature blocks (KronBlock, KronBiasBlock) in group order. */
+    /**
+     * The curvature blocks (KronBlock, KronBiasBlock) in group order.
+     *
+     * @return the blocks, unmodifiable
+     */
     public List<CurvatureBlock> blocks() {
         requireFitted();
         return blocks;
     }
 
-    /** The factor eigendecompositions keyed by layer path of the curvature network. */
+    /**
+     * The factor eigendecompositions keyed by layer path of the curvature network.
+     *
+     * @return the decompositions, unmodifiable
+     */
     public Map<String, KronDecomposition> decompositions() {
         requireFitted();
         return decompositions;

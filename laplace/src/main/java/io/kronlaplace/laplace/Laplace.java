@@ -24,6 +24,9 @@ public final class Laplace {
     /**
      * Creates an unfitted posterior.
      *
+     * @param network the network at its MAP weights
+     * @param options structure, subset, likelihood and hyperparameters
+     * @return the posterior of the options' structure, to be fitted
      * @throws IllegalArgumentException for unsupported combinations or options that do not fit the network
      */
     public static LaplacePosterior create(Network network, LaplaceOptions options) {

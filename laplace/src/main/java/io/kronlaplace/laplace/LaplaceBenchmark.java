@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.bench.BenchmarkArguments;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.laplace.predictive.GlmPredictive;
 import io.kronlaplace.laplace.predictive.LinearisedSamplingPredictive;
@@ -80,24 +81,9 @@ public final class LaplaceBenchmark {
             return new Settings(a.positiveInt("--fit-images", 1000), a.positiveInt("--test-images", 1000),
                     a.positiveInt("--batch", 50), a.positiveInt("--depth", 16), a.positiveInt("--widen", 4),
                     a.positiveInt("--hypersteps", 200),
-                    enums(a.string("--flavours", "REDUCE,EXPAND"), KfacFlavour.class, "--flavours"),
-                    a.positiveInts("--classes", 10, 100),
-                    EnumSet.copyOf(enums(a.string("--predictives", "EXACT,LINEARISED,LAST_LAYER"), Predictive.class,
-                            "--predictives")),
+                    a.enums("--flavours", "REDUCE,EXPAND", KfacFlavour.class), a.positiveInts("--classes", 10, 100),
+                    EnumSet.copyOf(a.enums("--predictives", "EXACT,LINEARISED,LAST_LAYER", Predictive.class)),
                     a.positiveInt("--linearised-samples", 10), a.positiveInt("--head-test-images", 5000));
-        }
-
-        private static <E extends Enum<E>> List<E> enums(String list, Class<E> type, String option) {
-            List<E> out = new ArrayList<>();
-            for (String part : list.split(",")) {
-                try {
-                    out.add(Enum.valueOf(type, part.trim().toUpperCase(java.util.Locale.ROOT)));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(option + ": unknown value '" + part.trim() + "'; choose from "
-                            + Arrays.toString(type.getEnumConstants()), e);
-                }
-            }
-            return out;
         }
     }
 
@@ -107,6 +93,7 @@ public final class LaplaceBenchmark {
     /**
      * Runs the benchmark and prints one line per measurement, or the usage for {@code --help}.
      *
+     * @param args the options listed by {@code --help}
      * @throws IllegalArgumentException for an unknown option or a malformed value (before anything runs)
      */
     public static void main(String[] args) {
@@ -209,7 +196,7 @@ public final class LaplaceBenchmark {
             long h0 = System.nanoTime();
             MarginalLikelihood ml = post.marginalLikelihood();
             times[i] = (System.nanoTime() - h0) / 1e6;
-            sink += ml.value() + ml.logPrior()[0];
+            sink += ml.value() + ml.logPriorGradient()[0];
         }
         Arrays.sort(times);
         System.out.printf("%s hyperstep (log marginal likelihood + gradient, %d layer-wise priors): median %.2f ms, "

@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.bench.BenchmarkArguments;
 import io.kronlaplace.laplace.predictive.GlmPredictive;
 import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.Flatten;
@@ -11,6 +12,7 @@ import io.kronlaplace.nn.ReLU;
 import io.kronlaplace.nn.Sequential;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,22 +24,45 @@ import org.nd4j.linalg.factory.Nd4j;
  * predictive's throughput. Float32 network, random 1 x 28 x 28 inputs and labels (the timings do not depend on the
  * values). See docs/laplace.md, section Full posterior over the last layer.
  *
- * <p>Usage: {@code LastLayerBenchmark [--fit-images 2000] [--test-images 1100] [--batch 100]
- * [--structures KRON,FULL] [--priors SCALAR,PER_GROUP]}.
+ * <p>Run with {@code --help} for the options; unknown options are rejected.
  */
 public final class LastLayerBenchmark {
+    /** The command-line help. */
+    static final String USAGE = String.join(System.lineSeparator(),
+            "Usage: LastLayerBenchmark [--name value | --name=value]... [--help]",
+            "Times KRON against FULL Laplace over the last layer of a small digits-sized CNN (float32, random inputs).",
+            "  --fit-images N     images of the curvature fit (default 2000)",
+            "  --test-images N    images predicted (default 1100)",
+            "  --batch N          images per mini-batch (default 100)",
+            "  --structures LIST  KRON and/or FULL (default KRON,FULL)",
+            "  --priors LIST      SCALAR and/or PER_GROUP (default SCALAR,PER_GROUP)",
+            "  --help             print this help and exit");
+
+    private static final Set<String> OPTIONS = Set.of("--fit-images", "--test-images", "--batch", "--structures",
+            "--priors");
+
     private LastLayerBenchmark() {
     }
 
-    /** Runs the benchmark and prints one line per measurement. */
+    /**
+     * Runs the benchmark and prints one line per measurement, or the usage for {@code --help}.
+     *
+     * @param args the options listed by {@code --help}
+     * @throws IllegalArgumentException for an unknown option or a malformed value (before anything runs)
+     */
     public static void main(String[] args) {
-        int fitImages = intArg(args, "--fit-images", 2000);
-        int testImages = intArg(args, "--test-images", 1100);
-        int batch = intArg(args, "--batch", 100);
-        String structures = stringArg(args, "--structures", "KRON,FULL");
+        BenchmarkArguments options = BenchmarkArguments.parse(args, OPTIONS);
+        if (options.help()) {
+            System.out.println(USAGE);
+            return;
+        }
+        int fitImages = options.positiveInt("--fit-images", 2000);
+        int testImages = options.positiveInt("--test-images", 1100);
+        int batch = options.positiveInt("--batch", 100);
+        List<HessianStructure> structures = options.enums("--structures", "KRON,FULL", HessianStructure.class);
         List<PriorPrecision> priors = new ArrayList<>();
-        for (String kind : stringArg(args, "--priors", "SCALAR,PER_GROUP").split(",")) {
-            priors.add(switch (PriorPrecision.Kind.valueOf(kind.trim())) {
+        for (PriorPrecision.Kind kind : options.enums("--priors", "SCALAR,PER_GROUP", PriorPrecision.Kind.class)) {
+            priors.add(switch (kind) {
                 case SCALAR -> PriorPrecision.scalar(2.0);
                 case PER_GROUP -> PriorPrecision.perGroup(2.0, 0.5);
                 case PER_PARAMETER -> throw new IllegalArgumentException("--priors takes SCALAR and PER_GROUP");
@@ -46,8 +71,8 @@ public final class LastLayerBenchmark {
         System.out.println("CNN conv32-pool-conv64-pool-fc512-fc10, float32, random inputs; OMP_NUM_THREADS="
                 + System.getenv("OMP_NUM_THREADS") + ", fit images " + fitImages + ", test images " + testImages
                 + ", batch " + batch);
-        for (String s : structures.split(",")) {
-            run(HessianStructure.valueOf(s.trim()), priors, fitImages, testImages, batch);
+        for (HessianStructure structure : structures) {
+            run(structure, priors, fitImages, testImages, batch);
         }
     }
 
@@ -127,26 +152,5 @@ public final class LastLayerBenchmark {
             out.add(new Batch(x, Nd4j.createFromArray(y)));
         }
         return out;
-    }
-
-    private static int intArg(String[] args, String name, int def) {
-        String v = stringArg(args, name, null);
-        if (v == null) {
-            return def;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " needs an integer, got '" + v + "'", e);
-        }
-    }
-
-    private static String stringArg(String[] args, String name, String def) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return def;
     }
 }

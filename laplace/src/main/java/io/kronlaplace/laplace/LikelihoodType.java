@@ -26,7 +26,11 @@ public enum LikelihoodType {
      */
     BINARY;
 
-    /** Whether the likelihood has an observation noise sigma (only REGRESSION; the others fix sigma = 1). */
+    /**
+     * Whether the likelihood has an observation noise sigma (only REGRESSION; the others fix sigma = 1).
+     *
+     * @return true for REGRESSION only
+     */
     public boolean hasObservationNoise() {
         return this == REGRESSION;
     }
@@ -34,6 +38,10 @@ public enum LikelihoodType {
     /**
      * The data statistic of one batch at fixed weights: the summed cross-entropy (classification), the summed binary
      * cross-entropy over observed labels (binary) or the summed squared error sum_n ||y_n - f_n||^2 (regression). Both are sufficient for the log-likelihood at any sigma and T.
+     *
+     * @param outputs network outputs, {@code N x C}
+     * @param targets class indices of shape [N], or {@code N x C} targets (labels or values)
+     * @return the summed data statistic, finite and &gt;= 0
      */
     public double dataTerm(INDArray outputs, INDArray targets) {
         validate(outputs, targets);
@@ -57,6 +65,8 @@ public enum LikelihoodType {
     /**
      * The likelihood the curvature is computed with: softmax or binary cross-entropy, or a Gaussian with unit noise
      * (sigma enters the posterior only through the scale 1 / (sigma^2 T)).
+     *
+     * @return the likelihood of the curvature pass
      */
     public Likelihood curvatureLikelihood() {
         return switch (this) {
@@ -66,7 +76,12 @@ public enum LikelihoodType {
         };
     }
 
-    /** Checks the target shape against the outputs and rejects NaN/infinite values and bad class indices. */
+    /**
+     * Checks the target shape against the outputs and rejects NaN/infinite values and bad class indices.
+     *
+     * @param outputs network outputs, {@code N x C}
+     * @param targets class indices of shape [N], or {@code N x C} targets (labels or values)
+     */
     public void validate(INDArray outputs, INDArray targets) {
         Tensors.requireRank(outputs, "network outputs", 2);
         long n = outputs.size(0);
@@ -98,7 +113,12 @@ public enum LikelihoodType {
         }
     }
 
-    /** Row-wise softmax of logits (float64). */
+    /**
+     * Row-wise softmax of logits (float64).
+     *
+     * @param logits logits, {@code N x C}
+     * @return the class probabilities, {@code N x C} float64, rows summing to 1
+     */
     public static INDArray softmax(INDArray logits) {
         INDArray f = logits.castTo(DataType.DOUBLE);
         INDArray shifted = f.subColumnVector(f.max(1).reshape(f.size(0), 1));

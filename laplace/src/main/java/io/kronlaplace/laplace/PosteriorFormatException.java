@@ -11,7 +11,12 @@ public final class PosteriorFormatException extends CorruptFileException {
         super(message);
     }
 
-    /** @param message what is wrong, naming the file; @param cause the underlying failure */
+    /**
+     * A damaged posterior file, with the failure that revealed it.
+     *
+     * @param message what is wrong, naming the file
+     * @param cause   the underlying failure
+     */
     public PosteriorFormatException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kronlaplace.bench.BenchmarkArguments;
 import io.kronlaplace.curvature.KfacFlavour;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -56,6 +57,17 @@ class LaplaceBenchmarkTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> LaplaceBenchmark.main(new String[] {"--batch", "5", "--batch=6"}));
         assertTrue(e.getMessage().contains("given twice"), e.getMessage());
+    }
+
+    @Test
+    void lastLayerBenchmarkRejectsUnknownOptionsAndValues() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LastLayerBenchmark.main(new String[] {"--fit-image", "50"}));
+        assertTrue(e.getMessage().contains("unknown option '--fit-image'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LastLayerBenchmark.main(new String[] {"--structures=KRON,DIAGONALS"}));
+        assertTrue(e.getMessage().contains("--structures: unknown value 'DIAGONALS'"), e.getMessage());
+        assertTrue(LastLayerBenchmark.USAGE.contains("--structures") && LastLayerBenchmark.USAGE.contains("--help"));
     }
 
     @Test

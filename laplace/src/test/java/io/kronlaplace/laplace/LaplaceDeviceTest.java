@@ -32,7 +32,7 @@ class LaplaceDeviceTest {
         MarginalLikelihood expected = cpu.marginalLikelihood();
         MarginalLikelihood actual = cuda.marginalLikelihood();
         assertEquals(expected.value(), actual.value(), 0.0);
-        assertArrayEquals(expected.logPrior(), actual.logPrior(), 0.0);
+        assertArrayEquals(expected.logPriorGradient(), actual.logPriorGradient(), 0.0);
     }
 
     @ParameterizedTest

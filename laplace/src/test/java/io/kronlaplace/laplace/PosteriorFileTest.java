@@ -52,7 +52,8 @@ class PosteriorFileTest {
             assertArrayEquals(post.priorPrecision().values(), loaded.priorPrecision().values());
             assertEquals(post.temperature(), loaded.temperature());
             assertEquals(post.logMarginalLikelihood(), loaded.logMarginalLikelihood(), 1e-10);
-            assertArrayEquals(post.marginalLikelihood().logPrior(), loaded.marginalLikelihood().logPrior(), 1e-10);
+            assertArrayEquals(post.marginalLikelihood().logPriorGradient(),
+                    loaded.marginalLikelihood().logPriorGradient(), 1e-10);
             assertArrayEquals(post.mapWeights().toDoubleVector(), Fixtures.flatCovered(other, s), 0.0);
             INDArray xs = Fixtures.gaussian(4, 3, Fixtures.IN);
             INDArray a = post.functionalPrediction(xs).covariance();

@@ -259,8 +259,8 @@ class PredictiveTest {
         assertEquals(full.logMarginalLikelihood(), kron.logMarginalLikelihood(), 1e-10);
         MarginalLikelihood a = kron.marginalLikelihood();
         MarginalLikelihood b = full.marginalLikelihood();
-        assertEquals(b.logPrior()[0], a.logPrior()[0], 1e-10);
-        assertEquals(b.logTemperature(), a.logTemperature(), 1e-10);
+        assertEquals(b.logPriorGradient()[0], a.logPriorGradient()[0], 1e-10);
+        assertEquals(b.logTemperatureGradient(), a.logTemperatureGradient(), 1e-10);
         INDArray xs = Fixtures.gaussian(9, 3, 4);
         INDArray ck = kron.functionalPrediction(xs).covariance();
         INDArray cf = full.functionalPrediction(xs).covariance();

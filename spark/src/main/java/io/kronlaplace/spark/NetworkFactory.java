@@ -10,6 +10,10 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface NetworkFactory extends Serializable {
-    /** A fresh network of the architecture. */
+    /**
+     * A fresh network of the architecture.
+     *
+     * @return a new network, with initial weights that the broadcast weights replace
+     */
     Network build();
 }

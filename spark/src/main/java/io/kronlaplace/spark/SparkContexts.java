@@ -18,6 +18,7 @@ public final class SparkContexts {
      *
      * @param master  e.g. {@code local[2]}, {@code spark://host:7077}, {@code yarn}
      * @param appName the application name shown by the cluster manager
+     * @return the started context
      */
     public static JavaSparkContext create(String master, String appName) {
         Objects.requireNonNull(master, "master");

@@ -45,6 +45,7 @@ public final class SparkCurvature {
      * @param network the network at the MAP weights (its weights are broadcast)
      * @param options KRON options, as for {@link LaplacePosterior#fit}
      * @param batches the batches in pass order, at least one
+     * @return the curvature sums over all batches, reduced on the driver
      * @throws IllegalArgumentException with the single-machine message for options that are not KRON, no batches,
      *                                  bad shapes, NaN inputs or invalid targets
      */
@@ -57,6 +58,12 @@ public final class SparkCurvature {
      * by {@code KfacEstimator.batchSeed(labelSeed, k)} (see {@link CurvatureSums#of(Network, LaplaceOptions, List,
      * long, long)}).
      *
+     * @param factory   builds the network's architecture on the executors
+     * @param network   the network at the MAP weights (its weights are broadcast)
+     * @param options   KRON options, as for {@link LaplacePosterior#fit}
+     * @param batches   the batches in pass order, at least one
+     * @param labelSeed seed of the Monte-Carlo labels (unused by the exact GGN)
+     * @return the curvature sums over all batches, reduced on the driver
      * @throws IllegalArgumentException as {@link #sums(NetworkFactory, Network, LaplaceOptions, List)}
      */
     public CurvatureSums sums(NetworkFactory factory, Network network, LaplaceOptions options, List<Batch> batches,
@@ -81,6 +88,11 @@ public final class SparkCurvature {
     /**
      * The fitted posterior at the options' initial hyperparameters: {@link #sums} normalised on the driver.
      *
+     * @param factory builds the network's architecture on the executors
+     * @param network the network at the MAP weights (its weights are broadcast)
+     * @param options KRON options, as for {@link LaplacePosterior#fit}
+     * @param batches the batches in pass order, at least one
+     * @return the fitted KRON posterior
      * @throws IllegalArgumentException as {@link #sums}
      */
     public KronLaplace fit(NetworkFactory factory, Network network, LaplaceOptions options, List<Batch> batches) {

@@ -49,6 +49,11 @@ public final class SparkEvaluation {
      *
      * @param evaluation the evaluation's settings and network (MAP weights)
      * @param factory    builds the network's architecture on the executors
+     * @param train      the training set of the curvature pass
+     * @param test       the clean test set
+     * @param shifts     the shifted copies of the test set
+     * @param ood        the out-of-distribution set
+     * @param report     receives the results of every method on every set
      * @return the fitted posterior
      */
     public LaplacePosterior evaluate(ModelEvaluation evaluation, NetworkFactory factory, ImageDataset train,
@@ -69,6 +74,7 @@ public final class SparkEvaluation {
      *
      * @param evaluation the evaluation's settings (batch size, MC samples and seed) and network (MAP weights)
      * @param factory    builds the network's architecture on the executors
+     * @return the predictors of every method, each predicting on the cluster
      */
     public ModelEvaluation.PredictorFactory predictors(ModelEvaluation evaluation, NetworkFactory factory) {
         Objects.requireNonNull(evaluation, "evaluation");

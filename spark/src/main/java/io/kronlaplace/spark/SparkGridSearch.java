@@ -30,6 +30,11 @@ public final class SparkGridSearch {
      * Trains and scores every grid point, one Spark task each; results in grid order, and each finished point
      * reported to the search's status once all are back.
      *
+     * @param search     the single-machine search whose training and scoring each task runs
+     * @param grid       the grid points, at least one
+     * @param train      the training set
+     * @param validation the validation set that scores each point
+     * @return one result per grid point, in grid order
      * @throws IllegalArgumentException for an empty grid, and with the single-machine message for bad options or data
      */
     public List<SearchResult> run(GridSearch search, List<SearchConfig> grid, ImageDataset train,

@@ -89,6 +89,7 @@ public final class SparkTraining implements DistributedTraining, AutoCloseable {
      * here.
      *
      * @param network built by this object's factory (the driver's copy, trained in place)
+     * @return a trainer whose curvature passes run on the cluster
      */
     public OnlineMarglikTrainer trainer(Network network) {
         return new OnlineMarglikTrainer(network, train, options, this);

@@ -88,9 +88,10 @@ class SparkCurvatureTest {
     private static double difference(LaplacePosterior got, LaplacePosterior want, INDArray probe) {
         MarginalLikelihood g = got.marginalLikelihood();
         MarginalLikelihood w = want.marginalLikelihood();
-        double worst = Math.max(relative(g.value(), w.value()), relative(g.logTemperature(), w.logTemperature()));
-        for (int i = 0; i < w.logPrior().length; i++) {
-            worst = Math.max(worst, relative(g.logPrior()[i], w.logPrior()[i]));
+        double worst = Math.max(relative(g.value(), w.value()),
+                relative(g.logTemperatureGradient(), w.logTemperatureGradient()));
+        for (int i = 0; i < w.logPriorGradient().length; i++) {
+            worst = Math.max(worst, relative(g.logPriorGradient()[i], w.logPriorGradient()[i]));
         }
         INDArray vg = got.functionalPrediction(probe).covariance();
         INDArray vw = want.functionalPrediction(probe).covariance();

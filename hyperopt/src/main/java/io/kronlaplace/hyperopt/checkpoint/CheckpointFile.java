@@ -37,6 +37,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * are never read.
  */
 public final class CheckpointFile {
+    /** The word for a training checkpoint in error messages. */
+    public static final String CHECKPOINT = "checkpoint";
     private static final byte[] MAGIC = "KLCKPT01".getBytes(StandardCharsets.US_ASCII);
     /** The largest file: one Java array holds it. */
     private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
@@ -68,24 +70,43 @@ public final class CheckpointFile {
     /**
      * Reads and verifies a checkpoint.
      *
+     * @param file the checkpoint file
+     * @return its kind, metadata and tensors
+     * @throws IOException                when it cannot be read
      * @throws NoSuchFileException        when the file does not exist
      * @throws CorruptCheckpointException when it is truncated, damaged or not a checkpoint
      */
     public static CheckpointData read(Path file) throws IOException {
+        return read(file, CHECKPOINT);
+    }
+
+    /**
+     * Reads and verifies a file of this container format, naming it as {@code kind} in every error.
+     *
+     * @param file the file
+     * @param kind what the file should be, e.g. {@link #CHECKPOINT} or {@link SavedModel#FILE_KIND}
+     * @return its kind, metadata and tensors
+     * @throws IOException                when it cannot be read
+     * @throws NoSuchFileException        when the file does not exist
+     * @throws CorruptCheckpointException when it is truncated, damaged or not of this format
+     */
+    public static CheckpointData read(Path file, String kind) throws IOException {
         if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "checkpoint file does not exist");
+            throw new NoSuchFileException(file.toString(), null, kind + " does not exist");
         }
         long size = Files.size(file);
         if (size > MAX_FILE_BYTES) {
-            throw new CorruptCheckpointException(file, size + " bytes exceed the 2 GiB format limit");
+            throw new CorruptCheckpointException(file, kind, size + " bytes exceed the 2 GiB format limit", null);
         }
         byte[] bytes = Files.readAllBytes(file);
         if (bytes.length < MAGIC.length + Long.BYTES) {
-            throw new CorruptCheckpointException(file, "only " + bytes.length + " bytes, too short to be a checkpoint");
+            throw new CorruptCheckpointException(file, kind,
+                    "only " + bytes.length + " bytes, too short to be a " + kind, null);
         }
         for (int i = 0; i < MAGIC.length; i++) {
             if (bytes[i] != MAGIC[i]) {
-                throw new CorruptCheckpointException(file, "not a kronlaplace checkpoint (bad magic header)");
+                throw new CorruptCheckpointException(file, kind, "not a kronlaplace " + kind + " (bad magic header)",
+                        null);
             }
         }
         int body = bytes.length - Long.BYTES;
@@ -93,18 +114,18 @@ public final class CheckpointFile {
         crc.update(bytes, 0, body);
         long stored = ByteBuffer.wrap(bytes, body, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (stored != crc.getValue()) {
-            throw new CorruptCheckpointException(file, "checksum mismatch (file truncated or damaged)");
+            throw new CorruptCheckpointException(file, kind, "checksum mismatch (file truncated or damaged)", null);
         }
         ByteBuffer content = ByteBuffer.wrap(bytes, 0, body).order(ByteOrder.LITTLE_ENDIAN);
         content.position(MAGIC.length);
         try {
             return decode(content);
         } catch (JsonProcessingException e) {
-            throw new CorruptCheckpointException(file, "metadata at offset " + content.position()
+            throw new CorruptCheckpointException(file, kind, "metadata at offset " + content.position()
                     + " is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
-            throw new CorruptCheckpointException(file, "malformed content at offset " + content.position() + ": "
-                    + e.getMessage(), e);
+            throw new CorruptCheckpointException(file, kind, "malformed content at offset " + content.position()
+                    + ": " + e.getMessage(), e);
         }
     }
 

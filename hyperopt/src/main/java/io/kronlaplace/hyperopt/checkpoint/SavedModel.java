@@ -30,6 +30,8 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
                          double[] priorPrecisions, double[] eta, Map<String, INDArray> state) {
     /** Checkpoint kind of model files. */
     public static final String KIND = "model";
+    /** The word for a model file in error messages. */
+    public static final String FILE_KIND = "model file";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public SavedModel {
@@ -64,10 +66,10 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
      * @throws CorruptCheckpointException        when it is damaged, not a model file, or inconsistent
      */
     public static SavedModel read(Path file) throws IOException {
-        CheckpointData data = CheckpointFile.read(file);
+        CheckpointData data = CheckpointFile.read(file, FILE_KIND);
         if (!KIND.equals(data.kind())) {
-            throw new CorruptCheckpointException(file, "expected a model file, found a '" + data.kind()
-                    + "' checkpoint (use the model.klm file written next to the report)");
+            throw new CorruptCheckpointException(file, FILE_KIND, "found a '" + data.kind()
+                    + "' checkpoint (use the model.klm file written next to the report)", null);
         }
         SavedModel model;
         try {
@@ -78,12 +80,12 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
                     JSON.treeToValue(required(meta, "priorPrecisions"), double[].class),
                     JSON.treeToValue(required(meta, "eta"), double[].class), data.tensors());
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
-            throw new CorruptCheckpointException(file, "malformed model metadata: " + e.getMessage(), e);
+            throw new CorruptCheckpointException(file, FILE_KIND, "malformed metadata: " + e.getMessage(), e);
         }
         try {
             model.validate();
         } catch (IllegalArgumentException e) {
-            throw new CorruptCheckpointException(file, "inconsistent model: " + e.getMessage(), e);
+            throw new CorruptCheckpointException(file, FILE_KIND, "inconsistent model: " + e.getMessage(), e);
         }
         return model;
     }

@@ -96,7 +96,7 @@ class MainTest {
         Files.writeString(bad, "not a model");
         Run r = run("curvature", "--model", bad.toString(), "--quiet");
         assertEquals(ExitCodes.INPUT, r.code());
-        assertTrue(r.err().contains("corrupt checkpoint") && r.err().contains("bad.klm"), r.err());
+        assertTrue(r.err().contains("corrupt model file") && r.err().contains("bad.klm"), r.err());
     }
 
     @Test

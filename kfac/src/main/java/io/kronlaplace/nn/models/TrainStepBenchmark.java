@@ -1,5 +1,6 @@
 package io.kronlaplace.nn.models;
 
+import io.kronlaplace.bench.BenchmarkArguments;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Reduction;
 import io.kronlaplace.nn.BackwardContext;
@@ -8,6 +9,7 @@ import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.optim.Sgd;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,27 +18,44 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Times one SGD training step of WRN-16-4 (BatchNorm, float32) on random CIFAR-sized images: zero gradients, forward
  * in training mode, mean cross-entropy gradient, backward, SGD update (lr 0.1, momentum 0.9), the same work as a
- * PyTorch training step of the same network, for side-by-side comparisons. Forward and backward run in a
- * {@link StepWorkspace}. Prints the median over the timed steps of each phase and the images per second of the whole
- * step.
+ * PyTorch training step of the same network ({@code bench/peer/train_step.py} in the repository), for side-by-side
+ * comparisons. Forward and backward run in a {@link StepWorkspace}. Prints the median over the timed steps of each
+ * phase and the images per second of the whole step.
  *
- * <p>Usage: {@code TrainStepBenchmark [batch=128] [steps=5] [warmup=2]}. Threads follow {@code OMP_NUM_THREADS}. On a
- * machine shared with other work, {@code OMP_WAIT_POLICY=passive} keeps idle OpenMP threads from spinning at
+ * <p>Run with {@code --help} for the options; unknown options are rejected. Threads follow {@code OMP_NUM_THREADS}.
+ * On a machine shared with other work, {@code OMP_WAIT_POLICY=passive} keeps idle OpenMP threads from spinning at
  * barriers while their partner thread is descheduled; it roughly halved the step time in our measurements.
  */
 public final class TrainStepBenchmark {
+    /** The command-line help. */
+    static final String USAGE = String.join(System.lineSeparator(),
+            "Usage: TrainStepBenchmark [--name value | --name=value]... [--help]",
+            "Times SGD training steps of WRN-16-4 (BatchNorm, float32) on random CIFAR-sized images.",
+            "  --batch N    images per step (default 128)",
+            "  --steps N    timed steps; the median is printed (default 5)",
+            "  --warmup N   untimed steps first, 0 or more (default 2)",
+            "  --help       print this help and exit");
+
+    private static final Set<String> OPTIONS = Set.of("--batch", "--steps", "--warmup");
+
     private TrainStepBenchmark() {
     }
 
-    /** Entry point; see the class comment for the arguments. */
+    /**
+     * Runs the benchmark and prints the median time of each phase, or the usage for {@code --help}.
+     *
+     * @param args the options listed by {@code --help}
+     * @throws IllegalArgumentException for an unknown option or a malformed value (before anything runs)
+     */
     public static void main(String[] args) {
-        int batch = args.length > 0 ? Integer.parseInt(args[0]) : 128;
-        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-        if (batch < 1 || steps < 1 || warmup < 0) {
-            throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got batch=" + batch
-                    + ", steps=" + steps + ", warmup=" + warmup);
+        BenchmarkArguments options = BenchmarkArguments.parse(args, OPTIONS);
+        if (options.help()) {
+            System.out.println(USAGE);
+            return;
         }
+        int batch = options.positiveInt("--batch", 128);
+        int steps = options.positiveInt("--steps", 5);
+        int warmup = options.intAtLeast("--warmup", 2, 0);
         Network net = WideResNet.builder().depth(16).widen(4).classes(10).dataType(DataType.FLOAT).seed(0).build();
         SplittableRandom random = new SplittableRandom(0);
         INDArray x = Nd4j.createFromArray(random.doubles((long) batch * 3 * 32 * 32, -1, 1).toArray())

@@ -28,6 +28,10 @@ public final class GlmPredictive {
      * Class probabilities, {@code N x C} float64, rows summing to 1.
      *
      * @param samples Monte-Carlo samples per example (MC only; ignored by the other links)
+     * @param x       network inputs, N rows
+     * @param link    how the softmax of the Gaussian logits is approximated
+     * @param seed    seed of the Monte-Carlo samples
+     * @return class probabilities, {@code N x C} float64, rows summing to 1
      * @throws IllegalStateException for a regression posterior or before fit
      */
     public INDArray classify(INDArray x, LinkApproximation link, int samples, long seed) {
@@ -50,6 +54,9 @@ public final class GlmPredictive {
      * {@link #classify} calls with the same arguments, for half the cost (the Jacobian products dominate).
      *
      * @param samples Monte-Carlo samples per example
+     * @param x       network inputs, N rows
+     * @param seed    seed of the Monte-Carlo samples
+     * @return the probit and the Monte-Carlo probabilities, each {@code N x C}
      * @throws IllegalStateException for a regression posterior or before fit
      */
     public BothLinks classifyWithBothLinks(INDArray x, int samples, long seed) {
@@ -58,7 +65,12 @@ public final class GlmPredictive {
         return new BothLinks(probit(f), monteCarlo(f, samples, seed));
     }
 
-    /** Probit-approximated class probabilities, {@code N x C}. */
+    /**
+     * Probit-approximated class probabilities, {@code N x C}.
+     *
+     * @param x network inputs, N rows
+     * @return class probabilities, {@code N x C} float64, rows summing to 1
+     */
     public INDArray probit(INDArray x) {
         return classify(x, LinkApproximation.PROBIT, 0, 0);
     }
@@ -68,6 +80,8 @@ public final class GlmPredictive {
      * {@code sigmoid(mu / sqrt(1 + pi/8 sigma^2))} of the expected sigmoid under the Gaussian over each logit, with
      * sigma^2 the diagonal of the functional covariance.
      *
+     * @param x network inputs, N rows
+     * @return per-label probabilities, {@code N x C} float64
      * @throws IllegalStateException for a non-BINARY posterior or before fit
      */
     public INDArray multiLabel(INDArray x) {
@@ -79,7 +93,12 @@ public final class GlmPredictive {
                 org.nd4j.linalg.api.buffer.DataType.DOUBLE).div(kappa), false);
     }
 
-    /** Gaussian predictive of a regression posterior. */
+    /**
+     * Gaussian predictive of a regression posterior.
+     *
+     * @param x network inputs, N rows
+     * @return the mean, the functional variance and the predictive variance (plus sigma^2) of each output
+     */
     public GaussianPrediction regress(INDArray x) {
         require(LikelihoodType.REGRESSION);
         FunctionalPrediction f = posterior.functionalPrediction(x);

@@ -26,6 +26,7 @@ public final class LaplaceBridge {
      *
      * @param f          the Gaussian over logits of each example
      * @param normalised whether to apply the variance normalisation of {@link LinkApproximation#BRIDGE_NORM}
+     * @return class probabilities, {@code N x C} float64, rows summing to 1
      * @throws IllegalArgumentException when an example has fewer than two classes or its conditioned covariance has a
      *                                  non-positive diagonal entry (the Dirichlet is then undefined)
      */

@@ -30,7 +30,14 @@ public final class GridSearch {
         this.candidates = candidates.clone();
     }
 
-    /** A log-spaced grid of {@code count} values from {@code low} to {@code high}. */
+    /**
+     * A log-spaced grid of {@code count} values from {@code low} to {@code high}.
+     *
+     * @param low   the smallest prior precision, &gt; 0
+     * @param high  the largest prior precision, &gt; low
+     * @param count number of candidates, &gt;= 2
+     * @return the grid search over these candidates
+     */
     public static GridSearch logSpaced(double low, double high, int count) {
         if (!(low > 0) || !(high > low) || count < 2) {
             throw new IllegalArgumentException("need 0 < low < high and count >= 2, got low=" + low + ", high=" + high
@@ -46,6 +53,8 @@ public final class GridSearch {
     /**
      * Evaluates every candidate on the validation batches and keeps the best.
      *
+     * @param posterior  a fitted posterior; left at the best candidate
+     * @param validation the validation batches, at least one
      * @return the winner with the validation NLL per example as objective; history holds each candidate's NLL
      */
     public TuningResult tune(LaplacePosterior posterior, List<Batch> validation) {
@@ -71,6 +80,10 @@ public final class GridSearch {
     /**
      * Mean negative log-likelihood per example of the validation targets under the linearised predictive (for BINARY
      * the summed Bernoulli terms of the observed labels per example).
+     *
+     * @param posterior  a fitted posterior, at the prior precision to score
+     * @param validation the validation batches, at least one
+     * @return the mean negative log-likelihood per example
      */
     public static double validationNll(LaplacePosterior posterior, List<Batch> validation) {
         GlmPredictive glm = new GlmPredictive(posterior);

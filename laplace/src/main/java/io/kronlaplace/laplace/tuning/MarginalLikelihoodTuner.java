@@ -36,7 +36,11 @@ public final class MarginalLikelihoodTuner {
         this.tuneSigma = tuneSigma;
     }
 
-    /** Tuning of the prior precision alone with the usual settings (100 steps, learning rate 0.1). */
+    /**
+     * Tuning of the prior precision alone with the usual settings (100 steps, learning rate 0.1).
+     *
+     * @return a tuner of the prior precisions only
+     */
     public static MarginalLikelihoodTuner priorOnly() {
         return new MarginalLikelihoodTuner(100, 0.1, false);
     }
@@ -44,6 +48,9 @@ public final class MarginalLikelihoodTuner {
     /**
      * Runs the optimisation on a fitted posterior, starting from its current hyperparameters.
      *
+     * @param posterior a fitted posterior; its hyperparameters are updated in place
+     * @return the chosen prior precision and sigma (also set on the posterior), the final log marginal likelihood
+     *         and its value at each step
      * @throws IllegalStateException before fit, or when sigma is to be tuned on a classification posterior
      */
     public TuningResult tune(LaplacePosterior posterior) {
@@ -64,12 +71,12 @@ public final class MarginalLikelihoodTuner {
             MarginalLikelihood ml = posterior.marginalLikelihood();
             history.add(ml.value());
             double[] negGrad = new double[x.length];
-            double[] gp = ml.logPrior();
+            double[] gp = ml.logPriorGradient();
             for (int i = 0; i < k; i++) {
                 negGrad[i] = -gp[i];
             }
             if (tuneSigma) {
-                negGrad[k] = -ml.logSigma();
+                negGrad[k] = -ml.logSigmaGradient();
             }
             adam.step(x, negGrad);
             System.arraycopy(x, 0, logs, 0, k);

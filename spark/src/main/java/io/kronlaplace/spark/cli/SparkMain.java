@@ -68,7 +68,11 @@ public final class SparkMain implements Runnable {
             this.appName = appName;
         }
 
-        /** The master given on the command line. */
+        /**
+         * The master given on the command line.
+         *
+         * @return e.g. {@code local[2]}
+         */
         public String master() {
             return master;
         }
@@ -102,7 +106,11 @@ public final class SparkMain implements Runnable {
         }
     }
 
-    /** Runs the tool and exits the JVM with its exit code. */
+    /**
+     * Runs the tool and exits the JVM with its exit code.
+     *
+     * @param args the command line
+     */
     public static void main(String[] args) {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
@@ -110,8 +118,10 @@ public final class SparkMain implements Runnable {
     /**
      * Runs the tool in-process (for tests and embedding) and returns the exit code.
      *
-     * @param out standard output (results, help)
-     * @param err standard error (errors, progress)
+     * @param out  standard output (results, help)
+     * @param err  standard error (errors, progress)
+     * @param args the command line
+     * @return the exit code (see {@code ExitCodes})
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         List<SparkOptions> sessions = new ArrayList<>();

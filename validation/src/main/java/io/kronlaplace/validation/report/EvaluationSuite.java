@@ -26,6 +26,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  */
 public final class EvaluationSuite {
+    /**
+     * Images per predictor call unless {@link Builder#batchSize} says otherwise. The predictor's memory grows with
+     * it: a GLM predictive ({@code GlmPredictive.probit}) back-propagates C vectors per image, so one call holds the
+     * activations of C x batch rows; a batch of 256 on WRN-10-1 (C = 10) peaked at 4.35 GB, about 12 GB estimated
+     * for WRN-16-4. 64 keeps WRN-10-1 near 1.1 GB; use 16 for WRN-16-4 or larger networks on an 8 GB machine. The
+     * batch size does not change the results.
+     */
+    public static final int DEFAULT_BATCH_SIZE = 64;
+
     private final ShiftedDataset clean;
     private final List<ShiftedDataset> shifted;
     private final List<ShiftedDataset> outOfDistribution;
@@ -106,7 +115,7 @@ public final class EvaluationSuite {
         private double[] noiseStds = new double[0];
         private long noiseSeed;
         private final List<ImageDataset> ood = new ArrayList<>();
-        private int batchSize = 256;
+        private int batchSize = DEFAULT_BATCH_SIZE;
 
         private Builder(ImageDataset test) {
             this.test = test;
@@ -137,7 +146,13 @@ public final class EvaluationSuite {
             return this;
         }
 
-        /** Images per predictor call (default 256). */
+        /**
+         * Images per predictor call; the predictor's peak memory grows with it (see {@link #DEFAULT_BATCH_SIZE}).
+         *
+         * @param size images per call, &gt;= 1 (default {@value EvaluationSuite#DEFAULT_BATCH_SIZE})
+         * @return this builder
+         * @throws IllegalArgumentException when size &lt; 1
+         */
         public Builder batchSize(int size) {
             if (size < 1) {
                 throw new IllegalArgumentException("batch size must be positive, got " + size);

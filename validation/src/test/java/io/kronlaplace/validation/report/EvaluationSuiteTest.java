@@ -18,6 +18,20 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class EvaluationSuiteTest {
     @Test
+    void defaultBatchIsBoundedForMemory() {
+        ImageDataset test = new SyntheticImages().generate("test", EvaluationSuite.DEFAULT_BATCH_SIZE + 6, 2);
+        List<Long> batchSizes = new ArrayList<>();
+        Predictor uniform = images -> {
+            batchSizes.add(images.size(0));
+            return Nd4j.ones(DataType.DOUBLE, images.size(0), 10).divi(10);
+        };
+        EvaluationSuite.builder(test).build().evaluate("uniform", uniform, EvaluationReport.builder("suite"));
+        // a GLM predictive back-propagates C rows per image: 256 images per call took 4.35 GB on WRN-10-1
+        assertEquals(64, EvaluationSuite.DEFAULT_BATCH_SIZE);
+        assertEquals(List.of(64L, 6L), batchSizes);
+    }
+
+    @Test
     void everySetIsPredictedInBatchesAndReported() {
         ImageDataset train = new SyntheticImages().generate("train", 40, 1);
         ImageDataset test = new SyntheticImages().generate("test", 30, 2);
