@@ -172,6 +172,17 @@ class PredictiveTest {
         assertEquals(glm.classify(xs, LinkApproximation.MC, 50, 3), both.monteCarlo());
     }
 
+    @Test
+    void everyLinkOfAComputedFunctionalPredictionEqualsClassifyingTheInputs() {
+        LaplacePosterior post = fitted(HessianStructure.KRON, SubsetOfWeights.LAST_LAYER, Fixtures.mlp(3, 23));
+        INDArray xs = Fixtures.gaussian(97, 4, Fixtures.IN);
+        GlmPredictive glm = new GlmPredictive(post);
+        FunctionalPrediction f = post.functionalPrediction(xs);
+        for (LinkApproximation link : LinkApproximation.values()) {
+            assertEquals(glm.classify(xs, link, 40, 5), GlmPredictive.classify(f, link, 40, 5), link.name());
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void probitMonteCarloAndSamplingPredictivesAreDistributions(HessianStructure h, SubsetOfWeights s) {
