@@ -10,6 +10,7 @@ import io.kronlaplace.laplace.LaplaceOptions;
 import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.MarginalLikelihood;
 import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.optim.Adam;
@@ -81,7 +82,7 @@ final class MarglikUpdate {
         int s = samples();
         SplittableRandom random = RandomStreams.of(options.seed(), epoch, RandomStreams.CURVATURE);
         LikelihoodType type = options.likelihood();
-        LaplaceOptions laplace = LaplaceOptions.builder().likelihood(type).prior(layout.prior(hyper))
+        LaplaceOptions laplace = LaplaceOptions.builder().subset(SubsetOfWeights.ALL).likelihood(type).prior(layout.prior(hyper))
                 .sigma(layout.sigma(hyper)).flavour(options.flavour()).curvatureType(options.curvatureType())
                 .mcSamples(options.mcSamples()).sharedRowsPerExample(s).build();
         long labelSeed = random.nextLong();

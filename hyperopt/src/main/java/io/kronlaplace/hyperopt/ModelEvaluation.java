@@ -210,6 +210,22 @@ public final class ModelEvaluation {
     }
 
     private Iterator<Batch> batches(ImageDataset data) {
+        return batches(data, batchSize);
+    }
+
+    /**
+     * A data set cut into batches of {@code batchSize} rows in order (the last one shorter), each image batch with
+     * its labels as the targets of a classification posterior; the batches are cut lazily, one per call of next.
+     *
+     * @param data      the images and their labels
+     * @param batchSize rows per batch, >= 1
+     * @return an iterator over the batches
+     * @throws IllegalArgumentException when the batch size is below 1
+     */
+    public static Iterator<Batch> batches(ImageDataset data, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
         return new Iterator<>() {
             private int from;
 
@@ -220,6 +236,9 @@ public final class ModelEvaluation {
 
             @Override
             public Batch next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException("all " + data.size() + " rows were returned");
+                }
                 ImageDataset b = rows(data, from, Math.min(data.size(), from + batchSize));
                 from += batchSize;
                 long[] y = new long[b.size()];

@@ -9,6 +9,7 @@ import io.kronlaplace.laplace.Laplace;
 import io.kronlaplace.laplace.LaplaceOptions;
 import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.likelihood.BinaryCrossEntropy;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Gaussian;
@@ -119,7 +120,7 @@ public final class OnlineMarglikTrainer {
             throw new IllegalArgumentException("learned augmentation needs image inputs [N, C, H, W]; training set '"
                     + train.name() + "' has inputs of shape " + Arrays.toString(train.inputs().shape()));
         }
-        List<String> groups = Laplace.create(network, LaplaceOptions.builder().build()).groupNames();
+        List<String> groups = Laplace.create(network, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).build()).groupNames();
         PriorStructure structure = options.priorStructure();
         this.layout = new LogHyperparameters(structure.kind(), structure.size(groups.size()),
                 options.likelihood().hasObservationNoise());

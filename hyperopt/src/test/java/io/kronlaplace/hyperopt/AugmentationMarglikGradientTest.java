@@ -14,6 +14,7 @@ import io.kronlaplace.laplace.FitStatistics;
 import io.kronlaplace.laplace.KronLaplace;
 import io.kronlaplace.laplace.LaplaceOptions;
 import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.likelihood.CrossEntropy;
 import io.kronlaplace.likelihood.Reduction;
 import io.kronlaplace.nn.Init;
@@ -52,7 +53,7 @@ class AugmentationMarglikGradientTest {
                 .curvatureType(type).sharedRowsPerExample(S).build());
         estimator.accumulate(augmented, labels);
         double dataTerm = ce.loss(InvariantModel.average(net.forward(augmented, Mode.EVAL), S), labels, Reduction.SUM);
-        LaplaceOptions options = LaplaceOptions.builder().prior(prior).flavour(flavour).curvatureType(type)
+        LaplaceOptions options = LaplaceOptions.builder().subset(SubsetOfWeights.ALL).prior(prior).flavour(flavour).curvatureType(type)
                 .sharedRowsPerExample(S).build();
         return KronLaplace.fromFactors(net, options, estimator.factors(), new FitStatistics(M, 3, dataTerm));
     }

@@ -16,6 +16,7 @@ import io.kronlaplace.laplace.Laplace;
 import io.kronlaplace.laplace.LaplaceOptions;
 import io.kronlaplace.laplace.LaplacePosterior;
 import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.SyntheticImages;
@@ -83,7 +84,7 @@ class OnlineTrainingBookkeepingTest {
                 "the final prior differs from the best epoch's, so the test tells them apart");
 
         // an independent posterior at the loaded weights and the returned prior has the reported value
-        LaplacePosterior reference = Laplace.create(net, LaplaceOptions.builder()
+        LaplacePosterior reference = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL)
                 .prior(PriorPrecision.perGroup(result.priorPrecisions())).flavour(KfacFlavour.REDUCE)
                 .curvatureType(CurvatureType.GGN).build());
         reference.fit(batches(data).iterator());

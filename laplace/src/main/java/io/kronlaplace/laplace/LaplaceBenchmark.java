@@ -122,7 +122,7 @@ public final class LaplaceBenchmark {
         String tag = "[" + flavour + " C=" + classes + "]";
         Network net = arch.build();
         System.out.println(tag + " parameters " + net.numParameters());
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(HessianStructure.KRON)
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
                 .flavour(flavour).build());
         List<Batch> train = randomBatches(settings.fitImages(), settings.batch(), classes, 7);
         long t0 = System.nanoTime();
@@ -175,7 +175,7 @@ public final class LaplaceBenchmark {
         long features = layers.get(layers.size() - 1).inFeatures();
         Network head = new Network(new Sequential(new Linear(features, classes, true,
                 new Init(3, DataType.FLOAT, Init.Scheme.KAIMING_NORMAL))));
-        LaplacePosterior post = Laplace.create(head, LaplaceOptions.builder().structure(HessianStructure.KRON)
+        LaplacePosterior post = Laplace.create(head, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
                 .flavour(flavour).build());
         post.fit(randomFeatures(settings.fitImages(), settings.batch(), features, classes, 13).iterator());
         time(tag + " last layer, GLM probit predictive on " + features + " features", randomFeatures(

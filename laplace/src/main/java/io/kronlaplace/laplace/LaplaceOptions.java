@@ -69,17 +69,24 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
                 .mcSamples(mcSamples).sharedRowsPerExample(sharedRowsPerExample).seed(seed).device(device).build();
     }
 
-    /** A builder with the defaults listed on {@link Builder}. */
+    /**
+     * A builder with the defaults listed on {@link Builder}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * Builder with defaults: ALL, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE, exact GGN, one
-     * MC sample, one row per example, the configured device.
+     * Builder with defaults: LAST_LAYER, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE, exact
+     * GGN, one MC sample, one row per example, the configured device. The last layer with K-FAC is the measured
+     * recommendation for post-hoc uncertainty on a trained classifier (with the prior tuned by the marginal
+     * likelihood and the Monte-Carlo link; see docs/recipes.md, section The recommended recipe); covering all weights
+     * takes {@code subset(SubsetOfWeights.ALL)}.
      */
     public static final class Builder {
-        private SubsetOfWeights subset = SubsetOfWeights.ALL;
+        private SubsetOfWeights subset = SubsetOfWeights.LAST_LAYER;
         private HessianStructure structure = HessianStructure.KRON;
         private LikelihoodType likelihood = LikelihoodType.CLASSIFICATION;
         private PriorPrecision prior = PriorPrecision.scalar(1.0);
@@ -92,7 +99,12 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         private int sharedRowsPerExample = 1;
         private String device = ComputeDevices.configuredDevice();
 
-        /** Which weights are covered (default ALL). */
+        /**
+         * Which weights are covered (default LAST_LAYER).
+         *
+         * @param v the covered weights
+         * @return this builder
+         */
         public Builder subset(SubsetOfWeights v) {
             subset = v;
             return this;

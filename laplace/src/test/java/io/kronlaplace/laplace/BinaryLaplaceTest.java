@@ -85,14 +85,14 @@ class BinaryLaplaceTest {
     @Test
     void badLabelsAndNoiseAreRejected() {
         Network net = Fixtures.mlp(2, 33);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(HessianStructure.KRON)
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
                 .likelihood(LikelihoodType.BINARY).build());
         INDArray y = labels();
         y.putScalar(2, 1, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> post.fit(Fixtures.batches(Fixtures.inputs(N, 3), y, 4)));
         assertTrue(e.getMessage().contains("not 0, 1 or NaN"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LaplaceOptions.builder()
+        assertThrows(IllegalArgumentException.class, () -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL)
                 .likelihood(LikelihoodType.BINARY).sigma(2.0).build());
     }
 }

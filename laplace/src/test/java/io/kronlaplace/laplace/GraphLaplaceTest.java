@@ -42,7 +42,7 @@ class GraphLaplaceTest {
         Network net = net();
         INDArray x = graphs();
         INDArray y = Fixtures.gaussian(4, 3, 2);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(structure)
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(structure)
                 .likelihood(LikelihoodType.REGRESSION).prior(PriorPrecision.scalar(0.7)).build());
         post.fit(List.of(new Batch(x, y)).iterator());
         double[][] ggn = Fixtures.ggn(Fixtures.jacobians(net, SubsetOfWeights.ALL, x),

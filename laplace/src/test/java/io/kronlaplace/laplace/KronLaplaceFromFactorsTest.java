@@ -47,7 +47,7 @@ class KronLaplaceFromFactorsTest {
     }
 
     private static LaplaceOptions options(LikelihoodType l, KfacFlavour flavour) {
-        return LaplaceOptions.builder().likelihood(l).flavour(flavour)
+        return LaplaceOptions.builder().subset(SubsetOfWeights.ALL).likelihood(l).flavour(flavour)
                 .sigma(l == LikelihoodType.REGRESSION ? SIGMA : 1.0)
                 .prior(PriorPrecision.perGroup(0.5, 1.5, 0.8, 2.0)).build();
     }
@@ -287,7 +287,7 @@ class KronLaplaceFromFactorsTest {
 
         assertMessage(() -> KronLaplace.fromFactors(net, options, factors(net, l, KfacFlavour.EXPAND), stats),
                 "EXPAND");
-        assertMessage(() -> KronLaplace.fromFactors(net, LaplaceOptions.builder().structure(HessianStructure.DIAG)
+        assertMessage(() -> KronLaplace.fromFactors(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.DIAG)
                 .build(), factors, stats), "KRON");
         assertMessage(() -> new FitStatistics(0, 3, 1.0), "example");
         assertMessage(() -> new FitStatistics(N, 3, Double.NaN), "data term");
@@ -306,15 +306,15 @@ class KronLaplaceFromFactorsTest {
 
     @Test
     void optionsDefaultToTheExactGgnAndValidateTheCurvatureSettings() {
-        LaplaceOptions defaults = LaplaceOptions.builder().build();
+        LaplaceOptions defaults = LaplaceOptions.builder().subset(SubsetOfWeights.ALL).build();
         assertEquals(CurvatureType.GGN, defaults.curvatureType());
         assertEquals(1, defaults.mcSamples());
         assertEquals(1, defaults.sharedRowsPerExample());
-        assertMessage(() -> LaplaceOptions.builder().mcSamples(0).build(), "MC samples");
-        assertMessage(() -> LaplaceOptions.builder().sharedRowsPerExample(0).build(), "shared rows");
-        assertMessage(() -> LaplaceOptions.builder().structure(HessianStructure.DIAG)
+        assertMessage(() -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL).mcSamples(0).build(), "MC samples");
+        assertMessage(() -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL).sharedRowsPerExample(0).build(), "shared rows");
+        assertMessage(() -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.DIAG)
                 .curvatureType(CurvatureType.MC_FISHER).build(), "KRON only");
-        assertMessage(() -> LaplaceOptions.builder().structure(HessianStructure.FULL).sharedRowsPerExample(2)
+        assertMessage(() -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.FULL).sharedRowsPerExample(2)
                 .build(), "need KRON");
     }
 
@@ -330,7 +330,7 @@ class KronLaplaceFromFactorsTest {
         }
         LaplacePosterior plain = Laplace.create(net, options(l, KfacFlavour.REDUCE));
         plain.fit(Fixtures.batches(x, targets(l), N));
-        LaplacePosterior shared = Laplace.create(net, LaplaceOptions.builder().likelihood(l)
+        LaplacePosterior shared = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).likelihood(l)
                 .prior(options(l, KfacFlavour.REDUCE).prior()).sharedRowsPerExample(2).build());
         shared.fit(java.util.List.of(new Batch(twice, targets(l))).iterator());
         assertEquals(N, shared.examples());

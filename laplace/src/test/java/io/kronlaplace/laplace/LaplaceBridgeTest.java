@@ -136,7 +136,7 @@ class LaplaceBridgeTest {
     @Test
     void glmPredictiveOffersBothBridgeLinks() {
         Network net = Fixtures.mlp(5, 11);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(HessianStructure.FULL).build());
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.FULL).build());
         post.fit(Fixtures.batches(Fixtures.inputs(6, 3), Fixtures.classes(6, 3, 5), 3));
         INDArray x = Fixtures.inputs(9, 3);
         FunctionalPrediction f = post.functionalPrediction(x);

@@ -16,7 +16,7 @@ class LaplaceDeviceTest {
 
     private static LaplacePosterior fitted(HessianStructure h, String device) {
         Network net = Fixtures.mlp(3, 11);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(h).device(device).build());
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(h).device(device).build());
         post.fit(Fixtures.batches(Fixtures.inputs(6, 3), Fixtures.classes(6, 3, 5), 4));
         return post;
     }
@@ -38,10 +38,10 @@ class LaplaceDeviceTest {
     @ParameterizedTest
     @EnumSource(value = HessianStructure.class, names = {"KRON", "FULL"})
     void theDefaultDeviceIsTheConfiguredOne(HessianStructure h) {
-        LaplaceOptions options = LaplaceOptions.builder().structure(h).build();
+        LaplaceOptions options = LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(h).build();
         assertEquals(ComputeDevices.configuredDevice(), options.device());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LaplaceOptions.builder().device("tpu").build());
+                () -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL).device("tpu").build());
         assertTrue(e.getMessage().contains("known devices: cpu, cuda"), e.getMessage());
     }
 }

@@ -140,7 +140,7 @@ class LinearisedSamplingPredictiveTest {
     @Test
     void regressionVarianceIsSampleVariancePlusNoise() {
         Network net = Fixtures.mlp(2, 4);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().likelihood(LikelihoodType.REGRESSION)
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).likelihood(LikelihoodType.REGRESSION)
                 .sigma(0.5).build());
         post.fit(Fixtures.batches(Fixtures.inputs(6, 3), Fixtures.gaussian(5, 6, 2), 3));
         INDArray xs = Fixtures.gaussian(7, 4, Fixtures.IN);
@@ -155,7 +155,7 @@ class LinearisedSamplingPredictiveTest {
     @Test
     void badArgumentsAreRejectedWithTheirName() {
         Network net = Fixtures.mlp(3, 21);
-        LaplacePosterior unfitted = Laplace.create(net, LaplaceOptions.builder().build());
+        LaplacePosterior unfitted = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).build());
         assertThrows(IllegalStateException.class, () -> new LinearisedSamplingPredictive(unfitted, 3, 1));
         LaplacePosterior post = PredictiveTest.fitted(HessianStructure.KRON, SubsetOfWeights.ALL, net);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

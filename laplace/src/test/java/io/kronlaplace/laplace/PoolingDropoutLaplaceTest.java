@@ -46,7 +46,7 @@ class PoolingDropoutLaplaceTest {
         Network net = cnn(true);
         INDArray x = Fixtures.gaussian(3, N, 2, 4, 4);
         INDArray y = Fixtures.classes(N, C, 2);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(HessianStructure.FULL)
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.FULL)
                 .build());
         post.fit(Fixtures.batches(x, y, 2));
         double[][] want = Fixtures.ggn(Fixtures.jacobians(net, SubsetOfWeights.ALL, x),
@@ -62,7 +62,7 @@ class PoolingDropoutLaplaceTest {
         INDArray y = Fixtures.classes(N, C, 2);
         List<LaplacePosterior> posts = new ArrayList<>();
         for (boolean dropout : new boolean[] {false, true}) {
-            LaplacePosterior post = Laplace.create(cnn(dropout), LaplaceOptions.builder().build());
+            LaplacePosterior post = Laplace.create(cnn(dropout), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).build());
             post.fit(Fixtures.batches(x, y, 2));
             posts.add(post);
         }

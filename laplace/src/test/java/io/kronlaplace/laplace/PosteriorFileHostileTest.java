@@ -32,7 +32,7 @@ class PosteriorFileHostileTest {
     Path dir;
 
     private Path saved(HessianStructure structure) throws IOException {
-        LaplacePosterior post = Laplace.create(Fixtures.mlp(3, 2), LaplaceOptions.builder().structure(structure)
+        LaplacePosterior post = Laplace.create(Fixtures.mlp(3, 2), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(structure)
                 .flavour(KfacFlavour.EXPAND).build());
         post.fit(Fixtures.batches(Fixtures.inputs(6, 3), Fixtures.classes(6, 3, 5), 3));
         Path file = dir.resolve(structure + ".post");

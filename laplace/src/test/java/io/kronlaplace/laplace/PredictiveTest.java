@@ -114,7 +114,7 @@ class PredictiveTest {
     void glmCovarianceOfAConvolutionalNetEqualsDenseJacobianProduct(HessianStructure h) {
         Network net = Fixtures.convNet(3, 8);
         INDArray x = Fixtures.gaussian(5, 4, 2, 4, 4);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(h)
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(h)
                 .prior(PriorPrecision.scalar(0.5)).build());
         post.fit(List.of(new Batch(x, Fixtures.classes(4, 3, 1))).iterator());
         double[][] ggn = Fixtures.ggn(Fixtures.jacobians(net, SubsetOfWeights.ALL, x),
@@ -170,6 +170,17 @@ class PredictiveTest {
         GlmPredictive.BothLinks both = glm.classifyWithBothLinks(xs, 50, 3);
         assertEquals(glm.classify(xs, LinkApproximation.PROBIT, 0, 0), both.probit());
         assertEquals(glm.classify(xs, LinkApproximation.MC, 50, 3), both.monteCarlo());
+    }
+
+    @Test
+    void everyLinkOfAComputedFunctionalPredictionEqualsClassifyingTheInputs() {
+        LaplacePosterior post = fitted(HessianStructure.KRON, SubsetOfWeights.LAST_LAYER, Fixtures.mlp(3, 23));
+        INDArray xs = Fixtures.gaussian(97, 4, Fixtures.IN);
+        GlmPredictive glm = new GlmPredictive(post);
+        FunctionalPrediction f = post.functionalPrediction(xs);
+        for (LinkApproximation link : LinkApproximation.values()) {
+            assertEquals(glm.classify(xs, link, 40, 5), GlmPredictive.classify(f, link, 40, 5), link.name());
+        }
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -251,7 +262,7 @@ class PredictiveTest {
         fullNet.castTo(DataType.DOUBLE);
         INDArray x = Fixtures.gaussian(8, 1, 4);
         INDArray y = Fixtures.classes(1, 3, 2);
-        LaplaceOptions.Builder o = LaplaceOptions.builder().prior(PriorPrecision.scalar(0.6)).temperature(1.3);
+        LaplaceOptions.Builder o = LaplaceOptions.builder().subset(SubsetOfWeights.ALL).prior(PriorPrecision.scalar(0.6)).temperature(1.3);
         LaplacePosterior kron = Laplace.create(kronNet, o.structure(HessianStructure.KRON).build());
         LaplacePosterior full = Laplace.create(fullNet, o.structure(HessianStructure.FULL).build());
         kron.fit(List.of(new Batch(x, y)).iterator());
@@ -272,7 +283,7 @@ class PredictiveTest {
     @Test
     void regressionPredictiveAddsObservationNoise() {
         Network net = Fixtures.mlp(2, 4);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().likelihood(LikelihoodType.REGRESSION)
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).likelihood(LikelihoodType.REGRESSION)
                 .sigma(0.5).build());
         post.fit(Fixtures.batches(Fixtures.inputs(N, 3), Fixtures.gaussian(5, N, 2), 3));
         INDArray xs = Fixtures.gaussian(7, 4, Fixtures.IN);

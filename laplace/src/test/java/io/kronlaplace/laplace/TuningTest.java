@@ -56,7 +56,7 @@ class TuningTest {
     void marginalLikelihoodRecoversTheTruePriorPrecisionWithinFactorTwo() {
         for (HessianStructure h : new HessianStructure[] {HessianStructure.KRON, HessianStructure.FULL}) {
             Problem p = problem();
-            LaplacePosterior post = Laplace.create(p.net(), LaplaceOptions.builder().structure(h)
+            LaplacePosterior post = Laplace.create(p.net(), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(h)
                     .likelihood(LikelihoodType.REGRESSION).sigma(SIGMA).build());
             post.fit(Fixtures.batches(p.x(), p.y(), 100));
             TuningResult r = new MarginalLikelihoodTuner(300, 0.1, false).tune(post);
@@ -72,14 +72,14 @@ class TuningTest {
     @Test
     void sigmaCanBeTunedJointly() {
         Problem p = problem();
-        LaplacePosterior post = Laplace.create(p.net(), LaplaceOptions.builder().structure(HessianStructure.KRON)
+        LaplacePosterior post = Laplace.create(p.net(), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
                 .likelihood(LikelihoodType.REGRESSION).sigma(1.0).build());
         post.fit(Fixtures.batches(p.x(), p.y(), 100));
         new MarginalLikelihoodTuner(200, 0.1, true).tune(post);
         assertTrue(post.sigma() > SIGMA / 1.5 && post.sigma() < SIGMA * 1.5, "tuned sigma " + post.sigma());
         assertThrows(IllegalStateException.class, () -> {
             Network net = Fixtures.mlp(3, 1);
-            LaplacePosterior c = Laplace.create(net, LaplaceOptions.builder().build());
+            LaplacePosterior c = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).build());
             c.fit(Fixtures.batches(Fixtures.inputs(4, 1), Fixtures.classes(4, 3, 1), 4));
             new MarginalLikelihoodTuner(5, 0.1, true).tune(c);
         });
@@ -88,7 +88,7 @@ class TuningTest {
     @Test
     void gridSearchPicksTheCandidateWithLowestDenseValidationNll() {
         Problem p = problem();
-        LaplacePosterior post = Laplace.create(p.net(), LaplaceOptions.builder().structure(HessianStructure.KRON)
+        LaplacePosterior post = Laplace.create(p.net(), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
                 .likelihood(LikelihoodType.REGRESSION).sigma(SIGMA).build());
         post.fit(Fixtures.batches(p.x(), p.y(), 100));
         INDArray xv = Fixtures.gaussian(10, 50, D);

@@ -32,7 +32,7 @@ class ValidationTest {
 
     @Test
     void badDataIsRejectedWithClearMessages() {
-        LaplacePosterior post = Laplace.create(Fixtures.mlp(3, 1), LaplaceOptions.builder().build());
+        LaplacePosterior post = Laplace.create(Fixtures.mlp(3, 1), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).build());
         INDArray x = Fixtures.inputs(4, 1);
         INDArray nan = x.dup();
         nan.putScalar(1, 2, Double.NaN);
@@ -49,7 +49,7 @@ class ValidationTest {
                 "features");
         assertMessage(IllegalArgumentException.class, () -> post.fit(Collections.emptyIterator()), "mini-batch");
         LaplacePosterior reg = Laplace.create(Fixtures.mlp(2, 1),
-                LaplaceOptions.builder().likelihood(LikelihoodType.REGRESSION).build());
+                LaplaceOptions.builder().subset(SubsetOfWeights.ALL).likelihood(LikelihoodType.REGRESSION).build());
         INDArray y = Fixtures.gaussian(2, 4, 2);
         y.putScalar(0, 1, Double.POSITIVE_INFINITY);
         assertMessage(IllegalArgumentException.class, () -> reg.fit(List.of(new Batch(x, y)).iterator()),
@@ -64,13 +64,13 @@ class ValidationTest {
             assertMessage(IllegalArgumentException.class, () -> PriorPrecision.scalar(bad), "prior precision");
             assertMessage(IllegalArgumentException.class, () -> PriorPrecision.perGroup(1.0, bad), "index 1");
             assertMessage(IllegalArgumentException.class,
-                    () -> LaplaceOptions.builder().temperature(bad).build(), "temperature");
-            assertMessage(IllegalArgumentException.class, () -> LaplaceOptions.builder()
+                    () -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL).temperature(bad).build(), "temperature");
+            assertMessage(IllegalArgumentException.class, () -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL)
                     .likelihood(LikelihoodType.REGRESSION).sigma(bad).build(), "sigma");
         }
-        assertMessage(IllegalArgumentException.class, () -> LaplaceOptions.builder().sigma(2.0).build(),
+        assertMessage(IllegalArgumentException.class, () -> LaplaceOptions.builder().subset(SubsetOfWeights.ALL).sigma(2.0).build(),
                 "classification");
-        LaplacePosterior post = Laplace.create(Fixtures.mlp(3, 1), LaplaceOptions.builder().build());
+        LaplacePosterior post = Laplace.create(Fixtures.mlp(3, 1), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).build());
         assertMessage(IllegalArgumentException.class, () -> post.setTemperature(0), "temperature");
         assertMessage(IllegalArgumentException.class, () -> post.setPriorPrecision(PriorPrecision.perGroup(1, 2)),
                 "4 values");
@@ -81,12 +81,12 @@ class ValidationTest {
         double[] perParameter = new double[31];
         java.util.Arrays.fill(perParameter, 1.0);
         assertMessage(IllegalArgumentException.class, () -> Laplace.create(Fixtures.mlp(3, 1),
-                LaplaceOptions.builder().prior(PriorPrecision.perParameter(perParameter)).build()),
+                LaplaceOptions.builder().subset(SubsetOfWeights.ALL).prior(PriorPrecision.perParameter(perParameter)).build()),
                 "SCALAR and PER_GROUP", "DIAG or FULL");
         Init init = new Init(1, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
         Network big = new Network(new Sequential(new Linear(100, 60, true, init)));
         assertMessage(IllegalArgumentException.class, () -> Laplace.create(big,
-                LaplaceOptions.builder().structure(HessianStructure.FULL).build()),
+                LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.FULL).build()),
                 String.valueOf(FullLaplace.MAX_PARAMETERS), "KRON or DIAG", "LAST_LAYER");
         Network endsInRelu = new Network(new Sequential(new Linear(3, 4, true, init), new ReLU()));
         assertMessage(IllegalArgumentException.class, () -> Laplace.create(endsInRelu,
@@ -103,7 +103,7 @@ class ValidationTest {
     @ParameterizedTest
     @EnumSource(HessianStructure.class)
     void predictingBeforeFitFails(HessianStructure h) {
-        LaplacePosterior post = Laplace.create(Fixtures.mlp(3, 1), LaplaceOptions.builder().structure(h).build());
+        LaplacePosterior post = Laplace.create(Fixtures.mlp(3, 1), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(h).build());
         INDArray x = Fixtures.inputs(2, 1);
         assertMessage(IllegalStateException.class, () -> new GlmPredictive(post).probit(x), "fit");
         assertMessage(IllegalStateException.class, () -> new SamplingPredictive(post).classify(x, 3, 1), "fit");
@@ -117,7 +117,7 @@ class ValidationTest {
     void accumulatingTwoHalvesEqualsOneFitAndReplaceForgets(HessianStructure h) {
         INDArray x = Fixtures.inputs(8, 4);
         INDArray y = Fixtures.classes(8, 3, 4);
-        LaplaceOptions o = LaplaceOptions.builder().structure(h).build();
+        LaplaceOptions o = LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(h).build();
         LaplacePosterior whole = Laplace.create(Fixtures.mlp(3, 6), o);
         whole.fit(Fixtures.batches(x, y, 8));
         LaplacePosterior halves = Laplace.create(Fixtures.mlp(3, 6), o);

@@ -191,7 +191,7 @@ class SparkCurvatureTest {
                 () -> singleMachine(net, options, List.of()));
         assertEquals(emptySingle.getMessage(), empty.getMessage());
 
-        LaplaceOptions diag = LaplaceOptions.builder().structure(HessianStructure.DIAG).build();
+        LaplaceOptions diag = LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.DIAG).build();
         IllegalArgumentException structure = assertThrows(IllegalArgumentException.class,
                 () -> curvature.fit(factory, net, diag, batches(13, 1, 2, DataType.DOUBLE)));
         assertTrue(structure.getMessage().contains("KRON"), structure.getMessage());

@@ -19,6 +19,7 @@ import io.kronlaplace.laplace.Laplace;
 import io.kronlaplace.laplace.LaplaceOptions;
 import io.kronlaplace.laplace.LaplacePosterior;
 import io.kronlaplace.laplace.PosteriorFile;
+import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.nn.Init;
 import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.Network;
@@ -109,7 +110,7 @@ final class FuzzTargets {
 
     private static FuzzTarget posterior(Path dir) throws IOException {
         Path file = dir.resolve("posterior.klp");
-        LaplacePosterior fitted = Laplace.create(mlp(1), LaplaceOptions.builder().structure(HessianStructure.KRON)
+        LaplacePosterior fitted = Laplace.create(mlp(1), LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
                 .flavour(KfacFlavour.EXPAND).build());
         SplittableRandom r = new SplittableRandom(5);
         double[] x = new double[18];

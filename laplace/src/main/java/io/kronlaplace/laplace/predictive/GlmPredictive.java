@@ -27,16 +27,35 @@ public final class GlmPredictive {
     /**
      * Class probabilities, {@code N x C} float64, rows summing to 1.
      *
+     * @param x       a batch of inputs
+     * @param link    how the Gaussian over the logits is pushed through the softmax
      * @param samples Monte-Carlo samples per example (MC only; ignored by the other links)
      * @param x       network inputs, N rows
      * @param link    how the softmax of the Gaussian logits is approximated
-     * @param seed    seed of the Monte-Carlo samples
+     * @param seed    seed of the Monte-Carlo samples (MC only)
      * @return class probabilities, {@code N x C} float64, rows summing to 1
      * @throws IllegalStateException for a regression posterior or before fit
      */
     public INDArray classify(INDArray x, LinkApproximation link, int samples, long seed) {
         require(LikelihoodType.CLASSIFICATION);
-        FunctionalPrediction f = posterior.functionalPrediction(x);
+        return classify(posterior.functionalPrediction(x), link, samples, seed);
+    }
+
+    /**
+     * Class probabilities of an already computed functional prediction, {@code N x C} float64, rows summing to 1:
+     * the result of {@link #classify(INDArray, LinkApproximation, int, long)} without repeating the Jacobian
+     * products, so several links can be compared on one {@link LaplacePosterior#functionalPrediction} (the dominant
+     * cost).
+     *
+     * @param f       the Gaussian over the logits of a batch, from {@link LaplacePosterior#functionalPrediction}
+     * @param link    how the Gaussian is pushed through the softmax
+     * @param samples Monte-Carlo samples per example (MC only; ignored by the other links)
+     * @param seed    seed of the Monte-Carlo samples (MC only)
+     * @return the class probabilities
+     * @throws IllegalArgumentException for MC with fewer than one sample
+     */
+    public static INDArray classify(FunctionalPrediction f, LinkApproximation link, int samples, long seed) {
+        java.util.Objects.requireNonNull(f, "functional prediction");
         return switch (link) {
             case PROBIT -> probit(f);
             case MC -> monteCarlo(f, samples, seed);

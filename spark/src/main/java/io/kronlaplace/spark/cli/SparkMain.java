@@ -12,6 +12,7 @@ import io.kronlaplace.hyperopt.cli.TrainerFactory;
 import io.kronlaplace.hyperopt.search.GridRunner;
 import io.kronlaplace.laplace.Batch;
 import io.kronlaplace.laplace.LaplaceOptions;
+import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.spark.SparkContexts;
 import io.kronlaplace.spark.SparkCurvature;
 import io.kronlaplace.spark.SparkEvaluation;
@@ -186,7 +187,7 @@ public final class SparkMain implements Runnable {
 
     /** The classification KRON options of the estimator's settings. */
     private static LaplaceOptions laplaceOptions(KfacOptions kfac) {
-        return LaplaceOptions.builder().flavour(kfac.flavour()).curvatureType(kfac.curvatureType())
+        return LaplaceOptions.builder().subset(SubsetOfWeights.ALL).flavour(kfac.flavour()).curvatureType(kfac.curvatureType())
                 .mcSamples(kfac.mcSamples()).sharedRowsPerExample(kfac.sharedRowsPerExample()).device(kfac.device())
                 .build();
     }

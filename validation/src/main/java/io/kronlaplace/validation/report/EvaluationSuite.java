@@ -7,7 +7,9 @@ import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.metrics.Probabilities;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -76,31 +78,60 @@ public final class EvaluationSuite {
     /**
      * Predicts every set with {@code predictor} in batches and adds to {@code report}: classification metrics on
      * the clean and each shifted set, and OOD detection of each out-of-distribution set against the clean set.
+     *
+     * @param method    the method's name in the report
+     * @param predictor the method's predictive distribution
+     * @param report    the report to add to
      */
     public void evaluate(String method, Predictor predictor, EvaluationReport.Builder report) {
-        double[][] cleanProbabilities = predict(predictor, clean.dataset());
-        report.addClassification(method, EvaluationSet.of(clean), cleanProbabilities, clean.dataset().labels());
+        evaluate(images -> Map.of(method, predictor.predict(images)), report);
+    }
+
+    /**
+     * As {@link #evaluate(String, Predictor, EvaluationReport.Builder)} for several methods at once, each set
+     * predicted once by {@code predictor} for all of them.
+     *
+     * @param predictor the methods' predictive distributions
+     * @param report    the report to add to
+     * @throws IllegalStateException when the predictor returns probabilities of the wrong shape or other methods
+     *                               for some batch
+     */
+    public void evaluate(MethodsPredictor predictor, EvaluationReport.Builder report) {
+        Map<String, double[][]> cleanProbabilities = predict(predictor, clean.dataset());
+        cleanProbabilities.forEach((method, p) ->
+                report.addClassification(method, EvaluationSet.of(clean), p, clean.dataset().labels()));
         for (ShiftedDataset set : shifted) {
-            report.addClassification(method, EvaluationSet.of(set), predict(predictor, set.dataset()),
-                    set.dataset().labels());
+            predict(predictor, set.dataset()).forEach((method, p) ->
+                    report.addClassification(method, EvaluationSet.of(set), p, set.dataset().labels()));
         }
         for (ShiftedDataset set : outOfDistribution) {
-            report.addOod(method, clean.name(), set.name(), cleanProbabilities, predict(predictor, set.dataset()));
+            predict(predictor, set.dataset()).forEach((method, p) ->
+                    report.addOod(method, clean.name(), set.name(), cleanProbabilities.get(method), p));
         }
     }
 
-    private double[][] predict(Predictor predictor, ImageDataset data) {
-        List<double[]> rows = new ArrayList<>(data.size());
+    private Map<String, double[][]> predict(MethodsPredictor predictor, ImageDataset data) {
+        Map<String, List<double[]>> rows = new LinkedHashMap<>();
         for (ImageDataset batch : data.batchesInOrder(batchSize)) {
-            INDArray probabilities = predictor.predict(batch.images());
-            if (probabilities.rank() != 2 || probabilities.size(0) != batch.size()) {
-                throw new IllegalStateException("predictor returned shape "
-                        + Arrays.toString(probabilities.shape()) + " for a batch of " + batch.size()
-                        + " images of " + data.name() + "; expected [" + batch.size() + ", classes]");
+            Map<String, INDArray> byMethod = predictor.predict(batch.images());
+            if (!rows.isEmpty() && !rows.keySet().equals(byMethod.keySet())) {
+                throw new IllegalStateException("predictor returned methods " + byMethod.keySet() + " for a batch "
+                        + "of " + data.name() + " after " + rows.keySet());
             }
-            rows.addAll(List.of(Probabilities.toMatrix(probabilities)));
+            byMethod.forEach((method, probabilities) -> {
+                if (probabilities.rank() != 2 || probabilities.size(0) != batch.size()) {
+                    throw new IllegalStateException("predictor returned shape "
+                            + Arrays.toString(probabilities.shape()) + " for a batch of " + batch.size()
+                            + " images of " + data.name() + " (method " + method + "); expected [" + batch.size()
+                            + ", classes]");
+                }
+                rows.computeIfAbsent(method, m -> new ArrayList<>(data.size()))
+                        .addAll(List.of(Probabilities.toMatrix(probabilities)));
+            });
         }
-        return rows.toArray(new double[0][]);
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        rows.forEach((method, r) -> out.put(method, r.toArray(new double[0][])));
+        return out;
     }
 
     private static ShiftedDataset normalise(ShiftedDataset set, ChannelNormalization norm) {

@@ -9,7 +9,9 @@ import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftKind;
 import io.kronlaplace.validation.data.SyntheticImages;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -73,6 +75,46 @@ class EvaluationSuiteTest {
         INDArray firstBatch = seen.get(0);
         INDArray expected = norm.apply(test.images()).get(NDArrayIndex.interval(0, 8));
         assertTrue(expected.equalsWithEps(firstBatch, 1e-6));
+    }
+
+    @Test
+    void severalMethodsPredictedTogetherGiveTheEntriesOfSeparateEvaluations() {
+        ImageDataset test = new SyntheticImages().generate("test", 20, 4);
+        EvaluationSuite suite = EvaluationSuite.builder(test).rotations(45).gaussianNoise(6, 0.2)
+                .outOfDistribution(SyntheticImages.smoothNoise("noise", 10, 7)).batchSize(8).build();
+        Predictor first = images -> Nd4j.nn().softmax(images.reshape(images.size(0), -1)
+                .get(NDArrayIndex.all(), NDArrayIndex.interval(0, 10)).castTo(DataType.DOUBLE), 1);
+        Predictor second = images -> Nd4j.nn().softmax(images.reshape(images.size(0), -1)
+                .get(NDArrayIndex.all(), NDArrayIndex.interval(10, 20)).castTo(DataType.DOUBLE).mul(3), 1);
+        EvaluationReport.Builder separate = EvaluationReport.builder("separate");
+        suite.evaluate("first", first, separate);
+        suite.evaluate("second", second, separate);
+        int[] calls = {0};
+        EvaluationReport.Builder together = EvaluationReport.builder("together");
+        suite.evaluate(images -> {
+            calls[0]++;
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            out.put("first", first.predict(images));
+            out.put("second", second.predict(images));
+            return out;
+        }, together);
+
+        // 3 labelled sets of 20 images in batches of 8 (3 batches each), then the 10 OOD images (2 batches)
+        assertEquals(11, calls[0]);
+        EvaluationReport a = separate.build();
+        EvaluationReport b = together.build();
+        assertEquals(a.classification().size(), b.classification().size());
+        for (ClassificationEntry e : a.classification()) {
+            ClassificationEntry match = b.classification().stream()
+                    .filter(o -> o.method().equals(e.method()) && o.set().equals(e.set())).findFirst().orElseThrow();
+            assertEquals(e.summary().nll(), match.summary().nll(), 0);
+            assertEquals(e.summary().ece(), match.summary().ece(), 0);
+        }
+        assertEquals(2, b.ood().size());
+        for (OodEntry e : a.ood()) {
+            OodEntry match = b.ood().stream().filter(o -> o.method().equals(e.method())).findFirst().orElseThrow();
+            assertEquals(e.result().auroc(), match.result().auroc(), 0);
+        }
     }
 
     @Test
