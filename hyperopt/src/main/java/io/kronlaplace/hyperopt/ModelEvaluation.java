@@ -17,13 +17,11 @@ import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.EvaluationSet;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -86,7 +84,7 @@ public final class ModelEvaluation {
                                      ImageDataset ood, EvaluationReport.Builder report) {
         status.accept("fitting the Laplace posterior (K-FAC " + flavour + ") on " + train.size() + " examples");
         LaplacePosterior posterior = Laplace.create(network, options());
-        posterior.fit(batches(train));
+        posterior.fit(train.asBatches(batchSize));
         report(posterior, test, shifts, ood, report, this::predictor);
         return posterior;
     }
@@ -162,7 +160,7 @@ public final class ModelEvaluation {
     /** The training set cut into the curvature pass's batches of {@link #batchSize()} rows, in order. */
     public List<Batch> trainingBatches(ImageDataset train) {
         List<Batch> out = new ArrayList<>();
-        batches(train).forEachRemaining(out::add);
+        train.asBatches(batchSize).forEachRemaining(out::add);
         return out;
     }
 
@@ -207,28 +205,6 @@ public final class ModelEvaluation {
     public interface PredictorFactory {
         /** A predictor of the posterior's MAP, probit and MC probabilities. */
         SetPredictor forPosterior(LaplacePosterior posterior);
-    }
-
-    private Iterator<Batch> batches(ImageDataset data) {
-        return new Iterator<>() {
-            private int from;
-
-            @Override
-            public boolean hasNext() {
-                return from < data.size();
-            }
-
-            @Override
-            public Batch next() {
-                ImageDataset b = rows(data, from, Math.min(data.size(), from + batchSize));
-                from += batchSize;
-                long[] y = new long[b.size()];
-                for (int i = 0; i < y.length; i++) {
-                    y[i] = b.label(i);
-                }
-                return new Batch(b.images(), Nd4j.createFromArray(y));
-            }
-        };
     }
 
     /** Rows {@code [from, to)} of a data set. */
