@@ -1,5 +1,7 @@
 package io.kronlaplace.hyperopt;
 
+import io.kronlaplace.laplace.Batch;
+import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.likelihood.Likelihood;
 import io.kronlaplace.likelihood.Reduction;
 import io.kronlaplace.nn.Mode;
@@ -7,6 +9,7 @@ import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.SupervisedDataset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -155,8 +158,8 @@ public final class MapTrainer {
     public double validationLoss() {
         Likelihood likelihood = steps.dataLikelihood();
         double sum = 0;
-        for (var it = validation.asBatches(options.batchSize()); it.hasNext(); ) {
-            io.kronlaplace.laplace.Batch b = it.next();
+        for (Iterator<Batch> it = validation.asBatches(options.batchSize()); it.hasNext(); ) {
+            Batch b = it.next();
             INDArray f = network.forward(b.inputs(), Mode.EVAL);
             sum += likelihood.loss(f, b.targets(), Reduction.SUM);
         }
@@ -164,6 +167,6 @@ public final class MapTrainer {
     }
 
     private boolean classification() {
-        return options.likelihood() == io.kronlaplace.laplace.LikelihoodType.CLASSIFICATION;
+        return options.likelihood() == LikelihoodType.CLASSIFICATION;
     }
 }

@@ -1,6 +1,5 @@
 package io.kronlaplace.hyperopt.augment;
 
-import java.util.Arrays;
 import java.util.Objects;
 import io.kronlaplace.laplace.SharedRows;
 import io.kronlaplace.nn.BackwardContext;

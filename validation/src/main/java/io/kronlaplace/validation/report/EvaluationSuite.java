@@ -8,6 +8,7 @@ import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.metrics.Probabilities;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -107,7 +108,7 @@ public final class EvaluationSuite {
      * @throws IllegalStateException    when the predictor returns a wrong number of arrays or a wrong shape
      */
     public void evaluate(List<String> methods, MultiPredictor predictor, EvaluationReport.Builder report) {
-        if (methods.isEmpty() || new java.util.HashSet<>(methods).size() != methods.size()) {
+        if (methods.isEmpty() || new HashSet<>(methods).size() != methods.size()) {
             throw new IllegalArgumentException("need at least one method and distinct names, got " + methods);
         }
         List<double[][]> cleanProbabilities = predict(methods, predictor, clean.dataset());
