@@ -1,7 +1,6 @@
 package io.kronlaplace.hyperopt;
 
 import io.kronlaplace.curvature.KfacFlavour;
-import io.kronlaplace.laplace.Batch;
 import io.kronlaplace.laplace.Laplace;
 import io.kronlaplace.laplace.LaplacePosterior;
 import io.kronlaplace.laplace.LikelihoodType;
@@ -62,11 +61,7 @@ public final class GraphModelEvaluation {
         status.accept("fitting the Laplace posterior (K-FAC " + flavour + ") on " + train.size() + " graphs");
         LaplacePosterior posterior = Laplace.create(network,
                 ModelEvaluation.kronOverAllWeights(LikelihoodType.BINARY, prior, flavour));
-        List<Batch> batches = new ArrayList<>();
-        for (GraphDataset b : train.batchesInOrder(batchSize)) {
-            batches.add(new Batch(b.inputs(), b.targets()));
-        }
-        posterior.fit(batches.iterator());
+        posterior.fit(train.asBatches(batchSize));
         status.accept("predicting on " + test.name() + " (" + test.size() + " graphs)");
         GlmPredictive glm = new GlmPredictive(posterior);
         List<INDArray> map = new ArrayList<>();

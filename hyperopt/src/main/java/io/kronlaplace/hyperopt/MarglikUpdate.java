@@ -138,7 +138,9 @@ final class MarglikUpdate {
             for (int step = 0; step < augmentationSteps; step++) {
                 PriorPrecision prior = layout.prior(hyper);
                 MarginalLikelihood value = posterior.marginalLikelihood(prior, layout.sigma(hyper), 1.0);
-                stepAugmentation(posterior, prior, etaGradient, random);
+                double[] before = augmentation.magnitudes();
+                double[] gradient = stepAugmentation(posterior, prior, etaGradient, random);
+                listener.augmentationStepFinished(epoch, step, before, gradient, augmentation.magnitudes());
                 hyperAdam.step(hyper, negate(layout.gradient(value)));
                 listener.hyperstepFinished(epoch, step, value.value());
             }
@@ -178,8 +180,10 @@ final class MarglikUpdate {
      * One Adam step on the log magnitudes log |eta_k| of the learned generators along the exact gradient on a random
      * mini-batch (chain rule: d/d log|eta_k| = eta_k d/d eta_k); unlearned generators stay at 0. Stepping the log
      * magnitude keeps eta away from 0, a stationary point where a few large steps through it would leave it.
+     *
+     * @return the gradient d log p(D|M) / d eta of the step, one per generator
      */
-    private void stepAugmentation(KronLaplace posterior, PriorPrecision prior, AugmentationMarglikGradient gradient,
+    private double[] stepAugmentation(KronLaplace posterior, PriorPrecision prior, AugmentationMarglikGradient gradient,
                                   SplittableRandom random) {
         int m = Math.min(options.augmentationBatchSize(), train.size());
         int[] idx = Arrays.copyOf(SeededShuffle.permutation(train.size(), random), m);
@@ -200,6 +204,7 @@ final class MarglikUpdate {
             stepped[gen.ordinal()] = Math.exp(logMagnitude[gen.ordinal()]);
         }
         augmentation.setEta(stepped);
+        return g;
     }
 
     private static double[] negate(double[] g) {

@@ -1,6 +1,8 @@
 package io.kronlaplace.hyperopt;
 
 import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.hyperopt.augment.AffineAugmentation;
+import io.kronlaplace.hyperopt.augment.InvariantPredictive;
 import io.kronlaplace.laplace.Batch;
 import io.kronlaplace.laplace.HessianStructure;
 import io.kronlaplace.laplace.Laplace;
@@ -10,6 +12,7 @@ import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.laplace.predictive.GlmPredictive;
+import io.kronlaplace.laplace.predictive.MapPredictive;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ImageDataset;
@@ -23,7 +26,6 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -38,6 +40,11 @@ public final class ModelEvaluation {
     public static final String LAPLACE_PROBIT = "Laplace (GLM probit)";
     /** Method name of the Laplace GLM predictive with Monte-Carlo sampling. */
     public static final String LAPLACE_MC = "Laplace (GLM MC)";
+    /**
+     * Method name of the plain network's point estimate, an extra row when the model is evaluated as its invariant
+     * model ({@link #asInvariantModel}).
+     */
+    public static final String PLAIN_MAP = "MAP (plain network)";
 
     private final Network network;
     private final PriorPrecision prior;
@@ -46,6 +53,8 @@ public final class ModelEvaluation {
     private final int mcSamples;
     private final long seed;
     private final Consumer<String> status;
+    private final double[] eta;
+    private final int augmentationSamples;
 
     /**
      * @param network   the trained network (MAP weights)
@@ -69,6 +78,69 @@ public final class ModelEvaluation {
         this.mcSamples = mcSamples;
         this.seed = seed;
         this.status = Objects.requireNonNull(status, "status");
+        this.eta = null;
+        this.augmentationSamples = 1;
+    }
+
+    private ModelEvaluation(ModelEvaluation base, double[] eta, int samples) {
+        this.network = base.network;
+        this.prior = base.prior;
+        this.flavour = base.flavour;
+        this.batchSize = base.batchSize;
+        this.mcSamples = base.mcSamples;
+        this.seed = base.seed;
+        this.status = base.status;
+        this.eta = new AffineAugmentation(eta).eta();
+        this.augmentationSamples = samples;
+    }
+
+    /**
+     * The same evaluation of the invariant model the network was trained as: MAP and Laplace average the outputs
+     * over S augmented copies of each image at the learned eta ({@link InvariantPredictive}), the posterior is fitted
+     * on augmented training batches with S shared rows per example, and the plain network's MAP is an extra row
+     * ({@link #PLAIN_MAP}). The copies of the batch starting at row {@code from} of a set are drawn with seed
+     * {@code seed() + from}; those of training batch b with seed {@code seed() - 1 - b}.
+     *
+     * @param eta     the learned augmentation parameters, one per {@link io.kronlaplace.hyperopt.augment.AffineGenerator}
+     * @param samples S, augmented copies per example, at least 2
+     * @return the evaluation of the invariant model
+     * @throws IllegalArgumentException when S is below 2 or eta is not one finite value per generator
+     */
+    public ModelEvaluation asInvariantModel(double[] eta, int samples) {
+        if (samples < 2) {
+            throw new IllegalArgumentException("the invariant model averages S >= 2 augmented copies, got S = "
+                    + samples);
+        }
+        return new ModelEvaluation(this, eta, samples);
+    }
+
+    /**
+     * Whether this evaluation is of the invariant model ({@link #asInvariantModel}).
+     *
+     * @return true for the invariant model, false for the plain network
+     */
+    public boolean invariant() {
+        return eta != null;
+    }
+
+    /**
+     * Whether a trained model learned augmentation that makes it an invariant model: S &gt; 1 and some magnitude
+     * above 0.
+     *
+     * @param eta     the saved augmentation parameters (empty when none were learned)
+     * @param samples S, augmented copies per example
+     * @return true when the model should be evaluated as its invariant model
+     */
+    public static boolean learnedInvariance(double[] eta, int samples) {
+        if (samples < 2 || eta == null) {
+            return false;
+        }
+        for (double v : eta) {
+            if (v != 0.0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -86,7 +158,7 @@ public final class ModelEvaluation {
                                      ImageDataset ood, EvaluationReport.Builder report) {
         status.accept("fitting the Laplace posterior (K-FAC " + flavour + ") on " + train.size() + " examples");
         LaplacePosterior posterior = Laplace.create(network, options());
-        posterior.fit(batches(train));
+        posterior.fit(curvatureBatches(train));
         report(posterior, test, shifts, ood, report, this::predictor);
         return posterior;
     }
@@ -115,6 +187,9 @@ public final class ModelEvaluation {
             report.addClassification(MAP, descriptors.get(i), probs.map(), sets.get(i).labels());
             report.addClassification(LAPLACE_PROBIT, descriptors.get(i), probs.probit(), sets.get(i).labels());
             report.addClassification(LAPLACE_MC, descriptors.get(i), probs.monteCarlo(), sets.get(i).labels());
+            if (probs.plainMap() != null) {
+                report.addClassification(PLAIN_MAP, descriptors.get(i), probs.plainMap(), sets.get(i).labels());
+            }
             if (i == 0) {
                 testProbs = probs;
             }
@@ -125,18 +200,31 @@ public final class ModelEvaluation {
             report.addOod(MAP, test.name(), ood.name(), testProbs.map(), oodProbs.map());
             report.addOod(LAPLACE_PROBIT, test.name(), ood.name(), testProbs.probit(), oodProbs.probit());
             report.addOod(LAPLACE_MC, test.name(), ood.name(), testProbs.monteCarlo(), oodProbs.monteCarlo());
+            if (oodProbs.plainMap() != null) {
+                report.addOod(PLAIN_MAP, test.name(), ood.name(), testProbs.plainMap(), oodProbs.plainMap());
+            }
         }
     }
 
-    /** The options of the evaluated posterior: K-FAC over all weights, classification, this prior and flavour. */
+    /**
+     * The options of the evaluated posterior: K-FAC over all weights, classification, this prior and flavour, and
+     * S shared rows per example for the invariant model.
+     *
+     * @return the posterior's options
+     */
     public LaplaceOptions options() {
-        return kronOverAllWeights(LikelihoodType.CLASSIFICATION, prior, flavour);
+        return kronOverAllWeights(LikelihoodType.CLASSIFICATION, prior, flavour, augmentationSamples);
     }
 
     /** The options of an evaluated posterior: K-FAC of this flavour over all weights, this likelihood and prior. */
     static LaplaceOptions kronOverAllWeights(LikelihoodType likelihood, PriorPrecision prior, KfacFlavour flavour) {
+        return kronOverAllWeights(likelihood, prior, flavour, 1);
+    }
+
+    private static LaplaceOptions kronOverAllWeights(LikelihoodType likelihood, PriorPrecision prior,
+                                                     KfacFlavour flavour, int sharedRows) {
         return LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
-                .likelihood(likelihood).prior(prior).flavour(flavour).build();
+                .likelihood(likelihood).prior(prior).flavour(flavour).sharedRowsPerExample(sharedRows).build();
     }
 
     /** The trained network (MAP weights). */
@@ -159,11 +247,40 @@ public final class ModelEvaluation {
         return seed;
     }
 
-    /** The training set cut into the curvature pass's batches of {@link #batchSize()} rows, in order. */
+    /**
+     * The training set cut into the curvature pass's batches of {@link #batchSize()} rows, in order (each image's S
+     * augmented copies for the invariant model).
+     *
+     * @param train the training set
+     * @return the batches
+     */
     public List<Batch> trainingBatches(ImageDataset train) {
         List<Batch> out = new ArrayList<>();
-        batches(train).forEachRemaining(out::add);
+        curvatureBatches(train).forEachRemaining(out::add);
         return out;
+    }
+
+    private Iterator<Batch> curvatureBatches(ImageDataset train) {
+        Iterator<Batch> batches = train.asBatches(batchSize);
+        if (!invariant()) {
+            return batches;
+        }
+        AffineAugmentation augmentation = new AffineAugmentation(eta);
+        return new Iterator<>() {
+            private long index;
+
+            @Override
+            public boolean hasNext() {
+                return batches.hasNext();
+            }
+
+            @Override
+            public Batch next() {
+                Batch b = batches.next();
+                return new Batch(InvariantPredictive.augment(augmentation, b.inputs(), augmentationSamples,
+                        seed - 1 - index++), b.targets());
+            }
+        };
     }
 
     /**
@@ -182,17 +299,33 @@ public final class ModelEvaluation {
         return new MethodProbabilities(map, p.probit(), p.monteCarlo());
     }
 
-    /** Predicts whole sets of a posterior fitted with {@link #options()} in this JVM, batch by batch. */
+    /**
+     * Predicts whole sets of a posterior fitted with {@link #options()} in this JVM, batch by batch.
+     *
+     * @param posterior the fitted posterior
+     * @return the set predictor
+     */
     public SetPredictor predictor(LaplacePosterior posterior) {
-        GlmPredictive glm = new GlmPredictive(posterior);
+        GlmPredictive glm = new GlmPredictive(posterior, augmentationSamples);
+        AffineAugmentation augmentation = invariant() ? new AffineAugmentation(eta) : null;
         return data -> {
             List<MethodProbabilities> parts = new ArrayList<>();
             for (int from = 0; from < data.size(); from += batchSize) {
                 INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
-                parts.add(predictBatch(network, glm, x, mcSamples, seed + from));
+                parts.add(augmentation == null ? predictBatch(network, glm, x, mcSamples, seed + from)
+                        : predictInvariantBatch(augmentation, glm, x, seed + from));
             }
             return MethodProbabilities.stack(parts);
         };
+    }
+
+    /** The invariant model's MAP, probit and MC probabilities of one batch from one augmentation, plus plain MAP. */
+    private MethodProbabilities predictInvariantBatch(AffineAugmentation augmentation, GlmPredictive glm, INDArray x,
+                                                      long batchSeed) {
+        INDArray copies = InvariantPredictive.augment(augmentation, x, augmentationSamples, batchSeed);
+        INDArray map = new MapPredictive(network, 1.0, augmentationSamples).classify(copies);
+        GlmPredictive.BothLinks p = glm.classifyWithBothLinks(copies, mcSamples, batchSeed);
+        return new MethodProbabilities(map, p.probit(), p.monteCarlo(), new MapPredictive(network).classify(x));
     }
 
     /** Computes the probabilities of whole evaluation sets for one fitted posterior. */
@@ -207,47 +340,6 @@ public final class ModelEvaluation {
     public interface PredictorFactory {
         /** A predictor of the posterior's MAP, probit and MC probabilities. */
         SetPredictor forPosterior(LaplacePosterior posterior);
-    }
-
-    private Iterator<Batch> batches(ImageDataset data) {
-        return batches(data, batchSize);
-    }
-
-    /**
-     * A data set cut into batches of {@code batchSize} rows in order (the last one shorter), each image batch with
-     * its labels as the targets of a classification posterior; the batches are cut lazily, one per call of next.
-     *
-     * @param data      the images and their labels
-     * @param batchSize rows per batch, >= 1
-     * @return an iterator over the batches
-     * @throws IllegalArgumentException when the batch size is below 1
-     */
-    public static Iterator<Batch> batches(ImageDataset data, int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-        }
-        return new Iterator<>() {
-            private int from;
-
-            @Override
-            public boolean hasNext() {
-                return from < data.size();
-            }
-
-            @Override
-            public Batch next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException("all " + data.size() + " rows were returned");
-                }
-                ImageDataset b = rows(data, from, Math.min(data.size(), from + batchSize));
-                from += batchSize;
-                long[] y = new long[b.size()];
-                for (int i = 0; i < y.length; i++) {
-                    y[i] = b.label(i);
-                }
-                return new Batch(b.images(), Nd4j.createFromArray(y));
-            }
-        };
     }
 
     /** Rows {@code [from, to)} of a data set. */

@@ -264,11 +264,7 @@ public final class OnlineMarglikTrainer {
         int[] order = SeededShuffle.permutation(train.size(), random);
         int s = options.learnsAugmentation() ? options.augmentationSamples() : 1;
         boolean classification = options.likelihood() == LikelihoodType.CLASSIFICATION;
-        Likelihood likelihood = switch (options.likelihood()) {
-            case CLASSIFICATION -> new CrossEntropy();
-            case REGRESSION -> new Gaussian(sigma());
-            case BINARY -> new BinaryCrossEntropy();
-        };
+        Likelihood likelihood = dataLikelihood();
         PriorPrecision prior = prior();
         double[] losses = new double[batchesPerEpoch];
         double lossSum = 0;
@@ -294,6 +290,25 @@ public final class OnlineMarglikTrainer {
             listener.batchFinished(epoch, b, outcome.loss());
         }
         return new EpochSteps(lossSum, correct, lastRate, losses);
+    }
+
+    /** Examples in the training set. */
+    int trainSize() {
+        return train.size();
+    }
+
+    /** Mini-batches in one epoch. */
+    int batchesPerEpoch() {
+        return batchesPerEpoch;
+    }
+
+    /** The likelihood of the training targets at the current sigma. */
+    Likelihood dataLikelihood() {
+        return switch (options.likelihood()) {
+            case CLASSIFICATION -> new CrossEntropy();
+            case REGRESSION -> new Gaussian(sigma());
+            case BINARY -> new BinaryCrossEntropy();
+        };
     }
 
     /**

@@ -149,6 +149,37 @@ class OnlineTrainingBookkeepingTest {
     }
 
     @Test
+    void listenerSeesEveryAugmentationStepWithItsMagnitudesAndGradient() {
+        ImageDataset data = images(12);
+        OnlineMarglikOptions o = options().epochs(2).augmentationSamples(2).augmentationHypersteps(3)
+                .augmentationBatchSize(4).augmentationLearningRate(0.3).initialAugmentation(0.2)
+                .augmentedGenerators(EnumSet.of(AffineGenerator.ROTATION)).build();
+        List<double[][]> steps = new ArrayList<>();
+        OnlineMarglikTrainer trainer = new OnlineMarglikTrainer(TinyNets.conv(3, 10, 2, DataType.DOUBLE), data, o);
+        TrainingResult result = trainer.train(new TrainingListener() {
+            @Override
+            public void augmentationStepFinished(int epoch, int step, double[] magnitudes, double[] gradient,
+                                                 double[] stepped) {
+                assertEquals(steps.size() % 3, step);
+                steps.add(new double[][] {magnitudes, gradient, stepped});
+            }
+        });
+        // three eta steps in every update
+        assertTrue(steps.size() >= 3 && steps.size() % 3 == 0, steps.size() + " steps");
+        int rotation = AffineGenerator.ROTATION.ordinal();
+        assertEquals(0.2, steps.get(0)[0][rotation], 1e-15);
+        for (int k = 1; k < steps.size(); k++) {
+            assertArrayEquals(steps.get(k - 1)[2], steps.get(k)[0], 0.0, "step " + k + " starts where the last ended");
+        }
+        // Adam's first step moves log |eta| by the learning rate in the direction of the gradient (ascent)
+        double[] first = steps.get(0)[1];
+        assertTrue(first[rotation] != 0.0);
+        assertEquals(Math.log(0.2) + 0.3 * Math.signum(first[rotation]), Math.log(steps.get(0)[2][rotation]), 1e-6);
+        assertEquals(0.0, steps.get(0)[2][AffineGenerator.SHEAR.ordinal()], 0.0);
+        assertArrayEquals(steps.get(steps.size() - 1)[2], result.history().get(1).augmentation(), 0.0);
+    }
+
+    @Test
     void priorStepsStopOnceAStepChangesTheValueByLessThanTheTolerance() {
         ImageDataset data = images(12);
         int[] fixed = runSteps(data, 0);

@@ -38,16 +38,11 @@ public final class TokenPool extends Module {
         long[] shape = requireShape();
         requireRows(gradOutput, shape[0], context, this);
         Tokens.requireTrailingShape(gradOutput, new long[] {shape[0], shape[2]}, this, "output gradient");
-        long rows = gradOutput.size(0);
-        INDArray out = Nd4j.zeros(gradOutput.dataType(), rows, shape[1], shape[2]);
-        if (kind == Kind.CLASS_TOKEN) {
-            out.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(gradOutput);
-        } else {
-            for (long t = 0; t < shape[1]; t++) {
-                out.get(NDArrayIndex.all(), NDArrayIndex.point(t), NDArrayIndex.all()).assign(gradOutput);
-            }
-            out.divi(shape[1]);
+        if (kind == Kind.MEAN) {
+            return MeanOverPositions.spread(gradOutput, shape[1]);
         }
+        INDArray out = Nd4j.zeros(gradOutput.dataType(), gradOutput.size(0), shape[1], shape[2]);
+        out.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(gradOutput);
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.kronlaplace.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,8 @@ class TransformerLayersTest {
                 new Case("TokenPool class token", () -> new TokenPool(TokenPool.Kind.CLASS_TOKEN),
                         new long[] {3, 4, 5}),
                 new Case("TokenPool mean", () -> new TokenPool(TokenPool.Kind.MEAN), new long[] {3, 4, 5}),
+                new Case("MeanOverPositions tokens", MeanOverPositions::new, new long[] {3, 4, 5}),
+                new Case("MeanOverPositions images", MeanOverPositions::new, new long[] {3, 4, 2, 3}),
                 new Case("PatchEmbedding", () -> new PatchEmbedding(2, 5, 2, init(3)), new long[] {3, 2, 4, 6}),
                 new Case("MultiHeadSelfAttention", () -> new MultiHeadSelfAttention(6, 2, init(4)),
                         new long[] {3, 4, 6}));
@@ -258,5 +261,20 @@ class TransformerLayersTest {
         assertTrue(e.getMessage().contains("LayerNorm"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> new LayerNorm(4, DataType.DOUBLE)
                 .backward(Nd4j.zeros(DataType.DOUBLE, 2, 4), BackwardContext.training()));
+    }
+
+    @Test
+    void meanOverPositionsAveragesAxisOneEntryByEntry() {
+        INDArray x = GradientCheck.random(7, 2, 3, 4);
+        INDArray y = new MeanOverPositions().forward(x, Mode.EVAL);
+        assertArrayEquals(new long[] {2, 4}, y.shape());
+        for (int n = 0; n < 2; n++) {
+            for (int d = 0; d < 4; d++) {
+                double mean = (x.getDouble(n, 0, d) + x.getDouble(n, 1, d) + x.getDouble(n, 2, d)) / 3;
+                assertEquals(mean, y.getDouble(n, d), 1e-15);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new MeanOverPositions().forward(Nd4j.ones(2, 3),
+                Mode.EVAL));
     }
 }

@@ -142,7 +142,7 @@ public final class DiagLaplace extends LaplacePosterior {
                 if (gs == null) {
                     return;
                 }
-                LayerSlices slices = LayerSlices.of(layer, input, gradOutput, copies);
+                LayerSlices slices = slices(layer, input, gradOutput, copies);
                 add(slices.weightJacobians(), groups().get(gs[0]));
                 if (gs[1] >= 0) {
                     add(slices.biasJacobians(), groups().get(gs[1]));

@@ -264,7 +264,7 @@ public final class FullLaplace extends LaplacePosterior {
         return new FunctionalCovariance() {
             @Override
             public void observe(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
-                LayerSlices slices = LayerSlices.of(layer, input, gradOutput, copies);
+                LayerSlices slices = slices(layer, input, gradOutput, copies);
                 SingleLayerJacobian closedForm = closedForm(layer, slices);
                 if (closedForm != null) {
                     jacobianTimesRoot[0] = closedForm.times(root);

@@ -281,7 +281,7 @@ public final class KronLaplace extends LaplacePosterior {
                     return;
                 }
                 try (StepWorkspace ignored = StepWorkspace.open(COVARIANCE_WORKSPACE)) {
-                    LayerSlices slices = LayerSlices.of(layer, input, gradOutput, copies);
+                    LayerSlices slices = slices(layer, input, gradOutput, copies);
                     addLayer(slices, eigenbases[gs[0]], s, p.groupValue(gs[0]), examples, outputs, result);
                     if (gs[1] >= 0) {
                         DampedKronPower inverse = eigenbases[gs[1]].power(s, p.groupValue(gs[1]), -1.0,

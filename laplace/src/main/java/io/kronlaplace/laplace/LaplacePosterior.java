@@ -302,23 +302,49 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @return mean {@code N x C} and covariance {@code N x C x C}, float64
      */
     public final FunctionalPrediction functionalPrediction(INDArray x) {
+        return functionalPrediction(x, 1);
+    }
+
+    /**
+     * The linearised predictive of the invariant model {@code f_bar(x_n) = 1/S sum_s f(x_{n,s}; theta*)} over S
+     * augmented copies per example: mean {@code f_bar} and covariance {@code J_bar P^-1 J_bar^T} with
+     * {@code J_bar = 1/S sum_s J(x_{n,s})}, the Jacobian of the averaged output. The unit vectors back-propagated for
+     * each output are divided by S and sent to the S copies ({@link SharedRows#spread}); each layer's Jacobian then
+     * sums over the copies as over shared positions ({@link LayerSlices#foldSharedRows}), the weight-sharing axis
+     * that K-FAC fits with {@code sharedRowsPerExample = S} (see docs/predictive.md, section Invariant models).
+     *
+     * @param x              network inputs, {@code N*S} rows, the S copies of example n at rows {@code n*S .. n*S+S-1}
+     * @param rowsPerExample S, at least 1 (1 is {@link #functionalPrediction(INDArray)})
+     * @return mean {@code N x C} and covariance {@code N x C x C}, float64
+     * @throws IllegalArgumentException when the rows of x are not a positive multiple of S, or the network's output
+     *                                  count differs from the fitted one
+     * @throws IllegalStateException    before {@link #fit} or when the network's weights differ from the MAP
+     */
+    public final FunctionalPrediction functionalPrediction(INDArray x, int rowsPerExample) {
         requireFitted();
         requireMapWeights();
         INDArray in = covered.curvatureInputs(x);
-        long n = in.size(0);
+        long rows = in.size(0);
+        if (rowsPerExample < 1 || rows == 0 || rows % rowsPerExample != 0) {
+            throw new IllegalArgumentException("inputs have " + rows + " rows, which is not a positive multiple of "
+                    + rowsPerExample + " rows per example");
+        }
         int c = Math.toIntExact(outputs);
-        FunctionalCovariance acc = functionalCovariance(Math.toIntExact(n), c, scale(), prior);
-        INDArray out = covered.forwardBackward(in, f -> unitSeeds(f, c), c, acc);
+        FunctionalCovariance acc = functionalCovariance(Math.toIntExact(rows / rowsPerExample), c, scale(), prior);
+        acc.foldSharedRows(rowsPerExample);
+        INDArray out = covered.forwardBackward(in,
+                f -> SharedRows.spread(unitSeeds(f, c, rows / rowsPerExample), rowsPerExample, c), c, acc);
         if (out.size(1) != c) {
             throw new IllegalArgumentException("network gives " + out.size(1) + " outputs, the posterior was fitted with "
                     + c);
         }
-        return new FunctionalPrediction(out.castTo(DataType.DOUBLE), acc.result());
+        return new FunctionalPrediction(SharedRows.average(out, rowsPerExample).castTo(DataType.DOUBLE),
+                acc.result());
     }
 
-    private static INDArray unitSeeds(INDArray out, int c) {
+    private static INDArray unitSeeds(INDArray out, int c, long examples) {
         // copy-major rows k * N + n hold the unit vector e_k: each row of the C x C identity repeated N times in a row
-        return Nd4j.eye(c).castTo(out.dataType()).repeat(0, out.size(0));
+        return Nd4j.eye(c).castTo(out.dataType()).repeat(0, examples);
     }
 
     /**
@@ -596,7 +622,19 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     /** A tap that turns a batch's per-layer Jacobians into J P^-1 J^T. */
     abstract static class FunctionalCovariance implements GradientTap {
+        private int rowsPerExample = 1;
+
         /** The accumulated covariances, {@code N x C x C}. */
         abstract INDArray result();
+
+        /** Takes every S consecutive batch rows as the copies of one example (see {@link LayerSlices#foldSharedRows}). */
+        final void foldSharedRows(int s) {
+            rowsPerExample = s;
+        }
+
+        /** A tapped layer's slices, folded over the copies of each example. */
+        final LayerSlices slices(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
+            return LayerSlices.of(layer, input, gradOutput, copies).foldSharedRows(rowsPerExample);
+        }
     }
 }

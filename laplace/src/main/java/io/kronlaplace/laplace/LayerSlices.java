@@ -40,6 +40,32 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
         return new LayerSlices(segments.padded(inputs, 1), segments.padded(gradients, copies), copies);
     }
 
+    /**
+     * The same slices with every S consecutive rows of the batch taken as one example whose positions are the S rows'
+     * positions: {@code N*S x R x Din} inputs become {@code N x (S*R) x Din} and {@code k*N*S x R x Dout} vectors
+     * become {@code k*N x (S*R) x Dout}. The Jacobians of the result sum over the S rows, which is the Jacobian of the
+     * averaged model when the vectors were spread by {@link SharedRows#spread} (weight sharing over augmented copies,
+     * as K-FAC treats them with {@code sharedRowsPerExample}).
+     *
+     * @param rowsPerExample S, at least 1 (1 returns these slices)
+     * @return the folded slices
+     * @throws IllegalArgumentException when S is below 1 or the batch's rows are not a multiple of S
+     */
+    public LayerSlices foldSharedRows(int rowsPerExample) {
+        if (rowsPerExample < 1 || examples() % rowsPerExample != 0) {
+            throw new IllegalArgumentException("batch of " + examples() + " rows is not a multiple of "
+                    + rowsPerExample + " rows per example");
+        }
+        if (rowsPerExample == 1) {
+            return this;
+        }
+        long positions = inputs.size(1) * rowsPerExample;
+        INDArray folded = inputs.dup('c').reshape('c', examples() / rowsPerExample, positions, inputs.size(2));
+        INDArray foldedGradients = gradients.dup('c').reshape('c', gradients.size(0) / rowsPerExample, positions,
+                gradients.size(2));
+        return new LayerSlices(folded, foldedGradients, copies);
+    }
+
     /** The weight Jacobian of copy k, {@code Dout x Din}, float64. */
     public INDArray weightJacobian(int k) {
         INDArray g = gradients.slice(k).castTo(DataType.DOUBLE);

@@ -1,13 +1,11 @@
 package io.kronlaplace.hyperopt.augment;
 
-import java.util.Arrays;
 import java.util.Objects;
 import io.kronlaplace.laplace.SharedRows;
 import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The invariant model {@code f_eta(x_n) = 1/S sum_s f(T_{n,s} x_n)} of Immer, van der Ouderaa et al. (2022): a
@@ -90,23 +88,13 @@ public final class InvariantModel {
      * for the S samples.
      *
      * @param gradMean {@code k*N x C}, copy-major (row {@code c*N + n})
+     * @param samples  S
      * @param copies   k
      * @return {@code k*N*S x C}, row {@code c*N*S + n*S + s} = {@code gradMean[c*N + n] / S}
+     * @see SharedRows#spread
      */
     public static INDArray spread(INDArray gradMean, int samples, int copies) {
-        if (gradMean.rank() != 2) {
-            throw new IllegalArgumentException("gradient at the averaged output must be k*N x C, got shape "
-                    + Arrays.toString(gradMean.shape()));
-        }
-        if (samples < 1 || copies < 1) {
-            throw new IllegalArgumentException("samples and copies must be >= 1, got samples=" + samples
-                    + ", copies=" + copies);
-        }
-        long rows = gradMean.size(0);
-        requireDivisible(rows, copies, "gradient at the averaged output (copies)");
-        long c = gradMean.size(1);
-        INDArray scaled = gradMean.div(samples).reshape('c', rows, 1, c);
-        return Nd4j.tile(scaled, 1, samples, 1).reshape('c', rows * samples, c);
+        return SharedRows.spread(gradMean, samples, copies);
     }
 
     private void requireRowsMultiple(INDArray x, String what) {

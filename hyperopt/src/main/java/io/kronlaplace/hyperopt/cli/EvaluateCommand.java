@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +66,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Images or graphs per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--aug-samples", paramLabel = "S", defaultValue = "2",
+            description = "Augmented copies per image when the saved model learned augmentation: MAP and Laplace are "
+                    + "then those of the invariant model, averaging the outputs over S copies at the learned "
+                    + "magnitudes, with the plain network's MAP as an extra row; 0 or 1 evaluates the plain network "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int augmentationSamples;
+
     @Mixin
     SeedOptions seeds;
 
@@ -93,6 +101,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         int mcSamples = predictive.mcSamples();
         long seed = seeds.seed();
         PrintWriter err = spec.commandLine().getErr();
+        if (augmentationSamples < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--aug-samples must be >= 0, got "
+                    + augmentationSamples);
+        }
         SavedModelOptions.Loaded loaded = saved.load(data, graphData);
         SavedModel model = loaded.model();
         Network network = model.network();
@@ -122,6 +134,15 @@ public final class EvaluateCommand implements Callable<Integer> {
             report.description(description(flavour, prior, train.size() + " training images of " + train.name()));
             ModelEvaluation evaluation = new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed,
                     status);
+            if (ModelEvaluation.learnedInvariance(model.eta(), augmentationSamples)) {
+                if (runner != EvaluationRunner.IN_PROCESS) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "the invariant model (learned "
+                            + "augmentation) is evaluated in one process; use --aug-samples 1 for the plain network");
+                }
+                evaluation = evaluation.asInvariantModel(model.eta(), augmentationSamples);
+                report.description(description(flavour, prior, train.size() + " training images of " + train.name())
+                        + " " + invariantNote(model.eta(), augmentationSamples));
+            }
             runner.evaluate(evaluation, model.architecture(), train, norm.apply(raw.test()),
                     DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm), norm.apply(raw.ood()),
                     report);
@@ -131,6 +152,27 @@ public final class EvaluateCommand implements Callable<Integer> {
         ReportPaths.print(stdout, written);
         stdout.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * The report's note on an invariant-model evaluation.
+     *
+     * @param eta     the learned augmentation parameters
+     * @param samples S, augmented copies per image
+     * @return one sentence naming S, the magnitudes and the extra row
+     */
+    static String invariantNote(double[] eta, int samples) {
+        StringBuilder magnitudes = new StringBuilder();
+        for (io.kronlaplace.hyperopt.augment.AffineGenerator g : io.kronlaplace.hyperopt.augment.AffineGenerator
+                .values()) {
+            if (eta[g.ordinal()] != 0.0) {
+                magnitudes.append(magnitudes.length() == 0 ? "" : ", ").append(g.name().toLowerCase(Locale.ROOT))
+                        .append(String.format(Locale.ROOT, " %.3f", Math.abs(eta[g.ordinal()])));
+            }
+        }
+        return String.format(Locale.ROOT, "MAP and Laplace are the invariant model (outputs averaged over %d "
+                + "augmented copies per image at the learned magnitudes: %s); \"%s\" is the plain network.", samples,
+                magnitudes, ModelEvaluation.PLAIN_MAP);
     }
 
     private String description(KfacFlavour flavour, PriorPrecision prior, String curvatureData) {

@@ -250,7 +250,7 @@ public final class TrainCommand implements Callable<Integer> {
                 + architecture.describe() + " on " + task.train().name())
                 .description(description(options, result, trainSeconds))
                 .trainingCurves(curves(result));
-        task.evaluation().evaluate(network, model.prior(), report);
+        task.evaluation().evaluate(network, model.prior(), model.eta(), report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
                         + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
@@ -261,10 +261,19 @@ public final class TrainCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /**
+     * The evaluation of the invariant model when the network was trained with learned augmentation (S &gt; 1), else
+     * {@code evaluation} itself.
+     */
+    private static ModelEvaluation invariantIfLearned(ModelEvaluation evaluation, double[] eta, int samples) {
+        return ModelEvaluation.learnedInvariance(eta, samples) ? evaluation.asInvariantModel(eta, samples)
+                : evaluation;
+    }
+
     /** Adds the evaluation of the trained network at the learned prior to the report. */
     @FunctionalInterface
     private interface Evaluation {
-        void evaluate(Network network, PriorPrecision prior, EvaluationReport.Builder report);
+        void evaluate(Network network, PriorPrecision prior, double[] eta, EvaluationReport.Builder report);
     }
 
     /**
@@ -292,8 +301,9 @@ public final class TrainCommand implements Callable<Integer> {
             case MLP, CNN -> layers.architecture(modelKind, train);
             case GNN -> throw new IllegalStateException("graph networks do not train on images");
         };
-        Evaluation evaluation = (network, prior, report) -> new ModelEvaluation(network, prior, options.flavour(),
-                32, predictive.mcSamples(), seeds.seed(), line -> status(err, line))
+        Evaluation evaluation = (network, prior, eta, report) -> invariantIfLearned(new ModelEvaluation(network,
+                prior, options.flavour(), 32, predictive.mcSamples(), seeds.seed(), line -> status(err, line)), eta,
+                options.augmentationSamples())
                 .evaluate(train, test, DataOptions.normalize(DataOptions.shifts(raw.test(), seeds.seed() + 7), norm),
                         norm.apply(raw.ood()), report);
         return new Task(architecture, train, test.size(), norm.mean(), norm.std(), options, evaluation);
@@ -306,7 +316,7 @@ public final class TrainCommand implements Callable<Integer> {
         GraphDataset train = graphs.train();
         ModelArchitecture architecture = ModelArchitecture.gnn(gnn.sizes(train.nodeFeatures(),
                 train.edgeFeatures()), train.tasks());
-        Evaluation evaluation = (network, prior, report) -> new GraphModelEvaluation(network, prior,
+        Evaluation evaluation = (network, prior, eta, report) -> new GraphModelEvaluation(network, prior,
                 options.flavour(), 32, line -> status(err, line)).evaluate(train, graphs.test(), report);
         return new Task(architecture, train, graphs.test().size(), new double[0], new double[0], options, evaluation);
     }
@@ -367,6 +377,9 @@ public final class TrainCommand implements Callable<Integer> {
                         Math.abs(r.eta()[g.ordinal()])));
             }
             b.append('.');
+        }
+        if (ModelEvaluation.learnedInvariance(r.eta(), o.augmentationSamples())) {
+            b.append(' ').append(EvaluateCommand.invariantNote(r.eta(), o.augmentationSamples()));
         }
         return b.toString();
     }

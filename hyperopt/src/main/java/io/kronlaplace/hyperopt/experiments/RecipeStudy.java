@@ -37,7 +37,6 @@ import io.kronlaplace.validation.metrics.ClassificationSummary;
 import io.kronlaplace.validation.report.ClassificationEntry;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.EvaluationSuite;
-import io.kronlaplace.validation.report.MethodsPredictor;
 import io.kronlaplace.validation.report.ReportWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -255,8 +254,8 @@ public final class RecipeStudy implements Callable<Integer> {
         Network trained = map;
         settings.put(MAP, String.format(Locale.ROOT, "prior precision (weight decay) %g of %s by validation NLL",
                 weightDecay, java.util.Arrays.toString(weightDecays)));
-        suite.evaluate(images -> Map.of(MAP, softmax(trained, images)), report);
-        List<Batch> validationBatches = list(ModelEvaluation.batches(validation, batchSize));
+        suite.evaluate(MAP, images -> softmax(trained, images), report);
+        List<Batch> validationBatches = list(validation.asBatches(batchSize));
         PriorPrecision initial = PriorPrecision.scalar(weightDecay);
 
         LaplacePosterior lastLayer = fitted(trained, train, SubsetOfWeights.LAST_LAYER, HessianStructure.KRON,
@@ -301,7 +300,7 @@ public final class RecipeStudy implements Callable<Integer> {
         settings.put(sampling, reducePrior);
         LinearisedSamplingPredictive sampled = new LinearisedSamplingPredictive(reduce, linearisedSamples, seed + 13);
         status("predicting: " + sampling);
-        suite.evaluate(images -> Map.of(sampling, sampled.classify(images)), report);
+        suite.evaluate(sampling, sampled::classify, report);
 
         if (onlineEpochs > 0) {
             online(train, suite, report, settings);
@@ -332,7 +331,7 @@ public final class RecipeStudy implements Callable<Integer> {
         String learnedPriors = "layer-wise priors learned online " + learned;
         settings.put(mapName, learnedPriors);
         settings.put(laplaceName, learnedPriors);
-        suite.evaluate(images -> Map.of(mapName, softmax(network, images)), report);
+        suite.evaluate(mapName, images -> softmax(network, images), report);
         LaplacePosterior posterior = fitted(network, train, SubsetOfWeights.ALL, HessianStructure.KRON,
                 KfacFlavour.REDUCE, learned);
         evaluateLinks(posterior, Map.of(laplaceName, LinkApproximation.PROBIT), suite, report);
@@ -358,7 +357,7 @@ public final class RecipeStudy implements Callable<Integer> {
         status("fitting " + subset + " " + structure + (structure == HessianStructure.KRON ? " " + flavour : ""));
         LaplacePosterior posterior = Laplace.create(network, LaplaceOptions.builder().subset(subset)
                 .structure(structure).flavour(flavour).prior(prior).build());
-        posterior.fit(ModelEvaluation.batches(train, batchSize));
+        posterior.fit(train.asBatches(batchSize));
         return posterior;
     }
 
@@ -393,13 +392,12 @@ public final class RecipeStudy implements Callable<Integer> {
     private void evaluateLinks(LaplacePosterior posterior, Map<String, LinkApproximation> links,
                                EvaluationSuite suite, EvaluationReport.Builder report) {
         status("predicting: " + String.join(", ", links.keySet()));
-        MethodsPredictor predictor = images -> {
+        List<String> names = List.copyOf(links.keySet());
+        suite.evaluate(names, images -> {
             FunctionalPrediction f = posterior.functionalPrediction(images);
-            Map<String, INDArray> out = new LinkedHashMap<>();
-            links.forEach((name, link) -> out.put(name, GlmPredictive.classify(f, link, mcSamples, seed + 17)));
-            return out;
-        };
-        suite.evaluate(predictor, report);
+            return names.stream().map(name -> GlmPredictive.classify(f, links.get(name), mcSamples, seed + 17))
+                    .toList();
+        }, report);
     }
 
     /** The recipe table: one row per method in evaluation order, MAP first. */

@@ -199,9 +199,7 @@ public final class GraphOptimizerExperiment implements Callable<Integer> {
 
     private void laplace(Network net, GraphDataset train, GraphDataset validation) {
         List<Batch> validationBatches = new ArrayList<>();
-        for (GraphDataset b : validation.batchesInOrder(batch)) {
-            validationBatches.add(new Batch(b.inputs(), b.targets()));
-        }
+        validation.asBatches(batch).forEachRemaining(validationBatches::add);
         System.out.println("| KRON Laplace (REDUCE) | fit s | log marglik at prior 1 | tuned prior | log marglik tuned "
                 + "| val NLL (probit) | val AP (probit) |");
         System.out.println("|---|---|---|---|---|---|---|");
@@ -209,11 +207,7 @@ public final class GraphOptimizerExperiment implements Callable<Integer> {
             LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(HessianStructure.KRON)
                     .subset(subset).likelihood(LikelihoodType.BINARY).flavour(KfacFlavour.REDUCE).build());
             long t0 = System.nanoTime();
-            List<Batch> trainBatches = new ArrayList<>();
-            for (GraphDataset b : train.batchesInOrder(batch)) {
-                trainBatches.add(new Batch(b.inputs(), b.targets()));
-            }
-            post.fit(trainBatches.iterator());
+            post.fit(train.asBatches(batch));
             double fitSeconds = (System.nanoTime() - t0) / 1e9;
             double before = post.logMarginalLikelihood();
             MarginalLikelihoodTuner.priorOnly().tune(post);

@@ -16,29 +16,50 @@ import org.nd4j.linalg.factory.Nd4j;
  * (probit, Monte-Carlo or Laplace-bridge link), multi-label binary outputs (probit link) and regression (Gaussian
  * outputs).
  */
-public final class GlmPredictive {
+public final class GlmPredictive implements Predictive {
     private final LaplacePosterior posterior;
+    private final int rowsPerExample;
 
-    /** @param posterior a posterior (fitted before predicting) */
+    /**
+     * The predictive of the posterior's network, one input row per example.
+     *
+     * @param posterior a posterior (fitted before predicting)
+     */
     public GlmPredictive(LaplacePosterior posterior) {
+        this(posterior, 1);
+    }
+
+    /**
+     * The predictive of the invariant model that averages the network's outputs over S augmented copies of each
+     * example: every method then takes {@code N*S} input rows (the S copies of example n consecutive) and predicts N
+     * examples from the Gaussian over the averaged outputs ({@link LaplacePosterior#functionalPrediction(INDArray,
+     * int)}).
+     *
+     * @param posterior      a posterior (fitted before predicting)
+     * @param rowsPerExample S, augmented copies per example, at least 1
+     * @throws IllegalArgumentException when S is below 1
+     */
+    public GlmPredictive(LaplacePosterior posterior, int rowsPerExample) {
         this.posterior = Objects.requireNonNull(posterior, "posterior");
+        if (rowsPerExample < 1) {
+            throw new IllegalArgumentException("rows per example must be >= 1, got " + rowsPerExample);
+        }
+        this.rowsPerExample = rowsPerExample;
     }
 
     /**
      * Class probabilities, {@code N x C} float64, rows summing to 1.
      *
-     * @param x       a batch of inputs
+     * @param x       network inputs, N rows ({@code N*S} for an invariant model)
      * @param link    how the Gaussian over the logits is pushed through the softmax
      * @param samples Monte-Carlo samples per example (MC only; ignored by the other links)
-     * @param x       network inputs, N rows
-     * @param link    how the softmax of the Gaussian logits is approximated
      * @param seed    seed of the Monte-Carlo samples (MC only)
      * @return class probabilities, {@code N x C} float64, rows summing to 1
      * @throws IllegalStateException for a regression posterior or before fit
      */
     public INDArray classify(INDArray x, LinkApproximation link, int samples, long seed) {
         require(LikelihoodType.CLASSIFICATION);
-        return classify(posterior.functionalPrediction(x), link, samples, seed);
+        return classify(posterior.functionalPrediction(x, rowsPerExample), link, samples, seed);
     }
 
     /**
@@ -55,7 +76,7 @@ public final class GlmPredictive {
      * @throws IllegalArgumentException for MC with fewer than one sample
      */
     public static INDArray classify(FunctionalPrediction f, LinkApproximation link, int samples, long seed) {
-        java.util.Objects.requireNonNull(f, "functional prediction");
+        Objects.requireNonNull(f, "functional prediction");
         return switch (link) {
             case PROBIT -> probit(f);
             case MC -> monteCarlo(f, samples, seed);
@@ -80,16 +101,23 @@ public final class GlmPredictive {
      */
     public BothLinks classifyWithBothLinks(INDArray x, int samples, long seed) {
         require(LikelihoodType.CLASSIFICATION);
-        FunctionalPrediction f = posterior.functionalPrediction(x);
+        FunctionalPrediction f = posterior.functionalPrediction(x, rowsPerExample);
         return new BothLinks(probit(f), monteCarlo(f, samples, seed));
     }
 
     /**
-     * Probit-approximated class probabilities, {@code N x C}.
+     * Class probabilities under the probit link (the default link approximation).
      *
-     * @param x network inputs, N rows
-     * @return class probabilities, {@code N x C} float64, rows summing to 1
+     * @param x network inputs ({@code N*S} rows for an invariant model)
+     * @return {@code N x C} float64, rows summing to 1
+     * @throws IllegalStateException for a non-classification posterior or before fit
      */
+    @Override
+    public INDArray classify(INDArray x) {
+        return probit(x);
+    }
+
+    /** Probit-approximated class probabilities, {@code N x C}. */
     public INDArray probit(INDArray x) {
         return classify(x, LinkApproximation.PROBIT, 0, 0);
     }
@@ -105,7 +133,7 @@ public final class GlmPredictive {
      */
     public INDArray multiLabel(INDArray x) {
         require(LikelihoodType.BINARY);
-        FunctionalPrediction f = posterior.functionalPrediction(x);
+        FunctionalPrediction f = posterior.functionalPrediction(x, rowsPerExample);
         INDArray kappa = org.nd4j.linalg.ops.transforms.Transforms.sqrt(f.variance().muli(Math.PI / 8).addi(1.0),
                 false);
         return org.nd4j.linalg.ops.transforms.Transforms.sigmoid(f.mean().castTo(
@@ -115,12 +143,14 @@ public final class GlmPredictive {
     /**
      * Gaussian predictive of a regression posterior.
      *
-     * @param x network inputs, N rows
-     * @return the mean, the functional variance and the predictive variance (plus sigma^2) of each output
+     * @param x network inputs ({@code N*S} rows for an invariant model)
+     * @return mean, functional variance and predictive variance (functional plus sigma^2), each {@code N x C}
+     * @throws IllegalStateException for a non-regression posterior or before fit
      */
+    @Override
     public GaussianPrediction regress(INDArray x) {
         require(LikelihoodType.REGRESSION);
-        FunctionalPrediction f = posterior.functionalPrediction(x);
+        FunctionalPrediction f = posterior.functionalPrediction(x, rowsPerExample);
         INDArray fv = f.variance();
         double s2 = posterior.sigma() * posterior.sigma();
         return new GaussianPrediction(f.mean(), fv, fv.add(s2));

@@ -18,7 +18,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * batch (a fixed ensemble of S linearised networks), so results do not depend on how a set is cut into batches;
  * construct a new predictive after changing the posterior's hyperparameters or refitting.
  */
-public final class LinearisedSamplingPredictive {
+public final class LinearisedSamplingPredictive implements Predictive {
     private final LaplacePosterior posterior;
     private final INDArray steps;
 
@@ -57,8 +57,11 @@ public final class LinearisedSamplingPredictive {
      * Class probabilities: the softmax of the linearised outputs averaged over the draws, {@code N x C} float64, rows
      * summing to 1.
      *
+     * @param x network inputs
+     * @return {@code N x C} float64
      * @throws IllegalStateException for a posterior that is not CLASSIFICATION
      */
+    @Override
     public INDArray classify(INDArray x) {
         require(LikelihoodType.CLASSIFICATION);
         INDArray outputs = outputs(x);
@@ -73,8 +76,11 @@ public final class LinearisedSamplingPredictive {
     /**
      * Sample mean and variance of the linearised outputs over the draws; the predictive variance adds sigma^2.
      *
+     * @param x network inputs
+     * @return mean, functional variance and predictive variance, each {@code N x C}
      * @throws IllegalStateException for a posterior that is not REGRESSION
      */
+    @Override
     public GaussianPrediction regress(INDArray x) {
         require(LikelihoodType.REGRESSION);
         INDArray outputs = outputs(x);

@@ -1,6 +1,7 @@
 package io.kronlaplace.validation.data;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -58,31 +59,84 @@ public final class DistributionShift {
     /**
      * Rotates every image by {@code degrees} counter-clockwise (as displayed, y axis pointing down) about the image
      * centre ((W - 1) / 2, (H - 1) / 2) with bilinear interpolation; source positions outside the image read 0.
+     *
+     * @param data    the images
+     * @param degrees the angle, finite
+     * @return the rotated images, same name and labels
+     * @throws IllegalArgumentException when the angle is not finite
      */
     public static ImageDataset rotate(ImageDataset data, double degrees) {
         if (!Double.isFinite(degrees)) {
             throw new IllegalArgumentException("rotation angle must be finite, got " + degrees);
         }
+        double[] angles = new double[data.size()];
+        Arrays.fill(angles, degrees);
+        return rotateEach(data, angles);
+    }
+
+    /**
+     * Rotates each image by its own random angle, uniform in {@code [-maxDegrees, maxDegrees]}, drawn in example
+     * order from a stream seeded by {@code seed} (the same seed gives the same angles), as {@link #rotate} does for
+     * one angle: a test set under random orientations, or the random-rotation shift of the learned-invariance
+     * literature.
+     *
+     * @param data       the images
+     * @param maxDegrees the largest absolute angle, finite and non-negative
+     * @param seed       seed of the angles
+     * @return a {@link ShiftKind#ROTATION} set of level {@code maxDegrees}, named after it
+     * @throws IllegalArgumentException when the largest angle is negative or not finite
+     */
+    public static ShiftedDataset randomRotations(ImageDataset data, double maxDegrees, long seed) {
+        if (!(maxDegrees >= 0.0) || !Double.isFinite(maxDegrees)) {
+            throw new IllegalArgumentException("largest rotation angle must be finite and non-negative, got "
+                    + maxDegrees);
+        }
+        double[] angles = randomAngles(data.size(), maxDegrees, seed);
+        String name = String.format(Locale.ROOT, "%s rotated up to %s deg", data.name(), format(maxDegrees));
+        return new ShiftedDataset(ShiftKind.ROTATION, maxDegrees, rotateEach(data, angles).withName(name));
+    }
+
+    /**
+     * The angles of {@link #randomRotations}: {@code count} draws uniform in {@code [-maxDegrees, maxDegrees]}.
+     *
+     * @param count      number of angles
+     * @param maxDegrees the largest absolute angle
+     * @param seed       seed of the stream
+     * @return the angles in degrees, in example order
+     */
+    public static double[] randomAngles(int count, double maxDegrees, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] angles = new double[count];
+        for (int i = 0; i < count; i++) {
+            angles[i] = (2.0 * random.nextDouble() - 1.0) * maxDegrees;
+        }
+        return angles;
+    }
+
+    /** Rotates image i by {@code degrees[i]} (see {@link #rotate}). */
+    private static ImageDataset rotateEach(ImageDataset data, double[] degrees) {
         int channels = data.channels();
         int height = data.height();
         int width = data.width();
-        double radians = Math.toRadians(degrees);
-        double cos = Math.cos(radians);
-        double sin = Math.sin(radians);
         double cx = (width - 1) / 2.0;
         double cy = (height - 1) / 2.0;
         INDArray rotated = PixelChunks.map(data.images(), (first, n, in, out) -> {
             int planeSize = height * width;
-            for (int plane = 0; plane < n * channels; plane++) {
-                int base = plane * planeSize;
-                for (int y = 0; y < height; y++) {
-                    double v = cy - y;
-                    for (int x = 0; x < width; x++) {
-                        double u = x - cx;
-                        // inverse rotation: the output pixel at (u, v) comes from R(-theta) (u, v)
-                        double us = cos * u + sin * v;
-                        double vs = -sin * u + cos * v;
-                        out[base + y * width + x] = bilinear(in, base, height, width, cy - vs, cx + us);
+            for (int image = 0; image < n; image++) {
+                double radians = Math.toRadians(degrees[first + image]);
+                double cos = Math.cos(radians);
+                double sin = Math.sin(radians);
+                for (int plane = image * channels; plane < (image + 1) * channels; plane++) {
+                    int base = plane * planeSize;
+                    for (int y = 0; y < height; y++) {
+                        double v = cy - y;
+                        for (int x = 0; x < width; x++) {
+                            double u = x - cx;
+                            // inverse rotation: the output pixel at (u, v) comes from R(-theta) (u, v)
+                            double us = cos * u + sin * v;
+                            double vs = -sin * u + cos * v;
+                            out[base + y * width + x] = bilinear(in, base, height, width, cy - vs, cx + us);
+                        }
                     }
                 }
             }

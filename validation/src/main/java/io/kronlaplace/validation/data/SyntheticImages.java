@@ -118,29 +118,59 @@ public final class SyntheticImages {
     /**
      * {@code count} images without class structure: a 4 x 4 grid of uniform random colours upsampled bilinearly to
      * 32 x 32, plus Gaussian noise of standard deviation 0.1, clipped to [0, 1]. Labels are all 0 and meaningless.
+     *
+     * @param name  the data set's name
+     * @param count number of images
+     * @param seed  seed of the images
+     * @return float32 images {@code [count, 3, 32, 32]} with {@link #CLASSES} classes
      */
     public static ImageDataset smoothNoise(String name, int count, long seed) {
+        return smoothNoise(name, count, CHANNELS, SIZE, SIZE, CLASSES, seed);
+    }
+
+    /**
+     * Out-of-distribution images of any shape, generated as {@link #smoothNoise(String, int, long)} does: for
+     * example one channel at 28 x 28 pixels for MNIST-like data ({@code smoothNoise("noise", 1000, 1, 28, 28, 10,
+     * seed)}).
+     *
+     * @param name     the data set's name
+     * @param count    number of images, at least 1
+     * @param channels channels per image, at least 1
+     * @param height   image height, at least 2
+     * @param width    image width, at least 2
+     * @param classes  the class count the set declares (that of the in-distribution data), at least 1
+     * @param seed     seed of the images
+     * @return float32 images {@code [count, channels, height, width]} in [0, 1], labels all 0
+     * @throws IllegalArgumentException when a size is out of range
+     */
+    public static ImageDataset smoothNoise(String name, int count, int channels, int height, int width, int classes,
+                                           long seed) {
+        if (count < 1 || channels < 1 || height < 2 || width < 2 || classes < 1) {
+            throw new IllegalArgumentException("noise images need count >= 1, channels >= 1, height and width >= 2 "
+                    + "and classes >= 1, got " + count + ", " + channels + ", " + height + ", " + width + ", "
+                    + classes);
+        }
         SplittableRandom random = new SplittableRandom(seed);
-        int pixels = CHANNELS * SIZE * SIZE;
+        int pixels = channels * height * width;
         float[] data = new float[Math.multiplyExact(count, pixels)];
         double[] grid = new double[4 * 4];
         for (int i = 0; i < count; i++) {
-            for (int c = 0; c < CHANNELS; c++) {
+            for (int c = 0; c < channels; c++) {
                 for (int g = 0; g < grid.length; g++) {
                     grid[g] = random.nextDouble();
                 }
-                for (int y = 0; y < SIZE; y++) {
-                    for (int x = 0; x < SIZE; x++) {
-                        double v = DistributionShift.bilinear(grid, 0, 4, 4, y * 3.0 / (SIZE - 1),
-                                x * 3.0 / (SIZE - 1));
-                        data[i * pixels + (c * SIZE + y) * SIZE + x] =
+                for (int y = 0; y < height; y++) {
+                    for (int x = 0; x < width; x++) {
+                        double v = DistributionShift.bilinear(grid, 0, 4, 4, y * 3.0 / (height - 1),
+                                x * 3.0 / (width - 1));
+                        data[i * pixels + (c * height + y) * width + x] =
                                 (float) clip(v + 0.1 * Gaussian.sample(random));
                     }
                 }
             }
         }
         return new ImageDataset(name, Nd4j.createFromArray(data).castTo(DataType.FLOAT)
-                .reshape('c', count, CHANNELS, SIZE, SIZE), new int[count], CLASSES);
+                .reshape('c', count, channels, height, width), new int[count], classes);
     }
 
     private static int[] balancedLabels(int count, SplittableRandom random) {

@@ -3,11 +3,12 @@ package io.kronlaplace.validation.report;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.DistributionShift;
 import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.SeededShuffle;
 import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.metrics.Probabilities;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,6 +27,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * suite.evaluate("MAP", mapPredictor, report);
  * suite.evaluate("Laplace probit", probitPredictor, report);
  * }</pre>
+ *
+ * <p>Shifted copies of a large test set can be built from a seeded subset ({@link Builder#shiftSubset}), and a
+ * predictive that yields several methods from one pass (probit and Monte-Carlo from one Jacobian pass) is evaluated
+ * once for all of them ({@link #evaluate(List, MultiPredictor, EvaluationReport.Builder)}).
  */
 public final class EvaluationSuite {
     /**
@@ -45,9 +50,13 @@ public final class EvaluationSuite {
     private EvaluationSuite(Builder b) {
         ChannelNormalization norm = b.normalization;
         this.clean = normalise(DistributionShift.clean(b.test), norm);
+        ImageDataset shiftBase = b.shiftSubset < 0 || b.shiftSubset >= b.test.size() ? b.test
+                : b.test.subset(Arrays.copyOf(SeededShuffle.permutation(b.test.size(), b.shiftSubsetSeed),
+                        b.shiftSubset));
         List<ShiftedDataset> shifts = new ArrayList<>();
-        DistributionShift.rotations(b.test, b.angles).forEach(s -> shifts.add(normalise(s, norm)));
-        DistributionShift.gaussianNoise(b.test, b.noiseSeed, b.noiseStds).forEach(s -> shifts.add(normalise(s, norm)));
+        DistributionShift.rotations(shiftBase, b.angles).forEach(s -> shifts.add(normalise(s, norm)));
+        DistributionShift.gaussianNoise(shiftBase, b.noiseSeed, b.noiseStds)
+                .forEach(s -> shifts.add(normalise(s, norm)));
         this.shifted = List.copyOf(shifts);
         List<ShiftedDataset> ood = new ArrayList<>();
         b.ood.forEach(o -> ood.add(normalise(DistributionShift.outOfDistribution(b.test, o), norm)));
@@ -84,53 +93,80 @@ public final class EvaluationSuite {
      * @param report    the report to add to
      */
     public void evaluate(String method, Predictor predictor, EvaluationReport.Builder report) {
-        evaluate(images -> Map.of(method, predictor.predict(images)), report);
+        evaluate(List.of(method), images -> List.of(predictor.predict(images)), report);
     }
 
     /**
-     * As {@link #evaluate(String, Predictor, EvaluationReport.Builder)} for several methods at once, each set
-     * predicted once by {@code predictor} for all of them.
-     *
-     * @param predictor the methods' predictive distributions
-     * @param report    the report to add to
-     * @throws IllegalStateException when the predictor returns probabilities of the wrong shape or other methods
-     *                               for some batch
+     * Several methods' predictive distributions from one pass over each batch, e.g. the probit and Monte-Carlo links
+     * of one linearised predictive.
      */
-    public void evaluate(MethodsPredictor predictor, EvaluationReport.Builder report) {
-        Map<String, double[][]> cleanProbabilities = predict(predictor, clean.dataset());
-        cleanProbabilities.forEach((method, p) ->
-                report.addClassification(method, EvaluationSet.of(clean), p, clean.dataset().labels()));
+    @FunctionalInterface
+    public interface MultiPredictor {
+        /**
+         * Class probabilities of every method for a batch of images.
+         *
+         * @param images a batch {@code [B, C, H, W]}
+         * @return one {@code [B, K]} array per method, in the order of the methods evaluated
+         */
+        List<INDArray> predict(INDArray images);
+    }
+
+    /**
+     * Predicts every set once with {@code predictor} and adds each method's results to {@code report}, as
+     * {@link #evaluate(String, Predictor, EvaluationReport.Builder)} does for one method.
+     *
+     * @param methods   the methods' names, in the order of the predictor's outputs; at least one, no duplicates
+     * @param predictor gives one probability array per method for each batch
+     * @param report    the report to add to
+     * @throws IllegalArgumentException when there are no methods or a name repeats
+     * @throws IllegalStateException    when the predictor returns a wrong number of arrays or a wrong shape
+     */
+    public void evaluate(List<String> methods, MultiPredictor predictor, EvaluationReport.Builder report) {
+        if (methods.isEmpty() || new HashSet<>(methods).size() != methods.size()) {
+            throw new IllegalArgumentException("need at least one method and distinct names, got " + methods);
+        }
+        List<double[][]> cleanProbabilities = predict(methods, predictor, clean.dataset());
+        for (int m = 0; m < methods.size(); m++) {
+            report.addClassification(methods.get(m), EvaluationSet.of(clean), cleanProbabilities.get(m),
+                    clean.dataset().labels());
+        }
         for (ShiftedDataset set : shifted) {
-            predict(predictor, set.dataset()).forEach((method, p) ->
-                    report.addClassification(method, EvaluationSet.of(set), p, set.dataset().labels()));
+            List<double[][]> probabilities = predict(methods, predictor, set.dataset());
+            for (int m = 0; m < methods.size(); m++) {
+                report.addClassification(methods.get(m), EvaluationSet.of(set), probabilities.get(m),
+                        set.dataset().labels());
+            }
         }
         for (ShiftedDataset set : outOfDistribution) {
-            predict(predictor, set.dataset()).forEach((method, p) ->
-                    report.addOod(method, clean.name(), set.name(), cleanProbabilities.get(method), p));
+            List<double[][]> probabilities = predict(methods, predictor, set.dataset());
+            for (int m = 0; m < methods.size(); m++) {
+                report.addOod(methods.get(m), clean.name(), set.name(), cleanProbabilities.get(m),
+                        probabilities.get(m));
+            }
         }
     }
 
-    private Map<String, double[][]> predict(MethodsPredictor predictor, ImageDataset data) {
-        Map<String, List<double[]>> rows = new LinkedHashMap<>();
+    private List<double[][]> predict(List<String> methods, MultiPredictor predictor, ImageDataset data) {
+        List<List<double[]>> rows = new ArrayList<>();
+        methods.forEach(m -> rows.add(new ArrayList<>(data.size())));
         for (ImageDataset batch : data.batchesInOrder(batchSize)) {
-            Map<String, INDArray> byMethod = predictor.predict(batch.images());
-            if (!rows.isEmpty() && !rows.keySet().equals(byMethod.keySet())) {
-                throw new IllegalStateException("predictor returned methods " + byMethod.keySet() + " for a batch "
-                        + "of " + data.name() + " after " + rows.keySet());
+            List<INDArray> outputs = predictor.predict(batch.images());
+            if (outputs.size() != methods.size()) {
+                throw new IllegalStateException("predictor returned " + outputs.size() + " arrays for the "
+                        + methods.size() + " methods " + methods);
             }
-            byMethod.forEach((method, probabilities) -> {
+            for (int m = 0; m < methods.size(); m++) {
+                INDArray probabilities = outputs.get(m);
                 if (probabilities.rank() != 2 || probabilities.size(0) != batch.size()) {
                     throw new IllegalStateException("predictor returned shape "
                             + Arrays.toString(probabilities.shape()) + " for a batch of " + batch.size()
-                            + " images of " + data.name() + " (method " + method + "); expected [" + batch.size()
-                            + ", classes]");
+                            + " images of " + data.name() + "; expected [" + batch.size() + ", classes]");
                 }
-                rows.computeIfAbsent(method, m -> new ArrayList<>(data.size()))
-                        .addAll(List.of(Probabilities.toMatrix(probabilities)));
-            });
+                rows.get(m).addAll(List.of(Probabilities.toMatrix(probabilities)));
+            }
         }
-        Map<String, double[][]> out = new LinkedHashMap<>();
-        rows.forEach((method, r) -> out.put(method, r.toArray(new double[0][])));
+        List<double[][]> out = new ArrayList<>();
+        rows.forEach(r -> out.add(r.toArray(new double[0][])));
         return out;
     }
 
@@ -147,6 +183,8 @@ public final class EvaluationSuite {
         private long noiseSeed;
         private final List<ImageDataset> ood = new ArrayList<>();
         private int batchSize = DEFAULT_BATCH_SIZE;
+        private int shiftSubset = -1;
+        private long shiftSubsetSeed;
 
         private Builder(ImageDataset test) {
             this.test = test;
@@ -174,6 +212,24 @@ public final class EvaluationSuite {
         /** An out-of-distribution image set of the test set's image shape (raw, unnormalised). */
         public Builder outOfDistribution(ImageDataset images) {
             ood.add(images);
+            return this;
+        }
+
+        /**
+         * Builds the rotated and noisy sets from a seeded random subset of the test set instead of all of it (the
+         * clean set stays whole), bounding the cost of shifts on a large test set.
+         *
+         * @param size number of test images to shift, at least 1 (the whole set when it has no more)
+         * @param seed seed of the subset
+         * @return this builder
+         * @throws IllegalArgumentException when the size is below 1
+         */
+        public Builder shiftSubset(int size, long seed) {
+            if (size < 1) {
+                throw new IllegalArgumentException("shift subset size must be positive, got " + size);
+            }
+            this.shiftSubset = size;
+            this.shiftSubsetSeed = seed;
             return this;
         }
 

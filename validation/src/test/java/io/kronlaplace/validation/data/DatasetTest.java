@@ -118,4 +118,24 @@ class DatasetTest {
         assertThrows(IllegalArgumentException.class, () -> new RegressionDataset("r", Nd4j.zeros(3, 2),
                 Nd4j.zeros(2)));
     }
+
+    @Test
+    void asBatchesGivesEveryExampleOnceInOrderWithItsTarget() {
+        ImageDataset data = indexed(5);
+        List<Double> ids = new ArrayList<>();
+        List<Long> targets = new ArrayList<>();
+        int batches = 0;
+        for (var it = data.asBatches(2); it.hasNext(); batches++) {
+            io.kronlaplace.laplace.Batch b = it.next();
+            assertEquals(b.inputs().size(0), b.targets().length());
+            for (int i = 0; i < b.inputs().size(0); i++) {
+                ids.add(b.inputs().getDouble(i, 0, 0, 0));
+                targets.add(b.targets().getLong(i));
+            }
+        }
+        assertEquals(3, batches);
+        assertEquals(List.of(0.0, 1.0, 2.0, 3.0, 4.0), ids);
+        assertEquals(List.of(0L, 1L, 2L, 0L, 1L), targets);
+        assertThrows(IllegalArgumentException.class, () -> data.asBatches(0));
+    }
 }

@@ -103,4 +103,26 @@ class DistributionShiftTest {
         assertEquals(mnistLike.images().getDouble(0, 0, 4, 4), cropped.images().getDouble(0, 0, 0, 0), 0);
         assertThrows(IllegalArgumentException.class, () -> ImageTransforms.toCanvas(cifarLike, 1, 32, 32, 0));
     }
+
+    @Test
+    void randomRotationsTurnEachImageByItsOwnSeededAngle() {
+        // more images than one pixel chunk, so that chunks past the first must find their own angles
+        int n = PixelChunks.CHUNK + 7;
+        ImageDataset data = new ImageDataset("grid", Nd4j.rand(DataType.DOUBLE, n, 1, 5, 5), new int[n], 2);
+        ShiftedDataset shifted = DistributionShift.randomRotations(data, 30, 11);
+        double[] angles = DistributionShift.randomAngles(n, 30, 11);
+        assertEquals(ShiftKind.ROTATION, shifted.kind());
+        assertEquals(30.0, shifted.level());
+        assertEquals("grid rotated up to 30 deg", shifted.name());
+        for (int i : new int[] {0, 1, PixelChunks.CHUNK + 3}) {
+            assertTrue(Math.abs(angles[i]) <= 30 && angles[i] != 0);
+            INDArray expected = DistributionShift.rotate(data.subset(new int[] {i}), angles[i]).images();
+            assertTrue(expected.equalsWithEps(shifted.dataset().images().get(
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1)), 1e-12), "image " + i);
+        }
+        assertNotEquals(angles[0], angles[1]);
+        assertArrayEquals(angles, DistributionShift.randomAngles(n, 30, 11));
+        assertNotEquals(angles[0], DistributionShift.randomAngles(n, 30, 12)[0]);
+        assertThrows(IllegalArgumentException.class, () -> DistributionShift.randomRotations(data, -1, 1));
+    }
 }

@@ -2,11 +2,13 @@ package io.kronlaplace.validation.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 class SyntheticImagesTest {
     private static final int TRAIN = 600;
@@ -77,6 +79,31 @@ class SyntheticImagesTest {
         ImageDataset noise = SyntheticImages.smoothNoise("ood", 7, 3);
         assertArrayEquals(new long[] {7, 3, 32, 32}, noise.images().shape());
         assertTrue(noise.images().minNumber().doubleValue() >= 0 && noise.images().maxNumber().doubleValue() <= 1);
+    }
+
+    @Test
+    void oneChannelTwentyEightPixelNoiseIsOutOfDistributionForMnistShapedData() {
+        ImageDataset noise = SyntheticImages.smoothNoise("ood", 5, 1, 28, 28, 10, 4);
+        assertArrayEquals(new long[] {5, 1, 28, 28}, noise.images().shape());
+        assertTrue(noise.images().minNumber().doubleValue() >= 0 && noise.images().maxNumber().doubleValue() <= 1);
+        assertEquals(noise.images(), SyntheticImages.smoothNoise("ood", 5, 1, 28, 28, 10, 4).images());
+        ImageDataset mnistShaped = new ImageDataset("digits", Nd4j.zeros(DataType.FLOAT, 2, 1, 28, 28), new int[2],
+                10);
+        assertEquals(ShiftKind.OUT_OF_DISTRIBUTION,
+                DistributionShift.outOfDistribution(mnistShaped, noise).kind());
+        // smooth fields: neighbouring pixels differ far less than pixels of different images
+        double neighbour = 0;
+        double across = 0;
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 27; x++) {
+                neighbour += Math.abs(noise.images().getDouble(0, 0, y, x) - noise.images().getDouble(0, 0, y, x + 1));
+                across += Math.abs(noise.images().getDouble(0, 0, y, x) - noise.images().getDouble(1, 0, y, x));
+            }
+        }
+        assertTrue(neighbour < 0.6 * across, neighbour + " vs " + across);
+        assertEquals(SyntheticImages.smoothNoise("ood", 2, 3).images(),
+                SyntheticImages.smoothNoise("ood", 2, 3, 32, 32, 10, 3).images());
+        assertThrows(IllegalArgumentException.class, () -> SyntheticImages.smoothNoise("ood", 1, 0, 28, 28, 10, 4));
     }
 
     @Test

@@ -91,12 +91,9 @@ class EvaluationSuiteTest {
         suite.evaluate("second", second, separate);
         int[] calls = {0};
         EvaluationReport.Builder together = EvaluationReport.builder("together");
-        suite.evaluate(images -> {
+        suite.evaluate(List.of("first", "second"), images -> {
             calls[0]++;
-            Map<String, INDArray> out = new LinkedHashMap<>();
-            out.put("first", first.predict(images));
-            out.put("second", second.predict(images));
-            return out;
+            return List.of(first.predict(images), second.predict(images));
         }, together);
 
         // 3 labelled sets of 20 images in batches of 8 (3 batches each), then the 10 OOD images (2 batches)
@@ -125,5 +122,49 @@ class EvaluationSuiteTest {
                 () -> suite.evaluate("bad", images -> Nd4j.ones(3, 10).divi(10), EvaluationReport.builder("x")));
         assertTrue(e.getMessage().contains("predictor returned shape [3, 10] for a batch of 5 images"),
                 e.getMessage());
+    }
+
+    @Test
+    void severalMethodsFromOnePassAndShiftsOfASubset() {
+        ImageDataset test = new SyntheticImages().generate("test", 20, 2).castTo(DataType.DOUBLE);
+        EvaluationSuite suite = EvaluationSuite.builder(test).rotations(90).gaussianNoise(3, 0.1).shiftSubset(6, 9)
+                .outOfDistribution(SyntheticImages.smoothNoise("noise", 4, 3).castTo(DataType.DOUBLE)).batchSize(32)
+                .build();
+        assertEquals(20, suite.clean().dataset().size());
+        assertEquals(6, suite.shifted().get(0).dataset().size());
+        assertEquals(6, suite.shifted().get(1).dataset().size());
+        // the rotated subset holds rotations of test images (an exact index rotation at 90 degrees)
+        INDArray rotated = suite.shifted().get(0).dataset().images();
+        int[] subset = java.util.Arrays.copyOf(io.kronlaplace.validation.data.SeededShuffle.permutation(20, 9), 6);
+        for (int i = 0; i < 6; i++) {
+            assertEquals(test.images().getDouble(subset[i], 1, 4, 31 - 7), rotated.getDouble(i, 1, 7, 4), 1e-12);
+            assertEquals(test.label(subset[i]), suite.shifted().get(0).dataset().label(i));
+        }
+        int[] passes = new int[1];
+        EvaluationReport.Builder builder = EvaluationReport.builder("suite");
+        suite.evaluate(List.of("uniform", "certain"), images -> {
+            passes[0]++;
+            INDArray certain = Nd4j.zeros(DataType.DOUBLE, images.size(0), 10);
+            certain.getColumn(3).assign(1.0);
+            return List.of(Nd4j.ones(DataType.DOUBLE, images.size(0), 10).divi(10), certain);
+        }, builder);
+        // one call per batch for both methods: 4 sets of one batch each
+        assertEquals(4, passes[0]);
+        EvaluationReport report = builder.build();
+        assertEquals(6, report.classification().size());
+        assertEquals(2, report.ood().size());
+        assertEquals(Math.log(10), report.classification().stream().filter(e -> e.method().equals("uniform"))
+                .findFirst().orElseThrow().summary().nll(), 1e-12);
+        double threes = 0;
+        for (int label : test.labels()) {
+            threes += label == 3 ? 1 : 0;
+        }
+        assertEquals(threes / 20, report.classification().stream().filter(e -> e.method().equals("certain"))
+                .findFirst().orElseThrow().summary().accuracy(), 1e-12);
+        assertThrows(IllegalStateException.class, () -> suite.evaluate(List.of("a", "b"),
+                images -> List.of(Nd4j.ones(DataType.DOUBLE, images.size(0), 10).divi(10)),
+                EvaluationReport.builder("x")));
+        assertThrows(IllegalArgumentException.class, () -> suite.evaluate(List.of("a", "a"),
+                images -> List.of(), EvaluationReport.builder("x")));
     }
 }
