@@ -14,6 +14,8 @@ import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftedDataset;
+import io.kronlaplace.validation.metrics.OodDetection;
+import io.kronlaplace.validation.metrics.OodScore;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.EvaluationSet;
 import java.util.ArrayList;
@@ -122,9 +124,33 @@ public final class ModelEvaluation {
         if (ood != null) {
             status.accept("predicting on out-of-distribution set " + ood.name() + " (" + ood.size() + " images)");
             MethodProbabilities oodProbs = predictor.predict(ood);
-            report.addOod(MAP, test.name(), ood.name(), testProbs.map(), oodProbs.map());
-            report.addOod(LAPLACE_PROBIT, test.name(), ood.name(), testProbs.probit(), oodProbs.probit());
-            report.addOod(LAPLACE_MC, test.name(), ood.name(), testProbs.monteCarlo(), oodProbs.monteCarlo());
+            for (OodScore score : OodScore.values()) {
+                report.addOod(MAP, test.name(), ood.name(),
+                        OodDetection.evaluate(testProbs.map(), oodProbs.map(), score));
+                report.addOod(LAPLACE_PROBIT, test.name(), ood.name(),
+                        OodDetection.evaluate(testProbs.probit(), oodProbs.probit(), score));
+                report.addOod(LAPLACE_MC, test.name(), ood.name(),
+                        OodDetection.evaluate(testProbs.monteCarlo(), oodProbs.monteCarlo(), score));
+            }
+        }
+        addPriorPrecisions(posterior, report);
+    }
+
+    /**
+     * Adds the prior precision of each parameter group of a posterior, under the group's name, to a report (nothing
+     * for a per-parameter prior, which has no single value per group).
+     *
+     * @param posterior the posterior whose prior is reported
+     * @param report    the report to add to
+     */
+    public static void addPriorPrecisions(LaplacePosterior posterior, EvaluationReport.Builder report) {
+        PriorPrecision prior = posterior.priorPrecision();
+        if (prior.kind() == PriorPrecision.Kind.PER_PARAMETER) {
+            return;
+        }
+        List<String> groups = posterior.groupNames();
+        for (int g = 0; g < groups.size(); g++) {
+            report.priorPrecision(groups.get(g), prior.groupValue(g));
         }
     }
 
@@ -177,9 +203,20 @@ public final class ModelEvaluation {
      */
     public static MethodProbabilities predictBatch(Network network, GlmPredictive glm, INDArray images, int mcSamples,
                                                    long batchSeed) {
-        INDArray map = Transforms.softmax(network.forward(images, Mode.EVAL).castTo(DataType.DOUBLE), true);
+        INDArray map = mapProbabilities(network, images);
         GlmPredictive.BothLinks p = glm.classifyWithBothLinks(images, mcSamples, batchSeed);
         return new MethodProbabilities(map, p.probit(), p.monteCarlo());
+    }
+
+    /**
+     * The point estimate's predictive probabilities: the softmax of the network's logits in evaluation mode.
+     *
+     * @param network the network
+     * @param images  a batch of images [N, C, H, W]
+     * @return the probabilities [N, classes], float64
+     */
+    public static INDArray mapProbabilities(Network network, INDArray images) {
+        return Transforms.softmax(network.forward(images, Mode.EVAL).castTo(DataType.DOUBLE), true);
     }
 
     /** Predicts whole sets of a posterior fitted with {@link #options()} in this JVM, batch by batch. */
