@@ -31,7 +31,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Evaluates a trained classifier as MAP and as a K-FAC Laplace approximation with the linearised (GLM) predictive
  * under the probit and the Monte-Carlo link, on a clean test set, shifted versions of it and an out-of-distribution
- * set, into an {@link EvaluationReport}. The network is evaluated on un-augmented inputs.
+ * set (detected with the max-probability and the entropy score), into an {@link EvaluationReport}, together with the
+ * posterior's prior precision per parameter group. The network is evaluated on un-augmented inputs.
  */
 public final class ModelEvaluation {
     /** Method name of the point estimate. */
@@ -94,7 +95,8 @@ public final class ModelEvaluation {
     }
 
     /**
-     * Adds MAP, Laplace probit and Laplace MC results of a posterior fitted with {@link #options()} on every set,
+     * Adds MAP, Laplace probit and Laplace MC results of a posterior fitted with {@link #options()} on every set, OOD
+     * detection with every {@link OodScore}, and the posterior's prior precisions ({@link #addPriorPrecisions}),
      * predicted by {@code predictors} (in this JVM or on a cluster: any predictor must give the probabilities of
      * {@link #predictBatch} over the batches of {@link #batchSize()} rows, batch {@code from} seeded with
      * {@code seed() + from}).
