@@ -2,6 +2,7 @@ package io.kronlaplace.validation.report;
 
 import io.kronlaplace.validation.data.ShiftKind;
 import io.kronlaplace.validation.metrics.ClassificationSummary;
+import io.kronlaplace.validation.metrics.OodResult;
 import io.kronlaplace.validation.metrics.OodScore;
 import io.kronlaplace.validation.metrics.ReliabilityBin;
 import io.kronlaplace.validation.metrics.ReliabilityDiagram;
@@ -15,7 +16,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -215,16 +215,12 @@ public final class ReportCharts {
      */
     private static List<ChartImage> oodCharts(EvaluationReport report) {
         List<ChartImage> charts = new ArrayList<>();
-        Set<List<String>> pairs = new LinkedHashSet<>();
-        report.ood().forEach(e -> pairs.add(List.of(e.inSet(), e.oodSet())));
         Set<String> usedIds = new HashSet<>();
-        for (List<String> pair : pairs) {
-            List<OodEntry> entries = report.ood().stream()
-                    .filter(e -> e.inSet().equals(pair.get(0)) && e.oodSet().equals(pair.get(1))).toList();
-            List<String> methods = entries.stream().map(OodEntry::method).distinct().toList();
-            List<OodScore> scores = entries.stream().map(e -> e.result().score()).distinct().sorted().toList();
+        for (OodPair pair : OodPair.of(report)) {
+            List<String> methods = pair.methods();
+            List<OodScore> scores = pair.scores();
             List<String> seriesNames = scores.stream().map(s -> "score: " + ReportTables.scoreName(s)).toList();
-            String title = "OOD detection: " + pair.get(0) + " vs " + pair.get(1);
+            String title = "OOD detection: " + pair.inSet() + " vs " + pair.oodSet();
             CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(height(seriesNames)).title(title)
                     .xAxisTitle("Method").yAxisTitle("AUROC").build();
             style(chart);
@@ -243,15 +239,13 @@ public final class ReportCharts {
                 OodScore score = scores.get(k);
                 List<Double> auroc = new ArrayList<>();
                 for (String method : methods) {
-                    double value = entries.stream().filter(e -> e.method().equals(method)
-                            && e.result().score() == score).mapToDouble(e -> e.result().auroc()).findFirst()
-                            .orElse(Double.NaN);
+                    double value = pair.result(method, score).map(OodResult::auroc).orElse(Double.NaN);
                     // XChart leaves null bars out; NaN would break its axis scaling
                     auroc.add(Double.isFinite(value) ? value : null);
                 }
                 chart.addSeries(seriesNames.get(k), methods, auroc);
             }
-            charts.add(encode(uniqueId("ood-auroc-" + slug(pair.get(1)), usedIds), title + " (AUROC)", chart));
+            charts.add(encode(uniqueId("ood-auroc-" + slug(pair.oodSet()), usedIds), title + " (AUROC)", chart));
         }
         return charts;
     }

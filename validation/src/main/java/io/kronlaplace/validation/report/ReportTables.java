@@ -10,10 +10,8 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -116,30 +114,19 @@ final class ReportTables {
      */
     private static List<Table> ood(EvaluationReport report) {
         List<Table> tables = new ArrayList<>();
-        Set<List<String>> pairs = new LinkedHashSet<>();
-        report.ood().forEach(e -> pairs.add(List.of(e.inSet(), e.oodSet())));
-        for (List<String> pair : pairs) {
-            List<OodEntry> entries = report.ood().stream()
-                    .filter(e -> e.inSet().equals(pair.get(0)) && e.oodSet().equals(pair.get(1))).toList();
-            List<String> methods = entries.stream().map(OodEntry::method).distinct().toList();
-            List<OodScore> scores = entries.stream().map(e -> e.result().score()).distinct().sorted().toList();
+        for (OodPair pair : OodPair.of(report)) {
+            List<String> methods = pair.methods();
             List<Column<String>> columns = new ArrayList<>();
-            for (OodScore score : scores) {
+            for (OodScore score : pair.scores()) {
                 columns.add(Column.of("AUROC (" + scoreName(score) + ")",
-                        m -> oodResult(entries, m, score).map(OodResult::auroc).orElse(Double.NaN), Better.HIGHER));
+                        m -> pair.result(m, score).map(OodResult::auroc).orElse(Double.NaN), Better.HIGHER));
                 columns.add(Column.of("FPR@95%TPR (" + scoreName(score) + ")",
-                        m -> oodResult(entries, m, score).map(OodResult::fprAt95Tpr).orElse(Double.NaN),
-                        Better.LOWER));
+                        m -> pair.result(m, score).map(OodResult::fprAt95Tpr).orElse(Double.NaN), Better.LOWER));
             }
-            tables.add(metricTable(pair.get(0) + " vs " + pair.get(1) + " (out-of-distribution)", "Method", methods,
-                    methods, columns));
+            tables.add(metricTable(pair.inSet() + " vs " + pair.oodSet() + " (out-of-distribution)", "Method",
+                    methods, methods, columns));
         }
         return tables;
-    }
-
-    private static Optional<OodResult> oodResult(List<OodEntry> entries, String method, OodScore score) {
-        return entries.stream().filter(e -> e.method().equals(method) && e.result().score() == score)
-                .map(OodEntry::result).findFirst();
     }
 
     /**
