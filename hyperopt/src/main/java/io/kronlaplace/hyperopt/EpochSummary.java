@@ -14,8 +14,11 @@ package io.kronlaplace.hyperopt;
  * @param trainSeconds     wall time of the epoch's optimiser steps
  * @param marglikSeconds   wall time of the curvature fit and hyper-steps (0 when none)
  * @param sigma            the observation noise after the epoch (1 for classification)
+ * @param testAccuracy     the point estimate's accuracy on the test set after the epoch, NaN when not evaluated (see
+ *                         {@link EpochTestEvaluation})
+ * @param testNll          its mean negative log-likelihood on the test set (nats), NaN when not evaluated
  */
 public record EpochSummary(int epoch, double trainLoss, double trainAccuracy, double learningRate, double logMarglik,
                            double[] priorPrecisions, double[] augmentation, double trainSeconds,
-                           double marglikSeconds, double sigma) {
+                           double marglikSeconds, double sigma, double testAccuracy, double testNll) {
 }

@@ -17,6 +17,8 @@ import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftedDataset;
+import io.kronlaplace.validation.metrics.OodDetection;
+import io.kronlaplace.validation.metrics.OodScore;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.EvaluationSet;
 import java.util.ArrayList;
@@ -31,7 +33,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Evaluates a trained classifier as MAP and as a K-FAC Laplace approximation with the linearised (GLM) predictive
  * under the probit and the Monte-Carlo link, on a clean test set, shifted versions of it and an out-of-distribution
- * set, into an {@link EvaluationReport}. The network is evaluated on un-augmented inputs.
+ * set (detected with the max-probability and the entropy score), into an {@link EvaluationReport}, together with the
+ * posterior's prior precision per parameter group. The network is evaluated on un-augmented inputs.
  */
 public final class ModelEvaluation {
     /** Method name of the point estimate. */
@@ -164,7 +167,8 @@ public final class ModelEvaluation {
     }
 
     /**
-     * Adds MAP, Laplace probit and Laplace MC results of a posterior fitted with {@link #options()} on every set,
+     * Adds MAP, Laplace probit and Laplace MC results of a posterior fitted with {@link #options()} on every set, OOD
+     * detection with every {@link OodScore}, and the posterior's prior precisions ({@link #addPriorPrecisions}),
      * predicted by {@code predictors} (in this JVM or on a cluster: any predictor must give the probabilities of
      * {@link #predictBatch} over the batches of {@link #batchSize()} rows, batch {@code from} seeded with
      * {@code seed() + from}).
@@ -197,12 +201,37 @@ public final class ModelEvaluation {
         if (ood != null) {
             status.accept("predicting on out-of-distribution set " + ood.name() + " (" + ood.size() + " images)");
             MethodProbabilities oodProbs = predictor.predict(ood);
-            report.addOod(MAP, test.name(), ood.name(), testProbs.map(), oodProbs.map());
-            report.addOod(LAPLACE_PROBIT, test.name(), ood.name(), testProbs.probit(), oodProbs.probit());
-            report.addOod(LAPLACE_MC, test.name(), ood.name(), testProbs.monteCarlo(), oodProbs.monteCarlo());
-            if (oodProbs.plainMap() != null) {
-                report.addOod(PLAIN_MAP, test.name(), ood.name(), testProbs.plainMap(), oodProbs.plainMap());
+            for (OodScore score : OodScore.values()) {
+                report.addOod(MAP, test.name(), ood.name(),
+                        OodDetection.evaluate(testProbs.map(), oodProbs.map(), score));
+                report.addOod(LAPLACE_PROBIT, test.name(), ood.name(),
+                        OodDetection.evaluate(testProbs.probit(), oodProbs.probit(), score));
+                report.addOod(LAPLACE_MC, test.name(), ood.name(),
+                        OodDetection.evaluate(testProbs.monteCarlo(), oodProbs.monteCarlo(), score));
+                if (oodProbs.plainMap() != null) {
+                    report.addOod(PLAIN_MAP, test.name(), ood.name(),
+                            OodDetection.evaluate(testProbs.plainMap(), oodProbs.plainMap(), score));
+                }
             }
+        }
+        addPriorPrecisions(posterior, report);
+    }
+
+    /**
+     * Adds the prior precision of each parameter group of a posterior, under the group's name, to a report (nothing
+     * for a per-parameter prior, which has no single value per group).
+     *
+     * @param posterior the posterior whose prior is reported
+     * @param report    the report to add to
+     */
+    public static void addPriorPrecisions(LaplacePosterior posterior, EvaluationReport.Builder report) {
+        PriorPrecision prior = posterior.priorPrecision();
+        if (prior.kind() == PriorPrecision.Kind.PER_PARAMETER) {
+            return;
+        }
+        List<String> groups = posterior.groupNames();
+        for (int g = 0; g < groups.size(); g++) {
+            report.priorPrecision(groups.get(g), prior.groupValue(g));
         }
     }
 
@@ -294,9 +323,20 @@ public final class ModelEvaluation {
      */
     public static MethodProbabilities predictBatch(Network network, GlmPredictive glm, INDArray images, int mcSamples,
                                                    long batchSeed) {
-        INDArray map = Transforms.softmax(network.forward(images, Mode.EVAL).castTo(DataType.DOUBLE), true);
+        INDArray map = mapProbabilities(network, images);
         GlmPredictive.BothLinks p = glm.classifyWithBothLinks(images, mcSamples, batchSeed);
         return new MethodProbabilities(map, p.probit(), p.monteCarlo());
+    }
+
+    /**
+     * The point estimate's predictive probabilities: the softmax of the network's logits in evaluation mode.
+     *
+     * @param network the network
+     * @param images  a batch of images [N, C, H, W]
+     * @return the probabilities [N, classes], float64
+     */
+    public static INDArray mapProbabilities(Network network, INDArray images) {
+        return Transforms.softmax(network.forward(images, Mode.EVAL).castTo(DataType.DOUBLE), true);
     }
 
     /**

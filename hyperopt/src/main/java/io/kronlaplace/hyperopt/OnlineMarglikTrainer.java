@@ -69,6 +69,7 @@ public final class OnlineMarglikTrainer {
 
     private double[] hyper;
     private final List<EpochSummary> history = new ArrayList<>();
+    private EpochTestEvaluation testEvaluation = EpochTestEvaluation.NONE;
     private Map<String, INDArray> bestState;
     private int bestEpoch;
     private double bestLogMarglik = Double.NaN;
@@ -151,6 +152,16 @@ public final class OnlineMarglikTrainer {
     /** The learned augmentation, or null when augmentation is not learned. */
     public AffineAugmentation augmentation() {
         return augmentation;
+    }
+
+    /**
+     * Sets the held-out evaluation run after every epoch (after its marginal-likelihood update), whose metrics go
+     * into the epoch's {@link EpochSummary}; {@link EpochTestEvaluation#NONE} (the default) evaluates nothing.
+     *
+     * @param evaluation the evaluation
+     */
+    public void evaluateAfterEachEpoch(EpochTestEvaluation evaluation) {
+        this.testEvaluation = Objects.requireNonNull(evaluation, "evaluation");
     }
 
     /** Epochs completed so far (including those restored from a checkpoint). */
@@ -236,10 +247,11 @@ public final class OnlineMarglikTrainer {
                 bestState = NetworkState.capture(network);
             }
         }
+        EpochTestEvaluation.TestMetrics test = testEvaluation.evaluate(network);
         return new EpochSummary(epoch, lossSum / train.size(), classification ? (double) correct / train.size()
                 : Double.NaN, lastRate, logMarglik, prior().values(),
                 augmentation == null ? new double[0] : augmentation.magnitudes(), trainSeconds, marglikSeconds,
-                sigma());
+                sigma(), test.accuracy(), test.nll());
     }
 
     /**

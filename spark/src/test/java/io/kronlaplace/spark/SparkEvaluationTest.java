@@ -108,11 +108,13 @@ class SparkEvaluationTest {
                 assertClose(ws.meanConfidence(), gs.meanConfidence(), what + " confidence");
                 assertClose(ws.meanEntropy(), gs.meanEntropy(), what + " entropy");
             }
-            assertEquals(3, report.ood().size());
+            // three methods, each with the max-probability and the entropy score
+            assertEquals(6, report.ood().size());
             for (int i = 0; i < wantReport.ood().size(); i++) {
                 OodEntry w = wantReport.ood().get(i);
                 OodEntry g = report.ood().get(i);
                 assertEquals(w.method(), g.method());
+                assertEquals(w.result().score(), g.result().score());
                 assertClose(w.result().auroc(), g.result().auroc(), w.method() + " AUROC");
                 assertClose(w.result().fprAt95Tpr(), g.result().fprAt95Tpr(), w.method() + " FPR");
             }

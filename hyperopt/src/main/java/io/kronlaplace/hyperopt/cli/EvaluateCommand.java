@@ -9,11 +9,13 @@ import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.GraphDataset;
 import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.ReportWriter;
 import io.kronlaplace.validation.report.WrittenReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -122,6 +124,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         };
         EvaluationReport.Builder report = EvaluationReport.builder("Laplace evaluation of "
                 + model.architecture().describe());
+        RunDetails.commandAndSeed(report, spec, seed);
         if (loaded.graphs() != null) {
             GraphDataset train = loaded.graphs().train();
             report.description(description(flavour, prior, train.size() + " training graphs of " + train.name()));
@@ -143,9 +146,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                 report.description(description(flavour, prior, train.size() + " training images of " + train.name())
                         + " " + invariantNote(model.eta(), augmentationSamples));
             }
-            runner.evaluate(evaluation, model.architecture(), train, norm.apply(raw.test()),
-                    DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm), norm.apply(raw.ood()),
-                    report);
+            ImageDataset test = norm.apply(raw.test());
+            List<ShiftedDataset> shifts = DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm);
+            ImageDataset ood = norm.apply(raw.ood());
+            RunDetails.imageSizes(report, train, test, shifts, ood);
+            runner.evaluate(evaluation, model.architecture(), train, test, shifts, ood, report);
         }
         WrittenReport written = ReportWriter.write(report.build(), out);
         PrintWriter stdout = spec.commandLine().getOut();

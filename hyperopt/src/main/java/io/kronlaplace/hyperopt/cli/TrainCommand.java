@@ -2,6 +2,7 @@ package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.hyperopt.EpochSummary;
+import io.kronlaplace.hyperopt.EpochTestEvaluation;
 import io.kronlaplace.hyperopt.GraphModelEvaluation;
 import io.kronlaplace.hyperopt.ModelEvaluation;
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
@@ -21,6 +22,7 @@ import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.GraphDataset;
 import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.data.SupervisedDataset;
 import io.kronlaplace.validation.report.EpochRecord;
 import io.kronlaplace.validation.report.EvaluationReport;
@@ -232,6 +234,7 @@ public final class TrainCommand implements Callable<Integer> {
         OnlineMarglikTrainer trainer = task.train() instanceof ImageDataset images
                 ? trainers.create(architecture, network, images, options)
                 : new OnlineMarglikTrainer(network, task.train(), options);
+        trainer.evaluateAfterEachEpoch(task.testEvaluation());
         ProgressListener progress = new ProgressListener(common.quiet(), err, options.epochs());
         long start = System.nanoTime();
         TrainingResult result;
@@ -250,6 +253,7 @@ public final class TrainCommand implements Callable<Integer> {
                 + architecture.describe() + " on " + task.train().name())
                 .description(description(options, result, trainSeconds))
                 .trainingCurves(curves(result));
+        RunDetails.commandAndSeed(report, spec, seed);
         task.evaluation().evaluate(network, model.prior(), model.eta(), report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
@@ -282,7 +286,7 @@ public final class TrainCommand implements Callable<Integer> {
      */
     private record Task(ModelArchitecture architecture, SupervisedDataset<?> train, int testSize,
                         double[] normalizationMean, double[] normalizationStd, OnlineMarglikOptions options,
-                        Evaluation evaluation) {
+                        Evaluation evaluation, EpochTestEvaluation testEvaluation) {
     }
 
     private Task imageTask(PrintWriter err) throws IOException {
@@ -301,12 +305,17 @@ public final class TrainCommand implements Callable<Integer> {
             case MLP, CNN -> layers.architecture(modelKind, train);
             case GNN -> throw new IllegalStateException("graph networks do not train on images");
         };
-        Evaluation evaluation = (network, prior, eta, report) -> invariantIfLearned(new ModelEvaluation(network,
-                prior, options.flavour(), 32, predictive.mcSamples(), seeds.seed(), line -> status(err, line)), eta,
-                options.augmentationSamples())
-                .evaluate(train, test, DataOptions.normalize(DataOptions.shifts(raw.test(), seeds.seed() + 7), norm),
-                        norm.apply(raw.ood()), report);
-        return new Task(architecture, train, test.size(), norm.mean(), norm.std(), options, evaluation);
+        Evaluation evaluation = (network, prior, eta, report) -> {
+            List<ShiftedDataset> shifts = DataOptions.normalize(DataOptions.shifts(raw.test(), seeds.seed() + 7),
+                    norm);
+            ImageDataset ood = norm.apply(raw.ood());
+            RunDetails.imageSizes(report, train, test, shifts, ood);
+            invariantIfLearned(new ModelEvaluation(network, prior, options.flavour(), 32, predictive.mcSamples(),
+                    seeds.seed(), line -> status(err, line)), eta, options.augmentationSamples())
+                    .evaluate(train, test, shifts, ood, report);
+        };
+        return new Task(architecture, train, test.size(), norm.mean(), norm.std(), options, evaluation,
+                EpochTestEvaluation.classification(test, 100));
     }
 
     private Task graphTask(PrintWriter err) throws IOException {
@@ -318,7 +327,8 @@ public final class TrainCommand implements Callable<Integer> {
                 train.edgeFeatures()), train.tasks());
         Evaluation evaluation = (network, prior, eta, report) -> new GraphModelEvaluation(network, prior,
                 options.flavour(), 32, line -> status(err, line)).evaluate(train, graphs.test(), report);
-        return new Task(architecture, train, graphs.test().size(), new double[0], new double[0], options, evaluation);
+        return new Task(architecture, train, graphs.test().size(), new double[0], new double[0], options, evaluation,
+                EpochTestEvaluation.NONE);
     }
 
     /**
@@ -401,7 +411,8 @@ public final class TrainCommand implements Callable<Integer> {
                     hyper.put("|eta| " + g.name().toLowerCase(Locale.ROOT), s.augmentation()[g.ordinal()]);
                 }
             }
-            records.add(new EpochRecord(s.epoch(), s.trainLoss(), s.logMarglik(), hyper));
+            records.add(new EpochRecord(s.epoch(), s.trainLoss(), s.logMarglik(), hyper, s.testAccuracy(),
+                    s.testNll()));
         }
         return new TrainingCurves(records);
     }

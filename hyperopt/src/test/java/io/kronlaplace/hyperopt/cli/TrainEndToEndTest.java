@@ -47,6 +47,29 @@ class TrainEndToEndTest {
         for (String set : new String[] {"rotated", "noise std", "smooth-noise"}) {
             assertTrue(text.contains(set), set + " results missing from report.json");
         }
+
+        assertEquals("kronlaplace train --quiet --train-size 16 --test-size 8 --epochs 1 -F 1 -B 1 -K 2 "
+                + "--aug-hypersteps 1 --aug-batch-size 4 --batch-size 16 --mc-samples 4 --out " + dir,
+                json.get("run").get("Command").asText());
+        assertEquals("0", json.get("run").get("Seed").asText());
+        assertTrue(json.get("run").get("Training examples").asText().startsWith("16 "), json.get("run").toString());
+        assertTrue(json.get("run").get("Test examples").asText().startsWith("8 "), json.get("run").toString());
+        // the evaluated posterior's prior, one precision per named layer weight and bias, is the saved one
+        JsonNode priors = json.get("priorPrecisions");
+        assertTrue(priors.has("conv.weight") && priors.has("fc.bias"), priors.toString());
+        double[] reported = new double[priors.size()];
+        int k = 0;
+        for (JsonNode value : priors) {
+            reported[k++] = value.asDouble();
+        }
+        assertArrayEquals(model.priorPrecisions(), reported, 0);
+        // both OOD scores for each of the three methods
+        assertEquals(6, json.get("ood").size());
+        // one epoch, whose weights are the evaluated ones: its test metrics are the MAP's on the clean test set
+        JsonNode map = json.get("classification").get(0);
+        assertEquals("MAP", map.get("method").asText());
+        assertEquals(map.get("accuracy").asDouble(), json.get("training").get("testAccuracy").get(0).asDouble(), 0);
+        assertEquals(map.get("nll").asDouble(), json.get("training").get("testNll").get(0).asDouble(), 1e-5);
     }
 
     @Test

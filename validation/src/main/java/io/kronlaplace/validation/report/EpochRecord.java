@@ -11,13 +11,29 @@ import java.util.Map;
  * @param trainLoss             mean training loss of the epoch
  * @param logMarginalLikelihood log marginal likelihood estimate, NaN when not computed in this epoch
  * @param hyperparameters       hyperparameter values by name (for example "prior precision"), in display order
+ * @param testAccuracy          accuracy of the network (point estimate) on the test set after the epoch, NaN when not
+ *                              evaluated
+ * @param testNll               its mean negative log-likelihood on the test set (nats), NaN when not evaluated
  */
 public record EpochRecord(int epoch, double trainLoss, double logMarginalLikelihood,
-        Map<String, Double> hyperparameters) {
+        Map<String, Double> hyperparameters, double testAccuracy, double testNll) {
 
     /** Copies the map, keeping its order. */
     public EpochRecord {
         hyperparameters = Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
+    }
+
+    /**
+     * An epoch without test metrics.
+     *
+     * @param epoch                 epoch number (1-based by convention)
+     * @param trainLoss             mean training loss of the epoch
+     * @param logMarginalLikelihood log marginal likelihood estimate, NaN when not computed in this epoch
+     * @param hyperparameters       hyperparameter values by name, in display order
+     */
+    public EpochRecord(int epoch, double trainLoss, double logMarginalLikelihood,
+            Map<String, Double> hyperparameters) {
+        this(epoch, trainLoss, logMarginalLikelihood, hyperparameters, Double.NaN, Double.NaN);
     }
 
     /** An epoch with only a training loss. */

@@ -10,6 +10,7 @@ import io.kronlaplace.validation.metrics.Probabilities;
 import io.kronlaplace.validation.metrics.MultiLabelSummary;
 import io.kronlaplace.validation.metrics.RegressionSummary;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,6 +43,8 @@ public final class EvaluationReport {
     private final List<RegressionEntry> regression;
     private final List<MultiLabelEntry> multiLabel;
     private final TrainingCurves training;
+    private final Map<String, String> runDetails;
+    private final Map<String, Double> priorPrecisions;
 
     private EvaluationReport(Builder b) {
         this.title = b.title;
@@ -52,6 +55,8 @@ public final class EvaluationReport {
         this.regression = List.copyOf(b.regression);
         this.multiLabel = List.copyOf(b.multiLabel);
         this.training = b.training;
+        this.runDetails = Collections.unmodifiableMap(new LinkedHashMap<>(b.runDetails));
+        this.priorPrecisions = Collections.unmodifiableMap(new LinkedHashMap<>(b.priorPrecisions));
     }
 
     /** A builder for a report with the given title. */
@@ -99,6 +104,24 @@ public final class EvaluationReport {
         return Optional.ofNullable(training);
     }
 
+    /**
+     * How the results were produced (command line, seed, data sizes...), in display order.
+     *
+     * @return setting name to its value; empty when none was given
+     */
+    public Map<String, String> runDetails() {
+        return runDetails;
+    }
+
+    /**
+     * The prior precision of each parameter group of the evaluated posterior, in the network's order.
+     *
+     * @return group name (for example a layer's weight) to precision; empty when none was given
+     */
+    public Map<String, Double> priorPrecisions() {
+        return priorPrecisions;
+    }
+
     /** All method names in order of first appearance (classification, OOD, regression, then multi-label). */
     public List<String> methods() {
         Set<String> names = new LinkedHashSet<>();
@@ -139,6 +162,8 @@ public final class EvaluationReport {
         private final List<MultiLabelEntry> multiLabel = new ArrayList<>();
         private final Map<String, EvaluationSet> sets = new LinkedHashMap<>();
         private TrainingCurves training;
+        private final Map<String, String> runDetails = new LinkedHashMap<>();
+        private final Map<String, Double> priorPrecisions = new LinkedHashMap<>();
 
         private Builder(String title) {
             if (title == null || title.isBlank()) {
@@ -237,6 +262,45 @@ public final class EvaluationReport {
         /** Training curves to plot and store (optional). */
         public Builder trainingCurves(TrainingCurves curves) {
             this.training = curves;
+            return this;
+        }
+
+        /**
+         * Adds one setting of the run to the report's "Run" table (for example the command line or the seed).
+         *
+         * @param name  what the setting is; each name may occur once
+         * @param value its value as shown
+         * @return this builder
+         * @throws IllegalArgumentException for a blank name, a null value or a name given twice
+         */
+        public Builder runDetail(String name, String value) {
+            requireName(name, "run setting");
+            if (value == null) {
+                throw new IllegalArgumentException("run setting '" + name + "' has no value");
+            }
+            if (runDetails.putIfAbsent(name, value) != null) {
+                throw new IllegalArgumentException("run setting '" + name + "' was given twice");
+            }
+            return this;
+        }
+
+        /**
+         * Adds the prior precision of one parameter group of the evaluated posterior.
+         *
+         * @param group     the group's name (for example {@code "block1.conv1.weight"}); each may occur once
+         * @param precision its prior precision, finite and non-negative
+         * @return this builder
+         * @throws IllegalArgumentException for a blank or repeated name or a negative or non-finite precision
+         */
+        public Builder priorPrecision(String group, double precision) {
+            requireName(group, "parameter group");
+            if (!(precision >= 0) || Double.isInfinite(precision)) {
+                throw new IllegalArgumentException("prior precision of '" + group + "' must be finite and >= 0, got "
+                        + precision);
+            }
+            if (priorPrecisions.putIfAbsent(group, precision) != null) {
+                throw new IllegalArgumentException("prior precision of '" + group + "' was given twice");
+            }
             return this;
         }
 

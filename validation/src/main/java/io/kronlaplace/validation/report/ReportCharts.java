@@ -2,6 +2,8 @@ package io.kronlaplace.validation.report;
 
 import io.kronlaplace.validation.data.ShiftKind;
 import io.kronlaplace.validation.metrics.ClassificationSummary;
+import io.kronlaplace.validation.metrics.OodResult;
+import io.kronlaplace.validation.metrics.OodScore;
 import io.kronlaplace.validation.metrics.ReliabilityBin;
 import io.kronlaplace.validation.metrics.ReliabilityDiagram;
 import java.awt.BasicStroke;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -37,10 +41,12 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * is set to true before any AWT class loads, so this works on servers without a display).
  *
  * <p>Charts, by id: {@code reliability-<method>} (one per method, on its reference set, see
- * {@link EvaluationReport#referenceEntry}), {@code confidence-histogram}, {@code shift-rotation-accuracy},
- * {@code shift-rotation-nll}, {@code shift-noise-accuracy}, {@code shift-noise-nll} (when such shifts exist; the
- * clean set is the level-0 point), and from training curves {@code training-loss},
- * {@code training-log-marginal-likelihood} and {@code training-hyperparameters} (when present).
+ * {@link EvaluationReport#referenceEntry}; bins labelled with their example counts), {@code confidence-histogram},
+ * {@code shift-rotation-accuracy}, {@code shift-rotation-nll}, {@code shift-rotation-ece} and the same three for
+ * {@code shift-noise-} (when such shifts exist; the clean set is the level-0 point), {@code ood-auroc-<OOD set>} (one
+ * per in-distribution and OOD pair: AUROC per method and score), and from training curves {@code training-loss}
+ * (with the test NLL when evaluated), {@code training-test-accuracy}, {@code training-log-marginal-likelihood} and
+ * {@code training-hyperparameters} (when present).
  */
 public final class ReportCharts {
     static {
@@ -56,6 +62,8 @@ public final class ReportCharts {
     private static final Font LEGEND = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
     private static final int WIDTH = 560;
     private static final int HEIGHT = 460;
+    /** Height of one entry of a stacked legend at the legend font. */
+    private static final int LEGEND_ROW = 20;
 
     private ReportCharts() {
     }
@@ -69,12 +77,8 @@ public final class ReportCharts {
         for (int m = 0; m < methods.size(); m++) {
             Optional<ClassificationEntry> reference = report.referenceEntry(methods.get(m));
             if (reference.isPresent()) {
-                // "Laplace MC" and "laplace-mc" share a slug: number the later one so no file is overwritten
-                String id = "reliability-" + slug(methods.get(m));
-                for (int k = 2; !usedIds.add(id); k++) {
-                    id = "reliability-" + slug(methods.get(m)) + "-" + k;
-                }
-                charts.add(reliability(id, reference.get(), PALETTE[m % PALETTE.length]));
+                charts.add(reliability(uniqueId("reliability-" + slug(methods.get(m)), usedIds), reference.get(),
+                        PALETTE[m % PALETTE.length]));
             }
         }
         if (!methods.isEmpty()) {
@@ -84,8 +88,10 @@ public final class ReportCharts {
             if (report.classification().stream().anyMatch(e -> e.set().kind() == kind)) {
                 charts.add(shiftChart(report, methods, kind, "accuracy", "Accuracy", ClassificationSummary::accuracy));
                 charts.add(shiftChart(report, methods, kind, "nll", "NLL (nats)", ClassificationSummary::nll));
+                charts.add(shiftChart(report, methods, kind, "ece", "ECE", ClassificationSummary::ece));
             }
         }
+        charts.addAll(oodCharts(report));
         report.training().ifPresent(curves -> charts.addAll(trainingCharts(curves)));
         return charts;
     }
@@ -96,6 +102,18 @@ public final class ReportCharts {
         return s.isEmpty() ? "unnamed" : s;
     }
 
+    /**
+     * {@code base}, or {@code base-2}, {@code base-3}... when taken: "Laplace MC" and "laplace-mc" share a slug, and
+     * the later one is numbered so no file is overwritten. Adds the returned id to {@code used}.
+     */
+    private static String uniqueId(String base, Set<String> used) {
+        String id = base;
+        for (int k = 2; !used.add(id); k++) {
+            id = base + "-" + k;
+        }
+        return id;
+    }
+
     private static ChartImage reliability(String id, ClassificationEntry entry, Color colour) {
         ReliabilityDiagram diagram = entry.summary().reliability();
         String title = String.format(Locale.ROOT, "Reliability: %s on %s (ECE %.3f)", entry.method(),
@@ -103,7 +121,7 @@ public final class ReportCharts {
         // the chart itself carries the short title so long method names fit; the caption keeps the full one
         String chartTitle = String.format(Locale.ROOT, "%s (ECE %.3f)", entry.method(), entry.summary().ece());
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(chartTitle)
-                .xAxisTitle("Confidence (bin centre)").yAxisTitle("Accuracy").build();
+                .xAxisTitle("Confidence bin centre (examples in bin)").yAxisTitle("Accuracy").build();
         style(chart);
         CategoryStyler styler = chart.getStyler();
         styler.setAvailableSpaceFill(0.92);
@@ -118,7 +136,7 @@ public final class ReportCharts {
         List<Double> ideal = new ArrayList<>();
         for (ReliabilityBin bin : diagram.bins()) {
             double centre = (bin.lower() + bin.upper()) / 2;
-            centres.add(String.format(Locale.ROOT, "%.2f", centre));
+            centres.add(binLabel(bin, true));
             accuracy.add(bin.isEmpty() ? null : bin.accuracy());
             ideal.add(centre);
         }
@@ -131,10 +149,12 @@ public final class ReportCharts {
         return encode(id, title, chart);
     }
 
-    private static ChartImage confidenceHistogram(EvaluationReport report,
-            List<String> methods) {
-        String title = "Confidence histogram";
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+    private static ChartImage confidenceHistogram(EvaluationReport report, List<String> methods) {
+        List<ClassificationEntry> references = methods.stream().map(m -> report.referenceEntry(m).orElseThrow())
+                .toList();
+        String title = "Confidence histogram on " + references.stream().map(e -> e.set().name()).distinct()
+                .collect(Collectors.joining(", "));
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(height(methods)).title(title)
                 .xAxisTitle("Confidence (bin centre)").yAxisTitle("Fraction of predictions").build();
         style(chart);
         CategoryStyler styler = chart.getStyler();
@@ -142,16 +162,15 @@ public final class ReportCharts {
         styler.setXAxisLabelRotation(60);
         styler.setYAxisMin(0.0);
         styler.setYAxisDecimalPattern("0.00");
-        for (String method : methods) {
-            ClassificationEntry entry = report.referenceEntry(method).orElseThrow();
+        for (ClassificationEntry entry : references) {
             ReliabilityDiagram diagram = entry.summary().reliability();
             List<String> centres = new ArrayList<>();
             List<Double> fractions = new ArrayList<>();
             for (ReliabilityBin bin : diagram.bins()) {
-                centres.add(String.format(Locale.ROOT, "%.2f", (bin.lower() + bin.upper()) / 2));
-                fractions.add((double) bin.count() / diagram.total());
+                centres.add(binLabel(bin, false));
+                fractions.add(diagram.total() == 0 ? 0.0 : (double) bin.count() / diagram.total());
             }
-            chart.addSeries(method + " (" + entry.set().name() + ")", centres, fractions);
+            chart.addSeries(entry.method(), centres, fractions);
         }
         return encode("confidence-histogram", title, chart);
     }
@@ -161,7 +180,7 @@ public final class ReportCharts {
         String shiftName = kind == ShiftKind.ROTATION ? "rotation" : "noise";
         String axis = kind == ShiftKind.ROTATION ? "Rotation angle (degrees)" : "Gaussian noise std";
         String title = metricTitle.replace(" (nats)", "") + " under increasing " + shiftName;
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(axis)
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(height(methods)).title(title).xAxisTitle(axis)
                 .yAxisTitle(metricTitle).build();
         style(chart);
         XYStyler styler = chart.getStyler();
@@ -170,6 +189,9 @@ public final class ReportCharts {
             styler.setYAxisMin(0.0);
             styler.setYAxisMax(1.0);
             styler.setYAxisDecimalPattern("0.0");
+        } else if (metricId.equals("ece")) {
+            styler.setYAxisMin(0.0);
+            styler.setYAxisDecimalPattern("0.00");
         }
         for (String method : methods) {
             List<ClassificationEntry> points = report.classification().stream()
@@ -187,14 +209,66 @@ public final class ReportCharts {
         return encode("shift-" + shiftName + "-" + metricId, title, chart);
     }
 
+    /**
+     * One bar chart per (in-distribution, OOD) pair: the AUROC of each method (categories) under each OOD score
+     * (series), with the values printed on the bars.
+     */
+    private static List<ChartImage> oodCharts(EvaluationReport report) {
+        List<ChartImage> charts = new ArrayList<>();
+        Set<String> usedIds = new HashSet<>();
+        for (OodPair pair : OodPair.of(report)) {
+            List<String> methods = pair.methods();
+            List<OodScore> scores = pair.scores();
+            List<String> seriesNames = scores.stream().map(s -> "score: " + ReportTables.scoreName(s)).toList();
+            String title = "OOD detection: " + pair.inSet() + " vs " + pair.oodSet();
+            CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(height(seriesNames)).title(title)
+                    .xAxisTitle("Method").yAxisTitle("AUROC").build();
+            style(chart);
+            CategoryStyler styler = chart.getStyler();
+            styler.setYAxisMin(0.0);
+            styler.setYAxisMax(1.0);
+            // the bar labels use the axis pattern: two decimals tell methods apart
+            styler.setYAxisDecimalPattern("0.00");
+            styler.setAvailableSpaceFill(0.8);
+            styler.setLabelsVisible(true);
+            styler.setLabelsFont(LEGEND);
+            styler.setLabelsFontColor(Color.BLACK);
+            styler.setLabelsFontColorAutomaticEnabled(false);
+            styler.setLabelsPosition(0.9);
+            for (int k = 0; k < scores.size(); k++) {
+                OodScore score = scores.get(k);
+                List<Double> auroc = new ArrayList<>();
+                for (String method : methods) {
+                    double value = pair.result(method, score).map(OodResult::auroc).orElse(Double.NaN);
+                    // XChart leaves null bars out; NaN would break its axis scaling
+                    auroc.add(Double.isFinite(value) ? value : null);
+                }
+                chart.addSeries(seriesNames.get(k), methods, auroc);
+            }
+            charts.add(encode(uniqueId("ood-auroc-" + slug(pair.oodSet()), usedIds), title + " (AUROC)", chart));
+        }
+        return charts;
+    }
+
+    /**
+     * The category label of a confidence bin: its centre, and with {@code withCount} the number of examples in it.
+     */
+    static String binLabel(ReliabilityBin bin, boolean withCount) {
+        String centre = String.format(Locale.ROOT, "%.2f", (bin.lower() + bin.upper()) / 2);
+        return withCount ? centre + " (" + bin.count() + ")" : centre;
+    }
+
     private static List<ChartImage> trainingCharts(TrainingCurves curves) {
         List<ChartImage> charts = new ArrayList<>();
         double[] epochs = curves.epochNumbers();
         if (epochs.length == 0) {
             return charts;
         }
-        lineChart("training-loss", "Training loss", "Loss",
-                List.of(new Line("train loss", epochs, curves.trainLoss())), false).ifPresent(charts::add);
+        lineChart("training-loss", "Training loss and test NLL", "NLL (nats per example)",
+                List.of(new Line("train loss", epochs, curves.trainLoss()),
+                        new Line("test NLL", epochs, curves.testNll())), false).ifPresent(charts::add);
+        lineChart("training-test-accuracy", "Test accuracy per epoch", "Accuracy",
+                List.of(new Line("test accuracy", epochs, curves.testAccuracy())), false).ifPresent(charts::add);
         lineChart("training-log-marginal-likelihood", "Log marginal likelihood", "log p(D | hyperparameters)",
                 List.of(new Line("log marginal likelihood", epochs, curves.logMarginalLikelihood())), false)
                 .ifPresent(charts::add);
@@ -224,8 +298,8 @@ public final class ReportCharts {
         if (lines.stream().noneMatch(l -> Arrays.stream(l.y()).anyMatch(Double::isFinite))) {
             return Optional.empty();
         }
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("Epoch")
-                .yAxisTitle(yTitle).build();
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(height(lines.stream().map(Line::name).toList()))
+                .title(title).xAxisTitle("Epoch").yAxisTitle(yTitle).build();
         style(chart);
         XYStyler styler = chart.getStyler();
         styler.setLegendVisible(lines.stream().filter(l -> Arrays.stream(l.y()).anyMatch(Double::isFinite)).count()
@@ -280,11 +354,24 @@ public final class ReportCharts {
         styler.setChartPadding(12);
     }
 
+    /**
+     * Whether a legend of these entries is stacked: a horizontal legend wider than the chart is clipped (about 8 px
+     * per character at the legend font plus the marker and spacing per entry).
+     */
+    private static boolean stackedLegend(Collection<String> names) {
+        return names.stream().mapToInt(name -> 40 + 8 * name.length()).sum() > WIDTH - 40;
+    }
+
+    /**
+     * The chart height for a legend of these entries: a stacked legend below the plot takes one row per entry, so
+     * the chart grows by the extra rows and its plot keeps the height of a chart with a one-row legend.
+     */
+    private static int height(Collection<String> legendNames) {
+        return stackedLegend(legendNames) ? HEIGHT + LEGEND_ROW * (legendNames.size() - 1) : HEIGHT;
+    }
+
     private static ChartImage encode(String id, String title, Chart<?, ?> chart) {
-        // a horizontal legend wider than the chart is clipped: stack the entries instead (about 8 px per
-        // character at the legend font plus the marker and spacing)
-        int legendWidth = chart.getSeriesMap().keySet().stream().mapToInt(name -> 40 + 8 * name.length()).sum();
-        if (legendWidth > chart.getWidth() - 40) {
+        if (stackedLegend(chart.getSeriesMap().keySet())) {
             chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         }
         try {

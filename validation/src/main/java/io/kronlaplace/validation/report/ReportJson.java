@@ -21,6 +21,8 @@ import io.kronlaplace.validation.metrics.ReliabilityBin;
  *   "schema": "kronlaplace-report/1",
  *   "title": string, "description": string,
  *   "bins": int,                              // calibration bins
+ *   "run": {name: string},                    // command line, seed, data sizes... (may be empty)
+ *   "priorPrecisions": {group: number},       // per parameter group of the evaluated posterior (may be empty)
  *   "methods": [string],                      // order of first appearance
  *   "evaluationSets": [ {"name": string, "kind": "NONE"|"ROTATION"|"GAUSSIAN_NOISE"|"OUT_OF_DISTRIBUTION",
  *                        "level": number} ],
@@ -33,6 +35,7 @@ import io.kronlaplace.validation.metrics.ReliabilityBin;
  *   "regression": [ {"method", "set": string, "count": int, "rmse", "nll", "coverage68", "coverage95": number} ],
  *   "multiLabel": [ {"method", "set": string, "count", "observed": int, "averagePrecision", "nll", "brier": number} ],
  *   "training": null | {"epochs": [int], "trainLoss": [number], "logMarginalLikelihood": [number|null],
+ *                       "testAccuracy": [number|null], "testNll": [number|null],
  *                       "hyperparameters": {name: [number|null]}}   // arrays aligned with "epochs"
  * }
  * </pre>
@@ -55,6 +58,10 @@ public final class ReportJson {
         root.put("title", report.title());
         root.put("description", report.description());
         root.put("bins", report.bins());
+        ObjectNode run = root.putObject("run");
+        report.runDetails().forEach(run::put);
+        ObjectNode priors = root.putObject("priorPrecisions");
+        report.priorPrecisions().forEach(priors::put);
         ArrayNode methods = root.putArray("methods");
         report.methods().forEach(methods::add);
         ArrayNode sets = root.putArray("evaluationSets");
@@ -154,6 +161,8 @@ public final class ReportJson {
         curves.epochs().forEach(e -> epochs.add(e.epoch()));
         numbers(node.putArray("trainLoss"), curves.trainLoss());
         numbers(node.putArray("logMarginalLikelihood"), curves.logMarginalLikelihood());
+        numbers(node.putArray("testAccuracy"), curves.testAccuracy());
+        numbers(node.putArray("testNll"), curves.testNll());
         ObjectNode hyper = node.putObject("hyperparameters");
         for (String name : curves.hyperparameterNames()) {
             numbers(hyper.putArray(name), curves.hyperparameter(name));

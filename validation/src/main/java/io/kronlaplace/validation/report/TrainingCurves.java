@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Per-epoch training history: training loss, log marginal likelihood and hyperparameters by name.
+ * Per-epoch training history: training loss, test metrics, log marginal likelihood and hyperparameters by name.
  *
  * @param epochs the epochs in increasing order of epoch number
  */
@@ -50,6 +50,24 @@ public record TrainingCurves(List<EpochRecord> epochs) {
     /** Log marginal likelihood per epoch (NaN where not computed). */
     public double[] logMarginalLikelihood() {
         return epochs.stream().mapToDouble(EpochRecord::logMarginalLikelihood).toArray();
+    }
+
+    /**
+     * Test accuracy per epoch.
+     *
+     * @return one value per epoch, NaN where not evaluated
+     */
+    public double[] testAccuracy() {
+        return epochs.stream().mapToDouble(EpochRecord::testAccuracy).toArray();
+    }
+
+    /**
+     * Test negative log-likelihood per epoch.
+     *
+     * @return one value per epoch (nats per example), NaN where not evaluated
+     */
+    public double[] testNll() {
+        return epochs.stream().mapToDouble(EpochRecord::testNll).toArray();
     }
 
     /** Values of one hyperparameter per epoch (NaN where absent). */

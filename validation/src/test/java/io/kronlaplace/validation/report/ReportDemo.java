@@ -1,6 +1,8 @@
 package io.kronlaplace.validation.report;
 
 import io.kronlaplace.validation.data.ShiftKind;
+import io.kronlaplace.validation.metrics.OodDetection;
+import io.kronlaplace.validation.metrics.OodScore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,8 +61,13 @@ public final class ReportDemo {
             }
             double[][] in = predictions(labels, 3.0, TEMPERATURE[m], new SplittableRandom(100 + m));
             double[][] out = predictions(labels, 0.3, TEMPERATURE[m], new SplittableRandom(400 + m));
-            builder.addOod(method, "test", "smooth noise", in, out);
+            builder.addOod(method, "test", "smooth noise", OodDetection.evaluate(in, out, OodScore.MAX_PROBABILITY));
+            builder.addOod(method, "test", "smooth noise", OodDetection.evaluate(in, out, OodScore.NEGATIVE_ENTROPY));
         }
+        builder.runDetail("Command", "ReportDemo target/report-demo").runDetail("Seed", "7")
+                .runDetail("Test examples", Integer.toString(COUNT));
+        builder.priorPrecision("conv.weight", 12.5).priorPrecision("conv.bias", 0.8)
+                .priorPrecision("linear.weight", 3.25);
         builder.trainingCurves(curves());
         return builder.build();
     }
@@ -99,7 +106,8 @@ public final class ReportDemo {
             hyper.put("prior precision (linear)", 10.0 / Math.sqrt(e));
             hyper.put("rotation range (rad)", 0.05 + 0.5 * (1 - Math.exp(-e / 5.0)));
             double lml = e % 2 == 0 ? -50000 * Math.exp(-e / 6.0) - 8000 : Double.NaN;
-            epochs.add(new EpochRecord(e, 2.3 * Math.exp(-e / 5.0) + 0.2, lml, hyper));
+            epochs.add(new EpochRecord(e, 2.3 * Math.exp(-e / 5.0) + 0.2, lml, hyper, 0.9 - 0.7 * Math.exp(-e / 4.0),
+                    2.0 * Math.exp(-e / 6.0) + 0.4));
         }
         return new TrainingCurves(epochs);
     }

@@ -122,8 +122,9 @@ class ReportWriterTest {
         List<String> ids = written.charts().stream()
                 .map(p -> p.getFileName().toString().replace(".png", "")).toList();
         assertEquals(List.of("reliability-map", "reliability-laplace-probit", "confidence-histogram",
-                "shift-rotation-accuracy", "shift-rotation-nll", "shift-noise-accuracy", "shift-noise-nll",
-                "training-loss", "training-log-marginal-likelihood", "training-hyperparameters"), ids);
+                "shift-rotation-accuracy", "shift-rotation-nll", "shift-rotation-ece", "shift-noise-accuracy",
+                "shift-noise-nll", "shift-noise-ece", "ood-auroc-noise-images", "training-loss",
+                "training-log-marginal-likelihood", "training-hyperparameters"), ids);
         String html = Files.readString(written.html());
         for (Path chart : written.charts()) {
             byte[] png = Files.readAllBytes(chart);
@@ -147,10 +148,12 @@ class ReportWriterTest {
     void markdownHasOneRowPerResult(@TempDir Path dir) throws IOException {
         String md = Files.readString(ReportWriter.write(report(false), dir).markdown());
         assertTrue(md.startsWith("# Unit <report>\n"));
-        assertTrue(md.contains("| test | clean | Laplace probit | 4 | 0.5000 | "), md);
-        assertTrue(md.contains("| rot 30 | rotation 30\u00b0 | MAP | 4 |"), md);
-        assertTrue(md.contains("| noise 0.1 | noise std 0.1 | MAP |"), md);
-        assertTrue(md.contains("| MAP | test | noise images | max probability | 1.0000 | 0.0000 |"), md);
+        assertTrue(md.contains("### test (clean)\n"), md);
+        assertTrue(md.contains("| Laplace probit | 4 | 0.5000 | "), md);
+        assertTrue(md.contains("### rot 30 (rotation 30\u00b0)\n"), md);
+        assertTrue(md.contains("### noise 0.1 (noise std 0.1)\n\n| Method | N |"), md);
+        assertTrue(md.contains("### test vs noise images (out-of-distribution)\n"), md);
+        assertTrue(md.contains("| MAP | 1.0000 | 0.0000 | n/a | n/a |"), md);
         assertTrue(md.contains("| GP | toy | 3 | 1.5000 | 2.5000 | 0.6000 | 0.9000 |"), md);
         assertFalse(md.contains("Training"));
     }
