@@ -144,7 +144,7 @@ public final class MapTrainer {
             listener.epochFinished(new EpochSummary(epoch, epochSteps.lossSum() / n,
                     classification() ? (double) epochSteps.correct() / n : Double.NaN, epochSteps.lastRate(),
                     Double.NaN, steps.prior().values(), new double[0], (System.nanoTime() - start) / 1e9, 0,
-                    steps.sigma()));
+                    steps.sigma(), Double.NaN, Double.NaN));
         }
         NetworkState.restore(network, bestState);
         return new Result(bestEpoch, losses.stream().mapToDouble(Double::doubleValue).toArray(), bestState);
