@@ -3,17 +3,21 @@ package io.kronlaplace.hyperopt.cli;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.hyperopt.GraphModelEvaluation;
 import io.kronlaplace.hyperopt.ModelEvaluation;
+import io.kronlaplace.hyperopt.RegressionEvaluation;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
+import io.kronlaplace.hyperopt.checkpoint.TargetScaling;
 import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.GraphDataset;
 import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.RegressionDataset;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.ReportWriter;
 import io.kronlaplace.validation.report.WrittenReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -41,6 +45,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
+
+    @Mixin
+    DataFormatOptions formats;
 
     @Mixin
     GraphDataOptions graphData;
@@ -93,7 +100,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         int mcSamples = predictive.mcSamples();
         long seed = seeds.seed();
         PrintWriter err = spec.commandLine().getErr();
-        SavedModelOptions.Loaded loaded = saved.load(data, graphData);
+        Consumer<String> status = line -> {
+            if (!common.quiet()) {
+                err.println(line);
+                err.flush();
+            }
+        };
+        SavedModelOptions.Loaded loaded = saved.load(data, formats, graphData, line -> {
+            err.println(line);
+            err.flush();
+        });
         SavedModel model = loaded.model();
         Network network = model.network();
         PriorPrecision prior;
@@ -102,12 +118,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         } else {
             prior = model.prior();
         }
-        Consumer<String> status = line -> {
-            if (!common.quiet()) {
-                err.println(line);
-                err.flush();
-            }
-        };
         EvaluationReport.Builder report = EvaluationReport.builder("Laplace evaluation of "
                 + model.architecture().describe());
         if (loaded.graphs() != null) {
@@ -115,6 +125,16 @@ public final class EvaluateCommand implements Callable<Integer> {
             report.description(description(flavour, prior, train.size() + " training graphs of " + train.name()));
             new GraphModelEvaluation(network, prior, flavour, batchSize, status)
                     .evaluate(train, loaded.graphs().test(), report);
+        } else if (model.regression() != null) {
+            TargetScaling scale = model.regression();
+            ChannelNormalization inputs = loaded.normalization();
+            RegressionDataset train = FileData.standardize(loaded.data().regressionTrain(), inputs, scale.mean(),
+                    scale.std());
+            report.description(description(flavour, prior, train.size() + " training rows of "
+                    + loaded.source().describe()));
+            new RegressionEvaluation(network, prior, flavour, scale.sigma(), true, batchSize, status)
+                    .evaluate(train, FileData.standardize(loaded.data().regressionTest(), inputs, scale.mean(),
+                            scale.std()), scale.mean(), scale.std(), report);
         } else {
             DataOptions.Loaded raw = loaded.raw();
             ChannelNormalization norm = loaded.normalization();
@@ -122,9 +142,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             report.description(description(flavour, prior, train.size() + " training images of " + train.name()));
             ModelEvaluation evaluation = new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed,
                     status);
+            boolean tabular = train.height() == 1 && train.width() == 1;
             runner.evaluate(evaluation, model.architecture(), train, norm.apply(raw.test()),
-                    DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm), norm.apply(raw.ood()),
-                    report);
+                    tabular ? List.of() : DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm),
+                    raw.ood() == null ? null : norm.apply(raw.ood()), report);
         }
         WrittenReport written = ReportWriter.write(report.build(), out);
         PrintWriter stdout = spec.commandLine().getOut();

@@ -56,7 +56,7 @@ public final class HtmlPage {
             }
             html.append("</table>\n");
         }
-        section(html, "Calibration", charts, "reliability-", "confidence-");
+        section(html, "Calibration", charts, "reliability-", "confidence-", "pit-");
         section(html, "Distribution shift", charts, "shift-");
         section(html, "Training curves", charts, "training-");
         html.append("</body>\n</html>\n");

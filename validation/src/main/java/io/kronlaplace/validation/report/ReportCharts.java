@@ -86,6 +86,9 @@ public final class ReportCharts {
                 charts.add(shiftChart(report, methods, kind, "nll", "NLL (nats)", ClassificationSummary::nll));
             }
         }
+        if (!report.regression().isEmpty()) {
+            charts.add(pitHistogram(report.regression()));
+        }
         report.training().ifPresent(curves -> charts.addAll(trainingCharts(curves)));
         return charts;
     }
@@ -154,6 +157,37 @@ public final class ReportCharts {
             chart.addSeries(method + " (" + entry.set().name() + ")", centres, fractions);
         }
         return encode("confidence-histogram", title, chart);
+    }
+
+    /** Calibration of regression predictives: one PIT histogram series per method and set, and the uniform line. */
+    private static ChartImage pitHistogram(List<RegressionEntry> entries) {
+        String title = "Calibration (PIT histogram)";
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("PIT value Phi((y - mean) / sd) (bin centre)").yAxisTitle("Fraction of targets").build();
+        style(chart);
+        CategoryStyler styler = chart.getStyler();
+        styler.setAvailableSpaceFill(0.85);
+        styler.setXAxisLabelRotation(60);
+        styler.setYAxisMin(0.0);
+        styler.setYAxisDecimalPattern("0.00");
+        List<String> centres = new ArrayList<>();
+        List<Double> uniform = new ArrayList<>();
+        for (RegressionEntry entry : entries) {
+            double[] fractions = entry.summary().pitHistogram();
+            centres.clear();
+            uniform.clear();
+            List<Double> values = new ArrayList<>();
+            for (int b = 0; b < fractions.length; b++) {
+                centres.add(String.format(Locale.ROOT, "%.2f", (b + 0.5) / fractions.length));
+                values.add(fractions[b]);
+                uniform.add(1.0 / fractions.length);
+            }
+            chart.addSeries(entry.method() + " (" + entry.set() + ")", new ArrayList<>(centres), values);
+        }
+        CategorySeries line = chart.addSeries("Calibrated (uniform)", centres, uniform);
+        line.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        line.setMarker(SeriesMarkers.NONE);
+        return encode("pit-histogram", title, chart);
     }
 
     private static ChartImage shiftChart(EvaluationReport report, List<String> methods,

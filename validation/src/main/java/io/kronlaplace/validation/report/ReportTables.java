@@ -32,11 +32,12 @@ final class ReportTables {
             List<List<String>> rows = new ArrayList<>();
             for (RegressionEntry e : report.regression()) {
                 RegressionSummary s = e.summary();
-                rows.add(List.of(e.method(), e.set(), Integer.toString(s.count()), number(s.rmse()), number(s.nll()),
-                        number(s.coverage68()), number(s.coverage95())));
+                rows.add(List.of(e.method(), e.set(), Integer.toString(s.count()), number(-s.nll()), number(s.rmse()),
+                        number(s.coverage50()), number(s.coverage90()), number(s.coverage95())));
             }
             tables.add(new Table("Regression",
-                    List.of("Method", "Set", "N", "RMSE", "NLL", "Coverage 68%", "Coverage 95%"), rows));
+                    List.of("Method", "Set", "N", "Log-likelihood / point", "RMSE", "Coverage 50%", "Coverage 90%",
+                            "Coverage 95%"), rows));
         }
         if (!report.multiLabel().isEmpty()) {
             List<List<String>> rows = new ArrayList<>();

@@ -42,7 +42,7 @@ class ReportWriterTest {
                 .oodScore(OodScore.NEGATIVE_ENTROPY)
                 .addOod("Laplace probit", "test", "noise images", P, SHARP)
                 .addRegression("GP", "toy", new io.kronlaplace.validation.metrics.RegressionSummary(3, 1.5, 2.5,
-                        0.6, 0.9));
+                        0.4, 0.8, 0.9, new double[] {0.5, 0.5}));
         if (withTraining) {
             List<EpochRecord> epochs = new ArrayList<>();
             for (int e = 1; e <= 4; e++) {
@@ -123,7 +123,7 @@ class ReportWriterTest {
                 .map(p -> p.getFileName().toString().replace(".png", "")).toList();
         assertEquals(List.of("reliability-map", "reliability-laplace-probit", "confidence-histogram",
                 "shift-rotation-accuracy", "shift-rotation-nll", "shift-noise-accuracy", "shift-noise-nll",
-                "training-loss", "training-log-marginal-likelihood", "training-hyperparameters"), ids);
+                "pit-histogram", "training-loss", "training-log-marginal-likelihood", "training-hyperparameters"), ids);
         String html = Files.readString(written.html());
         for (Path chart : written.charts()) {
             byte[] png = Files.readAllBytes(chart);
@@ -151,7 +151,7 @@ class ReportWriterTest {
         assertTrue(md.contains("| rot 30 | rotation 30\u00b0 | MAP | 4 |"), md);
         assertTrue(md.contains("| noise 0.1 | noise std 0.1 | MAP |"), md);
         assertTrue(md.contains("| MAP | test | noise images | max probability | 1.0000 | 0.0000 |"), md);
-        assertTrue(md.contains("| GP | toy | 3 | 1.5000 | 2.5000 | 0.6000 | 0.9000 |"), md);
+        assertTrue(md.contains("| GP | toy | 3 | -2.5000 | 1.5000 | 0.4000 | 0.8000 | 0.9000 |"), md);
         assertFalse(md.contains("Training"));
     }
 
