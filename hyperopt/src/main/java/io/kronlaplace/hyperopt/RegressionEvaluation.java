@@ -17,13 +17,16 @@ import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.RegressionDataset;
 import io.kronlaplace.validation.metrics.RegressionMetrics;
+import io.kronlaplace.validation.metrics.RegressionSummary;
 import io.kronlaplace.validation.report.EvaluationReport;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Evaluates a trained regression network (one output, Gaussian likelihood, standardised targets) as MAP with the
@@ -91,7 +94,7 @@ public final class RegressionEvaluation {
         double[] testMean = mapMeans(test);
         double[] y = test.targets().castTo(DataType.DOUBLE).toDoubleVector();
         double[] mapVariance = new double[testMean.length];
-        java.util.Arrays.fill(mapVariance, mapSigma * mapSigma);
+        Arrays.fill(mapVariance, mapSigma * mapSigma);
         report.addRegression(ModelEvaluation.MAP, test.name(), summary(testMean, mapVariance, y, targetMean,
                 targetStd));
 
@@ -102,7 +105,7 @@ public final class RegressionEvaluation {
         posterior.fit(batches(train).iterator());
         if (tuneSigma) {
             TuningResult tuned = new MarginalLikelihoodTuner(100, 0.1, true).tune(posterior);
-            status.accept(String.format(java.util.Locale.ROOT, "tuned sigma %.4g (standardised units), log "
+            status.accept(String.format(Locale.ROOT, "tuned sigma %.4g (standardised units), log "
                     + "marginal likelihood %.2f", tuned.sigma(), tuned.objective()));
         }
         status.accept("predicting on " + test.name() + " (" + test.size() + " rows)");
@@ -133,7 +136,7 @@ public final class RegressionEvaluation {
      * @param targetStd  the target scale multiplied back
      * @return the summary in original units (log-likelihood per point lower by log targetStd)
      */
-    static io.kronlaplace.validation.metrics.RegressionSummary summary(double[] mean, double[] variance,
+    static RegressionSummary summary(double[] mean, double[] variance,
             double[] target, double targetMean, double targetStd) {
         double[] m = new double[mean.length];
         double[] v = new double[mean.length];
@@ -161,7 +164,7 @@ public final class RegressionEvaluation {
         List<Batch> out = new ArrayList<>();
         for (int from = 0; from < data.size(); from += batchSize) {
             int to = Math.min(data.size(), from + batchSize);
-            RegressionDataset part = data.subset(java.util.stream.IntStream.range(from, to).toArray());
+            RegressionDataset part = data.subset(IntStream.range(from, to).toArray());
             out.add(new Batch(part.inputs(), part.targets()));
         }
         return out;

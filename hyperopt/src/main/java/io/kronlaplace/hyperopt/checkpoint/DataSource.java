@@ -1,7 +1,9 @@
 package io.kronlaplace.hyperopt.checkpoint;
 
 import io.kronlaplace.laplace.LikelihoodType;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -39,11 +41,12 @@ public record DataSource(DataFormat format, List<String> trainFiles, List<String
      * @return e.g. {@code CSV houses.csv (regression, 20% held out, seed 1)}
      */
     public String describe() {
-        String files = String.join(", ", trainFiles.stream().map(f -> java.nio.file.Path.of(f).getFileName()
-                .toString()).toList());
-        String test = testFiles.isEmpty() ? String.format(java.util.Locale.ROOT, "%.0f%% held out, seed %d",
-                100 * testFraction, seed) : "test " + String.join(", ", testFiles.stream()
-                .map(f -> java.nio.file.Path.of(f).getFileName().toString()).toList());
-        return format + " " + files + " (" + task.name().toLowerCase(java.util.Locale.ROOT) + ", " + test + ")";
+        String test = testFiles.isEmpty() ? String.format(Locale.ROOT, "%.0f%% held out, seed %d", 100 * testFraction,
+                seed) : "test " + fileNames(testFiles);
+        return format + " " + fileNames(trainFiles) + " (" + task.name().toLowerCase(Locale.ROOT) + ", " + test + ")";
+    }
+
+    private static String fileNames(List<String> files) {
+        return String.join(", ", files.stream().map(f -> Path.of(f).getFileName().toString()).toList());
     }
 }

@@ -170,19 +170,19 @@ public final class ReportCharts {
         styler.setXAxisLabelRotation(60);
         styler.setYAxisMin(0.0);
         styler.setYAxisDecimalPattern("0.00");
+        int bins = entries.get(0).summary().pitHistogram().length;
         List<String> centres = new ArrayList<>();
         List<Double> uniform = new ArrayList<>();
+        for (int b = 0; b < bins; b++) {
+            centres.add(String.format(Locale.ROOT, "%.2f", (b + 0.5) / bins));
+            uniform.add(1.0 / bins);
+        }
         for (RegressionEntry entry : entries) {
-            double[] fractions = entry.summary().pitHistogram();
-            centres.clear();
-            uniform.clear();
             List<Double> values = new ArrayList<>();
-            for (int b = 0; b < fractions.length; b++) {
-                centres.add(String.format(Locale.ROOT, "%.2f", (b + 0.5) / fractions.length));
-                values.add(fractions[b]);
-                uniform.add(1.0 / fractions.length);
+            for (double fraction : entry.summary().pitHistogram()) {
+                values.add(fraction);
             }
-            chart.addSeries(entry.method() + " (" + entry.set() + ")", new ArrayList<>(centres), values);
+            chart.addSeries(entry.method() + " (" + entry.set() + ")", centres, values);
         }
         CategorySeries line = chart.addSeries("Calibrated (uniform)", centres, uniform);
         line.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
