@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kronlaplace.hyperopt.NetworkState;
+import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Tensors;
@@ -25,15 +26,38 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param priorPrecisions   learned prior precisions (one, or one per weight/bias group in network order)
  * @param eta               learned augmentation parameters (empty when none were learned)
  * @param state             parameters and buffers, named as by {@link NetworkState}
+ * @param data              where the training and test data came from (null for files that do not record it)
+ * @param regression        the target standardisation and noise of a regression model (null for other models)
  */
 public record SavedModel(ModelArchitecture architecture, double[] normalizationMean, double[] normalizationStd,
-                         double[] priorPrecisions, double[] eta, Map<String, INDArray> state) {
+                         double[] priorPrecisions, double[] eta, Map<String, INDArray> state, DataSource data,
+                         TargetScaling regression) {
     /** Checkpoint kind of model files. */
     public static final String KIND = "model";
     /** The word for a model file in error messages. */
     public static final String FILE_KIND = "model file";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A model that records neither its data nor a regression scaling (a classifier or graph network).
+     *
+     * @param architecture      the network to rebuild
+     * @param normalizationMean per-channel input mean
+     * @param normalizationStd  per-channel input standard deviation
+     * @param priorPrecisions   learned prior precisions
+     * @param eta               learned augmentation parameters
+     * @param state             parameters and buffers
+     */
+    public SavedModel(ModelArchitecture architecture, double[] normalizationMean, double[] normalizationStd,
+                      double[] priorPrecisions, double[] eta, Map<String, INDArray> state) {
+        this(architecture, normalizationMean, normalizationStd, priorPrecisions, eta, state, null, null);
+    }
+
+    /**
+     * Checks the normalisation has one standard deviation per mean.
+     *
+     * @throws IllegalArgumentException when it does not
+     */
     public SavedModel {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(state, "state");
@@ -51,6 +75,12 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
         meta.set("normalizationStd", JSON.valueToTree(normalizationStd));
         meta.set("priorPrecisions", JSON.valueToTree(priorPrecisions));
         meta.set("eta", JSON.valueToTree(eta));
+        if (data != null) {
+            meta.set("data", JSON.valueToTree(data));
+        }
+        if (regression != null) {
+            meta.set("regression", JSON.valueToTree(regression));
+        }
         CheckpointFile.write(file, new CheckpointData(KIND, meta, new LinkedHashMap<>(state)));
     }
 
@@ -78,7 +108,8 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
                     JSON.treeToValue(required(meta, "normalizationMean"), double[].class),
                     JSON.treeToValue(required(meta, "normalizationStd"), double[].class),
                     JSON.treeToValue(required(meta, "priorPrecisions"), double[].class),
-                    JSON.treeToValue(required(meta, "eta"), double[].class), data.tensors());
+                    JSON.treeToValue(required(meta, "eta"), double[].class), data.tensors(),
+                    optional(meta, "data", DataSource.class), optional(meta, "regression", TargetScaling.class));
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
             throw new CorruptCheckpointException(file, FILE_KIND, "malformed metadata: " + e.getMessage(), e);
         }
@@ -96,6 +127,20 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
             throw new IllegalArgumentException("metadata has no '" + field + "'");
         }
         return node;
+    }
+
+    private static <T> T optional(JsonNode meta, String field, Class<T> type) throws IOException {
+        JsonNode node = meta.get(field);
+        return node == null || node.isNull() ? null : JSON.treeToValue(node, type);
+    }
+
+    /**
+     * The likelihood of the model's outputs: Gaussian for a regression model, else that of its architecture.
+     *
+     * @return the likelihood type
+     */
+    public LikelihoodType likelihood() {
+        return regression != null ? LikelihoodType.REGRESSION : architecture.likelihood();
     }
 
     /** Checks everything {@link #network} and the evaluation rely on, naming the first problem. */

@@ -50,6 +50,9 @@ public final class CurvatureCommand implements Callable<Integer> {
     DataOptions data;
 
     @Mixin
+    DataFormatOptions formats;
+
+    @Mixin
     GraphDataOptions graphData;
 
     @Mixin
@@ -94,7 +97,15 @@ public final class CurvatureCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         }
-        SavedModelOptions.Loaded loaded = saved.load(data, graphData);
+        PrintWriter err = spec.commandLine().getErr();
+        SavedModelOptions.Loaded loaded = saved.load(data, formats, graphData, line -> {
+            err.println(line);
+            err.flush();
+        });
+        if (loaded.model().regression() != null) {
+            throw new IllegalArgumentException("curvature export covers classifiers and graph networks; "
+                    + saved.file() + " is a regression model");
+        }
         Network network = loaded.model().network();
         SupervisedDataset<?> train = loaded.graphs() != null ? loaded.graphs().train()
                 : loaded.normalization().apply(loaded.raw().train());

@@ -3,13 +3,16 @@ package io.kronlaplace.hyperopt.cli;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.hyperopt.GraphModelEvaluation;
 import io.kronlaplace.hyperopt.ModelEvaluation;
+import io.kronlaplace.hyperopt.RegressionEvaluation;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
+import io.kronlaplace.hyperopt.checkpoint.TargetScaling;
 import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.GraphDataset;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftedDataset;
+import io.kronlaplace.validation.data.RegressionDataset;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.ReportWriter;
 import io.kronlaplace.validation.report.WrittenReport;
@@ -44,6 +47,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
+
+    @Mixin
+    DataFormatOptions formats;
 
     @Mixin
     GraphDataOptions graphData;
@@ -107,7 +113,16 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--aug-samples must be >= 0, got "
                     + augmentationSamples);
         }
-        SavedModelOptions.Loaded loaded = saved.load(data, graphData);
+        Consumer<String> status = line -> {
+            if (!common.quiet()) {
+                err.println(line);
+                err.flush();
+            }
+        };
+        SavedModelOptions.Loaded loaded = saved.load(data, formats, graphData, line -> {
+            err.println(line);
+            err.flush();
+        });
         SavedModel model = loaded.model();
         Network network = model.network();
         PriorPrecision prior;
@@ -116,12 +131,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         } else {
             prior = model.prior();
         }
-        Consumer<String> status = line -> {
-            if (!common.quiet()) {
-                err.println(line);
-                err.flush();
-            }
-        };
         EvaluationReport.Builder report = EvaluationReport.builder("Laplace evaluation of "
                 + model.architecture().describe());
         RunDetails.commandAndSeed(report, spec, seed);
@@ -130,6 +139,16 @@ public final class EvaluateCommand implements Callable<Integer> {
             report.description(description(flavour, prior, train.size() + " training graphs of " + train.name()));
             new GraphModelEvaluation(network, prior, flavour, batchSize, status)
                     .evaluate(train, loaded.graphs().test(), report);
+        } else if (model.regression() != null) {
+            TargetScaling scale = model.regression();
+            ChannelNormalization inputs = loaded.normalization();
+            RegressionDataset train = FileData.standardize(loaded.data().regressionTrain(), inputs, scale.mean(),
+                    scale.std());
+            report.description(description(flavour, prior, train.size() + " training rows of "
+                    + loaded.source().describe()));
+            new RegressionEvaluation(network, prior, flavour, scale.sigma(), true, batchSize, status)
+                    .evaluate(train, FileData.standardize(loaded.data().regressionTest(), inputs, scale.mean(),
+                            scale.std()), scale.mean(), scale.std(), report);
         } else {
             DataOptions.Loaded raw = loaded.raw();
             ChannelNormalization norm = loaded.normalization();
@@ -146,9 +165,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                 report.description(description(flavour, prior, train.size() + " training images of " + train.name())
                         + " " + invariantNote(model.eta(), augmentationSamples));
             }
+            boolean tabular = train.height() == 1 && train.width() == 1;
             ImageDataset test = norm.apply(raw.test());
-            List<ShiftedDataset> shifts = DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm);
-            ImageDataset ood = norm.apply(raw.ood());
+            List<ShiftedDataset> shifts = tabular ? List.of()
+                    : DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm);
+            ImageDataset ood = raw.ood() == null ? null : norm.apply(raw.ood());
             RunDetails.imageSizes(report, train, test, shifts, ood);
             runner.evaluate(evaluation, model.architecture(), train, test, shifts, ood, report);
         }

@@ -32,12 +32,27 @@ public final class LayerOptions {
                     + train.width());
         }
         return switch (kind) {
-            case MLP -> ModelArchitecture.mlp(train.height(), hidden != null ? hidden : List.of(256, 128),
+            case MLP -> ModelArchitecture.mlp(train.height(), mlpHidden(),
                     train.numClasses(), train.channels());
             case CNN -> ModelArchitecture.cnn(train.height(), channels, hidden != null ? hidden : List.of(),
                     train.numClasses(), train.channels());
             default -> throw new IllegalArgumentException("--hidden and --channels size MLP and CNN models, not "
                     + kind);
         };
+    }
+
+    /**
+     * The MLP these options describe over a table's features (stored as one "channel" per feature, image size 1).
+     *
+     * @param features input features
+     * @param outputs  outputs (classes, or 1 for regression)
+     * @return the architecture
+     */
+    public ModelArchitecture tabular(int features, int outputs) {
+        return ModelArchitecture.mlp(1, mlpHidden(), outputs, features);
+    }
+
+    private List<Integer> mlpHidden() {
+        return hidden != null ? hidden : List.of(256, 128);
     }
 }

@@ -1,11 +1,13 @@
 package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
+import io.kronlaplace.hyperopt.checkpoint.DataSource;
 import io.kronlaplace.hyperopt.search.GridRunner;
 import io.kronlaplace.hyperopt.search.GridSearch;
 import io.kronlaplace.hyperopt.search.SearchConfig;
 import io.kronlaplace.hyperopt.search.SearchReport;
 import io.kronlaplace.hyperopt.search.SearchResult;
+import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.ImageDataset;
@@ -37,6 +39,9 @@ public final class SearchCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
+
+    @Mixin
+    DataFormatOptions formats;
 
     @Mixin
     OutputOptions output;
@@ -111,7 +116,16 @@ public final class SearchCommand implements Callable<Integer> {
         OnlineMarglikOptions base = OnlineMarglikOptions.builder().epochs(epochs).batchSize(batchSize)
                 .burnIn(1).hypersteps(hypersteps).flavour(kfacFlavour.flavour())
                 .seed(seeds.seed()).curvatureBatchSize(100).build();
-        ImageDataset all = data.load().train();
+        DataSource source = formats.resolve(data);
+        if (source.task() == LikelihoodType.REGRESSION) {
+            throw new IllegalArgumentException("search ranks Wide ResNet classifiers; train a regression model on "
+                    + source.describe() + " with 'train --model-kind MLP'");
+        }
+        ImageDataset all = FileData.load(source).images().train();
+        if (all.height() < 8 || all.width() < 8) {
+            throw new IllegalArgumentException("search trains Wide ResNets on images of at least 8 x 8 pixels, "
+                    + source.describe() + " holds " + all.height() + " x " + all.width() + " inputs");
+        }
         int validation = (int) Math.round(all.size() * validationFraction);
         if (validation < 1 || validation >= all.size()) {
             throw new IllegalArgumentException("validation split of " + validation + " of " + all.size()

@@ -8,21 +8,25 @@ import io.kronlaplace.hyperopt.ModelEvaluation;
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
 import io.kronlaplace.hyperopt.OnlineMarglikTrainer;
 import io.kronlaplace.hyperopt.OptimizerKind;
+import io.kronlaplace.hyperopt.RegressionEvaluation;
 import io.kronlaplace.hyperopt.PriorStructure;
 import io.kronlaplace.hyperopt.ScheduleKind;
 import io.kronlaplace.hyperopt.TrainingResult;
 import io.kronlaplace.hyperopt.augment.AffineGenerator;
+import io.kronlaplace.hyperopt.checkpoint.DataFormat;
+import io.kronlaplace.hyperopt.checkpoint.DataSource;
 import io.kronlaplace.hyperopt.checkpoint.ModelArchitecture;
 import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
+import io.kronlaplace.hyperopt.checkpoint.TargetScaling;
 import io.kronlaplace.laplace.LikelihoodType;
-import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.GraphDataset;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftedDataset;
+import io.kronlaplace.validation.data.RegressionDataset;
 import io.kronlaplace.validation.data.SupervisedDataset;
 import io.kronlaplace.validation.report.EpochRecord;
 import io.kronlaplace.validation.report.EvaluationReport;
@@ -72,6 +76,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
+
+    @Mixin
+    DataFormatOptions formats;
 
     @Mixin
     OutputOptions output;
@@ -222,7 +229,9 @@ public final class TrainCommand implements Callable<Integer> {
         long seed = seeds.seed();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        Task task = modelKind == ModelKind.GNN ? graphTask(err) : imageTask(err);
+        DataSource source = modelKind == ModelKind.GNN ? null : formats.resolve(data);
+        Task task = modelKind == ModelKind.GNN ? graphTask(err)
+                : source.task() == LikelihoodType.REGRESSION ? regressionTask(err, source) : imageTask(err, source);
         ModelArchitecture architecture = task.architecture();
         OnlineMarglikOptions options = task.options();
 
@@ -246,7 +255,9 @@ public final class TrainCommand implements Callable<Integer> {
         double trainSeconds = (System.nanoTime() - start) / 1e9;
 
         SavedModel model = new SavedModel(architecture, task.normalizationMean(), task.normalizationStd(),
-                result.priorPrecisions(), result.eta(), result.bestState());
+                result.priorPrecisions(), result.eta(), result.bestState(), source,
+                task.targetScale().length == 0 ? null
+                        : new TargetScaling(task.targetScale()[0], task.targetScale()[1], result.sigma()));
         model.write(out.resolve("model.klm"));
 
         EvaluationReport.Builder report = EvaluationReport.builder("Online marginal-likelihood training: "
@@ -254,7 +265,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .description(description(options, result, trainSeconds))
                 .trainingCurves(curves(result));
         RunDetails.commandAndSeed(report, spec, seed);
-        task.evaluation().evaluate(network, model.prior(), model.eta(), report);
+        task.evaluation().evaluate(network, model, report);
         WrittenReport written = ReportWriter.write(report.build(), out);
         stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
                         + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
@@ -277,45 +288,72 @@ public final class TrainCommand implements Callable<Integer> {
     /** Adds the evaluation of the trained network at the learned prior to the report. */
     @FunctionalInterface
     private interface Evaluation {
-        void evaluate(Network network, PriorPrecision prior, double[] eta, EvaluationReport.Builder report);
+        void evaluate(Network network, SavedModel model, EvaluationReport.Builder report);
     }
 
     /**
      * What differs between model kinds: the network, the training data with its input normalisation (none for
-     * graphs), the options and the evaluation.
+     * graphs), the regression target's mean and standard deviation (empty for classifiers), the options and the
+     * evaluation.
      */
     private record Task(ModelArchitecture architecture, SupervisedDataset<?> train, int testSize,
-                        double[] normalizationMean, double[] normalizationStd, OnlineMarglikOptions options,
-                        Evaluation evaluation, EpochTestEvaluation testEvaluation) {
+                        double[] normalizationMean, double[] normalizationStd, double[] targetScale,
+                        OnlineMarglikOptions options, Evaluation evaluation, EpochTestEvaluation testEvaluation) {
     }
 
-    private Task imageTask(PrintWriter err) throws IOException {
-        boolean cifar = data.cifar();
+    private Task imageTask(PrintWriter err, DataSource source) throws IOException {
+        boolean cifar = source.format() == DataFormat.CIFAR;
         graphData.requireUnused(modelKind.name());
-        OnlineMarglikOptions options = options(cifar, LikelihoodType.CLASSIFICATION, cifar ? 0 : 2);
-        status(err, "loading " + (cifar ? "CIFAR-10 from " + data.dataDir : "synthetic images (" + data.variant
-                + ")"));
-        DataOptions.Loaded raw = data.load();
-        ChannelNormalization norm = ChannelNormalization.fit(raw.train());
+        boolean images = source.format() == DataFormat.SYNTHETIC || cifar;
+        OnlineMarglikOptions options = options(cifar, LikelihoodType.CLASSIFICATION, images && !cifar ? 2 : 0);
+        status(err, "loading " + (cifar ? "CIFAR-10 from " + data.dataDir : source.format() == DataFormat.SYNTHETIC
+                ? "synthetic images (" + data.variant + ")" : source.describe()));
+        DataOptions.Loaded raw = FileData.load(source).images();
+        boolean tabular = raw.train().height() == 1 && raw.train().width() == 1;
+        ChannelNormalization norm = tabular ? FileData.columns(raw.train().images())
+                : ChannelNormalization.fit(raw.train());
         ImageDataset train = norm.apply(raw.train());
         ImageDataset test = norm.apply(raw.test());
         ModelArchitecture architecture = switch (modelKind) {
-            case WRN -> new ModelArchitecture(or(depth, cifar ? 16 : 10), or(widen, cifar ? 4 : 1), 10, 3, variant);
+            case WRN -> new ModelArchitecture(or(depth, cifar ? 16 : 10), or(widen, cifar ? 4 : 1),
+                    train.numClasses(), train.channels(), variant);
             case VIT -> ModelArchitecture.vit(vit.sizes(train.height()), train.numClasses(), train.channels());
             case MLP, CNN -> layers.architecture(modelKind, train);
             case GNN -> throw new IllegalStateException("graph networks do not train on images");
         };
-        Evaluation evaluation = (network, prior, eta, report) -> {
-            List<ShiftedDataset> shifts = DataOptions.normalize(DataOptions.shifts(raw.test(), seeds.seed() + 7),
-                    norm);
-            ImageDataset ood = norm.apply(raw.ood());
+        Evaluation evaluation = (network, model, report) -> {
+            List<ShiftedDataset> shifts = tabular ? List.of()
+                    : DataOptions.normalize(DataOptions.shifts(raw.test(), seeds.seed() + 7), norm);
+            ImageDataset ood = raw.ood() == null ? null : norm.apply(raw.ood());
             RunDetails.imageSizes(report, train, test, shifts, ood);
-            invariantIfLearned(new ModelEvaluation(network, prior, options.flavour(), 32, predictive.mcSamples(),
-                    seeds.seed(), line -> status(err, line)), eta, options.augmentationSamples())
-                    .evaluate(train, test, shifts, ood, report);
+            invariantIfLearned(new ModelEvaluation(network, model.prior(), options.flavour(), 32,
+                    predictive.mcSamples(), seeds.seed(), line -> status(err, line)), model.eta(),
+                    options.augmentationSamples()).evaluate(train, test, shifts, ood, report);
         };
-        return new Task(architecture, train, test.size(), norm.mean(), norm.std(), options, evaluation,
-                EpochTestEvaluation.classification(test, 100));
+        return new Task(architecture, train, test.size(), norm.mean(), norm.std(), new double[0], options,
+                evaluation, EpochTestEvaluation.classification(test, 100));
+    }
+
+    private Task regressionTask(PrintWriter err, DataSource source) throws IOException {
+        graphData.requireUnused(modelKind.name());
+        if (modelKind != ModelKind.MLP) {
+            throw new IllegalArgumentException("regression trains an MLP on the features: use --model-kind MLP, not "
+                    + modelKind);
+        }
+        OnlineMarglikOptions options = options(false, LikelihoodType.REGRESSION, 0);
+        status(err, "loading " + source.describe());
+        FileData.Loaded raw = FileData.load(source);
+        ChannelNormalization inputs = FileData.columns(raw.regressionTrain().features());
+        ChannelNormalization target = FileData.columns(raw.regressionTrain().targets());
+        double targetMean = target.mean()[0];
+        double targetStd = target.std()[0];
+        RegressionDataset train = FileData.standardize(raw.regressionTrain(), inputs, targetMean, targetStd);
+        RegressionDataset test = FileData.standardize(raw.regressionTest(), inputs, targetMean, targetStd);
+        Evaluation evaluation = (network, model, report) -> new RegressionEvaluation(network, model.prior(),
+                options.flavour(), model.regression().sigma(), false, 32, line -> status(err, line))
+                .evaluate(train, test, targetMean, targetStd, report);
+        return new Task(layers.tabular(train.featureCount(), 1), train, test.size(), inputs.mean(), inputs.std(),
+                new double[] {targetMean, targetStd}, options, evaluation, EpochTestEvaluation.NONE);
     }
 
     private Task graphTask(PrintWriter err) throws IOException {
@@ -325,10 +363,10 @@ public final class TrainCommand implements Callable<Integer> {
         GraphDataset train = graphs.train();
         ModelArchitecture architecture = ModelArchitecture.gnn(gnn.sizes(train.nodeFeatures(),
                 train.edgeFeatures()), train.tasks());
-        Evaluation evaluation = (network, prior, eta, report) -> new GraphModelEvaluation(network, prior,
+        Evaluation evaluation = (network, model, report) -> new GraphModelEvaluation(network, model.prior(),
                 options.flavour(), 32, line -> status(err, line)).evaluate(train, graphs.test(), report);
-        return new Task(architecture, train, graphs.test().size(), new double[0], new double[0], options, evaluation,
-                EpochTestEvaluation.NONE);
+        return new Task(architecture, train, graphs.test().size(), new double[0], new double[0], new double[0],
+                options, evaluation, EpochTestEvaluation.NONE);
     }
 
     /**

@@ -58,10 +58,49 @@ public final class RegressionMetrics {
         return (double) inside / mean.length;
     }
 
-    /** RMSE, Gaussian NLL and coverage of the central 68% and 95% intervals. */
+    /**
+     * Histogram of the probability integral transform u_i = Phi((y_i - mean_i) / sqrt(variance_i)): the fraction of
+     * points with u in each of {@code bins} equal bins of [0, 1] (u = 1 counts in the last bin). A calibrated
+     * predictive gives 1 / bins everywhere; a U shape means too narrow, a hump too wide.
+     *
+     * @param mean     predictive means
+     * @param variance predictive variances
+     * @param target   observed targets
+     * @param bins     number of bins, >= 1
+     * @return the fraction of points per bin
+     * @throws IllegalArgumentException for bad lengths, values or bins
+     */
+    public static double[] pitHistogram(double[] mean, double[] variance, double[] target, int bins) {
+        if (bins < 1) {
+            throw new IllegalArgumentException("PIT histogram needs >= 1 bins, got " + bins);
+        }
+        check(mean, variance, target);
+        NormalDistribution normal = new NormalDistribution(0, 1);
+        double[] fractions = new double[bins];
+        for (int i = 0; i < mean.length; i++) {
+            double u = normal.cumulativeProbability((target[i] - mean[i]) / Math.sqrt(variance[i]));
+            fractions[Math.min(bins - 1, (int) (u * bins))] += 1.0 / mean.length;
+        }
+        return fractions;
+    }
+
+    /** Bins of the PIT histogram of {@link #summarize(double[], double[], double[])}. */
+    public static final int PIT_BINS = 10;
+
+    /**
+     * RMSE, Gaussian NLL, coverage of the central 50%, 90% and 95% intervals and the {@link #PIT_BINS}-bin PIT
+     * histogram.
+     *
+     * @param mean     predictive means
+     * @param variance predictive variances
+     * @param target   observed targets
+     * @return the summary
+     * @throws IllegalArgumentException for bad lengths or values
+     */
     public static RegressionSummary summarize(double[] mean, double[] variance, double[] target) {
         return new RegressionSummary(mean.length, rmse(mean, target), gaussianNll(mean, variance, target),
-                coverage(mean, variance, target, 0.68), coverage(mean, variance, target, 0.95));
+                coverage(mean, variance, target, 0.50), coverage(mean, variance, target, 0.90),
+                coverage(mean, variance, target, 0.95), pitHistogram(mean, variance, target, PIT_BINS));
     }
 
     /** {@link #summarize(double[], double[], double[])} on vectors or [N, 1] columns. */

@@ -92,6 +92,9 @@ public final class ReportCharts {
             }
         }
         charts.addAll(oodCharts(report));
+        if (!report.regression().isEmpty()) {
+            charts.add(pitHistogram(report.regression()));
+        }
         report.training().ifPresent(curves -> charts.addAll(trainingCharts(curves)));
         return charts;
     }
@@ -173,6 +176,37 @@ public final class ReportCharts {
             chart.addSeries(entry.method(), centres, fractions);
         }
         return encode("confidence-histogram", title, chart);
+    }
+
+    /** Calibration of regression predictives: one PIT histogram series per method and set, and the uniform line. */
+    private static ChartImage pitHistogram(List<RegressionEntry> entries) {
+        String title = "Calibration (PIT histogram)";
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("PIT value Phi((y - mean) / sd) (bin centre)").yAxisTitle("Fraction of targets").build();
+        style(chart);
+        CategoryStyler styler = chart.getStyler();
+        styler.setAvailableSpaceFill(0.85);
+        styler.setXAxisLabelRotation(60);
+        styler.setYAxisMin(0.0);
+        styler.setYAxisDecimalPattern("0.00");
+        int bins = entries.get(0).summary().pitHistogram().length;
+        List<String> centres = new ArrayList<>();
+        List<Double> uniform = new ArrayList<>();
+        for (int b = 0; b < bins; b++) {
+            centres.add(String.format(Locale.ROOT, "%.2f", (b + 0.5) / bins));
+            uniform.add(1.0 / bins);
+        }
+        for (RegressionEntry entry : entries) {
+            List<Double> values = new ArrayList<>();
+            for (double fraction : entry.summary().pitHistogram()) {
+                values.add(fraction);
+            }
+            chart.addSeries(entry.method() + " (" + entry.set() + ")", centres, values);
+        }
+        CategorySeries line = chart.addSeries("Calibrated (uniform)", centres, uniform);
+        line.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        line.setMarker(SeriesMarkers.NONE);
+        return encode("pit-histogram", title, chart);
     }
 
     private static ChartImage shiftChart(EvaluationReport report, List<String> methods,

@@ -32,7 +32,8 @@ import io.kronlaplace.validation.metrics.ReliabilityBin;
  *                                          "meanConfidence", "accuracy": number|null} ] } ],
  *   "ood": [ {"method", "inSet", "oodSet": string, "score": "MAX_PROBABILITY"|"NEGATIVE_ENTROPY",
  *             "auroc", "fprAt95Tpr": number, "inCount", "outCount": int} ],
- *   "regression": [ {"method", "set": string, "count": int, "rmse", "nll", "coverage68", "coverage95": number} ],
+ *   "regression": [ {"method", "set": string, "count": int, "rmse", "nll", "logLikelihood", "coverage50",
+ *                    "coverage90", "coverage95": number, "pitHistogram": [number, ...]} ],
  *   "multiLabel": [ {"method", "set": string, "count", "observed": int, "averagePrecision", "nll", "brier": number} ],
  *   "training": null | {"epochs": [int], "trainLoss": [number], "logMarginalLikelihood": [number|null],
  *                       "testAccuracy": [number|null], "testNll": [number|null],
@@ -96,8 +97,14 @@ public final class ReportJson {
             node.put("count", s.count());
             number(node, "rmse", s.rmse());
             number(node, "nll", s.nll());
-            number(node, "coverage68", s.coverage68());
+            number(node, "logLikelihood", -s.nll());
+            number(node, "coverage50", s.coverage50());
+            number(node, "coverage90", s.coverage90());
             number(node, "coverage95", s.coverage95());
+            ArrayNode pit = node.putArray("pitHistogram");
+            for (double f : s.pitHistogram()) {
+                pit.add(f);
+            }
         }
         ArrayNode multiLabel = root.putArray("multiLabel");
         for (MultiLabelEntry entry : report.multiLabel()) {

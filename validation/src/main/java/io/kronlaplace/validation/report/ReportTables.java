@@ -66,7 +66,7 @@ final class ReportTables {
         sections.add(new ReportSection("Run", List.of(), run));
         sections.add(new ReportSection("Classification", List.of(), classification(report)));
         sections.add(new ReportSection("Out-of-distribution detection", List.of("ood-"), ood(report)));
-        sections.add(new ReportSection("Calibration", List.of("reliability-", "confidence-"),
+        sections.add(new ReportSection("Calibration", List.of("reliability-", "confidence-", "pit-"),
                 reliabilityBins(report)));
         sections.add(new ReportSection("Distribution shift", List.of("shift-"), List.of()));
         List<Table> other = new ArrayList<>();
@@ -168,11 +168,11 @@ final class ReportTables {
         List<List<String>> rows = new ArrayList<>();
         for (RegressionEntry e : report.regression()) {
             RegressionSummary s = e.summary();
-            rows.add(List.of(e.method(), e.set(), Integer.toString(s.count()), number(s.rmse()), number(s.nll()),
-                    number(s.coverage68()), number(s.coverage95())));
+            rows.add(List.of(e.method(), e.set(), Integer.toString(s.count()), number(-s.nll()), number(s.rmse()),
+                    number(s.coverage50()), number(s.coverage90()), number(s.coverage95())));
         }
-        return new Table("Regression", List.of("Method", "Set", "N", "RMSE", "NLL", "Coverage 68%", "Coverage 95%"),
-                rows);
+        return new Table("Regression", List.of("Method", "Set", "N", "Log-likelihood / point", "RMSE",
+                "Coverage 50%", "Coverage 90%", "Coverage 95%"), rows);
     }
 
     private static Table multiLabel(EvaluationReport report) {

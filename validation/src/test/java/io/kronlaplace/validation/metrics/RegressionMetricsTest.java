@@ -29,9 +29,31 @@ class RegressionMetricsTest {
         RegressionSummary s = RegressionMetrics.summarize(Nd4j.createFromArray(MEAN),
                 Nd4j.createFromArray(VAR).reshape(3, 1), Nd4j.createFromArray(Y));
         assertEquals(3, s.count());
-        assertEquals(1.0 / 3, s.coverage68(), 1e-15);
+        // z(50%) = 0.6745 holds only the zero residual, z(90%) = 1.6449 also the one-sd residual
+        assertEquals(1.0 / 3, s.coverage50(), 1e-15);
+        assertEquals(2.0 / 3, s.coverage90(), 1e-15);
         assertEquals(2.0 / 3, s.coverage95(), 1e-15);
         assertEquals(Math.sqrt(2.0 / 3), s.rmse(), 1e-15);
+        // PIT values Phi(1) = 0.841, Phi(0) = 0.5, Phi(2) = 0.977: bins 8, 5 and 9 of ten
+        double[] pit = new double[10];
+        pit[5] = 1.0 / 3;
+        pit[8] = 1.0 / 3;
+        pit[9] = 1.0 / 3;
+        org.junit.jupiter.api.Assertions.assertArrayEquals(pit, s.pitHistogram(), 1e-15);
+    }
+
+    @Test
+    void pitHistogramOfHandMadeResiduals() {
+        // z = -3 (PIT 0.0013), -0.5 (0.309), 0.5 (0.691), 3 (0.9987): bins 0, 1, 2, 3 of four
+        double[] mean = {0, 0, 0, 0};
+        double[] variance = {1, 1, 1, 1};
+        double[] target = {-3, -0.5, 0.5, 3};
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.25, 0.25, 0.25, 0.25},
+                RegressionMetrics.pitHistogram(mean, variance, target, 4), 1e-15);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.5, 0.5},
+                RegressionMetrics.pitHistogram(mean, variance, target, 2), 1e-15);
+        assertMessage("PIT histogram needs >= 1 bins", () -> RegressionMetrics.pitHistogram(mean, variance,
+                target, 0));
     }
 
     @Test

@@ -42,7 +42,7 @@ class ReportWriterTest {
                 .oodScore(OodScore.NEGATIVE_ENTROPY)
                 .addOod("Laplace probit", "test", "noise images", P, SHARP)
                 .addRegression("GP", "toy", new io.kronlaplace.validation.metrics.RegressionSummary(3, 1.5, 2.5,
-                        0.6, 0.9));
+                        0.4, 0.8, 0.9, new double[] {0.5, 0.5}));
         if (withTraining) {
             List<EpochRecord> epochs = new ArrayList<>();
             for (int e = 1; e <= 4; e++) {
@@ -123,7 +123,7 @@ class ReportWriterTest {
                 .map(p -> p.getFileName().toString().replace(".png", "")).toList();
         assertEquals(List.of("reliability-map", "reliability-laplace-probit", "confidence-histogram",
                 "shift-rotation-accuracy", "shift-rotation-nll", "shift-rotation-ece", "shift-noise-accuracy",
-                "shift-noise-nll", "shift-noise-ece", "ood-auroc-noise-images", "training-loss",
+                "shift-noise-nll", "shift-noise-ece", "ood-auroc-noise-images", "pit-histogram", "training-loss",
                 "training-log-marginal-likelihood", "training-hyperparameters"), ids);
         String html = Files.readString(written.html());
         for (Path chart : written.charts()) {
@@ -154,7 +154,7 @@ class ReportWriterTest {
         assertTrue(md.contains("### noise 0.1 (noise std 0.1)\n\n| Method | N |"), md);
         assertTrue(md.contains("### test vs noise images (out-of-distribution)\n"), md);
         assertTrue(md.contains("| MAP | 1.0000 | 0.0000 | n/a | n/a |"), md);
-        assertTrue(md.contains("| GP | toy | 3 | 1.5000 | 2.5000 | 0.6000 | 0.9000 |"), md);
+        assertTrue(md.contains("| GP | toy | 3 | -2.5000 | 1.5000 | 0.4000 | 0.8000 | 0.9000 |"), md);
         assertFalse(md.contains("Training"));
     }
 
