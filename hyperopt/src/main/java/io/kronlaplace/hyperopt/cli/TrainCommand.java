@@ -120,31 +120,31 @@ public final class TrainCommand implements Callable<Integer> {
             description = "FIXUP (no normalisation, as in the paper) or BATCHNORM (default: ${DEFAULT-VALUE}).")
     WideResNet.Variant variant;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 10 synthetic, 100 CIFAR-10).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 30 synthetic, 100 CIFAR-10).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: 64 synthetic, 128 "
             + "CIFAR-10).")
     Integer batchSize;
 
-    @Option(names = "--optimizer", paramLabel = "OPT", defaultValue = "SGD",
-            description = "SGD (momentum 0.9) or ADAM (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--optimizer", paramLabel = "OPT", description = "SGD (momentum 0.9) or ADAM (default: ADAM "
+            + "synthetic images, SGD CIFAR-10 and graphs).")
     OptimizerKind optimizer;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.1", description = "Learning rate (default: "
-            + "${DEFAULT-VALUE}).")
-    double learningRate;
+    @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: 0.1 with SGD, 0.003 with "
+            + "ADAM).")
+    Double learningRate;
 
     @Option(names = "--schedule", paramLabel = "S", defaultValue = "COSINE",
             description = "COSINE, STEP or CONSTANT (default: ${DEFAULT-VALUE}).")
     ScheduleKind schedule;
 
     @Option(names = {"-F", "--marglik-frequency"}, paramLabel = "F", description = "Marginal-likelihood update "
-            + "every F epochs (default: 2 synthetic, 5 CIFAR-10).")
+            + "every F epochs (default: 10 synthetic, 5 CIFAR-10).")
     Integer frequency;
 
     @Option(names = {"-B", "--burn-in"}, paramLabel = "B", description = "No update before epoch B: updates run at "
-            + "epochs e >= B with e %% F == 0 (default: 4 synthetic, 20 CIFAR-10).")
+            + "epochs e >= B with e %% F == 0 (default: 10 synthetic, 20 CIFAR-10).")
     Integer burnIn;
 
     @Option(names = {"-K", "--hypersteps"}, paramLabel = "K", defaultValue = "100",
@@ -181,7 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
             + "graphs).")
     Integer augmentationSamples;
 
-    @Option(names = "--aug-lr", paramLabel = "RATE", defaultValue = "0.1",
+    @Option(names = "--aug-lr", paramLabel = "RATE", defaultValue = "0.2",
             description = "Adam learning rate of the log augmentation magnitudes log |eta| (default: "
                     + "${DEFAULT-VALUE}).")
     double augmentationLearningRate;
@@ -304,8 +304,7 @@ public final class TrainCommand implements Callable<Integer> {
     private Task imageTask(PrintWriter err, DataSource source) throws IOException {
         boolean cifar = source.format() == DataFormat.CIFAR;
         graphData.requireUnused(modelKind.name());
-        boolean images = source.format() == DataFormat.SYNTHETIC || cifar;
-        OnlineMarglikOptions options = options(cifar, LikelihoodType.CLASSIFICATION, images && !cifar ? 2 : 0);
+        OnlineMarglikOptions options = imageOptions(source);
         status(err, "loading " + (cifar ? "CIFAR-10 from " + data.dataDir : source.format() == DataFormat.SYNTHETIC
                 ? "synthetic images (" + data.variant + ")" : source.describe()));
         DataOptions.Loaded raw = FileData.load(source).images();
@@ -340,7 +339,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("regression trains an MLP on the features: use --model-kind MLP, not "
                     + modelKind);
         }
-        OnlineMarglikOptions options = options(false, LikelihoodType.REGRESSION, 0);
+        OnlineMarglikOptions options = options(false, LikelihoodType.REGRESSION, 0, OptimizerKind.ADAM);
         status(err, "loading " + source.describe());
         FileData.Loaded raw = FileData.load(source);
         ChannelNormalization inputs = FileData.columns(raw.regressionTrain().features());
@@ -356,8 +355,23 @@ public final class TrainCommand implements Callable<Integer> {
                 new double[] {targetMean, targetStd}, options, evaluation, EpochTestEvaluation.NONE);
     }
 
+    /**
+     * The training options of an image task under the parsed command line: without arguments, the demo's defaults
+     * (see docs/online-training.md, section The demo).
+     *
+     * @param source the training data's source (CIFAR-10 gets the paper's schedule, synthetic images learned
+     *               augmentation)
+     * @return the options the image task trains with
+     */
+    OnlineMarglikOptions imageOptions(DataSource source) {
+        boolean cifar = source.format() == DataFormat.CIFAR;
+        boolean synthetic = source.format() == DataFormat.SYNTHETIC;
+        return options(cifar, LikelihoodType.CLASSIFICATION, synthetic ? 2 : 0,
+                cifar ? OptimizerKind.SGD : OptimizerKind.ADAM);
+    }
+
     private Task graphTask(PrintWriter err) throws IOException {
-        OnlineMarglikOptions options = options(false, LikelihoodType.BINARY, 0);
+        OnlineMarglikOptions options = options(false, LikelihoodType.BINARY, 0, OptimizerKind.SGD);
         status(err, "loading " + (graphData.ogb() ? "OGB graphs from " + graphData.ogbDir : "synthetic graphs"));
         GraphDataOptions.Loaded graphs = graphData.load(data);
         GraphDataset train = graphs.train();
@@ -373,15 +387,19 @@ public final class TrainCommand implements Callable<Integer> {
      * @param cifar                      whether the paper's CIFAR-10 defaults apply (else the small demo's)
      * @param likelihood                 the training data's observation model
      * @param defaultAugmentationSamples S when {@code --aug-samples} is not given
+     * @param defaultOptimizer           the optimiser when {@code --optimizer} is not given
      */
-    private OnlineMarglikOptions options(boolean cifar, LikelihoodType likelihood, int defaultAugmentationSamples) {
+    private OnlineMarglikOptions options(boolean cifar, LikelihoodType likelihood, int defaultAugmentationSamples,
+                                         OptimizerKind defaultOptimizer) {
         int s = or(augmentationSamples, defaultAugmentationSamples);
+        OptimizerKind chosen = optimizer != null ? optimizer : defaultOptimizer;
         return OnlineMarglikOptions.builder()
-                .epochs(or(epochs, cifar ? 100 : 10))
+                .epochs(or(epochs, cifar ? 100 : 30))
                 .batchSize(or(batchSize, cifar ? 128 : 64))
-                .optimizer(optimizer).learningRate(learningRate).schedule(schedule)
-                .marglikFrequency(or(frequency, cifar ? 5 : 2))
-                .burnIn(or(burnIn, cifar ? 20 : 4))
+                .optimizer(chosen).learningRate(learningRate != null ? learningRate
+                        : chosen == OptimizerKind.SGD ? 0.1 : 0.003).schedule(schedule)
+                .marglikFrequency(or(frequency, cifar ? 5 : 10))
+                .burnIn(or(burnIn, cifar ? 20 : 10))
                 .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate).hyperTolerance(hyperTolerance)
                 .priorStructure(prior).initialPriorPrecision(priorPrecision)
                 .flavour(kfacFlavour.flavour()).curvatureType(curvature)
