@@ -8,6 +8,7 @@ import io.kronlaplace.hyperopt.OptimizerKind;
 import io.kronlaplace.hyperopt.augment.AffineGenerator;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
+import java.io.IOException;
 import picocli.CommandLine;
 
 /**
@@ -16,14 +17,14 @@ import picocli.CommandLine;
  * only: nothing is trained.
  */
 class TrainDefaultsTest {
-    private static OnlineMarglikOptions parsed(String... args) {
+    private static OnlineMarglikOptions parsed(String... args) throws IOException {
         TrainCommand train = new TrainCommand();
         new CommandLine(train).parseArgs(args);
         return train.imageOptions(train.formats.resolve(train.data));
     }
 
     @Test
-    void theDemoWithoutArgumentsTrainsWithAdamAndThreeUpdates() {
+    void theDemoWithoutArgumentsTrainsWithAdamAndThreeUpdates() throws IOException {
         OnlineMarglikOptions o = parsed();
         assertEquals(30, o.epochs());
         assertEquals(64, o.batchSize());
@@ -46,7 +47,7 @@ class TrainDefaultsTest {
     }
 
     @Test
-    void cifarKeepsThePapersSgdSchedule() {
+    void cifarKeepsThePapersSgdSchedule() throws IOException {
         OnlineMarglikOptions o = parsed("--data-dir", "cifar");
         assertEquals(100, o.epochs());
         assertEquals(128, o.batchSize());
@@ -58,7 +59,7 @@ class TrainDefaultsTest {
     }
 
     @Test
-    void theLearningRateDefaultFollowsTheOptimizerUnlessGiven() {
+    void theLearningRateDefaultFollowsTheOptimizerUnlessGiven() throws IOException {
         assertEquals(0.1, parsed("--optimizer", "SGD").learningRate());
         assertEquals(0.003, parsed("--data-dir", "cifar", "--optimizer", "ADAM").learningRate());
         assertEquals(0.05, parsed("--optimizer", "SGD", "--lr", "0.05").learningRate());
