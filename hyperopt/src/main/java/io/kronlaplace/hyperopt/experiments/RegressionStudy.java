@@ -53,7 +53,7 @@ import picocli.CommandLine.Parameters;
  *       the GLM predictive of a KRON posterior at the learned hyperparameters.</li>
  * </ul>
  * Features and targets are standardised with the training split's statistics. The table gives mean and standard
- * error over the splits. See docs/online-training.md, section Regression: online versus post-hoc.
+ * error over the splits. See docs/online-training.md, section Online versus post-hoc regression.
  *
  * <p>Usage: {@code java -cp <hyperopt jar> io.kronlaplace.hyperopt.experiments.RegressionStudy [options] CSV...};
  * {@code hyperopt/src/main/python/regression_data.py} writes the tables the measurements used.
