@@ -7,6 +7,7 @@ import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Module;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.Parameter;
 import io.kronlaplace.nn.Sequential;
 import io.kronlaplace.nn.TangentTap;
 import io.kronlaplace.nn.WeightLayer;
@@ -38,34 +39,70 @@ final class CoveredWeights {
     private final List<ParameterGroup> groups;
     private final long dim;
 
+    /** For each group, the chosen entries of its parameter (row-major), or null when the group is the whole tensor. */
+    private final List<int[]> entries;
+
     private CoveredWeights(SubsetOfWeights subset, Network network, Network curvatureNetwork, Linear lastLayer,
-                           List<String> names) {
+                           List<String> names, Subnetwork subnetwork) {
         this.subset = subset;
         this.network = network;
         this.curvatureNetwork = curvatureNetwork;
         this.lastLayer = lastLayer;
+        int[] chosen = subnetwork == null ? null : subnetwork.indices();
         List<ParameterGroup> gs = new ArrayList<>();
+        List<int[]> es = new ArrayList<>();
         long offset = 0;
+        long tensorOffset = 0;
         int nameIndex = 0;
         for (WeightLayer layer : curvatureNetwork.weightLayers()) {
-            gs.add(new ParameterGroup(names.get(nameIndex++), layer, false, layer.weight(), offset,
-                    layer.weight().size()));
-            offset += layer.weight().size();
-            if (layer.bias() != null) {
-                gs.add(new ParameterGroup(names.get(nameIndex++), layer, true, layer.bias(), offset,
-                        layer.bias().size()));
-                offset += layer.bias().size();
+            for (Parameter p : layer.bias() == null ? List.of(layer.weight())
+                    : List.of(layer.weight(), layer.bias())) {
+                String name = names.get(nameIndex++);
+                int[] local = chosen == null ? null : entriesWithin(chosen, tensorOffset, p.size());
+                tensorOffset += p.size();
+                long size = local == null ? p.size() : local.length;
+                if (size > 0) {
+                    gs.add(new ParameterGroup(name, layer, p == layer.bias(), p, offset, size));
+                    es.add(local);
+                    offset += size;
+                }
             }
+        }
+        if (chosen != null && chosen[chosen.length - 1] >= tensorOffset) {
+            throw new IllegalArgumentException("subnetwork parameter index " + chosen[chosen.length - 1]
+                    + " is out of range: the network's weight layers have " + tensorOffset + " parameters");
         }
         if (gs.isEmpty()) {
             throw new IllegalArgumentException("the network has no weight layers (Linear, Conv2d) to cover");
         }
         this.groups = Collections.unmodifiableList(gs);
+        this.entries = Collections.unmodifiableList(es);
         this.dim = offset;
+    }
+
+    /** The ascending indices of {@code chosen} in [start, start + size), relative to start. */
+    private static int[] entriesWithin(int[] chosen, long start, long size) {
+        return java.util.Arrays.stream(chosen).filter(i -> i >= start && i < start + size)
+                .map(i -> Math.toIntExact(i - start)).toArray();
     }
 
     /** Every weight layer of the network. */
     static CoveredWeights all(Network network) {
+        return new CoveredWeights(SubsetOfWeights.ALL, network, network, null, allNames(network), null);
+    }
+
+    /**
+     * The chosen parameters of the network's weight layers; groups are the weights and biases with at least one
+     * chosen entry.
+     *
+     * @throws IllegalArgumentException when an index is beyond the network's parameters
+     */
+    static CoveredWeights subnetwork(Network network, Subnetwork subnetwork) {
+        return new CoveredWeights(SubsetOfWeights.SUBNETWORK, network, network, null, allNames(network),
+                java.util.Objects.requireNonNull(subnetwork, "subnetwork"));
+    }
+
+    private static List<String> allNames(Network network) {
         List<String> names = new ArrayList<>();
         for (WeightLayer layer : network.weightLayers()) {
             names.add(dotted(layer.path(), "weight"));
@@ -73,7 +110,7 @@ final class CoveredWeights {
                 names.add(dotted(layer.path(), "bias"));
             }
         }
-        return new CoveredWeights(SubsetOfWeights.ALL, network, network, null, names);
+        return names;
     }
 
     /**
@@ -94,7 +131,7 @@ final class CoveredWeights {
             surrogate.bias().setValue(linear.bias().value());
             names.add(dotted(linear.path(), "bias"));
         }
-        return new CoveredWeights(SubsetOfWeights.LAST_LAYER, network, new Network(surrogate), linear, names);
+        return new CoveredWeights(SubsetOfWeights.LAST_LAYER, network, new Network(surrogate), linear, names, null);
     }
 
     private static String dotted(String path, String local) {
@@ -124,7 +161,7 @@ final class CoveredWeights {
 
     /** Inputs of the curvature network: x itself, or the body's features phi(x) for LAST_LAYER. */
     INDArray curvatureInputs(INDArray x) {
-        if (subset == SubsetOfWeights.ALL) {
+        if (lastLayer == null) {
             return x;
         }
         io.kronlaplace.nn.Tensors.requireFinite(x, "network input");
@@ -169,11 +206,46 @@ final class CoveredWeights {
     /** The covered weights as one float64 vector, in group order. */
     double[] flatValues() {
         double[] out = new double[Math.toIntExact(dim)];
-        for (ParameterGroup g : groups) {
+        for (int gi = 0; gi < groups.size(); gi++) {
+            ParameterGroup g = groups.get(gi);
             double[] v = g.parameter().value().castTo(DataType.DOUBLE).dup('c').data().asDouble();
-            System.arraycopy(v, 0, out, (int) g.offset(), v.length);
+            int[] chosen = entries.get(gi);
+            for (int j = 0; j < g.size(); j++) {
+                out[(int) g.offset() + j] = v[chosen == null ? j : chosen[j]];
+            }
         }
         return out;
+    }
+
+    /**
+     * The Jacobian columns of group {@code gi} from rows over its whole parameter tensor (row-major columns): the
+     * chosen columns of a subnetwork group, else the rows themselves.
+     */
+    INDArray groupColumns(int gi, INDArray rowsOverTensor) {
+        int[] chosen = entries.get(gi);
+        return chosen == null ? rowsOverTensor : rowsOverTensor.getColumns(chosen);
+    }
+
+    /**
+     * Group {@code gi}'s part of a flat group-order vector, shaped like its parameter; entries a subnetwork group
+     * does not cover are taken from {@code base}, or are zero when it is null.
+     */
+    private INDArray groupTensor(int gi, INDArray flat, INDArray base) {
+        ParameterGroup g = groups.get(gi);
+        long[] shape = g.parameter().value().shape();
+        INDArray part = flat.get(NDArrayIndex.interval(g.offset(), g.offset() + g.size())).castTo(DataType.DOUBLE)
+                .dup('c');
+        int[] chosen = entries.get(gi);
+        if (chosen == null) {
+            return part.reshape(shape);
+        }
+        long size = g.parameter().size();
+        INDArray full = base == null ? Nd4j.zeros(DataType.DOUBLE, size)
+                : base.castTo(DataType.DOUBLE).dup('c').reshape(size);
+        for (int j = 0; j < chosen.length; j++) {
+            full.putScalar(chosen[j], part.getDouble(j));
+        }
+        return full.reshape(shape);
     }
 
     /**
@@ -184,15 +256,15 @@ final class CoveredWeights {
      * @param type the network's floating type, in which the direction is applied
      */
     INDArray weightDirectionJvp(INDArray inputTangent, INDArray step, DataType type) {
-        Map<WeightLayer, WeightTangent> directions = new IdentityHashMap<>();
-        for (ParameterGroup g : groups) {
-            INDArray value = g.parameter().value();
-            INDArray part = step.get(NDArrayIndex.interval(g.offset(), g.offset() + g.size())).dup('c')
-                    .reshape(value.shape()).castTo(type);
-            WeightTangent earlier = directions.get(g.layer());
-            directions.put(g.layer(), g.bias() ? new WeightTangent(earlier.weight(), part)
-                    : new WeightTangent(part, null));
+        Map<WeightLayer, INDArray[]> parts = new IdentityHashMap<>();
+        for (int gi = 0; gi < groups.size(); gi++) {
+            ParameterGroup g = groups.get(gi);
+            parts.computeIfAbsent(g.layer(), k -> new INDArray[2])[g.bias() ? 1 : 0] =
+                    groupTensor(gi, step, null).castTo(type);
         }
+        Map<WeightLayer, WeightTangent> directions = new IdentityHashMap<>();
+        parts.forEach((layer, p) -> directions.put(layer, new WeightTangent(
+                p[0] != null ? p[0] : Nd4j.zeros(type, layer.weight().value().shape()), p[1])));
         return curvatureNetwork.jvp(inputTangent, new TangentTap() {
             @Override
             public void observe(WeightLayer layer, INDArray input, INDArray tangent) {
@@ -212,10 +284,9 @@ final class CoveredWeights {
                     + dim + " parameters");
         }
         INDArray flat = Nd4j.createFromArray(theta);
-        for (ParameterGroup g : groups) {
-            INDArray value = g.parameter().value();
-            value.assign(flat.get(NDArrayIndex.interval(g.offset(), g.offset() + g.size()))
-                    .reshape(value.shape()).castTo(value.dataType()));
+        for (int gi = 0; gi < groups.size(); gi++) {
+            INDArray value = groups.get(gi).parameter().value();
+            value.assign(groupTensor(gi, flat, value).castTo(value.dataType()));
         }
     }
 }

@@ -71,7 +71,7 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("fit needs at least one mini-batch");
         }
-        CoveredWeights covered = LaplacePosterior.cover(network, options.subset());
+        CoveredWeights covered = LaplacePosterior.cover(network, options);
         KfacEstimator estimator = new KfacEstimator(covered.curvatureNetwork(),
                 options.likelihood().curvatureLikelihood(), options.kfacOptions(labelSeed));
         FitStatistics statistics = null;

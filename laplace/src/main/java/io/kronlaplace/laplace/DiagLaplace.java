@@ -40,6 +40,28 @@ public final class DiagLaplace extends LaplacePosterior {
         return diagonal.clone();
     }
 
+    /**
+     * The marginal posterior variances {@code 1 / (s diag(H)_i + delta_i)} at the current prior and scale: the
+     * diagonal of P^-1, which for this structure is exact.
+     *
+     * @return one variance per covered parameter, flat group order
+     * @throws IllegalStateException before {@link #fit}
+     */
+    public double[] marginalVariances() {
+        requireFitted();
+        return variances(scale(), priorPrecision());
+    }
+
+    /** 1 / (s diag(H)_i + delta_i) for every covered parameter. */
+    private double[] variances(double s, PriorPrecision p) {
+        double[] delta = perParameterPrior(p);
+        double[] out = new double[diagonal.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = 1.0 / (s * diagonal[i] + delta[i]);
+        }
+        return out;
+    }
+
     @Override
     void resetCurvature() {
         diagonal = new double[Math.toIntExact(dim())];
@@ -129,11 +151,7 @@ public final class DiagLaplace extends LaplacePosterior {
 
     @Override
     FunctionalCovariance functionalCovariance(int examples, int outputs, double s, PriorPrecision p) {
-        double[] delta = perParameterPrior(p);
-        double[] inverse = new double[diagonal.length];
-        for (int i = 0; i < inverse.length; i++) {
-            inverse[i] = 1.0 / (s * diagonal[i] + delta[i]);
-        }
+        double[] inverse = variances(s, p);
         INDArray result = Nd4j.zeros(DataType.DOUBLE, examples, outputs, outputs);
         return new FunctionalCovariance() {
             @Override

@@ -22,6 +22,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Jacobian) and accepts up to {@value #MAX_LAST_LAYER_PARAMETERS} parameters (a 1024-feature, 10-class head). H and
  * its eigenvectors take 8 dim^2 bytes each. See docs/laplace.md, section Full posterior over the last layer.
  *
+ * <p>Over the SUBNETWORK subset the per-example Jacobian rows are those of the whole network restricted to the chosen
+ * parameters' columns, with every other weight at its MAP value (see docs/laplace.md, section Subnetwork Laplace); the
+ * same {@value #MAX_PARAMETERS}-parameter limit applies to the subnetwork's size.
+ *
  * <p>Over the last layer, one eigendecomposition of the weight block per fit and a Schur complement onto the C biases
  * ({@link GroupSchurComplement}) give the log-determinant, its gradients, samples and the functional covariance for a
  * scalar or per-group prior in closed form, with no inverse of P. Over ALL, a scalar prior uses H's
@@ -29,7 +33,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * decomposed at the first such evaluation). Per-parameter priors Cholesky-factorise P (EJML) at each evaluation.
  */
 public final class FullLaplace extends LaplacePosterior {
-    /** The largest number of covered parameters a FULL posterior over the ALL subset accepts. */
+    /** The largest number of covered parameters a FULL posterior over the ALL or SUBNETWORK subset accepts. */
     public static final long MAX_PARAMETERS = 5_000;
     /** The largest number of covered parameters a FULL posterior over the LAST_LAYER subset accepts. */
     public static final long MAX_LAST_LAYER_PARAMETERS = 10_250;
@@ -52,10 +56,14 @@ public final class FullLaplace extends LaplacePosterior {
                     + MAX_LAST_LAYER_PARAMETERS + " parameters, the last layer of this network has " + dim()
                     + "; use KRON or DIAG");
         }
+        if (options.subset() == SubsetOfWeights.SUBNETWORK && dim() > MAX_PARAMETERS) {
+            throw new IllegalArgumentException("FULL Hessian structure is limited to " + MAX_PARAMETERS
+                    + " parameters, the subnetwork has " + dim() + "; choose a smaller subnetwork");
+        }
         if (options.subset() == SubsetOfWeights.ALL && dim() > MAX_PARAMETERS) {
             throw new IllegalArgumentException("FULL Hessian structure is limited to " + MAX_PARAMETERS
                     + " parameters, the " + options.subset() + " subset of this network has " + dim()
-                    + "; use KRON or DIAG, or the LAST_LAYER subset");
+                    + "; use KRON or DIAG, or the LAST_LAYER or SUBNETWORK subset");
         }
         this.hessian = Nd4j.zeros(DataType.DOUBLE, dim(), dim());
     }
@@ -74,6 +82,18 @@ public final class FullLaplace extends LaplacePosterior {
     public INDArray hessian() {
         requireFitted();
         return hessian.dup();
+    }
+
+    /**
+     * The posterior covariance P^-1 at the current prior precision, noise and temperature, flat group order.
+     *
+     * @return a new {@code dim x dim} float64 matrix
+     * @throws IllegalStateException before {@link #fit}
+     */
+    public INDArray posteriorCovariance() {
+        requireFitted();
+        INDArray root = covarianceRoot(scale(), priorPrecision());
+        return root.mmul(root.transpose());
     }
 
     @Override
@@ -127,14 +147,19 @@ public final class FullLaplace extends LaplacePosterior {
         if (gs == null) {
             return;
         }
-        ParameterGroup w = groups().get(gs[0]);
-        jacobian.get(NDArrayIndex.all(), NDArrayIndex.interval(w.offset(), w.offset() + w.size()))
-                .assign(slices.weightJacobians());
-        if (gs[1] >= 0) {
-            ParameterGroup b = groups().get(gs[1]);
-            jacobian.get(NDArrayIndex.all(), NDArrayIndex.interval(b.offset(), b.offset() + b.size()))
-                    .assign(slices.biasJacobians());
+        if (gs[0] >= 0) {
+            writeGroup(gs[0], slices.weightJacobians(), jacobian);
         }
+        if (gs[1] >= 0) {
+            writeGroup(gs[1], slices.biasJacobians(), jacobian);
+        }
+    }
+
+    /** Writes one group's Jacobian columns (a subnetwork group's chosen columns) into the per-example rows. */
+    private void writeGroup(int group, INDArray rowsOverTensor, INDArray jacobian) {
+        ParameterGroup g = groups().get(group);
+        jacobian.get(NDArrayIndex.all(), NDArrayIndex.interval(g.offset(), g.offset() + g.size()))
+                .assign(covered().groupColumns(group, rowsOverTensor));
     }
 
     @Override

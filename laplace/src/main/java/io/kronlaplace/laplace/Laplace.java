@@ -12,10 +12,15 @@ import io.kronlaplace.nn.Network;
  *   <tr><td>LAST_LAYER</td><td>{@link KronLaplace}</td><td>{@link DiagLaplace}</td>
  *       <td>{@link FullLaplace} (closed form, at most {@value FullLaplace#MAX_LAST_LAYER_PARAMETERS} parameters)</td>
  *   </tr>
+ *   <tr><td>SUBNETWORK</td><td>-</td><td>-</td>
+ *       <td>{@link FullLaplace} (at most {@value FullLaplace#MAX_PARAMETERS} chosen parameters)</td></tr>
  * </table>
- * Every combination exists; FULL over more than {@value FullLaplace#MAX_PARAMETERS} parameters of the ALL subset or
- * {@value FullLaplace#MAX_LAST_LAYER_PARAMETERS} of the LAST_LAYER subset, and LAST_LAYER on a network that does not
- * end in a Linear layer fail at construction, naming what is supported.
+ * Every combination of ALL or LAST_LAYER exists; SUBNETWORK (the parameters of a {@link Subnetwork}, chosen by
+ * marginal variance, magnitude or index) takes FULL only, which {@link LaplaceOptions} checks. FULL over more than
+ * {@value FullLaplace#MAX_PARAMETERS} parameters of the ALL or SUBNETWORK subset or
+ * {@value FullLaplace#MAX_LAST_LAYER_PARAMETERS} of the LAST_LAYER subset, a subnetwork index beyond the network's
+ * parameters, and LAST_LAYER on a network that does not end in a Linear layer fail at construction, naming what is
+ * supported.
  */
 public final class Laplace {
     private Laplace() {
@@ -24,9 +29,9 @@ public final class Laplace {
     /**
      * Creates an unfitted posterior.
      *
-     * @param network the network at its MAP weights
-     * @param options structure, subset, likelihood and hyperparameters
-     * @return the posterior of the options' structure, to be fitted
+     * @param network the network whose weights the posterior covers, at its MAP weights when it is fitted
+     * @param options the subset, structure, likelihood and initial hyperparameters
+     * @return an unfitted posterior of the options' structure
      * @throws IllegalArgumentException for unsupported combinations or options that do not fit the network
      */
     public static LaplacePosterior create(Network network, LaplaceOptions options) {

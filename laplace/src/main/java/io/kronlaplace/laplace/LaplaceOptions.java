@@ -24,14 +24,21 @@ import java.util.Objects;
  *                             copies' outputs); KRON only
  * @param device               compute device of the curvature kernels, a name known to {@link ComputeDevices}
  *                             (default {@link ComputeDevices#configuredDevice()}); stored trimmed and in lower case
+ * @param subnetwork           the parameters of the {@link SubsetOfWeights#SUBNETWORK} subset (required there, null
+ *                             for every other subset)
  */
 public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure, LikelihoodType likelihood,
                              PriorPrecision prior, double sigma, double temperature,
                              io.kronlaplace.curvature.KfacFlavour flavour, FitMode fitMode,
                              CurvatureType curvatureType, int mcSamples, int sharedRowsPerExample,
-                             String device) implements java.io.Serializable {
+                             String device, Subnetwork subnetwork) implements java.io.Serializable {
 
-    /** Validates the options. */
+    /**
+     * Validates the options.
+     *
+     * @throws NullPointerException     when a required option is null
+     * @throws IllegalArgumentException when an option is out of range or options contradict each other
+     */
     public LaplaceOptions {
         Objects.requireNonNull(subset, "subset");
         Objects.requireNonNull(structure, "structure");
@@ -57,6 +64,18 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
             throw new IllegalArgumentException(structure + " posteriors take one row per example; "
                     + sharedRowsPerExample + " shared rows per example (the invariant model) need KRON");
         }
+        if (subset == SubsetOfWeights.SUBNETWORK) {
+            if (subnetwork == null) {
+                throw new IllegalArgumentException("the SUBNETWORK subset needs the subnetwork's parameter indices");
+            }
+            if (structure != HessianStructure.FULL) {
+                throw new IllegalArgumentException("the SUBNETWORK subset takes the FULL Hessian structure, got "
+                        + structure);
+            }
+        } else if (subnetwork != null) {
+            throw new IllegalArgumentException("subnetwork parameter indices are given, but the subset is " + subset
+                    + " (use SUBNETWORK)");
+        }
     }
 
     /**
@@ -80,7 +99,7 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
 
     /**
      * Builder with defaults: LAST_LAYER, KRON, CLASSIFICATION, scalar prior 1, sigma 1, T 1, REDUCE, REPLACE, exact
-     * GGN, one MC sample, one row per example, the configured device. The last layer with K-FAC is the measured
+     * GGN, one MC sample, one row per example, the configured device, no subnetwork. The last layer with K-FAC is the measured
      * recommendation for post-hoc uncertainty on a trained classifier (with the prior tuned by the marginal
      * likelihood and the Monte-Carlo link; see docs/recipes.md, section The recommended recipe); covering all weights
      * takes {@code subset(SubsetOfWeights.ALL)}.
@@ -98,6 +117,7 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
         private int mcSamples = 1;
         private int sharedRowsPerExample = 1;
         private String device = ComputeDevices.configuredDevice();
+        private Subnetwork subnetwork;
 
         /**
          * Which weights are covered (default LAST_LAYER).
@@ -176,10 +196,21 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
             return this;
         }
 
+        /**
+         * The parameters of the {@link SubsetOfWeights#SUBNETWORK} subset (default none).
+         *
+         * @param v the chosen parameters, or null
+         * @return this builder
+         */
+        public Builder subnetwork(Subnetwork v) {
+            subnetwork = v;
+            return this;
+        }
+
         /** The options; validates every field. */
         public LaplaceOptions build() {
             return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode,
-                    curvatureType, mcSamples, sharedRowsPerExample, device);
+                    curvatureType, mcSamples, sharedRowsPerExample, device, subnetwork);
         }
     }
 }

@@ -48,7 +48,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         this.network = java.util.Objects.requireNonNull(network, "network");
         this.options = java.util.Objects.requireNonNull(options, "options");
         this.kernels = ComputeDevices.named(options.device());
-        this.covered = cover(network, options.subset());
+        this.covered = cover(network, options);
         this.layerGroups = groupIndex(covered);
         this.sigma = options.sigma();
         this.temperature = options.temperature();
@@ -56,8 +56,12 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         this.prior = options.prior();
     }
 
-    static CoveredWeights cover(Network network, SubsetOfWeights subset) {
-        return subset == SubsetOfWeights.ALL ? CoveredWeights.all(network) : CoveredWeights.lastLayer(network);
+    static CoveredWeights cover(Network network, LaplaceOptions options) {
+        return switch (options.subset()) {
+            case ALL -> CoveredWeights.all(network);
+            case LAST_LAYER -> CoveredWeights.lastLayer(network);
+            case SUBNETWORK -> CoveredWeights.subnetwork(network, options.subnetwork());
+        };
     }
 
     private static Map<WeightLayer, int[]> groupIndex(CoveredWeights covered) {
@@ -124,7 +128,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
             }
         } else {
             // a fresh view, so LAST_LAYER picks up weight arrays that were replaced since construction
-            covered = cover(network, options.subset());
+            covered = cover(network, options);
             layerGroups = groupIndex(covered);
             resetCurvature();
             examples = 0;

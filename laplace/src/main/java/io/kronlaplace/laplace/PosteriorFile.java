@@ -36,7 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Saving and loading fitted posteriors. Binary format, big-endian, version {@value #VERSION}:
  * <pre>
  * magic "KLAPPOST", int version
- * UTF structure, subset, likelihood, flavour
+ * UTF structure, subset, [SUBNETWORK only: int count, count x int parameter index], likelihood, flavour
  * UTF prior kind, int count, count x double prior values; double sigma, double temperature
  * long examples, long outputs, double data term
  * int groups; per group: UTF name, int rank, rank x long shape
@@ -98,6 +98,13 @@ public final class PosteriorFile {
         out.writeInt(VERSION);
         out.writeUTF(p.structure().name());
         out.writeUTF(p.subset().name());
+        if (p.subset() == SubsetOfWeights.SUBNETWORK) {
+            int[] indices = p.options().subnetwork().indices();
+            out.writeInt(indices.length);
+            for (int i : indices) {
+                out.writeInt(i);
+            }
+        }
         out.writeUTF(p.likelihood().name());
         out.writeUTF(p.options().flavour().name());
         PriorPrecision prior = p.priorPrecision();
@@ -264,6 +271,7 @@ public final class PosteriorFile {
         in.readFully(new byte[MAGIC.length + Integer.BYTES]);
         HessianStructure structure = readEnum(in, HessianStructure.class, file);
         SubsetOfWeights subset = readEnum(in, SubsetOfWeights.class, file);
+        Subnetwork subnetwork = subset == SubsetOfWeights.SUBNETWORK ? readSubnetwork(src) : null;
         LikelihoodType likelihood = readEnum(in, LikelihoodType.class, file);
         KfacFlavour flavour = readEnum(in, KfacFlavour.class, file);
         PriorPrecision.Kind kind = readEnum(in, PriorPrecision.Kind.class, file);
@@ -278,8 +286,8 @@ public final class PosteriorFile {
                     + outputs + ", data term " + dataTerm + ")");
         }
         LaplacePosterior posterior = validated(file, "hyperparameters", () -> Laplace.create(network,
-                LaplaceOptions.builder().structure(structure).subset(subset).likelihood(likelihood).flavour(flavour)
-                        .prior(PriorPrecision.of(kind, priorValues)).sigma(sigma).temperature(temperature).build()));
+                LaplaceOptions.builder().structure(structure).subset(subset).subnetwork(subnetwork)
+                        .likelihood(likelihood).flavour(flavour).prior(PriorPrecision.of(kind, priorValues)).sigma(sigma).temperature(temperature).build()));
         List<ParameterGroup> groups = posterior.groups();
         int savedGroups = src.count(in.readInt(), Short.BYTES + Integer.BYTES, "parameter groups");
         if (savedGroups != groups.size()) {
@@ -324,6 +332,15 @@ public final class PosteriorFile {
             });
         }
         return new Restored(posterior, examples, outputs, dataTerm, theta);
+    }
+
+    /** The parameter indices of a SUBNETWORK posterior: a count, then that many ints. */
+    private static Subnetwork readSubnetwork(Source src) throws IOException {
+        int[] indices = new int[src.count(src.in.readInt(), Integer.BYTES, "subnetwork indices")];
+        for (int i = 0; i < indices.length; i++) {
+            indices[i] = src.in.readInt();
+        }
+        return validated(src.file, "subnetwork indices", () -> Subnetwork.of(indices));
     }
 
     private static Map<String, KronDecomposition> readDecompositions(Source src, KronLaplace k, KfacFlavour flavour)

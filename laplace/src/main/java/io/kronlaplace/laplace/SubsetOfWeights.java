@@ -8,5 +8,11 @@ public enum SubsetOfWeights {
      * The weight and bias of the final Linear layer only: the network body is a fixed feature map phi(x) and the
      * Jacobian has the closed form J = phi(x)^T (x) I_C.
      */
-    LAST_LAYER
+    LAST_LAYER,
+    /**
+     * A chosen set of individual parameters of the weight layers ({@link Subnetwork}, given by
+     * {@link LaplaceOptions#subnetwork()}), with a {@link HessianStructure#FULL} posterior over them: the Jacobian
+     * is the full network's restricted to the chosen columns.
+     */
+    SUBNETWORK
 }

@@ -88,27 +88,54 @@ final class Fixtures {
         return out.iterator();
     }
 
-    /** Names of the covered parameters, in posterior order. */
-    static List<Parameter> coveredParameters(Network net, SubsetOfWeights subset) {
+    /**
+     * The parameters the SUBNETWORK cases cover, as indices into the flat ALL order of {@link #mlp}: two of the first
+     * layer's biases (none of its weights, so that layer's weight direction is zero), and weights and a bias (two
+     * outputs) or weights only (three outputs) of the last layer.
+     */
+    static final Subnetwork SUBNETWORK = Subnetwork.of(25, 13, 17, 15, 22);
+
+    /** Whether the tests build a posterior of this combination: SUBNETWORK takes FULL only. */
+    static boolean supported(HessianStructure h, SubsetOfWeights s) {
+        return s != SubsetOfWeights.SUBNETWORK || h == HessianStructure.FULL;
+    }
+
+    /** Options of a structure and subset, with {@link #SUBNETWORK} for the SUBNETWORK subset. */
+    static LaplaceOptions.Builder options(HessianStructure h, SubsetOfWeights s) {
+        return LaplaceOptions.builder().structure(h).subset(s)
+                .subnetwork(s == SubsetOfWeights.SUBNETWORK ? SUBNETWORK : null);
+    }
+
+    /** Indices of the covered parameters in the flat order of all weight-layer parameters, ascending. */
+    static int[] coveredIndices(Network net, SubsetOfWeights subset) {
         List<Parameter> all = new ArrayList<>(net.parameters().values());
-        return subset == SubsetOfWeights.ALL ? all : all.subList(all.size() - 2, all.size());
+        int total = all.stream().mapToInt(q -> (int) q.size()).sum();
+        return switch (subset) {
+            case ALL -> java.util.stream.IntStream.range(0, total).toArray();
+            case LAST_LAYER -> java.util.stream.IntStream.range(total - (int) (all.get(all.size() - 1).size()
+                    + all.get(all.size() - 2).size()), total).toArray();
+            case SUBNETWORK -> SUBNETWORK.indices();
+        };
     }
 
     /**
      * Jacobians of the outputs w.r.t. the covered parameters by central finite differences: {@code [N][C][P]}.
      */
     static double[][][] jacobians(Network net, SubsetOfWeights subset, INDArray x) {
-        List<Parameter> ps = coveredParameters(net, subset);
-        int p = ps.stream().mapToInt(q -> (int) q.size()).sum();
+        int[] covered = coveredIndices(net, subset);
         INDArray f0 = net.forward(x, Mode.EVAL);
         int n = (int) f0.size(0);
         int c = (int) f0.size(1);
-        double[][][] j = new double[n][c][p];
+        double[][][] j = new double[n][c][covered.length];
         double h = 1e-6;
+        int global = 0;
         int col = 0;
-        for (Parameter q : ps) {
+        for (Parameter q : net.parameters().values()) {
             INDArray flat = q.value().reshape(q.size());
-            for (int i = 0; i < q.size(); i++, col++) {
+            for (int i = 0; i < q.size(); i++, global++) {
+                if (col == covered.length || covered[col] != global) {
+                    continue;
+                }
                 double v = flat.getDouble(i);
                 flat.putScalar(i, v + h);
                 INDArray fp = net.forward(x, Mode.EVAL).dup();
@@ -120,6 +147,7 @@ final class Fixtures {
                         j[a][b][col] = (fp.getDouble(a, b) - fm.getDouble(a, b)) / (2 * h);
                     }
                 }
+                col++;
             }
         }
         return j;
@@ -236,9 +264,9 @@ final class Fixtures {
     }
 
     static double[] flatCovered(Network net, SubsetOfWeights subset) {
-        List<Parameter> ps = coveredParameters(net, subset);
-        return ps.stream().flatMapToDouble(q -> java.util.Arrays.stream(q.value().dup('c').data().asDouble()))
-                .toArray();
+        double[] all = net.parameters().values().stream()
+                .flatMapToDouble(q -> java.util.Arrays.stream(q.value().dup('c').data().asDouble())).toArray();
+        return java.util.Arrays.stream(coveredIndices(net, subset)).mapToDouble(i -> all[i]).toArray();
     }
 
     static double maxAbsDiff(double[][] a, double[][] b) {

@@ -94,8 +94,9 @@ class ValidationTest {
         // every supported combination constructs
         for (HessianStructure h : HessianStructure.values()) {
             for (SubsetOfWeights s : SubsetOfWeights.values()) {
-                assertEquals(h, Laplace.create(Fixtures.mlp(3, 1),
-                        LaplaceOptions.builder().structure(h).subset(s).build()).structure());
+                if (Fixtures.supported(h, s)) {
+                    assertEquals(h, Laplace.create(Fixtures.mlp(3, 1), Fixtures.options(h, s).build()).structure());
+                }
             }
         }
     }

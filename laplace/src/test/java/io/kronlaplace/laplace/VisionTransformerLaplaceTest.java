@@ -57,7 +57,7 @@ class VisionTransformerLaplaceTest {
         INDArray y = left.gt(right).castTo(DataType.DOUBLE);
         Network net = trainedVit(x, y);
         INDArray mapValues = net.flatParameters().dup();
-        for (SubsetOfWeights subset : SubsetOfWeights.values()) {
+        for (SubsetOfWeights subset : List.of(SubsetOfWeights.ALL, SubsetOfWeights.LAST_LAYER)) {
             for (KfacFlavour flavour : KfacFlavour.values()) {
                 String what = subset + " " + flavour;
                 LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(subset)
