@@ -74,7 +74,7 @@ class InvariantPredictiveTest {
     @Test
     void identicalCopiesOfAConvolutionalInputPredictLikeTheInputItself() {
         Network net = Fixtures.convNet(3, 8);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().prior(PriorPrecision.scalar(0.5))
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).prior(PriorPrecision.scalar(0.5))
                 .build());
         post.fit(List.of(new Batch(Fixtures.gaussian(5, 4, 2, 4, 4), Fixtures.classes(4, 3, 1))).iterator());
         INDArray x = Fixtures.gaussian(6, EXAMPLES, 2, 4, 4);

@@ -16,6 +16,7 @@ import io.kronlaplace.laplace.LaplaceOptions;
 import io.kronlaplace.laplace.LaplacePosterior;
 import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.laplace.tuning.MarginalLikelihoodTuner;
 import io.kronlaplace.nn.Init;
 import io.kronlaplace.nn.Linear;
@@ -184,7 +185,7 @@ public final class RegressionStudy implements Callable<Integer> {
 
     private static LaplacePosterior posterior(Network network, RegressionDataset train, PriorPrecision prior,
                                               double sigma) {
-        LaplacePosterior post = Laplace.create(network, LaplaceOptions.builder().structure(HessianStructure.KRON)
+        LaplacePosterior post = Laplace.create(network, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
                 .likelihood(LikelihoodType.REGRESSION).prior(prior).sigma(sigma).build());
         post.fit(List.of(new Batch(train.inputs(), train.targets())).iterator());
         return post;
