@@ -25,14 +25,37 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param priorPrecisions   learned prior precisions (one, or one per weight/bias group in network order)
  * @param eta               learned augmentation parameters (empty when none were learned)
  * @param state             parameters and buffers, named as by {@link NetworkState}
+ * @param dataSource        the training data, as in {@link io.kronlaplace.hyperopt.OnlineMarglikOptions#dataSource()}
+ *                          (empty when not known, e.g. for imported weights or files of earlier versions)
  */
 public record SavedModel(ModelArchitecture architecture, double[] normalizationMean, double[] normalizationStd,
-                         double[] priorPrecisions, double[] eta, Map<String, INDArray> state) {
+                         double[] priorPrecisions, double[] eta, Map<String, INDArray> state, String dataSource) {
     /** Checkpoint kind of model files. */
     public static final String KIND = "model";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A model whose training data are not stated.
+     *
+     * @param architecture      the network to rebuild
+     * @param normalizationMean per-channel mean subtracted from the images (empty for graph inputs)
+     * @param normalizationStd  per-channel standard deviation the images are divided by (empty for graph inputs)
+     * @param priorPrecisions   learned prior precisions
+     * @param eta               learned augmentation parameters (empty when none were learned)
+     * @param state             parameters and buffers, named as by {@link NetworkState}
+     */
+    public SavedModel(ModelArchitecture architecture, double[] normalizationMean, double[] normalizationStd,
+                      double[] priorPrecisions, double[] eta, Map<String, INDArray> state) {
+        this(architecture, normalizationMean, normalizationStd, priorPrecisions, eta, state, "");
+    }
+
+    /**
+     * Checks the normalisation's lengths.
+     *
+     * @throws IllegalArgumentException when there are not as many means as standard deviations
+     */
     public SavedModel {
+        dataSource = dataSource == null ? "" : dataSource;
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(state, "state");
         if (normalizationMean.length != normalizationStd.length) {
@@ -49,6 +72,7 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
         meta.set("normalizationStd", JSON.valueToTree(normalizationStd));
         meta.set("priorPrecisions", JSON.valueToTree(priorPrecisions));
         meta.set("eta", JSON.valueToTree(eta));
+        meta.put("dataSource", dataSource);
         CheckpointFile.write(file, new CheckpointData(KIND, meta, new LinkedHashMap<>(state)));
     }
 
@@ -76,7 +100,8 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
                     JSON.treeToValue(required(meta, "normalizationMean"), double[].class),
                     JSON.treeToValue(required(meta, "normalizationStd"), double[].class),
                     JSON.treeToValue(required(meta, "priorPrecisions"), double[].class),
-                    JSON.treeToValue(required(meta, "eta"), double[].class), data.tensors());
+                    JSON.treeToValue(required(meta, "eta"), double[].class), data.tensors(),
+                    meta.path("dataSource").asText(""));
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
             throw new CorruptCheckpointException(file, "malformed model metadata: " + e.getMessage(), e);
         }

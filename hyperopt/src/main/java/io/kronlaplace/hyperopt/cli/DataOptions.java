@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
  * apply to graphs ({@link GraphDataOptions}).
  */
 public final class DataOptions {
+    private static final String CIFAR_SOURCE = "source=cifar10";
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Directory with the CIFAR-10 binary files "
             + "(data_batch_1.bin ... data_batch_5.bin, test_batch.bin). Without it the built-in synthetic 32x32 "
             + "image set is used.")
@@ -45,6 +47,45 @@ public final class DataOptions {
     /** Whether CIFAR-10 files are used. */
     public boolean cifar() {
         return dataDir != null;
+    }
+
+    /**
+     * Checks the sizes before any data are read, so a bad value is reported at once.
+     *
+     * @throws IllegalArgumentException when {@code --train-size} or {@code --test-size} is below 1
+     */
+    void validate() {
+        if (trainSize != null) {
+            positive(trainSize, "--train-size");
+        }
+        if (testSize != null) {
+            positive(testSize, "--test-size");
+        }
+    }
+
+    /**
+     * Where the training images come from, as {@code ; }-separated {@code name=value} items: what a checkpoint compares
+     * on resume and a saved model records (see {@code OnlineMarglikOptions.dataSource}).
+     *
+     * @return {@code source=cifar10} with the directory and size, or {@code source=synthetic} with the variant, size
+     *         and seed
+     */
+    String source() {
+        String size = "; --train-size=" + (trainSize == null ? "default" : trainSize.toString());
+        if (cifar()) {
+            return CIFAR_SOURCE + "; --data-dir=" + dataDir.toAbsolutePath().normalize() + size;
+        }
+        return "source=synthetic; --synthetic-variant=" + variant + size + "; --data-seed=" + dataSeed;
+    }
+
+    /**
+     * Whether a recorded data source is CIFAR-10 files.
+     *
+     * @param source a data source as written by {@link #source()}
+     * @return true for CIFAR-10
+     */
+    static boolean isCifar(String source) {
+        return source.equals(CIFAR_SOURCE) || source.startsWith(CIFAR_SOURCE + ";");
     }
 
     /** Loaded, not yet normalised data: train, test and an out-of-distribution set. */

@@ -78,9 +78,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         this.runner = Objects.requireNonNull(runner, "runner");
     }
 
-    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
+    /**
+     * Checks the options, then owns {@code --out} for the whole run (a second run into it fails with
+     * {@link ExitCodes#LOCKED}).
+     */
     @Override
     public Integer call() throws Exception {
+        predictive.mcSamples();
+        DataOptions.positive(batchSize, "--batch-size");
+        data.validate();
         try (OutputDirectoryLock lock = output.lock()) {
             return evaluate();
         }

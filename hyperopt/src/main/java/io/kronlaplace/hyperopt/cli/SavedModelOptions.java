@@ -20,13 +20,22 @@ public final class SavedModelOptions {
                   GraphDataOptions.Loaded graphs) {
     }
 
-    /** Reads the model, then reads or generates the data of its kind (the other kind's options must be unused). */
+    /**
+     * Reads the model, then reads or generates the data of its kind (the other kind's options must be unused).
+     *
+     * @throws IllegalArgumentException when a model trained on CIFAR-10 is evaluated without {@code --data-dir}
+     */
     Loaded load(DataOptions data, GraphDataOptions graphData) throws IOException {
         SavedModel model = SavedModel.read(modelFile);
         if (!model.architecture().kind().imageInputs()) {
             return new Loaded(model, null, null, graphData.load(data));
         }
         graphData.requireUnused(model.architecture().describe());
+        if (DataOptions.isCifar(model.dataSource()) && !data.cifar()) {
+            throw new IllegalArgumentException("model " + modelFile + " was trained on CIFAR-10 ("
+                    + model.dataSource() + "): give its --data-dir; without it the synthetic images would be "
+                    + "evaluated");
+        }
         return new Loaded(model, data.load(),
                 new ChannelNormalization(model.normalizationMean(), model.normalizationStd()), null);
     }
