@@ -86,7 +86,7 @@ class ResumeTest {
                 two.toBuilder().learningRate(0.01).build());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> other.train(ckpt, true, TrainingListener.NONE));
-        assertTrue(e.getMessage().contains("learningRate 0.1 in the checkpoint, 0.01 now"), e.getMessage());
+        assertTrue(e.getMessage().contains("learningRate 0.05 in the checkpoint, 0.01 now"), e.getMessage());
         assertFalse(e.getMessage().contains("epochs"), "only the differing field is named: " + e.getMessage());
     }
 

@@ -125,7 +125,8 @@ public final class CurvatureCommand implements Callable<Integer> {
                                                SupervisedDataset<?> train, int rows) {
         KfacEstimator estimator = new KfacEstimator(network, likelihood, options);
         int batches = (train.size() + rows - 1) / rows;
-        try (Progress bar = Progress.start("K-FAC " + options.flavour(), batches, "batch", common.quiet())) {
+        try (Progress bar = Progress.start("K-FAC " + options.flavour(), batches, "batch", common.quiet(),
+                spec.commandLine().getErr())) {
             for (int from = 0; from < train.size(); from += rows) {
                 int[] idx = new int[Math.min(rows, train.size() - from)];
                 for (int i = 0; i < idx.length; i++) {

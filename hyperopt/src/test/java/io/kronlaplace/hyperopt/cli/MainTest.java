@@ -29,9 +29,19 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "evaluate", "search", "curvature", "bench"})
+    @ValueSource(strings = {"train", "evaluate", "search", "curvature", "bench", "import", "fuzz"})
     void everyCommandHasHelp(String command) {
-        Run r = run(command, "--help");
+        // picocli reports malformed descriptions (e.g. an unescaped %) as warnings on System.err
+        java.io.PrintStream systemErr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        Run r;
+        try {
+            System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = run(command, "--help");
+        } finally {
+            System.setErr(systemErr);
+        }
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8), "help of " + command);
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertTrue(r.out().contains("Usage: kronlaplace " + command), r.out());
         assertTrue(r.out().contains("--quiet"), r.out());
