@@ -95,6 +95,9 @@ public final class DataOptions {
     /** Reads or generates the data. */
     public Loaded load() throws IOException {
         if (dataDir != null) {
+            if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+                throw new NoSuchFileException(dataDir.toString(), null, "a file, not the CIFAR-10 data directory");
+            }
             if (!Files.isDirectory(dataDir)) {
                 throw new NoSuchFileException(dataDir.toString(), null, "CIFAR-10 data directory does not exist");
             }

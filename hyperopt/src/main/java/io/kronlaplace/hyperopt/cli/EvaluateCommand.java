@@ -61,8 +61,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     PredictiveOptions predictive;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "100",
-            description = "Images or graphs per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+            description = "Images or graphs per batch; the memory of the Laplace predictive grows linearly with it "
+                    + "(default: ${DEFAULT-VALUE}, as in train's evaluation).")
     int batchSize;
 
     @Mixin

@@ -37,7 +37,7 @@ public final class Progress implements AutoCloseable {
      * @return the bar, invisible when it is not shown
      */
     public static Progress start(String task, long total, String unit, boolean quiet, PrintWriter err) {
-        return start(task, total, unit, !quiet && standardErrorIsTerminal(), err);
+        return draw(task, total, unit, !quiet && standardErrorIsTerminal(), err);
     }
 
     /**
@@ -50,7 +50,7 @@ public final class Progress implements AutoCloseable {
      * @param err   where to draw it
      * @return the bar
      */
-    static Progress start(String task, long total, String unit, boolean shown, PrintWriter err) {
+    static Progress draw(String task, long total, String unit, boolean shown, PrintWriter err) {
         if (!shown) {
             return new Progress(null);
         }

@@ -44,7 +44,7 @@ final class ProgressListener implements TrainingListener {
 
     private void startBar(String task, long total, String unit) {
         close();
-        bar = Progress.start(task, total, unit, bars, err);
+        bar = Progress.draw(task, total, unit, bars, err);
     }
 
     @Override

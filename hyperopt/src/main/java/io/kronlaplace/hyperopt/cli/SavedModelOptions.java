@@ -3,6 +3,8 @@ package io.kronlaplace.hyperopt.cli;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -26,6 +28,10 @@ public final class SavedModelOptions {
      * @throws IllegalArgumentException when a model trained on CIFAR-10 is evaluated without {@code --data-dir}
      */
     Loaded load(DataOptions data, GraphDataOptions graphData) throws IOException {
+        if (Files.isDirectory(modelFile)) {
+            throw new NoSuchFileException(modelFile.toString(), null, "a directory, not a model file: give "
+                    + modelFile.resolve("model.klm"));
+        }
         SavedModel model = SavedModel.read(modelFile);
         if (!model.architecture().kind().imageInputs()) {
             return new Loaded(model, null, null, graphData.load(data));

@@ -29,7 +29,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "evaluate", "search", "curvature", "bench", "import", "fuzz"})
+    @ValueSource(strings = {"train", "evaluate", "search", "curvature", "bench", "import"})
     void everyCommandHasHelp(String command) {
         // picocli reports malformed descriptions (e.g. an unescaped %) as warnings on System.err
         java.io.PrintStream systemErr = System.err;
@@ -114,6 +114,19 @@ class MainTest {
         Run r = run("train", "--data-dir", dir.resolve("cifar").toString(), "--quiet", "--out", dir.toString());
         assertEquals(ExitCodes.INPUT, r.code());
         assertTrue(r.err().contains("cifar"), r.err());
+    }
+
+    @Test
+    void aFileGivenForADirectoryAndADirectoryForAFileAreNamedAsSuch() throws Exception {
+        Path file = Files.writeString(dir.resolve("cifar.bin"), "x");
+        Run r = run("train", "--data-dir", file.toString(), "--quiet", "--out", dir.resolve("a").toString());
+        assertEquals(ExitCodes.INPUT, r.code());
+        assertTrue(r.err().contains(file + " (a file, not the CIFAR-10 data directory)"), r.err());
+        Path run = Files.createDirectories(dir.resolve("run"));
+        r = run("evaluate", "--model", run.toString(), "--quiet", "--out", dir.resolve("b").toString());
+        assertEquals(ExitCodes.INPUT, r.code());
+        assertTrue(r.err().contains(run + " (a directory, not a model file: give " + run.resolve("model.klm") + ")"),
+                r.err());
     }
 
     @Test

@@ -14,7 +14,7 @@ class ProgressTest {
     @Test
     void aBarIsRedrawnOnTheGivenStreamWithItsMessageApartFromTheRate() {
         StringWriter err = new StringWriter();
-        try (Progress bar = Progress.start("epoch 1/1", 4, "batch", true, new PrintWriter(err, true))) {
+        try (Progress bar = Progress.draw("epoch 1/1", 4, "batch", true, new PrintWriter(err, true))) {
             bar.message("loss 2.2991");
             bar.step(4);
         }
@@ -29,7 +29,7 @@ class ProgressTest {
     @Test
     void hiddenBarsPrintNothing() {
         StringWriter err = new StringWriter();
-        try (Progress bar = Progress.start("x", 3, "batch", false, new PrintWriter(err, true))) {
+        try (Progress bar = Progress.draw("x", 3, "batch", false, new PrintWriter(err, true))) {
             bar.step(3);
             assertFalse(bar.visible());
         }

@@ -26,6 +26,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  */
 public final class EvaluationSuite {
+    /**
+     * Default images per predictor call: small enough that a Laplace GLM predictive of a Wide ResNet stays well within
+     * the command-line tool's default memory limits (see {@link Builder#batchSize}).
+     */
+    public static final int DEFAULT_BATCH_SIZE = 32;
+
     private final ShiftedDataset clean;
     private final List<ShiftedDataset> shifted;
     private final List<ShiftedDataset> outOfDistribution;
@@ -106,7 +112,7 @@ public final class EvaluationSuite {
         private double[] noiseStds = new double[0];
         private long noiseSeed;
         private final List<ImageDataset> ood = new ArrayList<>();
-        private int batchSize = 256;
+        private int batchSize = DEFAULT_BATCH_SIZE;
 
         private Builder(ImageDataset test) {
             this.test = test;
@@ -137,7 +143,15 @@ public final class EvaluationSuite {
             return this;
         }
 
-        /** Images per predictor call (default 256). */
+        /**
+         * Images per predictor call (default {@value EvaluationSuite#DEFAULT_BATCH_SIZE}). The memory of a Laplace
+         * GLM predictive grows linearly with it (one Jacobian per image and class): 256 images of WRN-10-1 through
+         * the probit predictive took 4.35 GB, so larger batches need a correspondingly larger memory limit.
+         *
+         * @param size images per call, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code size} is below 1
+         */
         public Builder batchSize(int size) {
             if (size < 1) {
                 throw new IllegalArgumentException("batch size must be positive, got " + size);
