@@ -138,6 +138,25 @@ class MainTest {
     }
 
     @Test
+    void benchmarkArgumentsGoToOneChosenBenchmark() {
+        Run r = run("bench", "--", "--batch=32");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("choose it with --only NAME"), r.err());
+    }
+
+    @Test
+    void benchmarkOutputIsForwardedLineByLineAsItIsWritten() {
+        StringWriter out = new StringWriter();
+        BenchCommand.LineForwarder forwarder = new BenchCommand.LineForwarder(new PrintWriter(out));
+        for (byte b : "first line\nsecond".getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            forwarder.write(b);
+        }
+        assertEquals("first line\n", out.toString(), "a finished line is shown at once");
+        forwarder.close();
+        assertEquals("first line\nsecond", out.toString());
+    }
+
+    @Test
     void unknownBenchmarkIsAUsageError() {
         Run r = run("bench", "--only", "warp-drive");
         assertEquals(ExitCodes.USAGE, r.code());
