@@ -7,6 +7,7 @@ import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.data.SyntheticImages;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -96,7 +97,7 @@ public final class DataOptions {
     public Loaded load() throws IOException {
         if (dataDir != null) {
             if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
-                throw new NoSuchFileException(dataDir.toString(), null, "a file, not the CIFAR-10 data directory");
+                throw new FileSystemException(dataDir.toString(), null, "a file, not the CIFAR-10 data directory");
             }
             if (!Files.isDirectory(dataDir)) {
                 throw new NoSuchFileException(dataDir.toString(), null, "CIFAR-10 data directory does not exist");

@@ -90,9 +90,7 @@ public final class Main implements Runnable {
     /** A one-line, user-facing description of a failure. */
     static String describe(Throwable ex) {
         if (ex instanceof NoSuchFileException nsf) {
-            // a reason says what is wrong with the path (missing, or a file where a directory belongs)
-            return nsf.getReason() == null ? "file not found: " + nsf.getFile()
-                    : nsf.getFile() + " (" + nsf.getReason() + ")";
+            return "file not found: " + nsf.getFile() + (nsf.getReason() == null ? "" : " (" + nsf.getReason() + ")");
         }
         if (ex instanceof AccessDeniedException ade) {
             return "permission denied: " + ade.getFile();

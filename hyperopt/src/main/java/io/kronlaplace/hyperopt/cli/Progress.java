@@ -21,9 +21,11 @@ public final class Progress implements AutoCloseable {
     /** Where Linux shows what file descriptor 2 (standard error) is. */
     private static final Path STDERR_LINK = Path.of("/proc/self/fd/2");
     private final ProgressBar bar;
+    private final LineRedraw line;
 
-    private Progress(ProgressBar bar) {
+    private Progress(ProgressBar bar, LineRedraw line) {
         this.bar = bar;
+        this.line = line;
     }
 
     /**
@@ -52,8 +54,9 @@ public final class Progress implements AutoCloseable {
      */
     static Progress draw(String task, long total, String unit, boolean shown, PrintWriter err) {
         if (!shown) {
-            return new Progress(null);
+            return new Progress(null, null);
         }
+        LineRedraw line = new LineRedraw(err);
         ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
@@ -62,9 +65,9 @@ public final class Progress implements AutoCloseable {
                 // "0.5 batch/s", not ".5 batch/s"
                 .showSpeed(new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT)))
                 .setUpdateIntervalMillis(250)
-                .setConsumer(new LineRedraw(err))
+                .setConsumer(line)
                 .build();
-        return new Progress(bar);
+        return new Progress(bar, line);
     }
 
     /**
@@ -116,12 +119,14 @@ public final class Progress implements AutoCloseable {
     public void close() {
         if (bar != null) {
             bar.close();
+            line.close();
         }
     }
 
     /** Redraws one terminal line: carriage return, the bar, erase to the end of the line; a newline on close. */
     private static final class LineRedraw implements ProgressBarConsumer {
         private final PrintWriter err;
+        private boolean closed;
 
         LineRedraw(PrintWriter err) {
             this.err = err;
@@ -133,15 +138,19 @@ public final class Progress implements AutoCloseable {
         }
 
         @Override
-        public void accept(String rendered) {
+        public synchronized void accept(String rendered) {
             err.print('\r' + rendered + "\u001b[K");
             err.flush();
         }
 
         @Override
-        public void close() {
-            err.println();
-            err.flush();
+        public synchronized void close() {
+            // the bar may close its consumer as well: the line ends once
+            if (!closed) {
+                closed = true;
+                err.println();
+                err.flush();
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -29,7 +29,7 @@ public final class SavedModelOptions {
      */
     Loaded load(DataOptions data, GraphDataOptions graphData) throws IOException {
         if (Files.isDirectory(modelFile)) {
-            throw new NoSuchFileException(modelFile.toString(), null, "a directory, not a model file: give "
+            throw new FileSystemException(modelFile.toString(), null, "a directory, not a model file: give "
                     + modelFile.resolve("model.klm"));
         }
         SavedModel model = SavedModel.read(modelFile);

@@ -121,11 +121,11 @@ class MainTest {
         Path file = Files.writeString(dir.resolve("cifar.bin"), "x");
         Run r = run("train", "--data-dir", file.toString(), "--quiet", "--out", dir.resolve("a").toString());
         assertEquals(ExitCodes.INPUT, r.code());
-        assertTrue(r.err().contains(file + " (a file, not the CIFAR-10 data directory)"), r.err());
+        assertTrue(r.err().contains(file + ": a file, not the CIFAR-10 data directory"), r.err());
         Path run = Files.createDirectories(dir.resolve("run"));
         r = run("evaluate", "--model", run.toString(), "--quiet", "--out", dir.resolve("b").toString());
         assertEquals(ExitCodes.INPUT, r.code());
-        assertTrue(r.err().contains(run + " (a directory, not a model file: give " + run.resolve("model.klm") + ")"),
+        assertTrue(r.err().contains(run + ": a directory, not a model file: give " + run.resolve("model.klm")),
                 r.err());
     }
 
