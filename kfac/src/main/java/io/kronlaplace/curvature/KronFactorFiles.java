@@ -30,9 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code # end <layers> crc32 <hex>} that holds the layer count and the CRC-32 of every byte before it. Every file is
  * written atomically and the index last, so an interrupted save never leaves an index that points at missing arrays.
  *
- * <p>Biases are not part of A (see docs/kfac.md, section Expand and reduce): the bias column says {@value #BIAS_B} when the layer
- * has a bias, whose curvature block is then B (x) [1], the B factor alone, and {@value #NO_BIAS} when it has none. The
- * {@code curvature} command of the tool writes this same layout.
+ * <p>Biases are not part of A (see docs/kfac.md, section Expand and reduce): the bias column says {@value #BIAS_B}
+ * when the layer has a bias, whose curvature block is then B (x) [1], the B factor alone, and {@value #NO_BIAS} when
+ * it has none. The {@code curvature} command of the tool writes this same layout.
  *
  * <p>Reading validates the index completely before any array is read: the end line (a cut index is not an empty
  * one), the checksum (a changed path or flavour is not accepted), consecutive layer numbers from 0 and distinct paths
