@@ -54,6 +54,10 @@ import java.util.Set;
  *                                 steps (default 1e-5; see docs/online-training.md, section Convergence of the
  *                                 hyper-steps)
  * @param seed                     seed of shuffling, augmentation noise and label sampling
+ * @param dataSource               where the training data come from, as {@code ; }-separated {@code name=value}
+ *                                 items (e.g. {@code source=synthetic; --train-size=1000; --data-seed=1}); not used by
+ *                                 training, but part of the options so that a resumed run refuses other data
+ *                                 (empty when not stated)
  */
 public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind optimizer, double learningRate,
                                    double momentum, ScheduleKind schedule, int marglikFrequency, int burnIn,
@@ -63,10 +67,11 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                                    int curvatureBatchSize, int augmentationBatchSize, int augmentationHypersteps,
                                    Set<AffineGenerator> augmentedGenerators, double initialAugmentation,
                                    LikelihoodType likelihood, double initialSigma, double hyperTolerance,
-                                   long seed)
+                                   long seed, String dataSource)
         implements java.io.Serializable {
 
     public OnlineMarglikOptions {
+        dataSource = dataSource == null ? "" : dataSource;
         positive(epochs, "epochs");
         positive(batchSize, "batch size");
         Objects.requireNonNull(optimizer, "optimizer");
@@ -151,7 +156,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                 .mcSamples(mcSamples).augmentationSamples(augmentationSamples).curvatureBatchSize(curvatureBatchSize)
                 .augmentationBatchSize(augmentationBatchSize).augmentationHypersteps(augmentationHypersteps)
                 .augmentedGenerators(augmentedGenerators).initialAugmentation(initialAugmentation)
-                .likelihood(likelihood).initialSigma(initialSigma).hyperTolerance(hyperTolerance).seed(seed);
+                .likelihood(likelihood).initialSigma(initialSigma).hyperTolerance(hyperTolerance).seed(seed)
+                .dataSource(dataSource);
     }
 
     private static void positive(double v, String what) {
@@ -188,6 +194,7 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         private double initialSigma = 1.0;
         private double hyperTolerance = 1e-5;
         private long seed = 0;
+        private String dataSource = "";
 
         private Builder() {
         }
@@ -322,12 +329,23 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
             return this;
         }
 
+        /**
+         * Sets where the training data come from (see the record's {@code dataSource}).
+         *
+         * @param v {@code ; }-separated {@code name=value} items, or empty
+         * @return this builder
+         */
+        public Builder dataSource(String v) {
+            dataSource = Objects.requireNonNull(v, "dataSource");
+            return this;
+        }
+
         public OnlineMarglikOptions build() {
             return new OnlineMarglikOptions(epochs, batchSize, optimizer, learningRate, momentum, schedule,
                     marglikFrequency, burnIn, hypersteps, hyperLearningRate, augmentationLearningRate, priorStructure,
                     initialPriorPrecision, flavour, curvatureType, mcSamples, augmentationSamples, curvatureBatchSize,
                     augmentationBatchSize, augmentationHypersteps, augmentedGenerators, initialAugmentation, likelihood,
-                    initialSigma, hyperTolerance, seed);
+                    initialSigma, hyperTolerance, seed, dataSource);
         }
     }
 }

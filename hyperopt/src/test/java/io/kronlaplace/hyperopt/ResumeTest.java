@@ -2,6 +2,7 @@ package io.kronlaplace.hyperopt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,7 +86,23 @@ class ResumeTest {
                 two.toBuilder().learningRate(0.01).build());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> other.train(ckpt, true, TrainingListener.NONE));
-        assertTrue(e.getMessage().contains("different training options"), e.getMessage());
+        assertTrue(e.getMessage().contains("learningRate 0.05 in the checkpoint, 0.01 now"), e.getMessage());
+        assertFalse(e.getMessage().contains("epochs"), "only the differing field is named: " + e.getMessage());
+    }
+
+    @Test
+    void resumingWithOtherDataIsRefusedNamingTheDataOption() throws Exception {
+        Path ckpt = dir.resolve("data.ckpt");
+        OnlineMarglikOptions one = options().toBuilder().epochs(1)
+                .dataSource("source=synthetic; --train-size=16; --data-seed=1").build();
+        new OnlineMarglikTrainer(TinyNets.conv(3, 10, 1, DataType.FLOAT), data, one)
+                .train(ckpt, false, TrainingListener.NONE);
+        OnlineMarglikTrainer other = new OnlineMarglikTrainer(TinyNets.conv(3, 10, 1, DataType.FLOAT), data,
+                one.toBuilder().dataSource("source=synthetic; --train-size=16; --data-seed=2").build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> other.train(ckpt, true, TrainingListener.NONE));
+        assertTrue(e.getMessage().contains("--data-seed 1 in the checkpoint, 2 now"), e.getMessage());
+        assertFalse(e.getMessage().contains("--train-size"), e.getMessage());
     }
 
     @Test

@@ -13,19 +13,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32;
+import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.WeightLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Saves and loads Kronecker factors and their eigendecompositions as NumPy {@code .npy} files (float64), readable
  * from Python: one file per array, named by the layer's position ({@code layer3.A.npy}, {@code layer3.B.npy}; or
  * {@code layer3.QA.npy}, {@code .LA}, {@code .QB}, {@code .LB} for decompositions), and a tab-separated index
- * {@value #INDEX} listing each layer's number, dotted path, flavour, Din and Dout, ending with a line
+ * {@value #INDEX} listing each layer's number, dotted path, flavour, Din, Dout and bias block, ending with a line
  * {@code # end <layers> crc32 <hex>} that holds the layer count and the CRC-32 of every byte before it. Every file is
  * written atomically and the index last, so an interrupted save never leaves an index that points at missing arrays.
+ *
+ * <p>Biases are not part of A (see docs/kfac.md, section Expand and reduce): the bias column says {@value #BIAS_B}
+ * when the layer has a bias, whose curvature block is then B (x) [1], the B factor alone, and {@value #NO_BIAS} when
+ * it has none. The {@code curvature} command of the tool writes this same layout.
  *
  * <p>Reading validates the index completely before any array is read: the end line (a cut index is not an empty
  * one), the checksum (a changed path or flavour is not accepted), consecutive layer numbers from 0 and distinct paths
@@ -37,7 +44,11 @@ public final class KronFactorFiles {
     public static final String INDEX = "kfac-index.tsv";
     private static final String FACTORS = "factors";
     private static final String DECOMPOSITIONS = "decompositions";
-    private static final String MAGIC = "# kronlaplace kfac v2 ";
+    private static final String MAGIC = "# kronlaplace kfac v3 ";
+    /** Bias column of a layer with a bias, whose block is B (x) [1]. */
+    public static final String BIAS_B = "B";
+    /** Bias column of a layer without a bias. */
+    public static final String NO_BIAS = "-";
     private static final String END = "# end ";
     /** An index lists one line per layer; anything larger than this is not an index. */
     private static final long MAX_INDEX_BYTES = 64L << 20;
@@ -45,19 +56,72 @@ public final class KronFactorFiles {
     private KronFactorFiles() {
     }
 
-    private record Entry(int number, String path, KfacFlavour flavour, long din, long dout) {
+    private record Entry(int number, String path, KfacFlavour flavour, long din, long dout, boolean bias) {
     }
 
-    /** Writes factors (keyed by layer path) into {@code dir}, creating it if needed. */
+    /**
+     * The paths of a network's weight layers that have a bias: what the index's bias column states.
+     *
+     * @param network the network the factors belong to
+     * @return the dotted paths of the Linear and Conv2d layers with a bias
+     */
+    public static Set<String> layersWithBias(Network network) {
+        Set<String> out = new LinkedHashSet<>();
+        for (WeightLayer layer : network.weightLayers()) {
+            if (layer.bias() != null) {
+                out.add(layer.path());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes factors of layers without biases into {@code dir}, creating it if needed.
+     *
+     * @param dir     the directory
+     * @param factors factors keyed by layer path, in network order
+     * @throws IOException when a file cannot be written
+     */
     public static void writeFactors(Path dir, Map<String, KronFactors> factors) throws IOException {
+        writeFactors(dir, factors, Set.of());
+    }
+
+    /**
+     * Writes factors (keyed by layer path) into {@code dir}, creating it if needed.
+     *
+     * @param dir            the directory
+     * @param factors        factors keyed by layer path, in network order
+     * @param layersWithBias the paths of the layers that have a bias (see {@link #layersWithBias})
+     * @throws IOException when a file cannot be written
+     */
+    public static void writeFactors(Path dir, Map<String, KronFactors> factors, Set<String> layersWithBias)
+            throws IOException {
         List<Entry> entries = new ArrayList<>();
         int number = 0;
         for (KronFactors f : factors.values()) {
             Npy.write(dir.resolve(file(number, "A")), f.aView());
             Npy.write(dir.resolve(file(number, "B")), f.bView());
-            entries.add(new Entry(number++, f.layerPath(), f.flavour(), f.inFeatures(), f.outFeatures()));
+            entries.add(new Entry(number++, f.layerPath(), f.flavour(), f.inFeatures(), f.outFeatures(),
+                    layersWithBias.contains(f.layerPath())));
         }
         writeIndex(dir, FACTORS, entries);
+    }
+
+    /**
+     * The layers that the index of a factor directory lists with a bias.
+     *
+     * @param dir a directory written by {@link #writeFactors}
+     * @return the layer paths whose bias column is {@value #BIAS_B}, in index order
+     * @throws IOException when the index is missing or corrupt
+     */
+    public static Set<String> readLayersWithBias(Path dir) throws IOException {
+        Set<String> out = new LinkedHashSet<>();
+        for (Entry e : readIndex(dir, FACTORS)) {
+            if (e.bias()) {
+                out.add(e.path());
+            }
+        }
+        return out;
     }
 
     /** Reads factors written by {@link #writeFactors}, keyed by layer path in the saved order. */
@@ -81,7 +145,7 @@ public final class KronFactorFiles {
             Npy.write(dir.resolve(file(number, "LA")), d.laView());
             Npy.write(dir.resolve(file(number, "QB")), d.qbView());
             Npy.write(dir.resolve(file(number, "LB")), d.lbView());
-            entries.add(new Entry(number++, d.layerPath(), d.flavour(), d.inFeatures(), d.outFeatures()));
+            entries.add(new Entry(number++, d.layerPath(), d.flavour(), d.inFeatures(), d.outFeatures(), false));
         }
         writeIndex(dir, DECOMPOSITIONS, entries);
     }
@@ -128,13 +192,15 @@ public final class KronFactorFiles {
 
     private static void writeIndex(Path dir, String kind, List<Entry> entries) throws IOException {
         StringBuilder text = new StringBuilder(MAGIC).append(kind).append('\n');
-        text.append("# number\tlayer\tflavour\tdin\tdout\n");
+        text.append("# number\tlayer\tflavour\tdin\tdout\tbias (" + BIAS_B + ": the layer's bias has the block "
+                + "B (x) [1]; " + NO_BIAS + ": no bias)\n");
         for (Entry e : entries) {
             if (e.path().contains("\t") || e.path().contains("\n")) {
                 throw new IllegalArgumentException("layer path '" + e.path() + "' contains a tab or newline");
             }
             text.append(e.number()).append('\t').append(e.path()).append('\t').append(e.flavour()).append('\t')
-                    .append(e.din()).append('\t').append(e.dout()).append('\n');
+                    .append(e.din()).append('\t').append(e.dout()).append('\t').append(e.bias() ? BIAS_B : NO_BIAS)
+                    .append('\n');
         }
         text.append(endLine(text.toString(), entries.size()));
         AtomicFiles.writeString(dir.resolve(INDEX), text);
@@ -184,11 +250,15 @@ public final class KronFactorFiles {
             }
             String[] f = line.split("\t", -1);
             try {
-                if (f.length != 5) {
-                    throw new IllegalArgumentException("expected 5 tab-separated fields, got " + f.length);
+                if (f.length != 6) {
+                    throw new IllegalArgumentException("expected 6 tab-separated fields, got " + f.length);
+                }
+                if (!f[5].equals(BIAS_B) && !f[5].equals(NO_BIAS)) {
+                    throw new IllegalArgumentException("bias column must be " + BIAS_B + " or " + NO_BIAS + ", got '"
+                            + f[5] + "'");
                 }
                 Entry e = new Entry(Integer.parseInt(f[0]), f[1], KfacFlavour.valueOf(f[2]), Long.parseLong(f[3]),
-                        Long.parseLong(f[4]));
+                        Long.parseLong(f[4]), f[5].equals(BIAS_B));
                 if (e.din() < 1 || e.dout() < 1 || e.din() > Integer.MAX_VALUE || e.dout() > Integer.MAX_VALUE) {
                     throw new IllegalArgumentException("sizes must be positive ints");
                 }

@@ -6,6 +6,9 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -57,8 +60,13 @@ public final class AtomicFiles {
     /**
      * Atomically replaces (or creates) {@code target} with what {@code content} writes, creating missing parent
      * directories. Exceptions thrown by {@code content} propagate unchanged after the temporary file is removed;
-     * failures of the file system (creating, writing, syncing or renaming) are reported as an {@link IOException}
-     * whose message names {@code target}.
+     * failures of the file system (creating, writing, syncing or renaming) are reported as an
+     * {@link OutputWriteException} whose message names {@code target}.
+     *
+     * @param target  the file to replace or create
+     * @param content writes the file's complete content
+     * @throws OutputWriteException when the file system cannot create, write, sync or rename the file
+     * @throws IOException          what {@code content} throws, unchanged
      */
     public static void write(Path target, Content content) throws IOException {
         if (target == null || content == null) {
@@ -107,6 +115,34 @@ public final class AtomicFiles {
         write(target, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Deletes the temporary files that interrupted writes left in {@code dir} (a process killed between creating and
+     * renaming its temporary file). Call it only while no write into {@code dir} is running, e.g. while holding the
+     * directory's lock; subdirectories are not searched.
+     *
+     * @param dir the directory to clean; nothing happens when it does not exist
+     * @return how many files were deleted
+     * @throws OutputWriteException when a leftover cannot be deleted
+     * @throws IOException          when the directory cannot be listed
+     */
+    public static int deleteTemporaryFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int deleted = 0;
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, ".*" + TEMPORARY_SUFFIX)) {
+            for (Path leftover : leftovers) {
+                try {
+                    Files.deleteIfExists(leftover);
+                } catch (IOException e) {
+                    throw failure(leftover, "cannot delete the leftover temporary file", e);
+                }
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
     private static void sync(FileChannel channel, Path target) throws IOException {
         try {
             channel.force(true);
@@ -133,8 +169,21 @@ public final class AtomicFiles {
         }
     }
 
-    private static IOException failure(Path target, String what, IOException cause) {
-        return new IOException("cannot write " + target + ": " + what + " (" + cause + ")", cause);
+    private static OutputWriteException failure(Path target, String what, IOException cause) {
+        return new OutputWriteException(target, "cannot write " + target + ": " + what + " (" + reason(cause) + ")",
+                cause);
+    }
+
+    /** The file system's reason without the exception's class name (e.g. "No space left on device"). */
+    private static String reason(IOException cause) {
+        if (cause instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (cause instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
     }
 
     /** The stream handed to {@link Content}: names the target in write failures, and close() only flushes. */

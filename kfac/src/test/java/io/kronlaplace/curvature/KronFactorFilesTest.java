@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +50,25 @@ class KronFactorFilesTest {
             assertEquals(KfacFlavour.REDUCE, loaded.get(k).flavour());
         }
         assertEquals(saved.get("fc").b(), Npy.read(dir.resolve("layer1.B.npy")), "plain .npy files, one per factor");
-        assertTrue(Files.readString(dir.resolve(KronFactorFiles.INDEX)).contains("1\tfc\tREDUCE\t2\t5"));
+        assertTrue(Files.readString(dir.resolve(KronFactorFiles.INDEX)).contains("1\tfc\tREDUCE\t2\t5\t-\n"));
+        assertEquals(Set.of(), KronFactorFiles.readLayersWithBias(dir));
+    }
+
+    @Test
+    void biasBlocksAreStatedInTheIndexAndReadBack(@TempDir Path dir) throws IOException {
+        Map<String, KronFactors> saved = factors();
+        String withBias = saved.keySet().iterator().next();
+        KronFactorFiles.writeFactors(dir, saved, Set.of(withBias));
+        assertEquals(Set.of(withBias), KronFactorFiles.readLayersWithBias(dir));
+        String index = Files.readString(dir.resolve(KronFactorFiles.INDEX));
+        assertTrue(index.contains("0\t" + withBias + "\tREDUCE\t"), index);
+        assertTrue(index.lines().anyMatch(l -> l.startsWith("0\t") && l.endsWith("\tB")), index);
+        assertTrue(index.lines().anyMatch(l -> l.startsWith("1\t") && l.endsWith("\t-")), index);
+        assertEquals(saved.get(withBias).a(), KronFactorFiles.readFactors(dir).get(withBias).a());
+        String noColumn = index.substring(0, index.indexOf("# end")).replace("\tB\n", "\n");
+        Files.writeString(dir.resolve(KronFactorFiles.INDEX), withEndLine(noColumn, 2));
+        IOException missing = assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
+        assertTrue(missing.getMessage().contains("6 tab-separated fields"), missing.getMessage());
     }
 
     @Test
@@ -86,7 +105,7 @@ class KronFactorFilesTest {
         Npy.write(dir.resolve("layer0.A.npy"), spd(4, 1));
         assertThrows(NoSuchFileException.class, () -> KronFactorFiles.readFactors(dir));
         Files.writeString(dir.resolve(KronFactorFiles.INDEX),
-                withEndLine("# kronlaplace kfac v2 factors\n0\tfc\tSIDEWAYS\t2\t5\n", 1));
+                withEndLine("# kronlaplace kfac v3 factors\n0\tfc\tSIDEWAYS\t2\t5\t-\n", 1));
         IOException corrupt = assertThrows(IOException.class, () -> KronFactorFiles.readFactors(dir));
         assertTrue(corrupt.getMessage().contains("line 2"), corrupt.getMessage());
         Files.writeString(dir.resolve(KronFactorFiles.INDEX), "hello\n");

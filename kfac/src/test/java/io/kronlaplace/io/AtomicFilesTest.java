@@ -104,14 +104,27 @@ class AtomicFilesTest {
         Path notADirectory = dir.resolve("plain-file");
         Files.write(notADirectory, OLD);
         Path below = notADirectory.resolve("report.json");
-        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeString(below, "{}"));
+        OutputWriteException e = assertThrows(OutputWriteException.class, () -> AtomicFiles.writeString(below,
+                "{}"));
         assertTrue(e.getMessage().contains(below.toAbsolutePath().toString()), e.getMessage());
+        assertEquals(below.toAbsolutePath(), e.path());
 
         Path occupied = dir.resolve("occupied");
         Files.createDirectories(occupied.resolve("child"));
-        e = assertThrows(IOException.class, () -> AtomicFiles.write(occupied, new byte[] {1}));
+        e = assertThrows(OutputWriteException.class, () -> AtomicFiles.write(occupied, new byte[] {1}));
         assertTrue(e.getMessage().contains(occupied.toAbsolutePath().toString()), e.getMessage());
         assertEquals(List.of("occupied", "plain-file"), names(), "temporary file removed after the failed move");
+    }
+
+    @Test
+    void leftoversOfInterruptedWritesAreDeletedAndNothingElse() throws IOException {
+        Path leftover = dir.resolve(".model.klm.123." + AtomicFiles.TEMPORARY_SUFFIX.substring(1));
+        Files.write(leftover, OLD);
+        Files.write(dir.resolve("model.klm"), OLD);
+        Files.write(dir.resolve("notes.tmp"), OLD);
+        assertEquals(1, AtomicFiles.deleteTemporaryFiles(dir));
+        assertEquals(List.of("model.klm", "notes.tmp"), names());
+        assertEquals(0, AtomicFiles.deleteTemporaryFiles(dir.resolve("absent")));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.kronlaplace.laplace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kronlaplace.curvature.CurvatureBlock;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Linearised and sampling predictives, posterior samples and densities against dense references. */
 class PredictiveTest {
@@ -182,6 +184,24 @@ class PredictiveTest {
         for (LinkApproximation link : LinkApproximation.values()) {
             assertEquals(glm.classify(xs, link, 40, 5), GlmPredictive.classify(f, link, 40, 5), link.name());
         }
+    }
+
+    @Test
+    void monteCarloNumbersDoNotDependOnTheBatchSize() {
+        LaplacePosterior post = fitted(HessianStructure.KRON, SubsetOfWeights.ALL, Fixtures.mlp(3, 22));
+        INDArray xs = Fixtures.gaussian(97, 6, Fixtures.IN);
+        GlmPredictive glm = new GlmPredictive(post);
+        INDArray whole = glm.classify(xs, LinkApproximation.MC, 20, 11);
+        // batches of 4 and 2 rows, each seeded with the base seed plus its first row's index
+        INDArray first = glm.classify(xs.get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()), LinkApproximation.MC,
+                20, 11);
+        INDArray second = glm.classify(xs.get(NDArrayIndex.interval(4, 6), NDArrayIndex.all()), LinkApproximation.MC,
+                20, 11 + 4);
+        assertEquals(whole.get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()), first);
+        assertEquals(whole.get(NDArrayIndex.interval(4, 6), NDArrayIndex.all()), second);
+        INDArray otherSeed = glm.classify(xs.get(NDArrayIndex.interval(4, 6), NDArrayIndex.all()),
+                LinkApproximation.MC, 20, 11);
+        assertNotEquals(second, otherSeed, "a row's samples follow its seed");
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -116,8 +118,8 @@ public record TrainingCheckpoint(OnlineMarglikOptions options, int epochsDone, i
         }
         OnlineMarglikOptions saved = JSON.treeToValue(meta.get("options"), OnlineMarglikOptions.class);
         if (!saved.equals(expected)) {
-            throw new IllegalArgumentException("checkpoint " + file + " was written with different training options; "
-                    + "resume with the same options.\n  checkpoint: " + saved + "\n  now:        " + expected);
+            throw new IllegalArgumentException("checkpoint " + file + " was written with other options: "
+                    + String.join("; ", differences(saved, expected)) + "; resume with the checkpoint's options");
         }
         List<EpochSummary> history = new ArrayList<>();
         for (JsonNode h : meta.get("history")) {
@@ -132,6 +134,48 @@ public record TrainingCheckpoint(OnlineMarglikOptions options, int epochsDone, i
                 data.tensor("hyper/logDelta").toDoubleVector(),
                 data.tensors().containsKey("hyper/logSigma") ? data.tensor("hyper/logSigma").getDouble(0) : Double.NaN,
                 data.tensors().containsKey("hyper/eta") ? data.tensor("hyper/eta").toDoubleVector() : null);
+    }
+
+    /**
+     * The options that differ, each as "name: value in the checkpoint, value now"; the items of
+     * {@link OnlineMarglikOptions#dataSource()} are compared one by one, so a changed data option is named itself.
+     *
+     * @param saved    the checkpoint's options
+     * @param expected the options of the run that resumes
+     * @return one line per differing field, in the record's order
+     */
+    static List<String> differences(OnlineMarglikOptions saved, OnlineMarglikOptions expected) {
+        Map<String, String> before = fields(saved);
+        Map<String, String> now = fields(expected);
+        Set<String> names = new LinkedHashSet<>(before.keySet());
+        names.addAll(now.keySet());
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            String b = before.getOrDefault(name, "(none)");
+            String n = now.getOrDefault(name, "(none)");
+            if (!b.equals(n)) {
+                out.add(name + " " + b + " in the checkpoint, " + n + " now");
+            }
+        }
+        return out;
+    }
+
+    /** The options' fields by name as text, with the data source's items as fields of their own. */
+    private static Map<String, String> fields(OnlineMarglikOptions options) {
+        Map<String, String> out = new LinkedHashMap<>();
+        JSON.valueToTree(options).fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("dataSource")) {
+                out.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
+            }
+        });
+        for (String item : options.dataSource().split(";")) {
+            String trimmed = item.trim();
+            if (!trimmed.isEmpty()) {
+                int eq = trimmed.indexOf('=');
+                out.put(eq < 0 ? trimmed : trimmed.substring(0, eq), eq < 0 ? "" : trimmed.substring(eq + 1));
+            }
+        }
+        return out;
     }
 
     private static OptimizerSnapshot snapshot(CheckpointData data, String name) {

@@ -1,6 +1,7 @@
 package io.kronlaplace.hyperopt.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -26,8 +27,9 @@ import picocli.CommandLine.Spec;
                 "  kfac        io.kronlaplace.curvature.KfacBenchmark (module kfac)",
                 "  laplace     io.kronlaplace.laplace.LaplaceBenchmark (module laplace)",
                 "  marglik     io.kronlaplace.hyperopt.MarglikOverheadBenchmark (module hyperopt)",
-                "Each benchmark's own output (its measurements) is printed above the table. Arguments after '--' are "
-                        + "passed to every benchmark."})
+                "Each benchmark's output (its measurements) is printed as it runs, above the table. Arguments after "
+                        + "'--' are passed to the one benchmark chosen with --only (benchmarks take different "
+                        + "options)."})
 public final class BenchCommand implements Callable<Integer> {
     /** A benchmark entry point. */
     record Entry(String name, String module, String className) {
@@ -50,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> only;
 
     @picocli.CommandLine.Parameters(paramLabel = "ARGS", arity = "0..*",
-            description = "Arguments passed to every benchmark's main method.")
+            description = "Arguments passed to the main method of the one benchmark chosen with --only.")
     List<String> passThrough = new ArrayList<>();
 
     @Override
@@ -64,6 +66,10 @@ public final class BenchCommand implements Callable<Integer> {
                             + "kfac, laplace, marglik");
                 }
             }
+        }
+        if (!passThrough.isEmpty() && (only == null || only.size() != 1)) {
+            throw new IllegalArgumentException("arguments after '--' (" + String.join(" ", passThrough) + ") go to "
+                    + "one benchmark: choose it with --only NAME");
         }
         List<String[]> rows = new ArrayList<>();
         boolean failed = false;
@@ -81,11 +87,10 @@ public final class BenchCommand implements Callable<Integer> {
             out.println("== " + e.name() + " (" + e.className() + ")");
             out.flush();
             PrintStream saved = System.out;
-            ByteArrayOutputStream captured = new ByteArrayOutputStream();
             long start = System.nanoTime();
             String status = "ok";
-            try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-                System.setOut(tee);
+            try (PrintStream live = new PrintStream(new LineForwarder(out), true, StandardCharsets.UTF_8)) {
+                System.setOut(live);
                 main.invoke(null, (Object) passThrough.toArray(String[]::new));
             } catch (InvocationTargetException ex) {
                 failed = true;
@@ -93,7 +98,6 @@ public final class BenchCommand implements Callable<Integer> {
             } finally {
                 System.setOut(saved);
             }
-            out.print(captured.toString(StandardCharsets.UTF_8));
             rows.add(new String[] {e.name(), e.module(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start)
                     / 1e9), status});
         }
@@ -101,6 +105,41 @@ public final class BenchCommand implements Callable<Integer> {
         out.println(table(rows));
         out.flush();
         return failed ? ExitCodes.FAILURE : ExitCodes.OK;
+    }
+
+    /**
+     * Forwards a benchmark's standard output to the command's output line by line as it is written, so a long
+     * benchmark shows its measurements while it runs; an unfinished last line is forwarded on close.
+     */
+    static final class LineForwarder extends OutputStream {
+        private final PrintWriter out;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        /** @param out where the lines go */
+        LineForwarder(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) {
+            line.write(b);
+            if (b == '\n') {
+                forward();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (line.size() > 0) {
+                forward();
+            }
+        }
+
+        private void forward() {
+            out.print(line.toString(StandardCharsets.UTF_8));
+            out.flush();
+            line.reset();
+        }
     }
 
     /** A Markdown table of the benchmark runs. */

@@ -4,15 +4,14 @@ import io.kronlaplace.curvature.CurvatureType;
 import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacFlavour;
 import io.kronlaplace.curvature.KfacOptions;
+import io.kronlaplace.curvature.KronFactorFiles;
 import io.kronlaplace.curvature.KronFactors;
-import io.kronlaplace.io.Npy;
 import io.kronlaplace.laplace.Batch;
 import io.kronlaplace.likelihood.Likelihood;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.SupervisedDataset;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,9 +28,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "curvature", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compute K-FAC-expand and/or K-FAC-reduce factors of a saved model on its training images "
                 + "(or graphs) and "
-                + "export them as .npy files: OUT/<flavour>/<layer>.A.npy (input factor, Din x Din) and "
-                + "<layer>.B.npy (gradient factor, Dout x Dout), float64, for the summed loss (GGN ~ B (x) A).",
-                "Load in Python with numpy.load."})
+                + "export them as .npy files: OUT/<flavour>/layer<k>.A.npy (input factor, Din x Din) and "
+                + "layer<k>.B.npy (gradient factor, Dout x Dout), float64, for the summed loss (GGN ~ B (x) A), "
+                + "with the index OUT/<flavour>/kfac-index.tsv: one line per layer k with its path, flavour, Din, "
+                + "Dout and bias block (B: the layer's bias has the block B (x) [1]; -: no bias).",
+                "Load in Python with numpy.load; in Java with KronFactorFiles.readFactors."})
 public final class CurvatureCommand implements Callable<Integer> {
     /** Which flavours to compute. */
     enum Flavours {
@@ -122,11 +123,7 @@ public final class CurvatureCommand implements Callable<Integer> {
                     : runner.factors(loaded.model().architecture(), network, kfac, (ImageDataset) train, batchSize);
             double seconds = (System.nanoTime() - start) / 1e9;
             Path dir = output.directory().resolve(flavour.name().toLowerCase(Locale.ROOT));
-            Files.createDirectories(dir);
-            for (Map.Entry<String, KronFactors> e : factors.entrySet()) {
-                Npy.write(dir.resolve(e.getKey() + ".A.npy"), e.getValue().a());
-                Npy.write(dir.resolve(e.getKey() + ".B.npy"), e.getValue().b());
-            }
+            KronFactorFiles.writeFactors(dir, factors, KronFactorFiles.layersWithBias(network));
             stdout.printf(Locale.ROOT, "%s: %d layers, %d examples in %.2f s -> %s%n", flavour, factors.size(),
                     train.size(), seconds, dir.toAbsolutePath());
         }
@@ -139,7 +136,8 @@ public final class CurvatureCommand implements Callable<Integer> {
                                                SupervisedDataset<?> train, int rows) {
         KfacEstimator estimator = new KfacEstimator(network, likelihood, options);
         int batches = (train.size() + rows - 1) / rows;
-        try (Progress bar = Progress.start("K-FAC " + options.flavour(), batches, "batch", common.quiet())) {
+        try (Progress bar = Progress.start("K-FAC " + options.flavour(), batches, "batch", common.quiet(),
+                spec.commandLine().getErr())) {
             for (int from = 0; from < train.size(); from += rows) {
                 int[] idx = new int[Math.min(rows, train.size() - from)];
                 for (int i = 0; i < idx.length; i++) {

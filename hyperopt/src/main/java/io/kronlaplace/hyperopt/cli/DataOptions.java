@@ -7,6 +7,7 @@ import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.data.SyntheticImages;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import picocli.CommandLine.Option;
  * apply to graphs ({@link GraphDataOptions}).
  */
 public final class DataOptions {
+    private static final String CIFAR_SOURCE = "source=cifar10";
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Directory with the CIFAR-10 binary files "
             + "(data_batch_1.bin ... data_batch_5.bin, test_batch.bin). Without it the built-in synthetic 32x32 "
             + "image set is used.")
@@ -47,6 +50,35 @@ public final class DataOptions {
         return dataDir != null;
     }
 
+    /**
+     * Checks the sizes before any data are read, so a bad value is reported at once.
+     *
+     * @throws IllegalArgumentException when {@code --train-size} or {@code --test-size} is below 1
+     */
+    void validate() {
+        if (trainSize != null) {
+            positive(trainSize, "--train-size");
+        }
+        if (testSize != null) {
+            positive(testSize, "--test-size");
+        }
+    }
+
+    /**
+     * Where the training images come from, as {@code ; }-separated {@code name=value} items: what a checkpoint compares
+     * on resume and a saved model records (see {@code OnlineMarglikOptions.dataSource}).
+     *
+     * @return {@code source=cifar10} with the directory and size, or {@code source=synthetic} with the variant, size
+     *         and seed
+     */
+    String source() {
+        String size = "; --train-size=" + (trainSize == null ? "default" : trainSize.toString());
+        if (cifar()) {
+            return CIFAR_SOURCE + "; --data-dir=" + dataDir.toAbsolutePath().normalize() + size;
+        }
+        return "source=synthetic; --synthetic-variant=" + variant + size + "; --data-seed=" + dataSeed;
+    }
+
     /** Loaded, not yet normalised data: train, test and an out-of-distribution set. */
     public record Loaded(ImageDataset train, ImageDataset test, ImageDataset ood) {
     }
@@ -54,6 +86,9 @@ public final class DataOptions {
     /** Reads or generates the data. */
     public Loaded load() throws IOException {
         if (dataDir != null) {
+            if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+                throw new FileSystemException(dataDir.toString(), null, "a file, not the CIFAR-10 data directory");
+            }
             if (!Files.isDirectory(dataDir)) {
                 throw new NoSuchFileException(dataDir.toString(), null, "CIFAR-10 data directory does not exist");
             }

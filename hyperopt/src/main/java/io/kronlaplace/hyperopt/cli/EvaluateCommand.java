@@ -70,8 +70,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     PredictiveOptions predictive;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "100",
-            description = "Images or graphs per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+            description = "Images or graphs per batch; the memory of the Laplace predictive grows linearly with it "
+                    + "(default: ${DEFAULT-VALUE}, as in train's evaluation).")
     int batchSize;
 
     @Option(names = "--aug-samples", paramLabel = "S", defaultValue = "2",
@@ -94,9 +95,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         this.runner = Objects.requireNonNull(runner, "runner");
     }
 
-    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
+    /**
+     * Checks the options, then owns {@code --out} for the whole run (a second run into it fails with
+     * {@link ExitCodes#LOCKED}).
+     */
     @Override
     public Integer call() throws Exception {
+        predictive.mcSamples();
+        DataOptions.positive(batchSize, "--batch-size");
+        data.validate();
         try (OutputDirectoryLock lock = output.lock()) {
             return evaluate();
         }

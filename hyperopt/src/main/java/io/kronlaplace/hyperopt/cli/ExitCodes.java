@@ -12,6 +12,11 @@ public final class ExitCodes {
     public static final int INPUT = 3;
     /** The output directory is owned by another run that is still alive (see {@link OutputDirectoryLock}). */
     public static final int LOCKED = 4;
+    /**
+     * An output file or the output directory could not be written (disk full, read-only file system, no permission);
+     * the message names the path.
+     */
+    public static final int OUTPUT = 5;
 
     private ExitCodes() {
     }

@@ -43,6 +43,21 @@ public final class GraphDataOptions {
     }
 
     /**
+     * Where the training graphs come from (see {@link DataOptions#source()}).
+     *
+     * @param data the sizes and the seed
+     * @return {@code source=ogb} with the directory, or {@code source=synthetic-graphs} with the generator's settings,
+     *         then the training size and the data seed
+     */
+    String source(DataOptions data) {
+        String origin = ogbDir != null ? "source=ogb; --ogb-dir=" + ogbDir.toAbsolutePath().normalize()
+                : "source=synthetic-graphs; --graph-nodes=" + Arrays.toString(nodeRange) + "; --graph-edge-probability="
+                + edgeProbability;
+        return origin + "; --train-size=" + (data.trainSize == null ? "default" : data.trainSize.toString())
+                + "; --data-seed=" + data.dataSeed;
+    }
+
+    /**
      * Reads or generates the graphs (float32, as the networks run).
      *
      * @throws NoSuchFileException      when the OGB directory or one of its required files does not exist

@@ -1,6 +1,7 @@
 package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.io.CorruptFileException;
+import io.kronlaplace.io.OutputWriteException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -14,10 +15,14 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: {@link ExitCodes#OK} on success, {@link ExitCodes#USAGE} for bad arguments, {@link ExitCodes#INPUT}
  * for missing or corrupt input files (every reader's {@link CorruptFileException}), {@link ExitCodes#LOCKED} when
- * another live run owns the output directory, {@link ExitCodes#FAILURE} for failures while running.
+ * another live run owns the output directory, {@link ExitCodes#OUTPUT} when an output file or the output directory
+ * cannot be written (disk full, read-only), {@link ExitCodes#FAILURE} for failures while running.
  */
 @Command(name = "kronlaplace", mixinStandardHelpOptions = true, version = "kronlaplace 0.1.0",
         description = "Laplace approximations and marginal-likelihood hyperparameter learning on a K-FAC engine.",
+        footer = {"", "Exit codes: 0 success, 1 failure while running, 2 bad arguments, 3 missing or corrupt input "
+                + "file, 4 output directory owned by another running process, 5 output not writable (disk full, "
+                + "read-only or no permission; the message names the path)."},
         subcommands = {TrainCommand.class, EvaluateCommand.class, SearchCommand.class, CurvatureCommand.class,
                 BenchCommand.class, FuzzCommand.class, ImportCommand.class,
                 CommandLine.HelpCommand.class})
@@ -98,6 +103,9 @@ public final class Main implements Runnable {
     static int exitCode(Throwable ex) {
         if (ex instanceof OutputDirectoryLockedException) {
             return ExitCodes.LOCKED;
+        }
+        if (ex instanceof OutputWriteException) {
+            return ExitCodes.OUTPUT;
         }
         if (ex instanceof CorruptFileException || ex instanceof IOException) {
             return ExitCodes.INPUT;

@@ -7,25 +7,49 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Shows online training on the terminal: a progress bar (rate, ETA) per epoch and per marginal-likelihood update,
- * and one summary line per epoch. Quiet mode prints nothing.
+ * Shows online training on standard error: a progress bar (rate, ETA) per epoch, per curvature pass and per run of
+ * hyper-steps of a marginal-likelihood update (when standard error is a terminal), and one summary line per epoch.
+ * Quiet mode prints nothing.
  */
 final class ProgressListener implements TrainingListener {
     private final boolean quiet;
+    private final boolean bars;
     private final PrintWriter err;
     private final int epochs;
     private Progress bar;
+    private int hypersteps;
+    private boolean inHypersteps;
 
+    /**
+     * @param quiet  print nothing
+     * @param err    the command's standard error
+     * @param epochs the run's epochs, shown as "epoch e/epochs"
+     */
     ProgressListener(boolean quiet, PrintWriter err, int epochs) {
+        this(quiet, !quiet && Progress.standardErrorIsTerminal(), err, epochs);
+    }
+
+    /**
+     * @param quiet  print nothing
+     * @param bars   draw progress bars (summary lines are printed either way unless quiet)
+     * @param err    where to print
+     * @param epochs the run's epochs
+     */
+    ProgressListener(boolean quiet, boolean bars, PrintWriter err, int epochs) {
         this.quiet = quiet;
+        this.bars = bars && !quiet;
         this.err = err;
         this.epochs = epochs;
     }
 
+    private void startBar(String task, long total, String unit) {
+        close();
+        bar = Progress.draw(task, total, unit, bars, err);
+    }
+
     @Override
     public void epochStarted(int epoch, int batches) {
-        close();
-        bar = Progress.start("epoch " + epoch + "/" + epochs, batches, "batch", quiet);
+        startBar("epoch " + epoch + "/" + epochs, batches, "batch");
     }
 
     @Override
@@ -36,8 +60,10 @@ final class ProgressListener implements TrainingListener {
 
     @Override
     public void marglikStarted(int epoch, int curvatureBatches, int hypersteps) {
-        close();
-        bar = Progress.start("marglik " + epoch, curvatureBatches + (long) hypersteps, "step", quiet);
+        // curvature batches and hyper-steps take very different times: one bar each, so that each ETA is right
+        startBar("K-FAC " + epoch, curvatureBatches, "batch");
+        this.hypersteps = hypersteps;
+        inHypersteps = false;
     }
 
     @Override
@@ -48,6 +74,10 @@ final class ProgressListener implements TrainingListener {
 
     @Override
     public void hyperstepFinished(int epoch, int step, double logMarglik) {
+        if (!inHypersteps) {
+            inHypersteps = true;
+            startBar("hyper-steps " + epoch, hypersteps, "step");
+        }
         bar.message(String.format(Locale.ROOT, "log p(D|M) %.1f", logMarglik));
         bar.step(1);
     }

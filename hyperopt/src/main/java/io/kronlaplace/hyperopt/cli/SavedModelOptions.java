@@ -5,6 +5,8 @@ import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -35,9 +37,15 @@ public final class SavedModelOptions {
      * Reads the model, then reads or generates the data of its kind (the other kind's options must be unused): the
      * data options when any is given, else the data the model records; a model that records none (written by an
      * older version) falls back to the data options' defaults, and {@code warning} says so.
+     *
+     * @throws IllegalArgumentException when the model and the data are of different tasks
      */
     Loaded load(DataOptions data, DataFormatOptions formats, GraphDataOptions graphData,
                 java.util.function.Consumer<String> warning) throws IOException {
+        if (Files.isDirectory(modelFile)) {
+            throw new FileSystemException(modelFile.toString(), null, "a directory, not a model file: give "
+                    + modelFile.resolve("model.klm"));
+        }
         SavedModel model = SavedModel.read(modelFile);
         if (!model.architecture().kind().imageInputs()) {
             return new Loaded(model, null, null, null, graphData.load(data));

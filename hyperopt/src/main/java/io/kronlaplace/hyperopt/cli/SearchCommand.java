@@ -137,7 +137,8 @@ public final class SearchCommand implements Callable<Integer> {
         ImageDataset val = norm.apply(range(all, all.size() - validation, all.size()));
         PrintWriter err = spec.commandLine().getErr();
         List<SearchResult> results;
-        try (Progress bar = Progress.start("search", grid.size(), "config", common.quiet())) {
+        try (Progress bar = Progress.start("search", grid.size(), "config", common.quiet(),
+                spec.commandLine().getErr())) {
             results = runner.run(new GridSearch(depth, variant, base, line -> {
                 bar.step(1);
                 if (!common.quiet() && !bar.visible()) {

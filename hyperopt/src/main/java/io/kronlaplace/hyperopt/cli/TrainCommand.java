@@ -19,6 +19,7 @@ import io.kronlaplace.hyperopt.checkpoint.ModelArchitecture;
 import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.hyperopt.checkpoint.TargetScaling;
+import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.models.WideResNet;
@@ -35,6 +36,7 @@ import io.kronlaplace.validation.report.TrainingCurves;
 import io.kronlaplace.validation.report.WrittenReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,8 +66,14 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Writes OUT/report.json, report.md, report.html (training curves; MAP vs Laplace GLM probit vs "
                 + "Laplace GLM MC on the test split, rotated and noisy test images and an out-of-distribution set, "
                 + "with calibration plots), OUT/model.klm (weights and learned hyperparameters of the best epoch; "
-                + "use with 'evaluate') and OUT/checkpoint.klck (resume with --resume)."})
+                + "use with 'evaluate') and OUT/checkpoint.klck (resume with --resume). An output directory holding an "
+                + "earlier run's checkpoint is refused unless --resume or --overwrite is given.",
+                "Exit codes: 0 success, 1 failure while running, 2 bad arguments, 3 missing or corrupt input file, "
+                + "4 output directory owned by another running process, 5 output not writable (disk full, "
+                + "read-only or no permission; the message names the path)."})
 public final class TrainCommand implements Callable<Integer> {
+    /** File name of the checkpoint in the output directory. */
+    static final String CHECKPOINT = "checkpoint.klck";
     private final TrainerFactory trainers;
 
     @Spec
@@ -86,6 +94,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run whose checkpoint is in the output directory "
             + "(same options required); bit-for-bit the same result as an uninterrupted run.")
     boolean resume;
+
+    @Option(names = "--overwrite", description = "Start a new run in an output directory that holds the checkpoint of "
+            + "an earlier run, replacing it (without this option or --resume such a directory is refused).")
+    boolean overwrite;
 
     @Option(names = "--model-kind", paramLabel = "KIND", defaultValue = "WRN",
             description = "Network: WRN (Wide ResNet, sized by --depth, --widen, --variant), VIT (vision "
@@ -215,12 +227,40 @@ public final class TrainCommand implements Callable<Integer> {
         this.trainers = java.util.Objects.requireNonNull(trainers, "trainers");
     }
 
-    /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
+    /**
+     * Checks the options, then owns {@code --out} for the whole run (a second run into it fails with
+     * {@link ExitCodes#LOCKED}).
+     */
     @Override
     public Integer call() throws Exception {
+        validate();
         try (OutputDirectoryLock lock = output.lock()) {
+            prepare(output.directory());
             return train();
         }
+    }
+
+    /** The checks that need no data and no output directory, so that a bad value is reported before any work. */
+    private void validate() {
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--resume continues the run in the output directory and --overwrite "
+                    + "replaces it: give one of them");
+        }
+        predictive.mcSamples();
+        data.validate();
+    }
+
+    /**
+     * Refuses to replace an earlier run's checkpoint unless told to, and removes the temporary files of writes that an
+     * earlier process did not finish (this run holds the directory's lock, so no write of another run is under way).
+     */
+    private void prepare(Path out) throws IOException {
+        Path checkpoint = out.resolve(CHECKPOINT);
+        if (!resume && !overwrite && Files.exists(checkpoint)) {
+            throw new IllegalArgumentException(out + " holds the checkpoint of an earlier run (" + CHECKPOINT
+                    + "): continue it with --resume, start afresh there with --overwrite, or choose another --out");
+        }
+        AtomicFiles.deleteTemporaryFiles(out);
     }
 
     private Integer train() throws Exception {
@@ -237,22 +277,23 @@ public final class TrainCommand implements Callable<Integer> {
 
         Network network = architecture.build(seed);
         weights.loadInto(architecture, network);
-        status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test examples; %s",
-                architecture.describe(), network.numParameters(), task.train().size(), task.testSize(), options));
+        status(err, String.format(Locale.ROOT, "%s, %,d parameters, %d training / %d test examples; %d epochs of "
+                        + "batch %d", architecture.describe(), network.numParameters(), task.train().size(),
+                task.testSize(), options.epochs(), options.batchSize()));
+        burnInWarning(options).ifPresent(line -> status(err, "warning: " + line));
         // graph data sets train in this JVM: the distributed trainers take image data sets only
         OnlineMarglikTrainer trainer = task.train() instanceof ImageDataset images
                 ? trainers.create(architecture, network, images, options)
                 : new OnlineMarglikTrainer(network, task.train(), options);
         trainer.evaluateAfterEachEpoch(task.testEvaluation());
         ProgressListener progress = new ProgressListener(common.quiet(), err, options.epochs());
-        long start = System.nanoTime();
         TrainingResult result;
         try {
-            result = trainer.train(out.resolve("checkpoint.klck"), resume, progress);
+            result = trainer.train(out.resolve(CHECKPOINT), resume, progress);
         } finally {
             progress.close();
         }
-        double trainSeconds = (System.nanoTime() - start) / 1e9;
+        double trainSeconds = trainingSeconds(result);
 
         SavedModel model = new SavedModel(architecture, task.normalizationMean(), task.normalizationStd(),
                 result.priorPrecisions(), result.eta(), result.bestState(), source,
@@ -339,7 +380,8 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("regression trains an MLP on the features: use --model-kind MLP, not "
                     + modelKind);
         }
-        OnlineMarglikOptions options = options(false, LikelihoodType.REGRESSION, 0, OptimizerKind.ADAM);
+        OnlineMarglikOptions options = options(false, LikelihoodType.REGRESSION, 0, OptimizerKind.ADAM,
+                resumeSource(source));
         status(err, "loading " + source.describe());
         FileData.Loaded raw = FileData.load(source);
         ChannelNormalization inputs = FileData.columns(raw.regressionTrain().features());
@@ -367,11 +409,26 @@ public final class TrainCommand implements Callable<Integer> {
         boolean cifar = source.format() == DataFormat.CIFAR;
         boolean synthetic = source.format() == DataFormat.SYNTHETIC;
         return options(cifar, LikelihoodType.CLASSIFICATION, synthetic ? 2 : 0,
-                cifar ? OptimizerKind.SGD : OptimizerKind.ADAM);
+                cifar ? OptimizerKind.SGD : OptimizerKind.ADAM, resumeSource(source));
+    }
+
+    /**
+     * The data options a resumed run must repeat, one {@code name=value} item per option: the built-in sets' and
+     * CIFAR-10's from {@link DataOptions#source()}, files' from their paths, task, target column and test split.
+     */
+    private String resumeSource(DataSource source) {
+        if (source.format() == DataFormat.CIFAR || source.format() == DataFormat.SYNTHETIC) {
+            return data.source();
+        }
+        return "source=" + source.format() + "; --train-file=" + String.join(",", source.trainFiles())
+                + "; --test-file=" + String.join(",", source.testFiles()) + "; --task=" + source.task()
+                + "; --target-column=" + source.targetColumn() + "; --test-fraction=" + source.testFraction()
+                + "; --data-seed=" + source.seed();
     }
 
     private Task graphTask(PrintWriter err) throws IOException {
-        OnlineMarglikOptions options = options(false, LikelihoodType.BINARY, 0, OptimizerKind.SGD);
+        OnlineMarglikOptions options = options(false, LikelihoodType.BINARY, 0, OptimizerKind.SGD,
+                graphData.source(data));
         status(err, "loading " + (graphData.ogb() ? "OGB graphs from " + graphData.ogbDir : "synthetic graphs"));
         GraphDataOptions.Loaded graphs = graphData.load(data);
         GraphDataset train = graphs.train();
@@ -388,9 +445,10 @@ public final class TrainCommand implements Callable<Integer> {
      * @param likelihood                 the training data's observation model
      * @param defaultAugmentationSamples S when {@code --aug-samples} is not given
      * @param defaultOptimizer           the optimiser when {@code --optimizer} is not given
+     * @param dataSource                 where the training data come from (compared on resume)
      */
     private OnlineMarglikOptions options(boolean cifar, LikelihoodType likelihood, int defaultAugmentationSamples,
-                                         OptimizerKind defaultOptimizer) {
+                                         OptimizerKind defaultOptimizer, String dataSource) {
         int s = or(augmentationSamples, defaultAugmentationSamples);
         OptimizerKind chosen = optimizer != null ? optimizer : defaultOptimizer;
         return OnlineMarglikOptions.builder()
@@ -411,7 +469,37 @@ public final class TrainCommand implements Callable<Integer> {
                 .curvatureBatchSize(cifar ? 128 : 100)
                 .likelihood(likelihood)
                 .seed(seeds.seed())
+                .dataSource(dataSource)
                 .build();
+    }
+
+    /**
+     * The training time of the whole run: the epochs' training and marginal-likelihood seconds, which the checkpoint
+     * keeps, so that a resumed run also counts the time of the processes before it.
+     */
+    static double trainingSeconds(TrainingResult result) {
+        return result.history().stream().mapToDouble(s -> s.trainSeconds() + s.marglikSeconds()).sum();
+    }
+
+    /**
+     * A warning when no epoch of the run ends with a marginal-likelihood update (all epochs before the burn-in, or
+     * none a multiple of the frequency): the prior precisions and augmentation then stay at their initial values.
+     */
+    static java.util.Optional<String> burnInWarning(OnlineMarglikOptions o) {
+        for (int epoch = 1; epoch <= o.epochs(); epoch++) {
+            if (o.marglikEpoch(epoch)) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.of(String.format(Locale.ROOT, "no marginal-likelihood update runs in these %d "
+                + "epochs (updates at epochs e >= %d with e %% %d == 0): no hyperparameters are learned, the prior "
+                + "precision stays at %s", o.epochs(), o.burnIn(), o.marglikFrequency(),
+                compact(o.initialPriorPrecision())));
+    }
+
+    /** An integral value without decimals ("5"), any other value as Java prints it. */
+    static String compact(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static int or(Integer value, int fallback) {
@@ -433,6 +521,7 @@ public final class TrainCommand implements Callable<Integer> {
                 o.flavour().name().toLowerCase(Locale.ROOT), o.curvatureType()));
         b.append(o.learnsAugmentation() ? "learned augmentation with S = " + o.augmentationSamples() + " samples"
                 : "no learned augmentation");
+        burnInWarning(o).ifPresent(w -> b.append(". Warning: ").append(w));
         b.append(String.format(Locale.ROOT, ". Training took %.1f s; the best log marginal likelihood %.2f was at "
                 + "epoch %d; that epoch's weights and hyperparameters are saved and evaluated.", seconds,
                 r.bestLogMarglik(), r.bestEpoch()));
@@ -459,15 +548,16 @@ public final class TrainCommand implements Callable<Integer> {
                 meanLog += Math.log(p) / s.priorPrecisions().length;
             }
             hyper.put("prior precision (geometric mean)", Math.exp(meanLog));
+            Map<String, Double> metrics = new LinkedHashMap<>();
             if (!Double.isNaN(s.trainAccuracy())) {
-                hyper.put("train accuracy", s.trainAccuracy());
+                metrics.put("train accuracy", s.trainAccuracy());
             }
             for (AffineGenerator g : AffineGenerator.values()) {
                 if (s.augmentation().length > 0) {
                     hyper.put("|eta| " + g.name().toLowerCase(Locale.ROOT), s.augmentation()[g.ordinal()]);
                 }
             }
-            records.add(new EpochRecord(s.epoch(), s.trainLoss(), s.logMarglik(), hyper, s.testAccuracy(),
+            records.add(new EpochRecord(s.epoch(), s.trainLoss(), s.logMarglik(), hyper, metrics, s.testAccuracy(),
                     s.testNll()));
         }
         return new TrainingCurves(records);

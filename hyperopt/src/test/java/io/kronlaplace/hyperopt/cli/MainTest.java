@@ -29,9 +29,19 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "evaluate", "search", "curvature", "bench"})
+    @ValueSource(strings = {"train", "evaluate", "search", "curvature", "bench", "import"})
     void everyCommandHasHelp(String command) {
-        Run r = run(command, "--help");
+        // picocli reports malformed descriptions (e.g. an unescaped %) as warnings on System.err
+        java.io.PrintStream systemErr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        Run r;
+        try {
+            System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = run(command, "--help");
+        } finally {
+            System.setErr(systemErr);
+        }
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8), "help of " + command);
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertTrue(r.out().contains("Usage: kronlaplace " + command), r.out());
         assertTrue(r.out().contains("--quiet"), r.out());
@@ -107,11 +117,43 @@ class MainTest {
     }
 
     @Test
+    void aFileGivenForADirectoryAndADirectoryForAFileAreNamedAsSuch() throws Exception {
+        Path file = Files.writeString(dir.resolve("cifar.bin"), "x");
+        Run r = run("train", "--data-dir", file.toString(), "--quiet", "--out", dir.resolve("a").toString());
+        assertEquals(ExitCodes.INPUT, r.code());
+        assertTrue(r.err().contains(file + ": a file, not the CIFAR-10 data directory"), r.err());
+        Path run = Files.createDirectories(dir.resolve("run"));
+        r = run("evaluate", "--model", run.toString(), "--quiet", "--out", dir.resolve("b").toString());
+        assertEquals(ExitCodes.INPUT, r.code());
+        assertTrue(r.err().contains(run + ": a directory, not a model file: give " + run.resolve("model.klm")),
+                r.err());
+    }
+
+    @Test
     void resumeWithoutCheckpointIsAnInputError() {
         Run r = run("train", "--resume", "--quiet", "--train-size", "8", "--test-size", "4", "--out",
                 dir.resolve("fresh").toString());
         assertEquals(ExitCodes.INPUT, r.code());
         assertTrue(r.err().contains("checkpoint"), r.err());
+    }
+
+    @Test
+    void benchmarkArgumentsGoToOneChosenBenchmark() {
+        Run r = run("bench", "--", "--batch=32");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("choose it with --only NAME"), r.err());
+    }
+
+    @Test
+    void benchmarkOutputIsForwardedLineByLineAsItIsWritten() {
+        StringWriter out = new StringWriter();
+        BenchCommand.LineForwarder forwarder = new BenchCommand.LineForwarder(new PrintWriter(out));
+        for (byte b : "first line\nsecond".getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            forwarder.write(b);
+        }
+        assertEquals("first line\n", out.toString(), "a finished line is shown at once");
+        forwarder.close();
+        assertEquals("first line\nsecond", out.toString());
     }
 
     @Test

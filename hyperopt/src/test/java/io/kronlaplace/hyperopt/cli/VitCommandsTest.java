@@ -3,6 +3,7 @@ package io.kronlaplace.hyperopt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kronlaplace.curvature.KronFactorFiles;
 import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.nn.TokenPool;
@@ -39,10 +40,12 @@ class VitCommandsTest {
                 "8", "--out", dir.resolve("curvature").toString());
         assertEquals(ExitCodes.OK, c.code(), c.err());
         for (String flavour : new String[] {"expand", "reduce"}) {
+            Path factors = dir.resolve("curvature").resolve(flavour);
+            java.util.Set<String> layers = KronFactorFiles.readFactors(factors).keySet();
             for (String layer : new String[] {"patch.proj", "block1.attn.main.attention.query", "head"}) {
-                assertTrue(Files.exists(dir.resolve("curvature").resolve(flavour).resolve(layer + ".A.npy")),
-                        flavour + " " + layer);
+                assertTrue(layers.contains(layer), flavour + " " + layer + " in " + layers);
             }
+            assertTrue(KronFactorFiles.readLayersWithBias(factors).contains("head"), "the head's bias is stated");
         }
     }
 }

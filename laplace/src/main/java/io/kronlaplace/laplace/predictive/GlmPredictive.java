@@ -50,11 +50,15 @@ public final class GlmPredictive implements Predictive {
     /**
      * Class probabilities, {@code N x C} float64, rows summing to 1.
      *
+     * <p>Monte-Carlo samples of row {@code i} come from a random stream of their own, seeded with {@code seed + i}: a
+     * row's result depends only on that sum, so a data set predicted in batches, each seeded with a base seed plus its
+     * first row's index, gives the same numbers for every batch size.
+     *
      * @param x       network inputs, N rows ({@code N*S} for an invariant model)
-     * @param link    how the Gaussian over the logits is pushed through the softmax
+     * @param link    how the Gaussian over the logits is turned into probabilities
      * @param samples Monte-Carlo samples per example (MC only; ignored by the other links)
-     * @param seed    seed of the Monte-Carlo samples (MC only)
-     * @return class probabilities, {@code N x C} float64, rows summing to 1
+     * @param seed    seed of row 0's samples (MC only)
+     * @return the probabilities
      * @throws IllegalStateException for a regression posterior or before fit
      */
     public INDArray classify(INDArray x, LinkApproximation link, int samples, long seed) {
@@ -93,9 +97,10 @@ public final class GlmPredictive implements Predictive {
      * Probit and Monte-Carlo class probabilities from one functional prediction: the same results as two
      * {@link #classify} calls with the same arguments, for half the cost (the Jacobian products dominate).
      *
+     * @param x       the inputs, one example per row
      * @param samples Monte-Carlo samples per example
      * @param x       network inputs, N rows
-     * @param seed    seed of the Monte-Carlo samples
+     * @param seed    seed of row 0's samples; row {@code i} uses {@code seed + i} (see {@link #classify})
      * @return the probit and the Monte-Carlo probabilities, each {@code N x C}
      * @throws IllegalStateException for a regression posterior or before fit
      */
@@ -167,12 +172,13 @@ public final class GlmPredictive implements Predictive {
         if (samples < 1) {
             throw new IllegalArgumentException("Monte-Carlo predictive needs >= 1 samples, got " + samples);
         }
-        SplittableRandom random = new SplittableRandom(seed);
         int n = Math.toIntExact(f.mean().size(0));
         int c = Math.toIntExact(f.mean().size(1));
         double[] out = new double[n * c];
         double[] logits = new double[c];
         for (int i = 0; i < n; i++) {
+            // a stream per row: the samples must not depend on which rows share the batch
+            SplittableRandom random = new SplittableRandom(seed + i);
             double[][] l = choleskyWithJitter(f.covariance(), i, c);
             for (int s = 0; s < samples; s++) {
                 double[] eps = new double[c];

@@ -90,7 +90,11 @@ public final class Cifar10Reader {
         long expected = (long) recordsPerFile * RECORD_BYTES;
         if (size != expected) {
             long complete = size / RECORD_BYTES;
-            String where = size < expected
+            String where = size < expected && size % RECORD_BYTES == 0
+                    // whole records only: a shortened file, not one cut mid-record
+                    ? "it holds " + complete + " complete records, fewer than a full file (use --train-size or "
+                            + "--test-size to take fewer images from full files)"
+                    : size < expected
                     ? "truncated: record " + complete + " (0-based) is incomplete at byte offset "
                             + complete * RECORD_BYTES
                     : "has " + (size - expected) + " unexpected trailing bytes after offset " + expected;

@@ -11,20 +11,23 @@ import java.util.Map;
  * @param trainLoss             mean training loss of the epoch
  * @param logMarginalLikelihood log marginal likelihood estimate, NaN when not computed in this epoch
  * @param hyperparameters       hyperparameter values by name (for example "prior precision"), in display order
+ * @param metrics               other per-epoch measurements by name (for example "train accuracy"), in display order;
+ *                              charted apart from the hyperparameters
  * @param testAccuracy          accuracy of the network (point estimate) on the test set after the epoch, NaN when not
  *                              evaluated
  * @param testNll               its mean negative log-likelihood on the test set (nats), NaN when not evaluated
  */
 public record EpochRecord(int epoch, double trainLoss, double logMarginalLikelihood,
-        Map<String, Double> hyperparameters, double testAccuracy, double testNll) {
+        Map<String, Double> hyperparameters, Map<String, Double> metrics, double testAccuracy, double testNll) {
 
-    /** Copies the map, keeping its order. */
+    /** Copies the maps, keeping their order. */
     public EpochRecord {
         hyperparameters = Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
+        metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
     /**
-     * An epoch without test metrics.
+     * An epoch without other measurements or test metrics.
      *
      * @param epoch                 epoch number (1-based by convention)
      * @param trainLoss             mean training loss of the epoch
@@ -33,7 +36,36 @@ public record EpochRecord(int epoch, double trainLoss, double logMarginalLikelih
      */
     public EpochRecord(int epoch, double trainLoss, double logMarginalLikelihood,
             Map<String, Double> hyperparameters) {
-        this(epoch, trainLoss, logMarginalLikelihood, hyperparameters, Double.NaN, Double.NaN);
+        this(epoch, trainLoss, logMarginalLikelihood, hyperparameters, Map.of(), Double.NaN, Double.NaN);
+    }
+
+    /**
+     * An epoch with other measurements but no test metrics.
+     *
+     * @param epoch                 epoch number (1-based by convention)
+     * @param trainLoss             mean training loss of the epoch
+     * @param logMarginalLikelihood log marginal likelihood estimate, NaN when not computed in this epoch
+     * @param hyperparameters       hyperparameter values by name, in display order
+     * @param metrics               other per-epoch measurements by name, in display order
+     */
+    public EpochRecord(int epoch, double trainLoss, double logMarginalLikelihood,
+            Map<String, Double> hyperparameters, Map<String, Double> metrics) {
+        this(epoch, trainLoss, logMarginalLikelihood, hyperparameters, metrics, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * An epoch with test metrics but no other measurements.
+     *
+     * @param epoch                 epoch number (1-based by convention)
+     * @param trainLoss             mean training loss of the epoch
+     * @param logMarginalLikelihood log marginal likelihood estimate, NaN when not computed in this epoch
+     * @param hyperparameters       hyperparameter values by name, in display order
+     * @param testAccuracy          test accuracy of the point estimate after the epoch, NaN when not evaluated
+     * @param testNll               its test NLL (nats), NaN when not evaluated
+     */
+    public EpochRecord(int epoch, double trainLoss, double logMarginalLikelihood,
+            Map<String, Double> hyperparameters, double testAccuracy, double testNll) {
+        this(epoch, trainLoss, logMarginalLikelihood, hyperparameters, Map.of(), testAccuracy, testNll);
     }
 
     /** An epoch with only a training loss. */

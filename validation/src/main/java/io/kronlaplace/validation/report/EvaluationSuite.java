@@ -37,10 +37,10 @@ public final class EvaluationSuite {
      * Images per predictor call unless {@link Builder#batchSize} says otherwise. The predictor's memory grows with
      * it: a GLM predictive ({@code GlmPredictive.probit}) back-propagates C vectors per image, so one call holds the
      * activations of C x batch rows; a batch of 256 on WRN-10-1 (C = 10) peaked at 4.35 GB, about 12 GB estimated
-     * for WRN-16-4. 64 keeps WRN-10-1 near 1.1 GB; use 16 for WRN-16-4 or larger networks on an 8 GB machine. The
-     * batch size does not change the results.
+     * for WRN-16-4. 32 keeps a Wide ResNet's GLM predictive well within the command-line tool's default memory
+     * limits; use 16 for WRN-16-4 or larger networks on an 8 GB machine. The batch size does not change the results.
      */
-    public static final int DEFAULT_BATCH_SIZE = 64;
+    public static final int DEFAULT_BATCH_SIZE = 32;
 
     private final ShiftedDataset clean;
     private final List<ShiftedDataset> shifted;

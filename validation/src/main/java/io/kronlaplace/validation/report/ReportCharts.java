@@ -46,9 +46,17 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * {@code shift-noise-} (when such shifts exist; the clean set is the level-0 point), {@code ood-auroc-<OOD set>} (one
  * per in-distribution and OOD pair: AUROC per method and score), and from training curves {@code training-loss}
  * (with the test NLL when evaluated), {@code training-test-accuracy}, {@code training-log-marginal-likelihood} and
- * {@code training-hyperparameters} (when present).
+ * {@code training-hyperparameters} and {@code training-metrics} (when present). Every id starts with one of
+ * {@link #ID_PREFIXES}.
  */
 public final class ReportCharts {
+    /**
+     * The beginnings of every chart id: {@link ReportWriter} removes a directory's chart files that start with one of
+     * them and that the report it writes does not have, so no chart of an earlier report is left behind.
+     */
+    public static final List<String> ID_PREFIXES = List.of("reliability-", "confidence-", "shift-", "ood-",
+            "pit-", "training-");
+
     static {
         System.setProperty("java.awt.headless", "true");
     }
@@ -320,6 +328,11 @@ public final class ReportCharts {
             lineChart("training-hyperparameters", "Hyperparameters" + (positive ? " (log scale)" : ""), "Value",
                     lines, positive).ifPresent(charts::add);
         }
+        List<Line> metrics = new ArrayList<>();
+        for (String name : curves.metricNames()) {
+            metrics.add(new Line(name, epochs, curves.metric(name)));
+        }
+        lineChart("training-metrics", "Training measurements", "Value", metrics, false).ifPresent(charts::add);
         return charts;
     }
 
@@ -348,6 +361,23 @@ public final class ReportCharts {
                     .max().orElse(1.0);
             styler.setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
             styler.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max))));
+        } else {
+            double[] y = lines.stream().flatMapToDouble(l -> Arrays.stream(l.y())).filter(Double::isFinite)
+                    .distinct().toArray();
+            if (y.length == 1) {
+                // one distinct value gives XChart a zero range, which it labels with the unrounded value itself
+                double[] range = roundedRange(y[0]);
+                styler.setYAxisMin(range[0]);
+                styler.setYAxisMax(range[1]);
+            }
+        }
+        double[] pointEpochs = lines.stream().flatMap(l -> java.util.stream.IntStream.range(0, l.x().length)
+                .filter(i -> Double.isFinite(l.y()[i])).mapToObj(i -> l.x()[i])).mapToDouble(Double::doubleValue)
+                .distinct().toArray();
+        if (pointEpochs.length == 1) {
+            // one epoch: whole epochs either side, so that the axis has integer ticks around the point
+            styler.setXAxisMin(pointEpochs[0] - 1);
+            styler.setXAxisMax(pointEpochs[0] + 1);
         }
         for (Line line : lines) {
             // epochs without a value (NaN) are left out rather than drawn as gaps XChart cannot scale
@@ -366,6 +396,26 @@ public final class ReportCharts {
             series.setMarker(x.size() <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         }
         return Optional.of(encode(id, title, chart));
+    }
+
+    /**
+     * Round axis bounds around a single value: the multiples of the value's decade (or of 1 for 0) just below and just
+     * above it, e.g. -3000 and -2000 for -2303.4, 4 and 6 for 5.
+     *
+     * @param v a finite value
+     * @return {min, max} with min &lt; v &lt; max
+     */
+    static double[] roundedRange(double v) {
+        double step = v == 0 ? 1 : Math.pow(10, Math.floor(Math.log10(Math.abs(v))));
+        double min = Math.floor(v / step) * step;
+        double max = Math.ceil(v / step) * step;
+        if (min >= v) {
+            min -= step;
+        }
+        if (max <= v) {
+            max += step;
+        }
+        return new double[] {min, max};
     }
 
     private static void style(Chart<? extends AxesChartStyler, ?> chart) {
@@ -405,6 +455,9 @@ public final class ReportCharts {
     }
 
     private static ChartImage encode(String id, String title, Chart<?, ?> chart) {
+        if (ID_PREFIXES.stream().noneMatch(id::startsWith)) {
+            throw new IllegalStateException("chart id " + id + " starts with none of " + ID_PREFIXES);
+        }
         if (stackedLegend(chart.getSeriesMap().keySet())) {
             chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         }

@@ -37,7 +37,8 @@ import io.kronlaplace.validation.metrics.ReliabilityBin;
  *   "multiLabel": [ {"method", "set": string, "count", "observed": int, "averagePrecision", "nll", "brier": number} ],
  *   "training": null | {"epochs": [int], "trainLoss": [number], "logMarginalLikelihood": [number|null],
  *                       "testAccuracy": [number|null], "testNll": [number|null],
- *                       "hyperparameters": {name: [number|null]}}   // arrays aligned with "epochs"
+ *                       "hyperparameters": {name: [number|null]},
+ *                       "metrics": {name: [number|null]}}           // arrays aligned with "epochs"
  * }
  * </pre>
  * Units: NLL and entropy in nats (per example; per observed label for "multiLabel"), levels in degrees (ROTATION) or
@@ -173,6 +174,10 @@ public final class ReportJson {
         ObjectNode hyper = node.putObject("hyperparameters");
         for (String name : curves.hyperparameterNames()) {
             numbers(hyper.putArray(name), curves.hyperparameter(name));
+        }
+        ObjectNode metrics = node.putObject("metrics");
+        for (String name : curves.metricNames()) {
+            numbers(metrics.putArray(name), curves.metric(name));
         }
         return node;
     }

@@ -249,28 +249,37 @@ final class ReportTables {
         EpochRecord first = epochs.get(0);
         EpochRecord last = epochs.get(epochs.size() - 1);
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("train loss", number(first.trainLoss()), number(last.trainLoss())));
+        rows.add(firstAndLast("train loss", curves.epochNumbers(), curves.trainLoss()));
         if (curves.hasLogMarginalLikelihood()) {
-            double[] lml = curves.logMarginalLikelihood();
-            rows.add(List.of("log marginal likelihood", number(firstFinite(lml, false)),
-                    number(firstFinite(lml, true))));
+            rows.add(firstAndLast("log marginal likelihood", curves.epochNumbers(), curves.logMarginalLikelihood()));
         }
         for (String name : curves.hyperparameterNames()) {
-            double[] values = curves.hyperparameter(name);
-            rows.add(List.of(name, number(firstFinite(values, false)), number(firstFinite(values, true))));
+            rows.add(firstAndLast(name, curves.epochNumbers(), curves.hyperparameter(name)));
         }
-        return new Table("Training (" + epochs.size() + " epochs)",
-                List.of("Quantity", "Epoch " + first.epoch(), "Epoch " + last.epoch()), rows);
+        for (String name : curves.metricNames()) {
+            rows.add(firstAndLast(name, curves.epochNumbers(), curves.metric(name)));
+        }
+        return new Table("Training (" + epochs.size() + " epochs, " + first.epoch() + " to " + last.epoch() + ")",
+                List.of("Quantity", "First value", "Last value"), rows);
     }
 
-    private static double firstFinite(double[] values, boolean fromEnd) {
+    /**
+     * A row with a quantity's first and last finite values, each with the epoch it was recorded at: quantities such as
+     * the log marginal likelihood exist only at some epochs, so a column per epoch would mislabel them.
+     */
+    private static List<String> firstAndLast(String name, double[] epochs, double[] values) {
+        return List.of(name, finiteAt(epochs, values, false), finiteAt(epochs, values, true));
+    }
+
+    /** The first (or last) finite value as "value (epoch e)", or "n/a" when there is none. */
+    private static String finiteAt(double[] epochs, double[] values, boolean fromEnd) {
         for (int k = 0; k < values.length; k++) {
-            double v = values[fromEnd ? values.length - 1 - k : k];
-            if (Double.isFinite(v)) {
-                return v;
+            int i = fromEnd ? values.length - 1 - k : k;
+            if (Double.isFinite(values[i])) {
+                return number(values[i]) + " (epoch " + (long) epochs[i] + ")";
             }
         }
-        return Double.NaN;
+        return number(Double.NaN);
     }
 
     static String shift(EvaluationSet set) {

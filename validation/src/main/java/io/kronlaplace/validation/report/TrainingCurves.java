@@ -32,6 +32,29 @@ public record TrainingCurves(List<EpochRecord> epochs) {
         return new ArrayList<>(names);
     }
 
+    /**
+     * Names of all other per-epoch measurements ({@link EpochRecord#metrics()}) in order of first appearance.
+     *
+     * @return the names, each once
+     */
+    public List<String> metricNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (EpochRecord record : epochs) {
+            names.addAll(record.metrics().keySet());
+        }
+        return new ArrayList<>(names);
+    }
+
+    /**
+     * Values of one measurement per epoch.
+     *
+     * @param name a name from {@link #metricNames()}
+     * @return one value per epoch, NaN where absent
+     */
+    public double[] metric(String name) {
+        return epochs.stream().mapToDouble(e -> e.metrics().getOrDefault(name, Double.NaN)).toArray();
+    }
+
     /** Whether any epoch has a finite log marginal likelihood. */
     public boolean hasLogMarginalLikelihood() {
         return epochs.stream().anyMatch(e -> Double.isFinite(e.logMarginalLikelihood()));

@@ -2,6 +2,7 @@ package io.kronlaplace.validation.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,16 @@ class Cifar10ReaderTest {
         assertTrue(e.getMessage().contains("record 2 (0-based) is incomplete at byte offset "
                 + 2 * Cifar10Reader.RECORD_BYTES), e.getMessage());
         assertEquals(dir.resolve("test_batch.bin"), e.file());
+    }
+
+    @Test
+    void aFileOfFewerCompleteRecordsIsNotCalledTruncated(@TempDir Path dir) throws IOException {
+        byte[] full = file(0, RECORDS);
+        Files.write(dir.resolve("test_batch.bin"), Arrays.copyOf(full, 2 * Cifar10Reader.RECORD_BYTES));
+        CorruptDataException e = assertThrows(CorruptDataException.class,
+                () -> new Cifar10Reader(RECORDS).readTest(dir));
+        assertTrue(e.getMessage().contains("it holds 2 complete records, fewer than a full file"), e.getMessage());
+        assertFalse(e.getMessage().contains("truncated"), e.getMessage());
     }
 
     @Test

@@ -175,14 +175,53 @@ class ReportWriterTest {
         JsonNode training = new ObjectMapper().readTree(written.json().toFile()).get("training");
         assertEquals(3, training.get("logMarginalLikelihood").size());
         assertTrue(training.get("hyperparameters").get("prior precision").get(0).isNull());
-        assertTrue(Files.readString(written.markdown()).contains("| train loss | 2.0000 | 0.5000 |"));
+        assertTrue(Files.readString(written.markdown())
+                .contains("| train loss | 2.0000 (epoch 1) | 0.5000 (epoch 3) |"));
+    }
+
+    @Test
+    void trainingTableNamesTheEpochOfEveryFirstAndLastValue(@TempDir Path dir) throws IOException {
+        List<EpochRecord> epochs = new ArrayList<>();
+        for (int e = 1; e <= 8; e++) {
+            // marginal likelihood and prior only from epoch 6 on, as with a burn-in
+            epochs.add(new EpochRecord(e, 10.0 - e, e >= 6 ? -100.0 + e : Double.NaN,
+                    e >= 6 ? Map.of("prior precision", (double) e) : Map.of(), Map.of("train accuracy", e / 10.0)));
+        }
+        EvaluationReport r = EvaluationReport.builder("burn-in").trainingCurves(new TrainingCurves(epochs)).build();
+        WrittenReport written = ReportWriter.write(r, dir);
+        String markdown = Files.readString(written.markdown());
+        assertTrue(markdown.contains("| log marginal likelihood | -94.0000 (epoch 6) | -92.0000 (epoch 8) |"),
+                markdown);
+        assertTrue(markdown.contains("| prior precision | 6.0000 (epoch 6) | 8.0000 (epoch 8) |"), markdown);
+        assertTrue(markdown.contains("| train accuracy | 0.1000 (epoch 1) | 0.8000 (epoch 8) |"), markdown);
+        assertFalse(markdown.contains("Epoch 1 |"), markdown);
+        assertTrue(written.charts().contains(dir.resolve("training-metrics.png")));
+        JsonNode training = new ObjectMapper().readTree(written.json().toFile()).get("training");
+        assertFalse(training.get("hyperparameters").has("train accuracy"));
+        assertEquals(0.8, training.get("metrics").get("train accuracy").get(7).asDouble(), 0);
+    }
+
+    @Test
+    void aOnePointChartGetsRoundAxisBounds(@TempDir Path dir) throws IOException {
+        assertArrayEquals(new double[] {-3000, -2000}, ReportCharts.roundedRange(-2303.4), 0);
+        assertArrayEquals(new double[] {4, 6}, ReportCharts.roundedRange(5), 0);
+        assertArrayEquals(new double[] {-1, 1}, ReportCharts.roundedRange(0), 0);
+        assertArrayEquals(new double[] {0.01, 0.02}, ReportCharts.roundedRange(0.0123), 1e-15);
+        EvaluationReport r = EvaluationReport.builder("one update").trainingCurves(new TrainingCurves(List.of(
+                EpochRecord.loss(1, 2.0), new EpochRecord(2, 1.0, -2303.4, Map.of())))).build();
+        assertTrue(ReportWriter.write(r, dir).charts().contains(dir.resolve("training-log-marginal-likelihood.png")));
     }
 
     @Test
     void rewritingReplacesFilesAtomically(@TempDir Path dir) throws IOException {
-        ReportWriter.write(report(true), dir);
+        WrittenReport first = ReportWriter.write(report(true), dir);
         WrittenReport second = ReportWriter.write(report(false), dir);
         assertTrue(new ObjectMapper().readTree(second.json().toFile()).get("training").isNull());
+        for (Path chart : first.charts()) {
+            assertEquals(second.charts().contains(chart), Files.exists(chart), "a chart of the first report only "
+                    + "is removed: " + chart);
+        }
+        assertTrue(first.charts().stream().anyMatch(c -> !second.charts().contains(c)), "the first had more charts");
     }
 
     @Test

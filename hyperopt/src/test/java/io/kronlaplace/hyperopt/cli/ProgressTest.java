@@ -1,0 +1,59 @@
+package io.kronlaplace.hyperopt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kronlaplace.hyperopt.EpochSummary;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Progress bars go to the command's standard error, one redrawn line each, readable, and one bar per phase. */
+class ProgressTest {
+    @Test
+    void aBarIsRedrawnOnTheGivenStreamWithItsMessageApartFromTheRate() {
+        StringWriter err = new StringWriter();
+        try (Progress bar = Progress.draw("epoch 1/1", 4, "batch", true, new PrintWriter(err, true))) {
+            bar.message("loss 2.2991");
+            bar.step(4);
+        }
+        String text = err.toString();
+        assertTrue(text.startsWith("\r"), "redrawn in place: " + text);
+        assertTrue(text.endsWith("\n"), "the line ends when the bar closes: " + text);
+        assertTrue(text.contains(" loss 2.2991"), text);
+        assertFalse(text.contains("/sloss"), "message run into the rate: " + text);
+        assertFalse(text.matches("(?s).*[^0-9]\\.[0-9] batch/s.*"), "rate without its leading zero: " + text);
+    }
+
+    @Test
+    void hiddenBarsPrintNothing() {
+        StringWriter err = new StringWriter();
+        try (Progress bar = Progress.draw("x", 3, "batch", false, new PrintWriter(err, true))) {
+            bar.step(3);
+            assertFalse(bar.visible());
+        }
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void curvaturePassAndHyperStepsHaveABarEachAndSummariesArePrintedOnce() {
+        StringWriter err = new StringWriter();
+        ProgressListener listener = new ProgressListener(false, true, new PrintWriter(err, true), 1);
+        listener.epochStarted(1, 2);
+        listener.batchFinished(1, 0, 1.0);
+        listener.batchFinished(1, 1, 0.5);
+        listener.marglikStarted(1, 3, 2);
+        for (int b = 0; b < 3; b++) {
+            listener.curvatureBatchFinished(1, b);
+        }
+        listener.hyperstepFinished(1, 0, -10);
+        listener.hyperstepFinished(1, 1, -9);
+        listener.epochFinished(new EpochSummary(1, 0.75, 0.5, 0.1, -9, new double[] {1}, new double[0], 1.0, 0.5,
+                1.0));
+        String text = err.toString();
+        assertTrue(text.contains("K-FAC 1") && text.contains("hyper-steps 1"), text);
+        assertTrue(text.contains("3/3") && text.contains("2/2"), "each bar counts its own steps: " + text);
+        assertEquals(1, text.split("epoch 1/1  loss", -1).length - 1, "one summary line: " + text);
+    }
+}
