@@ -59,7 +59,6 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
      * @throws IllegalArgumentException when it does not
      */
     public SavedModel {
-        dataSource = dataSource == null ? "" : dataSource;
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(state, "state");
         if (normalizationMean.length != normalizationStd.length) {

@@ -66,7 +66,7 @@ public final class DataOptions {
 
     /**
      * Where the training images come from, as {@code ; }-separated {@code name=value} items: what a checkpoint compares
-     * on resume and a saved model records (see {@code OnlineMarglikOptions.dataSource}).
+     * on resume (see {@code OnlineMarglikOptions.dataSource}).
      *
      * @return {@code source=cifar10} with the directory and size, or {@code source=synthetic} with the variant, size
      *         and seed

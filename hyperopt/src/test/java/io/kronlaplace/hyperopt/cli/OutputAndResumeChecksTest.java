@@ -146,6 +146,6 @@ class OutputAndResumeChecksTest {
 
     private static EpochSummary epoch(int epoch, double trainSeconds, double marglikSeconds) {
         return new EpochSummary(epoch, 1.0, 0.5, 0.1, Double.NaN, new double[] {1}, new double[0], trainSeconds,
-                marglikSeconds, 1.0);
+                marglikSeconds, 1.0, Double.NaN, Double.NaN);
     }
 }

@@ -50,7 +50,7 @@ class ProgressTest {
         listener.hyperstepFinished(1, 0, -10);
         listener.hyperstepFinished(1, 1, -9);
         listener.epochFinished(new EpochSummary(1, 0.75, 0.5, 0.1, -9, new double[] {1}, new double[0], 1.0, 0.5,
-                1.0));
+                1.0, Double.NaN, Double.NaN));
         String text = err.toString();
         assertTrue(text.contains("K-FAC 1") && text.contains("hyper-steps 1"), text);
         assertTrue(text.contains("3/3") && text.contains("2/2"), "each bar counts its own steps: " + text);
