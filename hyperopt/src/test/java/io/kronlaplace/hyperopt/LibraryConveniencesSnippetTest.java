@@ -8,7 +8,6 @@ import io.kronlaplace.hyperopt.augment.InvariantPredictive;
 import io.kronlaplace.laplace.Laplace;
 import io.kronlaplace.laplace.LaplaceOptions;
 import io.kronlaplace.laplace.LaplacePosterior;
-import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.laplace.predictive.GlmPredictive;
 import io.kronlaplace.laplace.predictive.MapPredictive;
 import io.kronlaplace.laplace.predictive.Predictive;
@@ -42,7 +41,7 @@ class LibraryConveniencesSnippetTest {
         MapTrainer.Result fit = new MapTrainer(net, split.train(), split.validation(),
                 OnlineMarglikOptions.builder().epochs(3).batchSize(16).learningRate(0.05).build(), 2)
                 .train(TrainingListener.NONE);                                   // early stopping, best weights kept
-        LaplacePosterior la = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).build());
+        LaplacePosterior la = Laplace.create(net, LaplaceOptions.builder().build());      // K-FAC, last layer
         la.fit(split.train().asBatches(16));                                     // any SupervisedDataset as batches
         Predictive map = new MapPredictive(net);                                 // softmax / sigmoid / Gaussian
         Predictive laplace = new GlmPredictive(la);                              // the same interface

@@ -29,8 +29,8 @@ class EvaluationSuiteTest {
         };
         EvaluationSuite.builder(test).build().evaluate("uniform", uniform, EvaluationReport.builder("suite"));
         // a GLM predictive back-propagates C rows per image: 256 images per call took 4.35 GB on WRN-10-1
-        assertEquals(64, EvaluationSuite.DEFAULT_BATCH_SIZE);
-        assertEquals(List.of(64L, 6L), batchSizes);
+        assertEquals(32, EvaluationSuite.DEFAULT_BATCH_SIZE);
+        assertEquals(List.of(32L, 6L), batchSizes);
     }
 
     @Test
