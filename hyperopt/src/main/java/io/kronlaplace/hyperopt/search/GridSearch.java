@@ -208,12 +208,17 @@ public final class GridSearch {
         return hidden.stream().map(w -> Math.multiplyExact(w, c.widen())).toList();
     }
 
-    /** Sends the status line of a finished grid point (e.g. one computed elsewhere). */
+    /**
+     * Sends the status line of a finished grid point (e.g. one computed elsewhere).
+     *
+     * @param result the finished point
+     */
     public void report(SearchResult result) {
         SearchConfig c = result.config();
         status.accept(String.format(Locale.ROOT, "widen %d, prior %.3g, F %d: log p(D|M) %.2f, validation NLL "
-                        + "%.4f, accuracy %.3f", c.widen(), c.priorPrecision(), c.marglikFrequency(),
-                result.logMarglik(), result.validationNll(), result.validationAccuracy()));
+                        + "%.4f", c.widen(), c.priorPrecision(), c.marglikFrequency(), result.logMarglik(),
+                result.validationNll()) + (Double.isNaN(result.validationAccuracy()) ? ""
+                : String.format(Locale.ROOT, ", accuracy %.3f", result.validationAccuracy())));
     }
 
     /**
@@ -252,7 +257,12 @@ public final class GridSearch {
         return base;
     }
 
-    /** Results sorted by log marginal likelihood, best (highest) first; NaN last. */
+    /**
+     * Results sorted by log marginal likelihood, best (highest) first; NaN last.
+     *
+     * @param results the results in any order
+     * @return a sorted copy
+     */
     public static List<SearchResult> byMarglik(List<SearchResult> results) {
         List<SearchResult> out = new ArrayList<>(results);
         out.sort(Comparator.comparingDouble((SearchResult r) -> Double.isNaN(r.logMarglik())
@@ -260,7 +270,12 @@ public final class GridSearch {
         return out;
     }
 
-    /** Results sorted by validation NLL, best (lowest) first. */
+    /**
+     * Results sorted by validation NLL (for regression: by held-out log-likelihood), best (lowest NLL) first.
+     *
+     * @param results the results in any order
+     * @return a sorted copy
+     */
     public static List<SearchResult> byValidationNll(List<SearchResult> results) {
         List<SearchResult> out = new ArrayList<>(results);
         out.sort(Comparator.comparingDouble(SearchResult::validationNll));
