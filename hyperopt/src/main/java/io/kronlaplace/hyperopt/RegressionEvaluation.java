@@ -136,7 +136,7 @@ public final class RegressionEvaluation {
      * @param targetStd  the target scale multiplied back
      * @return the summary in original units (log-likelihood per point lower by log targetStd)
      */
-    static RegressionSummary summary(double[] mean, double[] variance,
+    public static RegressionSummary summary(double[] mean, double[] variance,
             double[] target, double targetMean, double targetStd) {
         double[] m = new double[mean.length];
         double[] v = new double[mean.length];

@@ -2,6 +2,7 @@ package io.kronlaplace.spark;
 
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
 import io.kronlaplace.hyperopt.TrainingListener;
+import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.search.GridSearch;
 import io.kronlaplace.hyperopt.search.SearchConfig;
 import io.kronlaplace.hyperopt.search.SearchResult;
@@ -35,7 +36,7 @@ public final class SparkGridSearch {
      * @param train      the training set
      * @param validation the validation set that scores each point
      * @return one result per grid point, in grid order
-     * @throws IllegalArgumentException for an empty grid, and with the single-machine message for bad options or data
+     * @throws IllegalArgumentException for an empty grid or a search of another network than a Wide ResNet, and with the single-machine message for bad options or data
      */
     public List<SearchResult> run(GridSearch search, List<SearchConfig> grid, ImageDataset train,
                                   ImageDataset validation) {
@@ -43,6 +44,10 @@ public final class SparkGridSearch {
         Objects.requireNonNull(grid, "grid");
         if (grid.isEmpty()) {
             throw new IllegalArgumentException("every grid axis needs at least one value");
+        }
+        if (search.kind() != ModelKind.WRN) {
+            throw new IllegalArgumentException("distributed search trains Wide ResNets; search " + search.kind()
+                    + " models with 'kronlaplace search' on one machine");
         }
         int depth = search.depth();
         WideResNet.Variant variant = search.variant();

@@ -112,6 +112,48 @@ final class FileData {
     }
 
     /**
+     * The input standardisation of classification training images: per feature ({@link #columns}) for a table's
+     * 1 x 1 "images", per channel otherwise.
+     *
+     * @param train the raw training images
+     * @return the standardisation fitted on {@code train}
+     */
+    static ChannelNormalization inputs(ImageDataset train) {
+        return train.height() == 1 && train.width() == 1 ? columns(train.images()) : ChannelNormalization.fit(train);
+    }
+
+    /**
+     * The standardisation of regression data fitted on training rows: per-feature inputs ({@link #columns}) and the
+     * target's mean and population standard deviation.
+     *
+     * @param inputs     the feature standardisation
+     * @param targetMean the training targets' mean
+     * @param targetStd  the training targets' standard deviation (1 for a constant target)
+     */
+    record RegressionScaling(ChannelNormalization inputs, double targetMean, double targetStd) {
+        /**
+         * Fits the standardisation on {@code train}.
+         *
+         * @param train the raw training rows
+         * @return the fitted standardisation
+         */
+        static RegressionScaling fit(RegressionDataset train) {
+            ChannelNormalization target = columns(train.targets());
+            return new RegressionScaling(columns(train.features()), target.mean()[0], target.std()[0]);
+        }
+
+        /**
+         * {@code data} standardised with this scaling ({@link #standardize}).
+         *
+         * @param data the raw rows
+         * @return the standardised rows in float32
+         */
+        RegressionDataset apply(RegressionDataset data) {
+            return standardize(data, inputs, targetMean, targetStd);
+        }
+    }
+
+    /**
      * {@code data} with standardised features and targets, in float32 (the networks' type).
      *
      * @param data    the raw regression data

@@ -1,7 +1,9 @@
 package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
+import io.kronlaplace.hyperopt.OptimizerKind;
 import io.kronlaplace.hyperopt.checkpoint.DataSource;
+import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.search.GridRunner;
 import io.kronlaplace.hyperopt.search.GridSearch;
 import io.kronlaplace.hyperopt.search.SearchConfig;
@@ -10,25 +12,39 @@ import io.kronlaplace.hyperopt.search.SearchResult;
 import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
+import io.kronlaplace.validation.data.Dataset;
 import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.RegressionDataset;
+import io.kronlaplace.validation.data.SupervisedDataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code kronlaplace search}: grid search ranked by marginal likelihood and by validation NLL. */
+/**
+ * {@code kronlaplace search}: grid search ranked by marginal likelihood and by validation NLL, over Wide ResNets on
+ * images or MLPs on images, tables and regression rows (Gaussian likelihood).
+ */
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Grid search over Wide ResNet width, initial prior precision and marginal-likelihood frequency "
+        description = "Grid search over network width, initial prior precision and marginal-likelihood frequency "
                 + "F. Each point is trained with online marginal-likelihood learning; the table ranks the points by "
-                + "log marginal likelihood (training data only) and by MAP NLL on a held-out validation split. "
-                + "Writes OUT/search.md and OUT/search.json.")
+                + "log marginal likelihood (training data only) and by MAP NLL on a held-out validation split "
+                + "(Gaussian NLL with the learned noise for regression data). Writes OUT/search.md and "
+                + "OUT/search.json.")
 public final class SearchCommand implements Callable<Integer> {
+    /** Adam learning rate of MLP grid points (that of 'train' for MLPs). */
+    private static final double MLP_LEARNING_RATE = 0.003;
+    /** MLP hidden width at width factor 1 when --hidden is not given. */
+    private static final int DEFAULT_HIDDEN = 50;
+
     private final GridRunner runner;
 
     @Spec
@@ -46,8 +62,19 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Option(names = "--model-kind", paramLabel = "KIND", defaultValue = "WRN",
+            description = "WRN (Wide ResNet on images of at least 8 x 8 pixels) or MLP (images, tables and "
+                    + "regression data; required for regression) (default: ${DEFAULT-VALUE}).")
+    ModelKind modelKind;
+
+    @Option(names = "--hidden", paramLabel = "W", split = ",",
+            description = "MLP hidden widths at width factor 1, comma-separated; each grid point multiplies them by "
+                    + "its --widths factor (default: 50).")
+    List<Integer> hidden;
+
     @Option(names = "--widths", paramLabel = "K", split = ",", defaultValue = "1,2",
-            description = "Widening factors (default: ${DEFAULT-VALUE}).")
+            description = "Width factors: the Wide ResNet widening factor, or the factor on the MLP's --hidden "
+                    + "widths (default: ${DEFAULT-VALUE}).")
     List<Integer> widths;
 
     @Option(names = "--prior-precisions", paramLabel = "DELTA", split = ",", defaultValue = "0.1,10",
@@ -82,7 +109,7 @@ public final class SearchCommand implements Callable<Integer> {
     FlavourOptions kfacFlavour;
 
     @Option(names = "--validation-fraction", paramLabel = "FRACTION", defaultValue = "0.2",
-            description = "Share of the training images held out for validation (default: ${DEFAULT-VALUE}).")
+            description = "Share of the training examples held out for validation (default: ${DEFAULT-VALUE}).")
     double validationFraction;
 
     @Mixin
@@ -112,50 +139,80 @@ public final class SearchCommand implements Callable<Integer> {
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("--validation-fraction must be in (0, 1), got " + validationFraction);
         }
+        if (modelKind != ModelKind.WRN && modelKind != ModelKind.MLP) {
+            throw new IllegalArgumentException("search trains WRN or MLP models, not " + modelKind);
+        }
+        if (modelKind == ModelKind.WRN && hidden != null) {
+            throw new IllegalArgumentException("--hidden sizes MLPs: use it with --model-kind MLP");
+        }
         List<SearchConfig> grid = GridSearch.grid(widths, priors, frequencies);
-        OnlineMarglikOptions base = OnlineMarglikOptions.builder().epochs(epochs).batchSize(batchSize)
-                .burnIn(1).hypersteps(hypersteps).flavour(kfacFlavour.flavour())
-                .seed(seeds.seed()).curvatureBatchSize(100).build();
         DataSource source = formats.resolve(data);
-        if (source.task() == LikelihoodType.REGRESSION) {
-            throw new IllegalArgumentException("search ranks Wide ResNet classifiers; train a regression model on "
-                    + source.describe() + " with 'train --model-kind MLP'");
+        boolean regression = source.task() == LikelihoodType.REGRESSION;
+        if (regression && modelKind != ModelKind.MLP) {
+            throw new IllegalArgumentException("regression data (" + source.describe() + ") is searched with MLPs: "
+                    + "use --model-kind MLP");
         }
-        ImageDataset all = FileData.load(source).images().train();
-        if (all.height() < 8 || all.width() < 8) {
-            throw new IllegalArgumentException("search trains Wide ResNets on images of at least 8 x 8 pixels, "
-                    + source.describe() + " holds " + all.height() + " x " + all.width() + " inputs");
+        OnlineMarglikOptions.Builder options = OnlineMarglikOptions.builder().epochs(epochs).batchSize(batchSize)
+                .burnIn(1).hypersteps(hypersteps).flavour(kfacFlavour.flavour())
+                .seed(seeds.seed()).curvatureBatchSize(100);
+        if (modelKind == ModelKind.MLP) {
+            options.optimizer(OptimizerKind.ADAM).learningRate(MLP_LEARNING_RATE)
+                    .likelihood(regression ? LikelihoodType.REGRESSION : LikelihoodType.CLASSIFICATION);
         }
-        int validation = (int) Math.round(all.size() * validationFraction);
-        if (validation < 1 || validation >= all.size()) {
-            throw new IllegalArgumentException("validation split of " + validation + " of " + all.size()
-                    + " images leaves no training or no validation data");
+        OnlineMarglikOptions base = options.build();
+        FileData.Loaded loaded = FileData.load(source);
+        SupervisedDataset<?> train;
+        SupervisedDataset<?> val;
+        double targetStd = 1;
+        if (regression) {
+            RegressionDataset all = loaded.regressionTrain();
+            int validation = validationSize(all.size());
+            RegressionDataset rawTrain = range(all, 0, all.size() - validation);
+            FileData.RegressionScaling scaling = FileData.RegressionScaling.fit(rawTrain);
+            targetStd = scaling.targetStd();
+            train = scaling.apply(rawTrain);
+            val = scaling.apply(range(all, all.size() - validation, all.size()));
+        } else {
+            ImageDataset all = loaded.images().train();
+            int validation = validationSize(all.size());
+            ImageDataset rawTrain = range(all, 0, all.size() - validation);
+            ChannelNormalization norm = FileData.inputs(rawTrain);
+            train = norm.apply(rawTrain);
+            val = norm.apply(range(all, all.size() - validation, all.size()));
         }
-        ImageDataset rawTrain = range(all, 0, all.size() - validation);
-        ChannelNormalization norm = ChannelNormalization.fit(rawTrain);
-        ImageDataset train = norm.apply(rawTrain);
-        ImageDataset val = norm.apply(range(all, all.size() - validation, all.size()));
         PrintWriter err = spec.commandLine().getErr();
         List<SearchResult> results;
         try (Progress bar = Progress.start("search", grid.size(), "config", common.quiet(),
                 spec.commandLine().getErr())) {
-            results = runner.run(new GridSearch(depth, variant, base, line -> {
+            Consumer<String> status = line -> {
                 bar.step(1);
                 if (!common.quiet() && !bar.visible()) {
                     err.println(line);
                     err.flush();
                 }
-            }), grid, train, val);
+            };
+            GridSearch search = modelKind == ModelKind.MLP
+                    ? GridSearch.mlp(hidden != null ? hidden : List.of(DEFAULT_HIDDEN), targetStd, base, status)
+                    : new GridSearch(depth, variant, base, status);
+            // a network the data cannot feed is refused before the first point trains
+            search.architecture(grid.get(0), train);
+            results = runner.run(search, grid, train, val);
         }
         SearchReport.write(results, out, spec.commandLine().getOut());
         return ExitCodes.OK;
     }
 
-    private static ImageDataset range(ImageDataset d, int from, int to) {
-        int[] idx = new int[to - from];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = from + i;
+    /** The validation rows held out of {@code size} training examples, at least one and leaving at least one. */
+    private int validationSize(int size) {
+        int validation = (int) Math.round(size * validationFraction);
+        if (validation < 1 || validation >= size) {
+            throw new IllegalArgumentException("validation split of " + validation + " of " + size
+                    + " examples leaves no training or no validation data");
         }
-        return d.subset(idx);
+        return validation;
+    }
+
+    private static <D extends Dataset<D>> D range(D d, int from, int to) {
+        return d.subset(IntStream.range(from, to).toArray());
     }
 }

@@ -350,8 +350,7 @@ public final class TrainCommand implements Callable<Integer> {
                 ? "synthetic images (" + data.variant + ")" : source.describe()));
         DataOptions.Loaded raw = FileData.load(source).images();
         boolean tabular = raw.train().height() == 1 && raw.train().width() == 1;
-        ChannelNormalization norm = tabular ? FileData.columns(raw.train().images())
-                : ChannelNormalization.fit(raw.train());
+        ChannelNormalization norm = FileData.inputs(raw.train());
         ImageDataset train = norm.apply(raw.train());
         ImageDataset test = norm.apply(raw.test());
         ModelArchitecture architecture = switch (modelKind) {
@@ -384,12 +383,12 @@ public final class TrainCommand implements Callable<Integer> {
                 resumeSource(source));
         status(err, "loading " + source.describe());
         FileData.Loaded raw = FileData.load(source);
-        ChannelNormalization inputs = FileData.columns(raw.regressionTrain().features());
-        ChannelNormalization target = FileData.columns(raw.regressionTrain().targets());
-        double targetMean = target.mean()[0];
-        double targetStd = target.std()[0];
-        RegressionDataset train = FileData.standardize(raw.regressionTrain(), inputs, targetMean, targetStd);
-        RegressionDataset test = FileData.standardize(raw.regressionTest(), inputs, targetMean, targetStd);
+        FileData.RegressionScaling scaling = FileData.RegressionScaling.fit(raw.regressionTrain());
+        ChannelNormalization inputs = scaling.inputs();
+        double targetMean = scaling.targetMean();
+        double targetStd = scaling.targetStd();
+        RegressionDataset train = scaling.apply(raw.regressionTrain());
+        RegressionDataset test = scaling.apply(raw.regressionTest());
         Evaluation evaluation = (network, model, report) -> new RegressionEvaluation(network, model.prior(),
                 options.flavour(), model.regression().sigma(), false, 32, line -> status(err, line))
                 .evaluate(train, test, targetMean, targetStd, report);

@@ -1,7 +1,7 @@
 package io.kronlaplace.hyperopt.search;
 
 import io.kronlaplace.hyperopt.TrainingListener;
-import io.kronlaplace.validation.data.ImageDataset;
+import io.kronlaplace.validation.data.SupervisedDataset;
 import java.util.List;
 
 /**
@@ -15,6 +15,16 @@ public interface GridRunner {
     GridRunner SEQUENTIAL = (search, grid, train, validation) -> search.run(grid, train, validation,
             TrainingListener.NONE);
 
-    /** Trains and scores every grid point; results in grid order. */
-    List<SearchResult> run(GridSearch search, List<SearchConfig> grid, ImageDataset train, ImageDataset validation);
+    /**
+     * Trains and scores every grid point.
+     *
+     * @param search     the search whose networks and scores each point uses
+     * @param grid       the grid points
+     * @param train      the standardised training set (images, or regression rows for an MLP search)
+     * @param validation the standardised validation set of the same kind
+     * @return the results in grid order
+     * @throws IllegalArgumentException when this runner cannot run the search's networks or data
+     */
+    List<SearchResult> run(GridSearch search, List<SearchConfig> grid, SupervisedDataset<?> train,
+                           SupervisedDataset<?> validation);
 }

@@ -14,7 +14,9 @@ import java.util.Locale;
 
 /**
  * The files of a grid search, {@code search.md} (both rankings in one table) and {@code search.json} (both rankings
- * as lists), written the same way whether the grid ran in one JVM or on a cluster.
+ * as lists), written the same way whether the grid ran in one JVM or on a cluster. For regression the validation NLL
+ * is the Gaussian negative log-likelihood per held-out row (minus the held-out log-likelihood, in the targets' units)
+ * and the accuracy is left out (null in the JSON, "-" in the table).
  */
 public final class SearchReport {
     private SearchReport() {
@@ -43,10 +45,11 @@ public final class SearchReport {
         StringBuilder b = new StringBuilder("| rank (marglik) | rank (val. NLL) | widen | prior precision | F | params "
                 + "| log p(D|M) | val. NLL | val. acc. | seconds |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (SearchResult r : byMl) {
-            b.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3g | %d | %,d | %.2f | %.4f | %.3f | %.1f |%n",
+            b.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3g | %d | %,d | %.2f | %.4f | %s | %.1f |%n",
                     byMl.indexOf(r) + 1, byNll.indexOf(r) + 1, r.config().widen(), r.config().priorPrecision(),
                     r.config().marglikFrequency(), r.parameters(), r.logMarglik(), r.validationNll(),
-                    r.validationAccuracy(), r.seconds()));
+                    Double.isNaN(r.validationAccuracy()) ? "-"
+                            : String.format(Locale.ROOT, "%.3f", r.validationAccuracy()), r.seconds()));
         }
         return b.toString();
     }
@@ -68,14 +71,19 @@ public final class SearchReport {
         n.put("priorPrecision", r.config().priorPrecision());
         n.put("marglikFrequency", r.config().marglikFrequency());
         n.put("parameters", r.parameters());
-        if (Double.isNaN(r.logMarglik())) {
-            n.putNull("logMarginalLikelihood");
-        } else {
-            n.put("logMarginalLikelihood", r.logMarglik());
-        }
+        putOrNull(n, "logMarginalLikelihood", r.logMarglik());
         n.put("validationNll", r.validationNll());
-        n.put("validationAccuracy", r.validationAccuracy());
+        putOrNull(n, "validationAccuracy", r.validationAccuracy());
         n.put("seconds", r.seconds());
         return n;
+    }
+
+    /** Puts {@code value}, or null for NaN (never computed, or not defined such as regression accuracy). */
+    private static void putOrNull(ObjectNode n, String name, double value) {
+        if (Double.isNaN(value)) {
+            n.putNull(name);
+        } else {
+            n.put(name, value);
+        }
     }
 }

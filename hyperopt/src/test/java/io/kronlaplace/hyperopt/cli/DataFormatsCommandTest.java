@@ -105,7 +105,7 @@ class DataFormatsCommandTest {
     }
 
     /** y = 2 x1 - x2 + 0.1 noise + 5, with the target between the features. */
-    private static String regressionCsv(int n, long seed) {
+    static String regressionCsv(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         StringBuilder b = new StringBuilder("x1,y,x2\n");
         for (int i = 0; i < n; i++) {

@@ -18,6 +18,7 @@ import io.kronlaplace.spark.SparkCurvature;
 import io.kronlaplace.spark.SparkEvaluation;
 import io.kronlaplace.spark.SparkGridSearch;
 import io.kronlaplace.spark.SparkTraining;
+import io.kronlaplace.validation.data.ImageDataset;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,8 +169,13 @@ public final class SparkMain implements Runnable {
     }
 
     private static GridRunner gridRunner(SparkOptions spark) {
-        return (grid, configs, data, validation) -> new SparkGridSearch(spark.context()).run(grid, configs, data,
-                validation);
+        return (grid, configs, data, validation) -> {
+            if (!(data instanceof ImageDataset images) || !(validation instanceof ImageDataset validationImages)) {
+                throw new IllegalArgumentException("distributed search trains Wide ResNets on images; search "
+                        + "regression data with 'kronlaplace search --model-kind MLP' on one machine");
+            }
+            return new SparkGridSearch(spark.context()).run(grid, configs, images, validationImages);
+        };
     }
 
     /** The exported pass as a {@link SparkCurvature} pass over the same batches, normalised on the driver. */

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kronlaplace-spark search --spark-master local[2]} writes the search files of {@code kronlaplace search} with
- * the same arguments (all but the wall-clock seconds), and reports bad arguments with the same exit code.
+ * the same arguments (all but the wall-clock seconds), reports bad arguments with the same exit code, and refuses MLP
+ * searches (exit 2).
  */
 class SparkMainTest {
     @TempDir
@@ -55,6 +56,21 @@ class SparkMainTest {
         assertEquals(ExitCodes.OK, spark.code(), spark.err());
         assertEquals(withoutSeconds(Files.readString(sequentialOut.resolve("search.json"))),
                 withoutSeconds(Files.readString(sparkOut.resolve("search.json"))));
+    }
+
+    @Test
+    void mlpSearchesAreRefusedWithAMessageNamingTheSingleMachineSearch() throws Exception {
+        Path table = Files.writeString(dir.resolve("table.csv"), "x,y\n1,2\n2,4.5\n3,5.5\n4,8.1\n5,9.9\n");
+        Run regression = run(w -> SparkMain.run(w[0], w[1], "search", "--quiet", "--model-kind", "MLP",
+                "--train-file", table.toString(), "--spark-master", "local[2]", "--out",
+                dir.resolve("regression").toString()));
+        assertEquals(ExitCodes.USAGE, regression.code(), regression.err());
+        assertTrue(regression.err().contains("one machine"), regression.err());
+        Run images = run(w -> SparkMain.run(w[0], w[1], "search", "--quiet", "--model-kind", "MLP",
+                "--train-size", "20", "--test-size", "4", "--spark-master", "local[2]", "--out",
+                dir.resolve("images").toString()));
+        assertEquals(ExitCodes.USAGE, images.code(), images.err());
+        assertTrue(images.err().contains("one machine"), images.err());
     }
 
     @Test
