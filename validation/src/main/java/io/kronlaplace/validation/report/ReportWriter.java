@@ -23,7 +23,14 @@ public final class ReportWriter {
     private ReportWriter() {
     }
 
-    /** Writes all files into {@code dir} (created when missing) and returns their paths. */
+    /**
+     * Writes all files into {@code dir} (created when missing) and returns their paths.
+     *
+     * @param report the report to write
+     * @param dir    the output directory
+     * @return the paths of the JSON, Markdown, HTML and chart files
+     * @throws IOException when the directory cannot be created or a file cannot be written
+     */
     public static WrittenReport write(EvaluationReport report, Path dir) throws IOException {
         Files.createDirectories(dir);
         List<ChartImage> charts = ReportCharts.render(report);
