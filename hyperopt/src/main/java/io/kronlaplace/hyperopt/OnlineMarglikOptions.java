@@ -70,6 +70,38 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
                                    long seed, String dataSource)
         implements java.io.Serializable {
 
+    /**
+     * Validates the options.
+     *
+     * @param epochs                   training epochs, >= 1
+     * @param batchSize                examples per optimiser step, >= 1
+     * @param optimizer                optimiser of the weights
+     * @param learningRate             initial learning rate of the weights, > 0
+     * @param momentum                 SGD momentum in [0, 1) (ignored by Adam)
+     * @param schedule                 learning-rate schedule
+     * @param marglikFrequency         F: marginal-likelihood updates every F epochs, >= 1
+     * @param burnIn                   B: no update before epoch B (1-based)
+     * @param hypersteps               K: Adam steps on the hyperparameters per update, >= 0
+     * @param hyperLearningRate        Adam learning rate of the log prior precisions, > 0
+     * @param augmentationLearningRate Adam learning rate of the log augmentation magnitudes, > 0
+     * @param priorStructure           scalar or layer-wise prior precision
+     * @param initialPriorPrecision    delta at the start, > 0
+     * @param flavour                  K-FAC flavour
+     * @param curvatureType            exact GGN, MC Fisher or empirical Fisher
+     * @param mcSamples                sampled labels per example for the MC Fisher, >= 1
+     * @param augmentationSamples      S augmented copies per example; 0 or 1 = no learned augmentation
+     * @param curvatureBatchSize       examples per batch of the curvature pass, >= 1
+     * @param augmentationBatchSize    examples per hyper-step of the augmentation gradient, >= 1
+     * @param augmentationHypersteps   how many of the K hyper-steps also step the augmentation magnitudes, >= 0
+     * @param augmentedGenerators      the affine generators whose magnitudes are learned
+     * @param initialAugmentation      starting value of every learned augmentation magnitude, not 0 when learned
+     * @param likelihood               classification, regression or binary
+     * @param initialSigma             sigma at the start, finite and > 0; 1 for classification and binary
+     * @param hyperTolerance           convergence tolerance of the hyper-steps, finite and >= 0
+     * @param seed                     seed of shuffling, augmentation noise and label sampling
+     * @throws NullPointerException     when a required option is null
+     * @throws IllegalArgumentException when an option is out of range or options contradict each other
+     */
     public OnlineMarglikOptions {
         dataSource = dataSource == null ? "" : dataSource;
         positive(epochs, "epochs");
@@ -127,26 +159,48 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         }
     }
 
-    /** Whether augmentation parameters are learned (S > 1). */
+    /**
+     * Whether augmentation parameters are learned (S > 1).
+     *
+     * @return true when S > 1
+     */
     public boolean learnsAugmentation() {
         return augmentationSamples > 1;
     }
 
-    /** Whether epoch {@code epoch} (1-based) ends with a marginal-likelihood update. */
+    /**
+     * Whether epoch {@code epoch} (1-based) ends with a marginal-likelihood update.
+     *
+     * @param epoch the epoch number, 1-based
+     * @return true when the epoch is at least the burn-in B and a multiple of the frequency F
+     */
     public boolean marglikEpoch(int epoch) {
         return epoch >= burnIn && epoch % marglikFrequency == 0;
     }
 
-    /** The paper's defaults (see the class comment). */
+    /**
+     * The paper's defaults (see the class comment).
+     *
+     * @return the default options
+     */
     public static OnlineMarglikOptions defaults() {
         return builder().build();
     }
 
+    /**
+     * A builder with the paper's defaults (see the class comment).
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from these options. */
+    /**
+     * A builder starting from these options.
+     *
+     * @return a builder holding every field of these options
+     */
     public Builder toBuilder() {
         return new Builder().epochs(epochs).batchSize(batchSize).optimizer(optimizer).learningRate(learningRate)
                 .momentum(momentum).schedule(schedule).marglikFrequency(marglikFrequency).burnIn(burnIn)
@@ -199,131 +253,287 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
         private Builder() {
         }
 
+        /**
+         * Training epochs (default 100).
+         *
+         * @param v training epochs, >= 1
+         * @return this builder
+         */
         public Builder epochs(int v) {
             epochs = v;
             return this;
         }
 
+        /**
+         * Examples per optimiser step (default 128).
+         *
+         * @param v examples per step, >= 1
+         * @return this builder
+         */
         public Builder batchSize(int v) {
             batchSize = v;
             return this;
         }
 
+        /**
+         * Optimiser of the weights (default SGD).
+         *
+         * @param v the optimiser
+         * @return this builder
+         */
         public Builder optimizer(OptimizerKind v) {
             optimizer = v;
             return this;
         }
 
+        /**
+         * Initial learning rate of the weights (default 0.1).
+         *
+         * @param v the learning rate, > 0
+         * @return this builder
+         */
         public Builder learningRate(double v) {
             learningRate = v;
             return this;
         }
 
+        /**
+         * SGD momentum (default 0.9; ignored by Adam).
+         *
+         * @param v the momentum, in [0, 1)
+         * @return this builder
+         */
         public Builder momentum(double v) {
             momentum = v;
             return this;
         }
 
+        /**
+         * Learning-rate schedule (default COSINE).
+         *
+         * @param v the schedule
+         * @return this builder
+         */
         public Builder schedule(ScheduleKind v) {
             schedule = v;
             return this;
         }
 
+        /**
+         * Epochs F between marginal-likelihood updates (default 5).
+         *
+         * @param v F, >= 1
+         * @return this builder
+         */
         public Builder marglikFrequency(int v) {
             marglikFrequency = v;
             return this;
         }
 
+        /**
+         * Burn-in B: the first epoch that may end with an update (default 20).
+         *
+         * @param v B, 1-based
+         * @return this builder
+         */
         public Builder burnIn(int v) {
             burnIn = v;
             return this;
         }
 
+        /**
+         * Adam steps K on the hyperparameters per update (default 100).
+         *
+         * @param v K, >= 0
+         * @return this builder
+         */
         public Builder hypersteps(int v) {
             hypersteps = v;
             return this;
         }
 
+        /**
+         * Adam learning rate of the log prior precisions (default 0.1).
+         *
+         * @param v the learning rate, > 0
+         * @return this builder
+         */
         public Builder hyperLearningRate(double v) {
             hyperLearningRate = v;
             return this;
         }
 
+        /**
+         * Adam learning rate of the log augmentation magnitudes (default 0.05).
+         *
+         * @param v the learning rate, > 0
+         * @return this builder
+         */
         public Builder augmentationLearningRate(double v) {
             augmentationLearningRate = v;
             return this;
         }
 
+        /**
+         * Scalar or layer-wise prior precision (default LAYERWISE).
+         *
+         * @param v the prior structure
+         * @return this builder
+         */
         public Builder priorStructure(PriorStructure v) {
             priorStructure = v;
             return this;
         }
 
+        /**
+         * Prior precision delta at the start (default 1).
+         *
+         * @param v delta, > 0
+         * @return this builder
+         */
         public Builder initialPriorPrecision(double v) {
             initialPriorPrecision = v;
             return this;
         }
 
+        /**
+         * K-FAC flavour (default REDUCE).
+         *
+         * @param v the flavour
+         * @return this builder
+         */
         public Builder flavour(KfacFlavour v) {
             flavour = v;
             return this;
         }
 
+        /**
+         * Curvature of the marginal-likelihood updates (default MC_FISHER).
+         *
+         * @param v the curvature type
+         * @return this builder
+         */
         public Builder curvatureType(CurvatureType v) {
             curvatureType = v;
             return this;
         }
 
+        /**
+         * Sampled labels per example for the MC Fisher (default 1).
+         *
+         * @param v the number of samples, >= 1
+         * @return this builder
+         */
         public Builder mcSamples(int v) {
             mcSamples = v;
             return this;
         }
 
+        /**
+         * Augmented copies S per example (default 0: no learned augmentation).
+         *
+         * @param v S, >= 0
+         * @return this builder
+         */
         public Builder augmentationSamples(int v) {
             augmentationSamples = v;
             return this;
         }
 
+        /**
+         * Examples per batch of the curvature pass (default 128).
+         *
+         * @param v the batch size, >= 1
+         * @return this builder
+         */
         public Builder curvatureBatchSize(int v) {
             curvatureBatchSize = v;
             return this;
         }
 
+        /**
+         * Examples per hyper-step of the augmentation gradient (default 32).
+         *
+         * @param v the batch size, >= 1
+         * @return this builder
+         */
         public Builder augmentationBatchSize(int v) {
             augmentationBatchSize = v;
             return this;
         }
 
+        /**
+         * How many of the K hyper-steps also step the augmentation magnitudes (default 20).
+         *
+         * @param v the number of steps, >= 0
+         * @return this builder
+         */
         public Builder augmentationHypersteps(int v) {
             augmentationHypersteps = v;
             return this;
         }
 
+        /**
+         * Affine generators whose magnitudes are learned (default all).
+         *
+         * @param v the generators
+         * @return this builder
+         */
         public Builder augmentedGenerators(Set<AffineGenerator> v) {
             augmentedGenerators = v;
             return this;
         }
 
+        /**
+         * Starting value of every learned augmentation magnitude (default 0.1).
+         *
+         * @param v the magnitude, not 0 when augmentation is learned
+         * @return this builder
+         */
         public Builder initialAugmentation(double v) {
             initialAugmentation = v;
             return this;
         }
 
+        /**
+         * Classification, regression or binary (default CLASSIFICATION).
+         *
+         * @param v the likelihood
+         * @return this builder
+         */
         public Builder likelihood(LikelihoodType v) {
             likelihood = v;
             return this;
         }
 
+        /**
+         * Observation noise sigma at the start (default 1).
+         *
+         * @param v sigma, finite and > 0; 1 for classification and binary
+         * @return this builder
+         */
         public Builder initialSigma(double v) {
             initialSigma = v;
             return this;
         }
 
+        /**
+         * Convergence tolerance of the hyper-steps (default 1e-5).
+         *
+         * @param v the tolerance, finite and >= 0
+         * @return this builder
+         */
         public Builder hyperTolerance(double v) {
             hyperTolerance = v;
             return this;
         }
 
+        /**
+         * Seed of shuffling, augmentation noise and label sampling (default 0).
+         *
+         * @param v the seed
+         * @return this builder
+         */
         public Builder seed(long v) {
             seed = v;
             return this;
@@ -340,6 +550,13 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
             return this;
         }
 
+        /**
+         * The options; validates every field.
+         *
+         * @return the validated options
+         * @throws NullPointerException     when a required option is null
+         * @throws IllegalArgumentException when an option is out of range or options contradict each other
+         */
         public OnlineMarglikOptions build() {
             return new OnlineMarglikOptions(epochs, batchSize, optimizer, learningRate, momentum, schedule,
                     marglikFrequency, burnIn, hypersteps, hyperLearningRate, augmentationLearningRate, priorStructure,

@@ -28,7 +28,14 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** Validates and copies the map (keeping its order). */
+    /**
+     * Validates and copies the map (keeping its order).
+     *
+     * @param factors    raw factor sums keyed by covered layer path, at least one layer
+     * @param statistics examples, outputs and summed data term of the same batches
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when there is no layer
+     */
     public CurvatureSums {
         Objects.requireNonNull(factors, "factors");
         Objects.requireNonNull(statistics, "statistics");
@@ -47,6 +54,7 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
      * @param options         KRON options (subset, likelihood, flavour, curvature type, samples, shared rows)
      * @param batches         consecutive batches, at least one
      * @param firstBatchIndex index of the first of them in the whole pass, >= 0
+     * @return the raw factor sums and fit statistics of these batches
      * @throws IllegalArgumentException for options that are not KRON, no batches, bad shapes, NaN inputs or invalid
      *                                  targets (the same errors as {@link LaplacePosterior#fit})
      */
@@ -60,8 +68,16 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
      * seeded by {@code KfacEstimator.batchSeed(labelSeed, k)}: the labels a single estimator with seed
      * {@code labelSeed} draws for its k-th batch (as the curvature pass of online training does).
      *
-     * @param labelSeed the seed of the whole pass's label sampling ({@link #of(Network, LaplaceOptions, List, long)}
-     *                  uses 0, as {@link LaplacePosterior#fit} does)
+     * @param network         the network at the MAP weights
+     * @param options         KRON options (subset, likelihood, flavour, curvature type, samples, shared rows)
+     * @param batches         consecutive batches, at least one
+     * @param firstBatchIndex index of the first of them in the whole pass, >= 0
+     * @param labelSeed       the seed of the whole pass's label sampling
+     *                        ({@link #of(Network, LaplaceOptions, List, long)} uses 0, as {@link LaplacePosterior#fit}
+     *                        does)
+     * @return the raw factor sums and fit statistics of these batches
+     * @throws IllegalArgumentException for options that are not KRON, no batches, bad shapes, NaN inputs or invalid
+     *                                  targets (the same errors as {@link LaplacePosterior#fit})
      */
     public static CurvatureSums of(Network network, LaplaceOptions options, List<Batch> batches,
                                    long firstBatchIndex, long labelSeed) {
@@ -90,6 +106,8 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
     /**
      * The sums of this part and another, disjoint part of the data.
      *
+     * @param other the sums of another part of the data, over the same layers
+     * @return the sums over both parts
      * @throws IllegalArgumentException when the parts cover other layers or have other output counts
      */
     public CurvatureSums plus(CurvatureSums other) {
@@ -106,6 +124,9 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
      * The fitted KRON posterior of these sums at the network's current weights (the MAP), with the options' initial
      * hyperparameters: the factors normalised once and handed to {@link KronLaplace#fromFactors}.
      *
+     * @param network the network at the MAP weights the sums were computed at
+     * @param options KRON options with the initial hyperparameters
+     * @return the fitted posterior
      * @throws IllegalArgumentException when the options are not KRON or the sums do not fit the network
      */
     public KronLaplace posterior(Network network, LaplaceOptions options) {
@@ -118,6 +139,7 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
      * by its count once, both factors mirrored from their upper triangles, in layer order.
      *
      * @param device the compute device that mirrors them, a name known to {@link ComputeDevices}
+     * @return the normalised factors keyed by covered layer path, in layer order
      */
     public Map<String, KronFactors> normalised(String device) {
         ComputeKernels kernels = ComputeDevices.named(device);

@@ -275,6 +275,7 @@ public final class KronLaplace extends LaplacePosterior {
         INDArray result = Nd4j.zeros(DataType.DOUBLE, examples, outputs, outputs);
         return new FunctionalCovariance() {
             @Override
+            @SuppressWarnings("try") // the workspace scope is held for its effect only
             public void observe(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
                 int[] gs = groupsOf(layer);
                 if (gs == null) {

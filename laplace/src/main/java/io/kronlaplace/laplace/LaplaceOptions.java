@@ -36,6 +36,22 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
     /**
      * Validates the options.
      *
+     * @param subset               which weights are covered; {@link SubsetOfWeights#SUBNETWORK} needs
+     *                             {@code subnetwork}
+     * @param structure            the curvature structure
+     * @param likelihood           classification (softmax) or regression (Gaussian)
+     * @param prior                initial prior precision
+     * @param sigma                observation noise standard deviation, > 0 (regression; exactly 1 for classification)
+     * @param temperature          posterior temperature T, > 0
+     * @param flavour              K-FAC flavour for {@link HessianStructure#KRON}
+     * @param fitMode              what {@code fit} does with earlier fits by default
+     * @param curvatureType        the curvature K-FAC estimates; anything but the exact GGN needs KRON
+     * @param mcSamples            sampled labels per example of the Monte Carlo Fisher, >= 1
+     * @param sharedRowsPerExample augmented copies per example in every batch, >= 1 (above 1 needs KRON)
+     * @param device               compute device name known to {@link ComputeDevices}; stored trimmed and in lower
+     *                             case
+     * @param subnetwork           the parameters of the {@link SubsetOfWeights#SUBNETWORK} subset, null for every other
+     *                             subset
      * @throws NullPointerException     when a required option is null
      * @throws IllegalArgumentException when an option is out of range or options contradict each other
      */
@@ -82,6 +98,7 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
      * The K-FAC estimator settings of these options: flavour, curvature type, MC samples and shared rows.
      *
      * @param seed seed of the label sampling of the Monte Carlo Fisher
+     * @return the options of the K-FAC estimator that computes this posterior's KRON curvature
      */
     public io.kronlaplace.curvature.KfacOptions kfacOptions(long seed) {
         return io.kronlaplace.curvature.KfacOptions.builder().flavour(flavour).curvatureType(curvatureType)
@@ -130,67 +147,122 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
             return this;
         }
 
-        /** The curvature structure (default KRON). */
+        /**
+         * The curvature structure (default KRON).
+         *
+         * @param v the curvature structure
+         * @return this builder
+         */
         public Builder structure(HessianStructure v) {
             structure = v;
             return this;
         }
 
-        /** Classification or regression (default CLASSIFICATION). */
+        /**
+         * Classification or regression (default CLASSIFICATION).
+         *
+         * @param v classification (softmax) or regression (Gaussian)
+         * @return this builder
+         */
         public Builder likelihood(LikelihoodType v) {
             likelihood = v;
             return this;
         }
 
-        /** Initial prior precision (default scalar 1). */
+        /**
+         * Initial prior precision (default scalar 1).
+         *
+         * @param v the initial prior precision
+         * @return this builder
+         */
         public Builder prior(PriorPrecision v) {
             prior = v;
             return this;
         }
 
-        /** Observation noise standard deviation, regression only (default 1). */
+        /**
+         * Observation noise standard deviation, regression only (default 1).
+         *
+         * @param v the observation noise standard deviation, > 0 (exactly 1 for classification)
+         * @return this builder
+         */
         public Builder sigma(double v) {
             sigma = v;
             return this;
         }
 
-        /** Posterior temperature T (default 1). */
+        /**
+         * Posterior temperature T (default 1).
+         *
+         * @param v the posterior temperature T, > 0
+         * @return this builder
+         */
         public Builder temperature(double v) {
             temperature = v;
             return this;
         }
 
-        /** K-FAC flavour for KRON (default REDUCE). */
+        /**
+         * K-FAC flavour for KRON (default REDUCE).
+         *
+         * @param v the K-FAC flavour
+         * @return this builder
+         */
         public Builder flavour(io.kronlaplace.curvature.KfacFlavour v) {
             flavour = v;
             return this;
         }
 
-        /** Default behaviour of repeated fits (default REPLACE). */
+        /**
+         * Default behaviour of repeated fits (default REPLACE).
+         *
+         * @param v what {@code fit} does with earlier fits by default
+         * @return this builder
+         */
         public Builder fitMode(FitMode v) {
             fitMode = v;
             return this;
         }
 
-        /** Compute device by name, e.g. {@value ComputeDevices#CPU} (default: the configured device). */
+        /**
+         * Compute device by name, e.g. {@value ComputeDevices#CPU} (default: the configured device).
+         *
+         * @param v the compute device name, known to {@link ComputeDevices}
+         * @return this builder
+         */
         public Builder device(String v) {
             device = v;
             return this;
         }
 
-        /** The curvature K-FAC estimates (default exact GGN). */
+        /**
+         * The curvature K-FAC estimates (default exact GGN).
+         *
+         * @param v the curvature type; anything but the exact GGN needs KRON
+         * @return this builder
+         */
         public Builder curvatureType(CurvatureType v) {
             curvatureType = v;
             return this;
         }
 
-        /** Sampled labels per example of the Monte Carlo Fisher (default 1). */
+        /**
+         * Sampled labels per example of the Monte Carlo Fisher (default 1).
+         *
+         * @param v the number of sampled labels per example, >= 1
+         * @return this builder
+         */
         public Builder mcSamples(int v) {
             mcSamples = v;
             return this;
         }
 
-        /** S augmented copies per example in every batch (default 1: no invariant model). */
+        /**
+         * S augmented copies per example in every batch (default 1: no invariant model).
+         *
+         * @param v the number S of consecutive rows sharing one example and target, >= 1
+         * @return this builder
+         */
         public Builder sharedRowsPerExample(int v) {
             sharedRowsPerExample = v;
             return this;
@@ -207,7 +279,13 @@ public record LaplaceOptions(SubsetOfWeights subset, HessianStructure structure,
             return this;
         }
 
-        /** The options; validates every field. */
+        /**
+         * The options; validates every field.
+         *
+         * @return the validated options
+         * @throws NullPointerException     when a required option is null
+         * @throws IllegalArgumentException when an option is out of range or options contradict each other
+         */
         public LaplaceOptions build() {
             return new LaplaceOptions(subset, structure, likelihood, prior, sigma, temperature, flavour, fitMode,
                     curvatureType, mcSamples, sharedRowsPerExample, device, subnetwork);

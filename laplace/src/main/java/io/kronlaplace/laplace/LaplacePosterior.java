@@ -76,7 +76,11 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     // ---------------------------------------------------------------- structure-specific parts
 
-    /** The curvature structure of this posterior. */
+    /**
+     * The curvature structure of this posterior.
+     *
+     * @return KRON, DIAG or FULL, fixed by the subclass
+     */
     public abstract HessianStructure structure();
 
     /** Forgets all accumulated curvature. */
@@ -106,7 +110,13 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     // ---------------------------------------------------------------- fitting
 
-    /** Fits with the options' default {@link FitMode}. */
+    /**
+     * Fits with the options' default {@link FitMode}.
+     *
+     * @param batches the mini-batches of the training data, at least one
+     * @throws IllegalArgumentException on an empty iterator, bad shapes, NaN inputs or invalid targets
+     * @throws IllegalStateException    when the default mode accumulates at weights different from the earlier fit's
+     */
     public final void fit(Iterator<Batch> batches) {
         fit(batches, options.fitMode());
     }
@@ -115,6 +125,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * Computes the curvature and the data term at the network's current weights (the MAP), over all mini-batches.
      * {@link FitMode#ACCUMULATE} adds to an earlier fit and requires the weights not to have changed since.
      *
+     * @param batches the mini-batches of the training data, at least one
+     * @param mode    whether to replace or add to an earlier fit
      * @throws IllegalArgumentException on an empty iterator, bad shapes, NaN inputs or invalid targets
      * @throws IllegalStateException    when accumulating at weights different from the earlier fit's
      */
@@ -161,7 +173,11 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     // ---------------------------------------------------------------- hyperparameters
 
-    /** The current prior precision. */
+    /**
+     * The current prior precision.
+     *
+     * @return the prior precision P0 the posterior uses now
+     */
     public final PriorPrecision priorPrecision() {
         return prior;
     }
@@ -169,6 +185,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     /**
      * Sets the prior precision (cheap: no refit).
      *
+     * @param p the new prior precision, of a kind and size this posterior accepts
      * @throws IllegalArgumentException when its size does not match the groups/parameters or the structure rejects it
      */
     public final void setPriorPrecision(PriorPrecision p) {
@@ -182,36 +199,63 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         p.requireCompatible(covered.groups().size(), covered.dim());
     }
 
-    /** Observation noise standard deviation (1 for classification). */
+    /**
+     * Observation noise standard deviation (1 for classification).
+     *
+     * @return sigma, > 0 (exactly 1 for classification)
+     */
     public final double sigma() {
         return sigma;
     }
 
-    /** Sets sigma (regression only; must be finite and positive). */
+    /**
+     * Sets sigma (regression only; must be finite and positive).
+     *
+     * @param value the new observation noise standard deviation, finite and > 0 (exactly 1 for classification)
+     * @throws IllegalArgumentException when the value is out of range for the likelihood
+     */
     public final void setSigma(double value) {
         Hyperparameters.requireSigma(options.likelihood(), value);
         this.sigma = value;
     }
 
-    /** The current temperature T. */
+    /**
+     * The current temperature T.
+     *
+     * @return T, finite and > 0
+     */
     public final double temperature() {
         return temperature;
     }
 
-    /** Sets the temperature T (finite, positive). */
+    /**
+     * Sets the temperature T (finite, positive).
+     *
+     * @param value the new temperature T, finite and > 0
+     * @throws IllegalArgumentException when the value is not finite and positive
+     */
     public final void setTemperature(double value) {
         Hyperparameters.requirePositive("temperature", value);
         this.temperature = value;
     }
 
-    /** The curvature scale s = 1 / (sigma^2 T) of P = s H + P0. */
+    /**
+     * The curvature scale s = 1 / (sigma^2 T) of P = s H + P0.
+     *
+     * @return s = 1 / (sigma^2 T), > 0
+     */
     public final double scale() {
         return 1.0 / (sigma * sigma * temperature);
     }
 
     // ---------------------------------------------------------------- marginal likelihood
 
-    /** log p(D | M) at the current hyperparameters (see {@link #marginalLikelihood()}). */
+    /**
+     * log p(D | M) at the current hyperparameters (see {@link #marginalLikelihood()}).
+     *
+     * @return the log marginal likelihood in nats, summed over the data set
+     * @throws IllegalStateException before {@link #fit}
+     */
     public final double logMarginalLikelihood() {
         return marginalLikelihood().value();
     }
@@ -224,6 +268,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * -1/(2 sigma^2) sum ||y - f||^2 - N C log(sigma sqrt(2 pi)) for regression; the whole log-likelihood is tempered
      * by 1/T, consistently with P = H / (sigma^2 T) + P0.
      *
+     * @return the log marginal likelihood at the current hyperparameters with its gradients
      * @throws IllegalStateException before {@link #fit}
      */
     public final MarginalLikelihood marginalLikelihood() {
@@ -238,6 +283,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @param prior       prior precision of a kind and size this posterior accepts
      * @param sigma       observation noise (1 for classification)
      * @param temperature T, finite and > 0
+     * @return the log marginal likelihood at the given hyperparameters with its gradients
      * @throws IllegalStateException    before {@link #fit}
      * @throws IllegalArgumentException when a hyperparameter does not fit the posterior or is out of range
      */
@@ -354,6 +400,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     /**
      * Posterior weight samples theta* + P^{-1/2} eps, eps ~ N(0, I).
      *
+     * @param count number of samples, >= 1
+     * @param seed  seed of the standard normal draws eps
      * @return {@code count x dim} float64, in the posterior's flat group order
      */
     public final INDArray sampleWeights(int count, long seed) {
@@ -364,6 +412,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * Posterior weight deviations theta - theta* = P^{-1/2} eps, eps ~ N(0, I): the draws of {@link #sampleWeights}
      * (same seed, same draws) without the MAP added, as the linearised predictive needs them.
      *
+     * @param count number of samples, >= 1
+     * @param seed  seed of the standard normal draws eps (the seed of the matching {@link #sampleWeights} call)
      * @return {@code count x dim} float64, in the posterior's flat group order
      * @throws IllegalArgumentException when count is below 1
      * @throws IllegalStateException    before {@link #fit}
@@ -420,6 +470,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * log N(theta; theta*, P^-1) = -dim/2 log(2 pi) + 1/2 log det P - 1/2 (theta - theta*)^T P (theta - theta*).
      *
      * @param theta a weight vector of length {@link #dim()} (flat group order)
+     * @return the log density of the Gaussian posterior at theta, in nats
      */
     public final double logPosteriorDensity(INDArray theta) {
         requireFitted();
@@ -441,6 +492,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * Network outputs at x for each given covered-weight vector (rows of {@code weights}); the MAP weights are restored
      * afterwards, also on failure.
      *
+     * @param weights {@code S x dim} covered-weight vectors, one per row, in flat group order
+     * @param x       network inputs of N examples
      * @return {@code S x N x C} outputs, float64
      */
     public final INDArray outputsAtWeights(INDArray weights, INDArray x) {
@@ -469,63 +522,112 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     // ---------------------------------------------------------------- accessors
 
-    /** The network whose weights the posterior covers. */
+    /**
+     * The network whose weights the posterior covers.
+     *
+     * @return the network (its weights are the MAP between calls)
+     */
     public final Network network() {
         return network;
     }
 
-    /** The options the posterior was created with (initial hyperparameters). */
+    /**
+     * The options the posterior was created with (initial hyperparameters).
+     *
+     * @return the creation options; the current hyperparameters may differ
+     */
     public final LaplaceOptions options() {
         return options;
     }
 
-    /** The kernels of the curvature work, resolved from {@link LaplaceOptions#device()} (CPU after a fallback). */
+    /**
+     * The kernels of the curvature work, resolved from {@link LaplaceOptions#device()} (CPU after a fallback).
+     *
+     * @return the compute kernels in use
+     */
     public final ComputeKernels kernels() {
         return kernels;
     }
 
-    /** Which weights are covered. */
+    /**
+     * Which weights are covered.
+     *
+     * @return the subset of weights
+     */
     public final SubsetOfWeights subset() {
         return options.subset();
     }
 
-    /** Classification or regression. */
+    /**
+     * Classification or regression.
+     *
+     * @return the likelihood type
+     */
     public final LikelihoodType likelihood() {
         return options.likelihood();
     }
 
-    /** Names of the parameter groups, in order (the order of per-group prior precisions). */
+    /**
+     * Names of the parameter groups, in order (the order of per-group prior precisions).
+     *
+     * @return the group names, one per group
+     */
     public final List<String> groupNames() {
         return covered.groups().stream().map(ParameterGroup::name).toList();
     }
 
-    /** Number of covered parameters. */
+    /**
+     * Number of covered parameters.
+     *
+     * @return the length of the covered weight vector
+     */
     public final long dim() {
         return covered.dim();
     }
 
-    /** Whether {@link #fit} has completed. */
+    /**
+     * Whether {@link #fit} has completed.
+     *
+     * @return true once a fit has completed
+     */
     public final boolean isFitted() {
         return fitted;
     }
 
-    /** Examples seen by the fit(s). */
+    /**
+     * Examples seen by the fit(s).
+     *
+     * @return the number of training examples summed over all fits
+     */
     public final long examples() {
         return examples;
     }
 
-    /** Network outputs C (after a fit). */
+    /**
+     * Network outputs C (after a fit).
+     *
+     * @return the number C of network outputs, 0 before a fit
+     */
     public final long outputs() {
         return outputs;
     }
 
-    /** The covered MAP weights of the last fit (a copy), flat group order. */
+    /**
+     * The covered MAP weights of the last fit (a copy), flat group order.
+     *
+     * @return a {@code dim}-vector, float64
+     * @throws IllegalStateException before {@link #fit}
+     */
     public final INDArray mapWeights() {
         requireFitted();
         return Nd4j.createFromArray(thetaMap.clone());
     }
 
-    /** The summed data statistic of the fit: cross-entropy (classification) or squared error (regression). */
+    /**
+     * The summed data statistic of the fit: cross-entropy (classification) or squared error (regression).
+     *
+     * @return the summed cross-entropy (nats) or summed squared error
+     */
     public final double dataTerm() {
         return dataTerm;
     }

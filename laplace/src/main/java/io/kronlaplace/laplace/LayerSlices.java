@@ -20,7 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
 
-    /** Examples in the batch. */
+    /**
+     * Examples in the batch.
+     *
+     * @return the number N of examples, the first dimension of {@code inputs}
+     */
     public long examples() {
         return inputs.size(0);
     }
@@ -28,6 +32,12 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
     /**
      * Brings a layer's tapped input and output gradient into the shared-position layout through the layer's K-FAC
      * view ({@link WeightLayer#inputPositions}, {@link WeightLayer#outputMatrices}).
+     *
+     * @param layer      the weight layer
+     * @param input      the layer's tapped input, as the forward pass saw it
+     * @param gradOutput the back-propagated vectors at the layer's output, {@code copies} per example, copy-major
+     * @param copies     back-propagated vectors per example, >= 1
+     * @return the slices in the shared-position layout
      */
     public static LayerSlices of(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
         INDArray inputs = layer.inputPositions(input);
@@ -66,19 +76,33 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
         return new LayerSlices(folded, foldedGradients, copies);
     }
 
-    /** The weight Jacobian of copy k, {@code Dout x Din}, float64. */
+    /**
+     * The weight Jacobian of copy k, {@code Dout x Din}, float64.
+     *
+     * @param k index of the output copy, from 0 to {@code K - 1}
+     * @return G_k = sum_r g[k, r] a[k mod N, r]^T
+     */
     public INDArray weightJacobian(int k) {
         INDArray g = gradients.slice(k).castTo(DataType.DOUBLE);
         INDArray a = inputs.slice(k % examples()).castTo(DataType.DOUBLE);
         return g.transpose().mmul(a);
     }
 
-    /** The bias Jacobian of copy k, length Dout. */
+    /**
+     * The bias Jacobian of copy k, length Dout.
+     *
+     * @param k index of the output copy, from 0 to {@code K - 1}
+     * @return sum_r g[k, r], in the network's floating type
+     */
     public INDArray biasJacobian(int k) {
         return gradients.slice(k).sum(0);
     }
 
-    /** All weight Jacobians as rows: {@code K x (Dout * Din)}, row k = row-major vec(G_k), float64. */
+    /**
+     * All weight Jacobians as rows: {@code K x (Dout * Din)}, row k = row-major vec(G_k), float64.
+     *
+     * @return the weight Jacobians of all K copies, one per row
+     */
     public INDArray weightJacobians() {
         int k = Math.toIntExact(gradients.size(0));
         long dout = gradients.size(2);
@@ -90,7 +114,11 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
         return out;
     }
 
-    /** All bias Jacobians as rows: {@code K x Dout}, float64. */
+    /**
+     * All bias Jacobians as rows: {@code K x Dout}, float64.
+     *
+     * @return the bias Jacobians of all K copies, one per row
+     */
     public INDArray biasJacobians() {
         return gradients.castTo(DataType.DOUBLE).sum(1);
     }

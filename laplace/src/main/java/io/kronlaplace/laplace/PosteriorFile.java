@@ -60,7 +60,10 @@ public final class PosteriorFile {
     /**
      * Writes a fitted posterior atomically.
      *
+     * @param posterior the fitted posterior
+     * @param file      the file to write; replaced atomically when it exists
      * @throws IllegalStateException before fit
+     * @throws IOException           when the file cannot be written
      */
     public static void save(LaplacePosterior posterior, Path file) throws IOException {
         posterior.requireFitted();
@@ -70,6 +73,8 @@ public final class PosteriorFile {
     /**
      * The bytes {@link #save} would write, e.g. to ship a fitted posterior to other processes.
      *
+     * @param posterior the fitted posterior
+     * @return the content of a posterior file
      * @throws IllegalStateException before fit
      */
     public static byte[] toBytes(LaplacePosterior posterior) {
@@ -154,10 +159,14 @@ public final class PosteriorFile {
      * before anything is allocated, and the body is parsed into a fresh posterior. See docs/file-formats.md, section
      * Posterior files.
      *
+     * @param file    the posterior file
+     * @param network the network of the saved architecture; receives the saved MAP weights
+     * @return the fitted posterior, with the saved hyperparameters
      * @throws PosteriorFormatException  for a missing magic number, unknown version, truncated or corrupt file, or
      *                                   content the posterior rejects (non-finite values, invalid hyperparameters or
      *                                   factors); the message names the file
      * @throws IllegalArgumentException  when the network's covered parameters differ in names or shapes
+     * @throws IOException               when the file cannot be read
      */
     public static LaplacePosterior load(Path file, Network network) throws IOException {
         return read(() -> new BufferedInputStream(Files.newInputStream(file), 1 << 20), Files.size(file),
@@ -168,7 +177,10 @@ public final class PosteriorFile {
      * Loads a posterior from the bytes of {@link #toBytes} (or a posterior file's content) with the checks of
      * {@link #load}, writing the saved MAP weights of the covered subset into the network.
      *
-     * @param source names the bytes in error messages, e.g. "the broadcast posterior"
+     * @param bytes   the content of a posterior file
+     * @param network the network of the saved architecture; receives the saved MAP weights
+     * @param source  names the bytes in error messages, e.g. "the broadcast posterior"
+     * @return the fitted posterior, with the saved hyperparameters
      * @throws PosteriorFormatException as {@link #load}, naming {@code source}
      * @throws IllegalArgumentException when the network's covered parameters differ in names or shapes
      */

@@ -13,8 +13,11 @@ public final class PriorPrecision implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     /** How many precision values there are. */
     public enum Kind {
+        /** One value shared by every covered weight. */
         SCALAR,
+        /** One value per parameter group, in the posterior's group order. */
         PER_GROUP,
+        /** One value per covered parameter, in the posterior's flat order. */
         PER_PARAMETER
     }
 
@@ -36,47 +39,93 @@ public final class PriorPrecision implements java.io.Serializable {
         }
     }
 
-    /** One precision delta for every covered weight. */
+    /**
+     * One precision delta for every covered weight.
+     *
+     * @param delta the precision, finite and > 0
+     * @return a {@link Kind#SCALAR} prior precision
+     * @throws IllegalArgumentException when delta is not finite and positive
+     */
     public static PriorPrecision scalar(double delta) {
         return new PriorPrecision(Kind.SCALAR, new double[] {delta});
     }
 
-    /** One precision per parameter group, in the posterior's group order ({@code LaplacePosterior#groupNames()}). */
+    /**
+     * One precision per parameter group, in the posterior's group order ({@code LaplacePosterior#groupNames()}).
+     *
+     * @param deltas the precision of each group, each finite and > 0
+     * @return a {@link Kind#PER_GROUP} prior precision
+     * @throws IllegalArgumentException when there is no value or a value is not finite and positive
+     */
     public static PriorPrecision perGroup(double... deltas) {
         return new PriorPrecision(Kind.PER_GROUP, deltas);
     }
 
-    /** One precision per covered parameter, in the posterior's flat order (DIAG and FULL structures only). */
+    /**
+     * One precision per covered parameter, in the posterior's flat order (DIAG and FULL structures only).
+     *
+     * @param deltas the precision of each parameter, each finite and > 0
+     * @return a {@link Kind#PER_PARAMETER} prior precision
+     * @throws IllegalArgumentException when there is no value or a value is not finite and positive
+     */
     public static PriorPrecision perParameter(double... deltas) {
         return new PriorPrecision(Kind.PER_PARAMETER, deltas);
     }
 
-    /** The same kind with the given values (e.g. after an optimiser step on their logarithms). */
+    /**
+     * The same kind with the given values (e.g. after an optimiser step on their logarithms).
+     *
+     * @param kind   how many values there are
+     * @param values the precisions, each finite and > 0 (copied)
+     * @return the prior precision
+     * @throws IllegalArgumentException when there is no value or a value is not finite and positive
+     */
     public static PriorPrecision of(Kind kind, double[] values) {
         return new PriorPrecision(kind, values);
     }
 
-    /** Scalar, per group or per parameter. */
+    /**
+     * Scalar, per group or per parameter.
+     *
+     * @return the kind of this prior
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** Number of values (1, the number of groups, or the number of parameters). */
+    /**
+     * Number of values (1, the number of groups, or the number of parameters).
+     *
+     * @return the number of precision values
+     */
     public int size() {
         return values.length;
     }
 
-    /** The value at an index (0 for a scalar prior). */
+    /**
+     * The value at an index (0 for a scalar prior).
+     *
+     * @param index position in {@link #values()}, from 0 to {@code size() - 1}
+     * @return the precision at that position
+     */
     public double value(int index) {
         return values[index];
     }
 
-    /** A copy of the values. */
+    /**
+     * A copy of the values.
+     *
+     * @return the precisions, a new array on every call
+     */
     public double[] values() {
         return values.clone();
     }
 
-    /** The natural logarithms of the values (the coordinates hyperparameters are optimised in). */
+    /**
+     * The natural logarithms of the values (the coordinates hyperparameters are optimised in).
+     *
+     * @return log delta for every value, a new array
+     */
     public double[] logValues() {
         double[] out = new double[values.length];
         for (int i = 0; i < out.length; i++) {
@@ -85,7 +134,13 @@ public final class PriorPrecision implements java.io.Serializable {
         return out;
     }
 
-    /** A prior of the same kind from log-precisions; rejects non-finite logarithms. */
+    /**
+     * A prior of the same kind from log-precisions; rejects non-finite logarithms.
+     *
+     * @param logValues the natural logarithms of the new precisions, one per value of this prior
+     * @return a prior of this kind with precisions exp(logValues)
+     * @throws IllegalArgumentException when the number of values differs or a logarithm is not finite
+     */
     public PriorPrecision withLogValues(double[] logValues) {
         if (logValues.length != values.length) {
             throw new IllegalArgumentException("expected " + values.length + " log prior precisions, got "
@@ -104,6 +159,8 @@ public final class PriorPrecision implements java.io.Serializable {
     /**
      * Checks that this prior fits a posterior with {@code groups} groups and {@code parameters} parameters.
      *
+     * @param groups     the posterior's number of parameter groups
+     * @param parameters the posterior's number of covered parameters
      * @throws IllegalArgumentException naming the expected and actual counts
      */
     public void requireCompatible(int groups, long parameters) {
@@ -118,7 +175,13 @@ public final class PriorPrecision implements java.io.Serializable {
         }
     }
 
-    /** The precision of group g (SCALAR and PER_GROUP only). */
+    /**
+     * The precision of group g (SCALAR and PER_GROUP only).
+     *
+     * @param group index of the parameter group, in the posterior's group order
+     * @return the precision of that group's weights
+     * @throws IllegalStateException for a {@link Kind#PER_PARAMETER} prior
+     */
     public double groupValue(int group) {
         return switch (kind) {
             case SCALAR -> values[0];

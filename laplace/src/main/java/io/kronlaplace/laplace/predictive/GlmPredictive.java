@@ -122,7 +122,13 @@ public final class GlmPredictive implements Predictive {
         return probit(x);
     }
 
-    /** Probit-approximated class probabilities, {@code N x C}. */
+    /**
+     * Probit-approximated class probabilities, {@code N x C}.
+     *
+     * @param x network inputs ({@code N*S} rows for an invariant model)
+     * @return the class probabilities, float64, rows summing to 1
+     * @throws IllegalStateException for a non-classification posterior or before fit
+     */
     public INDArray probit(INDArray x) {
         return classify(x, LinkApproximation.PROBIT, 0, 0);
     }

@@ -39,7 +39,11 @@ public final class LinearisedSamplingPredictive implements Predictive {
         this.steps = posterior.sampleWeightSteps(samples, seed);
     }
 
-    /** Number of weight draws S. */
+    /**
+     * Number of weight draws S.
+     *
+     * @return S, fixed at construction
+     */
     public int samples() {
         return Math.toIntExact(steps.size(0));
     }
@@ -47,6 +51,8 @@ public final class LinearisedSamplingPredictive implements Predictive {
     /**
      * Linearised outputs f(x; theta*) + J(x) v_s at every draw, {@code S x N x C} float64.
      *
+     * @param x network inputs of N examples
+     * @return the linearised outputs at every draw
      * @throws IllegalStateException when the network's weights are no longer the posterior's MAP
      */
     public INDArray outputs(INDArray x) {

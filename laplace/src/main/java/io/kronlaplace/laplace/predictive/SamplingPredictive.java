@@ -19,7 +19,16 @@ public final class SamplingPredictive {
         this.posterior = Objects.requireNonNull(posterior, "posterior");
     }
 
-    /** Average softmax over {@code samples} weight draws, {@code N x C} float64. */
+    /**
+     * Average softmax over {@code samples} weight draws, {@code N x C} float64.
+     *
+     * @param x       network inputs of N examples
+     * @param samples number S of posterior weight draws, >= 1
+     * @param seed    seed of the draws (those of {@link LaplacePosterior#sampleWeights} with this seed)
+     * @return the class probabilities, rows summing to 1
+     * @throws IllegalArgumentException when samples is below 1
+     * @throws IllegalStateException    for a regression posterior or before fit
+     */
     public INDArray classify(INDArray x, int samples, long seed) {
         if (posterior.likelihood() != LikelihoodType.CLASSIFICATION) {
             throw new IllegalStateException("classify needs a CLASSIFICATION posterior, got "
@@ -34,7 +43,16 @@ public final class SamplingPredictive {
         return mean.divi(samples);
     }
 
-    /** Sample mean and variance of the outputs (plus sigma^2 for the predictive variance). */
+    /**
+     * Sample mean and variance of the outputs (plus sigma^2 for the predictive variance).
+     *
+     * @param x       network inputs of N examples
+     * @param samples number S of posterior weight draws, >= 1
+     * @param seed    seed of the draws (those of {@link LaplacePosterior#sampleWeights} with this seed)
+     * @return per output the sample mean, the sample variance of f and that variance plus sigma^2, each {@code N x C}
+     * @throws IllegalArgumentException when samples is below 1
+     * @throws IllegalStateException    for a classification posterior or before fit
+     */
     public GaussianPrediction regress(INDArray x, int samples, long seed) {
         if (posterior.likelihood() != LikelihoodType.REGRESSION) {
             throw new IllegalStateException("regress needs a REGRESSION posterior, got " + posterior.likelihood());
@@ -45,7 +63,16 @@ public final class SamplingPredictive {
         return new GaussianPrediction(mean, var, var.add(posterior.sigma() * posterior.sigma()));
     }
 
-    /** Raw outputs at {@code samples} posterior weight draws, {@code S x N x C}. */
+    /**
+     * Raw outputs at {@code samples} posterior weight draws, {@code S x N x C}.
+     *
+     * @param x       network inputs of N examples
+     * @param samples number S of posterior weight draws, >= 1
+     * @param seed    seed of the draws (those of {@link LaplacePosterior#sampleWeights} with this seed)
+     * @return the network outputs at each draw, float64
+     * @throws IllegalArgumentException when samples is below 1
+     * @throws IllegalStateException    before fit
+     */
     public INDArray outputs(INDArray x, int samples, long seed) {
         if (samples < 1) {
             throw new IllegalArgumentException("sampling predictive needs >= 1 samples, got " + samples);

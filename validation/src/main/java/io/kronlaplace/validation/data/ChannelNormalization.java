@@ -17,7 +17,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public record ChannelNormalization(double[] mean, double[] std) {
 
-    /** Validates lengths and positivity; copies the arrays. */
+    /**
+     * Validates lengths and positivity; copies the arrays.
+     *
+     * @param mean per-channel mean of the fitting set
+     * @param std  per-channel population standard deviation of the fitting set, each > 0
+     * @throws IllegalArgumentException when the lengths differ or are 0, a mean is not finite or a deviation is not
+     *                                  finite and positive
+     */
     public ChannelNormalization {
         if (mean.length != std.length || mean.length == 0) {
             throw new IllegalArgumentException("mean and std need one entry per channel, got " + mean.length
@@ -36,6 +43,9 @@ public record ChannelNormalization(double[] mean, double[] std) {
     /**
      * Channel means and population standard deviations of {@code train} over all images and pixels, accumulated in
      * double precision a chunk of images at a time (the full CIFAR-10 training set is never copied as float64).
+     *
+     * @param train the training images
+     * @return the normalisation fitted to them
      */
     public static ChannelNormalization fit(ImageDataset train) {
         if (train.size() == 0) {
@@ -71,12 +81,22 @@ public record ChannelNormalization(double[] mean, double[] std) {
         return new ChannelNormalization(mean, std);
     }
 
-    /** The data set with every channel standardised (same name, labels and type). */
+    /**
+     * The data set with every channel standardised (same name, labels and type).
+     *
+     * @param data images with the fitted number of channels
+     * @return the standardised data set
+     */
     public ImageDataset apply(ImageDataset data) {
         return data.withImages(data.name(), apply(data.images()));
     }
 
-    /** Standardises a tensor [N, C, H, W] with C equal to the number of fitted channels; returns a new tensor. */
+    /**
+     * Standardises a tensor [N, C, H, W] with C equal to the number of fitted channels; returns a new tensor.
+     *
+     * @param images images {@code N x C x H x W}
+     * @return (images - mean) / std per channel
+     */
     public INDArray apply(INDArray images) {
         if (images.rank() != 4 || images.size(1) != mean.length) {
             throw new IllegalArgumentException("expected [N, " + mean.length + ", H, W], got "
@@ -87,19 +107,31 @@ public record ChannelNormalization(double[] mean, double[] std) {
         return images.sub(m).divi(s);
     }
 
-    /** A copy of the per-channel means. */
+    /**
+     * A copy of the per-channel means.
+     *
+     * @return the mean of each channel
+     */
     @Override
     public double[] mean() {
         return mean.clone();
     }
 
-    /** A copy of the per-channel standard deviations. */
+    /**
+     * A copy of the per-channel standard deviations.
+     *
+     * @return the standard deviation of each channel
+     */
     @Override
     public double[] std() {
         return std.clone();
     }
 
-    /** Channel count. */
+    /**
+     * Channel count.
+     *
+     * @return the number of channels C
+     */
     public int channels() {
         return mean.length;
     }

@@ -43,7 +43,11 @@ public final class Cifar10Reader {
         this(OFFICIAL_RECORDS_PER_FILE);
     }
 
-    /** A reader expecting {@code recordsPerFile} records in each file (for subsets in the same format). */
+    /**
+     * A reader expecting {@code recordsPerFile} records in each file (for subsets in the same format).
+     *
+     * @param recordsPerFile number of 3073-byte records each file must hold, >= 1
+     */
     public Cifar10Reader(int recordsPerFile) {
         if (recordsPerFile < 1) {
             throw new IllegalArgumentException("records per file must be positive, got " + recordsPerFile);
@@ -51,7 +55,14 @@ public final class Cifar10Reader {
         this.recordsPerFile = recordsPerFile;
     }
 
-    /** The 50,000 training images from {@code data_batch_1.bin} ... {@code data_batch_5.bin} in {@code dir}. */
+    /**
+     * The 50,000 training images from {@code data_batch_1.bin} ... {@code data_batch_5.bin} in {@code dir}.
+     *
+     * @param dir the folder of the CIFAR-10 binary version
+     * @return the training images as {@code 50000 x 3 x 32 x 32} float32 in [0, 1], with their labels
+     * @throws CorruptDataException when a file is truncated or holds a label outside 0..9
+     * @throws IOException          when a file is missing or cannot be read
+     */
     public ImageDataset readTrain(Path dir) throws IOException {
         List<Path> files = new ArrayList<>();
         for (int b = 1; b <= 5; b++) {
@@ -60,12 +71,27 @@ public final class Cifar10Reader {
         return read("cifar10-train", files);
     }
 
-    /** The 10,000 test images from {@code test_batch.bin} in {@code dir}. */
+    /**
+     * The 10,000 test images from {@code test_batch.bin} in {@code dir}.
+     *
+     * @param dir the folder of the CIFAR-10 binary version
+     * @return the test images as {@code 10000 x 3 x 32 x 32} float32 in [0, 1], with their labels
+     * @throws CorruptDataException when the file is truncated or holds a label outside 0..9
+     * @throws IOException          when the file is missing or cannot be read
+     */
     public ImageDataset readTest(Path dir) throws IOException {
         return read("cifar10-test", List.of(dir.resolve("test_batch.bin")));
     }
 
-    /** All records of the given files, in file order, as one data set. */
+    /**
+     * All records of the given files, in file order, as one data set.
+     *
+     * @param name  the data set's name
+     * @param files CIFAR-10 binary files, each with the expected number of records
+     * @return the images as {@code N x 3 x 32 x 32} float32 in [0, 1], with their labels
+     * @throws CorruptDataException when a file is truncated or holds a label outside 0..9
+     * @throws IOException          when a file is missing or cannot be read
+     */
     public ImageDataset read(String name, List<Path> files) throws IOException {
         for (Path file : files) {
             checkSize(file);

@@ -19,7 +19,11 @@ public final class CifarAugmentation {
     private final SplittableRandom random;
     private final int padding;
 
-    /** Crop with padding 4 and horizontal flips, seeded. */
+    /**
+     * Crop with padding 4 and horizontal flips, seeded.
+     *
+     * @param seed seed of the crop offsets and flips
+     */
     public CifarAugmentation(long seed) {
         this(seed, CIFAR_PADDING);
     }
@@ -36,12 +40,22 @@ public final class CifarAugmentation {
         this.padding = padding;
     }
 
-    /** A new data set with every image augmented (labels unchanged). */
+    /**
+     * A new data set with every image augmented (labels unchanged).
+     *
+     * @param batch the images to augment
+     * @return a data set with the same name and labels and augmented images
+     */
     public ImageDataset apply(ImageDataset batch) {
         return batch.withImages(batch.name(), apply(batch.images()));
     }
 
-    /** Augments a batch [N, C, H, W]; returns a new tensor of the same shape and type. */
+    /**
+     * Augments a batch [N, C, H, W]; returns a new tensor of the same shape and type.
+     *
+     * @param batch images {@code N x C x H x W}
+     * @return the augmented images
+     */
     public INDArray apply(INDArray batch) {
         if (batch.rank() != 4) {
             throw new IllegalArgumentException("augmentation needs NCHW images, got rank " + batch.rank());

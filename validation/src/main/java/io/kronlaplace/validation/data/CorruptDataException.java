@@ -31,7 +31,11 @@ public class CorruptDataException extends CorruptFileException {
         this.file = file;
     }
 
-    /** The offending file. */
+    /**
+     * The offending file.
+     *
+     * @return the path of the malformed file
+     */
     public Path file() {
         return file;
     }

@@ -49,7 +49,11 @@ public final class CsvRegressionReader {
         this.targetIndex = b.targetIndex;
     }
 
-    /** A builder with defaults: header present, ',' delimiter, last column as target. */
+    /**
+     * A builder with defaults: header present, ',' delimiter, last column as target.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -64,26 +68,47 @@ public final class CsvRegressionReader {
         private Builder() {
         }
 
-        /** Whether the first non-blank line is a header of column names (default true). */
+        /**
+         * Whether the first non-blank line is a header of column names (default true).
+         *
+         * @param present true when the first non-blank line names the columns
+         * @return this builder
+         */
         public Builder header(boolean present) {
             this.header = present;
             return this;
         }
 
-        /** The cell separator (default ','). */
+        /**
+         * The cell separator (default ',').
+         *
+         * @param separator the character between cells
+         * @return this builder
+         */
         public Builder delimiter(char separator) {
             this.delimiter = separator;
             return this;
         }
 
-        /** The target column by header name (requires a header). */
+        /**
+         * The target column by header name (requires a header).
+         *
+         * @param name the header name of the target column
+         * @return this builder
+         */
         public Builder targetColumn(String name) {
             this.targetName = name;
             this.targetIndex = -1;
             return this;
         }
 
-        /** The target column by 0-based index; -1 (the default) means the last column. */
+        /**
+         * The target column by 0-based index; -1 (the default) means the last column.
+         *
+         * @param index the 0-based column index of the target, or -1 for the last column
+         * @return this builder
+         * @throws IllegalArgumentException when the index is below -1
+         */
         public Builder targetColumn(int index) {
             if (index < -1) {
                 throw new IllegalArgumentException("target column index must be >= -1, got " + index);
@@ -93,7 +118,12 @@ public final class CsvRegressionReader {
             return this;
         }
 
-        /** The reader. */
+        /**
+         * The reader.
+         *
+         * @return a reader with the configured options
+         * @throws IllegalArgumentException when the target column is chosen by name without a header
+         */
         public CsvRegressionReader build() {
             if (targetName != null && !header) {
                 throw new IllegalArgumentException("target column '" + targetName
@@ -103,7 +133,16 @@ public final class CsvRegressionReader {
         }
     }
 
-    /** Reads the file; the data set is named after the file. */
+    /**
+     * Reads the file; the data set is named after the file.
+     *
+     * @param file the delimited text file, UTF-8
+     * @return the features and targets of every data line, float64
+     * @throws CorruptDataException when the file is not UTF-8, a cell is not a finite decimal number, a line has
+     *                              another number of cells, there is no data line or the target column is not
+     *                              found; the message names the line and column
+     * @throws IOException          when the file is missing or cannot be read
+     */
     public RegressionDataset read(Path file) throws IOException {
         List<double[]> rows = new ArrayList<>();
         String[] names = null;

@@ -15,12 +15,23 @@ public final class DistributionShift {
     private DistributionShift() {
     }
 
-    /** The clean set itself, as the level-0 reference of every shift curve. */
+    /**
+     * The clean set itself, as the level-0 reference of every shift curve.
+     *
+     * @param test the clean test set
+     * @return the set as a {@link ShiftKind#NONE} shift of level 0
+     */
     public static ShiftedDataset clean(ImageDataset test) {
         return new ShiftedDataset(ShiftKind.NONE, 0.0, test);
     }
 
-    /** One rotated copy of {@code data} per angle (degrees, counter-clockwise as displayed). */
+    /**
+     * One rotated copy of {@code data} per angle (degrees, counter-clockwise as displayed).
+     *
+     * @param data    the clean images
+     * @param degrees the rotation angles, in degrees
+     * @return one {@link ShiftKind#ROTATION} set per angle, in the order given
+     */
     public static List<ShiftedDataset> rotations(ImageDataset data, double... degrees) {
         List<ShiftedDataset> sets = new ArrayList<>();
         for (double angle : degrees) {
@@ -30,7 +41,14 @@ public final class DistributionShift {
         return sets;
     }
 
-    /** One noisy copy of {@code data} per standard deviation; copy k uses seed {@code seed + k}. */
+    /**
+     * One noisy copy of {@code data} per standard deviation; copy k uses seed {@code seed + k}.
+     *
+     * @param data the clean images
+     * @param seed seed of the first copy's noise
+     * @param stds the noise standard deviations, in the pixel units of {@code data}
+     * @return one {@link ShiftKind#GAUSSIAN_NOISE} set per standard deviation, in the order given
+     */
     public static List<ShiftedDataset> gaussianNoise(ImageDataset data, long seed, double... stds) {
         List<ShiftedDataset> sets = new ArrayList<>();
         for (int k = 0; k < stds.length; k++) {
@@ -44,6 +62,10 @@ public final class DistributionShift {
     /**
      * A different data set used as out-of-distribution inputs for {@code reference}. Image shapes must match (use
      * {@link ImageTransforms#toCanvas} to bring, say, 28 x 28 grey MNIST onto a 32 x 32 x 3 canvas).
+     *
+     * @param reference the in-distribution test set
+     * @param other     images of other classes, of the reference's image shape
+     * @return {@code other} as a {@link ShiftKind#OUT_OF_DISTRIBUTION} set of level 0
      */
     public static ShiftedDataset outOfDistribution(ImageDataset reference, ImageDataset other) {
         if (reference.channels() != other.channels() || reference.height() != other.height()
@@ -144,7 +166,14 @@ public final class DistributionShift {
         return data.withImages(data.name(), rotated);
     }
 
-    /** Adds independent N(0, std^2) noise to every pixel (no clipping), drawn from a stream seeded by {@code seed}. */
+    /**
+     * Adds independent N(0, std^2) noise to every pixel (no clipping), drawn from a stream seeded by {@code seed}.
+     *
+     * @param data the clean images
+     * @param std  the noise standard deviation, >= 0
+     * @param seed seed of the noise stream
+     * @return a data set with the same name and labels and noisy images
+     */
     public static ImageDataset addGaussianNoise(ImageDataset data, double std, long seed) {
         if (!(std >= 0.0) || !Double.isFinite(std)) {
             throw new IllegalArgumentException("noise std must be finite and non-negative, got " + std);

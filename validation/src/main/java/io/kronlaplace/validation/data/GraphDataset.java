@@ -23,6 +23,9 @@ public final class GraphDataset implements SupervisedDataset<GraphDataset> {
     private INDArray packed;
 
     /**
+     * Packs labelled graphs into a data set.
+     *
+     * @param name a short human-readable name (used in reports and error messages)
      * @param graphs graphs with the same feature sizes
      * @param labels one row of T labels per graph (0, 1 or NaN)
      * @param type   floating type of the packed inputs
@@ -69,22 +72,38 @@ public final class GraphDataset implements SupervisedDataset<GraphDataset> {
         return graphs.size();
     }
 
-    /** The graphs (unmodifiable). */
+    /**
+     * The graphs (unmodifiable).
+     *
+     * @return the graphs in data-set order
+     */
     public List<Graph> graphs() {
         return graphs;
     }
 
-    /** Labels per graph T. */
+    /**
+     * Labels per graph T.
+     *
+     * @return the number T of labels per graph
+     */
     public int tasks() {
         return labels.length == 0 ? 0 : labels[0].length;
     }
 
-    /** Features per node. */
+    /**
+     * Features per node.
+     *
+     * @return the number of features of every node
+     */
     public int nodeFeatures() {
         return graphs.isEmpty() ? 0 : graphs.get(0).nodeFeatures();
     }
 
-    /** Features per edge (0 for none). */
+    /**
+     * Features per edge (0 for none).
+     *
+     * @return the number of features of every edge, 0 when edges carry none
+     */
     public int edgeFeatures() {
         return graphs.isEmpty() ? 0 : graphs.get(0).edgeFeatures();
     }
@@ -104,7 +123,12 @@ public final class GraphDataset implements SupervisedDataset<GraphDataset> {
         return Nd4j.createFromArray(labels).castTo(DataType.DOUBLE);
     }
 
-    /** The same graphs packed in another floating type. */
+    /**
+     * The same graphs packed in another floating type.
+     *
+     * @param newType the floating type of the new packed inputs
+     * @return a data set with the same name, graphs and labels
+     */
     public GraphDataset castTo(DataType newType) {
         return new GraphDataset(name, graphs, labels, newType);
     }

@@ -61,7 +61,11 @@ public final class ImageDataset implements SupervisedDataset<ImageDataset> {
         return labels.length;
     }
 
-    /** The image tensor [N, C, H, W] (shared, do not modify). */
+    /**
+     * The image tensor [N, C, H, W] (shared, do not modify).
+     *
+     * @return the images, {@code N x C x H x W}
+     */
     public INDArray images() {
         return images;
     }
@@ -82,42 +86,78 @@ public final class ImageDataset implements SupervisedDataset<ImageDataset> {
         return Nd4j.createFromArray(y);
     }
 
-    /** A copy of the labels. */
+    /**
+     * A copy of the labels.
+     *
+     * @return the class label of every image, in 0..numClasses()-1
+     */
     public int[] labels() {
         return labels.clone();
     }
 
-    /** Label of example i. */
+    /**
+     * Label of example i.
+     *
+     * @param i index of the example, in 0..N-1
+     * @return its class label
+     */
     public int label(int i) {
         return labels[i];
     }
 
-    /** Number of classes. */
+    /**
+     * Number of classes.
+     *
+     * @return the number of classes the labels range over
+     */
     public int numClasses() {
         return numClasses;
     }
 
-    /** Channels C. */
+    /**
+     * Channels C.
+     *
+     * @return the number C of channels
+     */
     public int channels() {
         return (int) images.size(1);
     }
 
-    /** Height H in pixels. */
+    /**
+     * Height H in pixels.
+     *
+     * @return the image height H
+     */
     public int height() {
         return (int) images.size(2);
     }
 
-    /** Width W in pixels. */
+    /**
+     * Width W in pixels.
+     *
+     * @return the image width W
+     */
     public int width() {
         return (int) images.size(3);
     }
 
-    /** The same data set under another name. */
+    /**
+     * The same data set under another name.
+     *
+     * @param newName the new name
+     * @return a data set sharing this one's images and labels
+     */
     public ImageDataset withName(String newName) {
         return new ImageDataset(newName, images, labels, numClasses);
     }
 
-    /** The same labels with another image tensor of identical shape (for transforms). */
+    /**
+     * The same labels with another image tensor of identical shape (for transforms).
+     *
+     * @param newName   the new name
+     * @param newImages images of the shape {@code N x C x H x W} of this data set's
+     * @return a data set with the new images and this one's labels
+     */
     public ImageDataset withImages(String newName, INDArray newImages) {
         if (!Arrays.equals(newImages.shape(), images.shape())) {
             throw new IllegalArgumentException(name + ": replacement images have shape "
@@ -126,7 +166,12 @@ public final class ImageDataset implements SupervisedDataset<ImageDataset> {
         return new ImageDataset(newName, newImages, labels, numClasses);
     }
 
-    /** The images cast to another floating-point type (float32 for training, float64 for tests). */
+    /**
+     * The images cast to another floating-point type (float32 for training, float64 for tests).
+     *
+     * @param type the floating-point type of the new images
+     * @return a data set with the same name and labels
+     */
     public ImageDataset castTo(DataType type) {
         return type == images.dataType() ? this : new ImageDataset(name, images.castTo(type), labels, numClasses);
     }

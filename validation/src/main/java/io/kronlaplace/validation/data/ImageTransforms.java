@@ -13,8 +13,12 @@ public final class ImageTransforms {
      * Places every image centred on a canvas of the given size: larger images are centre-cropped, smaller ones are
      * padded with {@code fill}; a single-channel image is replicated into every output channel (grey to RGB).
      *
+     * @param data   the images to place
      * @param channels output channels: equal to the input's, or any count when the input has one channel
+     * @param height canvas height in pixels, >= 1
+     * @param width  canvas width in pixels, >= 1
      * @param fill     value of padded pixels
+     * @return a data set of {@code N x channels x height x width} images with the same name and labels
      */
     public static ImageDataset toCanvas(ImageDataset data, int channels, int height, int width, double fill) {
         int inChannels = data.channels();

@@ -25,12 +25,22 @@ public final class MiniBatches<D extends Dataset<D>> implements Iterable<D> {
         this.count = dropLast ? order.length / batchSize : (order.length + batchSize - 1) / batchSize;
     }
 
-    /** Number of batches in one pass. */
+    /**
+     * Number of batches in one pass.
+     *
+     * @return the number of batches
+     */
     public int count() {
         return count;
     }
 
-    /** The source positions of batch {@code b}, in batch order. */
+    /**
+     * The source positions of batch {@code b}, in batch order.
+     *
+     * @param b index of the batch, in 0..count()-1
+     * @return positions in the source data set of the batch's examples
+     * @throws IndexOutOfBoundsException when b is outside 0..count()-1
+     */
     public int[] indicesOf(int b) {
         if (b < 0 || b >= count) {
             throw new IndexOutOfBoundsException("batch " + b + " of " + count);

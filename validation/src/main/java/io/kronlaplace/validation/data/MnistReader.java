@@ -30,7 +30,11 @@ public final class MnistReader {
         this(10);
     }
 
-    /** A reader whose labels must lie in 0..numClasses-1. */
+    /**
+     * A reader whose labels must lie in 0..numClasses-1.
+     *
+     * @param numClasses number of classes, >= 1
+     */
     public MnistReader(int numClasses) {
         if (numClasses < 1) {
             throw new IllegalArgumentException("number of classes must be positive, got " + numClasses);
@@ -41,6 +45,13 @@ public final class MnistReader {
     /**
      * Reads an image file and its label file (for example {@code train-images-idx3-ubyte.gz} and
      * {@code train-labels-idx1-ubyte.gz}).
+     *
+     * @param name       the data set's name
+     * @param imagesFile IDX file of {@code N x H x W} unsigned-byte images, optionally gzipped
+     * @param labelsFile IDX file of N unsigned-byte labels, optionally gzipped
+     * @return the images as {@code N x 1 x H x W} float32 in [0, 1], with their labels
+     * @throws CorruptDataException on malformed content, mismatched counts or a label outside the class range
+     * @throws IOException          when a file is missing or cannot be read
      */
     public ImageDataset read(String name, Path imagesFile, Path labelsFile) throws IOException {
         Idx images = readIdx(imagesFile, 3);

@@ -40,8 +40,11 @@ public final class OgbGraphReader {
     }
 
     /**
+     * Reads an OGB graph-property data set from its raw files.
+     *
      * @param raw  the {@code raw/} folder
      * @param type floating type of the packed inputs
+     * @return the graphs with their labels
      * @throws NoSuchFileException  when a required file is missing (the message names the plain and gzipped name)
      * @throws CorruptDataException on malformed or inconsistent content
      */

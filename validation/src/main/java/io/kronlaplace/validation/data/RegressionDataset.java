@@ -47,7 +47,11 @@ public final class RegressionDataset implements SupervisedDataset<RegressionData
         return (int) features.size(0);
     }
 
-    /** Feature matrix [N, D] (shared, do not modify). */
+    /**
+     * Feature matrix [N, D] (shared, do not modify).
+     *
+     * @return the features, {@code N x D}
+     */
     public INDArray features() {
         return features;
     }
@@ -64,12 +68,21 @@ public final class RegressionDataset implements SupervisedDataset<RegressionData
         return targets;
     }
 
-    /** Number of features D. */
+    /**
+     * Number of features D.
+     *
+     * @return the number D of features
+     */
     public int featureCount() {
         return (int) features.size(1);
     }
 
-    /** The same data in another floating-point type. */
+    /**
+     * The same data in another floating-point type.
+     *
+     * @param type the floating-point type of the new features and targets
+     * @return a data set with the same name and values
+     */
     public RegressionDataset castTo(DataType type) {
         return new RegressionDataset(name, features.castTo(type), targets.castTo(type));
     }

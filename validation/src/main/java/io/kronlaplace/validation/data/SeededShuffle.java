@@ -15,7 +15,12 @@ public final class SeededShuffle {
     private SeededShuffle() {
     }
 
-    /** Shuffles {@code values} in place with draws from {@code random} (which advances by {@code length - 1} draws). */
+    /**
+     * Shuffles {@code values} in place with draws from {@code random} (which advances by {@code length - 1} draws).
+     *
+     * @param values the array to permute, in place
+     * @param random the source of the draws
+     */
     public static void shuffle(int[] values, SplittableRandom random) {
         if (values == null || random == null) {
             throw new IllegalArgumentException("values and random must not be null");
@@ -28,7 +33,13 @@ public final class SeededShuffle {
         }
     }
 
-    /** A uniformly random permutation of {@code 0..n-1} drawn from {@code random}. */
+    /**
+     * A uniformly random permutation of {@code 0..n-1} drawn from {@code random}.
+     *
+     * @param n      length of the permutation, >= 0
+     * @param random the source of the draws
+     * @return a permutation of {@code 0..n-1}
+     */
     public static int[] permutation(int n, SplittableRandom random) {
         if (n < 0) {
             throw new IllegalArgumentException("permutation size must be >= 0, got " + n);
@@ -41,7 +52,13 @@ public final class SeededShuffle {
         return perm;
     }
 
-    /** The permutation of {@code 0..n-1} that {@code seed} determines. */
+    /**
+     * The permutation of {@code 0..n-1} that {@code seed} determines.
+     *
+     * @param n    length of the permutation, >= 0
+     * @param seed seed of the draws
+     * @return a permutation of {@code 0..n-1}
+     */
     public static int[] permutation(int n, long seed) {
         return permutation(n, new SplittableRandom(seed));
     }

@@ -11,14 +11,25 @@ package io.kronlaplace.validation.data;
  */
 public record ShiftedDataset(ShiftKind kind, double level, ImageDataset dataset) {
 
-    /** Validates that the level is finite. */
+    /**
+     * Validates that the level is finite.
+     *
+     * @param kind    the kind of shift
+     * @param level   the shift's severity in the kind's units, finite
+     * @param dataset the images (its name is the set's display name)
+     * @throws IllegalArgumentException when the level is not finite
+     */
     public ShiftedDataset {
         if (!Double.isFinite(level)) {
             throw new IllegalArgumentException("shift level must be finite, got " + level);
         }
     }
 
-    /** The display name of the set. */
+    /**
+     * The display name of the set.
+     *
+     * @return the name of the images' data set
+     */
     public String name() {
         return dataset.name();
     }

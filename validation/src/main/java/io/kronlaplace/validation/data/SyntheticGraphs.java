@@ -27,6 +27,15 @@ public final class SyntheticGraphs {
     }
 
     /**
+     * Random labelled graphs: Erdos-Renyi edges between a uniformly drawn number of nodes, labelled by the rules above.
+     *
+     * @param count           number of graphs, >= 1
+     * @param minNodes        smallest number of nodes of a graph, >= 1
+     * @param maxNodes        largest number of nodes of a graph, >= minNodes
+     * @param edgeProbability probability of each possible edge, in [0, 1]
+     * @param seed            seed of every random draw: the same seed gives the same graphs
+     * @param type            floating type of the packed inputs
+     * @return {@code count} graphs with {@value #TASKS} labels each
      * @throws IllegalArgumentException on a non-positive count, sizes outside {@code 1 <= minNodes <= maxNodes} or a
      *                                  probability outside [0, 1]
      */

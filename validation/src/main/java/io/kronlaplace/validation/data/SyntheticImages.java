@@ -85,7 +85,14 @@ public final class SyntheticImages {
         this.noiseStd = noiseStd;
     }
 
-    /** {@code count} labelled float32 images [count, 3, 32, 32] in [0, 1], determined by {@code seed}. */
+    /**
+     * {@code count} labelled float32 images [count, 3, 32, 32] in [0, 1], determined by {@code seed}.
+     *
+     * @param name  the data set's name
+     * @param count number of images, >= 1
+     * @param seed  seed of every random draw: the same seed gives the same images
+     * @return the labelled images
+     */
     public ImageDataset generate(String name, int count, long seed) {
         if (count < 0) {
             throw new IllegalArgumentException("image count must be non-negative, got " + count);

@@ -19,6 +19,7 @@ public final class AveragePrecision {
      *
      * @param scores larger = more likely positive
      * @param labels 0 or 1 each
+     * @return the average precision in [0, 1]
      * @throws IllegalArgumentException on different lengths, a non-finite score, a label other than 0 or 1, or no
      *                                  positive label
      */
@@ -68,6 +69,7 @@ public final class AveragePrecision {
      *
      * @param scores {@code N x T} scores (probabilities or logits)
      * @param labels {@code N x T} labels 0, 1 or NaN (missing)
+     * @return the mean average precision in [0, 1]
      * @throws IllegalArgumentException on different shapes, bad labels, or when no task has both classes observed
      */
     public static double meanOverTasks(INDArray scores, INDArray labels) {

@@ -25,7 +25,13 @@ public final class ClassificationMetrics {
     private ClassificationMetrics() {
     }
 
-    /** Fraction of rows whose arg-max equals the label. */
+    /**
+     * Fraction of rows whose arg-max equals the label.
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return the accuracy in [0, 1]
+     */
     public static double accuracy(double[][] probabilities, int[] labels) {
         Probabilities.check(probabilities, labels);
         int correct = 0;
@@ -37,7 +43,13 @@ public final class ClassificationMetrics {
         return (double) correct / labels.length;
     }
 
-    /** Mean negative log-likelihood of the labels: -(1/N) sum_i log max(p_i,y_i, {@value #LOG_FLOOR}). */
+    /**
+     * Mean negative log-likelihood of the labels: -(1/N) sum_i log max(p_i,y_i, {@value #LOG_FLOOR}).
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return the mean NLL in nats per example
+     */
     public static double negativeLogLikelihood(double[][] probabilities, int[] labels) {
         Probabilities.check(probabilities, labels);
         double sum = 0.0;
@@ -49,6 +61,10 @@ public final class ClassificationMetrics {
 
     /**
      * Multi-class Brier score: (1/N) sum_i sum_c (p_ic - [c = y_i])^2, in [0, 2] (not divided by C).
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return the Brier score in [0, 2]
      */
     public static double brierScore(double[][] probabilities, int[] labels) {
         Probabilities.check(probabilities, labels);
@@ -67,6 +83,11 @@ public final class ClassificationMetrics {
      * Reliability-diagram data over {@code bins} equal-width confidence bins: bin b covers (b / B, (b + 1) / B] and
      * bin 0 also holds confidence 0. Edges are compared exactly against b / B, so a confidence of exactly 0.6 with
      * B = 5 lands in (0.4, 0.6].
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @param bins          number B of confidence bins, >= 1
+     * @return the B bins with their counts, accuracies and mean confidences
      */
     public static ReliabilityDiagram reliability(double[][] probabilities, int[] labels, int bins) {
         if (bins < 1) {
@@ -97,27 +118,58 @@ public final class ClassificationMetrics {
         return new ReliabilityDiagram(result, labels.length);
     }
 
-    /** Expected calibration error with {@value #DEFAULT_BINS} bins (see {@link ReliabilityDiagram}). */
+    /**
+     * Expected calibration error with {@value #DEFAULT_BINS} bins (see {@link ReliabilityDiagram}).
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return the ECE in [0, 1]
+     */
     public static double expectedCalibrationError(double[][] probabilities, int[] labels) {
         return reliability(probabilities, labels, DEFAULT_BINS).expectedCalibrationError();
     }
 
-    /** Expected calibration error with the given number of bins. */
+    /**
+     * Expected calibration error with the given number of bins.
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @param bins          number of equal-width confidence bins, >= 1
+     * @return the ECE in [0, 1]
+     */
     public static double expectedCalibrationError(double[][] probabilities, int[] labels, int bins) {
         return reliability(probabilities, labels, bins).expectedCalibrationError();
     }
 
-    /** Maximum calibration error with {@value #DEFAULT_BINS} bins (empty bins are ignored). */
+    /**
+     * Maximum calibration error with {@value #DEFAULT_BINS} bins (empty bins are ignored).
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return the MCE in [0, 1]
+     */
     public static double maximumCalibrationError(double[][] probabilities, int[] labels) {
         return reliability(probabilities, labels, DEFAULT_BINS).maximumCalibrationError();
     }
 
-    /** Maximum calibration error with the given number of bins. */
+    /**
+     * Maximum calibration error with the given number of bins.
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @param bins          number of equal-width confidence bins, >= 1
+     * @return the MCE in [0, 1]
+     */
     public static double maximumCalibrationError(double[][] probabilities, int[] labels, int bins) {
         return reliability(probabilities, labels, bins).maximumCalibrationError();
     }
 
-    /** Predictive entropy of every row: -sum_c p_c log p_c with 0 log 0 = 0, in nats, in [0, log C]. */
+    /**
+     * Predictive entropy of every row: -sum_c p_c log p_c with 0 log 0 = 0, in nats, in [0, log C].
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @return the entropy of each row, in nats
+     */
     public static double[] entropy(double[][] probabilities) {
         Probabilities.check(probabilities, null);
         double[] h = new double[probabilities.length];
@@ -127,7 +179,12 @@ public final class ClassificationMetrics {
         return h;
     }
 
-    /** The confidence (largest probability) of every row. */
+    /**
+     * The confidence (largest probability) of every row.
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @return the confidence of each row, in [0, 1]
+     */
     public static double[] confidence(double[][] probabilities) {
         Probabilities.check(probabilities, null);
         double[] conf = new double[probabilities.length];
@@ -137,12 +194,25 @@ public final class ClassificationMetrics {
         return conf;
     }
 
-    /** All metrics at once with {@value #DEFAULT_BINS} bins. */
+    /**
+     * All metrics at once with {@value #DEFAULT_BINS} bins.
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return accuracy, NLL, Brier score, ECE, MCE and the reliability diagram
+     */
     public static ClassificationSummary summarize(double[][] probabilities, int[] labels) {
         return summarize(probabilities, labels, DEFAULT_BINS);
     }
 
-    /** All metrics at once with the given number of calibration bins. */
+    /**
+     * All metrics at once with the given number of calibration bins.
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @param bins          number of equal-width confidence bins, >= 1
+     * @return accuracy, NLL, Brier score, ECE, MCE and the reliability diagram
+     */
     public static ClassificationSummary summarize(double[][] probabilities, int[] labels, int bins) {
         ReliabilityDiagram diagram = reliability(probabilities, labels, bins);
         return new ClassificationSummary(labels.length, accuracy(probabilities, labels),
@@ -151,32 +221,69 @@ public final class ClassificationMetrics {
                 mean(confidence(probabilities)), mean(entropy(probabilities)), diagram);
     }
 
-    /** {@link #summarize(double[][], int[], int)} on an INDArray [N, C] of probabilities. */
+    /**
+     * {@link #summarize(double[][], int[], int)} on an INDArray [N, C] of probabilities.
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @param bins          number of equal-width confidence bins, >= 1
+     * @return accuracy, NLL, Brier score, ECE, MCE and the reliability diagram
+     */
     public static ClassificationSummary summarize(INDArray probabilities, int[] labels, int bins) {
         return summarize(Probabilities.toMatrix(probabilities), labels, bins);
     }
 
-    /** {@link #accuracy(double[][], int[])} on an INDArray [N, C]. */
+    /**
+     * {@link #accuracy(double[][], int[])} on an INDArray [N, C].
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return the accuracy in [0, 1]
+     */
     public static double accuracy(INDArray probabilities, int[] labels) {
         return accuracy(Probabilities.toMatrix(probabilities), labels);
     }
 
-    /** {@link #negativeLogLikelihood(double[][], int[])} on an INDArray [N, C]. */
+    /**
+     * {@link #negativeLogLikelihood(double[][], int[])} on an INDArray [N, C].
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return the mean NLL in nats per example
+     */
     public static double negativeLogLikelihood(INDArray probabilities, int[] labels) {
         return negativeLogLikelihood(Probabilities.toMatrix(probabilities), labels);
     }
 
-    /** {@link #brierScore(double[][], int[])} on an INDArray [N, C]. */
+    /**
+     * {@link #brierScore(double[][], int[])} on an INDArray [N, C].
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @return the Brier score in [0, 2]
+     */
     public static double brierScore(INDArray probabilities, int[] labels) {
         return brierScore(Probabilities.toMatrix(probabilities), labels);
     }
 
-    /** {@link #expectedCalibrationError(double[][], int[], int)} on an INDArray [N, C]. */
+    /**
+     * {@link #expectedCalibrationError(double[][], int[], int)} on an INDArray [N, C].
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @param labels        true class of each row, in 0..C-1
+     * @param bins          number of equal-width confidence bins, >= 1
+     * @return the ECE in [0, 1]
+     */
     public static double expectedCalibrationError(INDArray probabilities, int[] labels, int bins) {
         return expectedCalibrationError(Probabilities.toMatrix(probabilities), labels, bins);
     }
 
-    /** {@link #entropy(double[][])} on an INDArray [N, C]. */
+    /**
+     * {@link #entropy(double[][])} on an INDArray [N, C].
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @return the entropy of each row, in nats
+     */
     public static double[] entropy(INDArray probabilities) {
         return entropy(Probabilities.toMatrix(probabilities));
     }

@@ -19,6 +19,7 @@ public final class MultiLabelMetrics {
      *
      * @param probabilities {@code N x T} probabilities of label 1, in [0, 1]
      * @param labels        {@code N x T} labels 0, 1 or NaN (missing)
+     * @return the average precision, NLL (nats per observed label) and Brier score
      * @throws IllegalArgumentException on different shapes, probabilities outside [0, 1], labels other than 0, 1 or
      *                                  NaN, or no observed label
      */

@@ -20,6 +20,10 @@ public final class OodDetection {
      * AUROC = (R_in - n_in (n_in + 1) / 2) / (n_in n_out) where R_in is the sum of the ranks (1-based, ties given
      * the mean of the ranks they span) of the in-distribution scores in the pooled sample. It equals
      * P(s_in &gt; s_out) + P(s_in = s_out) / 2 over independent pairs: 1 is perfect separation, 0.5 chance.
+     *
+     * @param inScores  scores of the in-distribution examples, larger = more in-distribution
+     * @param outScores scores of the out-of-distribution examples, on the same scale
+     * @return the AUROC in [0, 1]
      */
     public static double auroc(double[] inScores, double[] outScores) {
         checkScores(inScores, outScores);
@@ -58,7 +62,10 @@ public final class OodDetection {
      * k = ceil(tpr * n_in); the result is the fraction of out-of-distribution scores that are &ge; t (OOD examples
      * wrongly accepted as in-distribution). Ties at t count as accepted on both sides.
      *
+     * @param inScores  scores of the in-distribution examples, larger = more in-distribution
+     * @param outScores scores of the out-of-distribution examples, on the same scale
      * @param tpr target true-positive rate in (0, 1]
+     * @return the FPR in [0, 1]
      */
     public static double fprAtTpr(double[] inScores, double[] outScores, double tpr) {
         checkScores(inScores, outScores);
@@ -79,7 +86,14 @@ public final class OodDetection {
         return (double) accepted / outScores.length;
     }
 
-    /** AUROC and FPR at 95% TPR of the given score on in- and out-of-distribution predictive probabilities. */
+    /**
+     * AUROC and FPR at 95% TPR of the given score on in- and out-of-distribution predictive probabilities.
+     *
+     * @param inProbabilities  {@code N_in x C} predictive probabilities on in-distribution examples
+     * @param outProbabilities {@code N_out x C} predictive probabilities on out-of-distribution examples
+     * @param score            how a probability row becomes an in-distribution score
+     * @return the AUROC and the FPR at 95% TPR of that score
+     */
     public static OodResult evaluate(double[][] inProbabilities, double[][] outProbabilities, OodScore score) {
         double[] in = score.of(inProbabilities);
         double[] out = score.of(outProbabilities);
@@ -90,7 +104,14 @@ public final class OodDetection {
         return new OodResult(score, auroc(in, out), fprAtTpr(in, out, TPR_95), in.length, out.length);
     }
 
-    /** {@link #evaluate(double[][], double[][], OodScore)} on INDArrays [N, C]. */
+    /**
+     * {@link #evaluate(double[][], double[][], OodScore)} on INDArrays [N, C].
+     *
+     * @param inProbabilities  {@code N_in x C} predictive probabilities on in-distribution examples
+     * @param outProbabilities {@code N_out x C} predictive probabilities on out-of-distribution examples
+     * @param score            how a probability row becomes an in-distribution score
+     * @return the AUROC and the FPR at 95% TPR of that score
+     */
     public static OodResult evaluate(INDArray inProbabilities, INDArray outProbabilities, OodScore score) {
         return evaluate(Probabilities.toMatrix(inProbabilities), Probabilities.toMatrix(outProbabilities), score);
     }

@@ -10,12 +10,22 @@ public enum OodScore {
     /** Minus the predictive entropy, sum_c p_c log p_c. */
     NEGATIVE_ENTROPY;
 
-    /** The score of one probability row. */
+    /**
+     * The score of one probability row.
+     *
+     * @param row class probabilities of one example
+     * @return the in-distribution score, larger = more in-distribution
+     */
     public double of(double[] row) {
         return this == MAX_PROBABILITY ? Probabilities.max(row) : -ClassificationMetrics.entropyOf(row);
     }
 
-    /** The scores of all rows (validated as probabilities). */
+    /**
+     * The scores of all rows (validated as probabilities).
+     *
+     * @param probabilities {@code N x C} predictive probabilities
+     * @return the score of each row
+     */
     public double[] of(double[][] probabilities) {
         Probabilities.check(probabilities, null);
         double[] scores = new double[probabilities.length];

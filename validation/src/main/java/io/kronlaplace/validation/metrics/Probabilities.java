@@ -18,7 +18,12 @@ public final class Probabilities {
     private Probabilities() {
     }
 
-    /** Copies a rank-2 INDArray [N, C] of probabilities into a double matrix (any floating-point type). */
+    /**
+     * Copies a rank-2 INDArray [N, C] of probabilities into a double matrix (any floating-point type).
+     *
+     * @param probabilities an {@code N x C} matrix
+     * @return the same values as {@code double[N][C]}
+     */
     public static double[][] toMatrix(INDArray probabilities) {
         if (probabilities.rank() != 2) {
             throw new IllegalArgumentException("probabilities must be a matrix [N, C], got shape "
@@ -31,7 +36,12 @@ public final class Probabilities {
         return probabilities.toDoubleMatrix();
     }
 
-    /** Copies a vector (or [N, 1] column) into a double array. */
+    /**
+     * Copies a vector (or [N, 1] column) into a double array.
+     *
+     * @param values a vector or an {@code N x 1} column
+     * @return the same values as {@code double[N]}
+     */
     public static double[] toVector(INDArray values) {
         if (!(values.rank() == 1 || (values.rank() == 2 && (values.size(1) == 1 || values.size(0) == 1)))) {
             throw new IllegalArgumentException("expected a vector, got shape " + Arrays.toString(values.shape()));
@@ -42,6 +52,10 @@ public final class Probabilities {
     /**
      * Validates a probability matrix and, when {@code labels} is not null, that there is one label per row in
      * 0..C-1. Returns C.
+     *
+     * @param probabilities {@code N x C} rows of probabilities, each in [0, 1] and summing to 1
+     * @param labels        one class index per row, or null to check the probabilities only
+     * @return the number of classes C
      */
     public static int check(double[][] probabilities, int[] labels) {
         if (probabilities.length == 0) {
@@ -82,7 +96,12 @@ public final class Probabilities {
         return classes;
     }
 
-    /** The predicted class: the index of the largest probability (the lowest index among ties). */
+    /**
+     * The predicted class: the index of the largest probability (the lowest index among ties).
+     *
+     * @param row class probabilities of one example
+     * @return the index of the largest probability
+     */
     public static int argmax(double[] row) {
         int best = 0;
         for (int c = 1; c < row.length; c++) {
@@ -93,7 +112,12 @@ public final class Probabilities {
         return best;
     }
 
-    /** The confidence: the largest probability of the row. */
+    /**
+     * The confidence: the largest probability of the row.
+     *
+     * @param row class probabilities of one example
+     * @return the largest probability
+     */
     public static double max(double[] row) {
         return row[argmax(row)];
     }

@@ -12,7 +12,13 @@ public final class RegressionMetrics {
     private RegressionMetrics() {
     }
 
-    /** Root mean squared error sqrt((1/N) sum_i (mean_i - y_i)^2). */
+    /**
+     * Root mean squared error sqrt((1/N) sum_i (mean_i - y_i)^2).
+     *
+     * @param mean   predictive means, one per point
+     * @param target observed targets, same length
+     * @return the RMSE, in target units
+     */
     public static double rmse(double[] mean, double[] target) {
         check(mean, null, target);
         double sum = 0.0;
@@ -26,6 +32,11 @@ public final class RegressionMetrics {
     /**
      * Mean Gaussian negative log-likelihood (1/N) sum_i [0.5 log(2 pi variance_i) + (y_i - mean_i)^2 /
      * (2 variance_i)], in nats per point.
+     *
+     * @param mean     predictive means, one per point
+     * @param variance predictive variances, each > 0
+     * @param target   observed targets, same length
+     * @return the mean NLL in nats per point
      */
     public static double gaussianNll(double[] mean, double[] variance, double[] target) {
         check(mean, variance, target);
@@ -41,7 +52,11 @@ public final class RegressionMetrics {
      * Fraction of targets inside the central {@code level} predictive interval mean_i +- z sqrt(variance_i) with
      * z = Phi^-1((1 + level) / 2) (z = 0.9945 for 68%, 1.9600 for 95%); boundary points count as inside.
      *
+     * @param mean     predictive means, one per point
+     * @param variance predictive variances, each >= 0
+     * @param target   observed targets, same length
      * @param level interval probability in (0, 1)
+     * @return the fraction of covered targets, in [0, 1]
      */
     public static double coverage(double[] mean, double[] variance, double[] target, double level) {
         if (!(level > 0.0 && level < 1.0)) {
@@ -103,7 +118,14 @@ public final class RegressionMetrics {
                 coverage(mean, variance, target, 0.95), pitHistogram(mean, variance, target, PIT_BINS));
     }
 
-    /** {@link #summarize(double[], double[], double[])} on vectors or [N, 1] columns. */
+    /**
+     * {@link #summarize(double[], double[], double[])} on vectors or [N, 1] columns.
+     *
+     * @param mean     predictive means, N values
+     * @param variance predictive variances, N values
+     * @param target   observed targets, N values
+     * @return RMSE, NLL, interval coverages and PIT histogram
+     */
     public static RegressionSummary summarize(INDArray mean, INDArray variance, INDArray target) {
         return summarize(Probabilities.toVector(mean), Probabilities.toVector(variance),
                 Probabilities.toVector(target));

@@ -15,7 +15,18 @@ package io.kronlaplace.validation.metrics;
  */
 public record RegressionSummary(int count, double rmse, double nll, double coverage50, double coverage90,
                                 double coverage95, double[] pitHistogram) {
-    /** Copies the histogram. */
+    /**
+     * Copies the histogram.
+     *
+     * @param count        number of points
+     * @param rmse         root mean squared error of the predictive mean, in target units
+     * @param nll          mean Gaussian negative log-likelihood, nats per point
+     * @param coverage50   fraction of targets inside the central 50% predictive interval
+     * @param coverage90   fraction of targets inside the central 90% predictive interval
+     * @param coverage95   fraction of targets inside the central 95% predictive interval
+     * @param pitHistogram fraction of targets whose probability integral transform falls in each equal-width bin of
+     *                     [0, 1]
+     */
     public RegressionSummary {
         pitHistogram = pitHistogram.clone();
     }

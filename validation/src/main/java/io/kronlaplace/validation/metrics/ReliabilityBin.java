@@ -12,12 +12,20 @@ package io.kronlaplace.validation.metrics;
  */
 public record ReliabilityBin(double lower, double upper, int count, double meanConfidence, double accuracy) {
 
-    /** Whether the bin holds no predictions. */
+    /**
+     * Whether the bin holds no predictions.
+     *
+     * @return true when the bin's count is 0
+     */
     public boolean isEmpty() {
         return count == 0;
     }
 
-    /** |accuracy - mean confidence|, NaN for an empty bin. */
+    /**
+     * |accuracy - mean confidence|, NaN for an empty bin.
+     *
+     * @return the calibration gap of the bin, in [0, 1], or NaN
+     */
     public double gap() {
         return Math.abs(accuracy - meanConfidence);
     }

@@ -11,12 +11,21 @@ import java.util.List;
  */
 public record ReliabilityDiagram(List<ReliabilityBin> bins, int total) {
 
-    /** Copies the bin list. */
+    /**
+     * Copies the bin list.
+     *
+     * @param bins  the confidence bins in increasing order of confidence
+     * @param total number of predictions over all bins
+     */
     public ReliabilityDiagram {
         bins = List.copyOf(bins);
     }
 
-    /** Expected calibration error: sum over non-empty bins of (count / total) * |accuracy - mean confidence|. */
+    /**
+     * Expected calibration error: sum over non-empty bins of (count / total) * |accuracy - mean confidence|.
+     *
+     * @return the ECE in [0, 1]
+     */
     public double expectedCalibrationError() {
         double ece = 0.0;
         for (ReliabilityBin bin : bins) {
@@ -27,7 +36,11 @@ public record ReliabilityDiagram(List<ReliabilityBin> bins, int total) {
         return ece;
     }
 
-    /** Maximum calibration error: the largest |accuracy - mean confidence| over non-empty bins. */
+    /**
+     * Maximum calibration error: the largest |accuracy - mean confidence| over non-empty bins.
+     *
+     * @return the MCE in [0, 1]
+     */
     public double maximumCalibrationError() {
         double mce = 0.0;
         for (ReliabilityBin bin : bins) {
@@ -38,7 +51,11 @@ public record ReliabilityDiagram(List<ReliabilityBin> bins, int total) {
         return mce;
     }
 
-    /** The bin counts in order (the confidence histogram). */
+    /**
+     * The bin counts in order (the confidence histogram).
+     *
+     * @return the number of predictions in each bin, a new array
+     */
     public int[] counts() {
         return bins.stream().mapToInt(ReliabilityBin::count).toArray();
     }

@@ -10,7 +10,11 @@ package io.kronlaplace.validation.report;
  */
 public record ChartImage(String id, String title, byte[] png) {
 
-    /** The file name of the PNG. */
+    /**
+     * The file name of the PNG.
+     *
+     * @return the chart's PNG file name, without a directory
+     */
     public String fileName() {
         return id + ".png";
     }

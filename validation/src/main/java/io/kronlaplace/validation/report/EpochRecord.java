@@ -20,7 +20,17 @@ import java.util.Map;
 public record EpochRecord(int epoch, double trainLoss, double logMarginalLikelihood,
         Map<String, Double> hyperparameters, Map<String, Double> metrics, double testAccuracy, double testNll) {
 
-    /** Copies the maps, keeping their order. */
+    /**
+     * Copies the maps, keeping their order.
+     *
+     * @param epoch                 epoch number (1-based by convention)
+     * @param trainLoss             mean training loss of the epoch
+     * @param logMarginalLikelihood log marginal likelihood estimate, NaN when not computed in this epoch
+     * @param hyperparameters       hyperparameter values by name, in display order
+     * @param metrics               other per-epoch measurements by name, in display order
+     * @param testAccuracy          test accuracy of the network after the epoch, in [0, 1], NaN when not evaluated
+     * @param testNll               mean test negative log-likelihood (nats), NaN when not evaluated
+     */
     public EpochRecord {
         hyperparameters = Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
@@ -68,7 +78,13 @@ public record EpochRecord(int epoch, double trainLoss, double logMarginalLikelih
         this(epoch, trainLoss, logMarginalLikelihood, hyperparameters, Map.of(), testAccuracy, testNll);
     }
 
-    /** An epoch with only a training loss. */
+    /**
+     * An epoch with only a training loss.
+     *
+     * @param epoch     epoch number (1-based by convention)
+     * @param trainLoss mean training loss of the epoch
+     * @return a record with NaN marginal likelihood and test metrics and no hyperparameters
+     */
     public static EpochRecord loss(int epoch, double trainLoss) {
         return new EpochRecord(epoch, trainLoss, Double.NaN, Map.of());
     }

@@ -59,47 +59,84 @@ public final class EvaluationReport {
         this.priorPrecisions = Collections.unmodifiableMap(new LinkedHashMap<>(b.priorPrecisions));
     }
 
-    /** A builder for a report with the given title. */
+    /**
+     * A builder for a report with the given title.
+     *
+     * @param title the report title
+     * @return a new builder
+     */
     public static Builder builder(String title) {
         return new Builder(title);
     }
 
-    /** Report title. */
+    /**
+     * Report title.
+     *
+     * @return the title
+     */
     public String title() {
         return title;
     }
 
-    /** Free-text description (may be empty). */
+    /**
+     * Free-text description (may be empty).
+     *
+     * @return the description, empty when none was given
+     */
     public String description() {
         return description;
     }
 
-    /** Number of calibration bins used for the classification metrics. */
+    /**
+     * Number of calibration bins used for the classification metrics.
+     *
+     * @return the number of equal-width confidence bins
+     */
     public int bins() {
         return bins;
     }
 
-    /** Classification results in insertion order. */
+    /**
+     * Classification results in insertion order.
+     *
+     * @return the classification entries
+     */
     public List<ClassificationEntry> classification() {
         return classification;
     }
 
-    /** Out-of-distribution detection results in insertion order. */
+    /**
+     * Out-of-distribution detection results in insertion order.
+     *
+     * @return the OOD entries
+     */
     public List<OodEntry> ood() {
         return ood;
     }
 
-    /** Regression results in insertion order. */
+    /**
+     * Regression results in insertion order.
+     *
+     * @return the regression entries
+     */
     public List<RegressionEntry> regression() {
         return regression;
     }
 
-    /** Multi-label binary results in insertion order. */
+    /**
+     * Multi-label binary results in insertion order.
+     *
+     * @return the multi-label entries
+     */
     public List<MultiLabelEntry> multiLabel() {
         return multiLabel;
     }
 
-    /** Training curves, if given. */
+    /**
+     * Training curves, if given.
+     *
+     * @return the training curves, empty when none were given
+     */
     public Optional<TrainingCurves> training() {
         return Optional.ofNullable(training);
     }
@@ -122,7 +159,11 @@ public final class EvaluationReport {
         return priorPrecisions;
     }
 
-    /** All method names in order of first appearance (classification, OOD, regression, then multi-label). */
+    /**
+     * All method names in order of first appearance (classification, OOD, regression, then multi-label).
+     *
+     * @return the method names, without duplicates
+     */
     public List<String> methods() {
         Set<String> names = new LinkedHashSet<>();
         classification.forEach(e -> names.add(e.method()));
@@ -132,7 +173,11 @@ public final class EvaluationReport {
         return new ArrayList<>(names);
     }
 
-    /** All classification evaluation sets in order of first appearance. */
+    /**
+     * All classification evaluation sets in order of first appearance.
+     *
+     * @return the evaluation sets, without duplicates
+     */
     public List<EvaluationSet> evaluationSets() {
         Map<String, EvaluationSet> sets = new LinkedHashMap<>();
         classification.forEach(e -> sets.putIfAbsent(e.set().name(), e.set()));
@@ -142,6 +187,9 @@ public final class EvaluationReport {
     /**
      * The entry shown in a method's reliability diagram and confidence histogram: its first clean
      * ({@link ShiftKind#NONE}) set, or its first set when it has no clean one.
+     *
+     * @param method the method's name
+     * @return its reference entry, empty when the method has no classification entry
      */
     public Optional<ClassificationEntry> referenceEntry(String method) {
         Optional<ClassificationEntry> clean = classification.stream()
@@ -172,13 +220,23 @@ public final class EvaluationReport {
             this.title = title;
         }
 
-        /** A free-text description shown under the title. */
+        /**
+         * A free-text description shown under the title.
+         *
+         * @param text the description, may be empty
+         * @return this builder
+         */
         public Builder description(String text) {
             this.description = text == null ? "" : text;
             return this;
         }
 
-        /** Calibration bins for entries added from probabilities after this call (default 15). */
+        /**
+         * Calibration bins for entries added from probabilities after this call (default 15).
+         *
+         * @param count number of equal-width confidence bins, >= 1
+         * @return this builder
+         */
         public Builder bins(int count) {
             if (count < 1) {
                 throw new IllegalArgumentException("number of bins must be positive, got " + count);
@@ -187,23 +245,57 @@ public final class EvaluationReport {
             return this;
         }
 
-        /** The OOD score used by {@link #addOod(String, String, String, double[][], double[][])} (default max p). */
+        /**
+         * The OOD score used by {@link #addOod(String, String, String, double[][], double[][])} (default max p).
+         *
+         * @param score how a probability row becomes an in-distribution score
+         * @return this builder
+         */
         public Builder oodScore(OodScore score) {
             this.oodScore = score;
             return this;
         }
 
-        /** Computes and adds the classification metrics of {@code method} on {@code set}. */
+        /**
+         * Computes and adds the classification metrics of {@code method} on {@code set}.
+         *
+         * @param method        the method's name, not blank
+         * @param set           the evaluation set
+         * @param probabilities {@code N x C} predictive probabilities on the set
+         * @param labels        true class of each row, in 0..C-1
+         * @return this builder
+         * @throws IllegalArgumentException when the (method, set) pair was added before or a set name was added with
+         *                                  another kind or level
+         */
         public Builder addClassification(String method, EvaluationSet set, double[][] probabilities, int[] labels) {
             return addClassification(method, set, ClassificationMetrics.summarize(probabilities, labels, bins));
         }
 
-        /** {@link #addClassification(String, EvaluationSet, double[][], int[])} on an INDArray [N, C]. */
+        /**
+         * {@link #addClassification(String, EvaluationSet, double[][], int[])} on an INDArray [N, C].
+         *
+         * @param method        the method's name, not blank
+         * @param set           the evaluation set
+         * @param probabilities {@code N x C} predictive probabilities on the set
+         * @param labels        true class of each row, in 0..C-1
+         * @return this builder
+         * @throws IllegalArgumentException when the (method, set) pair was added before or a set name was added with
+         *                                  another kind or level
+         */
         public Builder addClassification(String method, EvaluationSet set, INDArray probabilities, int[] labels) {
             return addClassification(method, set, Probabilities.toMatrix(probabilities), labels);
         }
 
-        /** Adds precomputed classification metrics. Each (method, set) pair may occur once. */
+        /**
+         * Adds precomputed classification metrics. Each (method, set) pair may occur once.
+         *
+         * @param method  the method's name, not blank
+         * @param set     the evaluation set
+         * @param summary the method's classification metrics on the set
+         * @return this builder
+         * @throws IllegalArgumentException when the (method, set) pair was added before or a set name was added with
+         *                                  another kind or level
+         */
         public Builder addClassification(String method, EvaluationSet set, ClassificationSummary summary) {
             requireName(method, "method");
             EvaluationSet known = sets.putIfAbsent(set.name(), set);
@@ -221,20 +313,46 @@ public final class EvaluationReport {
             return this;
         }
 
-        /** Computes and adds OOD detection metrics from in- and out-of-distribution predictive probabilities. */
+        /**
+         * Computes and adds OOD detection metrics from in- and out-of-distribution predictive probabilities.
+         *
+         * @param method           the method's name, not blank
+         * @param inSet            name of the in-distribution set
+         * @param oodSet           name of the out-of-distribution set
+         * @param inProbabilities  {@code N_in x C} predictive probabilities on the in-distribution set
+         * @param outProbabilities {@code N_out x C} predictive probabilities on the out-of-distribution set
+         * @return this builder
+         */
         public Builder addOod(String method, String inSet, String oodSet, double[][] inProbabilities,
                 double[][] outProbabilities) {
             return addOod(method, inSet, oodSet, OodDetection.evaluate(inProbabilities, outProbabilities, oodScore));
         }
 
-        /** {@link #addOod(String, String, String, double[][], double[][])} on INDArrays [N, C]. */
+        /**
+         * {@link #addOod(String, String, String, double[][], double[][])} on INDArrays [N, C].
+         *
+         * @param method           the method's name, not blank
+         * @param inSet            name of the in-distribution set
+         * @param oodSet           name of the out-of-distribution set
+         * @param inProbabilities  {@code N_in x C} predictive probabilities on the in-distribution set
+         * @param outProbabilities {@code N_out x C} predictive probabilities on the out-of-distribution set
+         * @return this builder
+         */
         public Builder addOod(String method, String inSet, String oodSet, INDArray inProbabilities,
                 INDArray outProbabilities) {
             return addOod(method, inSet, oodSet, OodDetection.evaluate(inProbabilities, outProbabilities,
                     oodScore));
         }
 
-        /** Adds a precomputed OOD detection result. */
+        /**
+         * Adds a precomputed OOD detection result.
+         *
+         * @param method the method's name, not blank
+         * @param inSet  name of the in-distribution set
+         * @param oodSet name of the out-of-distribution set
+         * @param result the AUROC and FPR of the method's score
+         * @return this builder
+         */
         public Builder addOod(String method, String inSet, String oodSet, OodResult result) {
             requireName(method, "method");
             requireName(inSet, "in-distribution set");
@@ -243,7 +361,14 @@ public final class EvaluationReport {
             return this;
         }
 
-        /** Adds regression metrics of {@code method} on the set named {@code set}. */
+        /**
+         * Adds regression metrics of {@code method} on the set named {@code set}.
+         *
+         * @param method  the method's name, not blank
+         * @param set     name of the test set
+         * @param summary the method's regression metrics on the set
+         * @return this builder
+         */
         public Builder addRegression(String method, String set, RegressionSummary summary) {
             requireName(method, "method");
             requireName(set, "set");
@@ -251,7 +376,14 @@ public final class EvaluationReport {
             return this;
         }
 
-        /** Adds multi-label binary metrics of {@code method} on the set named {@code set}. */
+        /**
+         * Adds multi-label binary metrics of {@code method} on the set named {@code set}.
+         *
+         * @param method  the method's name, not blank
+         * @param set     name of the test set
+         * @param summary the method's multi-label metrics on the set
+         * @return this builder
+         */
         public Builder addMultiLabel(String method, String set, MultiLabelSummary summary) {
             requireName(method, "method");
             requireName(set, "set");
@@ -259,7 +391,12 @@ public final class EvaluationReport {
             return this;
         }
 
-        /** Training curves to plot and store (optional). */
+        /**
+         * Training curves to plot and store (optional).
+         *
+         * @param curves the curves of the training run
+         * @return this builder
+         */
         public Builder trainingCurves(TrainingCurves curves) {
             this.training = curves;
             return this;
@@ -304,7 +441,12 @@ public final class EvaluationReport {
             return this;
         }
 
-        /** The report. */
+        /**
+         * The report.
+         *
+         * @return the report with every result added so far
+         * @throws IllegalStateException when the report has no results and no training curves
+         */
         public EvaluationReport build() {
             if (classification.isEmpty() && ood.isEmpty() && regression.isEmpty() && multiLabel.isEmpty()
                     && training == null) {

@@ -64,22 +64,39 @@ public final class EvaluationSuite {
         this.batchSize = b.batchSize;
     }
 
-    /** A builder for the suite around a clean (raw, unnormalised) test set. */
+    /**
+     * A builder for the suite around a clean (raw, unnormalised) test set.
+     *
+     * @param test the clean test set, raw (unnormalised) images
+     * @return a new builder
+     */
     public static Builder builder(ImageDataset test) {
         return new Builder(test);
     }
 
-    /** The clean test set (normalised when a normalisation was given). */
+    /**
+     * The clean test set (normalised when a normalisation was given).
+     *
+     * @return the clean test set, a shift of kind NONE and level 0
+     */
     public ShiftedDataset clean() {
         return clean;
     }
 
-    /** The shifted sets: rotations by increasing order of addition, then noise levels. */
+    /**
+     * The shifted sets: rotations by increasing order of addition, then noise levels.
+     *
+     * @return the shifted sets
+     */
     public List<ShiftedDataset> shifted() {
         return shifted;
     }
 
-    /** The out-of-distribution sets. */
+    /**
+     * The out-of-distribution sets.
+     *
+     * @return the out-of-distribution sets, in order of addition
+     */
     public List<ShiftedDataset> outOfDistribution() {
         return outOfDistribution;
     }
@@ -190,26 +207,47 @@ public final class EvaluationSuite {
             this.test = test;
         }
 
-        /** Standardisation applied to every set after shifting (fit it on the training split). */
+        /**
+         * Standardisation applied to every set after shifting (fit it on the training split).
+         *
+         * @param norm the per-channel standardisation
+         * @return this builder
+         */
         public Builder normalization(ChannelNormalization norm) {
             this.normalization = norm;
             return this;
         }
 
-        /** Rotated copies of the test set, one per angle in degrees. */
+        /**
+         * Rotated copies of the test set, one per angle in degrees.
+         *
+         * @param degrees the rotation angles, in degrees
+         * @return this builder
+         */
         public Builder rotations(double... degrees) {
             this.angles = degrees.clone();
             return this;
         }
 
-        /** Noisy copies of the test set, one per standard deviation (raw pixel units), seeded. */
+        /**
+         * Noisy copies of the test set, one per standard deviation (raw pixel units), seeded.
+         *
+         * @param seed seed of the first copy's noise
+         * @param stds the noise standard deviations, in raw pixel units
+         * @return this builder
+         */
         public Builder gaussianNoise(long seed, double... stds) {
             this.noiseSeed = seed;
             this.noiseStds = stds.clone();
             return this;
         }
 
-        /** An out-of-distribution image set of the test set's image shape (raw, unnormalised). */
+        /**
+         * An out-of-distribution image set of the test set's image shape (raw, unnormalised).
+         *
+         * @param images the out-of-distribution images
+         * @return this builder
+         */
         public Builder outOfDistribution(ImageDataset images) {
             ood.add(images);
             return this;
@@ -248,7 +286,11 @@ public final class EvaluationSuite {
             return this;
         }
 
-        /** Builds every shifted and out-of-distribution set now. */
+        /**
+         * Builds every shifted and out-of-distribution set now.
+         *
+         * @return the suite with every set ready to evaluate
+         */
         public EvaluationSuite build() {
             return new EvaluationSuite(this);
         }

@@ -11,7 +11,12 @@ public final class MarkdownSummary {
     private MarkdownSummary() {
     }
 
-    /** The summary as Markdown text. */
+    /**
+     * The summary as Markdown text.
+     *
+     * @param report the report to summarise
+     * @return the Markdown tables of the report
+     */
     public static String render(EvaluationReport report) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(escape(report.title())).append("\n\n");

@@ -76,7 +76,12 @@ public final class ReportCharts {
     private ReportCharts() {
     }
 
-    /** Every chart the report's content supports, in display order. */
+    /**
+     * Every chart the report's content supports, in display order.
+     *
+     * @param report the report
+     * @return the rendered charts
+     */
     public static List<ChartImage> render(EvaluationReport report) {
         List<ChartImage> charts = new ArrayList<>();
         List<String> methods = report.classification().stream().map(ClassificationEntry::method).distinct()
@@ -107,7 +112,12 @@ public final class ReportCharts {
         return charts;
     }
 
-    /** A file-name-safe lower-case slug of a display name ("Laplace probit" -> "laplace-probit"). */
+    /**
+     * A file-name-safe lower-case slug of a display name ("Laplace probit" -> "laplace-probit").
+     *
+     * @param name a display name
+     * @return the slug: lower-case letters and digits joined by single hyphens, "unnamed" when none remain
+     */
     public static String slug(String name) {
         String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         return s.isEmpty() ? "unnamed" : s;

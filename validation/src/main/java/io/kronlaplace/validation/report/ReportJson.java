@@ -53,7 +53,12 @@ public final class ReportJson {
     private ReportJson() {
     }
 
-    /** The report as a JSON tree. */
+    /**
+     * The report as a JSON tree.
+     *
+     * @param report the report
+     * @return the JSON tree of every result of the report
+     */
     public static ObjectNode toTree(EvaluationReport report) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("schema", SCHEMA);
@@ -127,7 +132,12 @@ public final class ReportJson {
         return root;
     }
 
-    /** The report as indented JSON text. */
+    /**
+     * The report as indented JSON text.
+     *
+     * @param report the report
+     * @return the JSON text
+     */
     public static String toJson(EvaluationReport report) {
         try {
             return MAPPER.writeValueAsString(toTree(report)) + "\n";

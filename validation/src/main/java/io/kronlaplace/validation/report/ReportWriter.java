@@ -29,10 +29,11 @@ public final class ReportWriter {
     /**
      * Writes all files into {@code dir} (created when missing) and returns their paths.
      *
-     * @param report the report
+     * @param report the report to write
      * @param dir    the output directory
-     * @return the paths written
-     * @throws IOException when a file cannot be written or a stale chart file cannot be removed
+     * @return the paths of the JSON, Markdown, HTML and chart files
+     * @throws IOException when the directory cannot be created, a file cannot be written or a stale chart file cannot
+     *                     be removed
      */
     public static WrittenReport write(EvaluationReport report, Path dir) throws IOException {
         Files.createDirectories(dir);

@@ -12,7 +12,12 @@ import java.util.Set;
  */
 public record TrainingCurves(List<EpochRecord> epochs) {
 
-    /** Copies the list and checks that epoch numbers increase. */
+    /**
+     * Copies the list and checks that epoch numbers increase.
+     *
+     * @param epochs the epochs in increasing order of epoch number
+     * @throws IllegalArgumentException when epoch numbers do not increase
+     */
     public TrainingCurves {
         epochs = List.copyOf(epochs);
         for (int i = 1; i < epochs.size(); i++) {
@@ -23,7 +28,11 @@ public record TrainingCurves(List<EpochRecord> epochs) {
         }
     }
 
-    /** Names of all hyperparameters that appear in any epoch, in order of first appearance. */
+    /**
+     * Names of all hyperparameters that appear in any epoch, in order of first appearance.
+     *
+     * @return the hyperparameter names
+     */
     public List<String> hyperparameterNames() {
         Set<String> names = new LinkedHashSet<>();
         for (EpochRecord record : epochs) {
@@ -55,22 +64,38 @@ public record TrainingCurves(List<EpochRecord> epochs) {
         return epochs.stream().mapToDouble(e -> e.metrics().getOrDefault(name, Double.NaN)).toArray();
     }
 
-    /** Whether any epoch has a finite log marginal likelihood. */
+    /**
+     * Whether any epoch has a finite log marginal likelihood.
+     *
+     * @return true when some epoch has a finite log marginal likelihood
+     */
     public boolean hasLogMarginalLikelihood() {
         return epochs.stream().anyMatch(e -> Double.isFinite(e.logMarginalLikelihood()));
     }
 
-    /** Epoch numbers. */
+    /**
+     * Epoch numbers.
+     *
+     * @return the epoch number of every epoch, in order
+     */
     public double[] epochNumbers() {
         return epochs.stream().mapToDouble(EpochRecord::epoch).toArray();
     }
 
-    /** Training losses per epoch. */
+    /**
+     * Training losses per epoch.
+     *
+     * @return the mean training loss of every epoch, in order
+     */
     public double[] trainLoss() {
         return epochs.stream().mapToDouble(EpochRecord::trainLoss).toArray();
     }
 
-    /** Log marginal likelihood per epoch (NaN where not computed). */
+    /**
+     * Log marginal likelihood per epoch (NaN where not computed).
+     *
+     * @return the log marginal likelihood of every epoch, in order
+     */
     public double[] logMarginalLikelihood() {
         return epochs.stream().mapToDouble(EpochRecord::logMarginalLikelihood).toArray();
     }
@@ -93,7 +118,12 @@ public record TrainingCurves(List<EpochRecord> epochs) {
         return epochs.stream().mapToDouble(EpochRecord::testNll).toArray();
     }
 
-    /** Values of one hyperparameter per epoch (NaN where absent). */
+    /**
+     * Values of one hyperparameter per epoch (NaN where absent).
+     *
+     * @param name the hyperparameter's name
+     * @return its value in every epoch, in order
+     */
     public double[] hyperparameter(String name) {
         return epochs.stream().mapToDouble(e -> e.hyperparameters().getOrDefault(name, Double.NaN)).toArray();
     }

@@ -13,7 +13,14 @@ import java.util.List;
  */
 public record WrittenReport(Path json, Path markdown, Path html, List<Path> charts) {
 
-    /** Copies the chart list. */
+    /**
+     * Copies the chart list.
+     *
+     * @param json     the machine-readable results
+     * @param markdown the summary tables
+     * @param html     the self-contained page
+     * @param charts   the PNG of every chart, in display order
+     */
     public WrittenReport {
         charts = List.copyOf(charts);
     }
