@@ -97,9 +97,8 @@ public final class GlmPredictive implements Predictive {
      * Probit and Monte-Carlo class probabilities from one functional prediction: the same results as two
      * {@link #classify} calls with the same arguments, for half the cost (the Jacobian products dominate).
      *
-     * @param x       the inputs, one example per row
+     * @param x       network inputs, N rows ({@code N*S} for an invariant model)
      * @param samples Monte-Carlo samples per example
-     * @param x       network inputs, N rows
      * @param seed    seed of row 0's samples; row {@code i} uses {@code seed + i} (see {@link #classify})
      * @return the probit and the Monte-Carlo probabilities, each {@code N x C}
      * @throws IllegalStateException for a regression posterior or before fit
