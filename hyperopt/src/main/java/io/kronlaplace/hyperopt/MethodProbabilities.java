@@ -29,7 +29,7 @@ public record MethodProbabilities(INDArray map, Map<LinkApproximation, INDArray>
      */
     public MethodProbabilities {
         Objects.requireNonNull(map, "map");
-        if (laplace.isEmpty()) {
+        if (Objects.requireNonNull(laplace, "laplace").isEmpty()) {
             throw new IllegalArgumentException("at least one Laplace link is needed");
         }
         laplace = Collections.unmodifiableMap(new EnumMap<>(laplace));

@@ -220,6 +220,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     /**
      * The image classifier's evaluation over {@code --subset} with the rows of {@code --link}.
      *
+     * @param network   the saved network
+     * @param prior     the saved (or given) prior over all weights
+     * @param flavour   the K-FAC flavour
+     * @param mcSamples logit samples of the MC link
+     * @param seed      seed of the MC link
+     * @param status    receives progress lines
+     * @return the evaluation
      * @throws CommandLine.ParameterException for a subset other than ALL and LAST_LAYER or a repeated link
      */
     private ModelEvaluation imageEvaluation(Network network, PriorPrecision prior, KfacFlavour flavour,

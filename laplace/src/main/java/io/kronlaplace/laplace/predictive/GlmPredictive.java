@@ -5,6 +5,7 @@ import io.kronlaplace.laplace.LaplacePosterior;
 import io.kronlaplace.laplace.LikelihoodType;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -130,9 +131,9 @@ public final class GlmPredictive implements Predictive {
      * @throws IllegalStateException for a regression posterior or before fit
      */
     public BothLinks classifyWithBothLinks(INDArray x, int samples, long seed) {
-        require(LikelihoodType.CLASSIFICATION);
-        FunctionalPrediction f = posterior.functionalPrediction(x, rowsPerExample);
-        return new BothLinks(probit(f), monteCarlo(f, samples, seed));
+        Map<LinkApproximation, INDArray> p = classify(x, List.of(LinkApproximation.PROBIT, LinkApproximation.MC),
+                samples, seed);
+        return new BothLinks(p.get(LinkApproximation.PROBIT), p.get(LinkApproximation.MC));
     }
 
     /**
