@@ -12,6 +12,7 @@ import io.kronlaplace.laplace.LikelihoodType;
 import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.laplace.SubsetOfWeights;
 import io.kronlaplace.laplace.predictive.GlmPredictive;
+import io.kronlaplace.laplace.predictive.LinkApproximation;
 import io.kronlaplace.laplace.predictive.MapPredictive;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
@@ -22,6 +23,7 @@ import io.kronlaplace.validation.metrics.OodScore;
 import io.kronlaplace.validation.report.EvaluationReport;
 import io.kronlaplace.validation.report.EvaluationSet;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -32,7 +34,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Evaluates a trained classifier as MAP and as a K-FAC Laplace approximation with the linearised (GLM) predictive
- * under the probit and the Monte-Carlo link, on a clean test set, shifted versions of it and an out-of-distribution
+ * under one or more links (by default over all weights with the probit and the Monte-Carlo link; see
+ * {@link #withPosterior} for the last layer and other links), on a clean test set, shifted versions of it and an out-of-distribution
  * set (detected with the max-probability and the entropy score), into an {@link EvaluationReport}, together with the
  * posterior's prior precision per parameter group. The network is evaluated on un-augmented inputs.
  */
@@ -43,6 +46,13 @@ public final class ModelEvaluation {
     public static final String LAPLACE_PROBIT = "Laplace (GLM probit)";
     /** Method name of the Laplace GLM predictive with Monte-Carlo sampling. */
     public static final String LAPLACE_MC = "Laplace (GLM MC)";
+    /** Method name of the Laplace GLM predictive with the Laplace bridge. */
+    public static final String LAPLACE_BRIDGE = "Laplace (GLM bridge)";
+    /** Method name of the Laplace GLM predictive with the normalised Laplace bridge. */
+    public static final String LAPLACE_BRIDGE_NORM = "Laplace (GLM bridge-norm)";
+    /** The links evaluated unless {@link #withPosterior} chooses others: probit and Monte-Carlo. */
+    public static final List<LinkApproximation> DEFAULT_LINKS = List.of(LinkApproximation.PROBIT,
+            LinkApproximation.MC);
     /**
      * Method name of the plain network's point estimate, an extra row when the model is evaluated as its invariant
      * model ({@link #asInvariantModel}).
@@ -58,6 +68,8 @@ public final class ModelEvaluation {
     private final Consumer<String> status;
     private final double[] eta;
     private final int augmentationSamples;
+    private final SubsetOfWeights subset;
+    private final List<LinkApproximation> links;
 
     /**
      * @param network   the trained network (MAP weights)
@@ -83,18 +95,121 @@ public final class ModelEvaluation {
         this.status = Objects.requireNonNull(status, "status");
         this.eta = null;
         this.augmentationSamples = 1;
+        this.subset = SubsetOfWeights.ALL;
+        this.links = DEFAULT_LINKS;
     }
 
-    private ModelEvaluation(ModelEvaluation base, double[] eta, int samples) {
+    private ModelEvaluation(ModelEvaluation base, double[] eta, int samples, SubsetOfWeights subset,
+                            PriorPrecision prior, List<LinkApproximation> links) {
         this.network = base.network;
-        this.prior = base.prior;
+        this.prior = prior;
         this.flavour = base.flavour;
         this.batchSize = base.batchSize;
         this.mcSamples = base.mcSamples;
         this.seed = base.seed;
         this.status = base.status;
-        this.eta = new AffineAugmentation(eta).eta();
+        this.eta = eta == null ? null : new AffineAugmentation(eta).eta();
         this.augmentationSamples = samples;
+        this.subset = subset;
+        this.links = links;
+    }
+
+    /**
+     * The same evaluation of a K-FAC posterior over {@code subset} whose Laplace rows use {@code links}. For the
+     * last layer a per-group prior over all weights (as a saved model holds) becomes the prior of the last layer's
+     * groups, matched by group name ({@link #lastLayerPrior}); a scalar prior is kept.
+     *
+     * @param subset ALL or LAST_LAYER
+     * @param links  the links of the Laplace rows, at least one, each once, in row order
+     * @return the evaluation of that posterior
+     * @throws IllegalArgumentException for another subset, no or repeated links, a per-parameter prior for the last
+     *                                  layer, or a network that does not end in a Linear layer
+     */
+    public ModelEvaluation withPosterior(SubsetOfWeights subset, List<LinkApproximation> links) {
+        if (subset != SubsetOfWeights.ALL && subset != SubsetOfWeights.LAST_LAYER) {
+            throw new IllegalArgumentException("the evaluation covers ALL or LAST_LAYER weights, got " + subset);
+        }
+        if (links.isEmpty() || EnumSet.copyOf(links).size() != links.size()) {
+            throw new IllegalArgumentException("give each link once and at least one, got " + links);
+        }
+        PriorPrecision covered = subset == SubsetOfWeights.LAST_LAYER ? lastLayerPrior(network, prior) : prior;
+        return new ModelEvaluation(this, eta, augmentationSamples, subset, covered, List.copyOf(links));
+    }
+
+    /**
+     * The prior of a last-layer posterior from a prior of an all-weights posterior: a scalar is kept, per-group
+     * values are those of the last layer's groups (its weight and bias), matched by group name.
+     *
+     * @param network    the network (ending in a Linear layer)
+     * @param allWeights a scalar or per-group prior over all weights of {@code network}
+     * @return the prior of the last layer's posterior
+     * @throws IllegalArgumentException for a per-parameter prior, a per-group prior that does not have one value
+     *                                  per group, or a network that does not end in a Linear layer
+     */
+    public static PriorPrecision lastLayerPrior(Network network, PriorPrecision allWeights) {
+        if (allWeights.kind() == PriorPrecision.Kind.SCALAR) {
+            return allWeights;
+        }
+        if (allWeights.kind() != PriorPrecision.Kind.PER_GROUP) {
+            throw new IllegalArgumentException("a per-parameter prior over all weights has no last-layer "
+                    + "counterpart; give a scalar or per-group prior");
+        }
+        PriorPrecision unit = PriorPrecision.scalar(1);
+        List<String> all = Laplace.create(network, kronOverAllWeights(LikelihoodType.CLASSIFICATION, unit,
+                KfacFlavour.REDUCE)).groupNames();
+        if (all.size() != allWeights.size()) {
+            throw new IllegalArgumentException("the prior has " + allWeights.size() + " values but the network has "
+                    + all.size() + " parameter groups " + all);
+        }
+        List<String> last = Laplace.create(network, LaplaceOptions.builder().subset(SubsetOfWeights.LAST_LAYER)
+                .structure(HessianStructure.KRON).prior(unit).build()).groupNames();
+        double[] values = new double[last.size()];
+        for (int g = 0; g < values.length; g++) {
+            values[g] = allWeights.groupValue(all.indexOf(last.get(g)));
+        }
+        return PriorPrecision.perGroup(values);
+    }
+
+    /**
+     * The weights the evaluated posterior covers.
+     *
+     * @return ALL (the default) or LAST_LAYER
+     */
+    public SubsetOfWeights subset() {
+        return subset;
+    }
+
+    /**
+     * The links of the Laplace rows, in row order.
+     *
+     * @return the links, unmodifiable
+     */
+    public List<LinkApproximation> links() {
+        return links;
+    }
+
+    /**
+     * The prior precision of the evaluated posterior (the last layer's for LAST_LAYER).
+     *
+     * @return the prior precision
+     */
+    public PriorPrecision prior() {
+        return prior;
+    }
+
+    /**
+     * The report's method name of the Laplace rows under one link.
+     *
+     * @param link the link
+     * @return e.g. {@link #LAPLACE_MC} for MC
+     */
+    public static String laplaceMethod(LinkApproximation link) {
+        return switch (link) {
+            case PROBIT -> LAPLACE_PROBIT;
+            case MC -> LAPLACE_MC;
+            case BRIDGE -> LAPLACE_BRIDGE;
+            case BRIDGE_NORM -> LAPLACE_BRIDGE_NORM;
+        };
     }
 
     /**
@@ -114,7 +229,7 @@ public final class ModelEvaluation {
             throw new IllegalArgumentException("the invariant model averages S >= 2 augmented copies, got S = "
                     + samples);
         }
-        return new ModelEvaluation(this, eta, samples);
+        return new ModelEvaluation(this, eta, samples, subset, prior, links);
     }
 
     /**
@@ -159,7 +274,8 @@ public final class ModelEvaluation {
      */
     public LaplacePosterior evaluate(ImageDataset train, ImageDataset test, List<ShiftedDataset> shifts,
                                      ImageDataset ood, EvaluationReport.Builder report) {
-        status.accept("fitting the Laplace posterior (K-FAC " + flavour + ") on " + train.size() + " examples");
+        status.accept("fitting the Laplace posterior (K-FAC " + flavour + ", " + subset + ") on " + train.size()
+                + " examples");
         LaplacePosterior posterior = Laplace.create(network, options());
         posterior.fit(curvatureBatches(train));
         report(posterior, test, shifts, ood, report, this::predictor);
@@ -167,7 +283,7 @@ public final class ModelEvaluation {
     }
 
     /**
-     * Adds MAP, Laplace probit and Laplace MC results of a posterior fitted with {@link #options()} on every set, OOD
+     * Adds MAP and the Laplace rows of {@link #links()} of a posterior fitted with {@link #options()} on every set, OOD
      * detection with every {@link OodScore}, and the posterior's prior precisions ({@link #addPriorPrecisions}),
      * predicted by {@code predictors} (in this JVM or on a cluster: any predictor must give the probabilities of
      * {@link #predictBatch} over the batches of {@link #batchSize()} rows, batch {@code from} seeded with
@@ -189,8 +305,10 @@ public final class ModelEvaluation {
             status.accept("predicting on " + descriptors.get(i).name() + " (" + sets.get(i).size() + " images)");
             MethodProbabilities probs = predictor.predict(sets.get(i));
             report.addClassification(MAP, descriptors.get(i), probs.map(), sets.get(i).labels());
-            report.addClassification(LAPLACE_PROBIT, descriptors.get(i), probs.probit(), sets.get(i).labels());
-            report.addClassification(LAPLACE_MC, descriptors.get(i), probs.monteCarlo(), sets.get(i).labels());
+            for (LinkApproximation link : links) {
+                report.addClassification(laplaceMethod(link), descriptors.get(i), probs.laplace(link),
+                        sets.get(i).labels());
+            }
             if (probs.plainMap() != null) {
                 report.addClassification(PLAIN_MAP, descriptors.get(i), probs.plainMap(), sets.get(i).labels());
             }
@@ -204,10 +322,10 @@ public final class ModelEvaluation {
             for (OodScore score : OodScore.values()) {
                 report.addOod(MAP, test.name(), ood.name(),
                         OodDetection.evaluate(testProbs.map(), oodProbs.map(), score));
-                report.addOod(LAPLACE_PROBIT, test.name(), ood.name(),
-                        OodDetection.evaluate(testProbs.probit(), oodProbs.probit(), score));
-                report.addOod(LAPLACE_MC, test.name(), ood.name(),
-                        OodDetection.evaluate(testProbs.monteCarlo(), oodProbs.monteCarlo(), score));
+                for (LinkApproximation link : links) {
+                    report.addOod(laplaceMethod(link), test.name(), ood.name(),
+                            OodDetection.evaluate(testProbs.laplace(link), oodProbs.laplace(link), score));
+                }
                 if (oodProbs.plainMap() != null) {
                     report.addOod(PLAIN_MAP, test.name(), ood.name(),
                             OodDetection.evaluate(testProbs.plainMap(), oodProbs.plainMap(), score));
@@ -236,23 +354,23 @@ public final class ModelEvaluation {
     }
 
     /**
-     * The options of the evaluated posterior: K-FAC over all weights, classification, this prior and flavour, and
-     * S shared rows per example for the invariant model.
+     * The options of the evaluated posterior: K-FAC over {@link #subset()}, classification, this prior and flavour,
+     * and S shared rows per example for the invariant model.
      *
      * @return the posterior's options
      */
     public LaplaceOptions options() {
-        return kronOverAllWeights(LikelihoodType.CLASSIFICATION, prior, flavour, augmentationSamples);
+        return kron(subset, LikelihoodType.CLASSIFICATION, prior, flavour, augmentationSamples);
     }
 
     /** The options of an evaluated posterior: K-FAC of this flavour over all weights, this likelihood and prior. */
     static LaplaceOptions kronOverAllWeights(LikelihoodType likelihood, PriorPrecision prior, KfacFlavour flavour) {
-        return kronOverAllWeights(likelihood, prior, flavour, 1);
+        return kron(SubsetOfWeights.ALL, likelihood, prior, flavour, 1);
     }
 
-    private static LaplaceOptions kronOverAllWeights(LikelihoodType likelihood, PriorPrecision prior,
-                                                     KfacFlavour flavour, int sharedRows) {
-        return LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(HessianStructure.KRON)
+    private static LaplaceOptions kron(SubsetOfWeights subset, LikelihoodType likelihood, PriorPrecision prior,
+                                       KfacFlavour flavour, int sharedRows) {
+        return LaplaceOptions.builder().subset(subset).structure(HessianStructure.KRON)
                 .likelihood(likelihood).prior(prior).flavour(flavour).sharedRowsPerExample(sharedRows).build();
     }
 
@@ -313,19 +431,21 @@ public final class ModelEvaluation {
     }
 
     /**
-     * MAP, probit and MC probabilities of one batch, each rows x C float64: the per-batch work of every predictor.
+     * MAP probabilities and those of each link of one batch, each rows x C float64: the per-batch work of every
+     * predictor.
      *
      * @param network   the network at the posterior's MAP weights
      * @param glm       the GLM predictive of the fitted posterior
      * @param images    the batch's images
+     * @param links     the links of the Laplace rows
      * @param mcSamples logit samples per example of the MC predictive
      * @param batchSeed seed of this batch's MC samples
+     * @return the batch's probabilities
      */
-    public static MethodProbabilities predictBatch(Network network, GlmPredictive glm, INDArray images, int mcSamples,
-                                                   long batchSeed) {
-        INDArray map = mapProbabilities(network, images);
-        GlmPredictive.BothLinks p = glm.classifyWithBothLinks(images, mcSamples, batchSeed);
-        return new MethodProbabilities(map, p.probit(), p.monteCarlo());
+    public static MethodProbabilities predictBatch(Network network, GlmPredictive glm, INDArray images,
+                                                   List<LinkApproximation> links, int mcSamples, long batchSeed) {
+        return new MethodProbabilities(mapProbabilities(network, images),
+                glm.classify(images, links, mcSamples, batchSeed), null);
     }
 
     /**
@@ -352,33 +472,33 @@ public final class ModelEvaluation {
             List<MethodProbabilities> parts = new ArrayList<>();
             for (int from = 0; from < data.size(); from += batchSize) {
                 INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
-                parts.add(augmentation == null ? predictBatch(network, glm, x, mcSamples, seed + from)
+                parts.add(augmentation == null ? predictBatch(network, glm, x, links, mcSamples, seed + from)
                         : predictInvariantBatch(augmentation, glm, x, seed + from));
             }
             return MethodProbabilities.stack(parts);
         };
     }
 
-    /** The invariant model's MAP, probit and MC probabilities of one batch from one augmentation, plus plain MAP. */
+    /** The invariant model's MAP and links' probabilities of one batch from one augmentation, plus plain MAP. */
     private MethodProbabilities predictInvariantBatch(AffineAugmentation augmentation, GlmPredictive glm, INDArray x,
                                                       long batchSeed) {
         INDArray copies = InvariantPredictive.augment(augmentation, x, augmentationSamples, batchSeed);
         INDArray map = new MapPredictive(network, 1.0, augmentationSamples).classify(copies);
-        GlmPredictive.BothLinks p = glm.classifyWithBothLinks(copies, mcSamples, batchSeed);
-        return new MethodProbabilities(map, p.probit(), p.monteCarlo(), new MapPredictive(network).classify(x));
+        return new MethodProbabilities(map, glm.classify(copies, links, mcSamples, batchSeed),
+                new MapPredictive(network).classify(x));
     }
 
     /** Computes the probabilities of whole evaluation sets for one fitted posterior. */
     @FunctionalInterface
     public interface SetPredictor {
-        /** MAP, probit and MC probabilities of every row of {@code data}, in row order. */
+        /** MAP and the evaluated links' probabilities of every row of {@code data}, in row order. */
         MethodProbabilities predict(ImageDataset data);
     }
 
     /** Makes the set predictor of a fitted posterior (e.g. shipping the posterior to a cluster once). */
     @FunctionalInterface
     public interface PredictorFactory {
-        /** A predictor of the posterior's MAP, probit and MC probabilities. */
+        /** A predictor of the posterior's MAP and the evaluated links' probabilities. */
         SetPredictor forPosterior(LaplacePosterior posterior);
     }
 

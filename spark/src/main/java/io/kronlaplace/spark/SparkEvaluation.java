@@ -55,15 +55,17 @@ public final class SparkEvaluation {
      * @param ood        the out-of-distribution set
      * @param report     receives the results of every method on every set
      * @return the fitted posterior
+     * @throws IllegalArgumentException when the evaluation asks for a link other than PROBIT and MC
      */
     public LaplacePosterior evaluate(ModelEvaluation evaluation, NetworkFactory factory, ImageDataset train,
                                      ImageDataset test, List<ShiftedDataset> shifts, ImageDataset ood,
                                      EvaluationReport.Builder report) {
         Objects.requireNonNull(evaluation, "evaluation");
         Objects.requireNonNull(factory, "factory");
+        ModelEvaluation.PredictorFactory predictors = predictors(evaluation, factory);
         LaplacePosterior posterior = new SparkCurvature(spark, partitions).fit(factory, evaluation.network(),
                 evaluation.options(), evaluation.trainingBatches(train));
-        evaluation.report(posterior, test, shifts, ood, report, predictors(evaluation, factory));
+        evaluation.report(posterior, test, shifts, ood, report, predictors);
         return posterior;
     }
 
@@ -75,10 +77,15 @@ public final class SparkEvaluation {
      * @param evaluation the evaluation's settings (batch size, MC samples and seed) and network (MAP weights)
      * @param factory    builds the network's architecture on the executors
      * @return the predictors of every method, each predicting on the cluster
+     * @throws IllegalArgumentException when the evaluation asks for a link other than PROBIT and MC
      */
     public ModelEvaluation.PredictorFactory predictors(ModelEvaluation evaluation, NetworkFactory factory) {
         Objects.requireNonNull(evaluation, "evaluation");
         Objects.requireNonNull(factory, "factory");
+        if (!ModelEvaluation.DEFAULT_LINKS.containsAll(evaluation.links())) {
+            throw new IllegalArgumentException("the Spark evaluation predicts the PROBIT and MC links only, got "
+                    + evaluation.links() + "; evaluate in one process for the bridge links");
+        }
         return posterior -> {
             byte[] posteriorBytes = PosteriorFile.toBytes(posterior);
             return data -> {
@@ -129,8 +136,8 @@ public final class SparkEvaluation {
                 "the broadcast posterior"));
         while (part.hasNext()) {
             RowBatch batch = part.next();
-            MethodProbabilities p = ModelEvaluation.predictBatch(network, glm, batch.images().toArray(), mcSamples,
-                    seed + batch.from());
+            MethodProbabilities p = ModelEvaluation.predictBatch(network, glm, batch.images().toArray(),
+                    ModelEvaluation.DEFAULT_LINKS, mcSamples, seed + batch.from());
             out.add(new BatchProbabilities(ShippedArray.of(p.map()), ShippedArray.of(p.probit()),
                     ShippedArray.of(p.monteCarlo())));
         }

@@ -1,6 +1,7 @@
 package io.kronlaplace.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kronlaplace.curvature.KfacFlavour;
@@ -8,6 +9,8 @@ import io.kronlaplace.hyperopt.MethodProbabilities;
 import io.kronlaplace.hyperopt.ModelEvaluation;
 import io.kronlaplace.laplace.LaplacePosterior;
 import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.laplace.SubsetOfWeights;
+import io.kronlaplace.laplace.predictive.LinkApproximation;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.DistributionShift;
 import io.kronlaplace.validation.data.ImageDataset;
@@ -119,5 +122,16 @@ class SparkEvaluationTest {
                 assertClose(w.result().fprAt95Tpr(), g.result().fprAt95Tpr(), w.method() + " FPR");
             }
         }
+    }
+
+    @Test
+    void bridgeLinksAreRefusedWithAMessage() {
+        Network net = SparkCurvatureTest.convNet(21, DataType.DOUBLE);
+        ModelEvaluation bridge = evaluation(net).withPosterior(SubsetOfWeights.ALL,
+                List.of(LinkApproximation.MC, LinkApproximation.BRIDGE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkEvaluation(spark, 1)
+                .evaluate(bridge, () -> SparkCurvatureTest.convNet(0, DataType.DOUBLE), images("train", 22, 4),
+                        images("test", 23, 3), List.of(), null, EvaluationReport.builder("refused")));
+        assertTrue(e.getMessage().contains("PROBIT and MC links only"), e.getMessage());
     }
 }

@@ -7,6 +7,8 @@ import io.kronlaplace.hyperopt.RegressionEvaluation;
 import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.hyperopt.checkpoint.TargetScaling;
 import io.kronlaplace.laplace.PriorPrecision;
+import io.kronlaplace.laplace.SubsetOfWeights;
+import io.kronlaplace.laplace.predictive.LinkApproximation;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.validation.data.ChannelNormalization;
 import io.kronlaplace.validation.data.GraphDataset;
@@ -18,6 +20,7 @@ import io.kronlaplace.validation.report.ReportWriter;
 import io.kronlaplace.validation.report.WrittenReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -30,10 +33,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code kronlaplace evaluate}: MAP vs K-FAC Laplace (GLM probit and MC) of a saved model. */
+/** {@code kronlaplace evaluate}: MAP vs K-FAC Laplace (GLM predictive under the chosen links) of a saved model. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fit a K-FAC Laplace posterior to a saved model (from 'train') at its learned prior precisions "
-                + "and report MAP vs Laplace (GLM probit, GLM Monte-Carlo) on the test set, rotated and noisy test "
+                + "and report MAP vs Laplace (the GLM predictive under each --link; by default over the last layer "
+                + "with the Monte-Carlo and the probit link) on the test set, rotated and noisy test "
                 + "images and an out-of-distribution set; for a graph network MAP vs Laplace (GLM probit) average "
                 + "precision, NLL and Brier score of the observed test labels.")
 public final class EvaluateCommand implements Callable<Integer> {
@@ -66,6 +70,17 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--prior-precision", paramLabel = "DELTA",
             description = "Use this scalar prior precision instead of the learned ones.")
     Double priorPrecision;
+
+    @Option(names = "--subset", paramLabel = "WEIGHTS", defaultValue = "LAST_LAYER",
+            description = "Weights the K-FAC posterior of an image classifier covers: ALL or LAST_LAYER (the "
+                    + "saved per-layer priors of the last layer's weight and bias); graph and regression models are "
+                    + "evaluated over all weights (default: ${DEFAULT-VALUE}).")
+    SubsetOfWeights subset;
+
+    @Option(names = "--link", paramLabel = "LINK", split = ",", defaultValue = "MC,PROBIT",
+            description = "Links of an image classifier's Laplace rows, a comma-separated list of PROBIT, MC, BRIDGE "
+                    + "and BRIDGE_NORM, one row each in this order (default: ${DEFAULT-VALUE}).")
+    List<LinkApproximation> links;
 
     @Mixin
     PredictiveOptions predictive;
@@ -160,17 +175,18 @@ public final class EvaluateCommand implements Callable<Integer> {
             DataOptions.Loaded raw = loaded.raw();
             ChannelNormalization norm = loaded.normalization();
             ImageDataset train = norm.apply(raw.train());
-            report.description(description(flavour, prior, train.size() + " training images of " + train.name()));
-            ModelEvaluation evaluation = new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed,
-                    status);
+            ModelEvaluation evaluation = imageEvaluation(network, prior, flavour, mcSamples, seed, status);
+            prior = evaluation.prior();
+            String imageDescription = description(flavour, subset, prior, train.size() + " training images of "
+                    + train.name());
+            report.description(imageDescription);
             if (ModelEvaluation.learnedInvariance(model.eta(), augmentationSamples)) {
                 if (runner != EvaluationRunner.IN_PROCESS) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "the invariant model (learned "
                             + "augmentation) is evaluated in one process; use --aug-samples 1 for the plain network");
                 }
                 evaluation = evaluation.asInvariantModel(model.eta(), augmentationSamples);
-                report.description(description(flavour, prior, train.size() + " training images of " + train.name())
-                        + " " + invariantNote(model.eta(), augmentationSamples));
+                report.description(imageDescription + " " + invariantNote(model.eta(), augmentationSamples));
             }
             boolean tabular = train.height() == 1 && train.width() == 1;
             ImageDataset test = norm.apply(raw.test());
@@ -208,8 +224,39 @@ public final class EvaluateCommand implements Callable<Integer> {
                 magnitudes, ModelEvaluation.PLAIN_MAP);
     }
 
+    /**
+     * The image classifier's evaluation over {@code --subset} with the rows of {@code --link}.
+     *
+     * @param network   the saved network
+     * @param prior     the saved (or given) prior over all weights
+     * @param flavour   the K-FAC flavour
+     * @param mcSamples logit samples of the MC link
+     * @param seed      seed of the MC link
+     * @param status    receives progress lines
+     * @return the evaluation
+     * @throws CommandLine.ParameterException for a subset other than ALL and LAST_LAYER or a repeated link
+     */
+    private ModelEvaluation imageEvaluation(Network network, PriorPrecision prior, KfacFlavour flavour,
+                                            int mcSamples, long seed, Consumer<String> status) {
+        if (subset != SubsetOfWeights.ALL && subset != SubsetOfWeights.LAST_LAYER) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--subset must be ALL or LAST_LAYER, got "
+                    + subset);
+        }
+        if (new HashSet<>(links).size() != links.size()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--link lists a link twice: " + links);
+        }
+        return new ModelEvaluation(network, prior, flavour, batchSize, mcSamples, seed, status)
+                .withPosterior(subset, links);
+    }
+
     private String description(KfacFlavour flavour, PriorPrecision prior, String curvatureData) {
-        return String.format(Locale.ROOT, "Model %s; K-FAC-%s Laplace over all weights, prior %s; curvature on %s.",
-                saved.file(), flavour.name().toLowerCase(Locale.ROOT), prior, curvatureData);
+        return description(flavour, SubsetOfWeights.ALL, prior, curvatureData);
+    }
+
+    private String description(KfacFlavour flavour, SubsetOfWeights covered, PriorPrecision prior,
+                               String curvatureData) {
+        String weights = covered == SubsetOfWeights.LAST_LAYER ? "the last layer" : "all weights";
+        return String.format(Locale.ROOT, "Model %s; K-FAC-%s Laplace over %s, prior %s (not tuned); curvature on "
+                + "%s.", saved.file(), flavour.name().toLowerCase(Locale.ROOT), weights, prior, curvatureData);
     }
 }

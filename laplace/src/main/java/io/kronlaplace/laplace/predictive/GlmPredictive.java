@@ -3,6 +3,10 @@ package io.kronlaplace.laplace.predictive;
 import io.kronlaplace.laplace.FunctionalPrediction;
 import io.kronlaplace.laplace.LaplacePosterior;
 import io.kronlaplace.laplace.LikelihoodType;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import org.ejml.data.DMatrixRMaj;
@@ -89,6 +93,33 @@ public final class GlmPredictive implements Predictive {
         };
     }
 
+    /**
+     * Class probabilities under each of several links from one functional prediction: for every link the result of
+     * {@link #classify(INDArray, LinkApproximation, int, long)} with the same arguments, computing the Jacobian
+     * products (the dominant cost) once.
+     *
+     * @param x       network inputs, N rows ({@code N*S} for an invariant model)
+     * @param links   the links, at least one
+     * @param samples Monte-Carlo samples per example (MC only; ignored by the other links)
+     * @param seed    seed of the Monte-Carlo samples (MC only)
+     * @return for each requested link its {@code N x C} float64 probabilities, in the enum's order
+     * @throws IllegalArgumentException for no links, or MC with fewer than one sample
+     * @throws IllegalStateException    for a non-classification posterior or before fit
+     */
+    public Map<LinkApproximation, INDArray> classify(INDArray x, Collection<LinkApproximation> links, int samples,
+                                                     long seed) {
+        if (links.isEmpty()) {
+            throw new IllegalArgumentException("at least one link approximation is needed");
+        }
+        require(LikelihoodType.CLASSIFICATION);
+        FunctionalPrediction f = posterior.functionalPrediction(x, rowsPerExample);
+        Map<LinkApproximation, INDArray> out = new EnumMap<>(LinkApproximation.class);
+        for (LinkApproximation link : links) {
+            out.put(link, classify(f, link, samples, seed));
+        }
+        return out;
+    }
+
     /** Class probabilities of both link approximations, each {@code N x C}. */
     public record BothLinks(INDArray probit, INDArray monteCarlo) {
     }
@@ -104,9 +135,9 @@ public final class GlmPredictive implements Predictive {
      * @throws IllegalStateException for a regression posterior or before fit
      */
     public BothLinks classifyWithBothLinks(INDArray x, int samples, long seed) {
-        require(LikelihoodType.CLASSIFICATION);
-        FunctionalPrediction f = posterior.functionalPrediction(x, rowsPerExample);
-        return new BothLinks(probit(f), monteCarlo(f, samples, seed));
+        Map<LinkApproximation, INDArray> p = classify(x, List.of(LinkApproximation.PROBIT, LinkApproximation.MC),
+                samples, seed);
+        return new BothLinks(p.get(LinkApproximation.PROBIT), p.get(LinkApproximation.MC));
     }
 
     /**

@@ -186,5 +186,10 @@ class SparkCommandsTest {
         Run augmented = spark(args("train", dir.resolve("augmented-out"), "--epochs", "1", "--aug-samples", "2"));
         assertEquals(ExitCodes.USAGE, augmented.code(), augmented.err());
         assertTrue(augmented.err().contains("does not learn augmentation"), augmented.err());
+
+        Run bridge = spark(args("evaluate", dir.resolve("bridge-out"), "--model", model.toString(), "--link",
+                "MC,BRIDGE"));
+        assertEquals(ExitCodes.USAGE, bridge.code(), bridge.err());
+        assertTrue(bridge.err().contains("PROBIT and MC links only"), bridge.err());
     }
 }
