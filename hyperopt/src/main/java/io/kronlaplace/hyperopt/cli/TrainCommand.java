@@ -21,6 +21,8 @@ import io.kronlaplace.hyperopt.checkpoint.SavedModel;
 import io.kronlaplace.hyperopt.checkpoint.TargetScaling;
 import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.laplace.LikelihoodType;
+import io.kronlaplace.laplace.SubsetOfWeights;
+import io.kronlaplace.laplace.predictive.LinkApproximation;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.models.WideResNet;
 import io.kronlaplace.validation.data.ChannelNormalization;
@@ -365,9 +367,12 @@ public final class TrainCommand implements Callable<Integer> {
                     : DataOptions.normalize(DataOptions.shifts(raw.test(), seeds.seed() + 7), norm);
             ImageDataset ood = raw.ood() == null ? null : norm.apply(raw.ood());
             RunDetails.imageSizes(report, train, test, shifts, ood);
-            invariantIfLearned(new ModelEvaluation(network, model.prior(), options.flavour(), 32,
-                    predictive.mcSamples(), seeds.seed(), line -> status(err, line)), model.eta(),
-                    options.augmentationSamples()).evaluate(train, test, shifts, ood, report);
+            // the recipe of docs/recipes.md, as evaluate uses it: K-FAC over the last layer, MC and probit links
+            ModelEvaluation lastLayer = new ModelEvaluation(network, model.prior(), options.flavour(), 32,
+                    predictive.mcSamples(), seeds.seed(), line -> status(err, line))
+                    .withPosterior(SubsetOfWeights.LAST_LAYER, List.of(LinkApproximation.MC, LinkApproximation.PROBIT));
+            invariantIfLearned(lastLayer, model.eta(), options.augmentationSamples())
+                    .evaluate(train, test, shifts, ood, report);
         };
         return new Task(architecture, train, test.size(), norm.mean(), norm.std(), new double[0], options,
                 evaluation, EpochTestEvaluation.classification(test, 100));
