@@ -175,14 +175,8 @@ public final class ReportCharts {
                 .toList();
         String title = "Confidence histogram on " + references.stream().map(e -> e.set().name()).distinct()
                 .collect(Collectors.joining(", "));
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(height(methods)).title(title)
-                .xAxisTitle("Confidence (bin centre)").yAxisTitle("Fraction of predictions").build();
-        style(chart);
-        CategoryStyler styler = chart.getStyler();
-        styler.setAvailableSpaceFill(0.85);
-        styler.setXAxisLabelRotation(60);
-        styler.setYAxisMin(0.0);
-        styler.setYAxisDecimalPattern("0.00");
+        CategoryChart chart = fractionHistogram(title, height(methods), "Confidence (bin centre)",
+                "Fraction of predictions");
         for (ClassificationEntry entry : references) {
             ReliabilityDiagram diagram = entry.summary().reliability();
             List<String> centres = new ArrayList<>();
@@ -196,17 +190,24 @@ public final class ReportCharts {
         return encode("confidence-histogram", title, chart);
     }
 
-    /** Calibration of regression predictives: one PIT histogram series per method and set, and the uniform line. */
-    private static ChartImage pitHistogram(List<RegressionEntry> entries) {
-        String title = "Calibration (PIT histogram)";
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("PIT value Phi((y - mean) / sd) (bin centre)").yAxisTitle("Fraction of targets").build();
+    /** A styled bar chart of fractions per bin: wide bars, rotated bin labels, y from 0 with two decimals. */
+    private static CategoryChart fractionHistogram(String title, int height, String xTitle, String yTitle) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(height).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         style(chart);
         CategoryStyler styler = chart.getStyler();
         styler.setAvailableSpaceFill(0.85);
         styler.setXAxisLabelRotation(60);
         styler.setYAxisMin(0.0);
         styler.setYAxisDecimalPattern("0.00");
+        return chart;
+    }
+
+    /** Calibration of regression predictives: one PIT histogram series per method and set, and the uniform line. */
+    private static ChartImage pitHistogram(List<RegressionEntry> entries) {
+        String title = "Calibration (PIT histogram)";
+        CategoryChart chart = fractionHistogram(title, HEIGHT, "PIT value Phi((y - mean) / sd) (bin centre)",
+                "Fraction of targets");
         int bins = entries.get(0).summary().pitHistogram().length;
         List<String> centres = new ArrayList<>();
         List<Double> uniform = new ArrayList<>();
