@@ -10,6 +10,15 @@ package io.kronlaplace.nn;
  */
 public record BackwardContext(boolean parameterGradients, int copies, GradientTap tap) {
 
+    /**
+     * Checks the options.
+     *
+     * @param parameterGradients whether backward adds parameter gradients to {@link Parameter#grad()}
+     * @param copies             back-propagated vectors per example, at least 1
+     * @param tap                sees each weight layer's input and output gradient; null for none
+     * @throws IllegalArgumentException if {@code copies < 1}, or if parameter gradients are requested with more than
+     *                                  one copy
+     */
     public BackwardContext {
         if (copies < 1) {
             throw new IllegalArgumentException("copies must be >= 1, got " + copies);
@@ -20,17 +29,34 @@ public record BackwardContext(boolean parameterGradients, int copies, GradientTa
         }
     }
 
-    /** An ordinary training backward pass: one gradient per example, parameter gradients accumulated. */
+    /**
+     * An ordinary training backward pass: one gradient per example, parameter gradients accumulated.
+     *
+     * @return a context with parameter gradients, one copy and no tap
+     */
     public static BackwardContext training() {
         return new BackwardContext(true, 1, null);
     }
 
-    /** A curvature pass: k vectors per example go through, only the tap reads them; no parameter gradients. */
+    /**
+     * A curvature pass: k vectors per example go through, only the tap reads them; no parameter gradients.
+     *
+     * @param copies back-propagated vectors per example (k), at least 1
+     * @param tap    reads each weight layer's input and output gradients; null for none
+     * @return a context without parameter gradients
+     * @throws IllegalArgumentException if {@code copies < 1}
+     */
     public static BackwardContext curvature(int copies, GradientTap tap) {
         return new BackwardContext(false, copies, tap);
     }
 
-    /** Calls the tap, if any. */
+    /**
+     * Calls the tap, if any, with this context's number of copies.
+     *
+     * @param layer      the weight layer about to compute its input gradient
+     * @param input      the layer's cached forward input, N rows
+     * @param gradOutput the vectors back-propagated to the layer's output, {@code copies * N} rows, copy-major
+     */
     public void observe(WeightLayer layer, org.nd4j.linalg.api.ndarray.INDArray input,
                         org.nd4j.linalg.api.ndarray.INDArray gradOutput) {
         if (tap != null) {

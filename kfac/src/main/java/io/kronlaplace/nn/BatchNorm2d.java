@@ -37,7 +37,13 @@ public final class BatchNorm2d extends Module {
     private INDArray invStd;
     private Mode cachedMode;
 
-    /** Batch normalisation with PyTorch's defaults (eps 1e-5, momentum 0.1), gamma = 1, beta = 0. */
+    /**
+     * Batch normalisation with PyTorch's defaults (eps 1e-5, momentum 0.1), gamma = 1, beta = 0.
+     *
+     * @param channels number of channels C, at least 1
+     * @param type     floating-point type of parameters and running statistics
+     * @throws IllegalArgumentException when {@code channels < 1} or the type is not floating-point
+     */
     public BatchNorm2d(long channels, DataType type) {
         this(channels, DEFAULT_EPS, DEFAULT_MOMENTUM, type);
     }
@@ -63,27 +69,47 @@ public final class BatchNorm2d extends Module {
         this.runningVar = Nd4j.ones(type, channels);
     }
 
-    /** Number of normalised channels C. */
+    /**
+     * Number of normalised channels C.
+     *
+     * @return C, the size of dimension 1 of the input
+     */
     public long channels() {
         return channels;
     }
 
-    /** gamma, per channel. */
+    /**
+     * gamma, per channel.
+     *
+     * @return the live scale parameter, length C
+     */
     public Parameter scale() {
         return scale;
     }
 
-    /** beta, per channel. */
+    /**
+     * beta, per channel.
+     *
+     * @return the live shift parameter, length C
+     */
     public Parameter shift() {
         return shift;
     }
 
-    /** The running mean per channel (live array). */
+    /**
+     * The running mean per channel (live array).
+     *
+     * @return the running mean, length C, in the parameters' type; replaced by {@link #castTo}
+     */
     public INDArray runningMean() {
         return runningMean;
     }
 
-    /** The running (unbiased) variance per channel (live array). */
+    /**
+     * The running (unbiased) variance per channel (live array).
+     *
+     * @return the running variance, length C, in the parameters' type; replaced by {@link #castTo}
+     */
     public INDArray runningVar() {
         return runningVar;
     }

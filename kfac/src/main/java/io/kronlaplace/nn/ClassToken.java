@@ -27,7 +27,11 @@ public final class ClassToken extends Module {
         this.token = new Parameter("token", Parameter.Kind.EMBEDDING, init.normal(new long[] {width}, 0.02));
     }
 
-    /** The learned token, shape [D]. */
+    /**
+     * The learned token, shape [D].
+     *
+     * @return the live token parameter, prepended as token 0 of every sequence
+     */
     public Parameter token() {
         return token;
     }

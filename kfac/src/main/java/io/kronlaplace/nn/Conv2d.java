@@ -74,42 +74,74 @@ public final class Conv2d extends Module implements WeightLayer {
         return ps;
     }
 
-    /** Input channels Cin. */
+    /**
+     * Input channels Cin.
+     *
+     * @return Cin, the size of dimension 1 of the input
+     */
     public long inChannels() {
         return inChannels;
     }
 
-    /** Output channels Cout. */
+    /**
+     * Output channels Cout.
+     *
+     * @return Cout, the size of dimension 1 of the output
+     */
     public long outChannels() {
         return outChannels;
     }
 
-    /** Kernel height in pixels (equal to the width: kernels are square). */
+    /**
+     * Kernel height in pixels (equal to the width: kernels are square).
+     *
+     * @return k
+     */
     public int kernelH() {
         return kernel;
     }
 
-    /** Kernel width in pixels. */
+    /**
+     * Kernel width in pixels.
+     *
+     * @return k, equal to {@link #kernelH()}
+     */
     public int kernelW() {
         return kernel;
     }
 
-    /** Vertical stride in input pixels (equal to the horizontal stride). */
+    /**
+     * Vertical stride in input pixels (equal to the horizontal stride).
+     *
+     * @return s
+     */
     public int strideH() {
         return stride;
     }
 
-    /** Horizontal stride in input pixels. */
+    /**
+     * Horizontal stride in input pixels.
+     *
+     * @return s, equal to {@link #strideH()}
+     */
     public int strideW() {
         return stride;
     }
 
-    /** Zero rows added above and below the input. */
+    /**
+     * Zero rows added above and below the input.
+     *
+     * @return p, the padding on each of the two sides
+     */
     public int padH() {
         return padding;
     }
 
-    /** Zero columns added left and right of the input. */
+    /**
+     * Zero columns added left and right of the input.
+     *
+     * @return p, equal to {@link #padH()}
+     */
     public int padW() {
         return padding;
     }
@@ -117,6 +149,9 @@ public final class Conv2d extends Module implements WeightLayer {
     /**
      * Output height and width for an input of {@code h x w} pixels: {@code (h + 2p - k) / s + 1} (floor).
      *
+     * @param h input height in pixels
+     * @param w input width in pixels
+     * @return {@code {Hout, Wout}}
      * @throws IllegalArgumentException when the padded input is smaller than the kernel
      */
     public long[] outputSize(long h, long w) {
@@ -313,6 +348,7 @@ public final class Conv2d extends Module implements WeightLayer {
      * each chunk when the visitor returns.
      */
     @Override
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     public void forEachInputChunk(INDArray input, long maxElements, Consumer<PositionMatrices> visitor) {
         if (maxElements < 1) {
             throw new IllegalArgumentException("Conv2d '" + path() + "': chunks need maxElements >= 1, got "

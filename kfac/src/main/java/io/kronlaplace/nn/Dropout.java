@@ -33,7 +33,11 @@ public final class Dropout extends Module {
         this.random = new SplittableRandom(seed);
     }
 
-    /** Probability of zeroing an entry in training. */
+    /**
+     * Probability of zeroing an entry in training.
+     *
+     * @return p, in [0, 1)
+     */
     public double probability() {
         return p;
     }

@@ -9,12 +9,20 @@ public final class FixupBias extends Module {
     private final Parameter bias;
     private long rows = -1;
 
-    /** A zero-initialised scalar bias of the given floating-point type. */
+    /**
+     * A zero-initialised scalar bias of the given floating-point type.
+     *
+     * @param type floating-point type of the bias; inputs must have the same type
+     */
     public FixupBias(DataType type) {
         this.bias = new Parameter("bias", Parameter.Kind.SCALAR, org.nd4j.linalg.factory.Nd4j.zeros(type, 1));
     }
 
-    /** The scalar bias b, shape [1]. */
+    /**
+     * The scalar bias b, shape [1].
+     *
+     * @return the live bias parameter, added to every input entry
+     */
     public Parameter bias() {
         return bias;
     }

@@ -9,12 +9,20 @@ public final class FixupScale extends Module {
     private final Parameter scale;
     private INDArray input;
 
-    /** A scalar multiplier of the given floating-point type, initialised to 1. */
+    /**
+     * A scalar multiplier of the given floating-point type, initialised to 1.
+     *
+     * @param type floating-point type of the multiplier; inputs must have the same type
+     */
     public FixupScale(DataType type) {
         this.scale = new Parameter("scale", Parameter.Kind.SCALAR, org.nd4j.linalg.factory.Nd4j.ones(type, 1));
     }
 
-    /** The scalar multiplier s, shape [1]. */
+    /**
+     * The scalar multiplier s, shape [1].
+     *
+     * @return the live scale parameter, multiplying every input entry
+     */
     public Parameter scale() {
         return scale;
     }

@@ -27,7 +27,13 @@ public final class LayerNorm extends Module {
     private INDArray invStd;
     private long[] inputShape;
 
-    /** Layer normalisation over {@code width} features with eps 1e-5, gamma = 1 and beta = 0. */
+    /**
+     * Layer normalisation over {@code width} features with eps 1e-5, gamma = 1 and beta = 0.
+     *
+     * @param width features D normalised together (the last axis of the input), at least 1
+     * @param type  floating-point type of gamma and beta
+     * @throws IllegalArgumentException when {@code width < 1} or the type is not floating-point
+     */
     public LayerNorm(long width, DataType type) {
         this(width, DEFAULT_EPS, type);
     }
@@ -48,12 +54,20 @@ public final class LayerNorm extends Module {
         this.shift = new Parameter("bias", Parameter.Kind.NORM_SHIFT, Nd4j.zeros(type, width));
     }
 
-    /** gamma, per feature. */
+    /**
+     * gamma, per feature.
+     *
+     * @return the live scale parameter, length D
+     */
     public Parameter scale() {
         return scale;
     }
 
-    /** beta, per feature. */
+    /**
+     * beta, per feature.
+     *
+     * @return the live shift parameter, length D
+     */
     public Parameter shift() {
         return shift;
     }

@@ -28,17 +28,32 @@ public final class MaxPool2d extends Module {
         this.windows = new PoolingWindows(kernel, stride);
     }
 
-    /** Window height and width in pixels. */
+    /**
+     * Window height and width in pixels.
+     *
+     * @return k, the side of the square window
+     */
     public int kernel() {
         return windows.kernel();
     }
 
-    /** Step between windows in pixels. */
+    /**
+     * Step between windows in pixels.
+     *
+     * @return s, the stride along both height and width
+     */
     public int stride() {
         return windows.stride();
     }
 
-    /** Output height and width for an {@code h x w} input. */
+    /**
+     * Output height and width for an {@code h x w} input.
+     *
+     * @param h input height in pixels
+     * @param w input width in pixels
+     * @return {@code {(h - k) / s + 1, (w - k) / s + 1}}
+     * @throws IllegalArgumentException when the input is smaller than the window in either direction
+     */
     public long[] outputSize(long h, long w) {
         return windows.outputSize(h, w, name());
     }

@@ -86,7 +86,7 @@ public final class MeanOverPositions extends Module {
 
     private void requireTrailing(INDArray gradOutput, long[] shape, String what) {
         long[] trailing = Arrays.copyOfRange(shape, 2, shape.length);
-        long[] got = Arrays.copyOfRange(gradOutput.shape(), 1, (int) Math.max(1, gradOutput.rank()));
+        long[] got = Arrays.copyOfRange(gradOutput.shape(), 1, Math.max(1, gradOutput.rank()));
         if (!Arrays.equals(trailing, got)) {
             throw new IllegalArgumentException("MeanOverPositions '" + path() + "' " + what + " has shape "
                     + Arrays.toString(gradOutput.shape()) + ", expected [rows, " + Arrays.toString(trailing)

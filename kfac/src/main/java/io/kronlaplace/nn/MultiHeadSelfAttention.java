@@ -51,7 +51,11 @@ public final class MultiHeadSelfAttention extends Module {
         this.output = new Linear(width, width, true, init);
     }
 
-    /** Number of heads H. */
+    /**
+     * Number of heads H.
+     *
+     * @return H, which divides the token width; each head attends over {@code width / H} features
+     */
     public int heads() {
         return heads;
     }

@@ -30,6 +30,15 @@ public final class Parameter {
     private INDArray value;
     private INDArray grad;
 
+    /**
+     * Wraps a tensor as a trainable parameter, with a gradient array of the same shape and type. The gradient array
+     * is allocated uninitialised: call {@link #zeroGrad()} before the first accumulation.
+     *
+     * @param name  the local name within its module ({@code "weight"}, {@code "bias"}); not null
+     * @param kind  the parameter's role; not null
+     * @param value the initial weights, held (not copied): it becomes the live value
+     * @throws NullPointerException if any argument is null
+     */
     public Parameter(String name, Kind kind, INDArray value) {
         this.name = Objects.requireNonNull(name, "name");
         this.kind = Objects.requireNonNull(kind, "kind");
@@ -37,29 +46,58 @@ public final class Parameter {
         this.grad = value.ulike();
     }
 
+    /**
+     * The local name within the owning module.
+     *
+     * @return the name, such as {@code "weight"}; {@link Module#namedParameters()} prefixes the module's path
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The role of this parameter.
+     *
+     * @return the kind given at construction
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The live weights; changes made to this array are the model's weights. */
+    /**
+     * The live weights; changes made to this array are the model's weights.
+     *
+     * @return the current value array (replaced by {@link #setValue} and by casts)
+     */
     public INDArray value() {
         return value;
     }
 
-    /** The accumulated gradient, same shape and type as {@link #value()}. */
+    /**
+     * The accumulated gradient, same shape and type as {@link #value()}.
+     *
+     * @return the live gradient array that backward passes add into
+     */
     public INDArray grad() {
         return grad;
     }
 
+    /**
+     * The number of scalars in this parameter.
+     *
+     * @return the length of {@link #value()}
+     */
     public long size() {
         return value.length();
     }
 
-    /** Replaces the value (same shape required), for loading weights and casting; the gradient is reset. */
+    /**
+     * Replaces the value (same shape required), for loading weights and casting; the gradient is reset to a new,
+     * uninitialised array of the new value's shape and type, so call {@link #zeroGrad()} before accumulating again.
+     *
+     * @param newValue the new weights, held (not copied), of the current shape; its type becomes the parameter's type
+     * @throws IllegalArgumentException if its shape differs from the current value's
+     */
     public void setValue(INDArray newValue) {
         if (!java.util.Arrays.equals(newValue.shape(), value.shape())) {
             throw new IllegalArgumentException("parameter '" + name + "' has shape "
@@ -77,6 +115,7 @@ public final class Parameter {
         }
     }
 
+    /** Sets every entry of the gradient to zero, before a new accumulation. */
     public void zeroGrad() {
         grad.assign(0);
     }

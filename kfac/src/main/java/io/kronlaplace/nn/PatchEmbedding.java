@@ -31,7 +31,11 @@ public final class PatchEmbedding extends Module {
         this.proj = new Conv2d(channels, width, patch, patch, 0, true, init);
     }
 
-    /** The projection convolution. */
+    /**
+     * The projection convolution.
+     *
+     * @return the child "proj", a {@link Conv2d} with kernel = stride = p mapping C channels to D
+     */
     public Conv2d projection() {
         return proj;
     }

@@ -25,6 +25,11 @@ public record PositionMatrices(INDArray values, Orientation orientation) {
     }
 
     /**
+     * Checks the stack.
+     *
+     * @param values      the stacked matrices, rank 3, in the layer's floating type; held, not copied
+     * @param orientation which axis of each matrix holds the positions
+     * @throws NullPointerException     when either argument is null
      * @throws IllegalArgumentException when {@code values} is not rank 3
      */
     public PositionMatrices {
@@ -36,27 +41,47 @@ public record PositionMatrices(INDArray values, Orientation orientation) {
         }
     }
 
-    /** Rows (examples, or back-propagated vectors) in the stack. */
+    /**
+     * Rows (examples, or back-propagated vectors) in the stack.
+     *
+     * @return the size of dimension 0
+     */
     public long rows() {
         return values.size(0);
     }
 
-    /** Positions R per row. */
+    /**
+     * Positions R per row.
+     *
+     * @return the size of the positions axis (dimension 1 or 2, by orientation)
+     */
     public long positions() {
         return values.size(orientation == Orientation.POSITIONS_BY_FEATURES ? 1 : 2);
     }
 
-    /** Features D per position. */
+    /**
+     * Features D per position.
+     *
+     * @return the size of the features axis (dimension 2 or 1, by orientation)
+     */
     public long features() {
         return values.size(orientation == Orientation.POSITIONS_BY_FEATURES ? 2 : 1);
     }
 
-    /** The values as {@code [rows, R, D]}: the stack itself, or a C-order transposed copy. */
+    /**
+     * The values as {@code [rows, R, D]}: the stack itself, or a C-order transposed copy.
+     *
+     * @return {@link #values()} when already positions by features, otherwise a new array
+     */
     public INDArray positionsLast() {
         return orientation == Orientation.POSITIONS_BY_FEATURES ? values : values.permute(0, 2, 1).dup('c');
     }
 
-    /** The sum over positions, {@code [rows, D]}, in the values' type; a view of the values for one position. */
+    /**
+     * The sum over positions, {@code [rows, D]}, in the values' type; a view of the values for one position.
+     *
+     * @return the per-row sums over positions, {@code [rows, D]}
+     */
     public INDArray sumOverPositions() {
         if (positions() == 1) {
             return values.reshape(rows(), features());

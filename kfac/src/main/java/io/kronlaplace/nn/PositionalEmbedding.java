@@ -30,7 +30,11 @@ public final class PositionalEmbedding extends Module {
                 init.normal(new long[] {tokens, width}, 0.02));
     }
 
-    /** The embedding E, shape [T, D]. */
+    /**
+     * The embedding E, shape [T, D].
+     *
+     * @return the live embedding parameter, added to every sequence of the batch
+     */
     public Parameter embedding() {
         return embedding;
     }

@@ -13,13 +13,19 @@ public final class Residual extends Module {
     private final Module main;
     private final Module shortcut;
 
-    /** {@code y = main(x) + x}. */
+    /**
+     * {@code y = main(x) + x}.
+     *
+     * @param main the residual branch, whose output must have the input's shape; not null
+     */
     public Residual(Module main) {
         this(main, null);
     }
 
     /**
-     * @param main     the residual branch
+     * {@code y = main(x) + shortcut(x)}, or {@code main(x) + x} without a shortcut.
+     *
+     * @param main     the residual branch; not null
      * @param shortcut the shortcut branch, or null for the identity
      */
     public Residual(Module main, Module shortcut) {
@@ -27,12 +33,20 @@ public final class Residual extends Module {
         this.shortcut = shortcut;
     }
 
-    /** The residual branch. */
+    /**
+     * The residual branch.
+     *
+     * @return the module computing {@code main(x)}
+     */
     public Module main() {
         return main;
     }
 
-    /** The shortcut module, or null for the identity. */
+    /**
+     * The shortcut module, or null for the identity.
+     *
+     * @return the shortcut branch, or null
+     */
     public Module shortcut() {
         return shortcut;
     }

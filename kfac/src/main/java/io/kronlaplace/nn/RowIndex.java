@@ -18,6 +18,10 @@ public final class RowIndex {
      * Rows of {@code x} picked by {@code index}: result row {@code c * index.length + i} is row
      * {@code c * rows + index[i]} of {@code x}, with {@code rows = x.size(0) / copies}.
      *
+     * @param x      matrix of {@code copies} copy-major blocks of {@code rows} rows each
+     * @param index  row numbers within one block, each in {@code [0, rows)}; may repeat, may be empty
+     * @param copies number of blocks, at least 1
+     * @return a new matrix {@code [copies * index.length, x.size(1)]} in x's type
      * @throws IllegalArgumentException when {@code x} is not a matrix of a multiple of {@code copies} rows or an index
      *                                  is out of range
      */
@@ -39,6 +43,11 @@ public final class RowIndex {
      * The adjoint of {@link #gather}: result row {@code c * targetRows + t} is the sum of the rows
      * {@code c * index.length + i} of {@code values} with {@code index[i] == t} (zero where no index names t).
      *
+     * @param values     matrix {@code [copies * index.length, D]}, copy-major
+     * @param index      target row within a block for each row of a block of values, each in {@code [0, targetRows)}
+     * @param targetRows rows per block of the result
+     * @param copies     number of blocks, at least 1
+     * @return a new matrix {@code [copies * targetRows, D]} in the values' type
      * @throws IllegalArgumentException when {@code values} does not have {@code copies * index.length} rows or an
      *                                  index is out of range
      */
@@ -61,7 +70,15 @@ public final class RowIndex {
         return Nd4j.exec(new UnsortedSegmentSum(Tensors.dense(values), Nd4j.createFromArray(targets), segments))[0];
     }
 
-    /** Multiplies row {@code c * rows + r} of {@code x} by {@code factors[r]} for every copy c; a new array. */
+    /**
+     * Multiplies row {@code c * rows + r} of {@code x} by {@code factors[r]} for every copy c; a new array.
+     *
+     * @param x       matrix of {@code copies} copy-major blocks of {@code factors.length} rows each
+     * @param factors one factor per row of a block
+     * @param copies  number of blocks, at least 1
+     * @return a new matrix of x's shape and type
+     * @throws IllegalArgumentException when x is not a matrix of {@code copies * factors.length} rows
+     */
     public static INDArray scaleRows(INDArray x, double[] factors, int copies) {
         long rows = blockRows(x, copies, "scaleRows");
         if (rows != factors.length) {

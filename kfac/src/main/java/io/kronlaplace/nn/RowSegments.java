@@ -14,7 +14,9 @@ public final class RowSegments {
     private final int nonEmpty;
 
     /**
-     * @param lengths rows per segment, in row order
+     * Segments of the given lengths, laid end to end from row 0.
+     *
+     * @param lengths rows per segment, in row order (copied); zero for an empty segment
      * @throws IllegalArgumentException when there is no segment or a length is negative
      */
     public RowSegments(int[] lengths) {
@@ -40,27 +42,49 @@ public final class RowSegments {
         }
     }
 
-    /** Number of segments (examples). */
+    /**
+     * Number of segments (examples).
+     *
+     * @return the number of lengths given, empty segments included
+     */
     public int count() {
         return lengths.length;
     }
 
-    /** Segments with at least one row. */
+    /**
+     * Segments with at least one row.
+     *
+     * @return the number of non-empty segments
+     */
     public int nonEmpty() {
         return nonEmpty;
     }
 
-    /** Total rows over all segments. */
+    /**
+     * Total rows over all segments.
+     *
+     * @return the sum of the lengths
+     */
     public int rows() {
         return segmentOfRow.length;
     }
 
-    /** Rows of segment {@code s}. */
+    /**
+     * Rows of segment {@code s}.
+     *
+     * @param s the segment index, in {@code [0, count())}
+     * @return that segment's length
+     * @throws ArrayIndexOutOfBoundsException when {@code s} is out of range
+     */
     public int length(int s) {
         return lengths[s];
     }
 
-    /** The segment of every row (a copy). */
+    /**
+     * The segment of every row (a copy).
+     *
+     * @return an array of length {@link #rows()} whose entry r is the index of the segment holding row r
+     */
     public int[] segmentOfRow() {
         return segmentOfRow.clone();
     }
@@ -69,6 +93,10 @@ public final class RowSegments {
      * Sums over each segment of {@code copies} copy-major blocks of {@link #rows()} rows each:
      * {@code [copies * count(), D]}, zero rows for empty segments.
      *
+     * @param values matrix {@code [copies * rows(), D]}, copy-major
+     * @param copies number of copy-major blocks, at least 1
+     * @return a new {@code [copies * count(), D]} matrix in the values' type; row {@code c * count() + s} is the sum of
+     *         segment s in block c
      * @throws IllegalArgumentException when the values do not have {@code copies * rows()} rows
      */
     public INDArray sums(INDArray values, int copies) {
@@ -78,13 +106,19 @@ public final class RowSegments {
     /**
      * Means over each segment of {@code [rows(), D]} values: {@code [count(), D]}, zero rows for empty segments.
      *
+     * @param values matrix {@code [rows(), D]}
+     * @return a new {@code [count(), D]} matrix in the values' type
      * @throws IllegalArgumentException when the values do not have {@link #rows()} rows
      */
     public INDArray means(INDArray values) {
         return RowIndex.scaleRows(sums(values, 1), inverseLengths(), 1);
     }
 
-    /** 1 / length per segment, 0 for an empty one. */
+    /**
+     * 1 / length per segment, 0 for an empty one.
+     *
+     * @return a new array of length {@link #count()}
+     */
     public double[] inverseLengths() {
         double[] out = new double[lengths.length];
         for (int s = 0; s < out.length; s++) {
@@ -99,6 +133,9 @@ public final class RowSegments {
      * order and zeros after them. Sums over positions per example are unchanged, so per-example Jacobians
      * {@code sum_r g[k, r] a[n, r]^T} can be formed as for a layer with L R positions per example.
      *
+     * @param positions per-row position stacks {@code [copies * rows(), R, D]}, copy-major
+     * @param copies    number of copy-major blocks, at least 1
+     * @return a new array {@code [copies * count(), L * R, D]} in the positions' type
      * @throws IllegalArgumentException when the stack is not rank 3 with {@code copies * rows()} rows
      */
     public INDArray padded(INDArray positions, int copies) {
@@ -127,7 +164,13 @@ public final class RowSegments {
                 .reshape((long) copies * lengths.length, slots, d);
     }
 
-    /** Throws naming {@code owner} unless {@code rows} equals {@link #rows()}. */
+    /**
+     * Throws naming {@code owner} unless {@code rows} equals {@link #rows()}.
+     *
+     * @param rows  the row count of an input the segments are applied to
+     * @param owner names the layer or operation in the message
+     * @throws IllegalArgumentException when {@code rows} differs from {@link #rows()}
+     */
     public void requireRows(long rows, String owner) {
         if (rows != segmentOfRow.length) {
             throw new IllegalArgumentException(owner + ": " + rows + " input rows do not match the " + lengths.length

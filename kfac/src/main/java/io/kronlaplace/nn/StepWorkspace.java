@@ -50,7 +50,10 @@ public final class StepWorkspace implements AutoCloseable {
     /**
      * Opens (activates) the workspace with this id on the current thread; the same id reuses the same memory.
      *
-     * @param id a name for the kind of step, e.g. "train" or "curvature"
+     * @param id a name for the kind of step, e.g. "train" or "curvature"; not blank
+     * @return the open scope, to be closed by try-with-resources on the same thread
+     * @throws NullPointerException     when {@code id} is null
+     * @throws IllegalArgumentException when {@code id} is blank
      */
     public static StepWorkspace open(String id) {
         Objects.requireNonNull(id, "id");
@@ -65,6 +68,8 @@ public final class StepWorkspace implements AutoCloseable {
      * needs its own memory; the next {@link #open} with the id allocates and sizes it again. Does nothing when no such
      * workspace exists.
      *
+     * @param id the id given to {@link #open}
+     * @throws NullPointerException  when {@code id} is null
      * @throws IllegalStateException when the workspace is open
      */
     public static void release(String id) {

@@ -27,6 +27,7 @@ public interface TangentTap {
      * output tangent it propagates from its input tangent.
      *
      * @param layer a weight layer of the network, in forward order
+     * @return the direction of the layer's weight and bias, shaped like them, or null to keep them fixed
      */
     default WeightTangent weightTangent(WeightLayer layer) {
         return null;

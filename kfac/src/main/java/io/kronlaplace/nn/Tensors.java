@@ -10,7 +10,14 @@ public final class Tensors {
     private Tensors() {
     }
 
-    /** Stacks {@code copies} copies of {@code x} along dimension 0 (copy-major), or returns x when copies is 1. */
+    /**
+     * Stacks {@code copies} copies of {@code x} along dimension 0 (copy-major), or returns x when copies is 1.
+     *
+     * @param x      a batch of N rows along dimension 0, any rank
+     * @param copies how many times to repeat it, at least 1
+     * @return {@code x} itself when {@code copies} is 1, otherwise a new array of {@code copies * N} rows whose row
+     *         {@code c * N + n} is row n of x
+     */
     public static INDArray repeatCopies(INDArray x, int copies) {
         if (copies == 1) {
             return x;
@@ -21,7 +28,13 @@ public final class Tensors {
         return Nd4j.tile(x, Arrays.stream(reps).mapToInt(Math::toIntExact).toArray());
     }
 
-    /** Throws {@link IllegalArgumentException} naming {@code what} when x holds NaN or infinity. */
+    /**
+     * Throws {@link IllegalArgumentException} naming {@code what} when x holds NaN or infinity.
+     *
+     * @param x    the array to check, any shape and type (integer arrays always pass)
+     * @param what how the message names x, such as {@code "network input"}
+     * @throws IllegalArgumentException if any entry of x is NaN or infinite
+     */
     public static void requireFinite(INDArray x, String what) {
         if (!allFinite(x)) {
             throw new IllegalArgumentException(what + " contains NaN or infinite values");
@@ -33,6 +46,9 @@ public final class Tensors {
      * a NaN or an infinity makes any sum NaN or infinite; only a non-finite sum, which an overflow of finite entries
      * can also give, is examined entry by entry. (The entry-wise test alone allocates two boolean arrays and took
      * ten times as long on large Kronecker factors.)
+     *
+     * @param x the array to check, any shape and type
+     * @return true when no entry is NaN or infinite (also for empty and integer arrays)
      */
     public static boolean allFinite(INDArray x) {
         if (!x.isR() || x.isEmpty()) {
@@ -44,7 +60,14 @@ public final class Tensors {
         return !(x.isInfinite().any() || x.isNaN().any());
     }
 
-    /** Throws when x's rank is not one of the allowed ranks. */
+    /**
+     * Throws when x's rank is not one of the allowed ranks.
+     *
+     * @param x     the array to check
+     * @param what  how the message names x
+     * @param ranks the allowed ranks
+     * @throws IllegalArgumentException if x's rank is none of {@code ranks}; the message gives x's shape
+     */
     public static void requireRank(INDArray x, String what, int... ranks) {
         for (int r : ranks) {
             if (x.rank() == r) {
@@ -55,7 +78,15 @@ public final class Tensors {
                 + Arrays.toString(x.shape()));
     }
 
-    /** Throws when dimension {@code dim} of x differs from {@code expected}. */
+    /**
+     * Throws when dimension {@code dim} of x differs from {@code expected}.
+     *
+     * @param x        the array to check
+     * @param dim      the dimension, counted from the end when negative ({@code -1} is the last)
+     * @param expected the required size of that dimension
+     * @param what     how the message names x
+     * @throws IllegalArgumentException if the size differs; the message gives x's shape
+     */
     public static void requireSize(INDArray x, int dim, long expected, String what) {
         int d = dim < 0 ? x.rank() + dim : dim;
         if (x.size(d) != expected) {
@@ -64,7 +95,15 @@ public final class Tensors {
         }
     }
 
-    /** Throws when x and reference differ in any dimension but the first (the row count). */
+    /**
+     * Throws when x and reference differ in any dimension but the first (the row count).
+     *
+     * @param x         the array to check
+     * @param reference an array of the required shape; its row count is ignored
+     * @param what      how the message names x
+     * @throws IllegalArgumentException if the ranks or any trailing dimension differ; the message gives the expected
+     *                                  and the actual shape
+     */
     public static void requireSameTrailingShape(INDArray x, INDArray reference, String what) {
         boolean same = x.rank() == reference.rank();
         for (int d = 1; same && d < x.rank(); d++) {
@@ -80,6 +119,9 @@ public final class Tensors {
 
     /**
      * x itself when it is laid out densely in C order (what native ops read directly), otherwise a C-ordered copy.
+     *
+     * @param x any array
+     * @return x, or a C-ordered copy of it with default strides
      */
     public static INDArray dense(INDArray x) {
         return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
@@ -90,6 +132,9 @@ public final class Tensors {
      * what code that reads the raw memory needs (NIO views of {@code data()} start at the buffer's first element,
      * BLAS gets {@code data().addressPointer()}). ND4J flags every reshape as a view, also the whole-buffer ones, so
      * testing {@code isView()} instead would copy those needlessly.
+     *
+     * @param x any array
+     * @return x, or a C-ordered copy of it that owns its whole buffer
      */
     public static INDArray denseBuffer(INDArray x) {
         return isDenseBuffer(x) ? x : x.dup('c');
@@ -98,6 +143,9 @@ public final class Tensors {
     /**
      * Whether {@link #denseBuffer} would return x itself. Axes of size 1 may have any stride (ND4J's default-stride
      * test rejects some of those, e.g. a 1 x 1 matrix).
+     *
+     * @param x any array
+     * @return true when x starts at element 0 of its buffer, covers all of it and is contiguous in C order
      */
     public static boolean isDenseBuffer(INDArray x) {
         return x.offset() == 0 && x.length() == x.data().length() && isContiguous(x);
@@ -106,6 +154,9 @@ public final class Tensors {
     /**
      * Whether x lies in C order without gaps from its offset on (axes of size 1 may have any stride), so that its C
      * reshapes are views of the same memory.
+     *
+     * @param x any array
+     * @return true when every axis longer than 1 has the C-order stride of a gap-free layout
      */
     public static boolean isContiguous(INDArray x) {
         long expected = 1;

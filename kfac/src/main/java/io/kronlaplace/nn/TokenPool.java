@@ -17,11 +17,21 @@ public final class TokenPool extends Module {
     private final Kind kind;
     private long[] inputShape;
 
+    /**
+     * A pooling layer with the given rule.
+     *
+     * @param kind which vector represents the sequence; not null
+     * @throws NullPointerException when {@code kind} is null
+     */
     public TokenPool(Kind kind) {
         this.kind = java.util.Objects.requireNonNull(kind, "kind");
     }
 
-    /** The pooling rule. */
+    /**
+     * The pooling rule.
+     *
+     * @return the kind given at construction
+     */
     public Kind kind() {
         return kind;
     }

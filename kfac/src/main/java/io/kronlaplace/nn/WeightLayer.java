@@ -19,24 +19,48 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * EXPAND and REDUCE use the view, and the settings in which each is exact.
  */
 public interface WeightLayer {
+    /**
+     * The weight that K-FAC Kronecker-factors.
+     *
+     * @return the live weight parameter: {@code [outFeatures, inFeatures]} for Linear, {@code [Cout, Cin, kh, kw]}
+     *         for Conv2d
+     */
     Parameter weight();
 
-    /** The bias, or null when the layer has none. */
+    /**
+     * The bias, or null when the layer has none.
+     *
+     * @return the live bias parameter of length {@link #outFeatures()}, or null
+     */
     Parameter bias();
 
-    /** Columns of the weight matrix (Din; Cin * kh * kw for Conv2d). */
+    /**
+     * Columns of the weight matrix (Din; Cin * kh * kw for Conv2d).
+     *
+     * @return Din, the length of one input position {@code a[n, r]}
+     */
     long inFeatures();
 
-    /** Rows of the weight matrix (Dout; Cout for Conv2d). */
+    /**
+     * Rows of the weight matrix (Dout; Cout for Conv2d).
+     *
+     * @return Dout, the length of one output position {@code z[n, r]}
+     */
     long outFeatures();
 
-    /** The full dotted name of this layer in its network, set when the network is assembled ("" at the root). */
+    /**
+     * The full dotted name of this layer in its network, set when the network is assembled ("" at the root).
+     *
+     * @return the path, such as {@code "block1.conv1"}
+     */
     String path();
 
     /**
      * Positions R that each row of {@code input} shares the weight over: 1 for a Linear layer on {@code N x Din},
      * R for {@code N x R x Din}, {@code Hout * Wout} for Conv2d.
      *
+     * @param input a forward input of this layer (N rows along dimension 0)
+     * @return R, at least 1
      * @throws IllegalArgumentException when the input does not fit the layer
      */
     long positions(INDArray input);
@@ -46,6 +70,8 @@ public interface WeightLayer {
      * {@code z[n, r] = W a[n, r] + b}. May be a view of {@code input} (Linear) or a new array of N R Din values
      * (Conv2d: the im2col patches); for bounded memory use {@link #forEachInputChunk}.
      *
+     * @param input a forward input of this layer (N rows along dimension 0)
+     * @return the positions {@code [N, R, Din]}
      * @throws IllegalArgumentException when the input does not fit the layer
      */
     INDArray inputPositions(INDArray input);
@@ -56,6 +82,9 @@ public interface WeightLayer {
      * folds per-position weights back into input space, so that a sum over positions of many inputs becomes one inner
      * product with the input. In the values' type; may share their memory.
      *
+     * @param values     per-position values {@code [N, R, Din]}
+     * @param inputShape the shape of the forward input whose positions the values are laid out like
+     * @return an array of shape {@code inputShape}
      * @throws IllegalArgumentException when the values' shape does not match {@code inputShape}
      */
     INDArray inputPositionsAdjoint(INDArray values, long[] inputShape);
@@ -65,6 +94,8 @@ public interface WeightLayer {
      * materialising the positions (Conv2d uses strided box sums of the image). Linear in the input, so it also maps
      * input tangents to mean-input tangents.
      *
+     * @param input a forward input of this layer, or a tangent of one (N rows along dimension 0)
+     * @return the mean over positions {@code [N, Din]}, the input itself when it already is {@code [N, Din]}
      * @throws IllegalArgumentException when the input does not fit the layer
      */
     INDArray meanInput(INDArray input);
@@ -75,7 +106,9 @@ public interface WeightLayer {
      * positions are a view of its input passes one chunk. A chunk is valid only during the call: its memory may be
      * freed as soon as the visitor returns.
      *
+     * @param input       a forward input of this layer (N rows along dimension 0)
      * @param maxElements upper bound on the values of one materialised chunk
+     * @param visitor     called once per chunk, in row order, with that chunk's rows' positions
      * @throws IllegalArgumentException when the input does not fit the layer or maxElements is not positive
      */
     void forEachInputChunk(INDArray input, long maxElements, Consumer<PositionMatrices> visitor);
@@ -86,6 +119,8 @@ public interface WeightLayer {
      * {@link PositionMatrices#positionsLast} gives {@code [K, R, Dout]} aligned with {@link #inputPositions};
      * {@link PositionMatrices#sumOverPositions} gives what K-FAC REDUCE needs.
      *
+     * @param outputLike an array laid out like this layer's forward output: K rows along dimension 0
+     * @return K matrices over the R output positions with Dout features each
      * @throws IllegalArgumentException when the array does not have this layer's output layout
      */
     PositionMatrices outputMatrices(INDArray outputLike);
@@ -96,6 +131,8 @@ public interface WeightLayer {
      * shares by the curvature engine's {@code sharedRowsPerExample}). K-FAC REDUCE then averages inputs and sums
      * back-propagated vectors over each segment; see docs/graph-networks.md, section "Ragged positions".
      *
+     * @param input a forward input of this layer (N rows along dimension 0)
+     * @return the segments of the input's rows, or null when each row is an example
      * @throws IllegalArgumentException when the input does not fit the layer or its segments
      */
     default RowSegments rowSegments(INDArray input) {

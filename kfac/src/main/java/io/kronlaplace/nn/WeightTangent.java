@@ -13,7 +13,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param bias   direction of the bias, shaped like {@link WeightLayer#bias()}, or null
  */
 public record WeightTangent(INDArray weight, INDArray bias) {
-    /** @throws NullPointerException when the weight direction is missing */
+    /**
+     * Checks that the weight direction is given.
+     *
+     * @param weight direction of the weight, shaped like {@link WeightLayer#weight()}; not null
+     * @param bias   direction of the bias, shaped like {@link WeightLayer#bias()}, or null to leave the bias fixed
+     * @throws NullPointerException when the weight direction is missing
+     */
     public WeightTangent {
         Objects.requireNonNull(weight, "weight direction");
     }
@@ -21,6 +27,7 @@ public record WeightTangent(INDArray weight, INDArray bias) {
     /**
      * Checks the directions against a layer's parameters.
      *
+     * @param layer the layer these directions are for
      * @throws IllegalArgumentException when a shape or type differs from the parameter's, or a bias direction is given
      *                                  for a layer without bias
      */

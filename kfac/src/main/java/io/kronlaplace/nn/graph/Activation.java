@@ -6,7 +6,9 @@ import io.kronlaplace.nn.Tanh;
 
 /** The nonlinearity after each layer of a graph network's update functions. */
 public enum Activation {
+    /** {@code max(0, x)}: a new {@link ReLU} after each layer. */
     RELU,
+    /** {@code tanh(x)}: a new {@link Tanh} after each layer. */
     TANH,
     /** None: the update functions are linear (for exactness checks of the curvature). */
     IDENTITY;

@@ -19,6 +19,16 @@ public record Graph(int nodes, double[] nodeValues, double[] edgeValues, int[] s
                     int nodeFeatures, int edgeFeatures) {
 
     /**
+     * Checks the graph and copies the arrays, so that later changes to the caller's arrays do not reach it.
+     *
+     * @param nodes        number of nodes (at least one)
+     * @param nodeValues   {@code nodes * nodeFeatures} finite values, row-major by node
+     * @param edgeValues   {@code edges * edgeFeatures} finite values, row-major by edge (empty when
+     *                     {@code edgeFeatures} is zero)
+     * @param senders      source node of each edge, in {@code [0, nodes)}
+     * @param receivers    target node of each edge, in {@code [0, nodes)}, as many as senders
+     * @param nodeFeatures features per node (at least one)
+     * @param edgeFeatures features per edge (zero for none)
      * @throws IllegalArgumentException when sizes disagree, an edge names a node outside the graph or a feature is
      *                                  not finite
      */
@@ -57,26 +67,50 @@ public record Graph(int nodes, double[] nodeValues, double[] edgeValues, int[] s
         receivers = receivers.clone();
     }
 
-    /** Number of edges. */
+    /**
+     * Number of edges.
+     *
+     * @return the length of {@link #senders()}, zero for a graph without edges
+     */
     public int edges() {
         return senders.length;
     }
 
+    /**
+     * The node features.
+     *
+     * @return a copy of the {@code nodes * nodeFeatures} values, row-major by node
+     */
     @Override
     public double[] nodeValues() {
         return nodeValues.clone();
     }
 
+    /**
+     * The edge features.
+     *
+     * @return a copy of the {@code edges * edgeFeatures} values, row-major by edge
+     */
     @Override
     public double[] edgeValues() {
         return edgeValues.clone();
     }
 
+    /**
+     * The source node of each edge.
+     *
+     * @return a copy of the local node indices, one per edge
+     */
     @Override
     public int[] senders() {
         return senders.clone();
     }
 
+    /**
+     * The target node of each edge.
+     *
+     * @return a copy of the local node indices, one per edge
+     */
     @Override
     public int[] receivers() {
         return receivers.clone();

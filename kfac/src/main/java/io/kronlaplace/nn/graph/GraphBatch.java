@@ -36,37 +36,65 @@ public final class GraphBatch {
         }
     }
 
-    /** Graphs in the batch. */
+    /**
+     * Graphs in the batch.
+     *
+     * @return the number of graphs (examples), empty ones included
+     */
     public int graphs() {
         return nodeSegments.count();
     }
 
-    /** Node features of all graphs, {@code [nodes, nodeFeatures]}. */
+    /**
+     * Node features of all graphs, {@code [nodes, nodeFeatures]}.
+     *
+     * @return the stacked node features, graph by graph, in the packed rows' type
+     */
     public INDArray nodeFeatures() {
         return nodeFeatures;
     }
 
-    /** Edge features of all graphs, {@code [edges, edgeFeatures]}, or null when edges carry no features. */
+    /**
+     * Edge features of all graphs, {@code [edges, edgeFeatures]}, or null when edges carry no features.
+     *
+     * @return the stacked edge features, graph by graph, or null
+     */
     public INDArray edgeFeatures() {
         return edgeFeatures;
     }
 
-    /** Row of the sending node of every edge (a copy). */
+    /**
+     * Row of the sending node of every edge (a copy).
+     *
+     * @return for each stacked edge, the row of its source in {@link #nodeFeatures()}
+     */
     public int[] senders() {
         return senders.clone();
     }
 
-    /** Row of the receiving node of every edge (a copy). */
+    /**
+     * Row of the receiving node of every edge (a copy).
+     *
+     * @return for each stacked edge, the row of its target in {@link #nodeFeatures()}
+     */
     public int[] receivers() {
         return receivers.clone();
     }
 
-    /** Nodes per graph. */
+    /**
+     * Nodes per graph.
+     *
+     * @return one segment per graph over the rows of {@link #nodeFeatures()}
+     */
     public RowSegments nodeSegments() {
         return nodeSegments;
     }
 
-    /** Edges per graph. */
+    /**
+     * Edges per graph.
+     *
+     * @return one segment per graph over the stacked edges (empty for a graph without edges)
+     */
     public RowSegments edgeSegments() {
         return edgeSegments;
     }

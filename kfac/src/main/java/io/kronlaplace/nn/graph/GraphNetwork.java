@@ -69,7 +69,11 @@ public final class GraphNetwork extends Module {
         this.outerHead = b.readout == Readout.PER_NODE ? null : new Linear(b.width, b.outputs, b.bias, init);
     }
 
-    /** A builder with the defaults listed on its setters. */
+    /**
+     * A builder with the defaults listed on its setters.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -144,12 +148,20 @@ public final class GraphNetwork extends Module {
         return GraphRows.packGradients(grad.nodes(), grad.edges(), copies, b, packed);
     }
 
-    /** Features per node of the input graphs. */
+    /**
+     * Features per node of the input graphs.
+     *
+     * @return Dn, the node feature count the packed input must have
+     */
     public int nodeFeatures() {
         return nodeFeatures;
     }
 
-    /** Features per edge of the input graphs (0 for none). */
+    /**
+     * Features per edge of the input graphs (0 for none).
+     *
+     * @return De, the edge feature count the packed input must have
+     */
     public int edgeFeatures() {
         return edgeFeatures;
     }
@@ -173,13 +185,25 @@ public final class GraphNetwork extends Module {
         private Builder() {
         }
 
-        /** Features per input node (default 1). */
+        /**
+         * Features per input node (default 1).
+         *
+         * @param n node feature count Dn of the graphs to be packed, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n < 1}
+         */
         public Builder nodeFeatures(int n) {
             this.nodeFeatures = positive(n, "nodeFeatures");
             return this;
         }
 
-        /** Features per input edge, 0 for none (default 0). */
+        /**
+         * Features per input edge, 0 for none (default 0).
+         *
+         * @param n edge feature count De of the graphs to be packed, 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n < 0}
+         */
         public Builder edgeFeatures(int n) {
             if (n < 0) {
                 throw new IllegalArgumentException("edgeFeatures must be >= 0, got " + n);
@@ -188,31 +212,62 @@ public final class GraphNetwork extends Module {
             return this;
         }
 
-        /** Width of every update MLP layer (default 32). */
+        /**
+         * Width of every update MLP layer (default 32).
+         *
+         * @param w output features of every weight layer in the blocks, also the node, edge and global feature
+         *          width between blocks; at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code w < 1}
+         */
         public Builder width(int w) {
             this.width = positive(w, "width");
             return this;
         }
 
-        /** Weight layers per update MLP (default 2). */
+        /**
+         * Weight layers per update MLP (default 2).
+         *
+         * @param n weight layers in each edge, node and global MLP, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n < 1}
+         */
         public Builder mlpLayers(int n) {
             this.mlpLayers = positive(n, "mlpLayers");
             return this;
         }
 
-        /** Graph-network blocks (default 2). */
+        /**
+         * Graph-network blocks (default 2).
+         *
+         * @param n rounds of message passing, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n < 1}
+         */
         public Builder blocks(int n) {
             this.blocks = positive(n, "blocks");
             return this;
         }
 
-        /** Message and readout aggregation (default SUM). */
+        /**
+         * Message and readout aggregation (default SUM).
+         *
+         * @param a how messages at a node, and nodes and edges of a graph, are combined; not null
+         * @return this builder
+         * @throws NullPointerException when {@code a} is null
+         */
         public Builder aggregation(Aggregation a) {
             this.aggregation = java.util.Objects.requireNonNull(a, "aggregation");
             return this;
         }
 
-        /** Nonlinearity after every MLP layer (default RELU; IDENTITY makes the network linear). */
+        /**
+         * Nonlinearity after every MLP layer (default RELU; IDENTITY makes the network linear).
+         *
+         * @param a the activation; RELU also selects Kaiming initialisation, the others Xavier; not null
+         * @return this builder
+         * @throws NullPointerException when {@code a} is null
+         */
         public Builder activation(Activation a) {
             this.activation = java.util.Objects.requireNonNull(a, "activation");
             return this;
@@ -221,37 +276,68 @@ public final class GraphNetwork extends Module {
         /**
          * Whether blocks update global features (default true); the last block does only for the GLOBAL readout, since
          * nothing else reads them.
+         *
+         * @param g true for a global MLP in the blocks
+         * @return this builder
          */
         public Builder globalUpdates(boolean g) {
             this.globalUpdates = g;
             return this;
         }
 
-        /** What is output per graph (default NODE_MEAN). */
+        /**
+         * What is output per graph (default NODE_MEAN).
+         *
+         * @param r the readout; GLOBAL needs global updates; not null
+         * @return this builder
+         * @throws NullPointerException when {@code r} is null
+         */
         public Builder readout(Readout r) {
             this.readout = java.util.Objects.requireNonNull(r, "readout");
             return this;
         }
 
-        /** Outputs per graph (or per node for PER_NODE; default 1). */
+        /**
+         * Outputs per graph (or per node for PER_NODE; default 1).
+         *
+         * @param n output features of the head, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n < 1}
+         */
         public Builder outputs(int n) {
             this.outputs = positive(n, "outputs");
             return this;
         }
 
-        /** Whether weight layers have biases (default true). */
+        /**
+         * Whether weight layers have biases (default true).
+         *
+         * @param b true to give every weight layer, the head included, a bias
+         * @return this builder
+         */
         public Builder bias(boolean b) {
             this.bias = b;
             return this;
         }
 
-        /** Initialisation seed (default 0). */
+        /**
+         * Initialisation seed (default 0).
+         *
+         * @param s seed of the weight initialisation; equal seeds and settings give equal networks
+         * @return this builder
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
-        /** Parameter type, FLOAT or DOUBLE (default FLOAT). */
+        /**
+         * Parameter type, FLOAT or DOUBLE (default FLOAT).
+         *
+         * @param t the floating type of the parameters; packed inputs must have the same type
+         * @return this builder
+         * @throws IllegalArgumentException when {@code t} is neither FLOAT nor DOUBLE
+         */
         public Builder dataType(DataType t) {
             if (t != DataType.FLOAT && t != DataType.DOUBLE) {
                 throw new IllegalArgumentException("graph networks run in FLOAT or DOUBLE, got " + t);
@@ -263,6 +349,7 @@ public final class GraphNetwork extends Module {
         /**
          * The network: this module and a Linear head for the pooled readouts, this module alone for PER_NODE.
          *
+         * @return a new network with freshly initialised weights
          * @throws IllegalArgumentException for the GLOBAL readout without global updates
          */
         public Network build() {

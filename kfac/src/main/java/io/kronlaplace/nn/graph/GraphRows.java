@@ -23,6 +23,10 @@ public final class GraphRows {
     /**
      * Packs graphs with the same feature sizes into rows of the given floating type.
      *
+     * @param graphs the graphs, one row each in list order; all with the same node and edge feature counts
+     * @param type   the floating type of the result (float32 keeps counts and indices exact)
+     * @return a new matrix {@code [graphs.size(), width]} in the layout described above, with as many node and edge
+     *         slots as the largest graph of the list has nodes and edges
      * @throws IllegalArgumentException when the list is empty or the graphs' feature sizes differ
      */
     public static INDArray pack(List<Graph> graphs, DataType type) {
@@ -65,9 +69,13 @@ public final class GraphRows {
     /**
      * The ragged batch of packed rows, features in the rows' type.
      *
+     * @param packed       rows as produced by {@link #pack}, one graph each; at least one edge over all rows
      * @param nodeFeatures features per node Dn
      * @param edgeFeatures features per edge De (0 for none)
-     * @throws IllegalArgumentException naming the row when a row is not a valid packed graph for these sizes
+     * @return the graphs' nodes and edges stacked in row order, with the edges' end points as row indices into the
+     *         stacked nodes
+     * @throws IllegalArgumentException naming the row when a row is not a valid packed graph for these sizes, or when
+     *                                  no row has an edge
      */
     public static GraphBatch unpack(INDArray packed, int nodeFeatures, int edgeFeatures) {
         if (packed.rank() != 2 || packed.size(0) < 1 || packed.size(1) < HEADER) {

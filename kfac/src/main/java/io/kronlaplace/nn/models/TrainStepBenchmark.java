@@ -47,6 +47,7 @@ public final class TrainStepBenchmark {
      * @param args the options listed by {@code --help}
      * @throws IllegalArgumentException for an unknown option or a malformed value (before anything runs)
      */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     public static void main(String[] args) {
         BenchmarkArguments options = BenchmarkArguments.parse(args, OPTIONS);
         if (options.help()) {

@@ -64,25 +64,42 @@ public final class VisionTransformer {
         this.dataType = b.dataType;
     }
 
-    /** A builder with the defaults: 16 x 16 images, 3 channels, patch 4, width 32, depth 2, 2 heads, MLP ratio 2,
-     * 10 classes, class-token pooling, seed 0, float32. */
+    /**
+     * A builder with the defaults: 16 x 16 images, 3 channels, patch 4, width 32, depth 2, 2 heads, MLP ratio 2,
+     * 10 classes, class-token pooling, seed 0, float32.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Readable architecture name, e.g. "ViT depth=2 width=32 heads=2 patch=4 mlp=2 CLASS_TOKEN img=16 in=3 classes=10". */
+    /**
+     * Readable architecture name, e.g. "ViT depth=2 width=32 heads=2 patch=4 mlp=2 CLASS_TOKEN img=16 in=3 classes=10".
+     *
+     * @return one line naming every setting but the seed and the data type
+     */
     public String description() {
         return "ViT depth=" + depth + " width=" + width + " heads=" + heads + " patch=" + patchSize + " mlp="
                 + mlpRatio + " " + pooling + " img=" + imageSize + " in=" + inputChannels + " classes=" + classes;
     }
 
-    /** Tokens per image after the patch embedding (without the class token). */
+    /**
+     * Tokens per image after the patch embedding (without the class token).
+     *
+     * @return {@code (imageSize / patchSize)^2}
+     */
     public int patches() {
         int side = imageSize / patchSize;
         return side * side;
     }
 
-    /** Assembles a freshly initialised network. */
+    /**
+     * Assembles a freshly initialised network.
+     *
+     * @return a new network taking {@code [N, inputChannels, imageSize, imageSize]} images and giving
+     *         {@code [N, classes]} logits; every call draws the same weights from the seed
+     */
     public Network build() {
         Init init = new Init(seed, dataType, Init.Scheme.XAVIER_NORMAL);
         Sequential root = new Sequential();
@@ -128,31 +145,61 @@ public final class VisionTransformer {
         private Builder() {
         }
 
-        /** Side of the square input images, >= 1 and divisible by the patch size. */
+        /**
+         * Side of the square input images, >= 1 and divisible by the patch size.
+         *
+         * @param imageSize image height and width in pixels (divisibility is checked by {@link #architecture()})
+         * @return this builder
+         * @throws IllegalArgumentException when {@code imageSize < 1}
+         */
         public Builder imageSize(int imageSize) {
             this.imageSize = positive(imageSize, "image size");
             return this;
         }
 
-        /** Image channels (3 for RGB, 1 for greyscale). */
+        /**
+         * Image channels (3 for RGB, 1 for greyscale).
+         *
+         * @param inputChannels channels C of the input images, >= 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code inputChannels < 1}
+         */
         public Builder inputChannels(int inputChannels) {
             this.inputChannels = positive(inputChannels, "input channels");
             return this;
         }
 
-        /** Side of the square patches, >= 1. */
+        /**
+         * Side of the square patches, >= 1.
+         *
+         * @param patchSize patch height and width in pixels, which must divide the image size
+         * @return this builder
+         * @throws IllegalArgumentException when {@code patchSize < 1}
+         */
         public Builder patchSize(int patchSize) {
             this.patchSize = positive(patchSize, "patch size");
             return this;
         }
 
-        /** Token width D, >= 1 and divisible by the number of heads. */
+        /**
+         * Token width D, >= 1 and divisible by the number of heads.
+         *
+         * @param width features per token (divisibility is checked by {@link #architecture()})
+         * @return this builder
+         * @throws IllegalArgumentException when {@code width < 1}
+         */
         public Builder width(int width) {
             this.width = positive(width, "width");
             return this;
         }
 
-        /** Number of transformer blocks, >= 0 (0 gives patch embedding, norm and head only). */
+        /**
+         * Number of transformer blocks, >= 0 (0 gives patch embedding, norm and head only).
+         *
+         * @param depth the number of attention-plus-MLP blocks
+         * @return this builder
+         * @throws IllegalArgumentException when {@code depth < 0}
+         */
         public Builder depth(int depth) {
             if (depth < 0) {
                 throw new IllegalArgumentException("ViT depth must be >= 0, got " + depth);
@@ -161,37 +208,73 @@ public final class VisionTransformer {
             return this;
         }
 
-        /** Attention heads per block, >= 1. */
+        /**
+         * Attention heads per block, >= 1.
+         *
+         * @param heads heads H of every self-attention layer, which must divide the width
+         * @return this builder
+         * @throws IllegalArgumentException when {@code heads < 1}
+         */
         public Builder heads(int heads) {
             this.heads = positive(heads, "heads");
             return this;
         }
 
-        /** Hidden width of the MLPs as a multiple of the width, >= 1. */
+        /**
+         * Hidden width of the MLPs as a multiple of the width, >= 1.
+         *
+         * @param mlpRatio the factor r: the MLPs' hidden layers have {@code r * width} features
+         * @return this builder
+         * @throws IllegalArgumentException when {@code mlpRatio < 1}
+         */
         public Builder mlpRatio(int mlpRatio) {
             this.mlpRatio = positive(mlpRatio, "MLP ratio");
             return this;
         }
 
-        /** Number of output classes, >= 1. */
+        /**
+         * Number of output classes, >= 1.
+         *
+         * @param classes output features of the head
+         * @return this builder
+         * @throws IllegalArgumentException when {@code classes < 1}
+         */
         public Builder classes(int classes) {
             this.classes = positive(classes, "classes");
             return this;
         }
 
-        /** Class-token or mean pooling before the head. */
+        /**
+         * Class-token or mean pooling before the head.
+         *
+         * @param pooling {@link TokenPool.Kind#CLASS_TOKEN} (adds the {@code cls} module) or
+         *                {@link TokenPool.Kind#MEAN}; not null
+         * @return this builder
+         * @throws NullPointerException when {@code pooling} is null
+         */
         public Builder pooling(TokenPool.Kind pooling) {
             this.pooling = Objects.requireNonNull(pooling, "pooling");
             return this;
         }
 
-        /** Seed of the initialisation stream. */
+        /**
+         * Seed of the initialisation stream.
+         *
+         * @param seed any value; equal seeds and settings give equal networks
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Floating-point type of parameters (FLOAT or DOUBLE). */
+        /**
+         * Floating-point type of parameters (FLOAT or DOUBLE).
+         *
+         * @param dataType the parameters' type; inputs must have the same type
+         * @return this builder
+         * @throws IllegalArgumentException when {@code dataType} is neither FLOAT nor DOUBLE
+         */
         public Builder dataType(DataType dataType) {
             if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
                 throw new IllegalArgumentException("ViT parameters must be FLOAT or DOUBLE, got " + dataType);
@@ -200,12 +283,23 @@ public final class VisionTransformer {
             return this;
         }
 
-        /** The architecture (call {@link VisionTransformer#build()} for a network); checks divisibility. */
+        /**
+         * The architecture (call {@link VisionTransformer#build()} for a network); checks divisibility.
+         *
+         * @return the architecture with this builder's settings
+         * @throws IllegalArgumentException when the patch size does not divide the image size or the number of heads
+         *                                  does not divide the width
+         */
         public VisionTransformer architecture() {
             return new VisionTransformer(this);
         }
 
-        /** Shorthand for {@code architecture().build()}. */
+        /**
+         * Shorthand for {@code architecture().build()}.
+         *
+         * @return a new, freshly initialised network
+         * @throws IllegalArgumentException when the settings do not fit together (see {@link #architecture()})
+         */
         public Network build() {
             return architecture().build();
         }

@@ -65,22 +65,39 @@ public final class WideResNet {
         this.dataType = b.dataType;
     }
 
-    /** A builder with the defaults WRN-16-4, 10 classes, 3 input channels, BatchNorm, seed 0, float32. */
+    /**
+     * A builder with the defaults WRN-16-4, 10 classes, 3 input channels, BatchNorm, seed 0, float32.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Readable architecture name, e.g. "WRN-16-4 BATCHNORM classes=10 in=3". */
+    /**
+     * Readable architecture name, e.g. "WRN-16-4 BATCHNORM classes=10 in=3".
+     *
+     * @return one line naming every setting but the seed and the data type
+     */
     public String description() {
         return "WRN-" + depth + "-" + widen + " " + variant + " classes=" + classes + " in=" + inputChannels;
     }
 
-    /** Blocks per group, n = (depth - 4) / 6. */
+    /**
+     * Blocks per group, n = (depth - 4) / 6.
+     *
+     * @return n, at least 1
+     */
     public int blocksPerGroup() {
         return (depth - 4) / 6;
     }
 
-    /** Assembles a freshly initialised network. */
+    /**
+     * Assembles a freshly initialised network.
+     *
+     * @return a new network taking {@code [N, inputChannels, H, W]} images (32 x 32 for CIFAR) and giving
+     *         {@code [N, classes]} logits; every call draws the same weights from the seed
+     */
     public Network build() {
         Init init = new Init(seed, dataType, Init.Scheme.KAIMING_NORMAL);
         int n = blocksPerGroup();
@@ -180,7 +197,13 @@ public final class WideResNet {
         private Builder() {
         }
 
-        /** Total depth d = 6n + 4 with n >= 1 (10, 16, 22, 28, ...). */
+        /**
+         * Total depth d = 6n + 4 with n >= 1 (10, 16, 22, 28, ...).
+         *
+         * @param depth the d of WRN-d-k: weight layers on the longest path
+         * @return this builder
+         * @throws IllegalArgumentException when {@code depth} is not 6n + 4 with n >= 1
+         */
         public Builder depth(int depth) {
             if (depth < 10 || (depth - 4) % 6 != 0) {
                 throw new IllegalArgumentException("Wide ResNet depth must be 6n + 4 with n >= 1 (10, 16, 22, 28, "
@@ -190,7 +213,13 @@ public final class WideResNet {
             return this;
         }
 
-        /** Width multiplier k >= 1. */
+        /**
+         * Width multiplier k >= 1.
+         *
+         * @param widen the k of WRN-d-k: the groups have 16k, 32k and 64k channels
+         * @return this builder
+         * @throws IllegalArgumentException when {@code widen < 1}
+         */
         public Builder widen(int widen) {
             if (widen < 1) {
                 throw new IllegalArgumentException("widen factor must be >= 1, got " + widen);
@@ -199,7 +228,13 @@ public final class WideResNet {
             return this;
         }
 
-        /** Number of output classes >= 1. */
+        /**
+         * Number of output classes >= 1.
+         *
+         * @param classes output features of the classifier
+         * @return this builder
+         * @throws IllegalArgumentException when {@code classes < 1}
+         */
         public Builder classes(int classes) {
             if (classes < 1) {
                 throw new IllegalArgumentException("classes must be >= 1, got " + classes);
@@ -208,7 +243,13 @@ public final class WideResNet {
             return this;
         }
 
-        /** Image channels (3 for RGB, 1 for greyscale). */
+        /**
+         * Image channels (3 for RGB, 1 for greyscale).
+         *
+         * @param inputChannels channels C of the input images, >= 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code inputChannels < 1}
+         */
         public Builder inputChannels(int inputChannels) {
             if (inputChannels < 1) {
                 throw new IllegalArgumentException("input channels must be >= 1, got " + inputChannels);
@@ -217,18 +258,36 @@ public final class WideResNet {
             return this;
         }
 
+        /**
+         * Normalisation scheme (default BATCHNORM).
+         *
+         * @param variant {@link Variant#BATCHNORM} or {@link Variant#FIXUP}; not null
+         * @return this builder
+         * @throws NullPointerException when {@code variant} is null
+         */
         public Builder variant(Variant variant) {
             this.variant = java.util.Objects.requireNonNull(variant, "variant");
             return this;
         }
 
-        /** Seed of the initialisation stream. */
+        /**
+         * Seed of the initialisation stream.
+         *
+         * @param seed any value; equal seeds and settings give equal networks
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Floating-point type of parameters (FLOAT or DOUBLE). */
+        /**
+         * Floating-point type of parameters (FLOAT or DOUBLE).
+         *
+         * @param dataType the parameters' type; inputs must have the same type
+         * @return this builder
+         * @throws IllegalArgumentException when {@code dataType} is neither FLOAT nor DOUBLE
+         */
         public Builder dataType(DataType dataType) {
             if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
                 throw new IllegalArgumentException("Wide ResNet parameters must be FLOAT or DOUBLE, got " + dataType);
@@ -237,12 +296,20 @@ public final class WideResNet {
             return this;
         }
 
-        /** The architecture (call {@link WideResNet#build()} for a network). */
+        /**
+         * The architecture (call {@link WideResNet#build()} for a network).
+         *
+         * @return the architecture with this builder's settings
+         */
         public WideResNet architecture() {
             return new WideResNet(this);
         }
 
-        /** Shorthand for {@code architecture().build()}. */
+        /**
+         * Shorthand for {@code architecture().build()}.
+         *
+         * @return a new, freshly initialised network
+         */
         public Network build() {
             return architecture().build();
         }
