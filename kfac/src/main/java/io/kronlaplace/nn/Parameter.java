@@ -31,8 +31,8 @@ public final class Parameter {
     private INDArray grad;
 
     /**
-     * Wraps a tensor as a trainable parameter, with a gradient array of the same shape and type. The gradient array
-     * is allocated uninitialised: call {@link #zeroGrad()} before the first accumulation.
+     * Wraps a tensor as a trainable parameter, with a zero gradient array of the same shape and type (backward passes
+     * accumulate into it).
      *
      * @param name  the local name within its module ({@code "weight"}, {@code "bias"}); not null
      * @param kind  the parameter's role; not null
@@ -43,7 +43,7 @@ public final class Parameter {
         this.name = Objects.requireNonNull(name, "name");
         this.kind = Objects.requireNonNull(kind, "kind");
         this.value = Objects.requireNonNull(value, "value");
-        this.grad = value.ulike();
+        this.grad = value.like();
     }
 
     /**
@@ -92,8 +92,8 @@ public final class Parameter {
     }
 
     /**
-     * Replaces the value (same shape required), for loading weights and casting; the gradient is reset to a new,
-     * uninitialised array of the new value's shape and type, so call {@link #zeroGrad()} before accumulating again.
+     * Replaces the value (same shape required), for loading weights and casting; the gradient is reset to a new
+     * zero array of the new value's shape and type.
      *
      * @param newValue the new weights, held (not copied), of the current shape; its type becomes the parameter's type
      * @throws IllegalArgumentException if its shape differs from the current value's
@@ -104,7 +104,7 @@ public final class Parameter {
                     + java.util.Arrays.toString(value.shape()) + ", got " + java.util.Arrays.toString(newValue.shape()));
         }
         this.value = newValue;
-        this.grad = newValue.ulike();
+        this.grad = newValue.like();
     }
 
     /** Converts value and gradient to another floating-point type. */
