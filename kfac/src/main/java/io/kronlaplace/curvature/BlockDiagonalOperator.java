@@ -39,22 +39,43 @@ public final class BlockDiagonalOperator {
         }
     }
 
-    /** The blocks in vector order (unmodifiable). */
+    /**
+     * The blocks in vector order.
+     *
+     * @return the unmodifiable list of blocks, block i covering entries {@code [offset(i), offset(i + 1))}
+     */
     public List<CurvatureBlock> blocks() {
         return blocks;
     }
 
-    /** Total number of parameters. */
+    /**
+     * Total number of parameters.
+     *
+     * @return the sum of the blocks' dimensions, the length of every vector this operator acts on
+     */
     public long dim() {
         return offsets[blocks.size()];
     }
 
-    /** Start of block i in the concatenated vector. */
+    /**
+     * Start of a block in the concatenated vector.
+     *
+     * @param block index of the block in {@link #blocks()}, from 0 to the number of blocks (that index gives
+     *              {@link #dim()})
+     * @return the index of the block's first parameter in the concatenated vector
+     * @throws ArrayIndexOutOfBoundsException when {@code block} is negative or greater than the number of blocks
+     */
     public long offset(int block) {
         return offsets[block];
     }
 
-    /** H v. */
+    /**
+     * The curvature-vector product H v, block by block.
+     *
+     * @param v a vector of length {@link #dim()}, rank 1 or a single row or column, any floating type
+     * @return H v as a rank-1 float64 vector of length {@link #dim()}
+     * @throws IllegalArgumentException when {@code v} is null, not vector-shaped, of the wrong length or not finite
+     */
     public INDArray mvp(INDArray v) {
         INDArray flat = Checks.vector(v, dim(), "block-diagonal mvp");
         return map(flat, (b, part) -> b.mvp(part));
@@ -84,7 +105,15 @@ public final class BlockDiagonalOperator {
         return total;
     }
 
-    /** sum_i tr (scale H_i + delta_i I)^{-1}. */
+    /**
+     * The trace of the damped inverse, {@code sum_i tr (scale H_i + delta_i I)^{-1}}.
+     *
+     * @param scale         curvature scale 1 / (sigma^2 T), positive and finite
+     * @param deltaPerBlock prior precision of each block, in block order, each positive and finite
+     * @return the trace of the posterior covariance {@code (scale H + diag(delta))^{-1}}
+     * @throws IllegalArgumentException when scale or a delta is not positive and finite, or the number of deltas
+     *                                  differs from the number of blocks
+     */
     public double traceDampedInverse(double scale, double[] deltaPerBlock) {
         requireDeltas(deltaPerBlock);
         double total = 0;
@@ -94,7 +123,16 @@ public final class BlockDiagonalOperator {
         return total;
     }
 
-    /** (scale H + diag(delta) )^{-1} v, block by block. */
+    /**
+     * The damped inverse product {@code (scale H + diag(delta))^{-1} v}, block by block.
+     *
+     * @param v             a vector of length {@link #dim()}, rank 1 or a single row or column
+     * @param scale         curvature scale 1 / (sigma^2 T), positive and finite
+     * @param deltaPerBlock prior precision of each block, in block order, each positive and finite
+     * @return the product as a rank-1 float64 vector of length {@link #dim()}
+     * @throws IllegalArgumentException when {@code v} is null, misshapen or not finite, scale or a delta is not
+     *                                  positive and finite, or the number of deltas differs from the number of blocks
+     */
     public INDArray dampedInverseMvp(INDArray v, double scale, double[] deltaPerBlock) {
         requireDeltas(deltaPerBlock);
         INDArray flat = Checks.vector(v, dim(), "block-diagonal dampedInverseMvp");
@@ -102,7 +140,17 @@ public final class BlockDiagonalOperator {
         return map(flat, (b, part) -> b.dampedInverseMvp(part, scale, deltaPerBlock[index[0]++]));
     }
 
-    /** (scale H + diag(delta))^{-1/2} v with each block's symmetric root. */
+    /**
+     * The damped inverse square root product {@code (scale H + diag(delta))^{-1/2} v} with each block's symmetric
+     * root; applied to a standard normal draw it gives a posterior sample's deviation from the mean.
+     *
+     * @param v             a vector of length {@link #dim()}, rank 1 or a single row or column
+     * @param scale         curvature scale 1 / (sigma^2 T), positive and finite
+     * @param deltaPerBlock prior precision of each block, in block order, each positive and finite
+     * @return the product as a rank-1 float64 vector of length {@link #dim()}
+     * @throws IllegalArgumentException when {@code v} is null, misshapen or not finite, scale or a delta is not
+     *                                  positive and finite, or the number of deltas differs from the number of blocks
+     */
     public INDArray dampedInverseSqrtMvp(INDArray v, double scale, double[] deltaPerBlock) {
         requireDeltas(deltaPerBlock);
         INDArray flat = Checks.vector(v, dim(), "block-diagonal dampedInverseSqrtMvp");
@@ -110,14 +158,24 @@ public final class BlockDiagonalOperator {
         return map(flat, (b, part) -> b.dampedInverseSqrtMvp(part, scale, deltaPerBlock[index[0]++]));
     }
 
-    /** The same delta for every block. */
+    /**
+     * The same prior precision for every block, in the form the per-block methods take.
+     *
+     * @param delta the prior precision to repeat; not checked here, the methods it is passed to check it
+     * @return a new array holding {@code delta} once per block
+     */
     public double[] uniformDeltas(double delta) {
         double[] d = new double[blocks.size()];
         Arrays.fill(d, delta);
         return d;
     }
 
-    /** The dense dim x dim matrix (for tests and small networks). */
+    /**
+     * The dense matrix (for tests and small networks).
+     *
+     * @return a new float64 {@code [dim, dim]} matrix with the blocks' dense curvatures on the diagonal, zeros elsewhere
+     * @throws IllegalStateException when {@link #dim()} exceeds the dense-size limit of 16384
+     */
     public INDArray dense() {
         Spectrum.requireDenseSize(dim(), "block-diagonal operator");
         INDArray out = Nd4j.zeros(DataType.DOUBLE, dim(), dim());

@@ -12,30 +12,89 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code delta} the prior precision; both must be positive and finite.
  */
 public interface CurvatureBlock {
-    /** Dotted parameter name this block covers (several names joined by ',' for a dense block over a subset). */
+    /**
+     * The parameters this block covers.
+     *
+     * @return the dotted parameter name, e.g. "fc.weight", or several names joined by ',' for a dense block over a
+     *         subset of the parameters
+     */
     String name();
 
-    /** Number of parameters (rows of H). */
+    /**
+     * Number of parameters.
+     *
+     * @return the number of rows (and columns) of H, the length of every vector this block acts on
+     */
     long dim();
 
-    /** H v. */
+    /**
+     * The curvature-vector product H v.
+     *
+     * @param v a vector of length {@link #dim()}, rank 1 or a single row or column
+     * @return H v as a rank-1 float64 vector of length {@link #dim()}
+     * @throws IllegalArgumentException when {@code v} is null, misshapen or not finite
+     */
     INDArray mvp(INDArray v);
 
-    /** The eigenvalues of H (flat, length {@link #dim()}, all >= 0; order depends on the implementation). */
+    /**
+     * The spectrum of H.
+     *
+     * @return the eigenvalues of H as a rank-1 float64 vector of length {@link #dim()}, all &gt;= 0; their order
+     *         depends on the implementation
+     */
     INDArray eigenvalues();
 
-    /** log det(scale H + delta I). */
+    /**
+     * The log determinant of the posterior precision, {@code log det(scale H + delta I)}.
+     *
+     * @param scale the likelihood scaling, positive and finite
+     * @param delta the prior precision, positive and finite
+     * @return the natural log of the determinant
+     * @throws IllegalArgumentException when scale or delta is not positive and finite
+     */
     double logDet(double scale, double delta);
 
-    /** tr (scale H + delta I)^{-1}. */
+    /**
+     * The trace of the posterior covariance, {@code tr (scale H + delta I)^{-1}}.
+     *
+     * @param scale the likelihood scaling, positive and finite
+     * @param delta the prior precision, positive and finite
+     * @return the sum of the covariance's diagonal, i.e. of the posterior's marginal variances
+     * @throws IllegalArgumentException when scale or delta is not positive and finite
+     */
     double traceDampedInverse(double scale, double delta);
 
-    /** (scale H + delta I)^{-1} v. */
+    /**
+     * The posterior covariance applied to a vector, {@code (scale H + delta I)^{-1} v}.
+     *
+     * @param v     a vector of length {@link #dim()}, rank 1 or a single row or column
+     * @param scale the likelihood scaling, positive and finite
+     * @param delta the prior precision, positive and finite
+     * @return the product as a rank-1 float64 vector of length {@link #dim()}
+     * @throws IllegalArgumentException when {@code v} is null, misshapen or not finite, or scale or delta is not
+     *                                  positive and finite
+     */
     INDArray dampedInverseMvp(INDArray v, double scale, double delta);
 
-    /** (scale H + delta I)^{-1/2} v with the symmetric square root (maps N(0, I) draws to posterior samples). */
+    /**
+     * The symmetric square root of the posterior covariance applied to a vector, {@code (scale H + delta I)^{-1/2} v};
+     * it maps N(0, I) draws to draws of a posterior sample's deviation from the mean.
+     *
+     * @param v     a vector of length {@link #dim()}, rank 1 or a single row or column
+     * @param scale the likelihood scaling, positive and finite
+     * @param delta the prior precision, positive and finite
+     * @return the product as a rank-1 float64 vector of length {@link #dim()}
+     * @throws IllegalArgumentException when {@code v} is null, misshapen or not finite, or scale or delta is not
+     *                                  positive and finite
+     */
     INDArray dampedInverseSqrtMvp(INDArray v, double scale, double delta);
 
-    /** The dense dim x dim matrix H (for tests and small blocks). */
+    /**
+     * The dense curvature (for tests and small blocks).
+     *
+     * @return H as a float64 {@code [dim, dim]} matrix
+     * @throws IllegalStateException when the implementation builds H from factors and {@link #dim()} exceeds the
+     *                               dense-size limit of 16384
+     */
     INDArray dense();
 }

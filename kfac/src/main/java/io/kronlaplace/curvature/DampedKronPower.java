@@ -39,42 +39,77 @@ public final class DampedKronPower {
         this.transposedGridRow = grid.transpose().dup('c').reshape(1, outFeatures * inFeatures);
     }
 
-    /** The floating type of the inputs and outputs this power accepts. */
+    /**
+     * The floating type of the inputs and outputs this power accepts.
+     *
+     * @return the type the eigenbases and scaling grid are held in, which inputs and outputs must share
+     */
     public DataType dataType() {
         return type;
     }
 
-    /** Dout. */
+    /**
+     * The layer's output width.
+     *
+     * @return Dout, the number of rows of each weight matrix and the size of the output-side factor B
+     */
     public long outFeatures() {
         return outFeatures;
     }
 
-    /** Din. */
+    /**
+     * The layer's input width.
+     *
+     * @return Din, the number of columns of each weight matrix and the size of the input-side factor A
+     */
     public long inFeatures() {
         return inFeatures;
     }
 
-    /** Dout * Din, the length of one vec(W). */
+    /**
+     * The number of values in one matrix of a stack.
+     *
+     * @return Dout * Din, the length of one vec(W)
+     */
     public long dim() {
         return outFeatures * inFeatures;
     }
 
-    /** The scaling (s l_B,i l_A,j + delta)^p of the eigenbasis coordinates, Dout x Din (a copy). */
+    /**
+     * The scaling of the eigenbasis coordinates.
+     *
+     * @return a new {@code [Dout, Din]} array in this power's type with entry (i, j) = (s l_B,i l_A,j + delta)^p
+     */
     public INDArray grid() {
         return grid.dup();
     }
 
-    /** Q_A in this power's type, Din x Din (a copy). */
+    /**
+     * The eigenvectors of the input-side factor A.
+     *
+     * @return a new {@code [Din, Din]} copy of Q_A in this power's type, one eigenvector per column
+     */
     public INDArray qa() {
         return qa.dup();
     }
 
-    /** Q_B in this power's type, Dout x Dout (a copy). */
+    /**
+     * The eigenvectors of the output-side factor B.
+     *
+     * @return a new {@code [Dout, Dout]} copy of Q_B in this power's type, one eigenvector per column
+     */
     public INDArray qb() {
         return qb.dup();
     }
 
-    /** Temporaries for {@link #apply(INDArray, INDArray, Scratch)} on stacks of {@code count} matrices. */
+    /**
+     * Temporaries for {@link #apply(INDArray, INDArray, Scratch)}, to be kept and reused by a caller that applies
+     * the power many times.
+     *
+     * @param count K, the number of matrices in the stacks the scratch will serve; at least 1
+     * @return two new arrays of K * Dout * Din values in this power's type
+     * @throws IllegalArgumentException when {@code count} is below 1
+     */
     public Scratch newScratch(long count) {
         if (count < 1) {
             throw new IllegalArgumentException("a scratch holds at least one matrix, got " + count);
@@ -82,7 +117,15 @@ public final class DampedKronPower {
         return new Scratch(Nd4j.create(type, count * dim()), Nd4j.create(type, count * dim()));
     }
 
-    /** The power applied to a stack, into a new array of the input's shape (see {@link #apply(INDArray, INDArray)}). */
+    /**
+     * The power applied to each matrix of a stack, into a new array.
+     *
+     * @param in K matrices, any shape of K * Dout * Din elements read in C order (e.g. [K, Dout, Din]), in this
+     *           power's type; not null
+     * @return a new array of the input's shape and type holding the transformed matrices
+     * @throws IllegalArgumentException when the type or the number of elements does not fit
+     * @see #apply(INDArray, INDArray)
+     */
     public INDArray apply(INDArray in) {
         INDArray out = Nd4j.create(type, in.shape());
         apply(in, out);
@@ -105,7 +148,11 @@ public final class DampedKronPower {
     /**
      * The power applied to each matrix of a stack, with the caller's temporaries: nothing is allocated.
      *
+     * @param in      K matrices, any shape of K * Dout * Din elements read in C order, this power's type
+     * @param out     destination of the same shape and type, C-ordered and dense; may be {@code in} itself
      * @param scratch from {@link #newScratch} of this power or another of the same type and sizes, for the same K
+     * @throws IllegalArgumentException when types, shapes or the output's layout do not fit, or the scratch was made
+     *                                  for another type or stack size
      * @see #apply(INDArray, INDArray)
      */
     public void apply(INDArray in, INDArray out, Scratch scratch) {

@@ -24,11 +24,19 @@ public final class DenseGgn {
     }
 
     /**
+     * The curvature matrix over the selected parameters.
+     *
+     * @param network        the network at its current parameters, run in evaluation mode; its gradients serve as
+     *                       scratch and are left zeroed
+     * @param likelihood     the likelihood whose Hessian root (or sampled or empirical gradient) the curvature type uses
      * @param inputs         network inputs (N rows, a multiple of {@code options.sharedRowsPerExample()})
      * @param targets        targets of the examples (only for the empirical Fisher; may be null otherwise)
      * @param options        curvature type, samples, shared rows and seed (the flavour is not used)
      * @param parameterNames dotted parameter names; null or empty for all parameters
      * @return the P x P float64 matrix over the selected parameters concatenated in network order
+     * @throws IllegalArgumentException when a name is not a parameter of the network, the selection has more than
+     *                                  {@link #MAX_PARAMETERS} parameters, or the inputs' or targets' row counts do
+     *                                  not fit
      */
     public static INDArray matrix(Network network, Likelihood likelihood, INDArray inputs, INDArray targets,
                                   KfacOptions options, Collection<String> parameterNames) {
@@ -44,7 +52,19 @@ public final class DenseGgn {
         return sum;
     }
 
-    /** {@link #matrix} as one {@link DenseBlock} named by the parameter names joined with ','. */
+    /**
+     * {@link #matrix} as one {@link DenseBlock}.
+     *
+     * @param network        the network at its current parameters, run in evaluation mode; its gradients serve as
+     *                       scratch and are left zeroed
+     * @param likelihood     the likelihood whose Hessian root (or sampled or empirical gradient) the curvature type uses
+     * @param inputs         network inputs (N rows, a multiple of {@code options.sharedRowsPerExample()})
+     * @param targets        targets of the examples (only for the empirical Fisher; may be null otherwise)
+     * @param options        curvature type, samples, shared rows and seed (the flavour is not used)
+     * @param parameterNames dotted parameter names; null or empty for all parameters
+     * @return a dense block over the selected parameters, named by their names in network order joined with ','
+     * @throws IllegalArgumentException as {@link #matrix} does
+     */
     public static DenseBlock block(Network network, Likelihood likelihood, INDArray inputs, INDArray targets,
                                    KfacOptions options, Collection<String> parameterNames) {
         Map<String, Parameter> ps = PerExampleGradients.select(network, parameterNames);

@@ -27,11 +27,18 @@ public final class DiagonalGgn {
     }
 
     /**
+     * The curvature's diagonal for each selected parameter.
+     *
+     * @param network        the network at its current parameters, run in evaluation mode; its gradients serve as
+     *                       scratch and are left zeroed
+     * @param likelihood     the likelihood whose Hessian root (or sampled or empirical gradient) the curvature type uses
      * @param inputs         network inputs (N rows, a multiple of {@code options.sharedRowsPerExample()})
      * @param targets        targets of the examples (needed only for the empirical Fisher; may be null otherwise)
      * @param options        curvature type, samples, shared rows and seed (the flavour is not used)
      * @param parameterNames dotted parameter names; null or empty for all parameters
      * @return float64 diagonals (flat, the parameter's size) keyed by parameter name, in network order
+     * @throws IllegalArgumentException when a name is not a parameter of the network or the inputs' or targets' row
+     *                                  counts do not fit
      */
     public static Map<String, INDArray> diagonals(Network network, Likelihood likelihood, INDArray inputs,
                                                   INDArray targets, KfacOptions options,
@@ -51,7 +58,19 @@ public final class DiagonalGgn {
         return out;
     }
 
-    /** {@link #diagonals} as {@link DiagonalBlock}s, one per parameter, in network order. */
+    /**
+     * {@link #diagonals} as curvature blocks.
+     *
+     * @param network        the network at its current parameters, run in evaluation mode; its gradients serve as
+     *                       scratch and are left zeroed
+     * @param likelihood     the likelihood whose Hessian root (or sampled or empirical gradient) the curvature type uses
+     * @param inputs         network inputs (N rows, a multiple of {@code options.sharedRowsPerExample()})
+     * @param targets        targets of the examples (needed only for the empirical Fisher; may be null otherwise)
+     * @param options        curvature type, samples, shared rows and seed (the flavour is not used)
+     * @param parameterNames dotted parameter names; null or empty for all parameters
+     * @return one {@link DiagonalBlock} per selected parameter, named by it, in network order
+     * @throws IllegalArgumentException as {@link #diagonals} does
+     */
     public static List<CurvatureBlock> blocks(Network network, Likelihood likelihood, INDArray inputs,
                                               INDArray targets, KfacOptions options,
                                               Collection<String> parameterNames) {

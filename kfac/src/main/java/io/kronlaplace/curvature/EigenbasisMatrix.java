@@ -46,22 +46,38 @@ public final class EigenbasisMatrix {
         this.weightRow = Nd4j.createFromArray(this.weights).reshape(1, weights.length);
     }
 
-    /** D, the number of rows and columns of G. */
+    /**
+     * The matrix's size.
+     *
+     * @return D, the number of rows and columns of G
+     */
     public long size() {
         return weights.length;
     }
 
-    /** The eigenvalues w of G in the basis Q (a copy). */
+    /**
+     * The eigenvalues of G in its basis.
+     *
+     * @return a copy of the D weights w, entry i belonging to column i of Q
+     */
     public double[] weights() {
         return weights.clone();
     }
 
-    /** The eigenvectors Q in columns (a copy). */
+    /**
+     * The basis G is diagonal in.
+     *
+     * @return a new float64 {@code [D, D]} copy of Q, one eigenvector per column
+     */
     public INDArray eigenvectors() {
         return q.dup();
     }
 
-    /** G = Q diag(w) Q^T as a new dense D x D float64 matrix. */
+    /**
+     * The matrix formed explicitly (D^3 flops).
+     *
+     * @return G = Q diag(w) Q^T as a new dense {@code [D, D]} float64 matrix
+     */
     public INDArray dense() {
         return q.mulRowVector(weightRow).mmul(q.transpose());
     }
@@ -70,6 +86,8 @@ public final class EigenbasisMatrix {
      * G + other, for a matrix with the same eigenvectors (the same array, as the weight and bias sensitivities of one
      * layer's output factor share Q_B).
      *
+     * @param other a matrix built on the same eigenvector array as this one
+     * @return a new matrix with the same eigenvectors and the weights summed entry by entry
      * @throws IllegalArgumentException when the eigenvectors are not the same array
      */
     public EigenbasisMatrix plus(EigenbasisMatrix other) {
@@ -86,8 +104,12 @@ public final class EigenbasisMatrix {
     /**
      * {@code rows * G} for float64 rows {@code [r, D]}, a new {@code [r, D]} array.
      *
+     * @param rows float64 matrix {@code [r, D]}, any number of rows r; with r &gt;= D the dense G is formed on the
+     *             first such call and kept
+     * @return the product {@code rows * G} as a new float64 {@code [r, D]} array
      * @throws IllegalArgumentException when the rows are not D wide
      */
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     public INDArray rowsTimes(INDArray rows) {
         if (rows.rank() != 2 || rows.size(1) != q.size(0)) {
             throw new IllegalArgumentException("rows must be [r, " + q.size(0) + "], got "

@@ -64,17 +64,29 @@ public final class FactorSums implements Serializable {
                 aSum.dup('c').data().asDouble(), bSum.dup('c').data().asDouble(), aCount);
     }
 
-    /** Dotted path of the layer. */
+    /**
+     * The layer the sums belong to.
+     *
+     * @return the dotted path of the layer, e.g. "fc"
+     */
     public String layerPath() {
         return layerPath;
     }
 
-    /** The flavour the sums were accumulated with. */
+    /**
+     * The flavour the sums were accumulated with.
+     *
+     * @return the K-FAC flavour (how weight-shared positions enter the sums); only sums of one flavour add up
+     */
     public KfacFlavour flavour() {
         return flavour;
     }
 
-    /** What A is divided by. */
+    /**
+     * What A is divided by.
+     *
+     * @return the number of examples (REDUCE) or example-positions (EXPAND) summed into A, at least 1
+     */
     public long aCount() {
         return aCount;
     }
@@ -82,6 +94,8 @@ public final class FactorSums implements Serializable {
     /**
      * The sums of this part and another part of the data.
      *
+     * @param other sums of the same layer, flavour and shape over a disjoint part of the data
+     * @return new sums with both factor sums and the counts added
      * @throws IllegalArgumentException when the other sums are of another layer, flavour or shape
      */
     public FactorSums plus(FactorSums other) {
@@ -105,6 +119,9 @@ public final class FactorSums implements Serializable {
     /**
      * The normalised factors (see {@link KronFactors}): A divided by the count once, both mirrored from the upper
      * triangle.
+     *
+     * @param kernels the compute kernels that mirror the upper triangles (e.g. the CPU or a GPU back end)
+     * @return new float64 factors A (Din x Din) and B (Dout x Dout) of this layer and flavour
      */
     public KronFactors factors(ComputeKernels kernels) {
         return normalised(layerPath, flavour, Nd4j.createFromArray(aSum).reshape(inFeatures, inFeatures),

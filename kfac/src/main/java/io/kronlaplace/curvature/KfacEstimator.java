@@ -64,12 +64,20 @@ public final class KfacEstimator {
         this.kernels = ComputeDevices.named(options.device());
     }
 
-    /** The options this estimator was built with. */
+    /**
+     * The options this estimator was built with.
+     *
+     * @return the options given to the constructor
+     */
     public KfacOptions options() {
         return options;
     }
 
-    /** The kernels that run the factor updates and eigendecompositions (the CPU's after a device fallback). */
+    /**
+     * The kernels that run the factor updates and eigendecompositions.
+     *
+     * @return the kernels of the options' compute device, or the CPU's when that device fell back to the CPU
+     */
     public ComputeKernels kernels() {
         return kernels;
     }
@@ -96,10 +104,14 @@ public final class KfacEstimator {
      * {@link #batchSeed batchSeed(seed, batchIndex)}, exactly as a single estimator drawing them for its batch
      * {@code batchIndex}. Later calls of {@link #accumulate(INDArray, INDArray)} continue at {@code batchIndex + 1}.
      *
-     * @param batchIndex index of the batch in the whole pass, >= 0
+     * @param inputs     network inputs, N rows (N a multiple of {@code sharedRowsPerExample} S); not null
+     * @param targets    targets of the N / S examples, as for {@link #accumulate(INDArray, INDArray)}; may be null
+     *                   when neither the curvature type nor the likelihood reads them
+     * @param batchIndex index of the batch in the whole pass, &gt;= 0
      * @return the network's outputs (see {@link #accumulate(INDArray, INDArray)})
      * @throws IllegalArgumentException on a negative index, bad shapes or NaN inputs
      */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     public INDArray accumulate(INDArray inputs, INDArray targets, long batchIndex) {
         Objects.requireNonNull(inputs, "inputs");
         if (batchIndex < 0) {
@@ -127,6 +139,10 @@ public final class KfacEstimator {
      * The seed of the MC Fisher label sampling of batch {@code batchIndex} in a pass with seed {@code seed}: the
      * {@code batchIndex}-th value of {@code new SplittableRandom(seed)}, computed directly, so every batch has its
      * own well-mixed seed without drawing through the earlier batches.
+     *
+     * @param seed       the seed of the whole pass, {@link KfacOptions#seed()}
+     * @param batchIndex index of the batch in the pass; any value, though the estimator passes only indices &gt;= 0
+     * @return the seed of that batch's label sampling
      */
     public static long batchSeed(long seed, long batchIndex) {
         return new SplittableRandom(seed + batchIndex * GOLDEN_GAMMA).nextLong();
@@ -146,8 +162,11 @@ public final class KfacEstimator {
      * feeds in through the tap); for callers that run their own passes and for timing the factor work alone. It does
      * not change {@link #examplesSeen()}, which counts the examples of {@link #accumulate} calls.
      *
+     * @param layer      the weight layer the data belongs to; its path keys the factors, and its sizes fix the
+     *                   factors' shapes on the first call for that path
      * @param input      the layer's forward input, N rows
      * @param gradOutput {@code copies * N} back-propagated vectors at its output, copy-major
+     * @param copies     the number of back-propagated vectors per input row, &gt;= 1
      */
     public void observe(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
         accumulators.computeIfAbsent(layer.path(),
@@ -159,6 +178,7 @@ public final class KfacEstimator {
     /**
      * The factors of every layer seen, keyed by layer path in the network's layer order.
      *
+     * @return an unmodifiable map of new float64 factors, A divided by the examples (or example-positions) seen
      * @throws IllegalStateException before any data was accumulated
      */
     public Map<String, KronFactors> factors() {
@@ -179,6 +199,7 @@ public final class KfacEstimator {
      * The raw sums of every layer seen (copies), keyed by layer path in the network's layer order: add the sums of
      * other parts of the data with {@link FactorSums#plus} and normalise once with {@link FactorSums#factors}.
      *
+     * @return an unmodifiable map of the layers' raw sums, each an independent copy
      * @throws IllegalStateException before any data was accumulated
      */
     public Map<String, FactorSums> sums() {
@@ -198,6 +219,9 @@ public final class KfacEstimator {
     /**
      * Eigendecompositions of {@link #factors()}, keyed by layer path (scheduled by
      * {@link ComputeKernels#decomposeAllSymmetric} of {@link #kernels()}).
+     *
+     * @return an unmodifiable map of the eigendecompositions of both factors of every layer seen
+     * @throws IllegalStateException before any data was accumulated
      */
     public Map<String, KronDecomposition> decompositions() {
         return Collections.unmodifiableMap(KronDecomposition.ofAll(factors(), kernels));
@@ -213,7 +237,11 @@ public final class KfacEstimator {
         batches = 0;
     }
 
-    /** Examples accumulated since construction or the last reset (batch rows / sharedRowsPerExample). */
+    /**
+     * Examples accumulated by {@link #accumulate} since construction or the last reset.
+     *
+     * @return the sum over the batches of their rows divided by sharedRowsPerExample
+     */
     public long examplesSeen() {
         return examples;
     }

@@ -21,7 +21,20 @@ import java.util.Objects;
 public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int mcSamples, int sharedRowsPerExample,
                           long seed, String device) {
 
-    /** Validates the options and normalises the device name. */
+    /**
+     * Validates the options and normalises the device name.
+     *
+     * @param flavour              K-FAC flavour for weight-sharing axes; not null
+     * @param curvatureType        exact GGN, MC Fisher or empirical Fisher; not null
+     * @param mcSamples            sampled labels per example for the MC Fisher, &gt;= 1
+     * @param sharedRowsPerExample consecutive batch rows per example, &gt;= 1
+     * @param seed                 seed of the MC Fisher's label sampling; any value
+     * @param device               compute device name known to {@link ComputeDevices}, any case and surrounding
+     *                             blanks
+     * @throws NullPointerException     when the flavour or the curvature type is null
+     * @throws IllegalArgumentException when mcSamples or sharedRowsPerExample is below 1, or the device name is null,
+     *                                  blank or unknown
+     */
     public KfacOptions {
         Objects.requireNonNull(flavour, "flavour");
         Objects.requireNonNull(curvatureType, "curvatureType");
@@ -34,17 +47,29 @@ public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int 
         device = ComputeDevices.requireKnown(device);
     }
 
-    /** The defaults: REDUCE, exact GGN, one MC sample, no shared rows, seed 0, the configured device. */
+    /**
+     * The default options.
+     *
+     * @return REDUCE, exact GGN, one MC sample, one row per example, seed 0 and the configured device
+     */
     public static KfacOptions defaults() {
         return builder().build();
     }
 
-    /** A builder with the defaults of {@link #defaults()}. */
+    /**
+     * A builder to change some of the defaults.
+     *
+     * @return a new builder holding the values of {@link #defaults()}
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from these options. */
+    /**
+     * A builder to derive other options from these.
+     *
+     * @return a new builder holding every value of these options
+     */
     public Builder toBuilder() {
         return new Builder().flavour(flavour).curvatureType(curvatureType).mcSamples(mcSamples)
                 .sharedRowsPerExample(sharedRowsPerExample).seed(seed).device(device);
@@ -62,43 +87,81 @@ public record KfacOptions(KfacFlavour flavour, CurvatureType curvatureType, int 
         private Builder() {
         }
 
-        /** K-FAC flavour. */
+        /**
+         * Sets the K-FAC flavour.
+         *
+         * @param value how weight-sharing axes enter the factors; checked (not null) by {@link #build()}
+         * @return this builder
+         */
         public Builder flavour(KfacFlavour value) {
             this.flavour = value;
             return this;
         }
 
-        /** Curvature type. */
+        /**
+         * Sets the curvature type.
+         *
+         * @param value exact GGN, MC Fisher or empirical Fisher; checked (not null) by {@link #build()}
+         * @return this builder
+         */
         public Builder curvatureType(CurvatureType value) {
             this.curvatureType = value;
             return this;
         }
 
-        /** Sampled labels per example for the MC Fisher (>= 1). */
+        /**
+         * Sets the number of sampled labels per example for the MC Fisher.
+         *
+         * @param value samples per example, &gt;= 1 (checked by {@link #build()}); ignored by the other types
+         * @return this builder
+         */
         public Builder mcSamples(int value) {
             this.mcSamples = value;
             return this;
         }
 
-        /** Consecutive batch rows per example (>= 1). */
+        /**
+         * Sets how many consecutive batch rows are augmented copies of one example.
+         *
+         * @param value rows per example S, &gt;= 1 (checked by {@link #build()}); batches must have a multiple of S
+         *              rows
+         * @return this builder
+         */
         public Builder sharedRowsPerExample(int value) {
             this.sharedRowsPerExample = value;
             return this;
         }
 
-        /** Seed of the label sampling. */
+        /**
+         * Sets the seed of the MC Fisher's label sampling.
+         *
+         * @param value any seed; equal seeds and batches give equal factors
+         * @return this builder
+         */
         public Builder seed(long value) {
             this.seed = value;
             return this;
         }
 
-        /** Compute device by name, e.g. {@value ComputeDevices#CPU} or {@value ComputeDevices#CUDA}. */
+        /**
+         * Sets the compute device of the factor updates and eigendecompositions.
+         *
+         * @param value device name, e.g. {@value ComputeDevices#CPU} or {@value ComputeDevices#CUDA}, in any case;
+         *              checked by {@link #build()}
+         * @return this builder
+         */
         public Builder device(String value) {
             this.device = value;
             return this;
         }
 
-        /** The options; validates every field. */
+        /**
+         * The options with the values set so far.
+         *
+         * @return new options
+         * @throws NullPointerException     when the flavour or the curvature type was set to null
+         * @throws IllegalArgumentException when a count is below 1 or the device name is blank or unknown
+         */
         public KfacOptions build() {
             return new KfacOptions(flavour, curvatureType, mcSamples, sharedRowsPerExample, seed, device);
         }

@@ -25,7 +25,11 @@ public final class KronBiasBlock implements CurvatureBlock {
         this.eigenbasis = KronEigenbasis.ofBias(decomposition);
     }
 
-    /** The block's eigenbasis operator (input factor [1]). */
+    /**
+     * The block's eigenbasis operator.
+     *
+     * @return the operator over the output factor B's eigenbasis, with the input factor taken as the 1 x 1 matrix [1]
+     */
     public KronEigenbasis eigenbasis() {
         return eigenbasis;
     }

@@ -24,12 +24,20 @@ public final class KronBlock implements CurvatureBlock {
         this.eigenbasis = KronEigenbasis.ofWeight(decomposition);
     }
 
-    /** The factor eigendecompositions this block is built on. */
+    /**
+     * The factor eigendecompositions this block is built on.
+     *
+     * @return the decomposition given to the constructor, shared with the layer's bias block if any
+     */
     public KronDecomposition decomposition() {
         return decomposition;
     }
 
-    /** The block's eigenbasis operator. */
+    /**
+     * The block's eigenbasis operator.
+     *
+     * @return the operator over the eigenbasis Q_B (x) Q_A of the weight's curvature B (x) A
+     */
     public KronEigenbasis eigenbasis() {
         return eigenbasis;
     }

@@ -25,7 +25,10 @@ public final class KronCurvature {
      * Eigendecomposes the factors (kernels of the configured device, see {@link KronDecomposition#ofAll(Map)}) and
      * returns the weight and bias blocks.
      *
+     * @param network the network whose weight layers the blocks cover
      * @param factors factors keyed by layer path (from {@link KfacEstimator#factors()})
+     * @return a weight block per weight layer, each followed by its bias block when the layer has a bias, in layer
+     *         order
      * @throws IllegalArgumentException when a weight layer has no factors or factors of the wrong size
      */
     public static List<CurvatureBlock> blocks(Network network, Map<String, KronFactors> factors) {
@@ -33,18 +36,39 @@ public final class KronCurvature {
         return build(network, decompositions::get, factors.keySet());
     }
 
-    /** The weight and bias blocks from existing decompositions (e.g. loaded from disk), keyed by layer path. */
+    /**
+     * The weight and bias blocks from existing decompositions, e.g. loaded from disk.
+     *
+     * @param network        the network whose weight layers the blocks cover
+     * @param decompositions factor eigendecompositions keyed by layer path; entries for other paths are ignored
+     * @return a weight block per weight layer, each followed by its bias block when the layer has a bias, in layer
+     *         order
+     * @throws IllegalArgumentException when a weight layer has no decomposition or one of the wrong size
+     */
     public static List<CurvatureBlock> blocksFromDecompositions(Network network,
                                                                 Map<String, KronDecomposition> decompositions) {
         return build(network, decompositions::get, decompositions.keySet());
     }
 
-    /** {@link #blocks} wrapped in a {@link BlockDiagonalOperator}. */
+    /**
+     * {@link #blocks} wrapped in a {@link BlockDiagonalOperator}.
+     *
+     * @param network the network whose weight layers the blocks cover
+     * @param factors factors keyed by layer path (from {@link KfacEstimator#factors()})
+     * @return the block-diagonal operator over the weights and biases of the weight layers, in layer order
+     * @throws IllegalArgumentException when a weight layer has no factors or factors of the wrong size
+     */
     public static BlockDiagonalOperator operator(Network network, Map<String, KronFactors> factors) {
         return new BlockDiagonalOperator(blocks(network, factors));
     }
 
-    /** Names of the parameters K-FAC does not cover (normalisation and Fixup scalars), in network order. */
+    /**
+     * The parameters K-FAC does not cover.
+     *
+     * @param network the network to inspect
+     * @return dotted names of the parameters that are neither a weight nor a bias of a weight layer (normalisation
+     *         and Fixup scalars), in network order; empty when every parameter is covered
+     */
     public static List<String> excludedParameters(Network network) {
         Map<Parameter, Boolean> covered = new IdentityHashMap<>();
         for (WeightLayer layer : network.weightLayers()) {

@@ -27,10 +27,14 @@ public final class KronDecomposition {
     /**
      * Builds a decomposition from given eigenpairs (e.g. loaded from disk).
      *
-     * @param qa Din x Din orthonormal eigenvectors of A in columns
-     * @param la Din eigenvalues of A
-     * @param qb Dout x Dout orthonormal eigenvectors of B in columns
-     * @param lb Dout eigenvalues of B
+     * @param layerPath dotted path of the layer the factors belong to; not null
+     * @param flavour   the flavour that produced the factors; not null
+     * @param qa        Din x Din orthonormal eigenvectors of A in columns (any floating type; copied as float64)
+     * @param la        Din eigenvalues of A, rank 1 or a single row or column (copied; negatives clipped to 0)
+     * @param qb        Dout x Dout orthonormal eigenvectors of B in columns (any floating type; copied as float64)
+     * @param lb        Dout eigenvalues of B, rank 1 or a single row or column (copied; negatives clipped to 0)
+     * @throws NullPointerException     when the layer path or flavour is null
+     * @throws IllegalArgumentException when an array is missing, misshapen or not finite
      */
     public KronDecomposition(String layerPath, KfacFlavour flavour, INDArray qa, INDArray la, INDArray qb,
                              INDArray lb) {
@@ -45,6 +49,8 @@ public final class KronDecomposition {
     /**
      * Eigendecomposes both factors with the kernels of the configured device ({@link ComputeDevices#configured()}).
      *
+     * @param factors one layer's Kronecker factors
+     * @return the decomposition of both factors, with the factors' layer path and flavour
      * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
      * @throws IllegalStateException    naming the layer when the solver fails
      */
@@ -55,6 +61,9 @@ public final class KronDecomposition {
     /**
      * Eigendecomposes both factors with the given kernels, one after the other.
      *
+     * @param factors one layer's Kronecker factors
+     * @param kernels the kernels that run the eigensolver, e.g. {@link ComputeDevices#cpu()}
+     * @return the decomposition of both factors, with the factors' layer path and flavour
      * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
      * @throws IllegalStateException    naming the layer when the solver fails
      */
@@ -69,6 +78,11 @@ public final class KronDecomposition {
     /**
      * {@link #ofAll(Map, ComputeKernels)} with the kernels of the configured device
      * ({@link ComputeDevices#configured()}).
+     *
+     * @param factors factors of many layers, keyed by layer path
+     * @return decompositions keyed like the input, in its order
+     * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
+     * @throws IllegalStateException    naming the layers when the solver fails
      */
     public static Map<String, KronDecomposition> ofAll(Map<String, KronFactors> factors) {
         return ofAll(factors, ComputeDevices.configured());
@@ -78,9 +92,11 @@ public final class KronDecomposition {
      * Eigendecomposes the factors of many layers as one batch of independent matrices
      * ({@link ComputeKernels#decomposeAllSymmetric}).
      *
+     * @param factors factors of many layers, keyed by layer path
+     * @param kernels the kernels that run the batched eigensolver, e.g. {@link ComputeDevices#cpu()}
      * @return decompositions keyed like the input, in its order
      * @throws IllegalArgumentException naming the layer when a factor holds NaN or infinity
-     * @throws IllegalStateException    naming the layer when the solver fails
+     * @throws IllegalStateException    naming the layers when the solver fails
      */
     public static Map<String, KronDecomposition> ofAll(Map<String, KronFactors> factors, ComputeKernels kernels) {
         List<INDArray> matrices = new ArrayList<>();
@@ -123,42 +139,76 @@ public final class KronDecomposition {
         return Transforms.max(values, 0.0, true);
     }
 
-    /** Dotted path of the layer these factors belong to. */
+    /**
+     * The layer these factors belong to.
+     *
+     * @return the dotted path of the layer, e.g. "fc"
+     */
     public String layerPath() {
         return layerPath;
     }
 
-    /** The flavour that produced the factors. */
+    /**
+     * The flavour that produced the factors.
+     *
+     * @return the K-FAC flavour of the decomposed factors
+     */
     public KfacFlavour flavour() {
         return flavour;
     }
 
-    /** Eigenvectors of A in columns (Din x Din, a copy). */
+    /**
+     * The eigenvectors of the input factor A.
+     *
+     * @return a new float64 {@code [Din, Din]} copy, one eigenvector per column, matching {@link #la()}
+     */
     public INDArray qa() {
         return qa.dup();
     }
 
-    /** Eigenvalues of A, ascending, >= 0 (a copy). */
+    /**
+     * The eigenvalues of the input factor A.
+     *
+     * @return a new rank-1 float64 copy of the Din eigenvalues, all &gt;= 0, ascending when computed by {@link #of}
+     *         or {@link #ofAll} and in the given order otherwise
+     */
     public INDArray la() {
         return la.dup();
     }
 
-    /** Eigenvectors of B in columns (Dout x Dout, a copy). */
+    /**
+     * The eigenvectors of the output factor B.
+     *
+     * @return a new float64 {@code [Dout, Dout]} copy, one eigenvector per column, matching {@link #lb()}
+     */
     public INDArray qb() {
         return qb.dup();
     }
 
-    /** Eigenvalues of B, ascending, >= 0 (a copy). */
+    /**
+     * The eigenvalues of the output factor B.
+     *
+     * @return a new rank-1 float64 copy of the Dout eigenvalues, all &gt;= 0, ascending when computed by
+     *         {@link #of} or {@link #ofAll} and in the given order otherwise
+     */
     public INDArray lb() {
         return lb.dup();
     }
 
-    /** Din: size of A. */
+    /**
+     * The layer's input width.
+     *
+     * @return Din, the number of rows and columns of A
+     */
     public long inFeatures() {
         return qa.size(0);
     }
 
-    /** Dout: size of B. */
+    /**
+     * The layer's output width.
+     *
+     * @return Dout, the number of rows and columns of B
+     */
     public long outFeatures() {
         return qb.size(0);
     }

@@ -36,41 +36,74 @@ public final class KronEigenbasis {
         this.spectralSums = new SpectralSums(this.lb, this.la);
     }
 
-    /** The weight block B (x) A of a decomposed layer. */
+    /**
+     * The weight block B (x) A of a decomposed layer.
+     *
+     * @param decomposition the layer's factor eigendecompositions; its arrays are shared, not copied
+     * @return the eigenbasis of the layer's weight block, of dimension Dout * Din
+     * @throws NullPointerException when the decomposition is null
+     */
     public static KronEigenbasis ofWeight(KronDecomposition decomposition) {
         Objects.requireNonNull(decomposition, "decomposition");
         return new KronEigenbasis(decomposition.qaView(), decomposition.laView(), decomposition.qbView(),
                 decomposition.lbView());
     }
 
-    /** The bias block B (x) [1] = B of a decomposed layer: a bias is a weight column whose input is the constant 1. */
+    /**
+     * The bias block B (x) [1] = B of a decomposed layer: a bias is a weight column whose input is the constant 1.
+     *
+     * @param decomposition the layer's factor eigendecompositions; only B's eigenpairs are used, shared, not copied
+     * @return the eigenbasis of the layer's bias block, of dimension Dout
+     * @throws NullPointerException when the decomposition is null
+     */
     public static KronEigenbasis ofBias(KronDecomposition decomposition) {
         Objects.requireNonNull(decomposition, "decomposition");
         INDArray one = Nd4j.ones(DataType.DOUBLE, 1, 1);
         return new KronEigenbasis(one, one.reshape(1), decomposition.qbView(), decomposition.lbView());
     }
 
-    /** Dout: size of B. */
+    /**
+     * The layer's output width.
+     *
+     * @return Dout, the number of rows and columns of B
+     */
     public long outFeatures() {
         return lb.length;
     }
 
-    /** Din: size of A (1 for a bias block). */
+    /**
+     * The layer's input width.
+     *
+     * @return Din, the number of rows and columns of A; 1 for a bias block
+     */
     public long inFeatures() {
         return la.length;
     }
 
-    /** Dout * Din: the number of parameters of the block. */
+    /**
+     * The number of parameters of the block.
+     *
+     * @return Dout * Din
+     */
     public long dim() {
         return (long) lb.length * la.length;
     }
 
-    /** The eigenvalues l_B,i l_A,j of H, a Dout x Din float64 grid (a copy); row-major flattened they match vec(W). */
+    /**
+     * The eigenvalues of H.
+     *
+     * @return a new float64 {@code [Dout, Din]} grid with entry (i, j) = l_B,i l_A,j; flattened in row-major order it
+     *         matches vec(W)
+     */
     public INDArray eigenvalueGrid() {
         return eigenvalueGrid.dup('c');
     }
 
-    /** The sums over the eigenvalue grid, for callers that evaluate many (s, delta) pairs. */
+    /**
+     * The sums over the eigenvalue grid, for callers that evaluate many (s, delta) pairs.
+     *
+     * @return the block's spectral sums, built once with this eigenbasis
+     */
     public SpectralSums spectralSums() {
         return spectralSums;
     }
@@ -78,6 +111,9 @@ public final class KronEigenbasis {
     /**
      * log det(s H + delta I), tr (s H + delta I)^{-1} and the log-determinant's derivatives in s and delta.
      *
+     * @param s     curvature scale, positive and finite
+     * @param delta damping (prior precision), positive and finite
+     * @return the four sums at (s, delta)
      * @throws IllegalArgumentException when s or delta is not positive and finite
      */
     public SpectralSums.Terms terms(double s, double delta) {
@@ -88,10 +124,11 @@ public final class KronEigenbasis {
      * The damped power (s H + delta I)^p, ready to apply to stacks of matrices in the given type.
      *
      * @param s     curvature scale, positive and finite
-     * @param delta damping, finite and >= 0; 0 only when p >= 0 or H has no zero eigenvalue
+     * @param delta damping, finite and &gt;= 0; 0 only when p &gt;= 0 or H has no zero eigenvalue
      * @param p     any finite power (-1, -1/2, 1/2 and 1 are the common ones)
      * @param type  FLOAT or DOUBLE: the type of the stacks it will be applied to; the products run on the kernels of
      *              the configured device ({@link ComputeDevices#configured()})
+     * @return the damped power, holding the eigenvectors and the scaled eigenvalue grid in {@code type}
      * @throws IllegalArgumentException on a bad scale, damping, power or type, or when a negative power of a singular
      *                                  undamped block is asked for
      */
@@ -102,6 +139,16 @@ public final class KronEigenbasis {
     /**
      * {@link #power(double, double, double, DataType)} whose products run on the given compute kernels (those the
      * caller's posterior or optimiser was configured with).
+     *
+     * @param s       curvature scale, positive and finite
+     * @param delta   damping, finite and &gt;= 0; 0 only when p &gt;= 0 or H has no zero eigenvalue
+     * @param p       any finite power (-1, -1/2, 1/2 and 1 are the common ones)
+     * @param type    FLOAT or DOUBLE: the type of the stacks it will be applied to
+     * @param kernels the compute kernels the products run on; not null
+     * @return the damped power, holding the eigenvectors and the scaled eigenvalue grid in {@code type}
+     * @throws NullPointerException     when the kernels are null
+     * @throws IllegalArgumentException on a bad scale, damping, power or type, or when a negative power of a singular
+     *                                  undamped block is asked for
      */
     public DampedKronPower power(double s, double delta, double p, DataType type, ComputeKernels kernels) {
         Objects.requireNonNull(kernels, "kernels");
@@ -126,6 +173,9 @@ public final class KronEigenbasis {
     /**
      * d log det(s B (x) A + delta I) / dA = Q_A diag_j(sum_i s l_B,i / (s l_B,i l_A,j + delta)) Q_A^T.
      *
+     * @param s     curvature scale, positive and finite
+     * @param delta damping (prior precision), positive and finite
+     * @return the Din x Din gradient, kept in A's eigenbasis
      * @throws IllegalArgumentException when s or delta is not positive and finite
      */
     public EigenbasisMatrix logDetGradientA(double s, double delta) {
@@ -136,6 +186,9 @@ public final class KronEigenbasis {
      * d log det(s B (x) A + delta I) / dB = Q_B diag_i(sum_j s l_A,j / (s l_B,i l_A,j + delta)) Q_B^T; for a bias
      * block (A = [1]) this is Q_B diag(s / (s l_B + delta)) Q_B^T.
      *
+     * @param s     curvature scale, positive and finite
+     * @param delta damping (prior precision), positive and finite
+     * @return the Dout x Dout gradient, kept in B's eigenbasis
      * @throws IllegalArgumentException when s or delta is not positive and finite
      */
     public EigenbasisMatrix logDetGradientB(double s, double delta) {

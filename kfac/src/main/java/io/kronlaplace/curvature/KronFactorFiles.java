@@ -124,7 +124,15 @@ public final class KronFactorFiles {
         return out;
     }
 
-    /** Reads factors written by {@link #writeFactors}, keyed by layer path in the saved order. */
+    /**
+     * Reads factors written by {@link #writeFactors}.
+     *
+     * @param dir a directory written by {@link #writeFactors}
+     * @return new float64 factors keyed by layer path, in the saved order
+     * @throws IOException when a file cannot be read, and a {@link CorruptFileException} naming the file when the
+     *                     index is missing its end line, checksum or layers, or an array has the wrong shape or
+     *                     holds NaN or infinity
+     */
     public static Map<String, KronFactors> readFactors(Path dir) throws IOException {
         Map<String, KronFactors> out = new LinkedHashMap<>();
         for (Entry e : readIndex(dir, FACTORS)) {
@@ -135,7 +143,14 @@ public final class KronFactorFiles {
         return out;
     }
 
-    /** Writes eigendecompositions (keyed by layer path) into {@code dir}, creating it if needed. */
+    /**
+     * Writes eigendecompositions into {@code dir}, creating it if needed; the bias column of every layer says
+     * {@value #NO_BIAS}, as a decomposition does not record biases.
+     *
+     * @param dir            the directory
+     * @param decompositions decompositions keyed by layer path, in network order
+     * @throws IOException when a file cannot be written
+     */
     public static void writeDecompositions(Path dir, Map<String, KronDecomposition> decompositions)
             throws IOException {
         List<Entry> entries = new ArrayList<>();
@@ -150,7 +165,15 @@ public final class KronFactorFiles {
         writeIndex(dir, DECOMPOSITIONS, entries);
     }
 
-    /** Reads eigendecompositions written by {@link #writeDecompositions}, keyed by layer path. */
+    /**
+     * Reads eigendecompositions written by {@link #writeDecompositions}.
+     *
+     * @param dir a directory written by {@link #writeDecompositions}
+     * @return new decompositions keyed by layer path, in the saved order
+     * @throws IOException when a file cannot be read, and a {@link CorruptFileException} naming the file when the
+     *                     index is missing its end line, checksum or layers, or an array has the wrong shape or
+     *                     holds NaN or infinity
+     */
     public static Map<String, KronDecomposition> readDecompositions(Path dir) throws IOException {
         Map<String, KronDecomposition> out = new LinkedHashMap<>();
         for (Entry e : readIndex(dir, DECOMPOSITIONS)) {

@@ -43,32 +43,56 @@ public final class KronFactors {
         return new KronFactors(layerPath, a, b, flavour, true);
     }
 
-    /** Dotted path of the layer in its network ("" for a root layer). */
+    /**
+     * The layer the factors belong to.
+     *
+     * @return the dotted path of the layer in its network ("" for a root layer)
+     */
     public String layerPath() {
         return layerPath;
     }
 
-    /** Input factor, Din x Din, float64 (a copy). */
+    /**
+     * The input factor A, the average of the layer inputs' outer products.
+     *
+     * @return a new float64 {@code [Din, Din]} copy of A
+     */
     public INDArray a() {
         return a.dup();
     }
 
-    /** Output-gradient factor, Dout x Dout, float64 (a copy). */
+    /**
+     * The output-gradient factor B, the sum of the back-propagated vectors' outer products.
+     *
+     * @return a new float64 {@code [Dout, Dout]} copy of B
+     */
     public INDArray b() {
         return b.dup();
     }
 
-    /** The flavour that produced these factors (it fixes their scaling convention). */
+    /**
+     * The flavour that produced these factors.
+     *
+     * @return the K-FAC flavour, which fixes what A was averaged over and so the factors' scaling convention
+     */
     public KfacFlavour flavour() {
         return flavour;
     }
 
-    /** Din: the weight's column count. */
+    /**
+     * The layer's input width.
+     *
+     * @return Din, the weight's column count and the size of A
+     */
     public long inFeatures() {
         return a.size(0);
     }
 
-    /** Dout: the weight's row count. */
+    /**
+     * The layer's output width.
+     *
+     * @return Dout, the weight's row count and the size of B
+     */
     public long outFeatures() {
         return b.size(0);
     }

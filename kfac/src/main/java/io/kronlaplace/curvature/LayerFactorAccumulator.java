@@ -34,6 +34,7 @@ final class LayerFactorAccumulator {
     private INDArray bBatch;
     private long aCount;
 
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     LayerFactorAccumulator(WeightLayer layer, KfacFlavour flavour, int shared, ComputeKernels kernels) {
         this.path = layer.path();
         this.flavour = flavour;
@@ -189,6 +190,7 @@ final class LayerFactorAccumulator {
     }
 
     /** The preallocated D x D product buffer of the network's type, after checking D against the factor. */
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     private INDArray batchBuffer(boolean input, long d, DataType type) {
         requireSize(input ? aSum : bSum, d, input);
         INDArray buffer = input ? aBatch : bBatch;

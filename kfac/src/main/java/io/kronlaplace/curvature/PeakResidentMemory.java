@@ -13,7 +13,13 @@ import org.bytedeco.javacpp.Pointer;
  */
 public record PeakResidentMemory(long beforeBytes, long peakBytes) {
 
-    /** Runs {@code work} and returns the resident sizes before and at the peak. */
+    /**
+     * Runs a piece of work and measures the process's resident size around it; a garbage collection runs first.
+     *
+     * @param work the work to measure, run on the calling thread; an exception it throws propagates after the
+     *             sampling stops
+     * @return the resident sizes just before the work and at the largest sample while it ran
+     */
     public static PeakResidentMemory during(Runnable work) {
         System.gc();
         long before = Pointer.physicalBytes();
@@ -39,7 +45,11 @@ public record PeakResidentMemory(long beforeBytes, long peakBytes) {
         return new PeakResidentMemory(before, peak.get());
     }
 
-    /** Peak minus before, in MiB. */
+    /**
+     * The growth of the resident size during the work.
+     *
+     * @return peak minus before, in MiB (2^20 bytes); 0 or more, as the peak includes the size before
+     */
     public double increaseMiB() {
         return (peakBytes - beforeBytes) / 1048576.0;
     }

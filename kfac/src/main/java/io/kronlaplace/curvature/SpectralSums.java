@@ -62,12 +62,22 @@ public final class SpectralSums {
         }
     }
 
-    /** Sums for an unstructured block with the given eigenvalues. */
+    /**
+     * Sums for an unstructured (diagonal or dense) block with the given eigenvalues.
+     *
+     * @param eigenvalues the block's eigenvalues, each finite and &gt;= 0, in any order; the array is copied
+     * @return the sums over these eigenvalues, with the outer factor {1}
+     * @throws IllegalArgumentException when an eigenvalue is negative, NaN or infinite
+     */
     public static SpectralSums of(double[] eigenvalues) {
         return new SpectralSums(new double[] {1.0}, eigenvalues);
     }
 
-    /** Number of eigenvalues (outer count times inner count). */
+    /**
+     * Number of eigenvalues summed over.
+     *
+     * @return the outer count times the inner count, the dimension N of the block
+     */
     public long dim() {
         return (long) outer.length * inner.length;
     }
@@ -75,8 +85,9 @@ public final class SpectralSums {
     /**
      * Writes {@code out[0] = sum log(s lambda + d)} and {@code out[1] = sum 1 / (s lambda + d)}.
      *
-     * @param s curvature scale 1 / (sigma^2 T), > 0
-     * @param d prior precision, > 0
+     * @param s   curvature scale 1 / (sigma^2 T), &gt; 0; not checked here ({@link #terms} checks it)
+     * @param d   prior precision, &gt; 0; not checked here
+     * @param out receives the two sums; length at least 2, only entries 0 and 1 are written
      */
     public void sums(double s, double d, double[] out) {
         double sumLog = 0;
@@ -122,6 +133,7 @@ public final class SpectralSums {
      *
      * @param s curvature scale, positive and finite
      * @param d damping (prior precision), positive and finite
+     * @return the log-determinant, the trace of the inverse and the log-determinant's two derivatives at (s, d)
      * @throws IllegalArgumentException when s or d is not positive and finite
      */
     public Terms terms(double s, double d) {

@@ -52,6 +52,8 @@ public final class AtomicFiles {
         /**
          * Writes the whole content.
          *
+         * @param out the stream into the temporary file; closing it only flushes, the file is completed after this
+         *            method returns
          * @throws IOException propagated unchanged to the caller of {@link #write(Path, Content)}
          */
         void writeTo(OutputStream out) throws IOException;
@@ -99,7 +101,15 @@ public final class AtomicFiles {
         }
     }
 
-    /** Atomically replaces (or creates) {@code target} with {@code bytes}; see {@link #write(Path, Content)}. */
+    /**
+     * Atomically replaces (or creates) {@code target} with {@code bytes}; see {@link #write(Path, Content)}.
+     *
+     * @param target the file to replace or create; missing parent directories are created
+     * @param bytes  the file's complete content; not null, may be empty
+     * @throws IllegalArgumentException when {@code target} or {@code bytes} is null
+     * @throws OutputWriteException     (an {@link IOException}) naming {@code target} when the file system cannot
+     *                                  create, write, sync or rename the file
+     */
     public static void write(Path target, byte[] bytes) throws IOException {
         if (bytes == null) {
             throw new IllegalArgumentException("bytes must not be null");
@@ -107,7 +117,15 @@ public final class AtomicFiles {
         write(target, out -> out.write(bytes));
     }
 
-    /** Atomically replaces (or creates) {@code target} with {@code text} in UTF-8; see {@link #write(Path, Content)}. */
+    /**
+     * Atomically replaces (or creates) {@code target} with {@code text} in UTF-8; see {@link #write(Path, Content)}.
+     *
+     * @param target the file to replace or create; missing parent directories are created
+     * @param text   the file's complete content, encoded as UTF-8 without a byte-order mark; not null
+     * @throws IllegalArgumentException when {@code target} or {@code text} is null
+     * @throws OutputWriteException     (an {@link IOException}) naming {@code target} when the file system cannot
+     *                                  create, write, sync or rename the file
+     */
     public static void writeString(Path target, CharSequence text) throws IOException {
         if (text == null) {
             throw new IllegalArgumentException("text must not be null");

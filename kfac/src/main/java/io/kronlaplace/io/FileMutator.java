@@ -39,7 +39,11 @@ public final class FileMutator {
 
     private final SplittableRandom random;
 
-    /** A mutator whose sequence of mutations is fixed by {@code seed}. */
+    /**
+     * A mutator whose sequence of mutations is fixed by {@code seed}.
+     *
+     * @param seed any seed; two mutators with the same seed make the same mutations of the same files
+     */
     public FileMutator(long seed) {
         this.random = new SplittableRandom(seed);
     }
@@ -47,6 +51,13 @@ public final class FileMutator {
     /**
      * A mutation of {@code original}; {@code checksum} (identity for formats without one) rewrites the stored
      * checksum of the result.
+     *
+     * @param original the valid file's content, not empty; it is not modified
+     * @param checksum applied to the mutated bytes last; returns them with the format's stored checksum recomputed
+     *                 (it may change them in place), or {@link UnaryOperator#identity()} for formats without one
+     * @return the kind of mutation drawn and the resulting bytes; an {@link Kind#EXTREME_FIELD} mutation of a file
+     *         shorter than the field leaves the content as it was
+     * @throws IllegalArgumentException when {@code original} is empty
      */
     public Mutation mutate(byte[] original, UnaryOperator<byte[]> checksum) {
         if (original.length == 0) {

@@ -37,7 +37,16 @@ public final class Npy {
     private Npy() {
     }
 
-    /** Reads an array; the result has the file's shape and data type (FLOAT, DOUBLE, INT32 or INT64). */
+    /**
+     * Reads an array from a file.
+     *
+     * @param path the {@code .npy} file
+     * @return a new array with the file's shape and data type (FLOAT, DOUBLE, INT32 or INT64)
+     * @throws java.nio.file.NoSuchFileException when {@code path} is not a regular file
+     * @throws NpyFormatException                naming the file when it is corrupt, truncated, longer than its
+     *                                           header says, or in a layout or type this reader does not support
+     * @throws IOException                       when the file cannot be read
+     */
     public static INDArray read(Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, "no such .npy file");
@@ -56,7 +65,12 @@ public final class Npy {
     /**
      * Reads an array from a stream positioned at the magic string; reads exactly the file's bytes.
      *
+     * @param in     the stream; left open, positioned just after the array's last element
      * @param source names the stream in error messages
+     * @return a new array with the stored shape and data type (FLOAT, DOUBLE, INT32 or INT64)
+     * @throws NpyFormatException naming {@code source} when the content is corrupt or truncated, or in a layout or
+     *                            type this reader does not support
+     * @throws IOException        when the stream cannot be read
      */
     public static INDArray read(InputStream in, String source) throws IOException {
         return read(in, source, Long.MAX_VALUE);
@@ -146,12 +160,24 @@ public final class Npy {
     /**
      * Writes an array atomically ({@link AtomicFiles}), replacing any existing
      * file. FLOAT, DOUBLE, INT32 and INT64 arrays of any rank; views are written in C order.
+     *
+     * @param path  the file to replace or create; missing parent directories are created
+     * @param array the array to write (not modified)
+     * @throws IllegalArgumentException when the array's type is not supported or its data exceed 2 GiB
+     * @throws OutputWriteException     (an {@link IOException}) naming {@code path} when the file cannot be written
      */
     public static void write(Path path, INDArray array) throws IOException {
         AtomicFiles.write(path, toBytes(array, path.toString()));
     }
 
-    /** The complete {@code .npy} encoding of an array (format version 1.0). */
+    /**
+     * The complete {@code .npy} encoding of an array (format version 1.0), for writers that place it themselves.
+     *
+     * @param array  a FLOAT, DOUBLE, INT32 or INT64 array of any rank; views are encoded in C order
+     * @param target names the destination in error messages
+     * @return the magic string, version, header padded to 64 bytes and little-endian data
+     * @throws IllegalArgumentException when the array's type is not supported or its data exceed 2 GiB
+     */
     public static byte[] toBytes(INDArray array, String target) {
         NpyType type = NpyType.of(array.dataType(), target);
         if (array.length() * type.size > Integer.MAX_VALUE - 1024) {

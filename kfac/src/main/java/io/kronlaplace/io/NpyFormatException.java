@@ -9,7 +9,12 @@ public final class NpyFormatException extends CorruptFileException {
         super(message);
     }
 
-    /** @param message what is wrong, naming the file; @param cause the underlying failure */
+    /**
+     * A format error caused by a lower-level failure.
+     *
+     * @param message what is wrong, naming the file
+     * @param cause   the underlying failure, e.g. a malformed number in the header
+     */
     public NpyFormatException(String message, Throwable cause) {
         super(message, cause);
     }

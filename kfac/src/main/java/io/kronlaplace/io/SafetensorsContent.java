@@ -12,7 +12,13 @@ import java.util.Map;
  * @param metadata free-form strings (an unmodifiable copy; may be empty)
  */
 public record SafetensorsContent(Map<String, SafetensorsTensor> tensors, Map<String, String> metadata) {
-    /** Copies both maps and checks that each key is its tensor's name and that no name is the metadata key. */
+    /**
+     * Copies both maps and checks that each key is its tensor's name and that no name is the metadata key.
+     *
+     * @param tensors  tensors keyed by their own names, in file order; not null
+     * @param metadata free-form strings, may be empty; not null
+     * @throws IllegalArgumentException when a key differs from its tensor's name or is {@code __metadata__}
+     */
     public SafetensorsContent {
         Map<String, SafetensorsTensor> copy = new LinkedHashMap<>();
         for (Map.Entry<String, SafetensorsTensor> e : tensors.entrySet()) {

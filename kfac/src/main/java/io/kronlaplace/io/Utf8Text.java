@@ -30,17 +30,29 @@ public final class Utf8Text {
             this.column = column;
         }
 
-        /** 0-based byte offset of the first invalid byte. */
+        /**
+         * Where the first invalid byte is in the input.
+         *
+         * @return its 0-based byte offset
+         */
         public long offset() {
             return offset;
         }
 
-        /** 1-based line of the first invalid byte. */
+        /**
+         * The line of the first invalid byte.
+         *
+         * @return its 1-based line, counting the '\n' characters decoded before it
+         */
         public long line() {
             return line;
         }
 
-        /** 1-based column (characters decoded on that line before it, plus one). */
+        /**
+         * The column of the first invalid byte.
+         *
+         * @return its 1-based column: the characters decoded on that line before it, plus one
+         */
         public long column() {
             return column;
         }
@@ -49,6 +61,8 @@ public final class Utf8Text {
     /**
      * Decodes {@code bytes} as UTF-8, rejecting malformed and overlong sequences.
      *
+     * @param bytes the whole text; a leading byte-order mark is kept as U+FEFF
+     * @return the decoded text
      * @throws MalformedException at the first invalid byte
      */
     public static String decode(byte[] bytes) throws MalformedException {

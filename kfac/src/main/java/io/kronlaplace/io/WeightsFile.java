@@ -77,6 +77,9 @@ public final class WeightsFile {
     /**
      * Writes all parameters and buffers of {@code network} to {@code file} atomically.
      *
+     * @param network the network whose parameters and buffers (e.g. BatchNorm running statistics) are saved, in the
+     *                network's order and each in its own floating type
+     * @param file    the file to replace or create; missing parent directories are created
      * @throws WeightsFileException when a tensor holds NaN or infinity
      * @throws IOException          when the file cannot be written
      */
@@ -88,6 +91,8 @@ public final class WeightsFile {
     /**
      * The bytes {@link #save} would write, e.g. to ship a network's weights to other processes.
      *
+     * @param network the network whose parameters and buffers are encoded
+     * @return the complete encoding, checksum included
      * @throws WeightsFileException when a tensor holds NaN or infinity
      */
     public static byte[] toBytes(Network network) throws WeightsFileException {
@@ -134,6 +139,8 @@ public final class WeightsFile {
      * Reads {@code file} into {@code network}'s parameters and buffers (in place). Nothing is changed unless the
      * whole file is valid and matches the network.
      *
+     * @param network the network to fill; stored values are cast to each tensor's own type
+     * @param file    a file written by {@link #save}
      * @throws WeightsFileException when the file is not a weights file, is truncated or corrupt, or was saved from a
      *                              different architecture (the message names the first mismatching tensor)
      * @throws IOException          when the file cannot be read
@@ -154,7 +161,9 @@ public final class WeightsFile {
      * Reads bytes from {@link #toBytes} (or a weights file's content) into {@code network} with the checks of
      * {@link #load}.
      *
-     * @param source names the bytes in error messages, e.g. "broadcast weights"
+     * @param network the network to fill; nothing is changed unless the bytes are valid and match it
+     * @param bytes   the complete encoding, from {@link #toBytes} or a weights file
+     * @param source  names the bytes in error messages, e.g. "broadcast weights"
      * @throws WeightsFileException when the bytes are not valid weights of this network's architecture
      */
     public static void fromBytes(Network network, byte[] bytes, String source) throws WeightsFileException {
@@ -243,6 +252,9 @@ public final class WeightsFile {
     /**
      * A fingerprint of the network's architecture: SHA-256 over every tensor's name, role and shape, in order, with the
      * tensor count and total size, e.g. {@code "tensors=93 values=2748890 sha256=..."}.
+     *
+     * @param network the network to describe; only the names, roles and shapes of its tensors enter, not their values
+     * @return the fingerprint, equal for two networks exactly when their tensor lists agree (barring hash collisions)
      */
     public static String fingerprint(Network network) {
         List<Entry> entries = entries(network);

@@ -106,7 +106,12 @@ public final class BinaryCrossEntropy implements Likelihood {
         return LikelihoodInputs.fromDoubles(g, outputs.dataType(), samples * outputs.size(0), outputs.size(1));
     }
 
-    /** The logistic function, without overflow for large |x|. */
+    /**
+     * The logistic function, without overflow for large |x|.
+     *
+     * @param x a logit, any value (infinities give 0 and 1)
+     * @return 1 / (1 + exp(-x)), in [0, 1]
+     */
     public static double sigmoid(double x) {
         if (x >= 0) {
             return 1 / (1 + Math.exp(-x));
@@ -115,7 +120,12 @@ public final class BinaryCrossEntropy implements Likelihood {
         return e / (1 + e);
     }
 
-    /** log(1 + exp(x)) without overflow or loss of precision for large |x|. */
+    /**
+     * The softplus function, without overflow or loss of precision for large |x|.
+     *
+     * @param x a logit, any finite value
+     * @return log(1 + exp(x)), positive; -log sigmoid(-x)
+     */
     public static double softplus(double x) {
         return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
     }
@@ -123,6 +133,9 @@ public final class BinaryCrossEntropy implements Likelihood {
     /**
      * The targets as row-major doubles after checking their shape against the outputs and that each is 0, 1 or NaN.
      *
+     * @param targets N x T labels, each 0, 1 or NaN for a missing label, of any numeric type
+     * @param outputs the N x T logits the targets belong to; only their shape is read
+     * @return a new row-major array of the N * T labels as doubles, NaN where missing
      * @throws IllegalArgumentException naming the row and column of a bad label
      */
     public static double[] labels(INDArray targets, INDArray outputs) {

@@ -28,7 +28,11 @@ public final class Gaussian implements Likelihood {
         this.sigma = sigma;
     }
 
-    /** The observation noise standard deviation. */
+    /**
+     * The observation noise.
+     *
+     * @return the standard deviation sigma given to the constructor, in the units of the targets
+     */
     public double sigma() {
         return sigma;
     }

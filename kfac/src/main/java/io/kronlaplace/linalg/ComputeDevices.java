@@ -49,18 +49,33 @@ public final class ComputeDevices {
                 .orElseGet(CpuKernels::new);
     }
 
-    /** The CPU kernels. */
+    /**
+     * The CPU kernels.
+     *
+     * @return the {@value #CPU} provider found on the class path, else the built-in OpenBLAS and LAPACK kernels; the
+     *         same instance on every call
+     */
     public static ComputeKernels cpu() {
         return ClassPath.CPU_KERNELS;
     }
 
-    /** The default device name: the {@value #PROPERTY} system property when set and not blank, else {@value #CPU}. */
+    /**
+     * The default device name.
+     *
+     * @return the {@value #PROPERTY} system property trimmed and in lower case when set and not blank, else
+     *         {@value #CPU}; not checked against the known devices
+     */
     public static String configuredDevice() {
         String value = System.getProperty(PROPERTY);
         return value == null || value.isBlank() ? CPU : normalise(value);
     }
 
-    /** The kernels of {@link #configuredDevice()}, as {@link #named}. */
+    /**
+     * The kernels of the default device.
+     *
+     * @return the kernels of {@link #configuredDevice()}, as {@link #named} resolves them
+     * @throws IllegalArgumentException when the {@value #PROPERTY} system property names an unknown device
+     */
     public static ComputeKernels configured() {
         return named(configuredDevice());
     }
@@ -69,6 +84,9 @@ public final class ComputeDevices {
      * The kernels for a device name (case-insensitive): the named provider's when available, else the CPU's with a
      * logged warning (once per name) that says why.
      *
+     * @param device a device name such as {@value #CPU} or {@value #CUDA}, in any case, with or without surrounding
+     *               blanks
+     * @return the kernels resolved for that name; the same instance for every later call with the name
      * @throws IllegalArgumentException when the name is blank or unknown (the message lists the known devices)
      */
     public static ComputeKernels named(String device) {
@@ -88,6 +106,8 @@ public final class ComputeDevices {
      * Chooses the kernels for a device name by the rules above without logging; the reason of a fallback is in the
      * result.
      *
+     * @param device a device name, in any case, with or without surrounding blanks
+     * @return the normalised name, the kernels chosen and the reason of a fallback to the CPU, if any
      * @throws IllegalArgumentException when the name is blank or unknown
      * @throws IllegalStateException    when two providers on the class path claim the name
      */
@@ -98,6 +118,7 @@ public final class ComputeDevices {
     /**
      * Checks that a device name is known (defined by this project or served by a provider on the class path).
      *
+     * @param device a device name, in any case, with or without surrounding blanks
      * @return the name trimmed and in lower case
      * @throws IllegalArgumentException when it is blank or unknown, listing the known devices
      */
@@ -109,7 +130,11 @@ public final class ComputeDevices {
         return name;
     }
 
-    /** The known device names, sorted: the ones this project defines and those of the providers found. */
+    /**
+     * The device names that {@link #named} accepts.
+     *
+     * @return the ones this project defines and those of the providers found, sorted and without repeats
+     */
     public static List<String> knownDevices() {
         return knownDevices(ClassPath.PROVIDERS);
     }

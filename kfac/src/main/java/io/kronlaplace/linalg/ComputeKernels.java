@@ -19,12 +19,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface ComputeKernels {
 
-    /** The device name this implementation is selected by: lower case, e.g. {@code "cpu"} or {@code "cuda"}. */
+    /**
+     * The device name this implementation is selected by.
+     *
+     * @return the name in lower case, e.g. {@code "cpu"} or {@code "cuda"}; unique among the providers on the class
+     *         path
+     */
     String name();
 
     /**
      * Whether the kernels can run in this process (native libraries load, a device is present). Called once per
      * selection; it must not throw, and it returns false rather than fail later.
+     *
+     * @return true when every operation can run here, false when the selection must fall back to the CPU
      */
     boolean isAvailable();
 
@@ -65,7 +72,14 @@ public interface ComputeKernels {
      * {@code c = alpha * op(a) * op(b) + beta * c} written into {@code c}, which is never reallocated; op transposes
      * when the flag is set. All three arrays have one floating type, the arithmetic runs in that type.
      *
-     * @param c preallocated, contiguous output of the product's shape
+     * @param a          left operand, a matrix of the common floating type (float32 or float64)
+     * @param b          right operand, a matrix of the same type
+     * @param c          preallocated, contiguous output of the product's shape, the same type; read when beta is not
+     *                   0
+     * @param transposeA whether op(a) is a^T
+     * @param transposeB whether op(b) is b^T
+     * @param alpha      scale of the product
+     * @param beta       scale of the old {@code c}; 0 overwrites it
      */
     void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha, double beta);
 
@@ -84,6 +98,7 @@ public interface ComputeKernels {
      * Eigendecompositions of several independent symmetric matrices (the factors of all layers), scheduled as the
      * implementation sees fit; results as {@link #decomposeSymmetric} each.
      *
+     * @param matrices square matrices of any floating type, each read only in its lower triangle and not modified
      * @return the decompositions in the order of the input list
      * @throws IllegalArgumentException or IllegalStateException as {@link #decomposeSymmetric} for a matrix that fails
      */

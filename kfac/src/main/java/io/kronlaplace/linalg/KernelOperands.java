@@ -17,6 +17,8 @@ public final class KernelOperands {
     /**
      * Checks the operands of a symmetric rank-k update: both dense C-order, one type, float32 or float64.
      *
+     * @param factor the rows (or stack of matrices) whose Gram matrix is added
+     * @param target the Gram sum updated in place
      * @throws IllegalArgumentException when they are not
      */
     public static void requireRankUpdateOperands(INDArray factor, INDArray target) {
@@ -35,6 +37,8 @@ public final class KernelOperands {
     /**
      * Checks that a rank update's target is {@code d x d}.
      *
+     * @param target the Gram sum updated in place
+     * @param d      the width D of the factor's rows, which the target must match
      * @throws IllegalArgumentException when it is not
      */
     public static void requireSquareTarget(INDArray target, long d) {
@@ -47,8 +51,10 @@ public final class KernelOperands {
     /**
      * Checks the input of a symmetric eigendecomposition: a square matrix without NaN or infinite values.
      *
+     * @param symmetric the matrix to decompose, of any type
      * @return its order n
      * @throws IllegalArgumentException when it is not square or holds NaN or infinite values
+     * @throws ArithmeticException      when the order does not fit in an int
      */
     public static int requireSymmetricInput(INDArray symmetric) {
         if (symmetric.rank() != 2 || symmetric.size(0) != symmetric.size(1)) {

@@ -13,7 +13,15 @@ import java.util.Optional;
  */
 public record KernelSelection(String requested, ComputeKernels kernels, Optional<String> fallbackReason) {
 
-    /** Validates that no component is null. */
+    /**
+     * Validates that no component is null.
+     *
+     * @param requested      the device name asked for, normalised (trimmed, lower case)
+     * @param kernels        the kernels to use
+     * @param fallbackReason why the CPU kernels are used instead of the requested device's; empty, not null, when
+     *                       there was no fallback
+     * @throws NullPointerException when a component is null
+     */
     public KernelSelection {
         Objects.requireNonNull(requested, "requested");
         Objects.requireNonNull(kernels, "kernels");

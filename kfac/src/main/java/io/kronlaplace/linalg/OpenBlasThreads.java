@@ -24,7 +24,11 @@ public final class OpenBlasThreads {
     private OpenBlasThreads() {
     }
 
-    /** OpenBLAS's thread count now. */
+    /**
+     * OpenBLAS's thread count now.
+     *
+     * @return the process-wide number of threads OpenBLAS uses for its next call; 1 inside a section
+     */
     public static int current() {
         return openblas_full.openblas_get_num_threads();
     }
@@ -32,6 +36,8 @@ public final class OpenBlasThreads {
     /**
      * Opens a section in which OpenBLAS runs on the calling thread alone; close it (try-with-resources) to restore
      * the previous count.
+     *
+     * @return the open section; until every open section is closed OpenBLAS uses one thread in the whole process
      */
     public static Section singleThreaded() {
         synchronized (LOCK) {

@@ -54,6 +54,8 @@ public final class SymmetricEigen {
     /**
      * Workers {@link #decomposeAll} uses: {@code OMP_NUM_THREADS} when set to a positive number, else the number of
      * available processors.
+     *
+     * @return the most matrices {@link #decomposeAll} decomposes at once, at least 1
      */
     public static int parallelism() {
         String omp = System.getenv("OMP_NUM_THREADS");
@@ -75,10 +77,12 @@ public final class SymmetricEigen {
      * thread each, largest first. OpenBLAS's thread count is restored when this returns; concurrent calls run one
      * after the other.
      *
+     * @param matrices square symmetric matrices of any floating type, not modified
      * @return the decompositions in the order of the input list
      * @throws IllegalArgumentException or IllegalStateException as {@link #decompose(INDArray)} for the first
      *                                  matrix that fails
      */
+    @SuppressWarnings("try") // the single-threaded section is held for its effect only
     public static List<Eigendecomposition> decomposeAll(List<INDArray> matrices) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < matrices.size(); i++) {
@@ -127,12 +131,23 @@ public final class SymmetricEigen {
         }
     }
 
-    /** The backend {@link #decompose(INDArray)} uses. */
+    /**
+     * The backend {@link #decompose(INDArray)} uses.
+     *
+     * @return {@link Backend#LAPACKE_SYEVD}
+     */
     public static Backend defaultBackend() {
         return Backend.LAPACKE_SYEVD;
     }
 
-    /** Decomposes with the default backend. */
+    /**
+     * Decomposes a square symmetric matrix with the default backend.
+     *
+     * @param symmetric n x n matrix (any floating type; computed in float64; not modified)
+     * @return ascending eigenvalues and eigenvectors in columns, float64
+     * @throws IllegalArgumentException when the input is not square or holds NaN or infinite values
+     * @throws IllegalStateException    when the solver fails to converge
+     */
     public static Eigendecomposition decompose(INDArray symmetric) {
         return decompose(symmetric, defaultBackend());
     }
@@ -155,6 +170,7 @@ public final class SymmetricEigen {
         };
     }
 
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     private static Eigendecomposition syevd(INDArray symmetric, int n) {
         // LAPACK works in place on an off-heap float64 copy, which then holds the eigenvectors: no on-heap copies.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();

@@ -85,6 +85,7 @@ final class SymmetricRankUpdate {
         return n * n * k < MULTI_THREAD_MIN_PRODUCTS;
     }
 
+    @SuppressWarnings("try") // the single-threaded section is held for its effect only
     private static void syrk(int trans, int n, int k, INDArray a, long aOffset, int lda, INDArray c, double beta) {
         if (!singleThreaded(n, k)) {
             syrkOnCurrentThreads(trans, n, k, a, aOffset, lda, c, beta);

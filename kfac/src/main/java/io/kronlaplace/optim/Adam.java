@@ -35,7 +35,12 @@ public final class Adam extends BufferedOptimizer {
         this.decay = b.requireWeightDecay("Adam weight decay");
     }
 
-    /** A builder; the learning rate (or a schedule) is required; betas default to (0.9, 0.999), eps to 1e-8. */
+    /**
+     * A builder of Adam optimisers.
+     *
+     * @return a new builder in which the learning rate (or a schedule) must still be set; betas default to
+     *         (0.9, 0.999), epsilon to 1e-8 and weight decay to none
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -67,6 +72,11 @@ public final class Adam extends BufferedOptimizer {
     /**
      * One step on a plain vector, updated in place: for small hyperparameter vectors (copies through a float64
      * array, so not for hot paths). The same instance must always get vectors of the same length.
+     *
+     * @param parameters the vector to update in place
+     * @param gradients  its gradient, of the same length; read only
+     * @throws IllegalArgumentException when the lengths differ from each other or from the earlier steps, or a
+     *                                  gradient is NaN or infinite
      */
     public void step(double[] parameters, double[] gradients) {
         INDArray theta = Nd4j.createFromArray(parameters.clone());
@@ -89,20 +99,38 @@ public final class Adam extends BufferedOptimizer {
             return this;
         }
 
-        /** Decay rates of the first and second moment averages, each in [0, 1). */
+        /**
+         * Sets the decay rates of the moment averages.
+         *
+         * @param beta1 decay rate of the first moment (gradient) average, in [0, 1); checked by {@link #build()}
+         * @param beta2 decay rate of the second moment (squared gradient) average, in [0, 1); checked by
+         *              {@link #build()}
+         * @return this builder
+         */
         public Builder betas(double beta1, double beta2) {
             this.beta1 = beta1;
             this.beta2 = beta2;
             return this;
         }
 
-        /** Added to the root of the second moment to avoid division by zero, > 0. */
+        /**
+         * Sets the term added to the root of the second moment to avoid division by zero.
+         *
+         * @param epsilon finite and &gt; 0 (checked by {@link #build()}), in the units of the gradients
+         * @return this builder
+         */
         public Builder epsilon(double epsilon) {
             this.epsilon = epsilon;
             return this;
         }
 
-        /** The optimiser; throws {@link IllegalArgumentException} naming any invalid setting. */
+        /**
+         * The optimiser with the settings made so far.
+         *
+         * @return a new Adam optimiser with no state; its buffers are allocated at the first step
+         * @throws NullPointerException     when neither a learning rate nor a schedule was set
+         * @throws IllegalArgumentException naming any invalid setting
+         */
         public Adam build() {
             return new Adam(this);
         }

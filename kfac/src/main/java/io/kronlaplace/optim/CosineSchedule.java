@@ -11,7 +11,14 @@ package io.kronlaplace.optim;
  * @param totalSteps T, the number of steps of the annealing (e.g. epochs x batches per epoch), >= 1
  */
 public record CosineSchedule(double baseRate, double minRate, long totalSteps) implements LearningRateSchedule {
-    /** Validates the settings (see the record parameters). */
+    /**
+     * Validates the settings.
+     *
+     * @param baseRate   rate at step 0, finite and &gt; 0
+     * @param minRate    rate reached at step T, in {@code [0, baseRate]}
+     * @param totalSteps T, the number of steps of the annealing, &gt;= 1
+     * @throws IllegalArgumentException when a setting is outside its range
+     */
     public CosineSchedule {
         LearningRateSchedule.requirePositiveRate(baseRate, "cosine schedule base rate");
         if (!(minRate >= 0 && minRate <= baseRate)) {
@@ -23,7 +30,13 @@ public record CosineSchedule(double baseRate, double minRate, long totalSteps) i
         }
     }
 
-    /** Annealing from {@code baseRate} to zero over {@code totalSteps}. */
+    /**
+     * Annealing from {@code baseRate} to zero over {@code totalSteps}.
+     *
+     * @param baseRate   rate at step 0, finite and &gt; 0
+     * @param totalSteps T, the number of steps of the annealing, &gt;= 1; the rate is 0 from step T on
+     * @throws IllegalArgumentException when a setting is outside its range
+     */
     public CosineSchedule(double baseRate, long totalSteps) {
         this(baseRate, 0.0, totalSteps);
     }

@@ -106,6 +106,8 @@ public final class KfacOptimizer {
      *
      * @param network    the model; its Linear and Conv2d weights are preconditioned
      * @param likelihood the training loss (curvature of its summed form comes from the estimator)
+     * @return a new builder in which the learning rate (or a schedule) must still be set
+     * @throws NullPointerException when the network or the likelihood is null
      */
     public static Builder builder(Network network, Likelihood likelihood) {
         return new Builder(Objects.requireNonNull(network, "network"), Objects.requireNonNull(likelihood,
@@ -117,6 +119,8 @@ public final class KfacOptimizer {
      *
      * @param inputs  the batch the gradients were computed on (used for the factors on factor-update steps)
      * @param targets its targets (class indices or values; needed by the empirical Fisher, may be null otherwise)
+     * @throws IllegalArgumentException when a gradient holds NaN or infinity, or on a factor-update step when the
+     *                                  batch's shapes do not fit the network or the options
      */
     public void step(INDArray inputs, INDArray targets) {
         if (steps % factorUpdateInterval == 0) {
@@ -168,12 +172,20 @@ public final class KfacOptimizer {
         }
     }
 
-    /** Number of steps done so far. */
+    /**
+     * Number of steps done so far.
+     *
+     * @return the count of completed {@link #step} calls; it also decides which steps update factors and inverses
+     */
     public long steps() {
         return steps;
     }
 
-    /** The learning rate the next step will use. */
+    /**
+     * The learning rate the next step will use.
+     *
+     * @return the schedule's rate at the next step, applied to the preconditioned directions
+     */
     public double learningRate() {
         return sgd.learningRate();
     }
@@ -199,43 +211,82 @@ public final class KfacOptimizer {
             return this;
         }
 
-        /** Momentum on the preconditioned directions, in [0, 1); default 0.9. */
+        /**
+         * Sets the momentum on the preconditioned directions.
+         *
+         * @param momentum in [0, 1) (checked by {@link #build()}); default 0.9
+         * @return this builder
+         */
         public Builder momentum(double momentum) {
             this.momentum = momentum;
             return this;
         }
 
-        /** Tikhonov damping added to every eigenvalue of B (x) A, > 0; default 1e-3. */
+        /**
+         * Sets the Tikhonov damping added to every eigenvalue of B (x) A.
+         *
+         * @param damping finite and &gt; 0 (checked by {@link #build()}), on the scale of the mean loss's curvature
+         *                eigenvalues; default 1e-3
+         * @return this builder
+         */
         public Builder damping(double damping) {
             this.damping = damping;
             return this;
         }
 
-        /** Weight of the old factors in their running average, in [0, 1); default 0.95 (0 keeps only the newest). */
+        /**
+         * Sets the weight of the old factors in their running average.
+         *
+         * @param decay in [0, 1) (checked by {@link #build()}); default 0.95, and 0 keeps only the newest factors
+         * @return this builder
+         */
         public Builder factorDecay(double decay) {
             this.factorDecay = decay;
             return this;
         }
 
-        /** Steps between factor updates, >= 1; default 1. */
+        /**
+         * Sets how often the factors are fitted.
+         *
+         * @param steps steps between factor updates, &gt;= 1 (checked by {@link #build()}); default 1
+         * @return this builder
+         */
         public Builder factorUpdateInterval(int steps) {
             this.factorUpdateInterval = steps;
             return this;
         }
 
-        /** Steps between eigendecompositions of the running factors, >= 1; default 10. */
+        /**
+         * Sets how often the running factors are eigendecomposed.
+         *
+         * @param steps steps between eigendecompositions, &gt;= 1 (checked by {@link #build()}); default 10
+         * @return this builder
+         */
         public Builder inverseUpdateInterval(int steps) {
             this.inverseUpdateInterval = steps;
             return this;
         }
 
-        /** Flavour, curvature type, MC samples and shared rows of the factor estimation; default GGN, REDUCE. */
+        /**
+         * Sets how the factors are estimated.
+         *
+         * @param options flavour, curvature type, MC samples, shared rows, seed and device of the factor estimation;
+         *                not null; default {@link KfacOptions#defaults()} (GGN, REDUCE)
+         * @return this builder
+         * @throws NullPointerException when {@code options} is null
+         */
         public Builder kfacOptions(KfacOptions options) {
             this.kfacOptions = Objects.requireNonNull(options, "kfacOptions");
             return this;
         }
 
-        /** The optimiser; throws {@link IllegalArgumentException} naming any invalid setting. */
+        /**
+         * The optimiser with the settings made so far.
+         *
+         * @return a new optimiser with a preconditioner per weight layer and no factors yet
+         * @throws NullPointerException     when neither a learning rate nor a schedule was set
+         * @throws IllegalArgumentException naming any invalid setting or an unknown compute device
+         */
         public KfacOptimizer build() {
             return new KfacOptimizer(this);
         }

@@ -13,6 +13,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *                first step
  */
 public record OptimizerSnapshot(long steps, List<INDArray> buffers) {
+    /**
+     * Validates the step count and copies the buffer list.
+     *
+     * @param steps   updates done so far, &gt;= 0
+     * @param buffers the buffers in array-major order; the list is copied, the arrays are not
+     * @throws IllegalArgumentException when steps is negative
+     * @throws NullPointerException     when the list or one of its arrays is null
+     */
     public OptimizerSnapshot {
         if (steps < 0) {
             throw new IllegalArgumentException("optimiser steps must be >= 0, got " + steps);

@@ -32,7 +32,12 @@ public final class Sgd extends BufferedOptimizer {
         this.decay = b.requireWeightDecay("SGD weight decay");
     }
 
-    /** A builder; the learning rate (or a schedule) is required, everything else defaults to plain SGD. */
+    /**
+     * A builder of SGD optimisers.
+     *
+     * @return a new builder in which the learning rate (or a schedule) must still be set; everything else defaults
+     *         to plain SGD without momentum or weight decay
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -80,19 +85,35 @@ public final class Sgd extends BufferedOptimizer {
             return this;
         }
 
-        /** Momentum coefficient in [0, 1); 0 (the default) is plain SGD. */
+        /**
+         * Sets the momentum coefficient.
+         *
+         * @param momentum in [0, 1) (checked by {@link #build()}); 0, the default, is plain SGD
+         * @return this builder
+         */
         public Builder momentum(double momentum) {
             this.momentum = momentum;
             return this;
         }
 
-        /** Nesterov momentum (needs momentum > 0); off by default. */
+        /**
+         * Switches Nesterov momentum on or off.
+         *
+         * @param nesterov whether to use Nesterov momentum, which needs a momentum &gt; 0; off by default
+         * @return this builder
+         */
         public Builder nesterov(boolean nesterov) {
             this.nesterov = nesterov;
             return this;
         }
 
-        /** The optimiser; throws {@link IllegalArgumentException} naming any invalid setting. */
+        /**
+         * The optimiser with the settings made so far.
+         *
+         * @return a new SGD optimiser with no state; its buffers are allocated at the first step
+         * @throws NullPointerException     when neither a learning rate nor a schedule was set
+         * @throws IllegalArgumentException naming any invalid setting, e.g. Nesterov without momentum
+         */
         public Sgd build() {
             return new Sgd(this);
         }

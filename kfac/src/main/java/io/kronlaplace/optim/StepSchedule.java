@@ -8,7 +8,14 @@ package io.kronlaplace.optim;
  * @param gamma    multiplicative factor per decay, in (0, 1]
  */
 public record StepSchedule(double baseRate, long stepSize, double gamma) implements LearningRateSchedule {
-    /** Validates the settings (see the record parameters). */
+    /**
+     * Validates the settings.
+     *
+     * @param baseRate rate of the first {@code stepSize} steps, finite and &gt; 0
+     * @param stepSize steps between decays, &gt;= 1
+     * @param gamma    multiplicative factor per decay, in (0, 1]
+     * @throws IllegalArgumentException when a setting is outside its range
+     */
     public StepSchedule {
         LearningRateSchedule.requirePositiveRate(baseRate, "step schedule base rate");
         if (stepSize < 1) {

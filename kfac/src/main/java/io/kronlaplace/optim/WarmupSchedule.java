@@ -11,7 +11,14 @@ import java.util.Objects;
  * @param after       the schedule after the warm-up
  */
 public record WarmupSchedule(long warmupSteps, LearningRateSchedule after) implements LearningRateSchedule {
-    /** Validates the settings (see the record parameters). */
+    /**
+     * Validates the settings.
+     *
+     * @param warmupSteps W, the number of warm-up steps, &gt;= 0 (0: no warm-up)
+     * @param after       the schedule after the warm-up, whose step 0 is step W of this one; not null
+     * @throws IllegalArgumentException when warmupSteps is negative
+     * @throws NullPointerException     when {@code after} is null
+     */
     public WarmupSchedule {
         if (warmupSteps < 0) {
             throw new IllegalArgumentException("warm-up needs warmupSteps >= 0, got " + warmupSteps);
