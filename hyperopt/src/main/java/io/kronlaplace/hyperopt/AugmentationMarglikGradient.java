@@ -114,9 +114,20 @@ public final class AugmentationMarglikGradient {
      * C x rows x activations (a whole WRN-16-4 batch of 32 x 4 rows needed more than 18 GB). The result does not
      * depend on the chunk size beyond rounding.
      *
-     * @param rowsPerChunk  augmented rows (examples x S) per chunk; at least one example per chunk
+     * @param posterior     the posterior fitted on the augmented training set (its factor sensitivities are used)
+     * @param prior         the prior precision to differentiate at (the posterior's own stays unchanged)
+     * @param augmentation  the augmentation at the current eta
+     * @param noise         the fixed noise of this batch (M examples x S samples)
+     * @param images        {@code [M, C, H, W]} original images
+     * @param labels        M class indices
+     * @param totalExamples N &gt;= M, the training-set size the factors are normalised for (sums are scaled by N / M)
+     * @param rowsPerChunk  augmented rows (examples x S) per chunk, &gt;= 1; at least one example per chunk
      * @return one value per {@link AffineGenerator}
+     * @throws IllegalArgumentException when the noise or labels do not match the M images, N is below M, the chunk
+     *                                  size is below 1 or the images are not of rank 4
+     * @throws IllegalStateException    when a weight layer of the network has no K-FAC factors in the posterior
      */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     public double[] compute(KronLaplace posterior, PriorPrecision prior, AffineAugmentation augmentation,
                             AugmentationNoise noise, INDArray images, INDArray labels, long totalExamples,
                             int rowsPerChunk) {
@@ -297,7 +308,7 @@ public final class AugmentationMarglikGradient {
 
     private static INDArray oneHot(INDArray labels, int m, long classes) {
         INDArray y = Nd4j.zeros(DataType.DOUBLE, m, classes);
-        long[] idx = labels.castTo(DataType.LONG).toLongVector();
+        long[] idx = labels.castTo(DataType.INT64).toLongVector();
         for (int n = 0; n < m; n++) {
             y.putScalar(n, idx[n], 1.0);
         }

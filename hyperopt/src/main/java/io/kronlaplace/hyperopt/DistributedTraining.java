@@ -17,7 +17,8 @@ public interface DistributedTraining {
      * {@link ReplicaGroup}) and leaves the trainer in the replicas' final state
      * ({@link OnlineMarglikTrainer#restoreStepState}).
      *
-     * @param epoch the epoch, 1-based
+     * @param trainer the trainer whose steps are run; left in the replicas' final state
+     * @param epoch   the epoch, 1-based
      * @return what the replicas' steps report
      */
     EpochSteps steps(OnlineMarglikTrainer trainer, int epoch);
@@ -27,7 +28,12 @@ public interface DistributedTraining {
      * stored order, cut into batches of {@code batchSize} rows, at the network's current weights, with the Monte-Carlo
      * labels of batch k seeded by {@code KfacEstimator.batchSeed(labelSeed, k)}.
      *
-     * @param options KRON options of the update's posterior
+     * @param network   the network at its current weights (those of the trainer)
+     * @param options   KRON options of the update's posterior
+     * @param train     the training set, whose rows are taken in stored order
+     * @param batchSize rows per curvature batch, &gt;= 1 (the last batch may be smaller)
+     * @param labelSeed seed of the Monte-Carlo labels, combined with the batch index
+     * @return the summed K-FAC factors and fit statistics of the whole training set
      */
     CurvatureSums curvature(Network network, LaplaceOptions options, SupervisedDataset<?> train, int batchSize,
                             long labelSeed);

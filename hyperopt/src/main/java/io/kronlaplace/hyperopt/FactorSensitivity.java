@@ -36,12 +36,22 @@ public final class FactorSensitivity {
         this.gradient = gradient;
     }
 
-    /** {@code rows * G_A} for float64 rows {@code [r, Din]}. */
+    /**
+     * Multiplies rows by the input factor's sensitivity.
+     *
+     * @param rows float64 rows {@code [r, Din]}, e.g. layer inputs
+     * @return {@code rows * G_A}, {@code [r, Din]} float64
+     */
     public INDArray timesInputFactor(INDArray rows) {
         return input.rowsTimes(rows);
     }
 
-    /** {@code rows * G_B} for float64 rows {@code [r, Dout]}. */
+    /**
+     * Multiplies rows by the gradient factor's sensitivity.
+     *
+     * @param rows float64 rows {@code [r, Dout]}, e.g. back-propagated output gradients
+     * @return {@code rows * G_B}, {@code [r, Dout]} float64
+     */
     public INDArray timesGradientFactor(INDArray rows) {
         return gradient.rowsTimes(rows);
     }

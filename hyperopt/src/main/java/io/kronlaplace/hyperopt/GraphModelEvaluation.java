@@ -55,6 +55,9 @@ public final class GraphModelEvaluation {
      * Fits the posterior on {@code train} (exact GGN of the binary cross-entropy, missing labels contributing
      * nothing) and adds the MAP and Laplace probit metrics on {@code test} to the report.
      *
+     * @param train  the training graphs with one label per task (missing labels allowed)
+     * @param test   the test graphs, labelled like the training graphs
+     * @param report receives the multi-label rows of MAP and Laplace (GLM probit) on {@code test}
      * @return the fitted posterior
      */
     public LaplacePosterior evaluate(GraphDataset train, GraphDataset test, EvaluationReport.Builder report) {

@@ -288,6 +288,13 @@ public final class ModelEvaluation {
      * predicted by {@code predictors} (in this JVM or on a cluster: any predictor must give the probabilities of
      * {@link #predictBatch} over the batches of {@link #batchSize()} rows, batch {@code from} seeded with
      * {@code seed() + from}).
+     *
+     * @param posterior  the posterior fitted with {@link #options()} at the network's MAP weights
+     * @param test       the clean test set
+     * @param shifts     shifted versions of the test set, each a row set of its own (may be empty)
+     * @param ood        an out-of-distribution set, detected against {@code test} (null for none)
+     * @param report     the report the results are added to
+     * @param predictors makes the predictor of {@code posterior} once, which then predicts every set
      */
     public void report(LaplacePosterior posterior, ImageDataset test, List<ShiftedDataset> shifts, ImageDataset ood,
                        EvaluationReport.Builder report, PredictorFactory predictors) {
@@ -374,22 +381,39 @@ public final class ModelEvaluation {
                 .likelihood(likelihood).prior(prior).flavour(flavour).sharedRowsPerExample(sharedRows).build();
     }
 
-    /** The trained network (MAP weights). */
+    /**
+     * The evaluated network.
+     *
+     * @return the trained network (MAP weights), not copied
+     */
     public Network network() {
         return network;
     }
 
-    /** Examples per batch when fitting and predicting. */
+    /**
+     * The batch size of the curvature pass and of prediction.
+     *
+     * @return examples per batch when fitting and predicting, &gt;= 1
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** Logit samples per example of the MC predictive. */
+    /**
+     * The sample count of the MC link.
+     *
+     * @return logit samples per example of the MC predictive, &gt;= 1
+     */
     public int mcSamples() {
         return mcSamples;
     }
 
-    /** Seed of the MC predictive; the batch starting at row {@code from} is seeded with {@code seed + from}. */
+    /**
+     * The seed of the evaluation's random draws.
+     *
+     * @return the seed of the MC predictive: the batch starting at row {@code from} is seeded with
+     *         {@code seed + from} (and, for the invariant model, its augmented copies too)
+     */
     public long seed() {
         return seed;
     }
@@ -491,18 +515,37 @@ public final class ModelEvaluation {
     /** Computes the probabilities of whole evaluation sets for one fitted posterior. */
     @FunctionalInterface
     public interface SetPredictor {
-        /** MAP and the evaluated links' probabilities of every row of {@code data}, in row order. */
+        /**
+         * Predicts one whole set.
+         *
+         * @param data the images to predict (its labels are not used)
+         * @return MAP and the evaluated links' probabilities of every row of {@code data}, in row order, each
+         *         rows x C float64
+         */
         MethodProbabilities predict(ImageDataset data);
     }
 
     /** Makes the set predictor of a fitted posterior (e.g. shipping the posterior to a cluster once). */
     @FunctionalInterface
     public interface PredictorFactory {
-        /** A predictor of the posterior's MAP and the evaluated links' probabilities. */
+        /**
+         * Makes the predictor of one posterior.
+         *
+         * @param posterior a posterior fitted with the evaluation's {@link #options()}
+         * @return a predictor of the posterior's MAP and the evaluated links' probabilities
+         */
         SetPredictor forPosterior(LaplacePosterior posterior);
     }
 
-    /** Rows {@code [from, to)} of a data set. */
+    /**
+     * A contiguous block of rows of a data set.
+     *
+     * @param data the data set
+     * @param from first row, inclusive, &gt;= 0
+     * @param to   last row, exclusive, from &lt;= to &lt;= {@code data.size()}
+     * @return a copy of rows {@code [from, to)}, under the same name
+     * @throws IndexOutOfBoundsException when the range reaches outside the data set
+     */
     public static ImageDataset rows(ImageDataset data, int from, int to) {
         int[] idx = new int[to - from];
         for (int i = 0; i < idx.length; i++) {

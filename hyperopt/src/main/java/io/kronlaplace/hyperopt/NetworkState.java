@@ -20,7 +20,13 @@ public final class NetworkState {
     private NetworkState() {
     }
 
-    /** Copies of all parameters and buffers, in network order. */
+    /**
+     * Captures a network's state, e.g. the weights of the best epoch.
+     *
+     * @param network the network
+     * @return copies of all parameters (named {@value #PARAM} + name) and buffers ({@value #BUFFER} + name), in
+     *         network order
+     */
     public static Map<String, INDArray> capture(Network network) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         network.parameters().forEach((name, p) -> out.put(PARAM + name, p.value().dup()));
@@ -31,6 +37,8 @@ public final class NetworkState {
     /**
      * Writes captured values back into the live arrays.
      *
+     * @param network the network to overwrite; an architecture with the same parameter and buffer names and shapes
+     * @param state   values as {@link #capture} names them (entries the network lacks are ignored)
      * @throws IllegalArgumentException when an entry is missing or has the wrong shape, naming it
      */
     public static void restore(Network network, Map<String, INDArray> state) {

@@ -99,6 +99,8 @@ public record OnlineMarglikOptions(int epochs, int batchSize, OptimizerKind opti
      * @param initialSigma             sigma at the start, finite and > 0; 1 for classification and binary
      * @param hyperTolerance           convergence tolerance of the hyper-steps, finite and >= 0
      * @param seed                     seed of shuffling, augmentation noise and label sampling
+     * @param dataSource               where the training data come from, as {@code ; }-separated {@code name=value}
+     *                                 items compared when a checkpoint is resumed; null reads as empty (not stated)
      * @throws NullPointerException     when a required option is null
      * @throws IllegalArgumentException when an option is out of range or options contradict each other
      */

@@ -92,6 +92,12 @@ public final class OnlineMarglikTrainer {
      * loop, the hyper-steps, the best weights and the checkpoints stay in this trainer (see docs/spark.md, section
      * Data-parallel training).
      *
+     * @param network     a model whose outputs for the data's inputs are N x C logits (classification) or predictions
+     *                    (regression); its parameters are trained in place
+     * @param train       the training set, which {@code distributed} must be able to reach as well
+     * @param options     training options, without learned augmentation
+     * @param distributed runs the mini-batch steps and the curvature passes, not null
+     * @throws NullPointerException     when {@code distributed} is null
      * @throws IllegalArgumentException as the single-machine constructor, and for learned augmentation, whose
      *                                  per-batch noise the distributed steps and curvature pass do not draw
      */
@@ -139,17 +145,30 @@ public final class OnlineMarglikTrainer {
         this.step = new TrainingStep(network, augmentation);
     }
 
-    /** The current prior precision of the covered parameter groups (in the Laplace posterior's group order). */
+    /**
+     * The current prior precision.
+     *
+     * @return the prior precision of the covered parameter groups (in the Laplace posterior's group order): scalar or
+     *         per group, as the options' prior structure says
+     */
     public PriorPrecision prior() {
         return layout.prior(hyper);
     }
 
-    /** The current observation noise sigma (1 for classification). */
+    /**
+     * The current observation noise.
+     *
+     * @return sigma, learned for regression; 1 for classification and binary targets
+     */
     public double sigma() {
         return layout.sigma(hyper);
     }
 
-    /** The learned augmentation, or null when augmentation is not learned. */
+    /**
+     * The learned augmentation, whose eta the marginal-likelihood updates step.
+     *
+     * @return the trainer's live augmentation (not a copy), or null when augmentation is not learned
+     */
     public AffineAugmentation augmentation() {
         return augmentation;
     }
@@ -164,12 +183,21 @@ public final class OnlineMarglikTrainer {
         this.testEvaluation = Objects.requireNonNull(evaluation, "evaluation");
     }
 
-    /** Epochs completed so far (including those restored from a checkpoint). */
+    /**
+     * The progress of training.
+     *
+     * @return epochs completed so far, including those restored from a checkpoint
+     */
     public int epochsDone() {
         return epochsDone;
     }
 
-    /** Trains without checkpoints. */
+    /**
+     * Trains for the remaining epochs without checkpoints.
+     *
+     * @param listener progress callbacks ({@link TrainingListener#NONE} for none)
+     * @return the history and the best epoch's weights (loaded into the network) and hyperparameters
+     */
     public TrainingResult train(TrainingListener listener) {
         try {
             return train(null, false, listener);
@@ -184,7 +212,10 @@ public final class OnlineMarglikTrainer {
      * @param checkpoint file written atomically after every epoch (null for none)
      * @param resume     continue from {@code checkpoint} (which must exist and come from the same options)
      * @param listener   progress callbacks
-     * @throws IOException when the checkpoint cannot be read or written
+     * @return the history and the best epoch's weights (loaded into the network) and hyperparameters
+     * @throws IllegalArgumentException when {@code resume} is set without a checkpoint file, or the checkpoint is of
+     *                                  another kind, format version or options
+     * @throws IOException              when the checkpoint cannot be read, parsed or written
      */
     public TrainingResult train(Path checkpoint, boolean resume, TrainingListener listener) throws IOException {
         if (resume) {
@@ -264,6 +295,8 @@ public final class OnlineMarglikTrainer {
      * @param epoch    the epoch, 1-based
      * @param replicas the replicas taking these steps together ({@link ReplicaGroup#SINGLE} for this JVM alone)
      * @param listener told about every finished mini-batch
+     * @return the whole mini-batches' mean losses, their weighted sum, the correct count and the last learning rate
+     *         (the same on every replica)
      * @throws IllegalArgumentException for several replicas with learned augmentation
      */
     public EpochSteps runSteps(int epoch, ReplicaGroup replicas, TrainingListener listener) {
@@ -349,7 +382,12 @@ public final class OnlineMarglikTrainer {
         return new TrainingStep.Outcome(total[gradient.length], Math.round(total[gradient.length + 1]));
     }
 
-    /** The state the next epoch's mini-batch steps start from (copies). */
+    /**
+     * The state the next epoch's mini-batch steps start from, for replicas that take them elsewhere.
+     *
+     * @return copies of the network's parameters and buffers, the weight optimiser's state and the log
+     *         hyperparameters
+     */
     public StepState stepState() {
         return new StepState(NetworkState.capture(network), optimizer.snapshot(), hyper);
     }
@@ -357,6 +395,8 @@ public final class OnlineMarglikTrainer {
     /**
      * Continues from a {@link #stepState()} of a trainer with the same network architecture and options.
      *
+     * @param state the state to continue from, not null
+     * @throws NullPointerException     when the state is null
      * @throws IllegalArgumentException when the state belongs to another architecture or hyperparameter layout
      */
     public void restoreStepState(StepState state) {

@@ -17,7 +17,10 @@ public final class Optimizers {
      * The optimiser of the network weights: {@link OptimizerKind} with the options' learning rate, momentum (SGD) and
      * {@link ScheduleKind} over the whole run (the step schedule decays by 0.2 after 30% of the steps).
      *
-     * @param totalSteps optimiser steps of the whole run, >= 1
+     * @param options    the training options: optimiser, learning rate, momentum and schedule
+     * @param totalSteps optimiser steps of the whole run, &gt;= 1 (the length of the cosine and step schedules)
+     * @return a new optimiser with no state yet
+     * @throws IllegalArgumentException when the total steps are below 1
      */
     public static Optimizer forWeights(OnlineMarglikOptions options, long totalSteps) {
         if (totalSteps < 1) {
@@ -34,7 +37,13 @@ public final class Optimizers {
         };
     }
 
-    /** Adam at a constant learning rate, for hyperparameters in log space or augmentation parameters. */
+    /**
+     * Adam at a constant learning rate, for hyperparameters in log space or augmentation parameters.
+     *
+     * @param learningRate the constant step size, &gt; 0
+     * @return a new Adam with no state yet
+     * @throws IllegalArgumentException when the learning rate is not positive and finite
+     */
     public static Adam forHyperparameters(double learningRate) {
         return Adam.builder().learningRate(learningRate).build();
     }

@@ -18,14 +18,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param logHyperparameters  log prior precisions, then log sigma when it is learned
  */
 public record StepState(Map<String, INDArray> model, OptimizerSnapshot optimizer, double[] logHyperparameters) {
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param model              parameters and buffers by {@link NetworkState} name, not null (the map is copied, the
+     *                           arrays are not)
+     * @param optimizer          the weight optimiser's snapshot, not null
+     * @param logHyperparameters log prior precisions, then log sigma when it is learned (copied)
+     * @throws NullPointerException when an argument is null
+     */
     public StepState {
         model = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(model, "model")));
         Objects.requireNonNull(optimizer, "optimizer");
         logHyperparameters = logHyperparameters.clone();
     }
 
-    /** The log hyperparameters (a copy). */
+    /**
+     * The log hyperparameters.
+     *
+     * @return a copy: log prior precisions, then log sigma when it is learned
+     */
     @Override
     public double[] logHyperparameters() {
         return logHyperparameters.clone();

@@ -2,23 +2,53 @@ package io.kronlaplace.hyperopt;
 
 /** Progress callbacks of {@link OnlineMarglikTrainer} (for progress bars and logs); all methods default to no-ops. */
 public interface TrainingListener {
-    /** An epoch (1-based) with {@code batches} mini-batches starts. */
+    /**
+     * An epoch starts.
+     *
+     * @param epoch   the epoch, 1-based
+     * @param batches the mini-batches of weight steps the epoch will run
+     */
     default void epochStarted(int epoch, int batches) {
     }
 
-    /** A mini-batch finished with this mean loss. */
+    /**
+     * A mini-batch's weight step finished.
+     *
+     * @param epoch the epoch, 1-based
+     * @param batch the mini-batch within the epoch, 0-based
+     * @param loss  the batch's mean loss (negative log-likelihood per example) before the step
+     */
     default void batchFinished(int epoch, int batch, double loss) {
     }
 
-    /** A marginal-likelihood update starts: one curvature pass over {@code curvatureBatches} then K hyper-steps. */
+    /**
+     * A marginal-likelihood update starts: a curvature pass (two with learned augmentation, before and after the
+     * augmentation steps), then up to K hyper-steps.
+     *
+     * @param epoch            the epoch, 1-based, whose update this is
+     * @param curvatureBatches the batches of all curvature passes together, i.e. the calls of
+     *                         {@link #curvatureBatchFinished} to come
+     * @param hypersteps       K, the most hyper-steps (the prior steps can stop early once converged)
+     */
     default void marglikStarted(int epoch, int curvatureBatches, int hypersteps) {
     }
 
-    /** One batch of the curvature pass finished. */
+    /**
+     * One batch of a curvature pass finished.
+     *
+     * @param epoch the epoch, 1-based
+     * @param batch the batch within its pass, 0-based
+     */
     default void curvatureBatchFinished(int epoch, int batch) {
     }
 
-    /** One hyper-step finished at this log marginal likelihood. */
+    /**
+     * One hyper-step finished.
+     *
+     * @param epoch      the epoch, 1-based
+     * @param step       the step within the update, 0-based
+     * @param logMarglik log p(D|M) reached by the step (for an augmentation step, the value it started from)
+     */
     default void hyperstepFinished(int epoch, int step, double logMarglik) {
     }
 
@@ -36,7 +66,11 @@ public interface TrainingListener {
                                           double[] stepped) {
     }
 
-    /** An epoch finished and (when checkpointing) its checkpoint is on disk. */
+    /**
+     * An epoch finished and (when checkpointing) its checkpoint is on disk.
+     *
+     * @param summary the epoch's loss, accuracy, hyperparameters and time
+     */
     default void epochFinished(EpochSummary summary) {
     }
 

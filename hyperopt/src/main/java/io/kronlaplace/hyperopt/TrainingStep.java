@@ -48,6 +48,7 @@ final class TrainingStep {
      *               its part of a data-parallel mini-batch
      * @return the batch's mean loss (not weighted)
      */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     Outcome run(SupervisedDataset<?> batch, AugmentationNoise noise, Likelihood likelihood, boolean countCorrect,
                 double weight) {
         int s = noise == null ? 1 : noise.samples();

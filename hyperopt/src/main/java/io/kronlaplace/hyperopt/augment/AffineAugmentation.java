@@ -51,33 +51,65 @@ public final class AffineAugmentation {
         this.eta = checkedEta(eta, "eta");
     }
 
-    /** The identity augmentation: eta = 0, every sample is the original image. */
+    /**
+     * The identity augmentation, the usual start of learning.
+     *
+     * @return an augmentation with eta = 0, under which every sample is the original image
+     */
     public static AffineAugmentation identity() {
         return new AffineAugmentation(new double[K]);
     }
 
-    /** The raw parameters (a copy), one per generator; their signs carry no meaning (see the class notes). */
+    /**
+     * The raw parameters.
+     *
+     * @return a copy of eta, one value per generator in {@link AffineGenerator} order; their signs carry no meaning
+     *         (see the class notes)
+     */
     public double[] eta() {
         return eta.clone();
     }
 
-    /** Replaces the parameters, e.g. after an optimiser step. */
+    /**
+     * Replaces the parameters, e.g. after an optimiser step.
+     *
+     * @param values the new eta, one finite value per generator in {@link AffineGenerator} order (copied)
+     * @throws IllegalArgumentException when there are not six values or one is not finite; eta is then unchanged
+     */
     public void setEta(double... values) {
         System.arraycopy(checkedEta(values, "eta"), 0, eta, 0, K);
     }
 
-    /** The augmentation strengths |eta_k|: eps_k eta_k is uniform on [-|eta_k|, |eta_k|]. */
+    /**
+     * The augmentation strengths.
+     *
+     * @return |eta_k| per generator (a new array): eps_k eta_k is uniform on [-|eta_k|, |eta_k|]
+     */
     public double[] magnitudes() {
         return Arrays.stream(eta).map(Math::abs).toArray();
     }
 
-    /** The generator combination {@code M = sum_k eps[row,k] eta_k G_k} for one output row (row-major 3 x 3). */
+    /**
+     * The generator combination of one augmented row, whose matrix exponential is the row's transform.
+     *
+     * @param noise the coefficients eps
+     * @param row   augmented row {@code n*S + s}, in [0, {@code noise.rows()})
+     * @return {@code M = sum_k eps[row,k] eta_k G_k}, row-major 3 x 3
+     * @throws IndexOutOfBoundsException when the row is outside the noise's rows
+     */
     public double[] generator(AugmentationNoise noise, int row) {
         Objects.checkIndex(row, noise.rows());
         return combine(noise, row, eta);
     }
 
-    /** The transform {@code T = expm(M)} of one output row {@code n*S + s} (row-major 3 x 3). */
+    /**
+     * The transform of one augmented row: output pixel u samples the input at {@code T u} (see the class notes).
+     *
+     * @param noise the coefficients eps
+     * @param row   augmented row {@code n*S + s}, in [0, {@code noise.rows()})
+     * @return {@code T = expm(M)} of {@link #generator}, row-major 3 x 3 (last row 0, 0, 1)
+     * @throws IndexOutOfBoundsException when the row is outside the noise's rows
+     */
     public double[] transform(AugmentationNoise noise, int row) {
         return MatrixExponential.expm(generator(noise, row), 3);
     }
@@ -111,6 +143,11 @@ public final class AffineAugmentation {
      * @param noise         the same noise as in {@link #apply}
      * @param gradOutput    dL/d(augmented batch), {@code [N*S, C, H, W]}
      * @param imageGradient whether to also return dL/d images
+     * @return dL/d eta, and dL/d images ({@code [N, C, H, W]} in the images' type) when asked for, else null
+     * @throws IllegalArgumentException when the images are not a non-empty floating-point NCHW batch of
+     *                                  {@code noise.examples()} images, or the gradient's shape is not
+     *                                  {@code [N*S, C, H, W]}
+     * @throws IllegalStateException    when eta is so large that a transform overflows
      */
     public AugmentationGradient vjp(INDArray images, AugmentationNoise noise, INDArray gradOutput,
                                     boolean imageGradient) {
@@ -150,8 +187,13 @@ public final class AffineAugmentation {
      * Forward mode: the directional derivative of the augmented batch along a direction in eta,
      * {@code sum_k direction_k d(output)/d eta_k}, with the noise held fixed.
      *
+     * @param images    {@code [N, C, H, W]}, the images that are augmented, float32 or float64
+     * @param noise     the coefficients eps, as in {@link #apply}
      * @param direction 6 finite values in {@link AffineGenerator} order
      * @return {@code [N*S, C, H, W]} in the images' data type
+     * @throws IllegalArgumentException when the images are not a non-empty floating-point NCHW batch of
+     *                                  {@code noise.examples()} images, or the direction is not six finite values
+     * @throws IllegalStateException    when eta is so large that a transform overflows
      */
     public INDArray jvp(INDArray images, AugmentationNoise noise, double[] direction) {
         double[] d = checkedEta(direction, "direction");
@@ -171,6 +213,13 @@ public final class AffineAugmentation {
     /**
      * Forward mode for every generator at once: element k is d(output)/d eta_k, {@code [N*S, C, H, W]}. Cheaper
      * than six calls of {@link #jvp} because the bilinear interpolation is shared.
+     *
+     * @param images {@code [N, C, H, W]}, the images that are augmented, float32 or float64
+     * @param noise  the coefficients eps, as in {@link #apply}
+     * @return six arrays in {@link AffineGenerator} order, each {@code [N*S, C, H, W]} in the images' data type
+     * @throws IllegalArgumentException when the images are not a non-empty floating-point NCHW batch of
+     *                                  {@code noise.examples()} images
+     * @throws IllegalStateException    when eta is so large that a transform overflows
      */
     public INDArray[] jvpAll(INDArray images, AugmentationNoise noise) {
         Geometry g = Geometry.of(images, noise);

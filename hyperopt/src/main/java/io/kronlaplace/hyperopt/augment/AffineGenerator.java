@@ -40,12 +40,23 @@ public enum AffineGenerator {
         this.matrix = matrix;
     }
 
-    /** The generator as a row-major 3 x 3 matrix (a copy). */
+    /**
+     * The generator matrix.
+     *
+     * @return a copy of the generator as a row-major 3 x 3 matrix (nine values)
+     */
     public double[] matrix() {
         return matrix.clone();
     }
 
-    /** Entry (row, column) of the generator matrix. */
+    /**
+     * One entry of the generator matrix.
+     *
+     * @param row    row index, 0 to 2
+     * @param column column index, 0 to 2
+     * @return the entry at (row, column): 0, 1 or -1
+     * @throws ArrayIndexOutOfBoundsException when the position is outside the nine entries
+     */
     public double entry(int row, int column) {
         return matrix[row * 3 + column];
     }

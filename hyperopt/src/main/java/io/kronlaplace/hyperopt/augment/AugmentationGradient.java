@@ -10,7 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param images dL/d(input images), {@code [N, C, H, W]} in the images' data type, or null when not requested
  */
 public record AugmentationGradient(double[] eta, INDArray images) {
-    /** dL/d eta_k for one generator. */
+    /**
+     * The gradient's component of one generator.
+     *
+     * @param generator the generator k
+     * @return dL/d eta_k
+     */
     public double eta(AffineGenerator generator) {
         return eta[generator.ordinal()];
     }

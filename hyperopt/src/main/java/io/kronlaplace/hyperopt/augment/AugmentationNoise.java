@@ -26,6 +26,9 @@ public final class AugmentationNoise {
      * @param examples N, the number of images in the batch
      * @param samples  S, augmented copies per image
      * @param random   the stream (advanced by N * S * 6 draws)
+     * @return noise of N x S x 6 values drawn uniformly from [-1, 1)
+     * @throws IllegalArgumentException when N or S is below 1
+     * @throws ArithmeticException      when N * S * 6 overflows an int
      */
     public static AugmentationNoise draw(int examples, int samples, SplittableRandom random) {
         requireSizes(examples, samples);
@@ -36,7 +39,15 @@ public final class AugmentationNoise {
         return new AugmentationNoise(examples, samples, eps);
     }
 
-    /** Draws fresh noise from a new stream with the given seed. */
+    /**
+     * Draws fresh noise from a new stream with the given seed.
+     *
+     * @param examples N, the number of images in the batch
+     * @param samples  S, augmented copies per image
+     * @param seed     seed of a new {@link SplittableRandom}: the same seed gives the same noise
+     * @return noise of N x S x 6 values drawn uniformly from [-1, 1)
+     * @throws IllegalArgumentException when N or S is below 1
+     */
     public static AugmentationNoise draw(int examples, int samples, long seed) {
         return draw(examples, samples, new SplittableRandom(seed));
     }
@@ -44,7 +55,12 @@ public final class AugmentationNoise {
     /**
      * Noise with given values.
      *
-     * @param epsilon N * S * 6 values in [-1, 1], index {@code (n * S + s) * 6 + k} (copied)
+     * @param examples N, the number of images in the batch, &gt;= 1
+     * @param samples  S, augmented copies per image, &gt;= 1
+     * @param epsilon  N * S * 6 values in [-1, 1], index {@code (n * S + s) * 6 + k} (copied)
+     * @return the noise
+     * @throws IllegalArgumentException when N or S is below 1, or epsilon has the wrong length or a value outside
+     *                                  [-1, 1] (NaN included)
      */
     public static AugmentationNoise of(int examples, int samples, double[] epsilon) {
         requireSizes(examples, samples);
@@ -62,22 +78,41 @@ public final class AugmentationNoise {
         return new AugmentationNoise(examples, samples, epsilon.clone());
     }
 
-    /** N, the number of images this noise is for. */
+    /**
+     * The number of images this noise is for.
+     *
+     * @return N, &gt;= 1
+     */
     public int examples() {
         return examples;
     }
 
-    /** S, the number of augmented copies per image. */
+    /**
+     * The number of augmented copies per image.
+     *
+     * @return S, &gt;= 1
+     */
     public int samples() {
         return samples;
     }
 
-    /** N * S, the number of augmented images (rows of the output batch). */
+    /**
+     * The number of augmented images.
+     *
+     * @return N * S, the rows of the augmented batch
+     */
     public int rows() {
         return examples * samples;
     }
 
-    /** The noise of examples {@code from} (inclusive) to {@code to} (exclusive), all samples. */
+    /**
+     * The noise of a contiguous block of examples, e.g. for a chunk of a batch.
+     *
+     * @param from first example, inclusive, &gt;= 0
+     * @param to   last example, exclusive, above {@code from} and at most N
+     * @return the noise of examples {@code [from, to)}, all samples
+     * @throws IllegalArgumentException when the range is empty or reaches outside [0, N)
+     */
     public AugmentationNoise examples(int from, int to) {
         if (from < 0 || to > examples || from >= to) {
             throw new IllegalArgumentException("example range [" + from + ", " + to + ") is empty or outside [0, "
@@ -88,7 +123,13 @@ public final class AugmentationNoise {
                 Arrays.copyOfRange(epsilon, from * width, to * width));
     }
 
-    /** eps for output row {@code row = n * S + s} and generator k. */
+    /**
+     * One coefficient.
+     *
+     * @param row augmented row {@code n * S + s}, in [0, N * S)
+     * @param k   generator index, in [0, {@link AffineGenerator#COUNT})
+     * @return eps[n, s, k], in [-1, 1]
+     */
     public double epsilon(int row, int k) {
         return epsilon[row * AffineGenerator.COUNT + k];
     }

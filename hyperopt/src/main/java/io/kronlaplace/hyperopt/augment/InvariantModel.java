@@ -39,12 +39,20 @@ public final class InvariantModel {
         this.samples = samples;
     }
 
-    /** The per-sample network. */
+    /**
+     * The network run on every augmented row.
+     *
+     * @return the per-sample network, not copied
+     */
     public Network network() {
         return network;
     }
 
-    /** S, augmented copies per example. */
+    /**
+     * The number of augmented copies averaged per example.
+     *
+     * @return S, &gt;= 1
+     */
     public int samples() {
         return samples;
     }
@@ -53,7 +61,9 @@ public final class InvariantModel {
      * Runs the network on the augmented batch and averages each example's S rows.
      *
      * @param augmented {@code [N*S, ...]}, samples of example n at rows {@code n*S .. n*S + S - 1}
+     * @param mode      training or evaluation mode of the network (e.g. batch statistics of BatchNorm)
      * @return {@code N x C} averaged outputs
+     * @throws IllegalArgumentException when the rows are not a multiple of S
      */
     public INDArray forward(INDArray augmented, Mode mode) {
         requireRowsMultiple(augmented, "augmented batch");
@@ -66,6 +76,9 @@ public final class InvariantModel {
      * @param gradMean {@code k*N x C}, k = {@code context.copies()}, copy-major (row {@code c*N + n}); for k = 1 the
      *                 gradient of the loss w.r.t. the averaged output, for the exact GGN the loss-Hessian square
      *                 root columns of {@code Likelihood.hessianSqrt}
+     * @param context  the backward pass's options: whether parameter gradients accumulate, k = {@code copies()}
+     *                 vectors per example, and the optional tap that sees every weight layer's input and output
+     *                 gradient
      * @return the gradient w.r.t. the augmented batch, {@code k*N*S} rows, copy-major over the N*S augmented rows
      *         (feed it to {@link AffineAugmentation#vjp} when k = 1)
      */
@@ -77,6 +90,7 @@ public final class InvariantModel {
      * Averages each example's S consecutive rows.
      *
      * @param outputs {@code N*S x C}
+     * @param samples S, rows per example, &gt;= 1
      * @return {@code N x C}
      */
     public static INDArray average(INDArray outputs, int samples) {

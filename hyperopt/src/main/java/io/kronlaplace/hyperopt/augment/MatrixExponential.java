@@ -89,7 +89,13 @@ public final class MatrixExponential {
         return out;
     }
 
-    /** The transpose of a row-major n x n matrix. */
+    /**
+     * The transpose of a square matrix.
+     *
+     * @param a row-major n x n values (not changed)
+     * @param n the side n
+     * @return a new row-major n x n array holding {@code a^T}
+     */
     public static double[] transpose(double[] a, int n) {
         double[] t = new double[n * n];
         for (int i = 0; i < n; i++) {

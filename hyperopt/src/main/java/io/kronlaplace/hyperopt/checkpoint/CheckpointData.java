@@ -17,13 +17,27 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record CheckpointData(String kind, JsonNode metadata, Map<String, INDArray> tensors) {
 
+    /**
+     * Copies the tensor map, keeping its order.
+     *
+     * @param kind     what wrote the checkpoint, not null
+     * @param metadata JSON metadata, not null
+     * @param tensors  named tensors, not null; the map is copied into an unmodifiable one, the arrays are not copied
+     * @throws NullPointerException when an argument is null
+     */
     public CheckpointData {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(metadata, "metadata");
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(tensors, "tensors")));
     }
 
-    /** The tensor with this name; a clear error when the checkpoint lacks it. */
+    /**
+     * One tensor by name.
+     *
+     * @param name the tensor's full name, e.g. "model/conv.weight"
+     * @return the tensor as stored (not copied)
+     * @throws IllegalStateException naming the tensor and the checkpoint's kind when the checkpoint lacks it
+     */
     public INDArray tensor(String name) {
         INDArray t = tensors.get(name);
         if (t == null) {
@@ -32,7 +46,13 @@ public record CheckpointData(String kind, JsonNode metadata, Map<String, INDArra
         return t;
     }
 
-    /** The tensors whose names start with {@code prefix}, keyed by the rest of the name, in stored order. */
+    /**
+     * The tensors of one part of the checkpoint, e.g. the model's under "model/".
+     *
+     * @param prefix the start of the names, including its separator
+     * @return the tensors whose names start with {@code prefix}, keyed by the rest of the name, in stored order; empty
+     *         when there are none
+     */
     public Map<String, INDArray> tensorsWithPrefix(String prefix) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         tensors.forEach((name, t) -> {

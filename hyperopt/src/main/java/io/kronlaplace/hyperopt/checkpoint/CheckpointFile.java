@@ -1,10 +1,10 @@
 package io.kronlaplace.hyperopt.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.core.JsonParser;
 import io.kronlaplace.io.AtomicFiles;
 import io.kronlaplace.io.Utf8Text;
 import java.io.IOException;
@@ -47,13 +47,18 @@ public final class CheckpointFile {
     /** The smallest encoded tensor: name length, type code and rank. */
     private static final int MIN_TENSOR_BYTES = 4 + 1 + 4;
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private CheckpointFile() {
     }
 
-    /** Suffix of the temporary files written before the atomic rename (never read back). */
+    /**
+     * The suffix of the temporary files written before the atomic rename (never read back), e.g. to skip them when
+     * listing a directory.
+     *
+     * @return the suffix appended to the target's file name
+     */
     public static String temporarySuffix() {
         return AtomicFiles.TEMPORARY_SUFFIX;
     }
@@ -61,6 +66,8 @@ public final class CheckpointFile {
     /**
      * Writes the checkpoint atomically: the file at {@code target} is either the old checkpoint or the new one.
      *
+     * @param target where the checkpoint goes, replaced when it exists
+     * @param data   the kind, metadata and tensors to store
      * @throws IOException when the directory is not writable or the disk is full (the old checkpoint survives)
      */
     public static void write(Path target, CheckpointData data) throws IOException {
@@ -204,7 +211,7 @@ public final class CheckpointFile {
             DataType type = switch (buf.get()) {
                 case 1 -> DataType.FLOAT;
                 case 2 -> DataType.DOUBLE;
-                case 3 -> DataType.LONG;
+                case 3 -> DataType.INT64;
                 default -> throw new IllegalArgumentException("unknown data type code for tensor '" + name + "'");
             };
             int rank = buf.getInt();

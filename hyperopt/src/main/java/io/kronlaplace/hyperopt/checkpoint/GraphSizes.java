@@ -22,7 +22,20 @@ import java.util.Objects;
 public record GraphSizes(int nodeFeatures, int edgeFeatures, int width, int blocks, int mlpLayers,
                          Aggregation aggregation, Activation activation, Readout readout)
         implements java.io.Serializable {
-    /** Checks the sizes with the builder's own checks and messages; PER_NODE readouts predict nodes, not graphs. */
+    /**
+     * Checks the sizes with the builder's own checks and messages; PER_NODE readouts predict nodes, not graphs.
+     *
+     * @param nodeFeatures features per input node, &gt;= 1
+     * @param edgeFeatures features per input edge, &gt;= 0 (0 for none)
+     * @param width        width of every update MLP layer
+     * @param blocks       graph-network blocks
+     * @param mlpLayers    weight layers per update MLP
+     * @param aggregation  message and readout aggregation, not null
+     * @param activation   nonlinearity after every MLP layer, not null
+     * @param readout      NODE_MEAN or GLOBAL, not null
+     * @throws NullPointerException     when the aggregation, activation or readout is null
+     * @throws IllegalArgumentException for a PER_NODE readout or sizes {@link GraphNetwork.Builder} rejects
+     */
     public GraphSizes {
         Objects.requireNonNull(aggregation, "aggregation");
         Objects.requireNonNull(activation, "activation");
@@ -35,7 +48,11 @@ public record GraphSizes(int nodeFeatures, int edgeFeatures, int width, int bloc
                 activation, readout);
     }
 
-    /** The builder with these sizes; outputs, seed and type are the caller's. */
+    /**
+     * A builder with these sizes.
+     *
+     * @return a new builder; outputs, seed and data type are the caller's to set
+     */
     public GraphNetwork.Builder builder() {
         return configure(GraphNetwork.builder(), nodeFeatures, edgeFeatures, width, blocks, mlpLayers, aggregation,
                 activation, readout);

@@ -13,7 +13,15 @@ import java.util.Objects;
  */
 public record LayerSizes(int imageSize, List<Integer> channels, List<Integer> hidden)
         implements java.io.Serializable {
-    /** Copies the lists and requires positive sizes. */
+    /**
+     * Copies the lists and requires positive sizes.
+     *
+     * @param imageSize side of the square input images, &gt;= 1
+     * @param channels  output channels of the CNN's convolution stages (empty for an MLP), each &gt;= 1; copied
+     * @param hidden    widths of the hidden dense layers (may be empty), each &gt;= 1; copied
+     * @throws NullPointerException     when a list is null
+     * @throws IllegalArgumentException when a size is below 1
+     */
     public LayerSizes {
         channels = List.copyOf(Objects.requireNonNull(channels, "channels"));
         hidden = List.copyOf(Objects.requireNonNull(hidden, "hidden"));

@@ -26,7 +26,21 @@ import org.nd4j.linalg.api.buffer.DataType;
 public record ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
                                 ModelKind kind, VitSizes vit, GraphSizes graph, LayerSizes layers)
         implements java.io.Serializable {
-    /** Defaults a missing kind to WRN and requires the fields of the kind. */
+    /**
+     * Defaults a missing kind to WRN and requires the fields of the kind.
+     *
+     * @param depth         Wide ResNet depth d = 6n + 4 (0 for other kinds; checked by {@link #minimumParameterValues})
+     * @param widen         Wide ResNet widening factor k (0 for other kinds)
+     * @param classes       outputs: classes, or binary tasks of a graph network
+     * @param inputChannels image channels (0 for a graph network)
+     * @param variant       Wide ResNet BatchNorm or Fixup; required for a WRN, null for other kinds
+     * @param kind          the network family; null reads as {@link ModelKind#WRN}
+     * @param vit           the sizes of a {@link ModelKind#VIT}, required for one, else null
+     * @param graph         the sizes of a {@link ModelKind#GNN}, required for one, else null
+     * @param layers        the sizes of an {@link ModelKind#MLP} or {@link ModelKind#CNN}, required for one, else null
+     * @throws NullPointerException     when the sizes (or the variant) the kind needs are null
+     * @throws IllegalArgumentException for a CNN without convolution stages
+     */
     public ModelArchitecture {
         kind = kind == null ? ModelKind.WRN : kind;
         switch (kind) {
@@ -43,28 +57,68 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
         }
     }
 
-    /** A Wide ResNet or a ViT (the form before graph networks, MLPs and CNNs were recorded). */
+    /**
+     * A Wide ResNet or a ViT (the form before graph networks, MLPs and CNNs were recorded).
+     *
+     * @param depth         Wide ResNet depth d = 6n + 4 (0 for a ViT)
+     * @param widen         Wide ResNet widening factor k (0 for a ViT)
+     * @param classes       outputs
+     * @param inputChannels image channels
+     * @param variant       Wide ResNet BatchNorm or Fixup; required for a WRN, null for a ViT
+     * @param kind          {@link ModelKind#WRN} or {@link ModelKind#VIT}; null reads as WRN
+     * @param vit           the sizes of a ViT, required for one, else null
+     * @throws NullPointerException when the variant of a WRN or the sizes of a ViT are null
+     */
     public ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant,
                              ModelKind kind, VitSizes vit) {
         this(depth, widen, classes, inputChannels, variant, kind, vit, null, null);
     }
 
-    /** A Wide ResNet. */
+    /**
+     * A Wide ResNet.
+     *
+     * @param depth         depth d = 6n + 4, at least 10 (checked by {@link #minimumParameterValues})
+     * @param widen         widening factor k, at least 1
+     * @param classes       outputs
+     * @param inputChannels image channels
+     * @param variant       BatchNorm or Fixup, not null
+     * @throws NullPointerException when the variant is null
+     */
     public ModelArchitecture(int depth, int widen, int classes, int inputChannels, WideResNet.Variant variant) {
         this(depth, widen, classes, inputChannels, variant, ModelKind.WRN, null);
     }
 
-    /** A vision transformer with these sizes. */
+    /**
+     * A vision transformer with these sizes.
+     *
+     * @param sizes         the transformer's sizes, not null
+     * @param classes       outputs
+     * @param inputChannels image channels
+     * @return the architecture
+     * @throws NullPointerException when the sizes are null
+     */
     public static ModelArchitecture vit(VitSizes sizes, int classes, int inputChannels) {
         return new ModelArchitecture(0, 0, classes, inputChannels, null, ModelKind.VIT, sizes, null, null);
     }
 
-    /** A graph network with these sizes and one binary output per task. */
+    /**
+     * A graph network with these sizes and one binary output per task.
+     *
+     * @param sizes the graph network's sizes, not null
+     * @param tasks binary tasks, one output each
+     * @return the architecture
+     * @throws NullPointerException when the sizes are null
+     */
     public static ModelArchitecture gnn(GraphSizes sizes, int tasks) {
         return new ModelArchitecture(0, 0, tasks, 0, null, ModelKind.GNN, null, sizes, null);
     }
 
-    /** The observation model of the outputs: multi-label binary for a graph network, else softmax classification. */
+    /**
+     * The observation model of the outputs.
+     *
+     * @return {@link LikelihoodType#BINARY} (multi-label) for a graph network, else softmax
+     *         {@link LikelihoodType#CLASSIFICATION}
+     */
     public LikelihoodType likelihood() {
         return kind == ModelKind.GNN ? LikelihoodType.BINARY : LikelihoodType.CLASSIFICATION;
     }
@@ -114,7 +168,13 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
         };
     }
 
-    /** Builds the network (float32) with a seeded initialisation. */
+    /**
+     * Builds the network (float32) with a seeded initialisation.
+     *
+     * @param seed seed of the weight initialisation: the same seed gives the same initial weights
+     * @return a new network of this architecture, ready for its weights to be loaded or trained
+     * @throws IllegalArgumentException on sizes the network's builder rejects
+     */
     public Network build(long seed) {
         return switch (kind) {
             case WRN -> WideResNet.builder().depth(depth).widen(widen).classes(classes).inputChannels(inputChannels)
@@ -138,6 +198,7 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
      * attention projections (4 w^2) and MLPs (2 r w^2) of every block and the head, for a graph network the MLP
      * layers that map width or more features to width (per block 2 L - 1 of them, L layers per MLP) and the head.
      *
+     * @return a lower bound on the values the network's parameters hold, at least 1
      * @throws IllegalArgumentException on sizes the builder rejects or whose parameter count overflows a long
      */
     public long minimumParameterValues() {
@@ -194,9 +255,11 @@ public record ModelArchitecture(int depth, int widen, int classes, int inputChan
     }
 
     /**
-     * "WRN-16-4 (FIXUP)", "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)", "MLP hidden=[256, 128]" or
-     * "CNN channels=[16, 32] hidden=[]" or
-     * "GNN blocks=3 width=32 mlp=2 (SUM, RELU, NODE_MEAN)".
+     * A one-line description of the architecture for messages and reports.
+     *
+     * @return text such as "WRN-16-4 (FIXUP)", "ViT depth=2 width=32 heads=2 patch=8 mlp=2 (CLASS_TOKEN)",
+     *         "MLP hidden=[256, 128]", "CNN channels=[16, 32] hidden=[]" or
+     *         "GNN blocks=3 width=32 mlp=2 (SUM, RELU, NODE_MEAN)"; the classes are not part of it
      */
     public String describe() {
         return switch (kind) {

@@ -16,7 +16,11 @@ public enum ModelKind {
     /** A plain convolutional network ({@link io.kronlaplace.nn.models.ConvNet}). */
     CNN;
 
-    /** Whether the inputs are images (normalised per channel); graph inputs are used as they are. */
+    /**
+     * Whether the inputs are images (normalised per channel); graph inputs are used as they are.
+     *
+     * @return true for every kind but {@link #GNN}
+     */
     public boolean imageInputs() {
         return this != GNN;
     }

@@ -54,9 +54,19 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
     }
 
     /**
-     * Checks the normalisation has one standard deviation per mean.
+     * Checks the normalisation has one standard deviation per mean; the full check of a file's contents is
+     * {@link #read}'s.
      *
-     * @throws IllegalArgumentException when it does not
+     * @param architecture      the network to rebuild, not null
+     * @param normalizationMean per-channel mean subtracted from the images (empty for graph inputs), not null
+     * @param normalizationStd  per-channel standard deviation the images are divided by, one per mean
+     * @param priorPrecisions   learned prior precisions (one, or one per weight/bias group in network order)
+     * @param eta               learned augmentation parameters (empty when none were learned)
+     * @param state             parameters and buffers, named as by {@link NetworkState}, not null
+     * @param data              where the training and test data came from, or null when not recorded
+     * @param regression        the target standardisation and noise of a regression model, null for other models
+     * @throws NullPointerException     when the architecture, the state or a normalisation array is null
+     * @throws IllegalArgumentException when the normalisation has not one standard deviation per mean
      */
     public SavedModel {
         Objects.requireNonNull(architecture, "architecture");
@@ -67,7 +77,12 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
         }
     }
 
-    /** Writes the model atomically. */
+    /**
+     * Writes the model atomically (a temporary file renamed over {@code file}), readable by {@link #read}.
+     *
+     * @param file where the model goes, replaced when it exists
+     * @throws IOException when the file cannot be written
+     */
     public void write(Path file) throws IOException {
         ObjectNode meta = JSON.createObjectNode();
         meta.set("architecture", JSON.valueToTree(architecture));
@@ -92,8 +107,11 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
      * network is built, so a corrupt widening factor cannot exhaust memory. See docs/file-formats.md, section
      * Checkpoints and saved models.
      *
+     * @param file a model file written by {@link #write}
+     * @return the model, consistent with its architecture
      * @throws java.nio.file.NoSuchFileException when it does not exist
      * @throws CorruptCheckpointException        when it is damaged, not a model file, or inconsistent
+     * @throws IOException                       when it cannot be read
      */
     public static SavedModel read(Path file) throws IOException {
         CheckpointData data = CheckpointFile.read(file, FILE_KIND);
@@ -210,13 +228,24 @@ public record SavedModel(ModelArchitecture architecture, double[] normalizationM
         }
     }
 
-    /** The learned prior precision: a scalar when one value was learned, else one per weight and bias group. */
+    /**
+     * The learned prior precision.
+     *
+     * @return a scalar prior when one value was learned, else a per-group prior with one value per weight and bias
+     *         group
+     */
     public PriorPrecision prior() {
         return priorPrecisions.length == 1 ? PriorPrecision.scalar(priorPrecisions[0])
                 : PriorPrecision.perGroup(priorPrecisions);
     }
 
-    /** Rebuilds the network and loads the weights. */
+    /**
+     * Rebuilds the network and loads the weights.
+     *
+     * @return a new network of the architecture holding the saved parameters and buffers
+     * @throws IllegalArgumentException when the state does not fit the architecture (a model that {@link #read}
+     *                                  returned always fits)
+     */
     public Network network() {
         Network net = architecture.build(0);
         NetworkState.restore(net, state);

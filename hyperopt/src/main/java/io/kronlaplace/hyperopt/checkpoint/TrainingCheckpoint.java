@@ -1,6 +1,6 @@
 package io.kronlaplace.hyperopt.checkpoint;
 
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -51,9 +51,16 @@ public record TrainingCheckpoint(OnlineMarglikOptions options, int epochsDone, i
     public static final String ETA = "etaAdam";
     private static final int FORMAT_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
 
-    /** The optimiser states by name, in the order they are stored. */
+    /**
+     * The optimiser states by name, in the order they are stored.
+     *
+     * @param weights the weight optimiser's state, stored as {@value #WEIGHTS}
+     * @param hyper   the state of the Adam on the log hyperparameters, stored as {@value #HYPER}
+     * @param eta     the state of the Adam on eta, stored as {@value #ETA}
+     * @return the three states keyed by those names, in that order
+     */
     public static Map<String, OptimizerSnapshot> optimizers(OptimizerSnapshot weights, OptimizerSnapshot hyper,
                                                             OptimizerSnapshot eta) {
         Map<String, OptimizerSnapshot> out = new LinkedHashMap<>();
@@ -63,7 +70,12 @@ public record TrainingCheckpoint(OnlineMarglikOptions options, int epochsDone, i
         return out;
     }
 
-    /** Encodes the state: metadata as JSON, every array as a tensor. */
+    /**
+     * Encodes the state for {@link CheckpointFile#write}.
+     *
+     * @return data of kind {@value #KIND}: the options, counters and history as JSON metadata; the weights, best
+     *         weights, optimiser buffers and hyperparameters as tensors
+     */
     public CheckpointData encode() {
         ObjectNode meta = JSON.createObjectNode();
         meta.put("formatVersion", FORMAT_VERSION);
@@ -102,6 +114,7 @@ public record TrainingCheckpoint(OnlineMarglikOptions options, int epochsDone, i
      * @param data     what {@link CheckpointFile#read} returned
      * @param file     the file it came from (for messages)
      * @param expected the options of the run that resumes
+     * @return the training state to continue from
      * @throws IllegalArgumentException for another kind, another format version or other options
      * @throws IOException              when the options cannot be parsed
      */
@@ -163,7 +176,7 @@ public record TrainingCheckpoint(OnlineMarglikOptions options, int epochsDone, i
     /** The options' fields by name as text, with the data source's items as fields of their own. */
     private static Map<String, String> fields(OnlineMarglikOptions options) {
         Map<String, String> out = new LinkedHashMap<>();
-        JSON.valueToTree(options).fields().forEachRemaining(e -> {
+        JSON.valueToTree(options).properties().forEach(e -> {
             if (!e.getKey().equals("dataSource")) {
                 out.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
             }

@@ -17,14 +17,30 @@ import java.util.Objects;
  */
 public record VitSizes(int imageSize, int patchSize, int width, int depth, int heads, int mlpRatio,
                        TokenPool.Kind pooling) implements java.io.Serializable {
-    /** Checks that the sizes make a ViT (the builder's own checks, with its messages). */
+    /**
+     * Checks that the sizes make a ViT (the builder's own checks, with its messages).
+     *
+     * @param imageSize side of the square input images, a multiple of the patch size
+     * @param patchSize side of the square patches
+     * @param width     token width, a multiple of the heads
+     * @param depth     transformer blocks
+     * @param heads     attention heads
+     * @param mlpRatio  MLP hidden width / width
+     * @param pooling   class-token or mean pooling, not null
+     * @throws NullPointerException     when the pooling is null
+     * @throws IllegalArgumentException on sizes {@link VisionTransformer.Builder} rejects
+     */
     public VitSizes {
         Objects.requireNonNull(pooling, "pooling");
         configure(VisionTransformer.builder(), imageSize, patchSize, width, depth, heads, mlpRatio, pooling)
                 .architecture();
     }
 
-    /** The builder with these sizes; classes, channels, seed and type are the caller's. */
+    /**
+     * A builder with these sizes.
+     *
+     * @return a new builder; classes, channels, seed and data type are the caller's to set
+     */
     public VisionTransformer.Builder builder() {
         return configure(VisionTransformer.builder(), imageSize, patchSize, width, depth, heads, mlpRatio, pooling);
     }

@@ -15,7 +15,11 @@ public final class CommonOptions {
             + "OMP_NUM_THREADS environment variable, else the number of cores.")
     Integer threads;
 
-    /** Whether progress output is wanted. */
+    /**
+     * Whether progress output is suppressed.
+     *
+     * @return true with {@code -q} or {@code --quiet}: no progress bars or per-epoch lines, only results and errors
+     */
     public boolean quiet() {
         return quiet;
     }

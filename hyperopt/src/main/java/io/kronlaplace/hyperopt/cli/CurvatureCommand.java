@@ -80,13 +80,19 @@ public final class CurvatureCommand implements Callable<Integer> {
                 architecture.likelihood().curvatureLikelihood(), network, options, train, rows);
     }
 
-    /** The command computing the factors with {@code runner} (e.g. on a cluster). */
+    /**
+     * The command computing the factors with {@code runner} (e.g. on a cluster).
+     *
+     * @param runner computes the factors of the pass, not null
+     * @throws NullPointerException when the runner is null
+     */
     public CurvatureCommand(CurvatureRunner runner) {
         this.runner = java.util.Objects.requireNonNull(runner, "runner");
     }
 
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
+    @SuppressWarnings("try") // the output directory lock is held for its effect only
     public Integer call() throws Exception {
         try (OutputDirectoryLock lock = output.lock()) {
             return export();
@@ -152,8 +158,14 @@ public final class CurvatureCommand implements Callable<Integer> {
     }
 
     /**
-     * The images {@code [from, from + rows)} of {@code train} (fewer at the end) with their labels as int64 class
-     * indices: the batches of the exported pass.
+     * One batch of the exported pass: the images {@code [from, from + rows)} of {@code train} (fewer at the end) with
+     * their labels.
+     *
+     * @param train the training images and labels
+     * @param from  first image, 0 &lt;= from &lt; {@code train.size()}
+     * @param rows  images per batch, &gt;= 1
+     * @return the batch's images {@code [n, C, H, W]} and their n class indices as int64
+     * @throws IndexOutOfBoundsException when {@code from} is negative
      */
     public static Batch batch(ImageDataset train, int from, int rows) {
         int[] idx = new int[Math.min(rows, train.size() - from)];

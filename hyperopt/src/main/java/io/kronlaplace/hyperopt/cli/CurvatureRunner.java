@@ -19,7 +19,11 @@ public interface CurvatureRunner {
      * The factors by layer path, in layer order.
      *
      * @param architecture what {@code network} is (to rebuild it elsewhere)
+     * @param network      the network at the weights the curvature is taken at
      * @param options      flavour and curvature type (label seed 0)
+     * @param train        the normalised training images and their labels
+     * @param batchSize    images per batch of the pass, &gt;= 1
+     * @return the factors of every weight layer by layer path, in layer order
      */
     Map<String, KronFactors> factors(ModelArchitecture architecture, Network network, KfacOptions options,
                                      ImageDataset train, int batchSize);

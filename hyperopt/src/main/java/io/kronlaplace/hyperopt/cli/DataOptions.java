@@ -45,7 +45,11 @@ public final class DataOptions {
                     + "${DEFAULT-VALUE}).")
     long dataSeed;
 
-    /** Whether CIFAR-10 files are used. */
+    /**
+     * Whether CIFAR-10 files are used.
+     *
+     * @return true when {@code --data-dir} is given, false for the synthetic images
+     */
     public boolean cifar() {
         return dataDir != null;
     }
@@ -83,7 +87,16 @@ public final class DataOptions {
     public record Loaded(ImageDataset train, ImageDataset test, ImageDataset ood) {
     }
 
-    /** Reads or generates the data. */
+    /**
+     * Reads or generates the data: the first {@code --train-size} and {@code --test-size} CIFAR-10 images, or that
+     * many synthetic images, with a smooth-noise set as the out-of-distribution set.
+     *
+     * @return the training, test and out-of-distribution images, not normalised
+     * @throws IllegalArgumentException when {@code --train-size} or {@code --test-size} is below 1
+     * @throws NoSuchFileException      when the data directory does not exist
+     * @throws FileSystemException      when the data directory is a file
+     * @throws IOException              when the CIFAR-10 files cannot be read or are damaged
+     */
     public Loaded load() throws IOException {
         if (dataDir != null) {
             if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
@@ -105,14 +118,27 @@ public final class DataOptions {
                 SyntheticImages.smoothNoise("smooth-noise", m, dataSeed + 2));
     }
 
-    /** Rotated and noisy versions of the (raw) test set. */
+    /**
+     * The distribution shifts every evaluation reports: rotations by 30 and 60 degrees and Gaussian pixel noise of
+     * standard deviation 0.2.
+     *
+     * @param test the raw (not normalised) test images; the noise is in their pixel units
+     * @param seed seed of the noise
+     * @return the shifted copies of the test set, rotations first
+     */
     public static List<ShiftedDataset> shifts(ImageDataset test, long seed) {
         List<ShiftedDataset> out = new ArrayList<>(DistributionShift.rotations(test, 30, 60));
         out.addAll(DistributionShift.gaussianNoise(test, seed, 0.2));
         return out;
     }
 
-    /** Applies a normalisation to shifted sets. */
+    /**
+     * Applies a normalisation to shifted sets, after the shifts were made on the raw images.
+     *
+     * @param shifts the shifted sets of raw images
+     * @param norm   the training set's per-channel normalisation
+     * @return new sets of the same kinds and levels with normalised images, in the same order
+     */
     public static List<ShiftedDataset> normalize(List<ShiftedDataset> shifts, ChannelNormalization norm) {
         List<ShiftedDataset> out = new ArrayList<>();
         for (ShiftedDataset s : shifts) {

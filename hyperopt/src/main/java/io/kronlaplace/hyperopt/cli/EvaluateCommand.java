@@ -105,7 +105,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         this(EvaluationRunner.IN_PROCESS);
     }
 
-    /** The command evaluating with {@code runner} (e.g. on a cluster). */
+    /**
+     * The command evaluating with {@code runner} (e.g. on a cluster).
+     *
+     * @param runner fits the posterior and predicts the sets, not null
+     * @throws NullPointerException when the runner is null
+     */
     public EvaluateCommand(EvaluationRunner runner) {
         this.runner = Objects.requireNonNull(runner, "runner");
     }
@@ -115,6 +120,7 @@ public final class EvaluateCommand implements Callable<Integer> {
      * {@link ExitCodes#LOCKED}).
      */
     @Override
+    @SuppressWarnings("try") // the output directory lock is held for its effect only
     public Integer call() throws Exception {
         predictive.mcSamples();
         DataOptions.positive(batchSize, "--batch-size");

@@ -20,7 +20,13 @@ public interface EvaluationRunner {
     /**
      * Fits the posterior on {@code train} and adds every method's results on every set to {@code report}.
      *
+     * @param evaluation   the evaluation of the saved model: its network, prior, links and batch size
      * @param architecture what the evaluation's network is (to rebuild it elsewhere)
+     * @param train        the normalised training images the posterior is fitted on
+     * @param test         the normalised clean test set
+     * @param shifts       normalised shifted versions of the test set (may be empty)
+     * @param ood          the normalised out-of-distribution set, or null for none
+     * @param report       receives every method's results and the posterior's prior precisions
      */
     void evaluate(ModelEvaluation evaluation, ModelArchitecture architecture, ImageDataset train, ImageDataset test,
                   List<ShiftedDataset> shifts, ImageDataset ood, EvaluationReport.Builder report);

@@ -9,7 +9,11 @@ public final class FlavourOptions {
             description = "K-FAC flavour: REDUCE or EXPAND (default: ${DEFAULT-VALUE}).")
     KfacFlavour flavour;
 
-    /** The flavour given with {@code --flavour} (default REDUCE). */
+    /**
+     * The K-FAC flavour to fit.
+     *
+     * @return the flavour given with {@code --flavour} (default REDUCE)
+     */
     public KfacFlavour flavour() {
         return flavour;
     }

@@ -60,6 +60,9 @@ public final class GraphDataOptions {
     /**
      * Reads or generates the graphs (float32, as the networks run).
      *
+     * @param data the shared data options: {@code --train-size}, {@code --test-size} and {@code --data-seed} apply,
+     *             {@code --data-dir} must be absent
+     * @return the training and test graphs
      * @throws NoSuchFileException      when the OGB directory or one of its required files does not exist
      * @throws IllegalArgumentException on image-only options, bad sizes, or too few graphs for the split
      */

@@ -33,7 +33,14 @@ public final class GraphOptions {
                     + "global features) (default: ${DEFAULT-VALUE}).")
     Readout readout;
 
-    /** The sizes for graphs with these feature sizes; throws naming the size that does not fit. */
+    /**
+     * The graph network's sizes for the data's graphs.
+     *
+     * @param nodeFeatures features per node of the data, &gt;= 1
+     * @param edgeFeatures features per edge of the data, &gt;= 0 (0 for none)
+     * @return the sizes given by the options
+     * @throws IllegalArgumentException naming the size that does not fit, or for a PER_NODE readout
+     */
     public GraphSizes sizes(int nodeFeatures, int edgeFeatures) {
         return new GraphSizes(nodeFeatures, edgeFeatures, width, blocks, mlpLayers, aggregation, activation, readout);
     }

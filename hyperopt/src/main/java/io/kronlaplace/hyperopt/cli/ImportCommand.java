@@ -75,6 +75,7 @@ public final class ImportCommand implements Callable<Integer> {
 
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
+    @SuppressWarnings("try") // the output directory lock is held for its effect only
     public Integer call() throws Exception {
         if (!(priorPrecision > 0) || Double.isInfinite(priorPrecision)) {
             throw new IllegalArgumentException("--prior-precision must be positive and finite, got " + priorPrecision);

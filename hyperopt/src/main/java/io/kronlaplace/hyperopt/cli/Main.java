@@ -37,7 +37,11 @@ public final class Main implements Runnable {
                 + "search, curvature, bench)");
     }
 
-    /** Runs the tool and exits the JVM with its exit code. */
+    /**
+     * Runs the tool and exits the JVM with its exit code ({@link ExitCodes}).
+     *
+     * @param args a sub-command and its options, e.g. {@code train --epochs 10 --out run}
+     */
     public static void main(String[] args) {
         int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
         System.exit(code);
@@ -47,8 +51,10 @@ public final class Main implements Runnable {
      * Runs the tool in-process (for tests and embedding): parses {@code args}, runs the sub-command and returns the
      * exit code instead of exiting.
      *
-     * @param out standard output (results, help)
-     * @param err standard error (errors, progress)
+     * @param out  standard output (results, help)
+     * @param err  standard error (errors, progress)
+     * @param args a sub-command and its options
+     * @return the exit code, one of {@link ExitCodes}: {@link ExitCodes#OK} on success
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         return run(new CommandLine(new Main()), out, err, args);
@@ -58,9 +64,12 @@ public final class Main implements Runnable {
      * Runs a command line of this tool's commands (e.g. another entry point's, with more options) with this tool's
      * error handling and exit codes.
      *
-     * @param cl  the command line to run
-     * @param out standard output (results, help)
-     * @param err standard error (errors, progress)
+     * @param cl   the command line to run; its output, error streams and handlers are replaced
+     * @param out  standard output (results, help)
+     * @param err  standard error (errors, progress)
+     * @param args a sub-command and its options
+     * @return the exit code, one of {@link ExitCodes}: {@link ExitCodes#USAGE} for a bad command line, the code of
+     *         the failure's kind when the command throws, else the command's own
      */
     public static int run(CommandLine cl, PrintWriter out, PrintWriter err, String... args) {
         cl.setOut(out);

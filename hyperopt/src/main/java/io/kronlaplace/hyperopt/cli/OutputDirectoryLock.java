@@ -41,7 +41,9 @@ public final class OutputDirectoryLock implements AutoCloseable {
     /**
      * Creates {@code dir} if needed and takes ownership of it.
      *
+     * @param dir      the output directory; created with its parents when missing
      * @param messages receives one line when a stale lock is taken over
+     * @return the lock, held until it is closed
      * @throws OutputDirectoryLockedException when a live run owns the directory
      * @throws IOException                    when the directory or the lock file cannot be created
      */

@@ -8,7 +8,12 @@ public final class PredictiveOptions {
             description = "Logit samples of the Laplace MC predictive (default: ${DEFAULT-VALUE}).")
     int mcSamples;
 
-    /** Logit samples of the Monte-Carlo predictive, at least 1. */
+    /**
+     * The sample count of the Monte-Carlo predictive.
+     *
+     * @return the logit samples per example given with {@code --mc-samples} (default 100), at least 1
+     * @throws IllegalArgumentException when {@code --mc-samples} is below 1
+     */
     public int mcSamples() {
         if (mcSamples < 1) {
             throw new IllegalArgumentException("--mc-samples must be >= 1, got " + mcSamples);

@@ -120,13 +120,19 @@ public final class SearchCommand implements Callable<Integer> {
         this(GridRunner.SEQUENTIAL);
     }
 
-    /** The command running its grid points with {@code runner} (e.g. on a cluster). */
+    /**
+     * The command running its grid points with {@code runner} (e.g. on a cluster).
+     *
+     * @param runner trains and scores the grid points, not null
+     * @throws NullPointerException when the runner is null
+     */
     public SearchCommand(GridRunner runner) {
         this.runner = Objects.requireNonNull(runner, "runner");
     }
 
     /** Owns {@code --out} for the whole run (a second run into it fails with {@link ExitCodes#LOCKED}). */
     @Override
+    @SuppressWarnings("try") // the output directory lock is held for its effect only
     public Integer call() throws Exception {
         try (OutputDirectoryLock lock = output.lock()) {
             return search();

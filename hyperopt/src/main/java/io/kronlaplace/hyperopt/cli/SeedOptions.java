@@ -9,7 +9,11 @@ public final class SeedOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     long seed;
 
-    /** The seed given with {@code --seed} (default 0). */
+    /**
+     * The seed of the command's random numbers.
+     *
+     * @return the seed given with {@code --seed} (default 0)
+     */
     public long seed() {
         return seed;
     }

@@ -224,7 +224,12 @@ public final class TrainCommand implements Callable<Integer> {
         this(TrainerFactory.IN_PROCESS);
     }
 
-    /** The command training with the trainers of {@code trainers} (e.g. data-parallel on a cluster). */
+    /**
+     * The command training with the trainers of {@code trainers} (e.g. data-parallel on a cluster).
+     *
+     * @param trainers creates the trainer of the run, not null
+     * @throws NullPointerException when the factory is null
+     */
     public TrainCommand(TrainerFactory trainers) {
         this.trainers = java.util.Objects.requireNonNull(trainers, "trainers");
     }
@@ -234,6 +239,7 @@ public final class TrainCommand implements Callable<Integer> {
      * {@link ExitCodes#LOCKED}).
      */
     @Override
+    @SuppressWarnings("try") // the output directory lock is held for its effect only
     public Integer call() throws Exception {
         validate();
         try (OutputDirectoryLock lock = output.lock()) {

@@ -21,6 +21,9 @@ public interface TrainerFactory {
      *
      * @param architecture what {@code network} is (to rebuild it elsewhere)
      * @param network      the network, trained in place
+     * @param train        the normalised training images
+     * @param options      the training options
+     * @return a trainer that has not trained yet
      */
     OnlineMarglikTrainer create(ModelArchitecture architecture, Network network, ImageDataset train,
                                 OnlineMarglikOptions options);

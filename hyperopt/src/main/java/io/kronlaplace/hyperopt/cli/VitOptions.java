@@ -30,7 +30,14 @@ public final class VitOptions {
             description = "ViT head input: CLASS_TOKEN or MEAN over the tokens (default: ${DEFAULT-VALUE}).")
     TokenPool.Kind pooling;
 
-    /** The sizes for images of side {@code imageSize}; throws naming the size that does not fit. */
+    /**
+     * The transformer's sizes for the data's images.
+     *
+     * @param imageSize side of the square images of the data, divisible by {@code --vit-patch}
+     * @return the sizes given by the options
+     * @throws IllegalArgumentException naming the size that does not fit, e.g. a patch size that does not divide
+     *                                  the image size
+     */
     public VitSizes sizes(int imageSize) {
         return new VitSizes(imageSize, patch, width, depth, heads, mlpRatio, pooling);
     }

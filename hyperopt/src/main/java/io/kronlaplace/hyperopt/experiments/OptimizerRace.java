@@ -161,7 +161,11 @@ public final class OptimizerRace implements Callable<Integer> {
 
     private final PrintStream out = System.out;
 
-    /** Runs the comparison with command-line options. */
+    /**
+     * Runs the comparison with command-line options and exits with the command's status.
+     *
+     * @param args the options ({@code --help} lists them)
+     */
     public static void main(String[] args) {
         System.exit(new CommandLine(new OptimizerRace()).execute(args));
     }
@@ -202,6 +206,7 @@ public final class OptimizerRace implements Callable<Integer> {
     }
 
     /** One run from the same initialisation and batch order as every other run. */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     private RaceResult run(Method method, double rate, ImageDataset train, ImageDataset val) {
         Network net = architecture().build();
         CrossEntropy loss = new CrossEntropy();
@@ -279,6 +284,7 @@ public final class OptimizerRace implements Callable<Integer> {
         return new RaceResult(method, rate, stepsToTarget, secondsToTarget, best, step, seconds, diverged);
     }
 
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     private static double accuracy(Network net, ImageDataset data) {
         int correct = 0;
         int chunk = 250;

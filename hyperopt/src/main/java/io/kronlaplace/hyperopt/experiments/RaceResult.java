@@ -14,7 +14,11 @@ package io.kronlaplace.hyperopt.experiments;
  */
 public record RaceResult(OptimizerRace.Method method, double learningRate, long stepsToTarget, double secondsToTarget,
                          double bestAccuracy, long steps, double seconds, boolean diverged) {
-    /** Whether the run reached the target. */
+    /**
+     * Whether the run reached the target.
+     *
+     * @return true when the validation accuracy reached the target at some step
+     */
     public boolean reached() {
         return stepsToTarget >= 0;
     }

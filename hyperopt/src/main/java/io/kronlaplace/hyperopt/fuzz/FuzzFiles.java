@@ -32,13 +32,21 @@ public final class FuzzFiles {
      * @param examples one description per bug outcome seen (mutation kind and exception)
      */
     public record Result(String format, Map<FuzzOutcome, Integer> counts, List<String> examples) {
-        /** Mutations with a bug outcome. */
+        /**
+         * The mutations with a bug outcome ({@link FuzzOutcome#isBug()}).
+         *
+         * @return their count, 0 for a reader without a found bug
+         */
         public int bugs() {
             return counts.entrySet().stream().filter(e -> e.getKey().isBug()).mapToInt(Map.Entry::getValue).sum();
         }
     }
 
-    /** The formats the fuzzer knows. */
+    /**
+     * The formats the fuzzer knows.
+     *
+     * @return their names, as {@link #run} and {@code --only} take them, unmodifiable
+     */
     public static List<String> formats() {
         return FuzzTargets.FORMATS;
     }
@@ -46,7 +54,14 @@ public final class FuzzFiles {
     /**
      * Runs {@code mutations} mutations of one format in a fresh directory under {@code workDir}.
      *
-     * @throws IOException when the valid file cannot be written
+     * @param format    one of {@link #formats()}
+     * @param mutations how many mutated files to read, &gt;= 0
+     * @param seed      seed of the mutations (combined with the format's name, so formats differ)
+     * @param workDir   directory under which the subdirectory {@code format} holds the file
+     * @return the counts of outcomes and the descriptions of bug outcomes
+     * @throws IllegalArgumentException for an unknown format
+     * @throws IllegalStateException    when the valid file does not read back
+     * @throws IOException              when the valid file cannot be written
      */
     public static Result run(String format, int mutations, long seed, Path workDir) throws IOException {
         Path dir = workDir.resolve(format);
@@ -108,6 +123,11 @@ public final class FuzzFiles {
     /**
      * {@code FuzzFiles [--mutations N] [--seed S] [--only fmt,fmt]}: prints one line of outcome counts per format and
      * exits with status 1 when any bug outcome was seen.
+     *
+     * @param args {@code --mutations N} (default 200), {@code --seed S} (default 1) and {@code --only fmt,fmt}
+     *             (default every format)
+     * @throws IllegalArgumentException for an unknown argument or format
+     * @throws IOException              when a valid file or the temporary directory cannot be written
      */
     public static void main(String[] args) throws IOException {
         int mutations = 200;
@@ -125,7 +145,18 @@ public final class FuzzFiles {
         System.exit(runAll(only, mutations, seed, System.out) ? 0 : 1);
     }
 
-    /** Runs the formats, prints a table, and returns whether no bug outcome was seen. */
+    /**
+     * Runs the formats in a temporary directory (deleted afterwards) and prints a table with one row of outcome
+     * counts per format, followed by up to five bug descriptions.
+     *
+     * @param formats   names from {@link #formats()}, in table order
+     * @param mutations mutated files read per format, &gt;= 0
+     * @param seed      seed of the mutations
+     * @param out       where the table goes
+     * @return true when no bug outcome was seen
+     * @throws IllegalArgumentException for an unknown format
+     * @throws IOException              when a valid file or the temporary directory cannot be written or deleted
+     */
     public static boolean runAll(List<String> formats, int mutations, long seed, PrintStream out) throws IOException {
         Path work = Files.createTempDirectory("kronlaplace-fuzz");
         boolean clean = true;

@@ -21,7 +21,11 @@ public enum FuzzOutcome {
         this.bug = bug;
     }
 
-    /** Whether this outcome is a reader bug. */
+    /**
+     * Whether this outcome is a reader bug.
+     *
+     * @return true for an outcome a correct reader never produces, false for a read or a documented rejection
+     */
     public boolean isBug() {
         return bug;
     }

@@ -122,7 +122,11 @@ public final class GraphOptimizerExperiment implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of data, initialisation and batch order (default ${DEFAULT-VALUE})")
     long seed = 1;
 
-    /** Runs the experiment; exits with the command's status. */
+    /**
+     * Runs the experiment; exits with the command's status.
+     *
+     * @param args the options ({@code --help} lists them)
+     */
     public static void main(String[] args) {
         System.exit(new CommandLine(new GraphOptimizerExperiment()).execute(args));
     }

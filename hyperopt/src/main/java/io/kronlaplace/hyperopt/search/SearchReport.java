@@ -25,6 +25,11 @@ public final class SearchReport {
     /**
      * Writes {@code search.md} and {@code search.json} into {@code directory} (atomically) and prints the table and
      * the paths to {@code stdout}.
+     *
+     * @param results   one result per grid point, in any order
+     * @param directory where the two files go, created when missing; existing files of those names are replaced
+     * @param stdout    receives the table and the paths of the files
+     * @throws IOException when the directory or a file cannot be written
      */
     public static void write(List<SearchResult> results, Path directory, PrintWriter stdout) throws IOException {
         String table = markdown(results);
@@ -38,7 +43,12 @@ public final class SearchReport {
         stdout.flush();
     }
 
-    /** The results table with both rankings, in marginal-likelihood order. */
+    /**
+     * The results table with both rankings, in marginal-likelihood order.
+     *
+     * @param results one result per grid point, in any order
+     * @return a Markdown table, one row per result with its rank by log marginal likelihood and by validation NLL
+     */
     public static String markdown(List<SearchResult> results) {
         List<SearchResult> byMl = GridSearch.byMarglik(results);
         List<SearchResult> byNll = GridSearch.byValidationNll(results);
@@ -54,7 +64,14 @@ public final class SearchReport {
         return b.toString();
     }
 
-    /** Both rankings as JSON lists of grid points and their scores. */
+    /**
+     * Both rankings as JSON lists of grid points and their scores.
+     *
+     * @param results one result per grid point, in any order
+     * @return indented JSON with the lists {@code byMarginalLikelihood} and {@code byValidationNll}; a missing log
+     *         marginal likelihood or accuracy is null
+     * @throws IOException when the JSON cannot be written
+     */
     public static String json(List<SearchResult> results) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
