@@ -16,6 +16,7 @@ import io.kronlaplace.laplace.predictive.LinkApproximation;
 import io.kronlaplace.laplace.predictive.MapPredictive;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.metrics.OodDetection;
@@ -58,6 +59,8 @@ public final class ModelEvaluation {
      * model ({@link #asInvariantModel}).
      */
     public static final String PLAIN_MAP = "MAP (plain network)";
+    /** Id of the {@link StepWorkspace} that holds one batch's temporaries of a prediction pass. */
+    static final String PREDICTION_WORKSPACE = "evaluation-prediction";
 
     private final Network network;
     private final PriorPrecision prior;
@@ -471,10 +474,15 @@ public final class ModelEvaluation {
         return data -> {
             List<MethodProbabilities> parts = new ArrayList<>();
             for (int from = 0; from < data.size(); from += batchSize) {
-                INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
-                parts.add(augmentation == null ? predictBatch(network, glm, x, links, mcSamples, seed + from)
-                        : predictInvariantBatch(augmentation, glm, x, seed + from));
+                // a batch's activations, Jacobians and samples are reused memory, not garbage that only a collection
+                // of the mostly idle heap would free; only its probabilities are kept
+                try (StepWorkspace ignored = StepWorkspace.open(PREDICTION_WORKSPACE)) {
+                    INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
+                    parts.add((augmentation == null ? predictBatch(network, glm, x, links, mcSamples, seed + from)
+                            : predictInvariantBatch(augmentation, glm, x, seed + from)).detached());
+                }
             }
+            StepWorkspace.release(PREDICTION_WORKSPACE);
             return MethodProbabilities.stack(parts);
         };
     }
