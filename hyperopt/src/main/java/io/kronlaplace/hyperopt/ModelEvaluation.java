@@ -363,11 +363,14 @@ public final class ModelEvaluation {
         return probs;
     }
 
-    /** The methods of a prediction pass, as its progress shows them: e.g. "MAP, Laplace mc, probit". */
+    /**
+     * The methods of a prediction pass, short enough to leave a progress bar room on its line: e.g.
+     * "MAP, Laplace mc/probit".
+     */
     private String predictedMethods() {
         StringBuilder methods = new StringBuilder(invariant() ? "MAP, plain MAP, Laplace " : "MAP, Laplace ");
         for (int i = 0; i < links.size(); i++) {
-            methods.append(i == 0 ? "" : ", ").append(links.get(i).name().toLowerCase(Locale.ROOT));
+            methods.append(i == 0 ? "" : "/").append(links.get(i).name().toLowerCase(Locale.ROOT));
         }
         return methods.toString();
     }

@@ -55,8 +55,8 @@ class ModelEvaluationProgressTest {
                 EvaluationReport.builder("progress"));
         assertEquals(List.of(
                 "train | K-FAC curvature | 10", "+4", "+4", "+2", "end",
-                "test | MAP, Laplace mc, probit | 5", "+4", "+1", "end",
-                "test rotated | MAP, Laplace mc, probit | 3", "+3", "end",
-                "ood | MAP, Laplace mc, probit | 4", "+4", "end"), recorder.events);
+                "test | MAP, Laplace mc/probit | 5", "+4", "+1", "end",
+                "test rotated | MAP, Laplace mc/probit | 3", "+3", "end",
+                "ood | MAP, Laplace mc/probit | 4", "+4", "end"), recorder.events);
     }
 }
