@@ -1,6 +1,7 @@
 package io.kronlaplace.hyperopt;
 
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.metrics.ClassificationMetrics;
 import java.util.ArrayList;
@@ -56,9 +57,13 @@ public interface EpochTestEvaluation {
         return network -> {
             List<INDArray> parts = new ArrayList<>();
             for (int from = 0; from < test.size(); from += batchSize) {
-                INDArray images = ModelEvaluation.rows(test, from, Math.min(test.size(), from + batchSize)).images();
-                parts.add(ModelEvaluation.mapProbabilities(network, images));
+                try (StepWorkspace ignored = StepWorkspace.open(ModelEvaluation.PREDICTION_WORKSPACE)) {
+                    INDArray images = ModelEvaluation.rows(test, from, Math.min(test.size(), from + batchSize))
+                            .images();
+                    parts.add(ModelEvaluation.mapProbabilities(network, images).detach());
+                }
             }
+            StepWorkspace.release(ModelEvaluation.PREDICTION_WORKSPACE);
             INDArray probabilities = parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts);
             return new TestMetrics(ClassificationMetrics.accuracy(probabilities, test.labels()),
                     ClassificationMetrics.negativeLogLikelihood(probabilities, test.labels()));

@@ -8,6 +8,7 @@ import io.kronlaplace.laplace.PriorPrecision;
 import io.kronlaplace.laplace.predictive.GlmPredictive;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.validation.data.GraphDataset;
 import io.kronlaplace.validation.metrics.MultiLabelMetrics;
 import io.kronlaplace.validation.report.EvaluationReport;
@@ -70,9 +71,14 @@ public final class GraphModelEvaluation {
         List<INDArray> map = new ArrayList<>();
         List<INDArray> probit = new ArrayList<>();
         for (GraphDataset b : test.batchesInOrder(batchSize)) {
-            map.add(Transforms.sigmoid(network.forward(b.inputs(), Mode.EVAL).castTo(DataType.DOUBLE), false));
-            probit.add(glm.multiLabel(b.inputs()));
+            // as ModelEvaluation's predictor: a batch's temporaries are reused memory, its probabilities are kept
+            try (StepWorkspace ignored = StepWorkspace.open(ModelEvaluation.PREDICTION_WORKSPACE)) {
+                map.add(Transforms.sigmoid(network.forward(b.inputs(), Mode.EVAL).castTo(DataType.DOUBLE), false)
+                        .detach());
+                probit.add(glm.multiLabel(b.inputs()).detach());
+            }
         }
+        StepWorkspace.release(ModelEvaluation.PREDICTION_WORKSPACE);
         INDArray labels = test.targets();
         report.addMultiLabel(ModelEvaluation.MAP, test.name(), MultiLabelMetrics.summarize(stack(map), labels));
         report.addMultiLabel(ModelEvaluation.LAPLACE_PROBIT, test.name(),

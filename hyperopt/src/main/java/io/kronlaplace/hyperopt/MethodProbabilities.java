@@ -83,6 +83,17 @@ public record MethodProbabilities(INDArray map, Map<LinkApproximation, INDArray>
     }
 
     /**
+     * The same probabilities in memory of their own, outside any open workspace (for a batch predicted inside one).
+     *
+     * @return the detached probabilities
+     */
+    public MethodProbabilities detached() {
+        Map<LinkApproximation, INDArray> links = new EnumMap<>(LinkApproximation.class);
+        laplace.forEach((link, probs) -> links.put(link, probs.detach()));
+        return new MethodProbabilities(map.detach(), links, plainMap == null ? null : plainMap.detach());
+    }
+
+    /**
      * The rows of consecutive parts stacked in order.
      *
      * @param parts the parts, each with the same links and all or none with plain-network probabilities

@@ -16,6 +16,7 @@ import io.kronlaplace.laplace.predictive.LinkApproximation;
 import io.kronlaplace.laplace.predictive.MapPredictive;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.validation.data.ImageDataset;
 import io.kronlaplace.validation.data.ShiftedDataset;
 import io.kronlaplace.validation.metrics.OodDetection;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -58,6 +60,8 @@ public final class ModelEvaluation {
      * model ({@link #asInvariantModel}).
      */
     public static final String PLAIN_MAP = "MAP (plain network)";
+    /** Id of the {@link StepWorkspace} that holds one batch's temporaries of a prediction pass. */
+    static final String PREDICTION_WORKSPACE = "evaluation-prediction";
 
     private final Network network;
     private final PriorPrecision prior;
@@ -70,6 +74,7 @@ public final class ModelEvaluation {
     private final int augmentationSamples;
     private final SubsetOfWeights subset;
     private final List<LinkApproximation> links;
+    private final EvaluationListener listener;
 
     /**
      * @param network   the trained network (MAP weights)
@@ -97,10 +102,11 @@ public final class ModelEvaluation {
         this.augmentationSamples = 1;
         this.subset = SubsetOfWeights.ALL;
         this.links = DEFAULT_LINKS;
+        this.listener = EvaluationListener.NONE;
     }
 
     private ModelEvaluation(ModelEvaluation base, double[] eta, int samples, SubsetOfWeights subset,
-                            PriorPrecision prior, List<LinkApproximation> links) {
+                            PriorPrecision prior, List<LinkApproximation> links, EvaluationListener listener) {
         this.network = base.network;
         this.prior = prior;
         this.flavour = base.flavour;
@@ -112,6 +118,7 @@ public final class ModelEvaluation {
         this.augmentationSamples = samples;
         this.subset = subset;
         this.links = links;
+        this.listener = listener;
     }
 
     /**
@@ -133,7 +140,19 @@ public final class ModelEvaluation {
             throw new IllegalArgumentException("give each link once and at least one, got " + links);
         }
         PriorPrecision covered = subset == SubsetOfWeights.LAST_LAYER ? lastLayerPrior(network, prior) : prior;
-        return new ModelEvaluation(this, eta, augmentationSamples, subset, covered, List.copyOf(links));
+        return new ModelEvaluation(this, eta, augmentationSamples, subset, covered, List.copyOf(links), listener);
+    }
+
+    /**
+     * The same evaluation, telling {@code listener} about its curvature pass and its prediction passes in this JVM
+     * (a predictor of another {@link PredictorFactory} reports each set's pass as started and finished only).
+     *
+     * @param listener receives the progress of every pass
+     * @return the evaluation reporting its progress
+     */
+    public ModelEvaluation withListener(EvaluationListener listener) {
+        return new ModelEvaluation(this, eta, augmentationSamples, subset, prior, links,
+                Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -229,7 +248,7 @@ public final class ModelEvaluation {
             throw new IllegalArgumentException("the invariant model averages S >= 2 augmented copies, got S = "
                     + samples);
         }
-        return new ModelEvaluation(this, eta, samples, subset, prior, links);
+        return new ModelEvaluation(this, eta, samples, subset, prior, links, listener);
     }
 
     /**
@@ -277,7 +296,9 @@ public final class ModelEvaluation {
         status.accept("fitting the Laplace posterior (K-FAC " + flavour + ", " + subset + ") on " + train.size()
                 + " examples");
         LaplacePosterior posterior = Laplace.create(network, options());
-        posterior.fit(curvatureBatches(train));
+        listener.passStarted(train.name(), "K-FAC curvature", train.size());
+        posterior.fit(counted(curvatureBatches(train)));
+        listener.passFinished();
         report(posterior, test, shifts, ood, report, this::predictor);
         return posterior;
     }
@@ -310,7 +331,7 @@ public final class ModelEvaluation {
         MethodProbabilities testProbs = null;
         for (int i = 0; i < sets.size(); i++) {
             status.accept("predicting on " + descriptors.get(i).name() + " (" + sets.get(i).size() + " images)");
-            MethodProbabilities probs = predictor.predict(sets.get(i));
+            MethodProbabilities probs = predictPass(predictor, descriptors.get(i).name(), sets.get(i));
             report.addClassification(MAP, descriptors.get(i), probs.map(), sets.get(i).labels());
             for (LinkApproximation link : links) {
                 report.addClassification(laplaceMethod(link), descriptors.get(i), probs.laplace(link),
@@ -325,7 +346,7 @@ public final class ModelEvaluation {
         }
         if (ood != null) {
             status.accept("predicting on out-of-distribution set " + ood.name() + " (" + ood.size() + " images)");
-            MethodProbabilities oodProbs = predictor.predict(ood);
+            MethodProbabilities oodProbs = predictPass(predictor, ood.name(), ood);
             for (OodScore score : OodScore.values()) {
                 report.addOod(MAP, test.name(), ood.name(),
                         OodDetection.evaluate(testProbs.map(), oodProbs.map(), score));
@@ -340,6 +361,56 @@ public final class ModelEvaluation {
             }
         }
         addPriorPrecisions(posterior, report);
+    }
+
+    private MethodProbabilities predictPass(SetPredictor predictor, String set, ImageDataset data) {
+        listener.passStarted(set, predictedMethods(), data.size());
+        MethodProbabilities probs = predictor.predict(data);
+        listener.passFinished();
+        return probs;
+    }
+
+    /**
+     * The methods of a prediction pass, short enough to leave a progress bar room on its line: e.g.
+     * "MAP, Laplace mc/probit".
+     */
+    private String predictedMethods() {
+        StringBuilder methods = new StringBuilder(invariant() ? "MAP, plain MAP, Laplace " : "MAP, Laplace ");
+        for (int i = 0; i < links.size(); i++) {
+            methods.append(i == 0 ? "" : "/").append(links.get(i).name().toLowerCase(Locale.ROOT));
+        }
+        return methods.toString();
+    }
+
+    /** The batches, each reported to the listener as done when the next one is asked for or none is left. */
+    private Iterator<Batch> counted(Iterator<Batch> batches) {
+        return new Iterator<>() {
+            private int pending;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = batches.hasNext();
+                if (!more) {
+                    report();
+                }
+                return more;
+            }
+
+            @Override
+            public Batch next() {
+                report();
+                Batch b = batches.next();
+                pending = Math.toIntExact(b.targets().size(0));
+                return b;
+            }
+
+            private void report() {
+                if (pending > 0) {
+                    listener.examplesDone(pending);
+                    pending = 0;
+                }
+            }
+        };
     }
 
     /**
@@ -495,10 +566,16 @@ public final class ModelEvaluation {
         return data -> {
             List<MethodProbabilities> parts = new ArrayList<>();
             for (int from = 0; from < data.size(); from += batchSize) {
-                INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
-                parts.add(augmentation == null ? predictBatch(network, glm, x, links, mcSamples, seed + from)
-                        : predictInvariantBatch(augmentation, glm, x, seed + from));
+                // a batch's activations, Jacobians and samples are reused memory, not garbage that only a collection
+                // of the mostly idle heap would free; only its probabilities are kept
+                try (StepWorkspace ignored = StepWorkspace.open(PREDICTION_WORKSPACE)) {
+                    INDArray x = rows(data, from, Math.min(data.size(), from + batchSize)).images();
+                    parts.add((augmentation == null ? predictBatch(network, glm, x, links, mcSamples, seed + from)
+                            : predictInvariantBatch(augmentation, glm, x, seed + from)).detached());
+                }
+                listener.examplesDone(Math.min(data.size(), from + batchSize) - from);
             }
+            StepWorkspace.release(PREDICTION_WORKSPACE);
             return MethodProbabilities.stack(parts);
         };
     }

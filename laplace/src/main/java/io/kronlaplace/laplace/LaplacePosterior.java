@@ -5,6 +5,7 @@ import io.kronlaplace.linalg.ComputeDevices;
 import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.GradientTap;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -27,6 +28,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Not thread-safe: fitting and prediction run the network's forward and backward passes.
  */
 public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, FullLaplace {
+    /**
+     * Id of the {@link StepWorkspace} that holds one mini-batch's temporaries of {@link #fit} (the forward pass and
+     * the curvature's products), reused batch after batch and freed when the fit ends.
+     */
+    public static final String FIT_WORKSPACE = "laplace-fit";
     private final Network network;
     private final LaplaceOptions options;
     private final ComputeKernels kernels;
@@ -130,6 +136,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @throws IllegalArgumentException on an empty iterator, bad shapes, NaN inputs or invalid targets
      * @throws IllegalStateException    when accumulating at weights different from the earlier fit's
      */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     public final void fit(Iterator<Batch> batches, FitMode mode) {
         boolean accumulate = mode == FitMode.ACCUMULATE && fitted;
         if (accumulate) {
@@ -151,18 +158,23 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         boolean any = false;
         while (batches.hasNext()) {
             Batch b = batches.next();
-            INDArray in = covered.curvatureInputs(b.inputs());
-            FitStatistics batch = covered.fitStatistics(options, in, b.targets());
-            if (outputs != 0 && batch.outputs() != outputs) {
-                throw new IllegalArgumentException("mini-batch has " + batch.outputs() + " outputs, earlier ones had "
-                        + outputs);
+            // the batch's activations are garbage once its curvature is added: in a reused arena they cost no new
+            // off-heap memory, which the garbage collector of a mostly idle heap would free only much later
+            try (StepWorkspace ignored = StepWorkspace.open(FIT_WORKSPACE)) {
+                INDArray in = covered.curvatureInputs(b.inputs());
+                FitStatistics batch = covered.fitStatistics(options, in, b.targets());
+                if (outputs != 0 && batch.outputs() != outputs) {
+                    throw new IllegalArgumentException("mini-batch has " + batch.outputs() + " outputs, earlier ones "
+                            + "had " + outputs);
+                }
+                outputs = batch.outputs();
+                dataTerm += batch.dataTerm();
+                accumulateCurvature(in, b.targets());
+                examples += batch.examples();
             }
-            outputs = batch.outputs();
-            dataTerm += batch.dataTerm();
-            accumulateCurvature(in, b.targets());
-            examples += batch.examples();
             any = true;
         }
+        StepWorkspace.release(FIT_WORKSPACE);
         if (!any && examples == 0) {
             throw new IllegalArgumentException("fit needs at least one mini-batch");
         }

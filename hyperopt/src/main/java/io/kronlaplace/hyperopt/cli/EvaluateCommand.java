@@ -147,6 +147,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 err.flush();
             }
         };
+        ProgressListener progress = new ProgressListener(common.quiet(), err);
         SavedModelOptions.Loaded loaded = saved.load(data, formats, graphData, line -> {
             err.println(line);
             err.flush();
@@ -181,7 +182,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             DataOptions.Loaded raw = loaded.raw();
             ChannelNormalization norm = loaded.normalization();
             ImageDataset train = norm.apply(raw.train());
-            ModelEvaluation evaluation = imageEvaluation(network, prior, flavour, mcSamples, seed, status);
+            ModelEvaluation evaluation = imageEvaluation(network, prior, flavour, mcSamples, seed, status)
+                    .withListener(progress);
             prior = evaluation.prior();
             String imageDescription = description(flavour, subset, prior, train.size() + " training images of "
                     + train.name());
@@ -200,7 +202,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                     : DataOptions.normalize(DataOptions.shifts(raw.test(), seed + 7), norm);
             ImageDataset ood = raw.ood() == null ? null : norm.apply(raw.ood());
             RunDetails.imageSizes(report, train, test, shifts, ood);
-            runner.evaluate(evaluation, model.architecture(), train, test, shifts, ood, report);
+            try {
+                runner.evaluate(evaluation, model.architecture(), train, test, shifts, ood, report);
+            } finally {
+                progress.close();
+            }
         }
         WrittenReport written = ReportWriter.write(report.build(), out);
         PrintWriter stdout = spec.commandLine().getOut();

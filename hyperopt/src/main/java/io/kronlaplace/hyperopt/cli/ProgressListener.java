@@ -1,6 +1,7 @@
 package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.hyperopt.EpochSummary;
+import io.kronlaplace.hyperopt.EvaluationListener;
 import io.kronlaplace.hyperopt.TrainingListener;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -8,10 +9,10 @@ import java.util.Locale;
 
 /**
  * Shows online training on standard error: a progress bar (rate, ETA) per epoch, per curvature pass and per run of
- * hyper-steps of a marginal-likelihood update (when standard error is a terminal), and one summary line per epoch.
- * Quiet mode prints nothing.
+ * hyper-steps of a marginal-likelihood update (when standard error is a terminal), and one summary line per epoch;
+ * and an evaluation: a bar per pass (the set, what is computed, images done of the total). Quiet mode prints nothing.
  */
-final class ProgressListener implements TrainingListener {
+final class ProgressListener implements TrainingListener, EvaluationListener {
     private final boolean quiet;
     private final boolean bars;
     private final PrintWriter err;
@@ -27,6 +28,16 @@ final class ProgressListener implements TrainingListener {
      */
     ProgressListener(boolean quiet, PrintWriter err, int epochs) {
         this(quiet, !quiet && Progress.standardErrorIsTerminal(), err, epochs);
+    }
+
+    /**
+     * The progress of an evaluation alone (no epochs).
+     *
+     * @param quiet print nothing
+     * @param err   the command's standard error
+     */
+    ProgressListener(boolean quiet, PrintWriter err) {
+        this(quiet, err, 0);
     }
 
     /**
@@ -80,6 +91,22 @@ final class ProgressListener implements TrainingListener {
         }
         bar.message(String.format(Locale.ROOT, "log p(D|M) %.1f", logMarglik));
         bar.step(1);
+    }
+
+    @Override
+    public void passStarted(String set, String methods, int total) {
+        startBar(set, total, "img");
+        bar.message(methods);
+    }
+
+    @Override
+    public void examplesDone(int examples) {
+        bar.step(examples);
+    }
+
+    @Override
+    public void passFinished() {
+        close();
     }
 
     @Override

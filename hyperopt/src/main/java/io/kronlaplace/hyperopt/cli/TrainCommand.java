@@ -374,11 +374,17 @@ public final class TrainCommand implements Callable<Integer> {
             ImageDataset ood = raw.ood() == null ? null : norm.apply(raw.ood());
             RunDetails.imageSizes(report, train, test, shifts, ood);
             // the recipe of docs/recipes.md, as evaluate uses it: K-FAC over the last layer, MC and probit links
+            ProgressListener progress = new ProgressListener(common.quiet(), err);
             ModelEvaluation lastLayer = new ModelEvaluation(network, model.prior(), options.flavour(), 32,
                     predictive.mcSamples(), seeds.seed(), line -> status(err, line))
-                    .withPosterior(SubsetOfWeights.LAST_LAYER, List.of(LinkApproximation.MC, LinkApproximation.PROBIT));
-            invariantIfLearned(lastLayer, model.eta(), options.augmentationSamples())
-                    .evaluate(train, test, shifts, ood, report);
+                    .withPosterior(SubsetOfWeights.LAST_LAYER, List.of(LinkApproximation.MC, LinkApproximation.PROBIT))
+                    .withListener(progress);
+            try {
+                invariantIfLearned(lastLayer, model.eta(), options.augmentationSamples())
+                        .evaluate(train, test, shifts, ood, report);
+            } finally {
+                progress.close();
+            }
         };
         return new Task(architecture, train, test.size(), norm.mean(), norm.std(), new double[0], options,
                 evaluation, EpochTestEvaluation.classification(test, 100));

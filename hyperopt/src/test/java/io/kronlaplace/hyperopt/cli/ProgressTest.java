@@ -56,4 +56,33 @@ class ProgressTest {
         assertTrue(text.contains("3/3") && text.contains("2/2"), "each bar counts its own steps: " + text);
         assertEquals(1, text.split("epoch 1/1  loss", -1).length - 1, "one summary line: " + text);
     }
+
+    @Test
+    void everyEvaluationPassHasABarNamingItsSetAndMethodsAndCountingImages() {
+        StringWriter err = new StringWriter();
+        ProgressListener listener = new ProgressListener(false, true, new PrintWriter(err, true), 0);
+        listener.passStarted("synthetic-test", "MAP, Laplace mc/probit", 200);
+        listener.examplesDone(32);
+        listener.examplesDone(168);
+        listener.passFinished();
+        listener.passStarted("smooth-noise", "MAP, Laplace mc/probit", 50);
+        listener.examplesDone(50);
+        listener.passFinished();
+        String text = err.toString();
+        assertTrue(text.contains("synthetic-test") && text.contains("200/200 img"), text);
+        assertTrue(text.contains("smooth-noise") && text.contains("50/50 img"), text);
+        assertTrue(text.contains(" MAP, Laplace mc/probit"), text);
+        assertTrue(text.matches("(?s).*\\([0-9:]+ / [0-9:?]+\\).*"), "elapsed and time left: " + text);
+        assertEquals(2, text.split("\n", -1).length - 1, "each pass's bar ends its own line: " + text);
+    }
+
+    @Test
+    void quietEvaluationsPrintNoBar() {
+        StringWriter err = new StringWriter();
+        ProgressListener listener = new ProgressListener(true, new PrintWriter(err, true));
+        listener.passStarted("synthetic-test", "MAP", 10);
+        listener.examplesDone(10);
+        listener.passFinished();
+        assertEquals("", err.toString());
+    }
 }
