@@ -41,8 +41,9 @@ public final class BatchNorm2d extends Module {
     private INDArray centered;
     /** 1 / sqrt(var + eps) per channel, from the statistics the last forward pass used. */
     private double[] invStd;
-    /** A column of H*W ones for the row sums, outside any workspace. */
-    private INDArray ones;
+    /** Columns of N and of H*W ones for the per-channel sums, outside any workspace. */
+    private INDArray onesN;
+    private INDArray onesArea;
     private Mode cachedMode;
 
     /**
@@ -165,11 +166,11 @@ public final class BatchNorm2d extends Module {
         }
         // Work on the [N*C, H*W] view: every row is one (example, channel) plane, contiguous in NCHW, so the
         // per-channel arithmetic is a column-vector broadcast over rows instead of a strided walk along C. Each
-        // full-size pass writes into an uninitialised buffer or in place, row sums are BLAS matrix-vector products
-        // with a ones vector (libnd4j's row reductions add one element after another, several times slower), and
+        // full-size pass writes into an uninitialised buffer or in place, sums are BLAS matrix-vector products with
+        // ones vectors (libnd4j's reductions add one element after another, several times slower), and
         // the arithmetic on per-channel values runs here on the host, where it costs less than one native call.
         INDArray rows = Tensors.dense(x).reshape('c', n * channels, area);
-        double[] mean = mode == Mode.TRAIN ? scaled(perChannel(rowSums(rows)), 1.0 / m) : runningMean.toDoubleVector();
+        double[] mean = mode == Mode.TRAIN ? scaled(channelSums(rows, n), 1.0 / m) : runningMean.toDoubleVector();
         INDArray xc = Nd4j.createUninitialized(type, n * channels, area);
         Nd4j.getExecutioner().exec(new BroadcastSubOp(rows, column(mean, n, type), xc, 0));
         INDArray y = Nd4j.createUninitialized(type, n * channels, area);
@@ -177,7 +178,7 @@ public final class BatchNorm2d extends Module {
         if (mode == Mode.TRAIN) {
             // y's buffer holds the squared deviations until y is written
             Nd4j.getExecutioner().exec(new Square(xc, y));
-            var = scaled(perChannel(rowSums(y)), 1.0 / m);
+            var = scaled(channelSums(y, n), 1.0 / m);
             double[] newMean = runningMean.toDoubleVector();
             double[] newVar = runningVar.toDoubleVector();
             for (int c = 0; c < channels; c++) {
@@ -228,10 +229,10 @@ public final class BatchNorm2d extends Module {
                     NDArrayIndex.interval(copy * n * channels, (copy + 1) * n * channels), NDArrayIndex.all());
             INDArray dc = copies == 1 ? gradInput : gradInput.get(
                     NDArrayIndex.interval(copy * n * channels, (copy + 1) * n * channels), NDArrayIndex.all());
-            double[] sumG = perChannel(rowSums(gc));
+            double[] sumG = channelSums(gc, n);
             // dc holds g * (x - mu) until the input gradient is written into it
             Nd4j.getExecutioner().exec(new MulOp(gc, xc, dc));
-            double[] sumGx = perChannel(rowSums(dc));
+            double[] sumGx = channelSums(dc, n);
             for (int c = 0; c < channels; c++) {
                 sumGx[c] *= invStd[c];
             }
@@ -269,27 +270,32 @@ public final class BatchNorm2d extends Module {
         return gain;
     }
 
-    /** The sum of each row of a [R, H*W] matrix, as {@code rows @ ones}. */
-    private double[] rowSums(INDArray rows) {
+    /**
+     * Per-channel sums of [N*C, H*W] rows: {@code ones(N)^T @ X} with X as an [N, C*H*W] matrix, then that [C, H*W]
+     * result times {@code ones(H*W)}. The first product reads every value once along long rows, which BLAS sums
+     * faster than the short rows of small feature maps.
+     */
+    private double[] channelSums(INDArray rows, long n) {
+        DataType type = rows.dataType();
         long area = rows.size(1);
-        if (ones == null || ones.length() != area || ones.dataType() != rows.dataType()) {
-            // kept across calls, so it must not live in a workspace that a step's end recycles
-            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                ones = Nd4j.ones(rows.dataType(), area, 1);
-            }
-        }
-        INDArray sums = Nd4j.create(rows.dataType(), rows.size(0), 1);
-        Nd4j.gemm(rows, ones, sums, false, false, 1.0, 0.0);
+        onesN = cachedOnes(onesN, n, type);
+        onesArea = cachedOnes(onesArea, area, type);
+        INDArray perPosition = Nd4j.create(type, 1, channels * area);
+        Nd4j.gemm(onesN.reshape(1, n), rows.reshape('c', n, channels * area), perPosition, false, false, 1.0, 0.0);
+        INDArray sums = Nd4j.create(type, channels, 1);
+        Nd4j.gemm(perPosition.reshape('c', channels, area), onesArea, sums, false, false, 1.0, 0.0);
         return sums.toDoubleVector();
     }
 
-    /** Sums per-row values of length N*C (example-major) over the N examples: [N*C] to [C]. */
-    private double[] perChannel(double[] perRow) {
-        double[] out = new double[Math.toIntExact(channels)];
-        for (int i = 0; i < perRow.length; i++) {
-            out[i % out.length] += perRow[i];
+    /** {@code cached} when it is a ones column of this length and type, otherwise a new one outside any workspace. */
+    private static INDArray cachedOnes(INDArray cached, long length, DataType type) {
+        if (cached != null && cached.length() == length && cached.dataType() == type) {
+            return cached;
         }
-        return out;
+        // kept across calls, so it must not live in a workspace that a step's end recycles
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return Nd4j.ones(type, length, 1);
+        }
     }
 
     private static double[] scaled(double[] v, double factor) {
