@@ -4,11 +4,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Square;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Batch normalisation over NCHW feature maps (Ioffe and Szegedy 2015):
@@ -33,8 +37,13 @@ public final class BatchNorm2d extends Module {
     private final Parameter shift;
     private INDArray runningMean;
     private INDArray runningVar;
-    private INDArray normalized;
-    private INDArray invStd;
+    /** The input minus the mean the last forward pass used, as [N*C, H*W] rows. */
+    private INDArray centered;
+    /** 1 / sqrt(var + eps) per channel, from the statistics the last forward pass used. */
+    private double[] invStd;
+    /** Columns of N and of H*W ones for the per-channel sums, outside any workspace. */
+    private INDArray onesN;
+    private INDArray onesArea;
     private Mode cachedMode;
 
     /**
@@ -133,7 +142,7 @@ public final class BatchNorm2d extends Module {
         if (runningMean.dataType() != type) {
             runningMean = runningMean.castTo(type);
             runningVar = runningVar.castTo(type);
-            normalized = null;
+            centered = null;
             invStd = null;
         }
     }
@@ -143,51 +152,61 @@ public final class BatchNorm2d extends Module {
         String what = "BatchNorm2d '" + path() + "' input (N, C, H, W)";
         Tensors.requireRank(x, what, 4);
         Tensors.requireSize(x, 1, channels, what);
-        if (x.dataType() != scale.value().dataType()) {
-            throw new IllegalArgumentException("BatchNorm2d '" + path() + "': input is " + x.dataType()
+        DataType type = x.dataType();
+        if (type != scale.value().dataType()) {
+            throw new IllegalArgumentException("BatchNorm2d '" + path() + "': input is " + type
                     + " but parameters are " + scale.value().dataType() + " (cast the network or the data)");
         }
         long n = x.size(0);
         long area = x.size(2) * x.size(3);
+        long m = n * area;
+        if (mode == Mode.TRAIN && m < 2) {
+            throw new IllegalArgumentException("BatchNorm2d '" + path() + "': training needs more than one value "
+                    + "per channel, got input shape " + java.util.Arrays.toString(x.shape()));
+        }
         // Work on the [N*C, H*W] view: every row is one (example, channel) plane, contiguous in NCHW, so the
-        // per-channel arithmetic is a column-vector broadcast over rows instead of a strided walk along C.
+        // per-channel arithmetic is a column-vector broadcast over rows instead of a strided walk along C. Each
+        // full-size pass writes into an uninitialised buffer or in place, sums are BLAS matrix-vector products with
+        // ones vectors (libnd4j's reductions add one element after another, several times slower), and
+        // the arithmetic on per-channel values runs here on the host, where it costs less than one native call.
         INDArray rows = Tensors.dense(x).reshape('c', n * channels, area);
-        INDArray mean;
-        INDArray var;
+        double[] mean = mode == Mode.TRAIN ? scaled(channelSums(rows, n), 1.0 / m) : runningMean.toDoubleVector();
+        INDArray xc = Nd4j.createUninitialized(type, n * channels, area);
+        Nd4j.getExecutioner().exec(new BroadcastSubOp(rows, column(mean, n, type), xc, 0));
+        INDArray y = Nd4j.createUninitialized(type, n * channels, area);
+        double[] var;
         if (mode == Mode.TRAIN) {
-            long m = n * area;
-            if (m < 2) {
-                throw new IllegalArgumentException("BatchNorm2d '" + path() + "': training needs more than one value "
-                        + "per channel, got input shape " + java.util.Arrays.toString(x.shape()));
+            // y's buffer holds the squared deviations until y is written
+            Nd4j.getExecutioner().exec(new Square(xc, y));
+            var = scaled(channelSums(y, n), 1.0 / m);
+            double[] newMean = runningMean.toDoubleVector();
+            double[] newVar = runningVar.toDoubleVector();
+            for (int c = 0; c < channels; c++) {
+                newMean[c] = (1 - momentum) * newMean[c] + momentum * mean[c];
+                newVar[c] = (1 - momentum) * newVar[c] + momentum * m / (m - 1.0) * var[c];
             }
-            mean = perChannel(rows.sum(1), n).divi(m);
+            runningMean.assign(Nd4j.createFromArray(newMean));
+            runningVar.assign(Nd4j.createFromArray(newVar));
         } else {
-            mean = runningMean;
+            var = runningVar.toDoubleVector();
         }
-        INDArray xhat = rows.subColumnVector(tile(mean, n));
-        if (mode == Mode.TRAIN) {
-            long m = n * area;
-            INDArray rowNorms = xhat.norm2(1);
-            var = perChannel(rowNorms.muli(rowNorms), n).divi(m);
-            runningMean.muli(1 - momentum).addi(mean.mul(momentum));
-            runningVar.muli(1 - momentum).addi(var.mul(momentum * m / (m - 1.0)));
-        } else {
-            var = runningVar;
+        invStd = new double[var.length];
+        for (int c = 0; c < channels; c++) {
+            invStd[c] = 1 / Math.sqrt(var[c] + eps);
         }
-        invStd = Transforms.pow(var.add(eps), -0.5, false);
-        xhat.muliColumnVector(tile(invStd, n));
-        normalized = xhat;
+        centered = xc;
         cachedMode = mode;
-        INDArray y = xhat.mulColumnVector(tile(scale.value(), n)).addiColumnVector(tile(shift.value(), n));
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(xc, column(gain(), n, type), y, 0));
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(y, column(shift.value().toDoubleVector(), n, type), y, 0));
         return y.reshape('c', x.shape());
     }
 
     @Override
     public INDArray backward(INDArray gradOutput, BackwardContext context) {
-        INDArray xhat = requireCached(normalized, this);
-        long n = xhat.size(0) / channels;
+        INDArray xc = requireCached(centered, this);
+        long n = xc.size(0) / channels;
         requireRows(gradOutput, n, context, this);
-        long area = xhat.size(1);
+        long area = xc.size(1);
         if (gradOutput.rank() != 4 || gradOutput.size(1) != channels
                 || gradOutput.size(2) * gradOutput.size(3) != area) {
             throw new IllegalArgumentException("BatchNorm2d '" + path() + "': output gradient must be [rows, "
@@ -195,44 +214,114 @@ public final class BatchNorm2d extends Module {
                     + java.util.Arrays.toString(gradOutput.shape()));
         }
         int copies = context.copies();
+        DataType type = xc.dataType();
         INDArray g = Tensors.dense(gradOutput).reshape('c', copies * n * channels, area);
-        INDArray gain = scale.value().mul(invStd);
-        INDArray gradInput = g.mulColumnVector(tile(gain, copies * n));
+        double[] gain = gain();
+        INDArray gradInput = Nd4j.createUninitialized(type, g.shape());
         boolean train = cachedMode == Mode.TRAIN;
         if (!train && !context.parameterGradients()) {
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(g, column(gain, copies * n, type), gradInput, 0));
             return gradInput.reshape('c', gradOutput.shape());
         }
-        double perChannel = (double) n * area;
-        INDArray product = Nd4j.createUninitialized(g.dataType(), xhat.shape());
-        for (int c = 0; c < copies; c++) {
-            INDArray gc = copies == 1 ? g : g.get(NDArrayIndex.interval(c * n * channels, (c + 1) * n * channels),
-                    NDArrayIndex.all());
-            INDArray sumG = perChannel(gc.sum(1), n);
-            INDArray sumGx = perChannel(product.assign(gc).muli(xhat).sum(1), n);
+        double m = (double) n * area;
+        for (int copy = 0; copy < copies; copy++) {
+            INDArray gc = copies == 1 ? g : g.get(
+                    NDArrayIndex.interval(copy * n * channels, (copy + 1) * n * channels), NDArrayIndex.all());
+            INDArray dc = copies == 1 ? gradInput : gradInput.get(
+                    NDArrayIndex.interval(copy * n * channels, (copy + 1) * n * channels), NDArrayIndex.all());
+            double[] sumG = channelSums(gc, n);
+            // dc holds g * (x - mu) until the input gradient is written into it
+            Nd4j.getExecutioner().exec(new MulOp(gc, xc, dc));
+            double[] sumGx = channelSums(dc, n);
+            for (int c = 0; c < channels; c++) {
+                sumGx[c] *= invStd[c];
+            }
             if (context.parameterGradients()) {
-                scale.grad().addi(sumGx);
-                shift.grad().addi(sumG);
+                scale.grad().addi(Nd4j.createFromArray(sumGx).castTo(type));
+                shift.grad().addi(Nd4j.createFromArray(sumG).castTo(type));
             }
             if (train) {
                 // Through the batch statistics: dx = gain * (g - mean(g) - xhat * mean(g * xhat)), means over
-                // (N, H, W) within this copy.
-                INDArray dc = copies == 1 ? gradInput : gradInput.get(
-                        NDArrayIndex.interval(c * n * channels, (c + 1) * n * channels), NDArrayIndex.all());
-                product.assign(xhat).muliColumnVector(tile(sumGx.muli(gain).divi(perChannel), n));
-                dc.subi(product).subiColumnVector(tile(sumG.muli(gain).divi(perChannel), n));
+                // (N, H, W) within this copy, with xhat = (x - mu) * invStd; as passes over the rows,
+                // dx = (g - (x - mu) * a) * gain + b.
+                double[] a = new double[gain.length];
+                double[] b = new double[gain.length];
+                for (int c = 0; c < channels; c++) {
+                    a[c] = sumGx[c] * invStd[c] / m;
+                    b[c] = -gain[c] * sumG[c] / m;
+                }
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(xc, column(a, n, type), dc, 0));
+                dc.rsubi(gc);
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(dc, column(gain, n, type), dc, 0));
+                Nd4j.getExecutioner().exec(new BroadcastAddOp(dc, column(b, n, type), dc, 0));
+            } else {
+                Nd4j.getExecutioner().exec(new BroadcastMulOp(gc, column(gain, n, type), dc, 0));
             }
         }
         return gradInput.reshape('c', gradOutput.shape());
     }
 
-    /** Sums a per-row vector of length N*C over the N examples: [N*C] to [C]. */
-    private INDArray perChannel(INDArray perRow, long n) {
-        return perRow.reshape('c', n, channels).sum(0);
+    /** gamma / sqrt(var + eps) per channel, with the statistics of the last forward pass. */
+    private double[] gain() {
+        double[] gain = scale.value().toDoubleVector();
+        for (int c = 0; c < gain.length; c++) {
+            gain[c] *= invStd[c];
+        }
+        return gain;
     }
 
-    /** A per-channel vector repeated for each of {@code n} examples, as a column of length n*C. */
-    private INDArray tile(INDArray perChannel, long n) {
-        return Nd4j.tile(perChannel.reshape(1, channels), Math.toIntExact(n), 1).reshape('c', n * channels, 1);
+    /**
+     * Per-channel sums of [N*C, H*W] rows: {@code ones(N)^T @ X} with X as an [N, C*H*W] matrix, then that [C, H*W]
+     * result times {@code ones(H*W)}. The first product reads every value once along long rows, which BLAS sums
+     * faster than the short rows of small feature maps.
+     */
+    private double[] channelSums(INDArray rows, long n) {
+        DataType type = rows.dataType();
+        long area = rows.size(1);
+        onesN = cachedOnes(onesN, n, type);
+        onesArea = cachedOnes(onesArea, area, type);
+        INDArray perPosition = Nd4j.create(type, 1, channels * area);
+        Nd4j.gemm(onesN.reshape(1, n), rows.reshape('c', n, channels * area), perPosition, false, false, 1.0, 0.0);
+        INDArray sums = Nd4j.create(type, channels, 1);
+        Nd4j.gemm(perPosition.reshape('c', channels, area), onesArea, sums, false, false, 1.0, 0.0);
+        return sums.toDoubleVector();
+    }
+
+    /** {@code cached} when it is a ones column of this length and type, otherwise a new one outside any workspace. */
+    private static INDArray cachedOnes(INDArray cached, long length, DataType type) {
+        if (cached != null && cached.length() == length && cached.dataType() == type) {
+            return cached;
+        }
+        // kept across calls, so it must not live in a workspace that a step's end recycles
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return Nd4j.ones(type, length, 1);
+        }
+    }
+
+    private static double[] scaled(double[] v, double factor) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= factor;
+        }
+        return v;
+    }
+
+    /** A per-channel vector repeated for each of {@code n} examples, as an [n*C, 1] column of the given type. */
+    private static INDArray column(double[] perChannel, long n, DataType type) {
+        int c = perChannel.length;
+        int length = Math.toIntExact(n * c);
+        if (type == DataType.DOUBLE) {
+            double[] v = new double[length];
+            for (int i = 0; i < length; i++) {
+                v[i] = perChannel[i % c];
+            }
+            return Nd4j.createFromArray(v).reshape(length, 1);
+        }
+        float[] v = new float[length];
+        for (int i = 0; i < length; i++) {
+            v[i] = (float) perChannel[i % c];
+        }
+        INDArray column = Nd4j.createFromArray(v).reshape(length, 1);
+        return type == DataType.FLOAT ? column : column.castTo(type);
     }
 
     private static INDArray dense(INDArray x) {
@@ -245,15 +334,16 @@ public final class BatchNorm2d extends Module {
      */
     @Override
     public INDArray jvp(INDArray tangent, TangentTap tap) {
-        requireCached(normalized, this);
+        requireCached(centered, this);
         if (cachedMode != Mode.EVAL) {
             throw new IllegalStateException("BatchNorm2d '" + path() + "': forward-mode derivative needs the last "
                     + "forward pass in EVAL mode (batch statistics are not differentiated)");
         }
-        INDArray gain = scale.value().mul(invStd);
         INDArray t = dense(tangent);
         long n = t.size(0);
         INDArray rows = t.reshape('c', n * channels, t.length() / (n * channels));
-        return rows.mulColumnVector(tile(gain, n)).reshape('c', t.shape());
+        INDArray out = Nd4j.createUninitialized(t.dataType(), rows.shape());
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(rows, column(gain(), n, t.dataType()), out, 0));
+        return out.reshape('c', t.shape());
     }
 }

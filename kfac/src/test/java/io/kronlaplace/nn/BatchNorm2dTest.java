@@ -90,6 +90,17 @@ class BatchNorm2dTest {
     }
 
     @Test
+    void oneLayerHandlesChangingImageSizesAndTypes() {
+        // the layer keeps a helper vector sized to H*W and typed like the input between calls
+        BatchNorm2d bn = batchNorm();
+        GradientCheck.check(bn, GradientCheck.random(12, 3, 3, 2, 3).muli(2), Mode.TRAIN, 1e-6);
+        GradientCheck.check(bn, GradientCheck.random(13, 2, 3, 4, 4).muli(2), Mode.TRAIN, 1e-6);
+        GradientCheck.checkFloat32Agrees(bn, GradientCheck.random(14, 2, 3, 4, 4), Mode.TRAIN);
+        GradientCheck.check(bn, GradientCheck.random(15, 2, 3, 4, 4).muli(2), Mode.TRAIN, 1e-6);
+        GradientCheck.check(bn, GradientCheck.random(16, 2, 3, 3, 1).muli(2), Mode.EVAL, 1e-6);
+    }
+
+    @Test
     void castsBuffersAndWorksInFloat32() {
         BatchNorm2d bn = batchNorm();
         GradientCheck.checkFloat32Agrees(bn, GradientCheck.random(10, 4, 3, 3, 3), Mode.TRAIN);
