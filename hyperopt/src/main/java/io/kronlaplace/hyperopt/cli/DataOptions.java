@@ -36,8 +36,10 @@ public final class DataOptions {
     Integer testSize;
 
     @Option(names = "--synthetic-variant", paramLabel = "VARIANT", defaultValue = "PATTERNS",
-            description = "Synthetic labelling: PATTERNS (labels invariant to rotation) or ORIENTED_GRATINGS "
-                    + "(rotation changes the label). Default: ${DEFAULT-VALUE}.")
+            description = "Synthetic labelling: PATTERNS (labels invariant to rotation, patterns at every "
+                    + "orientation), UPRIGHT_PATTERNS (the same classes, patterns within 15 degrees of upright: "
+                    + "rotated test images are new to the network) or ORIENTED_GRATINGS (rotation changes the "
+                    + "label). Default: ${DEFAULT-VALUE}.")
     SyntheticImages.Variant variant;
 
     @Option(names = "--data-seed", paramLabel = "SEED", defaultValue = "1",

@@ -200,13 +200,18 @@ public final class TrainCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     double augmentationLearningRate;
 
+    @Option(names = "--aug-init", paramLabel = "MAGNITUDE", description = "Initial magnitude |eta| of every "
+            + "learned generator, > 0: radians for rotation and shear, half image widths for shifts, the log of the "
+            + "scale factor for scales (default: 0.5 synthetic images, 0.1 otherwise).")
+    Double augmentationInitial;
+
     @Option(names = "--aug-hypersteps", paramLabel = "N", description = "Hyper-steps per update that also step "
-            + "the augmentation (default: 10 synthetic, 20 CIFAR-10).")
+            + "the augmentation (default: 6 synthetic images, 20 CIFAR-10, 10 otherwise).")
     Integer augmentationHypersteps;
 
-    @Option(names = "--aug-batch-size", paramLabel = "N", defaultValue = "16",
-            description = "Examples per augmentation-gradient step (default: ${DEFAULT-VALUE}).")
-    int augmentationBatchSize;
+    @Option(names = "--aug-batch-size", paramLabel = "N", description = "Examples per augmentation-gradient step "
+            + "(default: 32 synthetic images, 16 otherwise).")
+    Integer augmentationBatchSize;
 
     @Option(names = "--aug-generators", paramLabel = "G", split = ",",
             defaultValue = "X_SHIFT,Y_SHIFT,ROTATION,X_SCALE,Y_SCALE,SHEAR",
@@ -256,6 +261,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         predictive.mcSamples();
         data.validate();
+        if (augmentationInitial != null && !(augmentationInitial > 0 && Double.isFinite(augmentationInitial))) {
+            throw new IllegalArgumentException("--aug-init must be a finite magnitude > 0, got " + augmentationInitial);
+        }
     }
 
     /**
@@ -396,7 +404,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("regression trains an MLP on the features: use --model-kind MLP, not "
                     + modelKind);
         }
-        OnlineMarglikOptions options = options(false, LikelihoodType.REGRESSION, 0, OptimizerKind.ADAM,
+        OnlineMarglikOptions options = options(false, false, LikelihoodType.REGRESSION, 0, OptimizerKind.ADAM,
                 resumeSource(source));
         status(err, "loading " + source.describe());
         FileData.Loaded raw = FileData.load(source);
@@ -424,7 +432,7 @@ public final class TrainCommand implements Callable<Integer> {
     OnlineMarglikOptions imageOptions(DataSource source) {
         boolean cifar = source.format() == DataFormat.CIFAR;
         boolean synthetic = source.format() == DataFormat.SYNTHETIC;
-        return options(cifar, LikelihoodType.CLASSIFICATION, synthetic ? 2 : 0,
+        return options(cifar, synthetic, LikelihoodType.CLASSIFICATION, synthetic ? 2 : 0,
                 cifar ? OptimizerKind.SGD : OptimizerKind.ADAM, resumeSource(source));
     }
 
@@ -443,7 +451,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private Task graphTask(PrintWriter err) throws IOException {
-        OnlineMarglikOptions options = options(false, LikelihoodType.BINARY, 0, OptimizerKind.SGD,
+        OnlineMarglikOptions options = options(false, false, LikelihoodType.BINARY, 0, OptimizerKind.SGD,
                 graphData.source(data));
         status(err, "loading " + (graphData.ogb() ? "OGB graphs from " + graphData.ogbDir : "synthetic graphs"));
         GraphDataOptions.Loaded graphs = graphData.load(data);
@@ -458,13 +466,17 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * @param cifar                      whether the paper's CIFAR-10 defaults apply (else the small demo's)
+     * @param synthetic                  whether the data are the built-in synthetic images, whose augmentation
+     *                                   starts larger and is stepped on larger batches (docs/online-training.md,
+     *                                   section The demo)
      * @param likelihood                 the training data's observation model
      * @param defaultAugmentationSamples S when {@code --aug-samples} is not given
      * @param defaultOptimizer           the optimiser when {@code --optimizer} is not given
      * @param dataSource                 where the training data come from (compared on resume)
      */
-    private OnlineMarglikOptions options(boolean cifar, LikelihoodType likelihood, int defaultAugmentationSamples,
-                                         OptimizerKind defaultOptimizer, String dataSource) {
+    private OnlineMarglikOptions options(boolean cifar, boolean synthetic, LikelihoodType likelihood,
+                                         int defaultAugmentationSamples, OptimizerKind defaultOptimizer,
+                                         String dataSource) {
         int s = or(augmentationSamples, defaultAugmentationSamples);
         OptimizerKind chosen = optimizer != null ? optimizer : defaultOptimizer;
         return OnlineMarglikOptions.builder()
@@ -478,8 +490,9 @@ public final class TrainCommand implements Callable<Integer> {
                 .priorStructure(prior).initialPriorPrecision(priorPrecision)
                 .flavour(kfacFlavour.flavour()).curvatureType(curvature)
                 .augmentationSamples(s).augmentationLearningRate(augmentationLearningRate)
-                .augmentationHypersteps(or(augmentationHypersteps, cifar ? 20 : 10))
-                .augmentationBatchSize(augmentationBatchSize)
+                .initialAugmentation(augmentationInitial != null ? augmentationInitial : synthetic ? 0.5 : 0.1)
+                .augmentationHypersteps(or(augmentationHypersteps, cifar ? 20 : synthetic ? 6 : 10))
+                .augmentationBatchSize(or(augmentationBatchSize, synthetic ? 32 : 16))
                 .augmentedGenerators(generators.isEmpty() ? java.util.EnumSet.noneOf(AffineGenerator.class)
                         : java.util.EnumSet.copyOf(generators))
                 .curvatureBatchSize(cifar ? 128 : 100)

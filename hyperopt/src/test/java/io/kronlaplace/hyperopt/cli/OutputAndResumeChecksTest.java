@@ -61,6 +61,9 @@ class OutputAndResumeChecksTest {
         assertTrue(r.err().contains("--batch-size must be >= 1"), r.err());
         r = train(out, "--resume", "--overwrite");
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        r = train(out, "--aug-init", "0");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--aug-init must be a finite magnitude > 0, got 0.0"), r.err());
         assertFalse(Files.exists(out));
     }
 

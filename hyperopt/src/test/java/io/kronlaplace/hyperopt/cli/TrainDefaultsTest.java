@@ -41,9 +41,23 @@ class TrainDefaultsTest {
         assertTrue(o.marglikEpoch(o.epochs()), "the last epoch ends with an update");
         assertEquals(2, o.augmentationSamples());
         assertEquals(0.2, o.augmentationLearningRate());
-        assertEquals(10, o.augmentationHypersteps());
-        assertEquals(16, o.augmentationBatchSize());
         assertEquals(EnumSet.allOf(AffineGenerator.class), o.augmentedGenerators());
+        // a start of 0.5 rad, where the rotation gradient stands out of its mini-batch noise, and batches of 32
+        assertEquals(0.5, o.initialAugmentation());
+        assertEquals(6, o.augmentationHypersteps());
+        assertEquals(32, o.augmentationBatchSize());
+    }
+
+    @Test
+    void theAugmentationStartAndBatchOfTheDemoAreItsOwn() throws IOException {
+        OnlineMarglikOptions cifar = parsed("--data-dir", "cifar", "--aug-samples", "2");
+        assertEquals(0.1, cifar.initialAugmentation());
+        assertEquals(16, cifar.augmentationBatchSize());
+        assertEquals(20, cifar.augmentationHypersteps());
+        OnlineMarglikOptions given = parsed("--aug-init", "0.2", "--aug-batch-size", "8", "--aug-hypersteps", "3");
+        assertEquals(0.2, given.initialAugmentation());
+        assertEquals(8, given.augmentationBatchSize());
+        assertEquals(3, given.augmentationHypersteps());
     }
 
     @Test

@@ -34,6 +34,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * shifting an image a little yields an equally likely image of the SAME class. Label-preserving rotation and
  * translation augmentation is therefore valid on this set, which is what augmentation learning should discover.
  *
+ * <h2>{@link Variant#UPRIGHT_PATTERNS}</h2>
+ * The classes and generative process of {@link Variant#PATTERNS}, except that theta is uniform in
+ * [-{@value #UPRIGHT_SPREAD_DEGREES}, {@value #UPRIGHT_SPREAD_DEGREES}] degrees: the stripes are close to vertical
+ * and the two blobs close to a horizontal line. The labels are as invariant to rotation as before, but the images
+ * are not: a test image rotated by 30 or 60 degrees shows its pattern at an orientation no training image has, a
+ * distribution shift for a network trained on them. (On {@link Variant#PATTERNS}, where every orientation is
+ * equally likely, rotating a test image only blanks its corners.)
+ *
  * <h2>{@link Variant#ORIENTED_GRATINGS}</h2>
  * The label depends on orientation only: class c is a grating (period 4 to 8 px, random phase, random colours) at
  * angle c * 18 degrees +- 4 degrees (gratings repeat every 180 degrees, so the ten classes tile the half-turn).
@@ -62,8 +70,17 @@ public final class SyntheticImages {
         /** Class from pattern family and colour family; labels invariant to rotations and small shifts. */
         PATTERNS,
         /** Class from grating orientation; labels change under rotation. */
-        ORIENTED_GRATINGS
+        ORIENTED_GRATINGS,
+        /**
+         * The classes of {@link #PATTERNS} (labels invariant to rotation), but every pattern drawn within
+         * {@value SyntheticImages#UPRIGHT_SPREAD_DEGREES} degrees of upright: rotated images are new to a network
+         * trained on them.
+         */
+        UPRIGHT_PATTERNS
     }
+
+    /** Largest deviation from upright, in degrees, of the patterns of {@link Variant#UPRIGHT_PATTERNS}. */
+    public static final double UPRIGHT_SPREAD_DEGREES = 15;
 
     private final Variant variant;
     private final double noiseStd;
@@ -105,8 +122,11 @@ public final class SyntheticImages {
         for (int i = 0; i < count; i++) {
             double[] foreground;
             double[] background;
-            if (variant == Variant.PATTERNS) {
-                drawPattern(labels[i] % 5, random, pattern);
+            if (variant != Variant.ORIENTED_GRATINGS) {
+                double spread = Math.toRadians(UPRIGHT_SPREAD_DEGREES);
+                double theta = variant == Variant.PATTERNS ? uniform(random, 0, 2 * Math.PI)
+                        : uniform(random, -spread, spread);
+                drawPattern(labels[i] % 5, theta, random, pattern);
                 foreground = hsvToRgb(labels[i] < 5 ? uniform(random, -40, 80) : uniform(random, 140, 260),
                         uniform(random, 0.6, 1.0), uniform(random, 0.6, 1.0));
             } else {
@@ -189,8 +209,7 @@ public final class SyntheticImages {
         return labels;
     }
 
-    private static void drawPattern(int family, SplittableRandom random, double[] pattern) {
-        double theta = uniform(random, 0, 2 * Math.PI);
+    private static void drawPattern(int family, double theta, SplittableRandom random, double[] pattern) {
         switch (family) {
             case 0 -> grating(random, pattern, theta, uniform(random, 3.5, 4.5));
             case 1 -> grating(random, pattern, theta, uniform(random, 9.0, 11.0));

@@ -63,6 +63,23 @@ class SyntheticImagesTest {
         assertTrue(turned > 0.7, "accuracy after rotating 20 degrees " + turned);
     }
 
+    /**
+     * The upright variant keeps the classes of the default one (the rotation-invariant features still separate them,
+     * also after a rotation) but draws every stripe pattern close to upright: its intensity varies along x, not y,
+     * while the default's stripes run in every direction.
+     */
+    @Test
+    void uprightVariantHasTheSameClassesInNearlyUprightOrientations() {
+        SyntheticImages upright = new SyntheticImages(SyntheticImages.Variant.UPRIGHT_PATTERNS, 0.1);
+        ImageDataset train = upright.generate("train", TRAIN, 1);
+        ImageDataset test = upright.generate("test", TEST, 2);
+        assertTrue(invariantFeatureAccuracy(train, test) > 0.85, "clean accuracy");
+        assertTrue(invariantFeatureAccuracy(train, DistributionShift.rotate(test, 20)) > 0.7, "accuracy at 20 deg");
+        assertEquals(1.0, verticalStripeFraction(test), 1e-12);
+        double anyDirection = verticalStripeFraction(new SyntheticImages().generate("test", TEST, 2));
+        assertTrue(anyDirection > 0.3 && anyDirection < 0.7, "default variant: fraction " + anyDirection);
+    }
+
     /** In the orientation variant, the same radial features carry no information (chance is 0.1). */
     @Test
     void orientedVariantNeedsOrientation() {
@@ -112,6 +129,36 @@ class SyntheticImagesTest {
         assertArrayEquals(new double[] {0, 1, 0}, SyntheticImages.hsvToRgb(120, 1, 1), 1e-12);
         assertArrayEquals(new double[] {0, 0, 1}, SyntheticImages.hsvToRgb(-120, 1, 1), 1e-12);
         assertArrayEquals(new double[] {0.5, 0.5, 0.5}, SyntheticImages.hsvToRgb(77, 0, 0.5), 1e-12);
+    }
+
+    /**
+     * Among the stripe images (pattern families 0 and 1), the fraction whose squared differences between horizontal
+     * neighbours exceed those between vertical neighbours on the main colour axis: stripes within 45 degrees of
+     * vertical.
+     */
+    private static double verticalStripeFraction(ImageDataset data) {
+        double[][] x = pixels(data);
+        int n = 32;
+        int stripes = 0;
+        int vertical = 0;
+        for (int i = 0; i < data.size(); i++) {
+            if (data.label(i) % 5 > 1) {
+                continue;
+            }
+            double[] projection = principalProjection(x[i]);
+            double alongX = 0;
+            double alongY = 0;
+            for (int row = 0; row < n - 1; row++) {
+                for (int col = 0; col < n - 1; col++) {
+                    double here = projection[row * n + col];
+                    alongX += Math.pow(projection[row * n + col + 1] - here, 2);
+                    alongY += Math.pow(projection[(row + 1) * n + col] - here, 2);
+                }
+            }
+            stripes++;
+            vertical += alongX > alongY ? 1 : 0;
+        }
+        return (double) vertical / stripes;
     }
 
     private static double invariantFeatureAccuracy(ImageDataset train, ImageDataset test) {
