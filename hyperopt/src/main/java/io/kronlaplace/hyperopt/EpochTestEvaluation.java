@@ -48,6 +48,7 @@ public interface EpochTestEvaluation {
      * @return the evaluation
      * @throws IllegalArgumentException for an empty test set or a batch size below 1
      */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     static EpochTestEvaluation classification(ImageDataset test, int batchSize) {
         Objects.requireNonNull(test, "test");
         if (test.size() == 0 || batchSize < 1) {

@@ -61,6 +61,7 @@ public final class GraphModelEvaluation {
      * @param report receives the multi-label rows of MAP and Laplace (GLM probit) on {@code test}
      * @return the fitted posterior
      */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     public LaplacePosterior evaluate(GraphDataset train, GraphDataset test, EvaluationReport.Builder report) {
         status.accept("fitting the Laplace posterior (K-FAC " + flavour + ") on " + train.size() + " graphs");
         LaplacePosterior posterior = Laplace.create(network,

@@ -560,6 +560,7 @@ public final class ModelEvaluation {
      * @param posterior the fitted posterior
      * @return the set predictor
      */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
     public SetPredictor predictor(LaplacePosterior posterior) {
         GlmPredictive glm = new GlmPredictive(posterior, augmentationSamples);
         AffineAugmentation augmentation = invariant() ? new AffineAugmentation(eta) : null;

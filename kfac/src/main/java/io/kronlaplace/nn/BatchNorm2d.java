@@ -288,6 +288,7 @@ public final class BatchNorm2d extends Module {
     }
 
     /** {@code cached} when it is a ones column of this length and type, otherwise a new one outside any workspace. */
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     private static INDArray cachedOnes(INDArray cached, long length, DataType type) {
         if (cached != null && cached.length() == length && cached.dataType() == type) {
             return cached;
