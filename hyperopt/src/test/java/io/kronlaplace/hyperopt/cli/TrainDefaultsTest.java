@@ -54,6 +54,9 @@ class TrainDefaultsTest {
         assertEquals(0.1, cifar.initialAugmentation());
         assertEquals(16, cifar.augmentationBatchSize());
         assertEquals(20, cifar.augmentationHypersteps());
+        // the gratings' classes lie 18 degrees apart: their magnitudes start small
+        assertEquals(0.1, parsed("--synthetic-variant", "ORIENTED_GRATINGS").initialAugmentation());
+        assertEquals(0.5, parsed("--synthetic-variant", "UPRIGHT_PATTERNS").initialAugmentation());
         OnlineMarglikOptions given = parsed("--aug-init", "0.2", "--aug-batch-size", "8", "--aug-hypersteps", "3");
         assertEquals(0.2, given.initialAugmentation());
         assertEquals(8, given.augmentationBatchSize());
