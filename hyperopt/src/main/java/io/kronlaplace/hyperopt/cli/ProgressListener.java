@@ -115,9 +115,13 @@ final class ProgressListener implements TrainingListener, EvaluationListener {
         if (quiet) {
             return;
         }
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                "epoch %d/%d  loss %.4f  acc %.3f  lr %.4g  train %.1fs", s.epoch(), epochs, s.trainLoss(),
-                s.trainAccuracy(), s.learningRate(), s.trainSeconds()));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f", s.epoch(),
+                epochs, s.trainLoss()));
+        // regression has no accuracy: its summaries carry NaN there
+        if (!Double.isNaN(s.trainAccuracy())) {
+            line.append(String.format(Locale.ROOT, "  acc %.3f", s.trainAccuracy()));
+        }
+        line.append(String.format(Locale.ROOT, "  lr %.4g  train %.1fs", s.learningRate(), s.trainSeconds()));
         if (!Double.isNaN(s.logMarglik())) {
             double meanLog = Arrays.stream(s.priorPrecisions()).map(Math::log).average().orElse(0);
             line.append(String.format(Locale.ROOT, "  log p(D|M) %.2f  prior %.3g  marglik %.1fs", s.logMarglik(),

@@ -326,9 +326,11 @@ public final class TrainCommand implements Callable<Integer> {
         RunDetails.commandAndSeed(report, spec, seed);
         task.evaluation().evaluate(network, model, report);
         WrittenReport written = ReportWriter.write(report.build(), out);
-        stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (best log marginal likelihood %.2f at epoch "
-                        + "%d)%n", architecture.describe(), options.epochs(), trainSeconds, result.bestLogMarglik(),
-                result.bestEpoch());
+        stdout.printf(Locale.ROOT, "trained %s for %d epochs in %.1f s (%s)%n", architecture.describe(),
+                options.epochs(), trainSeconds, Double.isNaN(result.bestLogMarglik())
+                        ? "no marginal-likelihood update ran; the last epoch's weights are saved"
+                        : String.format(Locale.ROOT, "best log marginal likelihood %.2f at epoch %d",
+                                result.bestLogMarglik(), result.bestEpoch()));
         ReportPaths.print(stdout, written);
         stdout.println("model:  " + out.resolve("model.klm").toAbsolutePath());
         stdout.flush();
@@ -562,9 +564,12 @@ public final class TrainCommand implements Callable<Integer> {
         b.append(o.learnsAugmentation() ? "learned augmentation with S = " + o.augmentationSamples() + " samples"
                 : "no learned augmentation");
         burnInWarning(o).ifPresent(w -> b.append(". Warning: ").append(w));
-        b.append(String.format(Locale.ROOT, ". Training took %.1f s; the best log marginal likelihood %.2f was at "
-                + "epoch %d; that epoch's weights and hyperparameters are saved and evaluated.", seconds,
-                r.bestLogMarglik(), r.bestEpoch()));
+        b.append(Double.isNaN(r.bestLogMarglik())
+                ? String.format(Locale.ROOT, ". Training took %.1f s; no marginal-likelihood update ran, so the last "
+                        + "epoch's weights are saved and evaluated.", seconds)
+                : String.format(Locale.ROOT, ". Training took %.1f s; the best log marginal likelihood %.2f was at "
+                        + "epoch %d; that epoch's weights and hyperparameters are saved and evaluated.", seconds,
+                        r.bestLogMarglik(), r.bestEpoch()));
         if (r.eta().length > 0) {
             b.append(" Learned augmentation |eta| of that epoch:");
             for (AffineGenerator g : AffineGenerator.values()) {

@@ -112,6 +112,9 @@ class OutputAndResumeChecksTest {
         // the report: no hyperparameter learned before the burn-in, said so; train accuracy is not a hyperparameter
         String markdown = Files.readString(out.resolve("report.md"));
         assertTrue(markdown.contains("no marginal-likelihood update runs in these 1 epochs"), markdown);
+        assertTrue(markdown.contains("no marginal-likelihood update ran, so the last epoch's weights"), markdown);
+        assertFalse(markdown.contains("NaN"), markdown);
+        assertTrue(r.out().contains("no marginal-likelihood update ran; the last epoch's weights are saved"), r.out());
         JsonNode training = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("training");
         assertFalse(training.get("hyperparameters").has("train accuracy"), training.toString());
         assertTrue(training.get("metrics").has("train accuracy"), training.toString());

@@ -58,6 +58,20 @@ class ProgressTest {
     }
 
     @Test
+    void aRegressionEpochSummaryHasNoAccuracy() {
+        StringWriter err = new StringWriter();
+        ProgressListener listener = new ProgressListener(false, false, new PrintWriter(err, true), 1);
+        listener.epochFinished(new EpochSummary(1, 0.25, Double.NaN, 0.1, Double.NaN, new double[] {1}, new double[0],
+                1.0, 0.0, 0.5, Double.NaN, Double.NaN));
+        listener.epochFinished(new EpochSummary(1, 0.75, 0.5, 0.1, Double.NaN, new double[] {1}, new double[0], 1.0,
+                0.0, 1.0, Double.NaN, Double.NaN));
+        String text = err.toString();
+        assertTrue(text.contains("epoch 1/1  loss 0.2500  lr 0.1000"), text);
+        assertTrue(text.contains("epoch 1/1  loss 0.7500  acc 0.500  lr 0.1000"), text);
+        assertTrue(!text.contains("NaN"), text);
+    }
+
+    @Test
     void everyEvaluationPassHasABarNamingItsSetAndMethodsAndCountingImages() {
         StringWriter err = new StringWriter();
         ProgressListener listener = new ProgressListener(false, true, new PrintWriter(err, true), 0);
