@@ -280,9 +280,9 @@ public final class BatchNorm2d extends Module {
         long area = rows.size(1);
         onesN = cachedOnes(onesN, n, type);
         onesArea = cachedOnes(onesArea, area, type);
-        INDArray perPosition = Nd4j.create(type, 1, channels * area);
+        INDArray perPosition = Nd4j.createUninitialized(type, 1, channels * area);
         Nd4j.gemm(onesN.reshape(1, n), rows.reshape('c', n, channels * area), perPosition, false, false, 1.0, 0.0);
-        INDArray sums = Nd4j.create(type, channels, 1);
+        INDArray sums = Nd4j.createUninitialized(type, channels, 1);
         Nd4j.gemm(perPosition.reshape('c', channels, area), onesArea, sums, false, false, 1.0, 0.0);
         return sums.toDoubleVector();
     }

@@ -32,7 +32,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * Id of the {@link StepWorkspace} that holds one mini-batch's temporaries of {@link #fit} (the forward pass and
      * the curvature's products), reused batch after batch and freed when the fit ends.
      */
-    public static final String FIT_WORKSPACE = "laplace-fit";
+    private static final String FIT_WORKSPACE = "laplace-fit";
     private final Network network;
     private final LaplaceOptions options;
     private final ComputeKernels kernels;
