@@ -336,7 +336,7 @@ public final class Conv2d extends Module implements WeightLayer {
         return image;
     }
 
-    /** The mean patch by strided box sums of each image plane, without unfolding (see {@link ConvPatchMean}). */
+    /** The mean patch as one product of the image planes with the offsets' box matrix (see {@link ConvPatchMean}). */
     @Override
     public INDArray meanInput(INDArray input) {
         validateInput(input);
