@@ -1,6 +1,6 @@
 """The PyTorch side of io.kronlaplace.nn.models.TrainStepBenchmark: median time of one SGD training step of WRN-16-4
-(BatchNorm, float32) on random CIFAR-sized images, split into forward, loss gradient + backward, and update.
-Run: /usr/bin/python3 bench/peer/train_step.py --batch 128 --steps 5 --warmup 2"""
+(BatchNorm or Fixup, float32) on random CIFAR-sized images, split into forward, loss gradient + backward, and update.
+Run: /usr/bin/python3 bench/peer/train_step.py --batch 128 --steps 5 --warmup 2 [--variant fixup]"""
 import time
 
 import torch
@@ -17,12 +17,14 @@ def main():
     p.add_argument("--warmup", type=int, default=2, help="untimed steps first (default 2)")
     p.add_argument("--depth", type=common.positive_int, default=16, help="WRN depth 6n + 4 (default 16)")
     p.add_argument("--widen", type=common.positive_int, default=4, help="WRN width factor (default 4)")
+    p.add_argument("--variant", choices=["batchnorm", "fixup"], default="batchnorm",
+                   help="normalisation of the residual blocks (default batchnorm)")
     a = p.parse_args()
     if a.warmup < 0:
         p.error(f"--warmup needs an integer >= 0, got {a.warmup}")
     common.setup()
-    net = WideResNet(a.depth, a.widen).train()
-    print(f"WRN-{a.depth}-{a.widen} BatchNorm float32, {sum(t.numel() for t in net.parameters())} parameters, "
+    net = WideResNet(a.depth, a.widen, fixup=a.variant == "fixup").train()
+    print(f"WRN-{a.depth}-{a.widen} {a.variant} float32, {sum(t.numel() for t in net.parameters())} parameters, "
           f"batch {a.batch}", flush=True)
     sgd = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
     x = torch.rand(a.batch, 3, 32, 32) * 2 - 1

@@ -16,11 +16,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Times one SGD training step of WRN-16-4 (BatchNorm, float32) on random CIFAR-sized images: zero gradients, forward
- * in training mode, mean cross-entropy gradient, backward, SGD update (lr 0.1, momentum 0.9), the same work as a
- * PyTorch training step of the same network ({@code bench/peer/train_step.py} in the repository), for side-by-side
- * comparisons. Forward and backward run in a {@link StepWorkspace}. Prints the median over the timed steps of each
- * phase and the images per second of the whole step.
+ * Times one SGD training step of WRN-16-4 (BatchNorm or Fixup, float32) on random CIFAR-sized images: zero
+ * gradients, forward in training mode, mean cross-entropy gradient, backward, SGD update (lr 0.1, momentum 0.9), the
+ * same work as a PyTorch training step of the same network ({@code bench/peer/train_step.py} in the repository), for
+ * side-by-side comparisons. Forward and backward run in a {@link StepWorkspace}. Prints the median over the timed
+ * steps of each phase and the images per second of the whole step.
  *
  * <p>Run with {@code --help} for the options; unknown options are rejected. Threads follow {@code OMP_NUM_THREADS}.
  * On a machine shared with other work, {@code OMP_WAIT_POLICY=passive} keeps idle OpenMP threads from spinning at
@@ -30,13 +30,14 @@ public final class TrainStepBenchmark {
     /** The command-line help. */
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: TrainStepBenchmark [--name value | --name=value]... [--help]",
-            "Times SGD training steps of WRN-16-4 (BatchNorm, float32) on random CIFAR-sized images.",
-            "  --batch N    images per step (default 128)",
-            "  --steps N    timed steps; the median is printed (default 5)",
-            "  --warmup N   untimed steps first, 0 or more (default 2)",
-            "  --help       print this help and exit");
+            "Times SGD training steps of WRN-16-4 (float32) on random CIFAR-sized images.",
+            "  --batch N      images per step (default 128)",
+            "  --steps N      timed steps; the median is printed (default 5)",
+            "  --warmup N     untimed steps first, 0 or more (default 2)",
+            "  --variant V    BATCHNORM or FIXUP (default BATCHNORM)",
+            "  --help         print this help and exit");
 
-    private static final Set<String> OPTIONS = Set.of("--batch", "--steps", "--warmup");
+    private static final Set<String> OPTIONS = Set.of("--batch", "--steps", "--warmup", "--variant");
 
     private TrainStepBenchmark() {
     }
@@ -57,7 +58,10 @@ public final class TrainStepBenchmark {
         int batch = options.positiveInt("--batch", 128);
         int steps = options.positiveInt("--steps", 5);
         int warmup = options.intAtLeast("--warmup", 2, 0);
-        Network net = WideResNet.builder().depth(16).widen(4).classes(10).dataType(DataType.FLOAT).seed(0).build();
+        WideResNet.Variant variant = options.enumValue("--variant", WideResNet.Variant.BATCHNORM,
+                WideResNet.Variant.class);
+        Network net = WideResNet.builder().depth(16).widen(4).classes(10).variant(variant).dataType(DataType.FLOAT)
+                .seed(0).build();
         SplittableRandom random = new SplittableRandom(0);
         INDArray x = Nd4j.createFromArray(random.doubles((long) batch * 3 * 32 * 32, -1, 1).toArray())
                 .castTo(DataType.FLOAT).reshape(batch, 3, 32, 32);
@@ -83,7 +87,7 @@ public final class TrainStepBenchmark {
             }
         }
         String[] names = {"forward", "backward", "update", "step"};
-        StringBuilder line = new StringBuilder("WRN-16-4 float32 batch " + batch + ", threads "
+        StringBuilder line = new StringBuilder("WRN-16-4 " + variant + " float32 batch " + batch + ", threads "
                 + System.getenv().getOrDefault("OMP_NUM_THREADS", "default") + ", OMP_WAIT_POLICY "
                 + System.getenv().getOrDefault("OMP_WAIT_POLICY", "default") + ", median of " + steps + ":");
         double stepSeconds = 0;
