@@ -577,6 +577,7 @@ public final class ModelEvaluation {
                 listener.examplesDone(Math.min(data.size(), from + batchSize) - from);
             }
             StepWorkspace.release(PREDICTION_WORKSPACE);
+            LaplacePosterior.releasePredictionMemory();
             return MethodProbabilities.stack(parts);
         };
     }

@@ -10,6 +10,7 @@ import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -316,19 +317,23 @@ public final class FullLaplace extends LaplacePosterior {
      * Q diag((s l + delta)^-1/2) from H's eigendecomposition for a scalar prior over ALL, else L^-T from the Cholesky
      * factor of P. Kept for the last (s, prior), since a prediction evaluates it per batch.
      */
+    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     private INDArray covarianceRoot(double s, PriorPrecision p) {
         if (cachedRoot != null && cachedRoot.matches(s, p)) {
             return cachedRoot.root();
         }
         INDArray root;
-        if (viaSchur(p)) {
-            root = groupSchur().covarianceRoot(s, groupDeltas(p));
-        } else if (p.kind() == PriorPrecision.Kind.SCALAR) {
-            root = eigenvectors.mulRowVector(dampedPower(s, p.value(0), -0.5));
-        } else {
-            DMatrixRMaj linv = factorise(s, p).lower().copy();
-            TriangularSolver_DDRM.invertLower(linv.data, linv.numRows);
-            root = Nd4j.create(linv.data, new long[] {linv.numRows, linv.numCols}, 'c').transpose().dup('c');
+        // the cached root outlives the caller's workspace (a prediction runs batch after batch in one)
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (viaSchur(p)) {
+                root = groupSchur().covarianceRoot(s, groupDeltas(p));
+            } else if (p.kind() == PriorPrecision.Kind.SCALAR) {
+                root = eigenvectors.mulRowVector(dampedPower(s, p.value(0), -0.5));
+            } else {
+                DMatrixRMaj linv = factorise(s, p).lower().copy();
+                TriangularSolver_DDRM.invertLower(linv.data, linv.numRows);
+                root = Nd4j.create(linv.data, new long[] {linv.numRows, linv.numCols}, 'c').transpose().dup('c');
+            }
         }
         cachedRoot = new CachedRoot(s, p.kind(), p.values(), root);
         return root;

@@ -332,17 +332,18 @@ public final class KronLaplace extends LaplacePosterior {
         // rotate all positions at once: g Qb as C x N x R x Dout (copy-major rows), a Qa as N x R x Din
         INDArray gh = g.reshape(k * r, dout).mmul(qb).reshape(outputs, examples, r, dout);
         INDArray ah = a.reshape(examples * r, din).mmul(qa).reshape(examples, r, din);
-        INDArray gn = Nd4j.create(type, outputs, dout, r);
-        INDArray gnMatrix = gn.reshape((long) outputs * dout, r);
-        INDArray x = Nd4j.create(type, (long) outputs * dout, din);
+        INDArray x = Nd4j.createUninitialized(type, (long) outputs * dout, din);
         INDArray xRows = x.reshape(outputs, dout * din);
-        INDArray gram = Nd4j.create(type, outputs, outputs);
+        INDArray gram = Nd4j.createUninitialized(type, outputs, outputs);
         for (int n = 0; n < examples; n++) {
-            gn.assign(gh.get(NDArrayIndex.all(), NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all())
-                    .permute(0, 2, 1));
             INDArray an = ah.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all());
-            // row c of xRows: vec(Qb^T G_c Qa) scaled by sqrt(K), so that X X^T is the K-weighted inner product
-            kernels().gemm(gnMatrix, an.dup('c'), x, false, false, 1.0, 0.0);
+            // rows c*Dout .. of x: Qb^T G_c Qa = (g_c Qb)^T (a Qa), each R x Dout block read transposed in place
+            for (int c = 0; c < outputs; c++) {
+                kernels().gemm(gh.get(NDArrayIndex.point(c), NDArrayIndex.point(n), NDArrayIndex.all(),
+                        NDArrayIndex.all()), an, x.get(NDArrayIndex.interval((long) c * dout, (long) (c + 1) * dout),
+                        NDArrayIndex.all()), true, false, 1.0, 0.0);
+            }
+            // scaled by sqrt(K) so that X X^T is the K-weighted inner product of the classes' Jacobians
             xRows.muliRowVector(sqrtGrid);
             kernels().gemm(xRows, xRows, gram, false, true, 1.0, 0.0);
             out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(gram.castTo(DataType.DOUBLE));

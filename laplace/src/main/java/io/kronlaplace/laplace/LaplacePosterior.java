@@ -15,6 +15,8 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A Laplace approximation N(theta*, P^-1) of the posterior over a subset of a network's weights, with posterior
@@ -33,6 +35,18 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * the curvature's products), reused batch after batch and freed when the fit ends.
      */
     private static final String FIT_WORKSPACE = "laplace-fit";
+    /**
+     * Id of the {@link StepWorkspace} that holds one chunk's forward and backward pass of
+     * {@link #functionalPrediction}, kept between calls so that predicting batch after batch reuses its memory
+     * ({@link #releasePredictionMemory()} frees it).
+     */
+    private static final String PREDICTION_WORKSPACE = "laplace-prediction";
+    /**
+     * The most back-propagated rows (examples x outputs x copies) of one prediction pass, which bounds its memory: a
+     * batch of 10 WRN-16-4 images with 100 classes runs in chunks of 2 images (200 rows); one pass of 1,000 rows ran
+     * out of memory.
+     */
+    static final long MAX_BACKPROP_ROWS = 256;
     private final Network network;
     private final LaplaceOptions options;
     private final ComputeKernels kernels;
@@ -383,6 +397,17 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @throws IllegalStateException    before {@link #fit} or when the network's weights differ from the MAP
      */
     public final FunctionalPrediction functionalPrediction(INDArray x, int rowsPerExample) {
+        return functionalPrediction(x, rowsPerExample, MAX_BACKPROP_ROWS);
+    }
+
+    /**
+     * {@link #functionalPrediction(INDArray, int)} with the examples cut into chunks of at most
+     * {@code maxBackpropRows / (C * S)} examples (at least one): each chunk's forward and backward pass runs in the
+     * prediction workspace, and the examples' covariances do not depend on each other, so the result is the same for
+     * any chunk size.
+     */
+    @SuppressWarnings("try") // the workspace scope is held for its effect only
+    final FunctionalPrediction functionalPrediction(INDArray x, int rowsPerExample, long maxBackpropRows) {
         requireFitted();
         requireMapWeights();
         INDArray in = covered.curvatureInputs(x);
@@ -392,16 +417,49 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
                     + rowsPerExample + " rows per example");
         }
         int c = Math.toIntExact(outputs);
-        FunctionalCovariance acc = functionalCovariance(Math.toIntExact(rows / rowsPerExample), c, scale(), prior);
-        acc.foldSharedRows(rowsPerExample);
-        INDArray out = covered.forwardBackward(in,
-                f -> SharedRows.spread(unitSeeds(f, c, rows / rowsPerExample), rowsPerExample, c), c, acc);
-        if (out.size(1) != c) {
-            throw new IllegalArgumentException("network gives " + out.size(1) + " outputs, the posterior was fitted with "
-                    + c);
+        long examples = rows / rowsPerExample;
+        long chunk = Math.max(1, maxBackpropRows / ((long) c * rowsPerExample));
+        INDArray mean = Nd4j.create(DataType.DOUBLE, examples, c);
+        INDArray covariance = Nd4j.create(DataType.DOUBLE, examples, c, c);
+        for (long from = 0; from < examples; from += chunk) {
+            long to = Math.min(examples, from + chunk);
+            int count = Math.toIntExact(to - from);
+            FunctionalCovariance acc = functionalCovariance(count, c, scale(), prior);
+            acc.foldSharedRows(rowsPerExample);
+            try (StepWorkspace ignored = StepWorkspace.open(PREDICTION_WORKSPACE)) {
+                INDArray out = covered.forwardBackward(firstAxisRange(in, from * rowsPerExample, to * rowsPerExample),
+                        f -> SharedRows.spread(unitSeeds(f, c, count), rowsPerExample, c), c, acc);
+                if (out.size(1) != c) {
+                    throw new IllegalArgumentException("network gives " + out.size(1) + " outputs, the posterior was "
+                            + "fitted with " + c);
+                }
+                mean.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())
+                        .assign(SharedRows.average(out, rowsPerExample).castTo(DataType.DOUBLE));
+                covariance.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all())
+                        .assign(acc.result());
+            }
         }
-        return new FunctionalPrediction(SharedRows.average(out, rowsPerExample).castTo(DataType.DOUBLE),
-                acc.result());
+        return new FunctionalPrediction(mean, covariance);
+    }
+
+    /**
+     * Frees the memory that the passes of {@link #functionalPrediction} keep on the calling thread for the next call
+     * (shared by all posteriors on that thread), e.g. after predicting a whole test set; the next prediction
+     * allocates it again.
+     */
+    public static void releasePredictionMemory() {
+        StepWorkspace.release(PREDICTION_WORKSPACE);
+        StepWorkspace.release(KronLaplace.COVARIANCE_WORKSPACE);
+    }
+
+    /** Rows {@code from .. to - 1} of an array of any rank, as a view. */
+    private static INDArray firstAxisRange(INDArray a, long from, long to) {
+        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
+        index[0] = NDArrayIndex.interval(from, to);
+        for (int d = 1; d < index.length; d++) {
+            index[d] = NDArrayIndex.all();
+        }
+        return a.get(index);
     }
 
     private static INDArray unitSeeds(INDArray out, int c, long examples) {

@@ -165,6 +165,37 @@ class PredictiveTest {
                 + scale + ")");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(HessianStructure.class)
+    void aPredictionCutIntoChunksOfExamplesEqualsOnePass(HessianStructure h) {
+        Network net = Fixtures.convNet(3, 8);
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL).structure(h)
+                .prior(PriorPrecision.scalar(0.5)).build());
+        post.fit(List.of(new Batch(Fixtures.gaussian(5, 4, 2, 4, 4), Fixtures.classes(4, 3, 1))).iterator());
+        INDArray xs = Fixtures.gaussian(6, 5, 2, 4, 4);
+        FunctionalPrediction whole = post.functionalPrediction(xs, 1, Long.MAX_VALUE);
+        // 3 outputs: 3 rows per chunk is one example per chunk, 6 rows two examples (the last chunk holds one)
+        for (long maxRows : new long[] {3, 6}) {
+            FunctionalPrediction chunked = post.functionalPrediction(xs, 1, maxRows);
+            assertTrue(relativeDifference(chunked.covariance(), whole.covariance()) < 1e-12,
+                    h + ", " + maxRows + " rows per pass: covariances differ");
+            assertTrue(relativeDifference(chunked.mean(), whole.mean()) < 1e-12,
+                    h + ", " + maxRows + " rows per pass: means differ");
+        }
+        INDArray copies = Fixtures.gaussian(7, 6, 2, 4, 4);
+        FunctionalPrediction invariant = post.functionalPrediction(copies, 2, Long.MAX_VALUE);
+        FunctionalPrediction invariantChunked = post.functionalPrediction(copies, 2, 6);
+        assertTrue(relativeDifference(invariantChunked.covariance(), invariant.covariance()) < 1e-12,
+                h + ": chunked covariances of the invariant model differ");
+        assertTrue(relativeDifference(invariantChunked.mean(), invariant.mean()) < 1e-12,
+                h + ": chunked means of the invariant model differ");
+    }
+
+    /** max |a - b| / max |b|. */
+    private static double relativeDifference(INDArray a, INDArray b) {
+        return a.sub(b).amaxNumber().doubleValue() / b.amaxNumber().doubleValue();
+    }
+
     @Test
     void bothLinksFromOnePredictionEqualTwoSeparateCalls() {
         LaplacePosterior post = fitted(HessianStructure.KRON, SubsetOfWeights.ALL, Fixtures.mlp(3, 22));
