@@ -7,6 +7,7 @@ import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
+import io.kronlaplace.nn.Tensors;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Accumulates K-FAC factors (EXPAND or REDUCE; exact GGN, MC Fisher or empirical Fisher) of every {@code Linear} and
@@ -38,13 +40,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class KfacEstimator {
     private static final String WORKSPACE = "kfac-accumulate";
+    private static final String CHUNK_WORKSPACE = "kfac-accumulate-chunk";
     /** The increment of {@link SplittableRandom}'s default stream: seed + k * gamma starts that stream at value k. */
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    /**
+     * The most back-propagated rows (batch rows x vectors per row) of one backward pass. A larger batch is cut into
+     * chunks of examples, which bounds the pass's memory (an exact GGN with 100 classes on 10 WRN-16-4 images, 1,000
+     * rows, ran out of memory) and changes nothing else: the vectors are drawn for the whole batch first.
+     */
+    static final long DEFAULT_MAX_BACKPROP_ROWS = 256;
     private final Network network;
     private final Likelihood likelihood;
     private final KfacOptions options;
     private final ComputeKernels kernels;
     private final Map<String, LayerFactorAccumulator> accumulators = new HashMap<>();
+    private long maxBackpropRows = DEFAULT_MAX_BACKPROP_ROWS;
     private long examples;
     private long batches;
 
@@ -62,6 +72,14 @@ public final class KfacEstimator {
             throw new IllegalArgumentException("the network has no weight layers to factor");
         }
         this.kernels = ComputeDevices.named(options.device());
+    }
+
+    /** Sets the most back-propagated rows of one backward pass (tests cut small batches into chunks with it). */
+    void maxBackpropRows(long rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("at least one back-propagated row per pass, got " + rows);
+        }
+        maxBackpropRows = rows;
     }
 
     /**
@@ -127,12 +145,37 @@ public final class KfacEstimator {
             INDArray outputs = network.forward(inputs, Mode.EVAL);
             BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options,
                     new SplittableRandom(batchSeed(options.seed(), batchIndex)));
-            network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
+            long rows = inputs.size(0);
+            long chunk = Math.max(1, maxBackpropRows / ((long) v.copies() * shared)) * shared;
+            if (chunk >= rows) {
+                network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
+            } else {
+                // the vectors were drawn for the whole batch; each chunk of examples repeats its (deterministic)
+                // forward pass so that the layers hold its inputs, and back-propagates its own rows of every copy
+                for (long from = 0; from < rows; from += chunk) {
+                    long to = Math.min(rows, from + chunk);
+                    // a workspace keeps every array of a cycle: one cycle per chunk is what bounds the memory
+                    try (StepWorkspace chunkScope = StepWorkspace.open(CHUNK_WORKSPACE)) {
+                        network.forward(Tensors.firstAxisRange(inputs, from, to), Mode.EVAL);
+                        network.backward(copyRows(v, rows, from, to), BackwardContext.curvature(v.copies(),
+                                this::observe));
+                    }
+                }
+            }
             result = outputs.detach();
         }
         examples += inputs.size(0) / shared;
         batches = batchIndex + 1;
         return result;
+    }
+
+    /** Rows {@code from .. to - 1} of every copy of copy-major vectors over {@code rows} batch rows, copy-major. */
+    private static INDArray copyRows(BackpropVectors v, long rows, long from, long to) {
+        INDArray[] parts = new INDArray[v.copies()];
+        for (int c = 0; c < parts.length; c++) {
+            parts[c] = Tensors.firstAxisRange(v.vectors(), c * rows + from, c * rows + to);
+        }
+        return parts.length == 1 ? parts[0] : Nd4j.concat(0, parts);
     }
 
     /**
@@ -155,6 +198,7 @@ public final class KfacEstimator {
      */
     public void releaseWorkspace() {
         StepWorkspace.release(WORKSPACE);
+        StepWorkspace.release(CHUNK_WORKSPACE);
     }
 
     /**

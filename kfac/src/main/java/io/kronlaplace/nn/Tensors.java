@@ -4,6 +4,8 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Small tensor helpers shared by the layers: validation with clear messages and copy stacking. */
 public final class Tensors {
@@ -167,5 +169,22 @@ public final class Tensors {
             expected *= x.size(d);
         }
         return true;
+    }
+
+    /**
+     * Rows {@code from .. to - 1} along the first axis of an array of any rank, as a view (no copy).
+     *
+     * @param a    an array of rank 1 or more
+     * @param from first row, inclusive
+     * @param to   last row, exclusive, {@code from < to <= a.size(0)}
+     * @return the view of those rows, all other axes whole
+     */
+    public static INDArray firstAxisRange(INDArray a, long from, long to) {
+        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
+        index[0] = NDArrayIndex.interval(from, to);
+        for (int d = 1; d < index.length; d++) {
+            index[d] = NDArrayIndex.all();
+        }
+        return a.get(index);
     }
 }

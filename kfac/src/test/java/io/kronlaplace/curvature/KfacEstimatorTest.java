@@ -187,6 +187,32 @@ class KfacEstimatorTest {
         }
     }
 
+    @Test
+    void aBatchBackPropagatedInChunksOfExamplesGivesTheFactorsOfOnePass() {
+        Init init = new Init(35, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
+        Network net = new Network(new Sequential(new Conv2d(2, 3, 3, 2, 1, true, init), new ReLU(),
+                new TestModules.MeanPool(false), new Linear(3, 3, true, init)));
+        Nd4j.getRandom().setSeed(36);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 6, 2, 5, 5);
+        INDArray y = Nd4j.createFromArray(0.0, 1, 2, 0, 1, 2);
+        for (CurvatureType type : CurvatureType.values()) {
+            for (KfacFlavour flavour : KfacFlavour.values()) {
+                // 2 MC samples per row: the chunks must keep each example's own draws of both copies
+                KfacOptions o = KfacOptions.builder().flavour(flavour).curvatureType(type).mcSamples(2).build();
+                KfacEstimator whole = new KfacEstimator(net, new CrossEntropy(), o);
+                INDArray outputs = whole.accumulate(x, y);
+                for (long rows : new long[] {1, 4, 9}) {
+                    KfacEstimator chunked = new KfacEstimator(net, new CrossEntropy(), o);
+                    chunked.maxBackpropRows(rows);
+                    INDArray chunkedOutputs = chunked.accumulate(x, y);
+                    assertSame(whole.factors(), chunked.factors(), type + " " + flavour + ", " + rows + " rows");
+                    assertTrue(relativeError(chunkedOutputs, outputs) < 1e-14, "outputs of the whole batch");
+                    assertEquals(6, chunked.examplesSeen());
+                }
+            }
+        }
+    }
+
     private static void assertSame(Map<String, KronFactors> expected, Map<String, KronFactors> actual, String what) {
         assertEquals(expected.keySet(), actual.keySet());
         for (String layer : expected.keySet()) {

@@ -6,6 +6,7 @@ import io.kronlaplace.linalg.ComputeKernels;
 import io.kronlaplace.nn.GradientTap;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.StepWorkspace;
+import io.kronlaplace.nn.Tensors;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -13,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -41,6 +42,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * ({@link #releasePredictionMemory()} frees it).
      */
     private static final String PREDICTION_WORKSPACE = "laplace-prediction";
+    /** Id of the {@link StepWorkspace} of one weight draw's tangent pass in {@link #linearisedOutputs}. */
+    private static final String TANGENT_WORKSPACE = "laplace-tangent";
     /**
      * The most back-propagated rows (examples x outputs x copies) of one prediction pass, which bounds its memory: a
      * batch of 10 WRN-16-4 images with 100 classes runs in chunks of 2 images (200 rows); one pass of 1,000 rows ran
@@ -427,7 +430,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
             FunctionalCovariance acc = functionalCovariance(count, c, scale(), prior);
             acc.foldSharedRows(rowsPerExample);
             try (StepWorkspace ignored = StepWorkspace.open(PREDICTION_WORKSPACE)) {
-                INDArray out = covered.forwardBackward(firstAxisRange(in, from * rowsPerExample, to * rowsPerExample),
+                INDArray part = Tensors.firstAxisRange(in, from * rowsPerExample, to * rowsPerExample);
+                INDArray out = covered.forwardBackward(part,
                         f -> SharedRows.spread(unitSeeds(f, c, count), rowsPerExample, c), c, acc);
                 if (out.size(1) != c) {
                     throw new IllegalArgumentException("network gives " + out.size(1) + " outputs, the posterior was "
@@ -443,23 +447,14 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     }
 
     /**
-     * Frees the memory that the passes of {@link #functionalPrediction} keep on the calling thread for the next call
-     * (shared by all posteriors on that thread), e.g. after predicting a whole test set; the next prediction
-     * allocates it again.
+     * Frees the memory that the passes of {@link #functionalPrediction} and {@link #linearisedOutputs} keep on the
+     * calling thread for the next call (shared by all posteriors on that thread), e.g. after predicting a whole test
+     * set; the next prediction allocates it again.
      */
     public static void releasePredictionMemory() {
         StepWorkspace.release(PREDICTION_WORKSPACE);
+        StepWorkspace.release(TANGENT_WORKSPACE);
         StepWorkspace.release(KronLaplace.COVARIANCE_WORKSPACE);
-    }
-
-    /** Rows {@code from .. to - 1} of an array of any rank, as a view. */
-    private static INDArray firstAxisRange(INDArray a, long from, long to) {
-        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
-        index[0] = NDArrayIndex.interval(from, to);
-        for (int d = 1; d < index.length; d++) {
-            index[d] = NDArrayIndex.all();
-        }
-        return a.get(index);
     }
 
     private static INDArray unitSeeds(INDArray out, int c, long examples) {
@@ -514,6 +509,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @throws IllegalArgumentException when {@code steps} is not {@code S x dim} or not finite
      * @throws IllegalStateException    before {@link #fit} or when the network's weights differ from the MAP
      */
+    @SuppressWarnings("try") // the workspace scopes are held for their effect only
     public final INDArray linearisedOutputs(INDArray x, INDArray steps) {
         requireFitted();
         requireMapWeights();
@@ -521,17 +517,24 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
             throw new IllegalArgumentException("weight deviations must be S x " + thetaMap.length + ", got "
                     + java.util.Arrays.toString(steps.shape()));
         }
-        io.kronlaplace.nn.Tensors.requireFinite(steps, "weight deviations");
+        Tensors.requireFinite(steps, "weight deviations");
         INDArray in = covered.curvatureInputs(x);
-        INDArray mean = covered.forward(in);
-        INDArray zero = Nd4j.zeros(in.dataType(), in.shape());
         long count = steps.size(0);
-        INDArray result = Nd4j.create(DataType.DOUBLE, count, mean.size(0), mean.size(1));
-        for (long i = 0; i < count; i++) {
-            INDArray tangent = covered.weightDirectionJvp(zero, steps.getRow(i).reshape(thetaMap.length),
-                    mean.dataType());
-            result.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).assign(tangent.addi(mean)
-                    .castTo(DataType.DOUBLE));
+        INDArray result = null;
+        // the forward pass stays in the prediction workspace for all draws; each draw's tangents reuse their own
+        try (StepWorkspace ignored = StepWorkspace.open(PREDICTION_WORKSPACE)) {
+            INDArray mean = covered.forward(in);
+            INDArray zero = Nd4j.zeros(in.dataType(), in.shape());
+            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                result = Nd4j.create(DataType.DOUBLE, count, mean.size(0), mean.size(1));
+            }
+            for (long i = 0; i < count; i++) {
+                try (StepWorkspace draw = StepWorkspace.open(TANGENT_WORKSPACE)) {
+                    INDArray tangent = covered.weightDirectionJvp(zero, steps.getRow(i).reshape(thetaMap.length),
+                            mean.dataType());
+                    result.get(NDArrayIndex.point(i)).assign(tangent.addi(mean).castTo(DataType.DOUBLE));
+                }
+            }
         }
         return result;
     }
@@ -548,7 +551,7 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
             throw new IllegalArgumentException("weight vector has length " + theta.length() + ", the posterior covers "
                     + thetaMap.length + " parameters");
         }
-        io.kronlaplace.nn.Tensors.requireFinite(theta, "weight vector");
+        Tensors.requireFinite(theta, "weight vector");
         double[] v = theta.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         for (int i = 0; i < v.length; i++) {
             v[i] -= thetaMap[i];
