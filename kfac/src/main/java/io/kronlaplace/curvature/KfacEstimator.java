@@ -54,6 +54,8 @@ public final class KfacEstimator {
     private final KfacOptions options;
     private final ComputeKernels kernels;
     private final Map<String, LayerFactorAccumulator> accumulators = new HashMap<>();
+    /** Whether batches may be cut into chunks of rows ({@link WeightLayer#rowsPassIndependently()} of every layer). */
+    private final boolean rowsPassIndependently;
     private long maxBackpropRows = DEFAULT_MAX_BACKPROP_ROWS;
     private long examples;
     private long batches;
@@ -72,6 +74,7 @@ public final class KfacEstimator {
             throw new IllegalArgumentException("the network has no weight layers to factor");
         }
         this.kernels = ComputeDevices.named(options.device());
+        this.rowsPassIndependently = network.weightLayers().stream().allMatch(WeightLayer::rowsPassIndependently);
     }
 
     /** Sets the most back-propagated rows of one backward pass (tests cut small batches into chunks with it). */
@@ -146,7 +149,8 @@ public final class KfacEstimator {
             BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options,
                     new SplittableRandom(batchSeed(options.seed(), batchIndex)));
             long rows = inputs.size(0);
-            long chunk = Math.max(1, maxBackpropRows / ((long) v.copies() * shared)) * shared;
+            long chunk = rowsPassIndependently
+                    ? Math.max(1, maxBackpropRows / ((long) v.copies() * shared)) * shared : rows;
             if (chunk >= rows) {
                 network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
             } else {

@@ -37,6 +37,12 @@ public final class SegmentLinear extends Module implements WeightLayer {
         return linear.ownParameters();
     }
 
+    /** False: the row segments come from a supplier for the whole coming batch, so a part of it would not fit them. */
+    @Override
+    public boolean rowsPassIndependently() {
+        return false;
+    }
+
     @Override
     public INDArray forward(INDArray x, Mode mode) {
         requireInput(x);

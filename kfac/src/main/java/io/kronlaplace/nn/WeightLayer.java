@@ -138,4 +138,16 @@ public interface WeightLayer {
     default RowSegments rowSegments(INDArray input) {
         return null;
     }
+
+    /**
+     * Whether a batch may pass through this layer in chunks of its rows (examples), with results equal to one pass:
+     * true unless the layer reads state that describes the whole batch, such as row segments supplied for the coming
+     * batch. The curvature engine and the predictives cut batches with many back-propagated vectors into chunks only
+     * when every weight layer allows it.
+     *
+     * @return true when the layer's rows pass independently of the rest of the batch
+     */
+    default boolean rowsPassIndependently() {
+        return true;
+    }
 }

@@ -194,20 +194,24 @@ class KfacEstimatorTest {
                 new TestModules.MeanPool(false), new Linear(3, 3, true, init)));
         Nd4j.getRandom().setSeed(36);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 6, 2, 5, 5);
-        INDArray y = Nd4j.createFromArray(0.0, 1, 2, 0, 1, 2);
-        for (CurvatureType type : CurvatureType.values()) {
-            for (KfacFlavour flavour : KfacFlavour.values()) {
-                // 2 MC samples per row: the chunks must keep each example's own draws of both copies
-                KfacOptions o = KfacOptions.builder().flavour(flavour).curvatureType(type).mcSamples(2).build();
-                KfacEstimator whole = new KfacEstimator(net, new CrossEntropy(), o);
-                INDArray outputs = whole.accumulate(x, y);
-                for (long rows : new long[] {1, 4, 9}) {
-                    KfacEstimator chunked = new KfacEstimator(net, new CrossEntropy(), o);
-                    chunked.maxBackpropRows(rows);
-                    INDArray chunkedOutputs = chunked.accumulate(x, y);
-                    assertSame(whole.factors(), chunked.factors(), type + " " + flavour + ", " + rows + " rows");
-                    assertTrue(relativeError(chunkedOutputs, outputs) < 1e-14, "outputs of the whole batch");
-                    assertEquals(6, chunked.examplesSeen());
+        for (int shared : new int[] {1, 2}) {
+            INDArray y = shared == 1 ? Nd4j.createFromArray(0.0, 1, 2, 0, 1, 2) : Nd4j.createFromArray(0.0, 1, 2);
+            for (CurvatureType type : CurvatureType.values()) {
+                for (KfacFlavour flavour : KfacFlavour.values()) {
+                    // 2 MC samples per row: the chunks must keep each example's own draws of both copies
+                    KfacOptions o = KfacOptions.builder().flavour(flavour).curvatureType(type).mcSamples(2)
+                            .sharedRowsPerExample(shared).build();
+                    KfacEstimator whole = new KfacEstimator(net, new CrossEntropy(), o);
+                    INDArray outputs = whole.accumulate(x, y);
+                    for (long rows : new long[] {1, 4, 9}) {
+                        KfacEstimator chunked = new KfacEstimator(net, new CrossEntropy(), o);
+                        chunked.maxBackpropRows(rows);
+                        INDArray chunkedOutputs = chunked.accumulate(x, y);
+                        String what = type + " " + flavour + ", S = " + shared + ", " + rows + " rows";
+                        assertSame(whole.factors(), chunked.factors(), what);
+                        assertTrue(relativeError(chunkedOutputs, outputs) < 1e-14, what + ": outputs");
+                        assertEquals(6 / shared, chunked.examplesSeen(), what);
+                    }
                 }
             }
         }

@@ -18,6 +18,7 @@ import io.kronlaplace.nn.PositionMatrices;
 import io.kronlaplace.nn.RowSegments;
 import io.kronlaplace.nn.SegmentLinear;
 import io.kronlaplace.nn.Sequential;
+import io.kronlaplace.nn.Tensors;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +122,27 @@ class WeightLayerContractTest {
         WeightLayer layer = c.layer(3, 4, 1);
         randomizeBias(layer);
         GradientCheck.check((Module) layer, c.input(3, 2), Mode.TRAIN, 1e-6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aLayerThatPassesRowsIndependentlyGivesEachChunkItsRowsOfTheWholeBatch(LayerCase c) {
+        WeightLayer layer = c.layer(3, 4, 2);
+        randomizeBias(layer);
+        INDArray x = c.input(3, 5);
+        INDArray whole = ((Module) layer).forward(x, Mode.EVAL).dup();
+        long split = x.size(0) / 2;
+        if (!layer.rowsPassIndependently()) {
+            // the segments describe the whole batch: a part of its rows does not fit them
+            assertThrows(IllegalArgumentException.class,
+                    () -> ((Module) layer).forward(Tensors.firstAxisRange(x, 0, split), Mode.EVAL));
+            return;
+        }
+        for (long[] part : new long[][] {{0, split}, {split, x.size(0)}}) {
+            INDArray chunk = ((Module) layer).forward(Tensors.firstAxisRange(x, part[0], part[1]), Mode.EVAL);
+            assertTrue(relativeError(chunk, Tensors.firstAxisRange(whole, part[0], part[1])) < 1e-14,
+                    c + ": rows " + part[0] + ".." + part[1]);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -405,7 +405,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
 
     /**
      * {@link #functionalPrediction(INDArray, int)} with the examples cut into chunks of at most
-     * {@code maxBackpropRows / (C * S)} examples (at least one): each chunk's forward and backward pass runs in the
+     * {@code maxBackpropRows / (C * S)} examples (at least one; one chunk when a layer's rows do not pass
+     * independently, {@link WeightLayer#rowsPassIndependently()}): each chunk's forward and backward pass runs in the
      * prediction workspace, and the examples' covariances do not depend on each other, so the result is the same for
      * any chunk size.
      */
@@ -421,7 +422,9 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         }
         int c = Math.toIntExact(outputs);
         long examples = rows / rowsPerExample;
-        long chunk = Math.max(1, maxBackpropRows / ((long) c * rowsPerExample));
+        boolean independent = covered.curvatureNetwork().weightLayers().stream()
+                .allMatch(WeightLayer::rowsPassIndependently);
+        long chunk = independent ? Math.max(1, maxBackpropRows / ((long) c * rowsPerExample)) : examples;
         INDArray mean = Nd4j.create(DataType.DOUBLE, examples, c);
         INDArray covariance = Nd4j.create(DataType.DOUBLE, examples, c, c);
         for (long from = 0; from < examples; from += chunk) {
