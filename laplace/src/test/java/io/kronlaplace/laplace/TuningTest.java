@@ -85,6 +85,39 @@ class TuningTest {
         });
     }
 
+    /**
+     * At the marginal likelihood's optimum in log sigma, sigma^2 = D / (N - gamma) with D the summed squared training
+     * residual and gamma = tr(P^-1 H) / sigma^2 the effective number of parameters; gamma also equals the GLM
+     * functional variance summed over the training inputs divided by sigma^2. The tuned sigma of a small MLP must
+     * satisfy this with gamma taken from the predictive, and so exceed the training RMSE by sqrt(N / (N - gamma)):
+     * a learned sigma that stopped at the training RMSE, or a predictive that scaled its variance by the wrong power of
+     * sigma, would break the equality.
+     */
+    @Test
+    void tunedSigmaIsTheTrainingRmseInflatedByTheEffectiveParametersOfThePredictive() {
+        int n = 60;
+        INDArray x = Fixtures.inputs(n, 21);
+        INDArray y = Fixtures.mlp(1, 22).forward(x, io.kronlaplace.nn.Mode.EVAL)
+                .addi(Fixtures.gaussian(23, n, 1).muli(0.5));
+        for (HessianStructure h : new HessianStructure[] {HessianStructure.KRON, HessianStructure.FULL}) {
+            LaplacePosterior post = Laplace.create(Fixtures.mlp(1, 24), LaplaceOptions.builder()
+                    .subset(SubsetOfWeights.ALL).structure(h).likelihood(LikelihoodType.REGRESSION).sigma(1.0).build());
+            post.fit(Fixtures.batches(x, y, 20));
+            new MarginalLikelihoodTuner(2000, 0.05, true).tune(post);
+            double sigma2 = post.sigma() * post.sigma();
+            assertEquals(0, post.marginalLikelihood().logSigmaGradient(), 1e-6, h + ": sigma not at the optimum");
+            double gamma = post.functionalPrediction(x).covariance().sumNumber().doubleValue() / sigma2;
+            double squaredResidual = post.dataTerm();
+            assertTrue(gamma > 1 && gamma < n, h + ": effective parameters " + gamma);
+            // exact for FULL; KRON's log-determinant sees tr(P^-1 H_kfac) while the predictive sums J P^-1 J^T with
+            // the exact Jacobians, i.e. tr(P^-1 H), and the two differ by the factorisation error of the hidden layer
+            double tolerance = h == HessianStructure.FULL ? 1e-6 : 1e-2;
+            assertEquals(squaredResidual / (n - gamma), sigma2, tolerance * sigma2,
+                    h + ": tuned sigma^2 vs D / (N - gamma)");
+            assertTrue(sigma2 > squaredResidual / n, h + ": tuned sigma below the training RMSE");
+        }
+    }
+
     @Test
     void gridSearchPicksTheCandidateWithLowestDenseValidationNll() {
         Problem p = problem();
