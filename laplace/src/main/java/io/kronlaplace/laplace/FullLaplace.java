@@ -27,9 +27,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * parameters' columns, with every other weight at its MAP value (see docs/laplace.md, section Subnetwork Laplace); the
  * same {@value #MAX_PARAMETERS}-parameter limit applies to the subnetwork's size.
  *
- * <p>Over the last layer, one eigendecomposition of the weight block per fit and a Schur complement onto the C biases
- * ({@link GroupSchurComplement}) give the log-determinant, its gradients, samples and the functional covariance for a
- * scalar or per-group prior in closed form, with no inverse of P. Over ALL, a scalar prior uses H's
+ * <p>Over the last layer, a fit accumulates the C(C+1)/2 weighted Grams in one compact buffer (one GEMM per batch) and
+ * writes H once. One eigendecomposition of the weight block, taken at the first marginal-likelihood evaluation after
+ * a fit, and a Schur complement onto the C biases ({@link GroupSchurComplement}) give the log-determinant, its
+ * gradients, samples and the functional covariance for a scalar or per-group prior in closed form, with no inverse of
+ * P; before that evaluation, samples and predictions use R = L^-T from a LAPACK Cholesky factorisation of P
+ * ({@link CholeskyRoot}, about a tenth of the eigendecomposition's time), kept per (s, prior). Over ALL, a scalar prior uses H's
  * eigendecomposition (once per fit) and per-group priors the Schur form onto all but the largest group (its block
  * decomposed at the first such evaluation). Per-parameter priors Cholesky-factorise P (EJML) at each evaluation.
  */
@@ -49,6 +52,11 @@ public final class FullLaplace extends LaplacePosterior {
      * the first per-group evaluation after a fit.
      */
     private GroupSchurComplement groupSchur;
+    /**
+     * The last layer's weighted Gram blocks added since the last completed fit (see
+     * {@link SingleLayerJacobian#addGgnBlocks}); written into {@link #hessian} once, by {@link #completeFit}.
+     */
+    private PendingBlocks pendingBlocks;
 
     FullLaplace(Network network, LaplaceOptions options) {
         super(network, options);
@@ -105,6 +113,7 @@ public final class FullLaplace extends LaplacePosterior {
         spectrum = null;
         cachedRoot = null;
         groupSchur = null;
+        pendingBlocks = null;
     }
 
     @Override
@@ -117,7 +126,10 @@ public final class FullLaplace extends LaplacePosterior {
                     LayerSlices slices = LayerSlices.of(layer, input, grad, copies);
                     SingleLayerJacobian closedForm = closedForm(layer, slices);
                     if (closedForm != null) {
-                        closedForm.addGgn(hessian, kernels());
+                        if (pendingBlocks == null) {
+                            pendingBlocks = PendingBlocks.of(closedForm);
+                        }
+                        closedForm.addGgnBlocks(pendingBlocks.blocks(), kernels());
                         return;
                     }
                     if (jacobian[0] == null) {
@@ -165,14 +177,19 @@ public final class FullLaplace extends LaplacePosterior {
 
     @Override
     void completeFit() {
+        if (pendingBlocks != null) {
+            pendingBlocks.addTo(hessian);
+            pendingBlocks = null;
+        }
         cachedRoot = null;
         groupSchur = null;
         eigenvectors = null;
         eigenvalues = null;
         spectrum = null;
         if (subset() == SubsetOfWeights.LAST_LAYER) {
-            // one eigendecomposition of the weight block serves scalar and per-group priors alike
-            groupSchur = new GroupSchurComplement(hessian, groups(), kernels());
+            // the weight block's eigendecomposition (about ten Cholesky factorisations of P for a 512 x 10 head) is
+            // taken by the first marginal-likelihood evaluation, which amortises it over the tuning steps; a
+            // prediction before any such evaluation factorises P instead (see covarianceRoot)
             return;
         }
         Eigendecomposition e = kernels().decomposeSymmetric(hessian.add(hessian.transpose()).muli(0.5));
@@ -325,7 +342,9 @@ public final class FullLaplace extends LaplacePosterior {
         INDArray root;
         // the cached root outlives the caller's workspace (a prediction runs batch after batch in one)
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (viaSchur(p)) {
+            if (viaSchur(p) && groupSchur == null && subset() == SubsetOfWeights.LAST_LAYER) {
+                root = CholeskyRoot.of(hessian, s, perParameterPrior(p));
+            } else if (viaSchur(p)) {
                 root = groupSchur().covarianceRoot(s, groupDeltas(p));
             } else if (p.kind() == PriorPrecision.Kind.SCALAR) {
                 root = eigenvectors.mulRowVector(dampedPower(s, p.value(0), -0.5));
@@ -337,6 +356,22 @@ public final class FullLaplace extends LaplacePosterior {
         }
         cachedRoot = new CachedRoot(s, p.kind(), p.values(), root);
         return root;
+    }
+
+    /** Gram blocks of the last layer awaiting {@link #completeFit}, with the layout that places them in H. */
+    private record PendingBlocks(INDArray blocks, int din, int dout, long weightOffset, long biasOffset) {
+        @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
+        static PendingBlocks of(SingleLayerJacobian layer) {
+            // the buffer outlives the fit's per-batch workspace cycles
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return new PendingBlocks(layer.zeroGgnBlocks(), layer.inputFeatures(), layer.outputFeatures(),
+                        layer.weightOffset(), layer.biasOffset());
+            }
+        }
+
+        void addTo(INDArray hessian) {
+            SingleLayerJacobian.scatterGgnBlocks(blocks, hessian, din, dout, weightOffset, biasOffset);
+        }
     }
 
     /** A covariance root and the hyperparameters it belongs to. */

@@ -53,42 +53,103 @@ final class SingleLayerJacobian {
         return slices.inputs().size(1) == 1 && slices.gradients().size(1) == 1;
     }
 
+    /** Input features Din of the layer. */
+    int inputFeatures() {
+        return din;
+    }
+
+    /** Outputs Dout of the layer. */
+    int outputFeatures() {
+        return dout;
+    }
+
+    /** Flat offset of the weight group. */
+    long weightOffset() {
+        return weightOffset;
+    }
+
+    /** Flat offset of the bias group, or -1 when the layer has no bias. */
+    long biasOffset() {
+        return biasOffset;
+    }
+
+    /** A zero buffer for {@link #addGgnBlocks}: {@code width x pairs(Dout) width}, float64. */
+    INDArray zeroGgnBlocks() {
+        return Nd4j.zeros(DataType.DOUBLE, width(), (long) pairs(dout) * width());
+    }
+
     /** Columns of psi: Din, plus 1 with a bias. */
     private int width() {
         return Math.toIntExact(psi.size(1));
     }
 
+    /** The number of output pairs o <= o', each with one weighted Gram block. */
+    static int pairs(int dout) {
+        return dout * (dout + 1) / 2;
+    }
+
     /**
-     * Adds {@code sum_k J_k^T J_k = sum_n Lambda_n (x) psi_n psi_n^T} to {@code hessian}, where
-     * {@code Lambda_n = sum_c g_{cN+n} g_{cN+n}^T}: one weighted Gram {@code psi^T diag(Lambda[:, o, o']) psi} per
-     * output pair o <= o', mirrored for o > o'.
+     * Adds this batch's weighted Grams to {@code blocks} ({@code width x pairs(Dout) width}, float64): block q of the
+     * output pair (o, o'), o <= o' in row-major order, gains {@code psi^T diag(Lambda[:, o, o']) psi}, where
+     * {@code Lambda_n = sum_c g_{cN+n} g_{cN+n}^T}. All pairs go through ONE GEMM {@code psi^T [w_q psi]_q}, so a fit
+     * adds to a compact buffer and writes the dense GGN once ({@link #scatterGgnBlocks}) instead of per batch.
      */
-    void addGgn(INDArray hessian, ComputeKernels kernels) {
+    void addGgnBlocks(INDArray blocks, ComputeKernels kernels) {
         int w = width();
-        INDArray block = Nd4j.create(DataType.DOUBLE, w, w);
-        double[] weights = new double[examples];
-        for (int o = 0; o < dout; o++) {
-            for (int p = o; p < dout; p++) {
-                for (int n = 0; n < examples; n++) {
-                    double sum = 0;
+        int pairCount = pairs(dout);
+        double[] p = psi.dup('c').data().asDouble();
+        double[] weighted = new double[examples * pairCount * w];
+        for (int n = 0; n < examples; n++) {
+            int q = 0;
+            for (int o = 0; o < dout; o++) {
+                for (int o2 = o; o2 < dout; o2++) {
+                    double weight = 0;
                     for (int c = 0; c < copies; c++) {
                         int row = (c * examples + n) * dout;
-                        sum += gradients[row + o] * gradients[row + p];
+                        weight += gradients[row + o] * gradients[row + o2];
                     }
-                    weights[n] = sum;
+                    int base = (n * pairCount + q) * w;
+                    for (int j = 0; j < w; j++) {
+                        weighted[base + j] = weight * p[n * w + j];
+                    }
+                    q++;
                 }
-                INDArray weighted = psi.mulColumnVector(Nd4j.createFromArray(weights).reshape(examples, 1));
-                kernels.gemm(weighted, psi, block, true, false, 1.0, 0.0);
-                addBlock(hessian, o, p, block);
-                if (p != o) {
-                    addBlock(hessian, p, o, block.transpose());
+            }
+        }
+        INDArray y = Nd4j.create(weighted, new long[] {examples, (long) pairCount * w}, 'c');
+        kernels.gemm(psi, y, blocks, true, false, 1.0, 1.0);
+    }
+
+    /**
+     * Adds the accumulated blocks of {@link #addGgnBlocks} to the dense GGN: block (o, o') and its transpose at
+     * (o', o), split into the weight, weight-bias and bias entries of the flat order.
+     *
+     * @param blocks       {@code width x pairs(dout) width}, width = din (+ 1 with a bias)
+     * @param hessian      the dense {@code dim x dim} GGN, float64
+     * @param weightOffset flat offset of the weight group
+     * @param biasOffset   flat offset of the bias group, or -1 when the layer has no bias
+     */
+    static void scatterGgnBlocks(INDArray blocks, INDArray hessian, int din, int dout, long weightOffset,
+                                 long biasOffset) {
+        int w = Math.toIntExact(blocks.size(0));
+        int q = 0;
+        for (int o = 0; o < dout; o++) {
+            for (int o2 = o; o2 < dout; o2++) {
+                // a compact copy: ND4J mis-indexes point indices into a column range of a wider array
+                INDArray block = blocks.get(NDArrayIndex.all(), NDArrayIndex.interval((long) q * w, (long) (q + 1) * w))
+                        .dup('c');
+                addBlock(hessian, o, o2, block, din, weightOffset, biasOffset);
+                if (o2 != o) {
+                    addBlock(hessian, o2, o, block.transpose(), din, weightOffset, biasOffset);
                 }
+                q++;
             }
         }
     }
 
     /** hessian[rows of output o, columns of output p] += block ({@code width x width}). */
-    private void addBlock(INDArray hessian, int o, int p, INDArray block) {
+    private static void addBlock(INDArray hessian, int o, int p, INDArray block, int din, long weightOffset,
+                                 long biasOffset) {
         INDArrayIndex weightsOfO = NDArrayIndex.interval(weightOffset + (long) o * din, weightOffset + (long) (o + 1) * din);
         INDArrayIndex weightsOfP = NDArrayIndex.interval(weightOffset + (long) p * din, weightOffset + (long) (p + 1) * din);
         INDArrayIndex features = NDArrayIndex.interval(0, din);

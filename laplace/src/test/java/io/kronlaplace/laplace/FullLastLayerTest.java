@@ -68,18 +68,26 @@ class FullLastLayerTest {
         }
     }
 
-    @Test
-    void functionalCovarianceEqualsJacobianTimesDenseInverseForScalarAndPerGroupPriors() {
-        Network net = head(true, 6);
-        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(HessianStructure.FULL)
-                .subset(SubsetOfWeights.LAST_LAYER).temperature(0.7).build());
-        post.fit(Fixtures.batches(Fixtures.inputs(N, 3), Fixtures.classes(N, C, 5), 4));
-        INDArray xs = Fixtures.inputs(5, 9);
-        double[][][] j = Fixtures.jacobians(net, SubsetOfWeights.LAST_LAYER, xs);
-        double[][] h = Fixtures.toArray(((FullLaplace) post).hessian());
+    /**
+     * Before any marginal-likelihood evaluation the covariance root comes from a Cholesky factorisation of P, after one
+     * from the weight block's eigendecomposition and the Schur complement: both must give J P^-1 J^T.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void functionalCovarianceEqualsJacobianTimesDenseInverseForScalarAndPerGroupPriors(boolean evaluatedFirst) {
         for (PriorPrecision prior : new PriorPrecision[] {PriorPrecision.scalar(0.6),
             PriorPrecision.perGroup(0.4, 2.5)}) {
+            Network net = head(true, 6);
+            LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().structure(HessianStructure.FULL)
+                    .subset(SubsetOfWeights.LAST_LAYER).temperature(0.7).build());
+            post.fit(Fixtures.batches(Fixtures.inputs(N, 3), Fixtures.classes(N, C, 5), 4));
+            INDArray xs = Fixtures.inputs(5, 9);
+            double[][][] j = Fixtures.jacobians(net, SubsetOfWeights.LAST_LAYER, xs);
+            double[][] h = Fixtures.toArray(((FullLaplace) post).hessian());
             post.setPriorPrecision(prior);
+            if (evaluatedFirst) {
+                post.logDetTerms(post.scale(), prior);
+            }
             DMatrixRMaj inverse = Fixtures.inverse(Fixtures.precision(h, post.scale(),
                     post.perParameterPrior(prior)));
             INDArray cov = post.functionalPrediction(xs).covariance();
@@ -93,7 +101,7 @@ class FullLastLayerTest {
                             }
                         }
                         assertEquals(want, cov.getDouble(n, a, b), 1e-8 * Math.max(1, Math.abs(want)),
-                                prior + " example " + n + " (" + a + ", " + b + ")");
+                                prior + " evaluated first " + evaluatedFirst + ", example " + n + " (" + a + ", " + b + ")");
                     }
                 }
             }
