@@ -44,19 +44,18 @@ public final class KfacEstimator {
     /** The increment of {@link SplittableRandom}'s default stream: seed + k * gamma starts that stream at value k. */
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     /**
-     * The most back-propagated rows (batch rows x vectors per row) of one backward pass. A larger batch is cut into
-     * chunks of examples, which bounds the pass's memory (an exact GGN with 100 classes on 10 WRN-16-4 images, 1,000
-     * rows, ran out of memory) and changes nothing else: the vectors are drawn for the whole batch first.
+     * The most back-propagated rows (batch rows x vectors per row) of one backward pass, here and in the Laplace
+     * predictives. A larger batch is cut into chunks of examples, which bounds the pass's memory (an exact GGN with 100
+     * classes on 10 WRN-16-4 images, 1,000 rows, ran out of memory) and changes nothing else: the vectors are drawn for
+     * the whole batch first.
      */
-    static final long DEFAULT_MAX_BACKPROP_ROWS = 256;
+    public static final long MAX_BACKPROP_ROWS = 256;
     private final Network network;
     private final Likelihood likelihood;
     private final KfacOptions options;
     private final ComputeKernels kernels;
     private final Map<String, LayerFactorAccumulator> accumulators = new HashMap<>();
-    /** Whether batches may be cut into chunks of rows ({@link WeightLayer#rowsPassIndependently()} of every layer). */
-    private final boolean rowsPassIndependently;
-    private long maxBackpropRows = DEFAULT_MAX_BACKPROP_ROWS;
+    private long maxBackpropRows = MAX_BACKPROP_ROWS;
     private long examples;
     private long batches;
 
@@ -74,7 +73,6 @@ public final class KfacEstimator {
             throw new IllegalArgumentException("the network has no weight layers to factor");
         }
         this.kernels = ComputeDevices.named(options.device());
-        this.rowsPassIndependently = network.weightLayers().stream().allMatch(WeightLayer::rowsPassIndependently);
     }
 
     /** Sets the most back-propagated rows of one backward pass (tests cut small batches into chunks with it). */
@@ -149,7 +147,7 @@ public final class KfacEstimator {
             BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options,
                     new SplittableRandom(batchSeed(options.seed(), batchIndex)));
             long rows = inputs.size(0);
-            long chunk = rowsPassIndependently
+            long chunk = network.rowsPassIndependently()
                     ? Math.max(1, maxBackpropRows / ((long) v.copies() * shared)) * shared : rows;
             if (chunk >= rows) {
                 network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));

@@ -5,6 +5,7 @@ import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Parameter;
+import io.kronlaplace.nn.Tensors;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -15,7 +16,6 @@ import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -67,14 +67,14 @@ final class PerExampleGradients {
         long dim = ps.stream().mapToLong(Parameter::size).sum();
         try {
             for (long e = 0; e < examples; e++) {
-                INDArray x = rows(inputs, e * shared, (e + 1) * shared);
-                INDArray y = targets == null ? null : rows(targets, e, e + 1);
+                INDArray x = Tensors.firstAxisRange(inputs, e * shared, (e + 1) * shared);
+                INDArray y = targets == null ? null : Tensors.firstAxisRange(targets, e, e + 1);
                 INDArray out = network.forward(x, Mode.EVAL);
                 BackpropVectors v = BackpropVectors.compute(likelihood, out, y, options, random);
                 INDArray matrix = Nd4j.zeros(DataType.DOUBLE, v.copies(), dim);
                 for (int c = 0; c < v.copies(); c++) {
                     network.zeroGrad();
-                    network.backward(rows(v.vectors(), (long) c * shared, (long) (c + 1) * shared).dup(),
+                    network.backward(Tensors.firstAxisRange(v.vectors(), (long) c * shared, (long) (c + 1) * shared).dup(),
                             BackwardContext.training());
                     long offset = 0;
                     for (Parameter p : ps) {
@@ -88,14 +88,5 @@ final class PerExampleGradients {
         } finally {
             network.zeroGrad();
         }
-    }
-
-    static INDArray rows(INDArray x, long start, long end) {
-        INDArrayIndex[] idx = new INDArrayIndex[x.rank()];
-        idx[0] = NDArrayIndex.interval(start, end);
-        for (int i = 1; i < idx.length; i++) {
-            idx[i] = NDArrayIndex.all();
-        }
-        return x.get(idx);
     }
 }

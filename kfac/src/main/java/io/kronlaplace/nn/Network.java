@@ -151,6 +151,16 @@ public final class Network {
     }
 
     /**
+     * Whether a batch may pass through the network in chunks of its rows with the results of one pass: true when
+     * every weight layer says so ({@link WeightLayer#rowsPassIndependently()}).
+     *
+     * @return true unless some weight layer reads state that describes the whole batch
+     */
+    public boolean rowsPassIndependently() {
+        return weightLayers.stream().allMatch(WeightLayer::rowsPassIndependently);
+    }
+
+    /**
      * Total number of scalar parameters.
      *
      * @return the summed lengths of all parameters, the length of {@link #flatParameters()}

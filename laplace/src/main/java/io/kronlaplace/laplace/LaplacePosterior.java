@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.linalg.ComputeDevices;
 import io.kronlaplace.linalg.ComputeKernels;
@@ -44,12 +45,6 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
     private static final String PREDICTION_WORKSPACE = "laplace-prediction";
     /** Id of the {@link StepWorkspace} of one weight draw's tangent pass in {@link #linearisedOutputs}. */
     private static final String TANGENT_WORKSPACE = "laplace-tangent";
-    /**
-     * The most back-propagated rows (examples x outputs x copies) of one prediction pass, which bounds its memory: a
-     * batch of 10 WRN-16-4 images with 100 classes runs in chunks of 2 images (200 rows); one pass of 1,000 rows ran
-     * out of memory.
-     */
-    static final long MAX_BACKPROP_ROWS = 256;
     private final Network network;
     private final LaplaceOptions options;
     private final ComputeKernels kernels;
@@ -400,13 +395,13 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @throws IllegalStateException    before {@link #fit} or when the network's weights differ from the MAP
      */
     public final FunctionalPrediction functionalPrediction(INDArray x, int rowsPerExample) {
-        return functionalPrediction(x, rowsPerExample, MAX_BACKPROP_ROWS);
+        return functionalPrediction(x, rowsPerExample, KfacEstimator.MAX_BACKPROP_ROWS);
     }
 
     /**
      * {@link #functionalPrediction(INDArray, int)} with the examples cut into chunks of at most
      * {@code maxBackpropRows / (C * S)} examples (at least one; one chunk when a layer's rows do not pass
-     * independently, {@link WeightLayer#rowsPassIndependently()}): each chunk's forward and backward pass runs in the
+     * independently, {@link Network#rowsPassIndependently()}): each chunk's forward and backward pass runs in the
      * prediction workspace, and the examples' covariances do not depend on each other, so the result is the same for
      * any chunk size.
      */
@@ -422,9 +417,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         }
         int c = Math.toIntExact(outputs);
         long examples = rows / rowsPerExample;
-        boolean independent = covered.curvatureNetwork().weightLayers().stream()
-                .allMatch(WeightLayer::rowsPassIndependently);
-        long chunk = independent ? Math.max(1, maxBackpropRows / ((long) c * rowsPerExample)) : examples;
+        long chunk = covered.curvatureNetwork().rowsPassIndependently()
+                ? Math.max(1, maxBackpropRows / ((long) c * rowsPerExample)) : examples;
         INDArray mean = Nd4j.create(DataType.DOUBLE, examples, c);
         INDArray covariance = Nd4j.create(DataType.DOUBLE, examples, c, c);
         for (long from = 0; from < examples; from += chunk) {
