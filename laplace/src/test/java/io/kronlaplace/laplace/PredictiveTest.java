@@ -191,6 +191,24 @@ class PredictiveTest {
                 h + ": chunked means of the invariant model differ");
     }
 
+    @Test
+    void releasingThePredictionMemoryLeavesLaterPredictionsUnchanged() {
+        Network net = Fixtures.convNet(3, 8);
+        LaplacePosterior post = Laplace.create(net, LaplaceOptions.builder().subset(SubsetOfWeights.ALL)
+                .structure(HessianStructure.KRON).prior(PriorPrecision.scalar(0.5)).build());
+        post.fit(List.of(new Batch(Fixtures.gaussian(5, 4, 2, 4, 4), Fixtures.classes(4, 3, 1))).iterator());
+        INDArray xs = Fixtures.gaussian(8, 3, 2, 4, 4);
+        INDArray steps = post.sampleWeightSteps(2, 9);
+        FunctionalPrediction before = post.functionalPrediction(xs);
+        INDArray linearisedBefore = post.linearisedOutputs(xs, steps);
+        LaplacePosterior.releasePredictionMemory();
+        LaplacePosterior.releasePredictionMemory(); // nothing left to free: no error
+        FunctionalPrediction after = post.functionalPrediction(xs);
+        assertEquals(before.covariance(), after.covariance());
+        assertEquals(before.mean(), after.mean());
+        assertEquals(linearisedBefore, post.linearisedOutputs(xs, steps));
+    }
+
     /** max |a - b| / max |b|. */
     private static double relativeDifference(INDArray a, INDArray b) {
         return a.sub(b).amaxNumber().doubleValue() / b.amaxNumber().doubleValue();
