@@ -297,11 +297,17 @@ public final class Conv2d extends Module implements WeightLayer {
      */
     @Override
     public INDArray inputPositions(INDArray input) {
-        validateInput(input);
-        INDArray cols = unfold(input);
-        INDArray positions = featuresByPositions(cols, input.size(0)).positionsLast();
-        cols.close();
+        PositionMatrices cols = inputMatrices(input);
+        INDArray positions = cols.positionsLast();
+        cols.values().close();
         return positions;
+    }
+
+    /** The im2col patches in im2col's own {@code [N, Cin*k*k, R]} layout; allocates N*R*Cin*k*k values. */
+    @Override
+    public PositionMatrices inputMatrices(INDArray input) {
+        validateInput(input);
+        return featuresByPositions(unfold(input), input.size(0));
     }
 
     /**

@@ -120,6 +120,13 @@ public final class Linear extends Module implements WeightLayer {
         return asPositions(input);
     }
 
+    /** A view of the input, {@code [N, R, Din]}. */
+    @Override
+    public PositionMatrices inputMatrices(INDArray input) {
+        requireInput(input);
+        return new PositionMatrices(asPositions(input), PositionMatrices.Orientation.POSITIONS_BY_FEATURES);
+    }
+
     @Override
     public INDArray inputPositionsAdjoint(INDArray values, long[] inputShape) {
         if (inputShape.length != 2 && inputShape.length != 3 || inputShape[inputShape.length - 1] != in) {
@@ -148,9 +155,8 @@ public final class Linear extends Module implements WeightLayer {
             throw new IllegalArgumentException("Linear '" + path() + "': chunks need maxElements >= 1, got "
                     + maxElements);
         }
-        requireInput(input);
         // the positions are a view of the input: nothing is materialised, so one chunk at any bound
-        visitor.accept(new PositionMatrices(asPositions(input), PositionMatrices.Orientation.POSITIONS_BY_FEATURES));
+        visitor.accept(inputMatrices(input));
     }
 
     @Override

@@ -93,6 +93,12 @@ public final class SegmentLinear extends Module implements WeightLayer {
     }
 
     @Override
+    public PositionMatrices inputMatrices(INDArray x) {
+        requireInput(x);
+        return linear.inputMatrices(x);
+    }
+
+    @Override
     public INDArray inputPositionsAdjoint(INDArray values, long[] inputShape) {
         if (inputShape.length != 2 || inputShape[1] != inFeatures()) {
             throw new IllegalArgumentException(name() + ": input shape " + java.util.Arrays.toString(inputShape)

@@ -77,6 +77,18 @@ public interface WeightLayer {
     INDArray inputPositions(INDArray input);
 
     /**
+     * The input at every position in the layer's own orientation, as {@link #outputMatrices} gives the outputs:
+     * {@code [N, R, Din]} (Linear: a view of the input) or {@code [N, Din, R]} (Conv2d: the im2col patches as libnd4j
+     * lays them out, without the transposing copy that {@link #inputPositions} makes). Code that multiplies the
+     * positions with other matrices reads either orientation through a transpose flag.
+     *
+     * @param input a forward input of this layer (N rows along dimension 0)
+     * @return the positions; {@link PositionMatrices#positionsLast} equals {@link #inputPositions}
+     * @throws IllegalArgumentException when the input does not fit the layer
+     */
+    PositionMatrices inputMatrices(INDArray input);
+
+    /**
      * The adjoint of {@link #inputPositions}: for values {@code [N, R, Din]} laid out like the positions of an input
      * of shape {@code inputShape}, the input-shaped array P^T v with {@code <P x, v> = <x, P^T v>} for every x. It
      * folds per-position weights back into input space, so that a sum over positions of many inputs becomes one inner

@@ -156,6 +156,11 @@ class WeightLayerContractTest {
         long rows = x.size(0);
         long r = layer.positions(x);
         assertArrayEquals(new long[] {rows, r, layer.inFeatures()}, a.shape());
+        PositionMatrices am = layer.inputMatrices(x);
+        assertEquals(r, am.positions());
+        assertEquals(layer.inFeatures(), am.features());
+        assertTrue(GradientCheck.relativeError(am.positionsLast(), a) < 1e-15,
+                "the positions in the layer's own orientation are the same positions");
         PositionMatrices zm = layer.outputMatrices(z);
         assertEquals(r, zm.positions());
         assertEquals(layer.outFeatures(), zm.features());
@@ -227,7 +232,8 @@ class WeightLayerContractTest {
         new Network(new Sequential((Module) layer));
         INDArray wrongFeatures = c.input(5, 13);
         for (Runnable call : List.<Runnable>of(() -> layer.positions(wrongFeatures),
-                () -> layer.inputPositions(wrongFeatures), () -> layer.meanInput(wrongFeatures),
+                () -> layer.inputPositions(wrongFeatures), () -> layer.inputMatrices(wrongFeatures),
+                () -> layer.meanInput(wrongFeatures),
                 () -> layer.forEachInputChunk(wrongFeatures, 1 << 20, chunk -> { }),
                 () -> layer.outputMatrices(wrongFeatures))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);

@@ -14,6 +14,7 @@ import io.kronlaplace.curvature.KronEigenbasis;
 import io.kronlaplace.curvature.KronFactors;
 import io.kronlaplace.curvature.SpectralSums;
 import io.kronlaplace.nn.Network;
+import io.kronlaplace.nn.PositionMatrices;
 import io.kronlaplace.nn.StepWorkspace;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.Arrays;
@@ -307,46 +308,81 @@ public final class KronLaplace extends LaplacePosterior {
      */
     private void addLayer(LayerSlices slices, KronEigenbasis basis, double s, double delta, int examples,
                                  int outputs, INDArray out) {
-        INDArray a = slices.inputs();
-        INDArray g = slices.gradients();
-        DataType type = a.dataType();
+        PositionMatrices a = slices.inputMatrices();
+        PositionMatrices g = slices.gradientMatrices();
+        DataType type = a.values().dataType();
         long dout = basis.outFeatures();
         long din = basis.inFeatures();
-        long r = a.size(1);
-        long k = g.size(0);
-        if (r == 1) {
+        long k = g.rows();
+        if (a.positions() == 1) {
             // G_k = g_k a_n^T is rank one: (Qb^T G_k Qa)_ij = gh_ki ah_nj, so the sum over j collapses to
             // M_ni = sum_j ah_nj^2 K_ij and the covariance is sum_i gh_ci gh_c'i M_ni.
             DampedKronPower inverse = basis.power(s, delta, -1.0, DataType.DOUBLE, kernels());
-            INDArray ah = a.reshape(examples, din).castTo(DataType.DOUBLE).mmul(inverse.qa());
-            INDArray gh = g.reshape(k, dout).castTo(DataType.DOUBLE).mmul(inverse.qb());
+            INDArray ah = a.values().reshape(examples, din).castTo(DataType.DOUBLE).mmul(inverse.qa());
+            INDArray gh = g.values().reshape(k, dout).castTo(DataType.DOUBLE).mmul(inverse.qb());
             INDArray m = ah.muli(ah).mmul(inverse.grid().transpose());
             INDArray weighted = gh.mul(io.kronlaplace.nn.Tensors.repeatCopies(m, outputs));
             JacobianProducts.addWeightedGram(gh, weighted, examples, outputs, out);
             return;
         }
         DampedKronPower inverseSqrt = basis.power(s, delta, -0.5, type, kernels());
-        INDArray qa = inverseSqrt.qa();
-        INDArray qb = inverseSqrt.qb();
         INDArray sqrtGrid = inverseSqrt.grid().reshape(1, dout * din);
-        // rotate all positions at once: g Qb as C x N x R x Dout (copy-major rows), a Qa as N x R x Din
-        INDArray gh = g.reshape(k * r, dout).mmul(qb).reshape(outputs, examples, r, dout);
-        INDArray ah = a.reshape(examples * r, din).mmul(qa).reshape(examples, r, din);
-        INDArray x = Nd4j.createUninitialized(type, (long) outputs * dout, din);
-        INDArray xRows = x.reshape(outputs, dout * din);
+        // every position rotated into the eigenbases: a Qa as N x R x Din, and each vector's Qb^T g as a Dout x R
+        // block at [n, c] of N x C x Dout x R, so that one product per example gives all C classes' Qb^T G_c Qa
+        INDArray ah = rotatedPositionsFirst(a, inverseSqrt.qa());
+        INDArray gh = rotatedFeaturesFirstByExample(g, inverseSqrt.qb(), outputs, examples);
+        INDArray xRows = Nd4j.createUninitialized(type, outputs, dout * din);
+        INDArray x = xRows.reshape((long) outputs * dout, din);
         INDArray gram = Nd4j.createUninitialized(type, outputs, outputs);
         for (int n = 0; n < examples; n++) {
-            INDArray an = ah.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all());
-            // rows c*Dout .. of x: Qb^T G_c Qa = (g_c Qb)^T (a Qa), each R x Dout block read transposed in place
-            for (int c = 0; c < outputs; c++) {
-                kernels().gemm(gh.get(NDArrayIndex.point(c), NDArrayIndex.point(n), NDArrayIndex.all(),
-                        NDArrayIndex.all()), an, x.get(NDArrayIndex.interval((long) c * dout, (long) (c + 1) * dout),
-                        NDArrayIndex.all()), true, false, 1.0, 0.0);
-            }
+            kernels().gemm(row(gh, n), row(ah, n), x, false, false, 1.0, 0.0);
             // scaled by sqrt(K) so that X X^T is the K-weighted inner product of the classes' Jacobians
             xRows.muliRowVector(sqrtGrid);
             kernels().gemm(xRows, xRows, gram, false, true, 1.0, 0.0);
             out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(gram.castTo(DataType.DOUBLE));
         }
+    }
+
+    /**
+     * The matrices' positions with their features rotated by q, {@code [rows, R, D]}: one product over all rows'
+     * positions when they are stored positions first, otherwise one product per row that reads the row's
+     * {@code D x R} matrix transposed (m^T q), so the layer's orientation costs no transposing copy.
+     */
+    private INDArray rotatedPositionsFirst(PositionMatrices m, INDArray q) {
+        INDArray v = m.values();
+        long rows = m.rows();
+        if (m.orientation() == PositionMatrices.Orientation.POSITIONS_BY_FEATURES) {
+            return v.reshape(rows * m.positions(), m.features()).mmul(q).reshape(rows, m.positions(), m.features());
+        }
+        INDArray out = Nd4j.createUninitialized(v.dataType(), rows, m.positions(), m.features());
+        for (long i = 0; i < rows; i++) {
+            kernels().gemm(row(v, i), q, row(out, i), true, false, 1.0, 0.0);
+        }
+        return out;
+    }
+
+    /**
+     * The copy-major vectors' matrices (row {@code c * N + n}) with their features rotated by q and laid out features
+     * first by example: {@code Q^T m} as the {@code D x R} block {@code [n, c]} of {@code [N, C * D, R]}. Each row is
+     * one product that reads the stored matrix as it lies, transposed when its positions come first.
+     */
+    private INDArray rotatedFeaturesFirstByExample(PositionMatrices m, INDArray q, int copies, int examples) {
+        INDArray v = m.values();
+        long d = m.features();
+        long r = m.positions();
+        boolean positionsFirst = m.orientation() == PositionMatrices.Orientation.POSITIONS_BY_FEATURES;
+        INDArray out = Nd4j.createUninitialized(v.dataType(), examples, copies, d, r);
+        for (int c = 0; c < copies; c++) {
+            for (int n = 0; n < examples; n++) {
+                kernels().gemm(q, row(v, (long) c * examples + n), out.get(NDArrayIndex.point(n),
+                        NDArrayIndex.point(c), NDArrayIndex.all(), NDArrayIndex.all()), true, positionsFirst, 1.0,
+                        0.0);
+            }
+        }
+        return out.reshape(examples, copies * d, r);
+    }
+
+    private static INDArray row(INDArray stack, long i) {
+        return stack.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
     }
 }

@@ -29,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * (curvature pass and eigendecompositions separately), the median time of one hyperstep (log marginal likelihood and
  * its gradient w.r.t. layer-wise log prior precisions, after the decomposition), the throughput of the predictives
  * (all-weights GLM probit, all-weights linearised sampling, last-layer GLM probit on the head's features and end to
- * end), and peak memory (JVM heap used plus JavaCPP off-heap bytes). See docs/predictive.md, section Throughput.
+ * end; steady state, after one untimed warm-up batch), and peak memory (JVM heap used plus JavaCPP off-heap bytes).
+ * See docs/predictive.md, section Throughput.
  *
  * <p>Run with {@code --help} for the options; unknown options are rejected.
  */
@@ -206,8 +207,16 @@ public final class LaplaceBenchmark {
         sample();
     }
 
-    /** Times class probabilities over the batches and prints images per second. */
+    /**
+     * Times class probabilities over the batches and prints images per second, after one untimed warm-up prediction
+     * of the first batch (it sizes the predictive's reused memory and compiles its code; its time is printed).
+     */
     private static void time(String what, List<Batch> batches, Function<INDArray, INDArray> predict) {
+        long w0 = System.nanoTime();
+        predict.apply(batches.get(0).inputs()).sumNumber();
+        sample();
+        System.out.printf("%s: warm-up batch of %d images %.2f s wall (not timed below)%n", what,
+                batches.get(0).inputs().size(0), (System.nanoTime() - w0) / 1e9);
         long p0 = System.nanoTime();
         double pc0 = processCpuSeconds();
         double total = 0;

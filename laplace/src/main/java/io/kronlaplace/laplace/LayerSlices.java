@@ -1,5 +1,6 @@
 package io.kronlaplace.laplace;
 
+import io.kronlaplace.nn.PositionMatrices;
 import io.kronlaplace.nn.RowSegments;
 import io.kronlaplace.nn.WeightLayer;
 import java.util.Arrays;
@@ -7,31 +8,110 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A weight layer's inputs and back-propagated vectors in the shared-position layout used by all Jacobian
- * computations: {@code inputs} is {@code N x R x Din} (R shared positions per example: tokens for a Linear layer on
- * N x R x Din inputs, output locations with im2col patches for Conv2d, the zero-padded rows of each example for a
- * layer with ragged row segments; see docs/layer-layouts.md) and
- * {@code gradients} is {@code K x R x Dout} with {@code K = copies * N} copy-major. The Jacobian of output copy k
- * w.r.t. the layer's weight matrix is G_k = sum_r g[k, r] a[k mod N, r]^T and w.r.t. its bias sum_r g[k, r].
+ * A weight layer's inputs and back-propagated vectors at its shared positions, the layout used by all Jacobian
+ * computations: N input matrices over R positions with Din features each (R shared positions per example: tokens for a
+ * Linear layer on N x R x Din inputs, output locations with im2col patches for Conv2d, the zero-padded rows of each
+ * example for a layer with ragged row segments; see docs/layer-layouts.md) and {@code K = copies * N} back-propagated
+ * vectors over the same positions with Dout features each, copy-major. The Jacobian of output copy k w.r.t. the
+ * layer's weight matrix is G_k = sum_r g[k, r] a[k mod N, r]^T and w.r.t. its bias sum_r g[k, r].
  *
- * @param inputs    layer inputs, in the network's floating type
- * @param gradients back-propagated vectors, in the network's floating type
- * @param copies    back-propagated vectors per example
+ * <p>Both are held in the layer's own orientation ({@link #inputMatrices}, {@link #gradientMatrices}: a Conv2d's are
+ * features by positions, as im2col and NCHW lay them out), so that code multiplying them reads either orientation
+ * through a transpose flag instead of a transposing copy; {@link #inputs} and {@link #gradients} give the common
+ * positions-last layout, copied once on first use where the orientation differs.
  */
-public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
+public final class LayerSlices {
+    private final PositionMatrices inputMatrices;
+    private final PositionMatrices gradientMatrices;
+    private final int copies;
+    private INDArray inputs;
+    private INDArray gradients;
+
+    /**
+     * Holds the two stacks (not copied).
+     *
+     * @param inputMatrices    the N input matrices, in the network's floating type
+     * @param gradientMatrices the K = copies * N back-propagated vectors' matrices, copy-major, in the same type
+     * @param copies           back-propagated vectors per example, at least 1
+     * @throws IllegalArgumentException when the stacks disagree on the positions, or K is not copies * N
+     */
+    public LayerSlices(PositionMatrices inputMatrices, PositionMatrices gradientMatrices, int copies) {
+        if (copies < 1 || gradientMatrices.rows() != (long) copies * inputMatrices.rows()
+                || gradientMatrices.positions() != inputMatrices.positions()) {
+            throw new IllegalArgumentException("slices of " + inputMatrices.rows() + " examples over "
+                    + inputMatrices.positions() + " positions cannot hold " + gradientMatrices.rows() + " vectors over "
+                    + gradientMatrices.positions() + " positions with " + copies + " copies per example");
+        }
+        this.inputMatrices = inputMatrices;
+        this.gradientMatrices = gradientMatrices;
+        this.copies = copies;
+    }
 
     /**
      * Examples in the batch.
      *
-     * @return the number N of examples, the first dimension of {@code inputs}
+     * @return the number N of examples, the first dimension of the inputs
      */
     public long examples() {
-        return inputs.size(0);
+        return inputMatrices.rows();
+    }
+
+    /**
+     * Back-propagated vectors per example.
+     *
+     * @return the number of copies, at least 1
+     */
+    public int copies() {
+        return copies;
+    }
+
+    /**
+     * The input matrices in the layer's own orientation.
+     *
+     * @return N matrices, {@code [N, R, Din]} or {@code [N, Din, R]}
+     */
+    public PositionMatrices inputMatrices() {
+        return inputMatrices;
+    }
+
+    /**
+     * The back-propagated vectors' matrices in the layer's own orientation, copy-major.
+     *
+     * @return K matrices, {@code [K, R, Dout]} or {@code [K, Dout, R]}
+     */
+    public PositionMatrices gradientMatrices() {
+        return gradientMatrices;
+    }
+
+    /**
+     * The inputs positions-last.
+     *
+     * @return {@code [N, R, Din]}, in the network's floating type (made on the first call when the layer's
+     *         orientation differs)
+     */
+    public INDArray inputs() {
+        if (inputs == null) {
+            inputs = inputMatrices.positionsLast();
+        }
+        return inputs;
+    }
+
+    /**
+     * The back-propagated vectors positions-last, copy-major.
+     *
+     * @return {@code [K, R, Dout]}, in the network's floating type (made on the first call when the layer's
+     *         orientation differs)
+     */
+    public INDArray gradients() {
+        if (gradients == null) {
+            gradients = gradientMatrices.positionsLast();
+        }
+        return gradients;
     }
 
     /**
      * Brings a layer's tapped input and output gradient into the shared-position layout through the layer's K-FAC
-     * view ({@link WeightLayer#inputPositions}, {@link WeightLayer#outputMatrices}).
+     * view ({@link WeightLayer#inputMatrices}, {@link WeightLayer#outputMatrices}).
      *
      * @param layer      the weight layer
      * @param input      the layer's tapped input, as the forward pass saw it
@@ -40,14 +120,14 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
      * @return the slices in the shared-position layout
      */
     public static LayerSlices of(WeightLayer layer, INDArray input, INDArray gradOutput, int copies) {
-        INDArray inputs = layer.inputPositions(input);
-        INDArray gradients = layer.outputMatrices(gradOutput).positionsLast();
         RowSegments segments = layer.rowSegments(input);
         if (segments == null) {
-            return new LayerSlices(inputs, gradients, copies);
+            return new LayerSlices(layer.inputMatrices(input), layer.outputMatrices(gradOutput), copies);
         }
         // a ragged example's rows become its positions, zero-padded to the longest example (docs/graph-networks.md)
-        return new LayerSlices(segments.padded(inputs, 1), segments.padded(gradients, copies), copies);
+        return new LayerSlices(positionsByFeatures(segments.padded(layer.inputPositions(input), 1)),
+                positionsByFeatures(segments.padded(layer.outputMatrices(gradOutput).positionsLast(), copies)),
+                copies);
     }
 
     /**
@@ -69,11 +149,12 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
         if (rowsPerExample == 1) {
             return this;
         }
-        long positions = inputs.size(1) * rowsPerExample;
-        INDArray folded = inputs.dup('c').reshape('c', examples() / rowsPerExample, positions, inputs.size(2));
-        INDArray foldedGradients = gradients.dup('c').reshape('c', gradients.size(0) / rowsPerExample, positions,
-                gradients.size(2));
-        return new LayerSlices(folded, foldedGradients, copies);
+        INDArray a = inputs();
+        INDArray g = gradients();
+        long positions = a.size(1) * rowsPerExample;
+        INDArray folded = a.dup('c').reshape('c', examples() / rowsPerExample, positions, a.size(2));
+        INDArray foldedGradients = g.dup('c').reshape('c', g.size(0) / rowsPerExample, positions, g.size(2));
+        return new LayerSlices(positionsByFeatures(folded), positionsByFeatures(foldedGradients), copies);
     }
 
     /**
@@ -83,8 +164,8 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
      * @return G_k = sum_r g[k, r] a[k mod N, r]^T
      */
     public INDArray weightJacobian(int k) {
-        INDArray g = gradients.slice(k).castTo(DataType.DOUBLE);
-        INDArray a = inputs.slice(k % examples()).castTo(DataType.DOUBLE);
+        INDArray g = gradients().slice(k).castTo(DataType.DOUBLE);
+        INDArray a = inputs().slice(k % examples()).castTo(DataType.DOUBLE);
         return g.transpose().mmul(a);
     }
 
@@ -95,7 +176,7 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
      * @return sum_r g[k, r], in the network's floating type
      */
     public INDArray biasJacobian(int k) {
-        return gradients.slice(k).sum(0);
+        return gradients().slice(k).sum(0);
     }
 
     /**
@@ -104,9 +185,9 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
      * @return the weight Jacobians of all K copies, one per row
      */
     public INDArray weightJacobians() {
-        int k = Math.toIntExact(gradients.size(0));
-        long dout = gradients.size(2);
-        long din = inputs.size(2);
+        int k = Math.toIntExact(gradientMatrices.rows());
+        long dout = gradientMatrices.features();
+        long din = inputMatrices.features();
         INDArray out = org.nd4j.linalg.factory.Nd4j.create(DataType.DOUBLE, k, dout * din);
         for (int i = 0; i < k; i++) {
             out.putRow(i, weightJacobian(i).reshape(dout * din));
@@ -120,11 +201,17 @@ public record LayerSlices(INDArray inputs, INDArray gradients, int copies) {
      * @return the bias Jacobians of all K copies, one per row
      */
     public INDArray biasJacobians() {
-        return gradients.castTo(DataType.DOUBLE).sum(1);
+        return new PositionMatrices(gradientMatrices.values().castTo(DataType.DOUBLE), gradientMatrices.orientation())
+                .sumOverPositions();
+    }
+
+    private static PositionMatrices positionsByFeatures(INDArray values) {
+        return new PositionMatrices(values, PositionMatrices.Orientation.POSITIONS_BY_FEATURES);
     }
 
     @Override
     public String toString() {
-        return "LayerSlices" + Arrays.toString(inputs.shape()) + Arrays.toString(gradients.shape());
+        return "LayerSlices" + Arrays.toString(inputMatrices.values().shape()) + inputMatrices.orientation()
+                + Arrays.toString(gradientMatrices.values().shape()) + gradientMatrices.orientation();
     }
 }
