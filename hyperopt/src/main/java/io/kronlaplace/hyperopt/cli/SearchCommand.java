@@ -2,6 +2,7 @@ package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
 import io.kronlaplace.hyperopt.OptimizerKind;
+import io.kronlaplace.hyperopt.checkpoint.DataFormat;
 import io.kronlaplace.hyperopt.checkpoint.DataSource;
 import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.search.GridRunner;
@@ -41,7 +42,6 @@ import picocli.CommandLine.Spec;
                 + "OUT/search.json.")
 public final class SearchCommand implements Callable<Integer> {
     /** Adam learning rate of MLP grid points (that of 'train' for MLPs). */
-    private static final double MLP_LEARNING_RATE = 0.003;
     /** MLP hidden width at width factor 1 when --hidden is not given. */
     private static final int DEFAULT_HIDDEN = 50;
 
@@ -92,6 +92,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--variant", paramLabel = "V", defaultValue = "FIXUP",
             description = "FIXUP or BATCHNORM (default: ${DEFAULT-VALUE}).")
     WideResNet.Variant variant;
+
+    @Mixin
+    OptimizerOptions optimizerOptions;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "4",
             description = "Epochs per grid point (default: ${DEFAULT-VALUE}).")
@@ -158,14 +161,20 @@ public final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("regression data (" + source.describe() + ") is searched with MLPs: "
                     + "use --model-kind MLP");
         }
-        OnlineMarglikOptions.Builder options = OnlineMarglikOptions.builder().epochs(epochs).batchSize(batchSize)
+        // the same defaults as train: Adam on synthetic images and files, SGD with momentum on CIFAR-10
+        OptimizerKind defaultOptimizer = source.format() == DataFormat.CIFAR && modelKind == ModelKind.WRN
+                ? OptimizerKind.SGD : OptimizerKind.ADAM;
+        OnlineMarglikOptions.Builder options = optimizerOptions.applyTo(OnlineMarglikOptions.builder(),
+                        defaultOptimizer).epochs(epochs).batchSize(batchSize)
                 .burnIn(1).hypersteps(hypersteps).flavour(kfacFlavour.flavour())
                 .seed(seeds.seed()).curvatureBatchSize(100);
         if (modelKind == ModelKind.MLP) {
-            options.optimizer(OptimizerKind.ADAM).learningRate(MLP_LEARNING_RATE)
-                    .likelihood(regression ? LikelihoodType.REGRESSION : LikelihoodType.CLASSIFICATION);
+            options.likelihood(regression ? LikelihoodType.REGRESSION : LikelihoodType.CLASSIFICATION);
         }
         OnlineMarglikOptions base = options.build();
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+                "each grid point trains %d epochs of %s at learning rate %s on batches of %d%n", base.epochs(),
+                base.optimizer(), base.learningRate(), base.batchSize());
         FileData.Loaded loaded = FileData.load(source);
         SupervisedDataset<?> train;
         SupervisedDataset<?> val;

@@ -142,13 +142,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "CIFAR-10).")
     Integer batchSize;
 
-    @Option(names = "--optimizer", paramLabel = "OPT", description = "SGD (momentum 0.9) or ADAM (default: ADAM "
-            + "synthetic images, SGD CIFAR-10 and graphs).")
-    OptimizerKind optimizer;
-
-    @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: 0.1 with SGD, 0.003 with "
-            + "ADAM).")
-    Double learningRate;
+    @Mixin
+    OptimizerOptions optimizerOptions;
 
     @Option(names = "--schedule", paramLabel = "S", defaultValue = "COSINE",
             description = "COSINE, STEP or CONSTANT (default: ${DEFAULT-VALUE}).")
@@ -491,12 +486,10 @@ public final class TrainCommand implements Callable<Integer> {
                                          int defaultAugmentationSamples, OptimizerKind defaultOptimizer,
                                          String dataSource) {
         int s = or(augmentationSamples, defaultAugmentationSamples);
-        OptimizerKind chosen = optimizer != null ? optimizer : defaultOptimizer;
-        return OnlineMarglikOptions.builder()
+        return optimizerOptions.applyTo(OnlineMarglikOptions.builder(), defaultOptimizer)
                 .epochs(or(epochs, cifar ? 100 : 30))
                 .batchSize(or(batchSize, cifar ? 128 : 64))
-                .optimizer(chosen).learningRate(learningRate != null ? learningRate
-                        : chosen == OptimizerKind.SGD ? 0.1 : 0.003).schedule(schedule)
+                .schedule(schedule)
                 .marglikFrequency(or(frequency, cifar ? 5 : 10))
                 .burnIn(or(burnIn, cifar ? 20 : 10))
                 .hypersteps(hypersteps).hyperLearningRate(hyperLearningRate).hyperTolerance(hyperTolerance)

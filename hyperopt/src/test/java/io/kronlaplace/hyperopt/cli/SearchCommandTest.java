@@ -2,6 +2,7 @@ package io.kronlaplace.hyperopt.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -108,6 +109,22 @@ class SearchCommandTest {
             // 2 features -> 4 -> 3 classes
             assertEquals(2 * 4 + 4 + 4 * 3 + 3, point.get("parameters").asLong());
         }
+    }
+
+    @Test
+    void theOptimiserDefaultsToAdamOnFilesAndFollowsTheOptionsAsTrainDoes() throws Exception {
+        Path file = Files.writeString(dir.resolve("train.csv"), DataFormatsCommandTest.regressionCsv(20, 5));
+        String[] data = {"--train-file", file.toString(), "--target-column", "y"};
+        MainTest.Run byDefault = search(dir.resolve("default"), data);
+        assertEquals(ExitCodes.OK, byDefault.code(), byDefault.err());
+        assertTrue(byDefault.out().contains("3 epochs of ADAM at learning rate 0.003 on batches of 8"),
+                byDefault.out());
+        MainTest.Run sgd = search(dir.resolve("sgd"), concat(data, "--optimizer", "SGD", "--lr", "0.05"));
+        assertEquals(ExitCodes.OK, sgd.code(), sgd.err());
+        assertTrue(sgd.out().contains("3 epochs of SGD at learning rate 0.05 on batches of 8"), sgd.out());
+        assertNotEquals(JSON.readTree(dir.resolve("default").resolve("search.json").toFile()),
+                JSON.readTree(dir.resolve("sgd").resolve("search.json").toFile()), "the optimiser trains the points");
+        assertBad(search(dir.resolve("rate"), concat(data, "--lr", "0")), "--lr");
     }
 
     @Test
