@@ -44,18 +44,21 @@ public final class KfacEstimator {
     /** The increment of {@link SplittableRandom}'s default stream: seed + k * gamma starts that stream at value k. */
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     /**
-     * The most back-propagated rows (batch rows x vectors per row) of one backward pass, here and in the Laplace
-     * predictives. A larger batch is cut into chunks of examples, which bounds the pass's memory (an exact GGN with 100
-     * classes on 10 WRN-16-4 images, 1,000 rows, ran out of memory) and changes nothing else: the vectors are drawn for
-     * the whole batch first.
+     * The most input values (back-propagated rows, that is batch rows x vectors per row, times the values of one input
+     * row) of one backward pass, here and in the Laplace predictives: 256 rows of 3 x 32 x 32 images. A larger batch
+     * is cut into chunks of examples, which bounds the pass's memory (an exact GGN with 100 classes on 10 WRN-16-4
+     * images, 1,000 rows, ran out of memory) and changes nothing else: the vectors are drawn for the whole batch
+     * first. The activations of a network grow with its input rows' size, so a network with small rows (a last-layer
+     * head on 512 features) passes proportionally more rows at once.
      */
-    public static final long MAX_BACKPROP_ROWS = 256;
+    public static final long MAX_BACKPROP_INPUT_VALUES = 256L * 3 * 32 * 32;
     private final Network network;
     private final Likelihood likelihood;
     private final KfacOptions options;
     private final ComputeKernels kernels;
     private final Map<String, LayerFactorAccumulator> accumulators = new HashMap<>();
-    private long maxBackpropRows = MAX_BACKPROP_ROWS;
+    /** The most back-propagated rows of one pass, or 0 for {@link #maxBackpropRows(INDArray)} of each batch. */
+    private long maxBackpropRows;
     private long examples;
     private long batches;
 
@@ -73,6 +76,19 @@ public final class KfacEstimator {
             throw new IllegalArgumentException("the network has no weight layers to factor");
         }
         this.kernels = ComputeDevices.named(options.device());
+    }
+
+    /**
+     * The most back-propagated rows of one backward pass over inputs like these:
+     * {@link #MAX_BACKPROP_INPUT_VALUES} divided by the values of one input row, at least 1.
+     *
+     * @param inputs a batch of network inputs (rows along dimension 0)
+     * @return the row bound, at least 1
+     */
+    public static long maxBackpropRows(INDArray inputs) {
+        long rows = Math.max(1, inputs.size(0));
+        long valuesPerRow = Math.max(1, inputs.length() / rows);
+        return Math.max(1, MAX_BACKPROP_INPUT_VALUES / valuesPerRow);
     }
 
     /** Sets the most back-propagated rows of one backward pass (tests cut small batches into chunks with it). */
@@ -148,7 +164,8 @@ public final class KfacEstimator {
                     new SplittableRandom(batchSeed(options.seed(), batchIndex)));
             long rows = inputs.size(0);
             long chunk = network.rowsPassIndependently()
-                    ? Math.max(1, maxBackpropRows / ((long) v.copies() * shared)) * shared : rows;
+                    ? Math.max(1, (maxBackpropRows > 0 ? maxBackpropRows : maxBackpropRows(inputs))
+                            / ((long) v.copies() * shared)) * shared : rows;
             if (chunk >= rows) {
                 network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
             } else {

@@ -1,8 +1,6 @@
 package io.kronlaplace.nn;
 
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas_nolapack;
+import io.kronlaplace.linalg.StridedGemm;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,9 +18,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * O(N Cin H W kh kw) with no {@code N x R x Din} buffer. This is {@link Conv2d#meanInput}.
  */
 final class ConvPatchMean {
-    private static final int ROW_MAJOR = 101;
-    private static final int NO_TRANS = 111;
-
     private ConvPatchMean() {
     }
 
@@ -45,17 +40,8 @@ final class ConvPatchMean {
         // OpenBLAS splits a product over output rows and columns only, never along the summed axis, so every entry
         // is summed in the same order on any number of threads: a batch's factors are the same whether it is
         // accumulated alone or on a cluster (ND4J's own matrix product gave differences in the 14th digit there)
-        if (planes.dataType() == DataType.FLOAT) {
-            openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, area, pixels, 1.0f,
-                    new FloatPointer(planes.data().addressPointer()), pixels,
-                    new FloatPointer(visits.data().addressPointer()), area, 0.0f,
-                    new FloatPointer(mean.data().addressPointer()), area);
-        } else {
-            openblas_nolapack.cblas_dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, area, pixels, 1.0,
-                    new DoublePointer(planes.data().addressPointer()), pixels,
-                    new DoublePointer(visits.data().addressPointer()), area, 0.0,
-                    new DoublePointer(mean.data().addressPointer()), area);
-        }
+        StridedGemm.gemm(false, false, rows, area, pixels, 1.0, planes, 0, pixels, visits, 0, area, 0.0, mean, 0,
+                area);
         return blasType ? mean : mean.castTo(type);
     }
 

@@ -30,6 +30,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 class KfacEstimatorTest {
 
+    @Test
+    void aPassHoldsTheSameNumberOfInputValuesWhateverTheRowsSize() {
+        assertEquals(256, KfacEstimator.maxBackpropRows(Nd4j.zeros(DataType.FLOAT, 10, 3, 32, 32)),
+                "256 rows of CIFAR-shaped images");
+        assertEquals(1536, KfacEstimator.maxBackpropRows(Nd4j.zeros(DataType.FLOAT, 100, 512)),
+                "six times as many rows of 512 features");
+        assertEquals(1, KfacEstimator.maxBackpropRows(Nd4j.zeros(DataType.FLOAT, 2, 3, 600, 600)),
+                "at least one row, however large");
+    }
+
     private static Network mlp(long seed) {
         Init init = new Init(seed, DataType.DOUBLE, Init.Scheme.XAVIER_NORMAL);
         return new Network(new Sequential(new Linear(3, 5, true, init), new ReLU(), new Linear(5, 4, true, init),

@@ -310,7 +310,7 @@ public final class FullLaplace extends LaplacePosterior {
                 LayerSlices slices = slices(layer, input, gradOutput, copies);
                 SingleLayerJacobian closedForm = closedForm(layer, slices);
                 if (closedForm != null) {
-                    jacobianTimesRoot[0] = closedForm.times(root);
+                    jacobianTimesRoot[0] = closedForm.timesByExample(root);
                     return;
                 }
                 if (jacobian[0] == null) {
@@ -321,9 +321,13 @@ public final class FullLaplace extends LaplacePosterior {
 
             @Override
             INDArray result() {
-                INDArray jr = jacobianTimesRoot[0] != null ? jacobianTimesRoot[0] : jacobian[0].mmul(root);
                 INDArray result = Nd4j.zeros(DataType.DOUBLE, examples, outputs, outputs);
-                JacobianProducts.addWeightedGram(jr, jr, examples, outputs, result);
+                if (jacobianTimesRoot[0] != null) {
+                    JacobianProducts.addGramsByExample(jacobianTimesRoot[0], result);
+                } else {
+                    INDArray jr = jacobian[0].mmul(root);
+                    JacobianProducts.addWeightedGram(jr, jr, examples, outputs, result);
+                }
                 return result;
             }
         };

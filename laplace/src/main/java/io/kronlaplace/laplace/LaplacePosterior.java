@@ -395,12 +395,13 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
      * @throws IllegalStateException    before {@link #fit} or when the network's weights differ from the MAP
      */
     public final FunctionalPrediction functionalPrediction(INDArray x, int rowsPerExample) {
-        return functionalPrediction(x, rowsPerExample, KfacEstimator.MAX_BACKPROP_ROWS);
+        return functionalPrediction(x, rowsPerExample, 0);
     }
 
     /**
      * {@link #functionalPrediction(INDArray, int)} with the examples cut into chunks of at most
-     * {@code maxBackpropRows / (C * S)} examples (at least one; one chunk when a layer's rows do not pass
+     * {@code maxBackpropRows / (C * S)} examples, with 0 standing for {@link KfacEstimator#maxBackpropRows(INDArray)}
+     * of the curvature inputs (at least one example; one chunk when a layer's rows do not pass
      * independently, {@link Network#rowsPassIndependently()}): each chunk's forward and backward pass runs in the
      * prediction workspace, and the examples' covariances do not depend on each other, so the result is the same for
      * any chunk size.
@@ -418,7 +419,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         int c = Math.toIntExact(outputs);
         long examples = rows / rowsPerExample;
         long chunk = covered.curvatureNetwork().rowsPassIndependently()
-                ? Math.max(1, maxBackpropRows / ((long) c * rowsPerExample)) : examples;
+                ? Math.max(1, (maxBackpropRows > 0 ? maxBackpropRows : KfacEstimator.maxBackpropRows(in))
+                        / ((long) c * rowsPerExample)) : examples;
         INDArray mean = Nd4j.create(DataType.DOUBLE, examples, c);
         INDArray covariance = Nd4j.create(DataType.DOUBLE, examples, c, c);
         for (long from = 0; from < examples; from += chunk) {

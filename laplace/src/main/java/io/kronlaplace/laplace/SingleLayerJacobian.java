@@ -1,6 +1,8 @@
 package io.kronlaplace.laplace;
 
 import io.kronlaplace.linalg.ComputeKernels;
+import io.kronlaplace.linalg.StridedGemm;
+import io.kronlaplace.nn.Tensors;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -165,31 +167,42 @@ final class SingleLayerJacobian {
     }
 
     /**
-     * {@code J R} for a matrix R ({@code dim x r}): row {@code cN + n} is
-     * {@code sum_o g_{cN+n}[o] psi_n^T R_o}, with R_o the rows of R that belong to output o (its Din weights and its
-     * bias). One GEMM {@code psi R_o} per output.
+     * {@code J R} for a matrix R ({@code dim x cols}, float64) by example: {@code [N, copies, cols]} whose row (n, c)
+     * is {@code sum_o g_{cN+n}[o] psi_n^T R_o}, with R_o the rows of R that belong to output o (its Din weights and
+     * its bias). The products {@code psi R_o} of all examples are one GEMM per output read straight from R's rows
+     * into an {@code [N, Dout, cols]} buffer, and each example's {@code copies x Dout} gradient block then multiplies
+     * its {@code Dout x cols} block: no row of R is copied, and the class sums are products, not passes over memory.
      *
-     * @return {@code K x r}, copy-major rows, float64
+     * @param r the matrix, {@code dim x cols}, float64
+     * @return {@code [N, copies, cols]}, example-major, float64
      */
-    INDArray times(INDArray r) {
-        long columns = r.size(1);
-        INDArray out = Nd4j.zeros(DataType.DOUBLE, (long) copies * examples, columns);
-        double[] column = new double[examples];
+    INDArray timesByExample(INDArray r) {
+        INDArray root = Tensors.denseBuffer(r);
+        int cols = Math.toIntExact(root.size(1));
+        int w = width();
+        INDArray inputs = Tensors.denseBuffer(psi);
+        INDArray projected = Nd4j.createUninitialized(DataType.DOUBLE, examples, dout, cols);
         for (int o = 0; o < dout; o++) {
-            INDArray rows = r.get(NDArrayIndex.interval(weightOffset + (long) o * din,
-                    weightOffset + (long) (o + 1) * din), NDArrayIndex.all());
+            long at = (long) o * cols;
+            StridedGemm.gemm(false, false, examples, cols, din, 1.0, inputs, 0, w, root,
+                    (weightOffset + (long) o * din) * cols, cols, 0.0, projected, at, dout * cols);
             if (biasOffset >= 0) {
-                rows = Nd4j.vstack(rows, r.get(NDArrayIndex.interval(biasOffset + o, biasOffset + o + 1),
-                        NDArrayIndex.all()));
+                // the bias column of psi (all ones) times the bias row of R
+                StridedGemm.gemm(false, false, examples, cols, 1, 1.0, inputs, din, w, root,
+                        (biasOffset + o) * cols, cols, 1.0, projected, at, dout * cols);
             }
-            INDArray projected = psi.mmul(rows);
-            for (int c = 0; c < copies; c++) {
-                for (int n = 0; n < examples; n++) {
-                    column[n] = gradients[(c * examples + n) * dout + o];
-                }
-                out.get(NDArrayIndex.interval((long) c * examples, (long) (c + 1) * examples), NDArrayIndex.all())
-                        .addi(projected.mulColumnVector(Nd4j.createFromArray(column).reshape(examples, 1)));
+        }
+        double[] byExample = new double[examples * copies * dout];
+        for (int c = 0; c < copies; c++) {
+            for (int n = 0; n < examples; n++) {
+                System.arraycopy(gradients, (c * examples + n) * dout, byExample, (n * copies + c) * dout, dout);
             }
+        }
+        INDArray g = Nd4j.create(byExample, new long[] {examples, copies, dout}, 'c');
+        INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, examples, copies, cols);
+        for (int n = 0; n < examples; n++) {
+            StridedGemm.gemm(false, false, copies, cols, dout, 1.0, g, (long) n * copies * dout, dout, projected,
+                    (long) n * dout * cols, cols, 0.0, out, (long) n * copies * cols, cols);
         }
         return out;
     }
