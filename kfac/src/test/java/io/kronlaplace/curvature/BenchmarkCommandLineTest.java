@@ -45,5 +45,8 @@ class BenchmarkCommandLineTest {
         String warmup = assertThrows(IllegalArgumentException.class,
                 () -> TrainStepBenchmark.main(new String[] {"--warmup", "-1"})).getMessage();
         assertTrue(warmup.contains("--warmup needs an integer >= 0"), warmup);
+        String variant = assertThrows(IllegalArgumentException.class,
+                () -> TrainStepBenchmark.main(new String[] {"--variant", "RESNEXT"})).getMessage();
+        assertTrue(variant.contains("--variant") && variant.contains("RESNEXT"), variant);
     }
 }
