@@ -41,7 +41,6 @@ import picocli.CommandLine.Spec;
                 + "(Gaussian NLL with the learned noise for regression data). Writes OUT/search.md and "
                 + "OUT/search.json.")
 public final class SearchCommand implements Callable<Integer> {
-    /** Adam learning rate of MLP grid points (that of 'train' for MLPs). */
     /** MLP hidden width at width factor 1 when --hidden is not given. */
     private static final int DEFAULT_HIDDEN = 50;
 
