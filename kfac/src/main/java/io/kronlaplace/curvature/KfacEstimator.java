@@ -91,6 +91,28 @@ public final class KfacEstimator {
         return Math.max(1, MAX_BACKPROP_INPUT_VALUES / valuesPerRow);
     }
 
+    /**
+     * Examples per backward pass when each example back-propagates {@code copies x rowsPerExample} rows: the row bound
+     * ({@code maxBackpropRows}, or {@link #maxBackpropRows(INDArray)} of the inputs when it is 0) over those rows, at
+     * least 1; all examples of the batch when some weight layer's rows do not pass independently
+     * ({@link Network#rowsPassIndependently()}). The fit and the Laplace predictives cut batches with it.
+     *
+     * @param network         the network the pass runs through
+     * @param inputs          the batch, {@code examples x rowsPerExample} rows along dimension 0
+     * @param maxBackpropRows the most back-propagated rows of one pass, or 0 for the bound of these inputs
+     * @param copies          back-propagated vectors per row
+     * @param rowsPerExample  batch rows that make up one example (shared rows), at least 1
+     * @return the examples of one pass, at least 1
+     */
+    public static long examplesPerPass(Network network, INDArray inputs, long maxBackpropRows, long copies,
+                                       int rowsPerExample) {
+        if (!network.rowsPassIndependently()) {
+            return Math.max(1, inputs.size(0) / rowsPerExample);
+        }
+        long bound = maxBackpropRows > 0 ? maxBackpropRows : maxBackpropRows(inputs);
+        return Math.max(1, bound / (copies * rowsPerExample));
+    }
+
     /** Sets the most back-propagated rows of one backward pass (tests cut small batches into chunks with it). */
     void maxBackpropRows(long rows) {
         if (rows < 1) {
@@ -163,9 +185,7 @@ public final class KfacEstimator {
             BackpropVectors v = BackpropVectors.compute(likelihood, outputs, targets, options,
                     new SplittableRandom(batchSeed(options.seed(), batchIndex)));
             long rows = inputs.size(0);
-            long chunk = network.rowsPassIndependently()
-                    ? Math.max(1, (maxBackpropRows > 0 ? maxBackpropRows : maxBackpropRows(inputs))
-                            / ((long) v.copies() * shared)) * shared : rows;
+            long chunk = examplesPerPass(network, inputs, maxBackpropRows, v.copies(), shared) * shared;
             if (chunk >= rows) {
                 network.backward(v.vectors(), BackwardContext.curvature(v.copies(), this::observe));
             } else {

@@ -418,9 +418,8 @@ public abstract sealed class LaplacePosterior permits KronLaplace, DiagLaplace, 
         }
         int c = Math.toIntExact(outputs);
         long examples = rows / rowsPerExample;
-        long chunk = covered.curvatureNetwork().rowsPassIndependently()
-                ? Math.max(1, (maxBackpropRows > 0 ? maxBackpropRows : KfacEstimator.maxBackpropRows(in))
-                        / ((long) c * rowsPerExample)) : examples;
+        long chunk = KfacEstimator.examplesPerPass(covered.curvatureNetwork(), in, maxBackpropRows, c,
+                rowsPerExample);
         INDArray mean = Nd4j.create(DataType.DOUBLE, examples, c);
         INDArray covariance = Nd4j.create(DataType.DOUBLE, examples, c, c);
         for (long from = 0; from < examples; from += chunk) {
