@@ -15,6 +15,8 @@ import io.kronlaplace.nn.Linear;
 import io.kronlaplace.nn.Mode;
 import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.ReLU;
+import io.kronlaplace.nn.RowSegments;
+import io.kronlaplace.nn.SegmentLinear;
 import io.kronlaplace.nn.Sequential;
 import java.util.Map;
 import java.util.function.Function;
@@ -38,6 +40,21 @@ class KfacEstimatorTest {
                 "six times as many rows of 512 features");
         assertEquals(1, KfacEstimator.maxBackpropRows(Nd4j.zeros(DataType.FLOAT, 2, 3, 600, 600)),
                 "at least one row, however large");
+    }
+
+    @Test
+    void examplesPerPassDivideTheRowBoundByTheRowsOfOneExampleUnlessRowsMustPassTogether() {
+        Init init = new Init(2, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
+        Network independent = new Network(new Sequential(new Linear(512, 10, true, init)));
+        INDArray features = Nd4j.zeros(DataType.DOUBLE, 100, 512);
+        assertEquals(153, KfacEstimator.examplesPerPass(independent, features, 0, 10, 1),
+                "1,536 rows of 512 features over 10 vectors per example");
+        assertEquals(2, KfacEstimator.examplesPerPass(independent, features, 9, 2, 2), "9 rows over 2 x 2 per example");
+        assertEquals(1, KfacEstimator.examplesPerPass(independent, features, 3, 10, 1), "at least one example");
+        Network segmented = new Network(new Sequential(new SegmentLinear(512, 10, true, init,
+                () -> new RowSegments(new int[] {60, 40}))));
+        assertEquals(50, KfacEstimator.examplesPerPass(segmented, features, 9, 10, 2),
+                "the whole batch (100 rows of 2 per example) in one pass");
     }
 
     private static Network mlp(long seed) {
