@@ -31,7 +31,9 @@ mvn -B -q $MVN_FLAGS -pl cuda -am test-compile dependency:copy-dependencies -Din
     -DincludeGroupIds=org.bytedeco,org.ejml -DexcludeArtifactIds=openblas -DoutputDirectory="$STAGE/lib"
 # shellcheck disable=SC2086
 mvn -B -q $MVN_FLAGS -N dependency:copy \
-    -Dartifact="org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM" -DoutputDirectory="$STAGE/lib"
+    -Dartifact="org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM" -DoutputDirectory="$STAGE/lib" \
+    || { echo "could not copy JUnit's console launcher $JUNIT_PLATFORM (the build's tests do not use it, so an offline" \
+              "local repository may lack it): run once with MVN_FLAGS= to let Maven download it" >&2; exit 1; }
 cp -r cuda/target/classes "$STAGE/classes"
 cp -r cuda/target/test-classes "$STAGE/test-classes"
 cp cuda/scripts/run-on-gpu.sh "$STAGE/"

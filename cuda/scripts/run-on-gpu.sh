@@ -32,15 +32,16 @@ nvidia-smi -L | tee -a "$OUTDIR/summary.txt"
 nvidia-smi -L | grep -q '^GPU' || fail "nvidia-smi lists no GPU"
 
 echo "== 2. CUDA libraries"
-ldconfig -p 2>/dev/null | grep -E 'cublas|cusolver|cudart' > "$OUTDIR/cuda-libraries.txt"
+ldconfig -p 2>/dev/null | grep -E 'libcuda\.so|cublas|cusolver|cudart' > "$OUTDIR/cuda-libraries.txt"
 LIBRARY_DIRS=""
 FOUND=()
 for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcusolver.so.12 libcusolverMg.so.12; do
-    path=$(grep -m1 -F "$lib " "$OUTDIR/cuda-libraries.txt" | sed 's/.*=> //')
+    path=$(grep -F "$lib " "$OUTDIR/cuda-libraries.txt" | grep -v '/compat/' | head -1 | sed 's/.*=> //')
     if [ -z "$path" ]; then
         # not in the linker cache: look where toolkits and pip wheels put them
-        path=$(find ${CUDA_LIBRARY_DIRS:+${CUDA_LIBRARY_DIRS//:/ }} /usr/local/cuda* /usr/lib/x86_64-linux-gnu /opt /usr/local/lib \
-                   -name "$lib*" 2>/dev/null | head -1)
+        # a toolkit's compat/ libcuda is for older drivers only: with a current driver it fails with error 803
+        path=$(find ${CUDA_LIBRARY_DIRS:+${CUDA_LIBRARY_DIRS//:/ }} /usr/local/nvidia /usr/lib/x86_64-linux-gnu \
+                   /usr/local/cuda* /opt /usr/local/lib -name "$lib*" 2>/dev/null | grep -v '/compat/' | head -1)
     fi
     [ -n "$path" ] || fail "$lib not found (ldconfig -p and the usual directories); set CUDA_LIBRARY_DIRS"
     echo "$lib: $path" | tee -a "$OUTDIR/summary.txt"
