@@ -52,6 +52,12 @@ public final class KfacEstimator {
      * head on 512 features) passes proportionally more rows at once.
      */
     public static final long MAX_BACKPROP_INPUT_VALUES = 256L * 3 * 32 * 32;
+    /**
+     * The most back-propagated rows of one pass however few values a row holds. The input-value bound tracks the
+     * activations of networks whose layers are about as wide as their inputs; a wide network on a few features (a
+     * 4,096-unit MLP on 10 inputs) would otherwise pass 78,643 rows at once, 1.3 GB for each hidden activation.
+     */
+    public static final long MAX_ROWS_PER_PASS = 4096;
     private final Network network;
     private final Likelihood likelihood;
     private final KfacOptions options;
@@ -80,7 +86,8 @@ public final class KfacEstimator {
 
     /**
      * The most back-propagated rows of one backward pass over inputs like these:
-     * {@link #MAX_BACKPROP_INPUT_VALUES} divided by the values of one input row, at least 1.
+     * {@link #MAX_BACKPROP_INPUT_VALUES} divided by the values of one input row, at least 1 and at most
+     * {@link #MAX_ROWS_PER_PASS}.
      *
      * @param inputs a batch of network inputs (rows along dimension 0)
      * @return the row bound, at least 1
@@ -88,7 +95,7 @@ public final class KfacEstimator {
     public static long maxBackpropRows(INDArray inputs) {
         long rows = Math.max(1, inputs.size(0));
         long valuesPerRow = Math.max(1, inputs.length() / rows);
-        return Math.max(1, MAX_BACKPROP_INPUT_VALUES / valuesPerRow);
+        return Math.max(1, Math.min(MAX_ROWS_PER_PASS, MAX_BACKPROP_INPUT_VALUES / valuesPerRow));
     }
 
     /**

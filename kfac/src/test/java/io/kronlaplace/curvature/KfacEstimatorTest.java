@@ -40,6 +40,8 @@ class KfacEstimatorTest {
                 "six times as many rows of 512 features");
         assertEquals(1, KfacEstimator.maxBackpropRows(Nd4j.zeros(DataType.FLOAT, 2, 3, 600, 600)),
                 "at least one row, however large");
+        assertEquals(4096, KfacEstimator.maxBackpropRows(Nd4j.zeros(DataType.FLOAT, 100_000, 10)),
+                "at most 4,096 rows, however small: 10 features would allow 78,643");
     }
 
     @Test
