@@ -319,7 +319,15 @@ public final class ModelEvaluation {
      */
     public void report(LaplacePosterior posterior, ImageDataset test, List<ShiftedDataset> shifts, ImageDataset ood,
                        EvaluationReport.Builder report, PredictorFactory predictors) {
-        SetPredictor predictor = predictors.forPosterior(posterior);
+        try {
+            reportSets(posterior, test, shifts, ood, report, predictors.forPosterior(posterior));
+        } finally {
+            releasePredictionMemory();
+        }
+    }
+
+    private void reportSets(LaplacePosterior posterior, ImageDataset test, List<ShiftedDataset> shifts,
+                            ImageDataset ood, EvaluationReport.Builder report, SetPredictor predictor) {
         List<ImageDataset> sets = new ArrayList<>();
         List<EvaluationSet> descriptors = new ArrayList<>();
         sets.add(test);
@@ -555,7 +563,8 @@ public final class ModelEvaluation {
     }
 
     /**
-     * Predicts whole sets of a posterior fitted with {@link #options()} in this JVM, batch by batch.
+     * Predicts whole sets of a posterior fitted with {@link #options()} in this JVM, batch by batch. The batches'
+     * memory is kept on the calling thread for the next set; {@link #releasePredictionMemory()} frees it after the last.
      *
      * @param posterior the fitted posterior
      * @return the set predictor
@@ -576,10 +585,18 @@ public final class ModelEvaluation {
                 }
                 listener.examplesDone(Math.min(data.size(), from + batchSize) - from);
             }
-            StepWorkspace.release(PREDICTION_WORKSPACE);
-            LaplacePosterior.releasePredictionMemory();
             return MethodProbabilities.stack(parts);
         };
+    }
+
+    /**
+     * Frees the prediction memory that {@link #predictor} keeps on the calling thread from one set to the next (each
+     * set's first batch would otherwise size it again, which costs the all-weights predictives several batches'
+     * time). {@link #report} calls it after its last set.
+     */
+    public static void releasePredictionMemory() {
+        StepWorkspace.release(PREDICTION_WORKSPACE);
+        LaplacePosterior.releasePredictionMemory();
     }
 
     /** The invariant model's MAP and links' probabilities of one batch from one augmentation, plus plain MAP. */

@@ -64,6 +64,17 @@ public final class StepWorkspace implements AutoCloseable {
     }
 
     /**
+     * Whether the current thread keeps memory under this id: from the first {@link #open} until {@link #release}.
+     *
+     * @param id the workspace id given to {@link #open}
+     * @return true when a workspace with this id exists on the current thread
+     */
+    public static boolean isAllocated(String id) {
+        Objects.requireNonNull(id, "id");
+        return Nd4j.getWorkspaceManager().checkIfWorkspaceExists(PREFIX + id);
+    }
+
+    /**
      * Frees the memory of the workspace with this id on the current thread, e.g. before a different kind of pass that
      * needs its own memory; the next {@link #open} with the id allocates and sizes it again. Does nothing when no such
      * workspace exists.
