@@ -85,11 +85,11 @@ public final class SearchCommand implements Callable<Integer> {
     List<Integer> frequencies;
 
     @Option(names = "--depth", paramLabel = "D", defaultValue = "10",
-            description = "Wide ResNet depth (default: ${DEFAULT-VALUE}).")
+            description = "Wide ResNet depth (default: ${DEFAULT-VALUE}); WRN only.")
     int depth;
 
     @Option(names = "--variant", paramLabel = "V", defaultValue = "FIXUP",
-            description = "FIXUP or BATCHNORM (default: ${DEFAULT-VALUE}).")
+            description = "Wide ResNet variant, FIXUP or BATCHNORM (default: ${DEFAULT-VALUE}); WRN only.")
     WideResNet.Variant variant;
 
     @Mixin
@@ -152,6 +152,11 @@ public final class SearchCommand implements Callable<Integer> {
         }
         if (modelKind == ModelKind.WRN && hidden != null) {
             throw new IllegalArgumentException("--hidden sizes MLPs: use it with --model-kind MLP");
+        }
+        for (String wrnOnly : List.of("--depth", "--variant")) {
+            if (modelKind == ModelKind.MLP && spec.commandLine().getParseResult().hasMatchedOption(wrnOnly)) {
+                throw new IllegalArgumentException(wrnOnly + " shapes Wide ResNets: an MLP's layers are --hidden");
+            }
         }
         List<SearchConfig> grid = GridSearch.grid(widths, priors, frequencies);
         DataSource source = formats.resolve(data);

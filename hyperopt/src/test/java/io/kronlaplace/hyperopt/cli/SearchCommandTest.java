@@ -140,6 +140,8 @@ class SearchCommandTest {
         assertBad(search(dir.resolve("zero"), concat(data, "--hidden", "0")), "hidden widths");
         assertBad(MainTest.run("search", "--quiet", "--hidden", "4", "--out", dir.resolve("hidden").toString()),
                 "--hidden");
+        assertBad(search(dir.resolve("depth"), concat(data, "--depth", "16")), "--depth");
+        assertBad(search(dir.resolve("variant"), concat(data, "--variant", "BATCHNORM")), "--variant");
         assertBad(search(dir.resolve("fraction"), concat(data, "--validation-fraction", "1")),
                 "--validation-fraction");
     }
