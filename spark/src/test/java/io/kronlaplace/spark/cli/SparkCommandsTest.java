@@ -161,7 +161,9 @@ class SparkCommandsTest {
             assertArrayEquals(expected.shape(), actual.shape(), file.toString());
             double scale = expected.amaxNumber().doubleValue();
             double diff = expected.sub(actual).amaxNumber().doubleValue();
-            assertTrue(diff <= 1e-12 * scale, file + ": largest difference " + diff + " of " + scale);
+            // the model is float32, and one run differed at float32 rounding (3.4e-8 of the largest entry): the float32
+            // tolerance of docs/spark.md (Exactness) applies
+            assertTrue(diff <= 1e-6 * scale, file + ": largest difference " + diff + " of " + scale);
         }
     }
 
