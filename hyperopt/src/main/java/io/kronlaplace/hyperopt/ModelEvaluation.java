@@ -564,7 +564,8 @@ public final class ModelEvaluation {
 
     /**
      * Predicts whole sets of a posterior fitted with {@link #options()} in this JVM, batch by batch. The batches'
-     * memory is kept on the calling thread for the next set; {@link #releasePredictionMemory()} frees it after the last.
+     * memory is kept on the calling thread for the next set; {@link #releasePredictionMemory()} frees it after the
+     * last.
      *
      * @param posterior the fitted posterior
      * @return the set predictor

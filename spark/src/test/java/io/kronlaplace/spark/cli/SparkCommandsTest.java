@@ -28,9 +28,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@code kronlaplace-spark train}, {@code evaluate} and {@code curvature} on {@code local[2]} write the files of the
  * single-machine {@code kronlaplace} commands with the same arguments: the exported factors of the float32 model to
- * float32 tolerance (1e-6 relative to the factor's largest entry), the evaluation report to 1e-9, and the report of data-parallel
- * training of a float32 Wide ResNet (two replicas) to float32 tolerance (1e-3); bad input gives the single-machine
- * exit codes and messages.
+ * float32 tolerance (1e-6 relative to the factor's largest entry), the evaluation report to 1e-9, and the report of
+ * data-parallel training of a float32 Wide ResNet (two replicas) to float32 tolerance (1e-3); bad input gives the
+ * single-machine exit codes and messages.
  */
 class SparkCommandsTest {
     private static final String SPARK = "local[2]";
