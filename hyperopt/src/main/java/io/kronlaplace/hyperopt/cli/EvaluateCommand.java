@@ -231,9 +231,10 @@ public final class EvaluateCommand implements Callable<Integer> {
                         .append(String.format(Locale.ROOT, " %.3f", Math.abs(eta[g.ordinal()])));
             }
         }
+        // "the model's" rather than "the learned": a run that ends before its first update keeps the start values
         return String.format(Locale.ROOT, "MAP and Laplace are the invariant model (outputs averaged over %d "
-                + "augmented copies per image at the learned magnitudes: %s); \"%s\" is the plain network.", samples,
-                magnitudes, ModelEvaluation.PLAIN_MAP);
+                + "augmented copies per image at the model's augmentation magnitudes: %s); \"%s\" is the plain "
+                + "network.", samples, magnitudes, ModelEvaluation.PLAIN_MAP);
     }
 
     /**

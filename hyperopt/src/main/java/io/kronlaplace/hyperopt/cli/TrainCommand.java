@@ -564,7 +564,8 @@ public final class TrainCommand implements Callable<Integer> {
                         + "epoch %d; that epoch's weights and hyperparameters are saved and evaluated.", seconds,
                         r.bestLogMarglik(), r.bestEpoch()));
         if (r.eta().length > 0) {
-            b.append(" Learned augmentation |eta| of that epoch:");
+            b.append(Double.isNaN(r.bestLogMarglik()) ? " Augmentation |eta| (its start, no update ran):"
+                    : " Learned augmentation |eta| of that epoch:");
             for (AffineGenerator g : AffineGenerator.values()) {
                 b.append(String.format(Locale.ROOT, " %s %.3f", g.name().toLowerCase(Locale.ROOT),
                         Math.abs(r.eta()[g.ordinal()])));

@@ -143,6 +143,18 @@ class OutputAndResumeChecksTest {
     }
 
     @Test
+    void augmentationMagnitudesThatNoUpdateMovedAreNotCalledLearned() throws Exception {
+        Path out = dir.resolve("augmented");
+        MainTest.Run r = train(out, "--aug-samples", "2");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        String markdown = Files.readString(out.resolve("report.md"));
+        assertTrue(markdown.contains("Augmentation |eta| (its start, no update ran):"), markdown);
+        assertTrue(markdown.contains("at the model's augmentation magnitudes"), markdown);
+        assertFalse(markdown.contains("Learned augmentation"), markdown);
+        assertFalse(markdown.contains("learned magnitudes"), markdown);
+    }
+
+    @Test
     void trainingTimeCountsEveryEpochOfTheCheckpointedHistory() {
         // epochs 1 and 2 ran in an earlier process, epoch 3 in this one: all of them count
         List<EpochSummary> history = List.of(epoch(1, 2.0, 0), epoch(2, 3.0, 0.25), epoch(3, 4.0, 0.5));
