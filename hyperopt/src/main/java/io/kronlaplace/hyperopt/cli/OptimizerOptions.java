@@ -2,6 +2,7 @@ package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
 import io.kronlaplace.hyperopt.OptimizerKind;
+import io.kronlaplace.hyperopt.checkpoint.DataFormat;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,6 +23,17 @@ public final class OptimizerOptions {
     @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: " + DEFAULT_SGD_RATE
             + " with SGD, " + DEFAULT_ADAM_RATE + " with ADAM).")
     Double learningRate;
+
+    /**
+     * The optimiser an image classifier trains with when {@code --optimizer} is not given: SGD with momentum on
+     * CIFAR-10 (the schedule of the paper's Wide ResNets), Adam on synthetic images and files.
+     *
+     * @param format the training data's format
+     * @return the default optimiser for that data
+     */
+    static OptimizerKind defaultForImages(DataFormat format) {
+        return format == DataFormat.CIFAR ? OptimizerKind.SGD : OptimizerKind.ADAM;
+    }
 
     /**
      * Sets the optimiser and its learning rate on a builder.

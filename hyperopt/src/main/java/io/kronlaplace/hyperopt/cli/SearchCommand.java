@@ -2,7 +2,6 @@ package io.kronlaplace.hyperopt.cli;
 
 import io.kronlaplace.hyperopt.OnlineMarglikOptions;
 import io.kronlaplace.hyperopt.OptimizerKind;
-import io.kronlaplace.hyperopt.checkpoint.DataFormat;
 import io.kronlaplace.hyperopt.checkpoint.DataSource;
 import io.kronlaplace.hyperopt.checkpoint.ModelKind;
 import io.kronlaplace.hyperopt.search.GridRunner;
@@ -165,9 +164,9 @@ public final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("regression data (" + source.describe() + ") is searched with MLPs: "
                     + "use --model-kind MLP");
         }
-        // the same defaults as train: Adam on synthetic images and files, SGD with momentum on CIFAR-10
-        OptimizerKind defaultOptimizer = source.format() == DataFormat.CIFAR && modelKind == ModelKind.WRN
-                ? OptimizerKind.SGD : OptimizerKind.ADAM;
+        // Wide ResNets take train's default for the data; MLP grid points train with Adam on any data
+        OptimizerKind defaultOptimizer = modelKind == ModelKind.WRN
+                ? OptimizerOptions.defaultForImages(source.format()) : OptimizerKind.ADAM;
         OnlineMarglikOptions.Builder options = optimizerOptions.applyTo(OnlineMarglikOptions.builder(),
                         defaultOptimizer).epochs(epochs).batchSize(batchSize)
                 .burnIn(1).hypersteps(hypersteps).flavour(kfacFlavour.flavour())

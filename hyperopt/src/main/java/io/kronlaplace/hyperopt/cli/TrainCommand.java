@@ -432,7 +432,7 @@ public final class TrainCommand implements Callable<Integer> {
         boolean cifar = source.format() == DataFormat.CIFAR;
         boolean synthetic = source.format() == DataFormat.SYNTHETIC;
         return options(cifar, synthetic, LikelihoodType.CLASSIFICATION, synthetic ? 2 : 0,
-                cifar ? OptimizerKind.SGD : OptimizerKind.ADAM, resumeSource(source));
+                OptimizerOptions.defaultForImages(source.format()), resumeSource(source));
     }
 
     /**
