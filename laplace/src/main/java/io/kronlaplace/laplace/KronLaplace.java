@@ -339,7 +339,7 @@ public final class KronLaplace extends LaplacePosterior {
             // scaled by sqrt(K) so that X X^T is the K-weighted inner product of the classes' Jacobians
             xRows.muliRowVector(sqrtGrid);
             kernels().gemm(xRows, xRows, gram, false, true, 1.0, 0.0);
-            out.get(NDArrayIndex.point(n), NDArrayIndex.all(), NDArrayIndex.all()).addi(gram.castTo(DataType.DOUBLE));
+            row(out, n).addi(gram.castTo(DataType.DOUBLE));
         }
     }
 
