@@ -16,15 +16,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>The kernel is stored {@code [Cout, Cin, k, k]} (OIHW), so its row-major matrix view {@code Cout x (Cin*k*k)} is
  * the K-FAC weight matrix and {@link #inputPositions} gives the matching inputs (im2col patches) at each of the
- * {@code R = Hout * Wout} shared output positions (see {@link WeightLayer}). Forward and backward run libnd4j's
- * native {@code conv2d}, {@code conv2d_bp} and {@code deconv2d_tf} ops, which use oneDNN for float32 when the oneDNN
- * native build is on the class path.
+ * {@code R = Hout * Wout} shared output positions (see {@link WeightLayer}). Forward and backward run on a
+ * {@link ConvolutionBackend}: oneDNN 3 for float32, libnd4j's native ops for float64 (docs/convolutions.md).
  */
 public final class Conv2d extends Module implements WeightLayer {
-    /** libnd4j argument: NCHW data layout. */
-    private static final int NCHW = 0;
-    /** libnd4j argument: weights laid out [oC, iC, kH, kW]. */
-    private static final int OIHW = 1;
     /** libnd4j argument: explicit padding (not SAME). */
     private static final int EXPLICIT_PADDING = 0;
 
@@ -166,47 +161,34 @@ public final class Conv2d extends Module implements WeightLayer {
     public INDArray forward(INDArray x, Mode mode) {
         validateInput(x);
         input = x;
-        long[] hw = outputSize(x.size(2), x.size(3));
-        INDArray out = Nd4j.createUninitialized(x.dataType(), x.size(0), outChannels, hw[0], hw[1]);
-        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d")
-                .addInputs(bias == null ? new INDArray[] {Tensors.dense(x), weight.value()}
-                        : new INDArray[] {Tensors.dense(x), weight.value(), bias.value()})
-                .addOutputs(out)
-                .addIntegerArguments(convArgs());
-        Nd4j.exec(op.build());
-        return out;
+        return convolve(x, weight.value(), bias == null ? null : bias.value());
     }
 
     @Override
     public INDArray backward(INDArray gradOutput, BackwardContext context) {
         INDArray a = requireCached(input, this);
         requireRows(gradOutput, a.size(0), context, this);
-        long[] hw = outputSize(a.size(2), a.size(3));
-        long[] expected = {gradOutput.size(0), outChannels, hw[0], hw[1]};
+        // an input-gradient pass may carry several output gradients per cached example (see BackwardContext)
+        ConvolutionGeometry geometry = geometry(gradOutput.size(0), a, bias != null);
+        long[] expected = geometry.outputShape();
         if (!Arrays.equals(gradOutput.shape(), expected)) {
             throw new IllegalArgumentException("Conv2d '" + path() + "': output gradient has shape "
                     + Arrays.toString(gradOutput.shape()) + ", expected " + Arrays.toString(expected));
         }
         context.observe(this, a, gradOutput);
         INDArray g = Tensors.dense(gradOutput);
-        INDArray gradInput;
-        if (context.parameterGradients()) {
-            gradInput = Nd4j.createUninitialized(a.dataType(), g.size(0), inChannels, a.size(2), a.size(3));
-            INDArray gradWeight = Nd4j.createUninitialized(a.dataType(), weight.value().shape());
-            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp")
-                    .addIntegerArguments(convArgs());
-            if (bias == null) {
-                op.addInputs(Tensors.dense(a), weight.value(), g).addOutputs(gradInput, gradWeight);
-                Nd4j.exec(op.build());
-            } else {
-                INDArray gradBias = Nd4j.createUninitialized(a.dataType(), outChannels);
-                op.addInputs(Tensors.dense(a), weight.value(), bias.value(), g).addOutputs(gradInput, gradWeight, gradBias);
-                Nd4j.exec(op.build());
-                bias.grad().addi(gradBias);
-            }
-            weight.grad().addi(gradWeight);
-        } else {
-            gradInput = inputGradient(g, a.size(2), a.size(3), hw[0], hw[1]);
+        ConvolutionBackend backend = ConvolutionBackend.forType(a.dataType());
+        if (!context.parameterGradients()) {
+            return backend.inputGradient(geometry, g, weight.value());
+        }
+        INDArray gradInput = Nd4j.createUninitialized(a.dataType(), a.shape());
+        INDArray gradWeight = Nd4j.createUninitialized(a.dataType(), weight.value().shape());
+        INDArray gradBias = bias == null ? null : Nd4j.createUninitialized(a.dataType(), outChannels);
+        backend.gradients(geometry, Tensors.dense(a), weight.value(), bias == null ? null : bias.value(), g, gradInput,
+                gradWeight, gradBias);
+        weight.grad().addi(gradWeight);
+        if (bias != null) {
+            bias.grad().addi(gradBias);
         }
         return gradInput;
     }
@@ -221,64 +203,28 @@ public final class Conv2d extends Module implements WeightLayer {
         if (tap != null) {
             tap.observe(this, a, tangent);
         }
-        long[] hw = outputSize(a.size(2), a.size(3));
-        INDArray out = Nd4j.createUninitialized(a.dataType(), a.size(0), outChannels, hw[0], hw[1]);
         // the bias is constant in the input: the tangent is the bias-free convolution of the input tangent
-        Nd4j.exec(DynamicCustomOp.builder("conv2d")
-                .addInputs(Tensors.dense(tangent), weight.value())
-                .addOutputs(out)
-                .addIntegerArguments(convArgs())
-                .build());
+        INDArray out = convolve(tangent, weight.value(), null);
         WeightTangent step = tap == null ? null : tap.weightTangent(this);
         if (step != null) {
             step.requireFits(this);
             // plus the output change of the weight step at the cached input: conv(a, dW) + db
-            INDArray change = Nd4j.createUninitialized(a.dataType(), out.shape());
-            Nd4j.exec(DynamicCustomOp.builder("conv2d")
-                    .addInputs(step.bias() == null ? new INDArray[] {Tensors.dense(a), step.weight()}
-                            : new INDArray[] {Tensors.dense(a), step.weight(), step.bias()})
-                    .addOutputs(change)
-                    .addIntegerArguments(convArgs())
-                    .build());
-            out.addi(change);
+            out.addi(convolve(a, step.weight(), step.bias()));
         }
         return out;
     }
 
-    /**
-     * The input gradient alone, as libnd4j's transposed convolution {@code deconv2d} of the output gradient: it needs
-     * only the input's shape, so k copies per example go through without tiling the cached input or computing the
-     * kernel gradient. (The kernel [Cout, Cin, k, k] is deconv2d's [iC, oC, kH, kW] layout.) The op produces only
-     * input sizes {@code s*(Hout-1) + k - 2p}; when the stride leaves rows or
-     * columns of the input unread at the far edge, the output gradient is padded with one zero row (column) at that
-     * edge, which keeps every window's start position, and the result is cropped back to {@code h x w}.
-     */
-    private INDArray inputGradient(INDArray g, long h, long w, long outH, long outW) {
-        boolean exactH = (h + 2L * padding - kernel) % stride == 0;
-        boolean exactW = (w + 2L * padding - kernel) % stride == 0;
-        if (exactH && exactW) {
-            return deconv(g, h, w);
-        }
-        long padOutH = exactH ? outH : outH + 1;
-        long padOutW = exactW ? outW : outW + 1;
-        INDArray padded = Nd4j.zeros(g.dataType(), g.size(0), outChannels, padOutH, padOutW);
-        padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, outH),
-                NDArrayIndex.interval(0, outW)).assign(g);
-        INDArray big = deconv(padded, (padOutH - 1) * stride + kernel - 2L * padding,
-                (padOutW - 1) * stride + kernel - 2L * padding);
-        return big.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h),
-                NDArrayIndex.interval(0, w)).dup('c');
+    /** conv(x, w) + b through the backend for x's type; b may be null. */
+    private INDArray convolve(INDArray x, INDArray w, INDArray b) {
+        ConvolutionGeometry g = geometry(x.size(0), x, b != null);
+        return ConvolutionBackend.forType(x.dataType()).forward(g, Tensors.dense(x), w, b);
     }
 
-    /** Transposed convolution of g with the kernel: conv2d's input gradient for an input of size h x w. */
-    private INDArray deconv(INDArray g, long h, long w) {
-        INDArray gradInput = Nd4j.createUninitialized(g.dataType(), g.size(0), inChannels, h, w);
-        Nd4j.exec(DynamicCustomOp.builder("deconv2d")
-                .addInputs(g, weight.value())
-                .addOutputs(gradInput)
-                .addIntegerArguments(convArgs())
-                .build());
-        return gradInput;
+    /** The geometry of a call on a batch of images of x's size, with or without a bias. */
+    private ConvolutionGeometry geometry(long batch, INDArray x, boolean withBias) {
+        outputSize(x.size(2), x.size(3));
+        return new ConvolutionGeometry(batch, inChannels, x.size(2), x.size(3), outChannels, kernel, stride,
+                padding, withBias);
     }
 
     /** Output positions {@code R = Hout * Wout} for an NCHW input. */
@@ -406,10 +352,6 @@ public final class Conv2d extends Module implements WeightLayer {
     private PositionMatrices featuresByPositions(INDArray cols, long rows) {
         return new PositionMatrices(cols.reshape(rows, inFeatures(), cols.size(4) * cols.size(5)),
                 PositionMatrices.Orientation.FEATURES_BY_POSITIONS);
-    }
-
-    private int[] convArgs() {
-        return new int[] {kernel, kernel, stride, stride, padding, padding, 1, 1, EXPLICIT_PADDING, NCHW, OIHW};
     }
 
     private void validateInput(INDArray x) {
