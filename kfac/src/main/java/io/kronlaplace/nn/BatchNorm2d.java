@@ -23,6 +23,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * In {@link Mode#EVAL} the running statistics are used. The backward pass differentiates whichever statistics the
  * forward pass used: in TRAIN mode mu and var depend on the whole batch, so each of k back-propagated copies is an
  * independent vector through the same linearisation, with batch means taken within its own copy.
+ *
+ * <p>float32 training-mode passes run on oneDNN 3 ({@link OneDnnBatchNorm}) unless {@link OneDnn#PROPERTY} turns it
+ * off; everything else runs on libnd4j's element-wise ops (docs/onednn.md).
  */
 public final class BatchNorm2d extends Module {
     /** PyTorch's default epsilon. */
@@ -37,8 +40,12 @@ public final class BatchNorm2d extends Module {
     private final Parameter shift;
     private INDArray runningMean;
     private INDArray runningVar;
-    /** The input minus the mean the last forward pass used, as [N*C, H*W] rows. */
+    /** The input minus the mean the last forward pass used, as [N*C, H*W] rows; made on demand after oneDNN. */
     private INDArray centered;
+    /** A training-mode float32 forward pass on oneDNN: its input and batch statistics (float32 [C]), else null. */
+    private INDArray input;
+    private INDArray batchMean;
+    private INDArray batchVariance;
     /** 1 / sqrt(var + eps) per channel, from the statistics the last forward pass used. */
     private double[] invStd;
     /** Columns of N and of H*W ones for the per-channel sums, outside any workspace. */
@@ -142,9 +149,16 @@ public final class BatchNorm2d extends Module {
         if (runningMean.dataType() != type) {
             runningMean = runningMean.castTo(type);
             runningVar = runningVar.castTo(type);
-            centered = null;
-            invStd = null;
+            forgetForwardPass();
         }
+    }
+
+    private void forgetForwardPass() {
+        centered = null;
+        invStd = null;
+        input = null;
+        batchMean = null;
+        batchVariance = null;
     }
 
     @Override
@@ -164,6 +178,9 @@ public final class BatchNorm2d extends Module {
             throw new IllegalArgumentException("BatchNorm2d '" + path() + "': training needs more than one value "
                     + "per channel, got input shape " + java.util.Arrays.toString(x.shape()));
         }
+        if (mode == Mode.TRAIN && type == DataType.FLOAT && OneDnn.enabled()) {
+            return forwardOnOneDnn(x, m);
+        }
         // Work on the [N*C, H*W] view: every row is one (example, channel) plane, contiguous in NCHW, so the
         // per-channel arithmetic is a column-vector broadcast over rows instead of a strided walk along C. Each
         // full-size pass writes into an uninitialised buffer or in place, sums are BLAS matrix-vector products with
@@ -179,21 +196,12 @@ public final class BatchNorm2d extends Module {
             // y's buffer holds the squared deviations until y is written
             Nd4j.getExecutioner().exec(new Square(xc, y));
             var = scaled(channelSums(y, n), 1.0 / m);
-            double[] newMean = runningMean.toDoubleVector();
-            double[] newVar = runningVar.toDoubleVector();
-            for (int c = 0; c < channels; c++) {
-                newMean[c] = (1 - momentum) * newMean[c] + momentum * mean[c];
-                newVar[c] = (1 - momentum) * newVar[c] + momentum * m / (m - 1.0) * var[c];
-            }
-            runningMean.assign(Nd4j.createFromArray(newMean));
-            runningVar.assign(Nd4j.createFromArray(newVar));
+            updateRunningStatistics(mean, var, m);
         } else {
             var = runningVar.toDoubleVector();
         }
-        invStd = new double[var.length];
-        for (int c = 0; c < channels; c++) {
-            invStd[c] = 1 / Math.sqrt(var[c] + eps);
-        }
+        forgetForwardPass();
+        invStd = inverseStd(var);
         centered = xc;
         cachedMode = mode;
         Nd4j.getExecutioner().exec(new BroadcastMulOp(xc, column(gain(), n, type), y, 0));
@@ -201,9 +209,64 @@ public final class BatchNorm2d extends Module {
         return y.reshape('c', x.shape());
     }
 
+    /**
+     * Training-mode forward pass of a float32 batch on oneDNN; the backward pass of one output gradient per example
+     * runs there too, others get the centred input on demand ({@link #centered()}).
+     */
+    private INDArray forwardOnOneDnn(INDArray x, long m) {
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+        INDArray mean = Nd4j.createUninitialized(DataType.FLOAT, channels);
+        INDArray variance = Nd4j.createUninitialized(DataType.FLOAT, channels);
+        OneDnnBatchNorm.forward(x, scale.value(), shift.value(), eps, y, mean, variance);
+        double[] var = variance.toDoubleVector();
+        updateRunningStatistics(mean.toDoubleVector(), var, m);
+        forgetForwardPass();
+        invStd = inverseStd(var);
+        input = x;
+        batchMean = mean;
+        batchVariance = variance;
+        cachedMode = Mode.TRAIN;
+        return y;
+    }
+
+    /** Moves the running averages towards a batch's mean and (biased) variance over m values per channel. */
+    private void updateRunningStatistics(double[] mean, double[] var, long m) {
+        double[] newMean = runningMean.toDoubleVector();
+        double[] newVar = runningVar.toDoubleVector();
+        for (int c = 0; c < channels; c++) {
+            newMean[c] = (1 - momentum) * newMean[c] + momentum * mean[c];
+            newVar[c] = (1 - momentum) * newVar[c] + momentum * m / (m - 1.0) * var[c];
+        }
+        runningMean.assign(Nd4j.createFromArray(newMean));
+        runningVar.assign(Nd4j.createFromArray(newVar));
+    }
+
+    private double[] inverseStd(double[] var) {
+        double[] inverse = new double[var.length];
+        for (int c = 0; c < channels; c++) {
+            inverse[c] = 1 / Math.sqrt(var[c] + eps);
+        }
+        return inverse;
+    }
+
+    /** The cached centred input as [N*C, H*W] rows, made from the oneDNN pass's input and mean when needed. */
+    private INDArray centered() {
+        if (centered == null && input != null) {
+            long n = input.size(0);
+            INDArray rows = Tensors.dense(input).reshape('c', n * channels, input.size(2) * input.size(3));
+            centered = Nd4j.createUninitialized(rows.dataType(), rows.shape());
+            Nd4j.getExecutioner().exec(new BroadcastSubOp(rows, column(batchMean.toDoubleVector(), n,
+                    rows.dataType()), centered, 0));
+        }
+        return requireCached(centered, this);
+    }
+
     @Override
     public INDArray backward(INDArray gradOutput, BackwardContext context) {
-        INDArray xc = requireCached(centered, this);
+        if (input != null && gradOutput.size(0) == input.size(0)) {
+            return backwardOnOneDnn(gradOutput, context);
+        }
+        INDArray xc = centered();
         long n = xc.size(0) / channels;
         requireRows(gradOutput, n, context, this);
         long area = xc.size(1);
@@ -259,6 +322,26 @@ public final class BatchNorm2d extends Module {
             }
         }
         return gradInput.reshape('c', gradOutput.shape());
+    }
+
+    /** One output gradient per example after a oneDNN forward pass: the whole backward pass on oneDNN. */
+    private INDArray backwardOnOneDnn(INDArray gradOutput, BackwardContext context) {
+        requireRows(gradOutput, input.size(0), context, this);
+        if (!java.util.Arrays.equals(gradOutput.shape(), input.shape())) {
+            throw new IllegalArgumentException("BatchNorm2d '" + path() + "': output gradient must have the input's "
+                    + "shape " + java.util.Arrays.toString(input.shape()) + ", got "
+                    + java.util.Arrays.toString(gradOutput.shape()));
+        }
+        INDArray gradInput = Nd4j.createUninitialized(DataType.FLOAT, input.shape());
+        INDArray gradScale = Nd4j.createUninitialized(DataType.FLOAT, channels);
+        INDArray gradShift = Nd4j.createUninitialized(DataType.FLOAT, channels);
+        OneDnnBatchNorm.backward(input, gradOutput, scale.value(), batchMean, batchVariance, eps, gradInput, gradScale,
+                gradShift);
+        if (context.parameterGradients()) {
+            scale.grad().addi(gradScale);
+            shift.grad().addi(gradShift);
+        }
+        return gradInput;
     }
 
     /** gamma / sqrt(var + eps) per channel, with the statistics of the last forward pass. */

@@ -17,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>The kernel is stored {@code [Cout, Cin, k, k]} (OIHW), so its row-major matrix view {@code Cout x (Cin*k*k)} is
  * the K-FAC weight matrix and {@link #inputPositions} gives the matching inputs (im2col patches) at each of the
  * {@code R = Hout * Wout} shared output positions (see {@link WeightLayer}). Forward and backward run on a
- * {@link ConvolutionBackend}: oneDNN 3 for float32, libnd4j's native ops for float64 (docs/convolutions.md).
+ * {@link ConvolutionBackend}: oneDNN 3 for float32, libnd4j's native ops for float64 (docs/onednn.md).
  */
 public final class Conv2d extends Module implements WeightLayer {
     /** libnd4j argument: explicit padding (not SAME). */

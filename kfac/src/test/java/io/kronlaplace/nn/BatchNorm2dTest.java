@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -109,6 +111,43 @@ class BatchNorm2dTest {
         assertEquals(DataType.FLOAT, bn.runningMean().dataType());
         assertEquals(DataType.FLOAT, bn.namedBuffers().get("running_var").dataType());
         assertEquals(2, bn.namedBuffers().size());
+    }
+
+    @ParameterizedTest(name = "C={0}")
+    @ValueSource(ints = {3, 17, 32})
+    void float32TrainingPassesOnOneDnnMatchTheFloat64Ones(int channels) {
+        assertTrue(OneDnn.enabled(), "float32 training passes run on oneDNN by default");
+        BatchNorm2d exact = new BatchNorm2d(channels, DataType.DOUBLE);
+        exact.scale().value().assign(GradientCheck.random(50, channels).addi(1.5));
+        exact.shift().value().assign(GradientCheck.random(51, channels));
+        BatchNorm2d single = new BatchNorm2d(channels, DataType.DOUBLE);
+        single.scale().value().assign(exact.scale().value());
+        single.shift().value().assign(exact.shift().value());
+        single.castTo(DataType.FLOAT);
+        INDArray x = GradientCheck.random(52, 4, channels, 5, 6).muli(3).addi(1);
+        INDArray g = GradientCheck.random(53, 4, channels, 5, 6);
+        for (int step = 0; step < 2; step++) {
+            assertClose(exact.forward(x, Mode.TRAIN), single.forward(x.castTo(DataType.FLOAT), Mode.TRAIN), "output");
+            assertClose(exact.runningMean(), single.runningMean(), "running mean");
+            assertClose(exact.runningVar(), single.runningVar(), "running variance");
+            exact.zeroGrad();
+            single.zeroGrad();
+            assertClose(exact.backward(g, BackwardContext.training()),
+                    single.backward(g.castTo(DataType.FLOAT), BackwardContext.training()), "input gradient");
+            assertClose(exact.scale().grad(), single.scale().grad(), "scale gradient");
+            assertClose(exact.shift().grad(), single.shift().grad(), "shift gradient");
+        }
+        // two output gradients per example go through libnd4j's ops, on the centred input made from oneDNN's mean
+        INDArray two = Nd4j.concat(0, g, g.mul(-0.5));
+        assertClose(exact.backward(two, BackwardContext.curvature(2, null)),
+                single.backward(two.castTo(DataType.FLOAT), BackwardContext.curvature(2, null)), "two copies");
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertEquals(DataType.FLOAT, actual.dataType(), what);
+        double scale = expected.amaxNumber().doubleValue();
+        double diff = expected.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-5 * Math.max(scale, 1), what + ": largest difference " + diff + " at scale " + scale);
     }
 
     @Test

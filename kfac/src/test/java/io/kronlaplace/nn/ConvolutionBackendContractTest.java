@@ -127,7 +127,7 @@ abstract class ConvolutionBackendContractTest {
         Random random = new Random(13);
         double[] kernel = random(random, 2 * 2 * 3 * 3);
         List<double[]> inputs = new ArrayList<>();
-        int sizes = OneDnnConvolution.PLANS_PER_THREAD + 8;
+        int sizes = OneDnn.PLANS_PER_THREAD + 8;
         for (int i = 0; i < sizes; i++) {
             inputs.add(random(random, 2L * (4 + i) * (4 + i)));
         }

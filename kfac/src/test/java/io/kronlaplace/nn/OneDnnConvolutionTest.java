@@ -1,5 +1,6 @@
 package io.kronlaplace.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -15,11 +16,12 @@ class OneDnnConvolutionTest extends ConvolutionBackendContractTest {
 
     @Test
     void loadsAndServesFloat32ByDefault() {
-        assertNull(OneDnnConvolution.loadFailure());
-        assertSame(OneDnnConvolution.INSTANCE, ConvolutionBackend.Choice.floatBackend(null));
-        assertSame(OneDnnConvolution.INSTANCE, ConvolutionBackend.Choice.floatBackend(" OneDNN "));
-        assertSame(Nd4jConvolution.INSTANCE, ConvolutionBackend.Choice.floatBackend("nd4j"));
-        assertNull(ConvolutionBackend.Choice.floatBackend("cudnn"));
+        assertNull(OneDnn.loadFailure());
+        assertEquals(Boolean.TRUE, OneDnn.enabledBy(null));
+        assertEquals(Boolean.TRUE, OneDnn.enabledBy(" TRUE "));
+        assertEquals(Boolean.FALSE, OneDnn.enabledBy("false"));
+        assertNull(OneDnn.enabledBy("nd4j"));
+        assertSame(OneDnnConvolution.INSTANCE, ConvolutionBackend.forType(DataType.FLOAT));
         assertSame(Nd4jConvolution.INSTANCE, ConvolutionBackend.forType(DataType.DOUBLE));
     }
 }
