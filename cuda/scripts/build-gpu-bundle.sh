@@ -2,7 +2,7 @@
 # Builds the bundle that runs the CUDA core tests and benchmark on a GPU machine without Java or network access:
 # a jlinked Java runtime, the cuda module's classes and test classes, JavaCPP, the bytedeco CUDA bindings (no redist
 # jars: the machine's own CUDA 13 libraries are linked), EJML for the references, and JUnit's console launcher.
-# ND4J and its native library are left out; the core does not need them. See docs/gpu.md, section "The scripts".
+# ND4J, oneDNN, OpenBLAS and their native libraries are left out; the core does not need them. See docs/gpu.md, section "The scripts".
 #
 # Usage: cuda/scripts/build-gpu-bundle.sh [OUTPUT_DIR]   (default: cuda/target/gpu-bundle)
 # Writes OUTPUT_DIR/kronlaplace-gpu.tgz and OUTPUT_DIR/run-on-gpu.sh; carry both to the GPU machine.
@@ -28,7 +28,7 @@ echo "== compiling the cuda module and its tests"
 # one invocation: the reactor hands kfac's test classes to the cuda module only within the build that compiles them
 # shellcheck disable=SC2086
 mvn -B -q $MVN_FLAGS -pl cuda -am test-compile dependency:copy-dependencies -DincludeScope=test \
-    -DincludeGroupIds=org.bytedeco,org.ejml -DexcludeArtifactIds=openblas -DoutputDirectory="$STAGE/lib"
+    -DincludeGroupIds=org.bytedeco,org.ejml -DexcludeArtifactIds=openblas,dnnl,opencl -DoutputDirectory="$STAGE/lib"
 # shellcheck disable=SC2086
 mvn -B -q $MVN_FLAGS -N dependency:copy \
     -Dartifact="org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM" -DoutputDirectory="$STAGE/lib" \
@@ -41,8 +41,8 @@ cp cuda/scripts/run-on-gpu.sh "$STAGE/"
 echo "== jlink: $MODULES"
 jlink --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$STAGE/jre"
 
-if ls "$STAGE/lib" | grep -E -q '^(nd4j|openblas)'; then
-    echo "ND4J or OpenBLAS jars ended up in the bundle: $(ls "$STAGE/lib" | grep -E '^(nd4j|openblas)')" >&2
+if ls "$STAGE/lib" | grep -E -q '^(nd4j|openblas|dnnl|opencl)'; then
+    echo "ND4J, OpenBLAS or oneDNN jars ended up in the bundle: $(ls "$STAGE/lib" | grep -E '^(nd4j|openblas|dnnl|opencl)')" >&2
     exit 1
 fi
 
