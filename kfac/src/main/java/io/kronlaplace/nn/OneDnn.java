@@ -1,5 +1,6 @@
 package io.kronlaplace.nn;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -149,6 +150,11 @@ final class OneDnn {
             return type.cast(plan);
         }
 
+        /** @return the bookkeeping of one call on this thread; close it when the call's primitives have run */
+        Call call() {
+            return new Call(this);
+        }
+
         /** The start of scratch slot i, grown to hold at least {@code bytes}. */
         Pointer scratch(int i, long bytes) {
             if (slotBytes[i] < bytes) {
@@ -230,6 +236,47 @@ final class OneDnn {
         }
     }
 
+    /**
+     * One call's inputs: where each one's elements start, through a dense copy when it does not own a dense C-ordered
+     * buffer. Closing waits for the stream and then frees those copies at once, where ND4J allows (not inside a
+     * workspace).
+     */
+    static final class Call implements AutoCloseable {
+        private final Worker worker;
+        private final List<INDArray> copies = new ArrayList<>(0);
+
+        private Call(Worker worker) {
+            this.worker = worker;
+        }
+
+        /**
+         * The address of an input array's first element.
+         *
+         * @param a a float32 array the call reads
+         * @return the address oneDNN reads
+         */
+        Pointer input(INDArray a) {
+            if (a.dataType() != DataType.FLOAT) {
+                throw new IllegalArgumentException("oneDNN layers take float32 arrays, got " + a.dataType());
+            }
+            INDArray dense = Tensors.denseBuffer(a);
+            if (dense != a) {
+                copies.add(dense);
+            }
+            return dense.data().addressPointer();
+        }
+
+        @Override
+        public void close() {
+            worker.queue._wait();
+            for (INDArray copy : copies) {
+                if (copy.closeable()) {
+                    copy.close();
+                }
+            }
+        }
+    }
+
     /** Adds a native object to the list that its plan frees. */
     static <T extends Pointer> T own(T pointer, List<Pointer> owned) {
         owned.add(pointer);
@@ -244,24 +291,6 @@ final class OneDnn {
         owned.clear();
     }
 
-    /**
-     * The address of an input array's first element.
-     *
-     * @param a      a float32 array
-     * @param copies collects the dense copy made when a does not own a dense C-ordered buffer
-     * @return the address oneDNN reads
-     */
-    static Pointer address(INDArray a, List<INDArray> copies) {
-        if (a.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("oneDNN layers take float32 arrays, got " + a.dataType());
-        }
-        INDArray dense = Tensors.denseBuffer(a);
-        if (dense != a) {
-            copies.add(dense);
-        }
-        return dense.data().addressPointer();
-    }
-
     /** An output's address: outputs are written in place, so they must own their dense buffer. */
     static Pointer outputAddress(INDArray a) {
         if (a.dataType() != DataType.FLOAT || !Tensors.isDenseBuffer(a)) {
@@ -269,15 +298,6 @@ final class OneDnn {
                     + "got " + a.dataType() + " " + a.shapeInfoToString());
         }
         return a.data().addressPointer();
-    }
-
-    /** Frees the dense copies made for a call at once, where ND4J allows (not inside a workspace). */
-    static void release(List<INDArray> copies) {
-        for (INDArray copy : copies) {
-            if (copy.closeable()) {
-                copy.close();
-            }
-        }
     }
 
     /** A dense C-ordered float32 descriptor of rank 4: NCHW for images, OIHW for kernels. */

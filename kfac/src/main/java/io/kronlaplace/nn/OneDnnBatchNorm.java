@@ -3,12 +3,10 @@ package io.kronlaplace.nn;
 import static io.kronlaplace.nn.OneDnn.SLOT_A;
 import static io.kronlaplace.nn.OneDnn.SLOT_B;
 import static io.kronlaplace.nn.OneDnn.SLOT_C;
-import static io.kronlaplace.nn.OneDnn.address;
 import static io.kronlaplace.nn.OneDnn.channelBlocked;
 import static io.kronlaplace.nn.OneDnn.outputAddress;
 import static io.kronlaplace.nn.OneDnn.own;
 import static io.kronlaplace.nn.OneDnn.plain;
-import static io.kronlaplace.nn.OneDnn.release;
 import static io.kronlaplace.nn.OneDnn.vector;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE;
@@ -68,18 +66,17 @@ final class OneDnnBatchNorm {
             INDArray variance) {
         Plan plan = plan(x, eps);
         Worker worker = plan.worker;
-        List<INDArray> copies = new ArrayList<>(0);
-        plan.src.bind(worker, address(x, copies));
-        plan.dst.bind(worker, outputAddress(y));
-        plan.scale.bind(worker, address(scale, copies));
-        plan.shift.bind(worker, address(shift, copies));
-        plan.mean.bind(worker, outputAddress(mean));
-        plan.variance.bind(worker, outputAddress(variance));
-        plan.src.pull(worker);
-        plan.forward.execute(worker.queue, plan.forwardArgs);
-        plan.dst.push(worker);
-        worker.queue._wait();
-        release(copies);
+        try (OneDnn.Call call = worker.call()) {
+            plan.src.bind(worker, call.input(x));
+            plan.dst.bind(worker, outputAddress(y));
+            plan.scale.bind(worker, call.input(scale));
+            plan.shift.bind(worker, call.input(shift));
+            plan.mean.bind(worker, outputAddress(mean));
+            plan.variance.bind(worker, outputAddress(variance));
+            plan.src.pull(worker);
+            plan.forward.execute(worker.queue, plan.forwardArgs);
+            plan.dst.push(worker);
+        }
     }
 
     /**
@@ -101,21 +98,20 @@ final class OneDnnBatchNorm {
             INDArray gx, INDArray gScale, INDArray gShift) {
         Plan plan = plan(x, eps);
         Worker worker = plan.worker;
-        List<INDArray> copies = new ArrayList<>(0);
-        plan.src.bind(worker, address(x, copies));
-        plan.diffDst.bind(worker, address(gy, copies));
-        plan.diffSrc.bind(worker, outputAddress(gx));
-        plan.scale.bind(worker, address(scale, copies));
-        plan.mean.bind(worker, address(mean, copies));
-        plan.variance.bind(worker, address(variance, copies));
-        plan.diffScale.bind(worker, outputAddress(gScale));
-        plan.diffShift.bind(worker, outputAddress(gShift));
-        plan.src.pull(worker);
-        plan.diffDst.pull(worker);
-        plan.backward.execute(worker.queue, plan.backwardArgs);
-        plan.diffSrc.push(worker);
-        worker.queue._wait();
-        release(copies);
+        try (OneDnn.Call call = worker.call()) {
+            plan.src.bind(worker, call.input(x));
+            plan.diffDst.bind(worker, call.input(gy));
+            plan.diffSrc.bind(worker, outputAddress(gx));
+            plan.scale.bind(worker, call.input(scale));
+            plan.mean.bind(worker, call.input(mean));
+            plan.variance.bind(worker, call.input(variance));
+            plan.diffScale.bind(worker, outputAddress(gScale));
+            plan.diffShift.bind(worker, outputAddress(gShift));
+            plan.src.pull(worker);
+            plan.diffDst.pull(worker);
+            plan.backward.execute(worker.queue, plan.backwardArgs);
+            plan.diffSrc.push(worker);
+        }
     }
 
     private static Plan plan(INDArray x, double eps) {

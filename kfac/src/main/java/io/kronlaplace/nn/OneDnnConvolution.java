@@ -4,12 +4,10 @@ import static io.kronlaplace.nn.OneDnn.SLOT_A;
 import static io.kronlaplace.nn.OneDnn.SLOT_B;
 import static io.kronlaplace.nn.OneDnn.SLOT_C;
 import static io.kronlaplace.nn.OneDnn.SLOT_KERNEL;
-import static io.kronlaplace.nn.OneDnn.address;
 import static io.kronlaplace.nn.OneDnn.any;
 import static io.kronlaplace.nn.OneDnn.own;
 import static io.kronlaplace.nn.OneDnn.outputAddress;
 import static io.kronlaplace.nn.OneDnn.plain;
-import static io.kronlaplace.nn.OneDnn.release;
 import static io.kronlaplace.nn.OneDnn.vector;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
@@ -129,52 +127,49 @@ final class OneDnnConvolution implements ConvolutionBackend {
         }
 
         void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
-            List<INDArray> copies = new ArrayList<>(0);
-            src.bind(worker, address(x, copies));
-            kernel.bind(worker, address(w, copies));
-            if (bias != null) {
-                bias.bind(worker, address(b, copies));
+            try (OneDnn.Call call = worker.call()) {
+                src.bind(worker, call.input(x));
+                kernel.bind(worker, call.input(w));
+                if (bias != null) {
+                    bias.bind(worker, call.input(b));
+                }
+                dst.bind(worker, outputAddress(out));
+                src.pull(worker);
+                kernel.pull(worker);
+                forward.execute(worker.queue, forwardArgs);
+                dst.push(worker);
             }
-            dst.bind(worker, outputAddress(out));
-            src.pull(worker);
-            kernel.pull(worker);
-            forward.execute(worker.queue, forwardArgs);
-            dst.push(worker);
-            worker.queue._wait();
-            release(copies);
         }
 
         void inputGradient(INDArray gy, INDArray w, INDArray gx) {
-            List<INDArray> copies = new ArrayList<>(0);
-            backwardData(backward(), gy, w, gx, copies);
-            worker.queue._wait();
-            release(copies);
+            try (OneDnn.Call call = worker.call()) {
+                backwardData(backward(), gy, w, gx, call);
+            }
         }
 
         void gradients(INDArray x, INDArray w, INDArray gy, INDArray gx, INDArray gw, INDArray gb) {
             Backward bw = backward();
-            List<INDArray> copies = new ArrayList<>(0);
-            backwardData(bw, gy, w, gx, copies);
-            // the data kernel's slots are free again except SLOT_A, which holds the blocked output gradient
-            bw.weightsSrc.bind(worker, address(x, copies));
-            bw.weightsSrc.pull(worker);
-            if (bw.weightsDiffDst != bw.dataDiffDst) {
-                bw.weightsDiffDst.bind(worker, bw.dataDiffDst.user.get_data_handle());
-                bw.weightsDiffDst.pull(worker);
+            try (OneDnn.Call call = worker.call()) {
+                backwardData(bw, gy, w, gx, call);
+                // the data kernel's slots are free again except SLOT_A, which holds the blocked output gradient
+                bw.weightsSrc.bind(worker, call.input(x));
+                bw.weightsSrc.pull(worker);
+                if (bw.weightsDiffDst != bw.dataDiffDst) {
+                    bw.weightsDiffDst.bind(worker, bw.dataDiffDst.user.get_data_handle());
+                    bw.weightsDiffDst.pull(worker);
+                }
+                bw.diffKernel.bind(worker, outputAddress(gw));
+                if (bw.diffBias != null) {
+                    bw.diffBias.bind(worker, outputAddress(gb));
+                }
+                bw.weights.execute(worker.queue, bw.weightsArgs);
+                bw.diffKernel.push(worker);
             }
-            bw.diffKernel.bind(worker, outputAddress(gw));
-            if (bw.diffBias != null) {
-                bw.diffBias.bind(worker, outputAddress(gb));
-            }
-            bw.weights.execute(worker.queue, bw.weightsArgs);
-            bw.diffKernel.push(worker);
-            worker.queue._wait();
-            release(copies);
         }
 
-        private void backwardData(Backward bw, INDArray gy, INDArray w, INDArray gx, List<INDArray> copies) {
-            bw.dataDiffDst.bind(worker, address(gy, copies));
-            bw.dataKernel.bind(worker, address(w, copies));
+        private void backwardData(Backward bw, INDArray gy, INDArray w, INDArray gx, OneDnn.Call call) {
+            bw.dataDiffDst.bind(worker, call.input(gy));
+            bw.dataKernel.bind(worker, call.input(w));
             bw.diffSrc.bind(worker, outputAddress(gx));
             bw.dataDiffDst.pull(worker);
             bw.dataKernel.pull(worker);
