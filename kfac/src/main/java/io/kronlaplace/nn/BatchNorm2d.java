@@ -52,6 +52,8 @@ public final class BatchNorm2d extends Module {
     private INDArray onesN;
     private INDArray onesArea;
     private Mode cachedMode;
+    /** Whether the last forward pass took channel-blocked maps, and so gives and takes that layout. */
+    private boolean blockedMaps;
 
     /**
      * Batch normalisation with PyTorch's defaults (eps 1e-5, momentum 0.1), gamma = 1, beta = 0.
@@ -161,11 +163,26 @@ public final class BatchNorm2d extends Module {
         batchVariance = null;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Also takes float32 channel-blocked maps {@code [N, C/16, H, W, 16]} (see {@link ChannelBlocking}) and then
+     * gives its output, and takes its gradients and tangents, in that layout.
+     */
     @Override
     public INDArray forward(INDArray x, Mode mode) {
-        String what = "BatchNorm2d '" + path() + "' input (N, C, H, W)";
-        Tensors.requireRank(x, what, 4);
-        Tensors.requireSize(x, 1, channels, what);
+        boolean blocked = ChannelBlocks.isBlocked(x);
+        if (blocked) {
+            if (ChannelBlocks.channels(x) != channels) {
+                throw new IllegalArgumentException("BatchNorm2d '" + path() + "': channel-blocked input has "
+                        + ChannelBlocks.channels(x) + " channels, expected " + channels + ", got shape "
+                        + java.util.Arrays.toString(x.shape()));
+            }
+        } else {
+            String what = "BatchNorm2d '" + path() + "' input (N, C, H, W)";
+            Tensors.requireRank(x, what, 4);
+            Tensors.requireSize(x, 1, channels, what);
+        }
         DataType type = x.dataType();
         if (type != scale.value().dataType()) {
             throw new IllegalArgumentException("BatchNorm2d '" + path() + "': input is " + type
@@ -179,8 +196,23 @@ public final class BatchNorm2d extends Module {
                     + "per channel, got input shape " + java.util.Arrays.toString(x.shape()));
         }
         if (mode == Mode.TRAIN && type == DataType.FLOAT && OneDnn.enabled()) {
+            blockedMaps = blocked;
             return forwardOnOneDnn(x, m);
         }
+        if (blocked) {
+            // evaluation mode keeps libnd4j's passes, on NCHW copies
+            INDArray y = ChannelBlocks.block(forwardNchw(ChannelBlocks.unblock(x), mode, m));
+            blockedMaps = true;
+            return y;
+        }
+        blockedMaps = false;
+        return forwardNchw(x, mode, m);
+    }
+
+    private INDArray forwardNchw(INDArray x, Mode mode, long m) {
+        DataType type = x.dataType();
+        long n = x.size(0);
+        long area = x.size(2) * x.size(3);
         // Work on the [N*C, H*W] view: every row is one (example, channel) plane, contiguous in NCHW, so the
         // per-channel arithmetic is a column-vector broadcast over rows instead of a strided walk along C. Each
         // full-size pass writes into an uninitialised buffer or in place, sums are BLAS matrix-vector products with
@@ -253,7 +285,8 @@ public final class BatchNorm2d extends Module {
     private INDArray centered() {
         if (centered == null && input != null) {
             long n = input.size(0);
-            INDArray rows = Tensors.dense(input).reshape('c', n * channels, input.size(2) * input.size(3));
+            INDArray rows = Tensors.dense(ChannelBlocks.nchw(input)).reshape('c', n * channels,
+                    input.size(2) * input.size(3));
             centered = Nd4j.createUninitialized(rows.dataType(), rows.shape());
             Nd4j.getExecutioner().exec(new BroadcastSubOp(rows, column(batchMean.toDoubleVector(), n,
                     rows.dataType()), centered, 0));
@@ -266,6 +299,21 @@ public final class BatchNorm2d extends Module {
         if (input != null && gradOutput.size(0) == input.size(0)) {
             return backwardOnOneDnn(gradOutput, context);
         }
+        return blockedMaps ? ChannelBlocks.block(backwardNchw(ChannelBlocks.unblock(requireLayout(gradOutput,
+                "output gradient")), context)) : backwardNchw(requireLayout(gradOutput, "output gradient"), context);
+    }
+
+    /** gradOutput when its layout is the forward pass's (channel-blocked or NCHW). */
+    private INDArray requireLayout(INDArray g, String what) {
+        if (ChannelBlocks.isBlocked(g) != blockedMaps) {
+            throw new IllegalArgumentException("BatchNorm2d '" + path() + "': " + what + " " + java.util.Arrays
+                    .toString(g.shape()) + " is not in the forward pass's layout (" + (blockedMaps
+                    ? "channel-blocked [rows, C/16, H, W, 16]" : "NCHW [rows, C, H, W]") + ")");
+        }
+        return g;
+    }
+
+    private INDArray backwardNchw(INDArray gradOutput, BackwardContext context) {
         INDArray xc = centered();
         long n = xc.size(0) / channels;
         requireRows(gradOutput, n, context, this);
@@ -423,6 +471,11 @@ public final class BatchNorm2d extends Module {
             throw new IllegalStateException("BatchNorm2d '" + path() + "': forward-mode derivative needs the last "
                     + "forward pass in EVAL mode (batch statistics are not differentiated)");
         }
+        INDArray t = requireLayout(tangent, "tangent");
+        return blockedMaps ? ChannelBlocks.block(scaleByGain(ChannelBlocks.unblock(t))) : scaleByGain(t);
+    }
+
+    private INDArray scaleByGain(INDArray tangent) {
         INDArray t = dense(tangent);
         long n = t.size(0);
         INDArray rows = t.reshape('c', n * channels, t.length() / (n * channels));

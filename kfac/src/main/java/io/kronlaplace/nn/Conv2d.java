@@ -157,9 +157,15 @@ public final class Conv2d extends Module implements WeightLayer {
         return new long[] {(h + 2L * padding - kernel) / stride + 1, (w + 2L * padding - kernel) / stride + 1};
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Also takes float32 channel-blocked maps {@code [N, Cin/16, H, W, 16]} (see {@link ChannelBlocking}) and then
+     * gives channel-blocked output where Cout is a multiple of 16, NCHW output otherwise.
+     */
     @Override
     public INDArray forward(INDArray x, Mode mode) {
-        validateInput(x);
+        validateAnyLayout(x);
         input = x;
         return convolve(x, weight.value(), bias == null ? null : bias.value());
     }
@@ -170,12 +176,15 @@ public final class Conv2d extends Module implements WeightLayer {
         requireRows(gradOutput, a.size(0), context, this);
         // an input-gradient pass may carry several output gradients per cached example (see BackwardContext)
         ConvolutionGeometry geometry = geometry(gradOutput.size(0), a, bias != null);
-        long[] expected = geometry.outputShape();
+        long[] expected = geometry.outputArrayShape();
         if (!Arrays.equals(gradOutput.shape(), expected)) {
             throw new IllegalArgumentException("Conv2d '" + path() + "': output gradient has shape "
                     + Arrays.toString(gradOutput.shape()) + ", expected " + Arrays.toString(expected));
         }
-        context.observe(this, a, gradOutput);
+        if (context.tap() != null) {
+            // taps read NCHW whatever layout the layers pass on
+            context.observe(this, ChannelBlocks.nchw(a), ChannelBlocks.nchw(gradOutput));
+        }
         INDArray g = Tensors.dense(gradOutput);
         ConvolutionBackend backend = ConvolutionBackend.forType(a.dataType());
         if (!context.parameterGradients()) {
@@ -201,7 +210,7 @@ public final class Conv2d extends Module implements WeightLayer {
                     + Arrays.toString(tangent.shape()) + ", input was " + Arrays.toString(a.shape()));
         }
         if (tap != null) {
-            tap.observe(this, a, tangent);
+            tap.observe(this, ChannelBlocks.nchw(a), ChannelBlocks.nchw(tangent));
         }
         // the bias is constant in the input: the tangent is the bias-free convolution of the input tangent
         INDArray out = convolve(tangent, weight.value(), null);
@@ -220,11 +229,15 @@ public final class Conv2d extends Module implements WeightLayer {
         return ConvolutionBackend.forType(x.dataType()).forward(g, Tensors.dense(x), w, b);
     }
 
-    /** The geometry of a call on a batch of images of x's size, with or without a bias. */
+    /**
+     * The geometry of a call on a batch of images of x's size, with or without a bias; channel-blocked input gives
+     * channel-blocked output where the output channels fill whole blocks.
+     */
     private ConvolutionGeometry geometry(long batch, INDArray x, boolean withBias) {
         outputSize(x.size(2), x.size(3));
+        boolean blocked = ChannelBlocks.isBlocked(x);
         return new ConvolutionGeometry(batch, inChannels, x.size(2), x.size(3), outChannels, kernel, stride,
-                padding, withBias);
+                padding, withBias, blocked, blocked && outChannels % ChannelBlocks.BLOCK == 0);
     }
 
     /** Output positions {@code R = Hout * Wout} for an NCHW input. */
@@ -354,9 +367,28 @@ public final class Conv2d extends Module implements WeightLayer {
                 PositionMatrices.Orientation.FEATURES_BY_POSITIONS);
     }
 
+    /** Checks an NCHW input, the only layout of the weight-layer views. */
     private void validateInput(INDArray x) {
-        Tensors.requireRank(x, "Conv2d '" + path() + "' input (N, C, H, W)", 4);
-        Tensors.requireSize(x, 1, inChannels, "Conv2d '" + path() + "' input channels");
+        if (ChannelBlocks.isBlocked(x)) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': the weight-layer views take NCHW input "
+                    + "(N, C, H, W), got a channel-blocked array " + Arrays.toString(x.shape()));
+        }
+        validateAnyLayout(x);
+    }
+
+    /** Checks an NCHW or channel-blocked input, what the forward pass takes. */
+    private void validateAnyLayout(INDArray x) {
+        if (ChannelBlocks.isBlocked(x)) {
+            Tensors.requireSize(x, 1, inChannels / ChannelBlocks.BLOCK, "Conv2d '" + path()
+                    + "' channel-blocked input blocks (N, C/16, H, W, 16)");
+            if (inChannels % ChannelBlocks.BLOCK != 0) {
+                throw new IllegalArgumentException("Conv2d '" + path() + "': " + inChannels + " input channels do "
+                        + "not fill blocks of 16, so the input cannot be channel-blocked");
+            }
+        } else {
+            Tensors.requireRank(x, "Conv2d '" + path() + "' input (N, C, H, W)", 4);
+            Tensors.requireSize(x, 1, inChannels, "Conv2d '" + path() + "' input channels");
+        }
         if (x.dataType() != weight.value().dataType()) {
             throw new IllegalArgumentException("Conv2d '" + path() + "': input is " + x.dataType()
                     + " but weights are " + weight.value().dataType() + " (cast the network or the data)");

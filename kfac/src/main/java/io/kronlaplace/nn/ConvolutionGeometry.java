@@ -14,9 +14,17 @@ package io.kronlaplace.nn;
  * @param stride      step between output positions s
  * @param padding     zero rows and columns added on every side p
  * @param bias        whether the convolution adds a bias
+ * @param blockedInput  whether the input and its gradient are channel-blocked arrays ({@link ChannelBlocks})
+ * @param blockedOutput whether the output and its gradient are channel-blocked arrays
  */
 record ConvolutionGeometry(long batch, long inChannels, long height, long width, long outChannels, int kernel,
-        int stride, int padding, boolean bias) {
+        int stride, int padding, boolean bias, boolean blockedInput, boolean blockedOutput) {
+
+    /** A call on NCHW arrays. */
+    ConvolutionGeometry(long batch, long inChannels, long height, long width, long outChannels, int kernel,
+            int stride, int padding, boolean bias) {
+        this(batch, inChannels, height, width, outChannels, kernel, stride, padding, bias, false, false);
+    }
 
     /** @return output height {@code (H + 2p - k) / s + 1} */
     long outHeight() {
@@ -41,5 +49,20 @@ record ConvolutionGeometry(long batch, long inChannels, long height, long width,
     /** @return the output shape {@code [N, Cout, Hout, Wout]} */
     long[] outputShape() {
         return new long[] {batch, outChannels, outHeight(), outWidth()};
+    }
+
+    /** @return the shape of the input array: {@link #inputShape} or its channel-blocked form */
+    long[] inputArrayShape() {
+        return ChannelBlocks.arrayShape(inputShape(), blockedInput);
+    }
+
+    /** @return the shape of the output array: {@link #outputShape} or its channel-blocked form */
+    long[] outputArrayShape() {
+        return ChannelBlocks.arrayShape(outputShape(), blockedOutput);
+    }
+
+    /** @return whether either side is channel-blocked, which only the oneDNN backend serves */
+    boolean anyBlocked() {
+        return blockedInput || blockedOutput;
     }
 }

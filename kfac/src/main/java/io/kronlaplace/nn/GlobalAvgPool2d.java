@@ -3,15 +3,29 @@ package io.kronlaplace.nn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Mean over all spatial positions: NCHW {@code [N, C, H, W]} to {@code [N, C]}. */
+/**
+ * Mean over all spatial positions: NCHW {@code [N, C, H, W]} to {@code [N, C]}. Also takes float32 channel-blocked
+ * maps {@code [N, C/16, H, W, 16]} (see {@link ChannelBlocking}), whose input gradient it gives in that layout.
+ */
 public final class GlobalAvgPool2d extends Module {
+    /** The input's NCHW shape. */
     private long[] inputShape;
+    private boolean blocked;
 
     @Override
     public INDArray forward(INDArray input, Mode mode) {
-        Tensors.requireRank(input, "GlobalAvgPool2d '" + path() + "' input (N, C, H, W)", 4);
-        inputShape = input.shape();
-        return input.mean(2, 3);
+        blocked = ChannelBlocks.isBlocked(input);
+        if (!blocked) {
+            Tensors.requireRank(input, "GlobalAvgPool2d '" + path() + "' input (N, C, H, W)", 4);
+        }
+        inputShape = ChannelBlocks.logicalShape(input);
+        return mean(input);
+    }
+
+    /** [N, C] means of either layout; a block's lanes are consecutive channels. */
+    private static INDArray mean(INDArray x) {
+        return ChannelBlocks.isBlocked(x) ? x.mean(2, 3).reshape('c', x.size(0), ChannelBlocks.channels(x))
+                : x.mean(2, 3);
     }
 
     @Override
@@ -27,7 +41,8 @@ public final class GlobalAvgPool2d extends Module {
         long area = inputShape[2] * inputShape[3];
         INDArray spread = Nd4j.zeros(gradOutput.dataType(), rows * channels, area);
         spread.addiColumnVector(gradOutput.reshape('c', rows * channels, 1)).muli(1.0 / area);
-        return spread.reshape('c', rows, channels, inputShape[2], inputShape[3]);
+        INDArray gradInput = spread.reshape('c', rows, channels, inputShape[2], inputShape[3]);
+        return blocked ? ChannelBlocks.block(gradInput) : gradInput;
     }
 
     @Override
@@ -35,7 +50,13 @@ public final class GlobalAvgPool2d extends Module {
         if (inputShape == null) {
             throw new IllegalStateException("GlobalAvgPool2d '" + path() + "': jvp called before forward");
         }
-        Tensors.requireRank(tangent, "GlobalAvgPool2d '" + path() + "' tangent (N, C, H, W)", 4);
-        return tangent.mean(2, 3);
+        if (ChannelBlocks.isBlocked(tangent) != blocked) {
+            throw new IllegalArgumentException("GlobalAvgPool2d '" + path() + "': tangent "
+                    + java.util.Arrays.toString(tangent.shape()) + " is not in the input's layout");
+        }
+        if (!blocked) {
+            Tensors.requireRank(tangent, "GlobalAvgPool2d '" + path() + "' tangent (N, C, H, W)", 4);
+        }
+        return mean(tangent);
     }
 }

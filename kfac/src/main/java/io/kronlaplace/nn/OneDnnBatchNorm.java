@@ -34,17 +34,17 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Training-mode batch normalisation of float32 NCHW maps on oneDNN 3, for {@link BatchNorm2d}: the batch statistics,
- * the normalised output, and the gradients through the statistics. The kernels read channels in blocks of 16; each
- * call reorders its maps into that layout and back, which costs less than the several passes that libnd4j's
- * element-wise ops make (docs/onednn.md).
+ * Training-mode batch normalisation of float32 maps on oneDNN 3, for {@link BatchNorm2d}: the batch statistics, the
+ * normalised output, and the gradients through the statistics. The kernels read channels in blocks of 16. Channel-
+ * blocked maps ({@link ChannelBlocks}) are used in place; NCHW maps are reordered into that layout and back, which
+ * still costs less than the several passes that libnd4j's element-wise ops make (docs/onednn.md).
  */
 final class OneDnnBatchNorm {
     private OneDnnBatchNorm() {
     }
 
     /** What a prepared primitive depends on. */
-    private record Shape(long batch, long channels, long height, long width, float eps) {
+    private record Shape(long batch, long channels, long height, long width, float eps, boolean blocked) {
         long[] dims() {
             return new long[] {batch, channels, height, width};
         }
@@ -54,7 +54,7 @@ final class OneDnnBatchNorm {
      * Normalises x with its own statistics: {@code y = scale * (x - mean) / sqrt(var + eps) + shift} per channel,
      * mean and (biased) variance over (N, H, W).
      *
-     * @param x        input {@code [N, C, H, W]}, float32
+     * @param x        input {@code [N, C, H, W]} or its channel-blocked form, float32
      * @param scale    gamma {@code [C]}
      * @param shift    beta {@code [C]}
      * @param eps      added to the variance
@@ -115,7 +115,8 @@ final class OneDnnBatchNorm {
     }
 
     private static Plan plan(INDArray x, double eps) {
-        Shape shape = new Shape(x.size(0), x.size(1), x.size(2), x.size(3), (float) eps);
+        Shape shape = new Shape(x.size(0), ChannelBlocks.channels(x), x.size(2), x.size(3), (float) eps,
+                ChannelBlocks.isBlocked(x));
         return OneDnn.worker().plan(shape, Plan.class, worker -> new Plan(worker, shape));
     }
 
@@ -141,8 +142,9 @@ final class OneDnnBatchNorm {
         Plan(Worker worker, Shape shape) {
             this.worker = worker;
             engine cpu = worker.cpu;
-            memory.desc user = own(plain(shape.dims()), owned);
             memory.desc blocked = own(channelBlocked(shape.dims()), owned);
+            // channel-blocked callers' maps are read and written in place, NCHW ones through a reorder each way
+            memory.desc user = shape.blocked() ? blocked : own(plain(shape.dims()), owned);
             memory.desc perChannel = own(vector(shape.channels()), owned);
             int flags = dnnl.normalization_flags.use_scale.value | dnnl.normalization_flags.use_shift.value;
             try {

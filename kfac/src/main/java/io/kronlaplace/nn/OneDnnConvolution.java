@@ -5,6 +5,7 @@ import static io.kronlaplace.nn.OneDnn.SLOT_B;
 import static io.kronlaplace.nn.OneDnn.SLOT_C;
 import static io.kronlaplace.nn.OneDnn.SLOT_KERNEL;
 import static io.kronlaplace.nn.OneDnn.any;
+import static io.kronlaplace.nn.OneDnn.channelBlocked;
 import static io.kronlaplace.nn.OneDnn.own;
 import static io.kronlaplace.nn.OneDnn.outputAddress;
 import static io.kronlaplace.nn.OneDnn.plain;
@@ -51,14 +52,14 @@ final class OneDnnConvolution implements ConvolutionBackend {
 
     @Override
     public INDArray forward(ConvolutionGeometry g, INDArray x, INDArray w, INDArray b) {
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, g.outputShape());
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, g.outputArrayShape());
         plan(g).forward(x, w, b, out);
         return out;
     }
 
     @Override
     public INDArray inputGradient(ConvolutionGeometry g, INDArray gy, INDArray w) {
-        INDArray gx = Nd4j.createUninitialized(DataType.FLOAT, g.inputShape());
+        INDArray gx = Nd4j.createUninitialized(DataType.FLOAT, g.inputArrayShape());
         plan(g).inputGradient(gy, w, gx);
         return gx;
     }
@@ -67,6 +68,11 @@ final class OneDnnConvolution implements ConvolutionBackend {
     public void gradients(ConvolutionGeometry g, INDArray x, INDArray w, INDArray b, INDArray gy, INDArray gx,
             INDArray gw, INDArray gb) {
         plan(g).gradients(x, w, gy, gx, gw, gb);
+    }
+
+    /** The caller's layout of an image operand: NCHW, or channel blocks that the kernels then read in place. */
+    private static memory.desc image(long[] shape, boolean blocked) {
+        return blocked ? channelBlocked(shape) : plain(shape);
     }
 
     private static Plan plan(ConvolutionGeometry g) {
@@ -96,10 +102,10 @@ final class OneDnnConvolution implements ConvolutionBackend {
         Plan(Worker worker, ConvolutionGeometry g) {
             this.worker = worker;
             this.g = g;
-            this.srcUser = own(plain(g.inputShape()), owned);
+            this.srcUser = own(image(g.inputShape(), g.blockedInput()), owned);
             this.kernelUser = own(plain(g.kernelShape()), owned);
             this.biasUser = g.bias() ? own(vector(g.outChannels()), owned) : null;
-            this.dstUser = own(plain(g.outputShape()), owned);
+            this.dstUser = own(image(g.outputShape(), g.blockedOutput()), owned);
             this.strides = new long[] {g.stride(), g.stride()};
             this.padding = new long[] {g.padding(), g.padding()};
             try {

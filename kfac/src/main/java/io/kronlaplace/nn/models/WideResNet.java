@@ -1,6 +1,7 @@
 package io.kronlaplace.nn.models;
 
 import io.kronlaplace.nn.BatchNorm2d;
+import io.kronlaplace.nn.ChannelBlocking;
 import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.FixupBias;
 import io.kronlaplace.nn.FixupScale;
@@ -34,9 +35,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Convolution kernels start from {@code N(0, 2 / (Cout * k * k))} (He initialisation in fan-out mode, as in the
  * reference implementations); values are drawn from one seeded stream, so a seed fixes the network.
  *
- * <p>Module names: {@code conv}, {@code group1..3.<block>}, and {@code bn}/{@code relu}/{@code pool}/{@code fc} at
- * the head; a block with an identity shortcut is a {@link Residual}, one with a projection is
- * {@code Sequential(pre, residual)} whose pre-activation feeds both branches.
+ * <p>Module names: {@code conv}, {@code blocks}, {@code group1..3.<block>}, and {@code bn}/{@code relu}/{@code pool}/
+ * {@code fc} at the head; a block with an identity shortcut is a {@link Residual}, one with a projection is
+ * {@code Sequential(pre, residual)} whose pre-activation feeds both branches. {@code blocks} is a
+ * {@link ChannelBlocking}: after the first convolution, float32 feature maps pass between layers in oneDNN's
+ * channel-blocked layout, which saves two layout copies per convolution and batch normalisation and each way
+ * ({@link Builder#channelBlocks} turns it off).
  */
 public final class WideResNet {
     /** Normalisation scheme. */
@@ -54,6 +58,7 @@ public final class WideResNet {
     private final Variant variant;
     private final long seed;
     private final DataType dataType;
+    private final boolean channelBlocks;
 
     private WideResNet(Builder b) {
         this.depth = b.depth;
@@ -63,6 +68,7 @@ public final class WideResNet {
         this.variant = b.variant;
         this.seed = b.seed;
         this.dataType = b.dataType;
+        this.channelBlocks = b.channelBlocks;
     }
 
     /**
@@ -104,6 +110,9 @@ public final class WideResNet {
         long[] widths = {16, 16L * widen, 32L * widen, 64L * widen};
         Sequential root = new Sequential();
         root.add("conv", conv(inputChannels, widths[0], 3, 1, init, 1.0));
+        if (channelBlocks) {
+            root.add("blocks", new ChannelBlocking());
+        }
         if (variant == Variant.FIXUP) {
             root.add("bias", new FixupBias(dataType));
         }
@@ -193,6 +202,7 @@ public final class WideResNet {
         private Variant variant = Variant.BATCHNORM;
         private long seed = 0;
         private DataType dataType = DataType.FLOAT;
+        private boolean channelBlocks = true;
 
         private Builder() {
         }
@@ -293,6 +303,20 @@ public final class WideResNet {
                 throw new IllegalArgumentException("Wide ResNet parameters must be FLOAT or DOUBLE, got " + dataType);
             }
             this.dataType = dataType;
+            return this;
+        }
+
+        /**
+         * Whether float32 feature maps pass between layers in oneDNN's channel-blocked layout (default true; see
+         * {@link ChannelBlocking}). The layout changes no value beyond float rounding, parameters and their names
+         * are the same, and float64 networks are unaffected; false keeps {@code [N, C, H, W]} arrays between all
+         * layers, for code that reads a block's intermediate maps.
+         *
+         * @param channelBlocks true for the faster channel-blocked maps, false for NCHW ones throughout
+         * @return this builder
+         */
+        public Builder channelBlocks(boolean channelBlocks) {
+            this.channelBlocks = channelBlocks;
             return this;
         }
 

@@ -5,7 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kronlaplace.curvature.KfacEstimator;
+import io.kronlaplace.curvature.KfacFlavour;
+import io.kronlaplace.curvature.KfacOptions;
+import io.kronlaplace.curvature.KronFactors;
+import io.kronlaplace.likelihood.CrossEntropy;
+import io.kronlaplace.likelihood.Reduction;
+import io.kronlaplace.nn.BackwardContext;
 import io.kronlaplace.nn.BatchNorm2d;
+import io.kronlaplace.nn.ChannelBlocking;
 import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.GradientCheck;
 import io.kronlaplace.nn.Mode;
@@ -14,6 +22,7 @@ import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Parameter;
 import io.kronlaplace.nn.Residual;
 import io.kronlaplace.nn.Sequential;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -82,12 +91,12 @@ class WideResNetTest {
     @Test
     void batchNormBlockGradientsMatchFiniteDifferences() {
         Network net = wrn10(WideResNet.Variant.BATCHNORM);
-        Module projection = ((Sequential) net.root()).get(2);
+        Module projection = ((Sequential) net.root()).get(3);
         Module block = ((Sequential) projection).get(0);
         assertTrue(((Sequential) block).get(1) instanceof Residual);
         GradientCheck.checkSampled(block, GradientCheck.random(5, 2, 16, 4, 4), Mode.TRAIN, 4, 1e-6);
         GradientCheck.checkCopies(block, GradientCheck.random(6, 2, 16, 4, 4), Mode.TRAIN, 3, 1e-12);
-        Module identity = ((Sequential) ((Sequential) net.root()).get(1)).get(0);
+        Module identity = ((Sequential) ((Sequential) net.root()).get(2)).get(0);
         assertTrue(identity instanceof Residual);
         GradientCheck.checkSampled(identity, GradientCheck.random(7, 2, 16, 4, 4), Mode.TRAIN, 4, 1e-6);
     }
@@ -99,7 +108,7 @@ class WideResNetTest {
         for (Parameter p : net.parameters().values()) {
             p.value().addi(GradientCheck.random(p.size(), p.value().shape()).muli(0.3));
         }
-        Module projection = ((Sequential) ((Sequential) net.root()).get(3)).get(0);
+        Module projection = ((Sequential) ((Sequential) net.root()).get(4)).get(0);
         GradientCheck.checkSampled(projection, GradientCheck.random(8, 2, 16, 4, 4), Mode.TRAIN, 8, 1e-6);
         GradientCheck.checkCopies(projection, GradientCheck.random(9, 2, 16, 4, 4), Mode.EVAL, 2, 1e-12);
     }
@@ -120,6 +129,66 @@ class WideResNetTest {
                 () -> net.forward(GradientCheck.random(1, 2, 1, 8, 8), Mode.EVAL));
         assertTrue(e.getMessage().contains("channels"), e.getMessage());
         assertTrue(net.weightLayers().get(0) instanceof Conv2d);
-        assertTrue(((Sequential) net.root()).get(4) instanceof BatchNorm2d);
+        assertTrue(((Sequential) net.root()).get(1) instanceof ChannelBlocking);
+        assertTrue(((Sequential) net.root()).get(5) instanceof BatchNorm2d);
+    }
+
+    @Test
+    void channelBlockedMapsGiveTheStepCurvatureAndDerivativesOfNchwMaps() {
+        for (WideResNet.Variant variant : WideResNet.Variant.values()) {
+            Network nchw = float32Wrn10(variant, false);
+            Network blocked = float32Wrn10(variant, true);
+            for (Network net : List.of(nchw, blocked)) {
+                // away from Fixup's zero initialisation, so that every gradient is non-trivial
+                for (Parameter p : net.parameters().values()) {
+                    p.value().addi(GradientCheck.random(p.size(), p.value().shape()).castTo(DataType.FLOAT).muli(0.1));
+                }
+            }
+            String v = variant.name();
+            INDArray x = GradientCheck.random(31, 4, 3, 8, 8).castTo(DataType.FLOAT);
+            INDArray y = org.nd4j.linalg.factory.Nd4j.createFromArray(new long[] {0, 3, 1, 4});
+            CrossEntropy likelihood = new CrossEntropy();
+            for (Network net : List.of(nchw, blocked)) {
+                INDArray logits = net.forward(x, Mode.TRAIN);
+                net.backward(likelihood.gradient(logits, y, Reduction.MEAN), BackwardContext.training());
+            }
+            assertClose(nchw.forward(x, Mode.EVAL), blocked.forward(x, Mode.EVAL), v + " evaluation logits");
+            for (String p : nchw.parameters().keySet()) {
+                assertClose(nchw.parameter(p).grad(), blocked.parameter(p).grad(), v + " gradient of " + p);
+            }
+            for (String b : nchw.buffers().keySet()) {
+                assertClose(nchw.buffers().get(b), blocked.buffers().get(b), v + " " + b);
+            }
+            INDArray t = GradientCheck.random(32, 4, 3, 8, 8).castTo(DataType.FLOAT);
+            assertClose(nchw.jvp(t, null), blocked.jvp(t, null), v + " input derivative");
+            for (KfacFlavour flavour : KfacFlavour.values()) {
+                Map<String, KronFactors> expected = factors(nchw, x, y, flavour);
+                Map<String, KronFactors> actual = factors(blocked, x, y, flavour);
+                assertEquals(expected.keySet(), actual.keySet());
+                for (String layer : expected.keySet()) {
+                    assertClose(expected.get(layer).a(), actual.get(layer).a(), v + " " + flavour + " A of " + layer);
+                    assertClose(expected.get(layer).b(), actual.get(layer).b(), v + " " + flavour + " B of " + layer);
+                }
+            }
+        }
+    }
+
+    private static Network float32Wrn10(WideResNet.Variant variant, boolean channelBlocks) {
+        return WideResNet.builder().depth(10).widen(1).classes(5).variant(variant).seed(3).channelBlocks(channelBlocks)
+                .build();
+    }
+
+    private static Map<String, KronFactors> factors(Network net, INDArray x, INDArray y, KfacFlavour flavour) {
+        KfacEstimator estimator = new KfacEstimator(net, new CrossEntropy(),
+                KfacOptions.builder().flavour(flavour).build());
+        estimator.accumulate(x, y);
+        return estimator.factors();
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
+        double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-5 * scale, what + ": differs by " + diff + " (largest value " + scale + ")");
     }
 }
