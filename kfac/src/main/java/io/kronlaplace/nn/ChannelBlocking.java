@@ -8,8 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and batch normalisation no longer reorder every map they read and write (docs/onednn.md). Blocked maps are rank-5
  * arrays {@code [N, C/16, H, W, 16]}: channel {@code c} is lane {@code c % 16} of block {@code c / 16}.
  *
- * <p>Where the input cannot be blocked (float64, C not a multiple of 16, oneDNN 3 off or not loaded) this layer is
- * the identity and everything after it runs on NCHW arrays as before. Layers that take blocked maps, and give blocked
+ * <p>Maps are blocked in {@link Mode#TRAIN} only. Evaluation-mode passes (curvature passes, predictions, forward-mode
+ * derivatives) keep NCHW maps: their taps read NCHW arrays, and converting for every tap call cost more time and
+ * memory than blocking saved. Where the input cannot be blocked (float64, C not a multiple of 16, oneDNN 3 off or not
+ * loaded) this layer is the identity too, and everything after it runs on NCHW arrays as before. Layers that take blocked maps, and give blocked
  * maps where their output has channels in multiples of 16: {@link Conv2d}, {@link BatchNorm2d}, {@link ReLU},
  * {@link FixupBias}, {@link FixupScale}, {@link Dropout}, {@link Residual} and {@link Sequential} of these;
  * {@link GlobalAvgPool2d} takes them and gives {@code [N, C]}. Other layers reject rank-5 input, so a blocked map
@@ -23,7 +25,7 @@ public final class ChannelBlocking extends Module {
     public INDArray forward(INDArray input, Mode mode) {
         Tensors.requireRank(input, "ChannelBlocking '" + path() + "' input (N, C, H, W)", 4);
         inputShape = input.shape();
-        blocked = ChannelBlocks.canBlock(input);
+        blocked = mode == Mode.TRAIN && ChannelBlocks.canBlock(input);
         return blocked ? ChannelBlocks.block(input) : input;
     }
 

@@ -6,8 +6,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The kernels behind {@link Conv2d}: forward, input gradient alone, and input plus parameter gradients, on C-ordered
  * NCHW arrays whose shapes the caller has checked against a {@link ConvolutionGeometry}. Two implementations: oneDNN
- * 3.x with cached primitives ({@link OneDnnConvolution}, float32) and libnd4j's ops ({@link Nd4jConvolution}, every
- * type). {@link #forType} chooses; docs/onednn.md explains why there are two.
+ * 3.x with cached primitives ({@link OneDnnConvolution}, float32, which also reads and writes channel-blocked maps in
+ * place where the geometry says so) and libnd4j's ops ({@link Nd4jConvolution}, every type, NCHW only).
+ * {@link #forType} chooses; docs/onednn.md explains why there are two. The shapes in the method descriptions are the
+ * geometry's NCHW shapes; a channel-blocked operand has the matching {@code [N, C/16, H, W, 16]} array shape.
  */
 interface ConvolutionBackend {
     /**

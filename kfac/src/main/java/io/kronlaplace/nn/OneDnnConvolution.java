@@ -39,9 +39,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * Float32 convolutions on oneDNN 3.x through its JavaCPP presets. libnd4j's float32 {@code conv2d} runs its bundled
  * oneDNN 2.3, which takes the forward pass through kernels that read NHWC and so transposes every input batch, and
  * reorders the output gradient once for each of its two backward kernels. Here each call reorders its NCHW operands
- * once into the layouts that oneDNN's direct kernels prefer (channels in blocks of 16), and the kernels and reorders
- * of each {@link ConvolutionGeometry} are created once per thread and kept ({@link OneDnn.Worker}).
- * docs/onednn.md has the measurements.
+ * once into the layouts that oneDNN's direct kernels prefer (channels in blocks of 16), and reads and writes operands
+ * that are already channel-blocked ({@link ChannelBlocks}) in place; the kernels and reorders of each
+ * {@link ConvolutionGeometry} are created once per thread and kept ({@link OneDnn.Worker}). docs/onednn.md has the
+ * measurements.
  */
 final class OneDnnConvolution implements ConvolutionBackend {
     /** The one instance; its state is per thread. */

@@ -72,7 +72,9 @@ class ChannelBlocksTest {
         INDArray g = GradientCheck.random(2, 2, 32, 3, 3);
         assertSame(g, layer.backward(g, BackwardContext.training()));
         INDArray partial = random(1, 2, 24, 3, 3);
-        assertSame(partial, layer.forward(partial, Mode.EVAL));
+        assertSame(partial, layer.forward(partial, Mode.TRAIN));
+        INDArray evaluated = random(2, 2, 32, 3, 3);
+        assertSame(evaluated, layer.forward(evaluated, Mode.EVAL), "evaluation passes keep NCHW maps");
 
         INDArray x = random(3, 2, 32, 3, 3);
         INDArray y = layer.forward(x, Mode.TRAIN);

@@ -22,6 +22,7 @@ import io.kronlaplace.nn.Network;
 import io.kronlaplace.nn.Parameter;
 import io.kronlaplace.nn.Residual;
 import io.kronlaplace.nn.Sequential;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -148,17 +149,35 @@ class WideResNetTest {
             INDArray x = GradientCheck.random(31, 4, 3, 8, 8).castTo(DataType.FLOAT);
             INDArray y = org.nd4j.linalg.factory.Nd4j.createFromArray(new long[] {0, 3, 1, 4});
             CrossEntropy likelihood = new CrossEntropy();
-            for (Network net : List.of(nchw, blocked)) {
+            List<List<INDArray>> seen = List.of(new ArrayList<>(), new ArrayList<>());
+            List<INDArray> inputGradients = new ArrayList<>();
+            List<INDArray> trainingLogits = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Network net = i == 0 ? nchw : blocked;
                 INDArray logits = net.forward(x, Mode.TRAIN);
+                trainingLogits.add(logits);
                 net.backward(likelihood.gradient(logits, y, Reduction.MEAN), BackwardContext.training());
+                // two vectors per example through the training-mode linearisation, seen by a curvature tap
+                List<INDArray> taps = seen.get(i);
+                inputGradients.add(net.backward(GradientCheck.random(33, 8, 5).castTo(DataType.FLOAT),
+                        BackwardContext.curvature(2, (layer, in, g, copies) -> {
+                            taps.add(in);
+                            taps.add(g);
+                        })));
             }
-            assertClose(nchw.forward(x, Mode.EVAL), blocked.forward(x, Mode.EVAL), v + " evaluation logits");
+            assertClose(trainingLogits.get(0), trainingLogits.get(1), v + " training logits");
+            assertClose(inputGradients.get(0), inputGradients.get(1), v + " input gradient of two copies");
+            assertEquals(seen.get(0).size(), seen.get(1).size());
+            for (int i = 0; i < seen.get(0).size(); i++) {
+                assertClose(seen.get(0).get(i), seen.get(1).get(i), v + " tap argument " + i);
+            }
             for (String p : nchw.parameters().keySet()) {
                 assertClose(nchw.parameter(p).grad(), blocked.parameter(p).grad(), v + " gradient of " + p);
             }
             for (String b : nchw.buffers().keySet()) {
                 assertClose(nchw.buffers().get(b), blocked.buffers().get(b), v + " " + b);
             }
+            assertClose(nchw.forward(x, Mode.EVAL), blocked.forward(x, Mode.EVAL), v + " evaluation logits");
             INDArray t = GradientCheck.random(32, 4, 3, 8, 8).castTo(DataType.FLOAT);
             assertClose(nchw.jvp(t, null), blocked.jvp(t, null), v + " input derivative");
             for (KfacFlavour flavour : KfacFlavour.values()) {
