@@ -14,8 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * loaded) this layer is the identity too, and everything after it runs on NCHW arrays as before. Layers that take blocked maps, and give blocked
  * maps where their output has channels in multiples of 16: {@link Conv2d}, {@link BatchNorm2d}, {@link ReLU},
  * {@link FixupBias}, {@link FixupScale}, {@link Dropout}, {@link Residual} and {@link Sequential} of these;
- * {@link GlobalAvgPool2d} takes them and gives {@code [N, C]}. Other layers reject rank-5 input, so a blocked map
- * never reaches code that would misread it. Curvature taps see NCHW arrays whatever the layout.
+ * {@link GlobalAvgPool2d} takes them and gives {@code [N, C]}, {@link Flatten} takes them and gives the NCHW order's
+ * features. The other library layers reject rank-5 input, so a blocked map never reaches code that would misread
+ * it; a layer of your own after this one must accept the layout or convert. Curvature taps see NCHW arrays whatever
+ * the layout.
  */
 public final class ChannelBlocking extends Module {
     private boolean blocked;

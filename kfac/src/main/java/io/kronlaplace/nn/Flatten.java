@@ -3,9 +3,15 @@ package io.kronlaplace.nn;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Reshapes {@code [N, d1, d2, ...]} to {@code [N, d1*d2*...]} (C order), e.g. NCHW feature maps to a Linear input. */
+/**
+ * Reshapes {@code [N, d1, d2, ...]} to {@code [N, d1*d2*...]} (C order), e.g. NCHW feature maps to a Linear input.
+ * Channel-blocked maps (see {@link ChannelBlocking}) are flattened in NCHW order, so the features are the same in
+ * both layouts; their gradient goes back blocked.
+ */
 public final class Flatten extends Module {
+    /** The input's shape, NCHW for channel-blocked input. */
     private long[] inputShape;
+    private boolean blocked;
 
     @Override
     public INDArray forward(INDArray input, Mode mode) {
@@ -13,8 +19,10 @@ public final class Flatten extends Module {
             throw new IllegalArgumentException("Flatten '" + path() + "' needs rank >= 2, got shape "
                     + Arrays.toString(input.shape()));
         }
-        inputShape = input.shape();
-        return input.reshape('c', input.size(0), input.length() / input.size(0));
+        blocked = ChannelBlocks.isBlocked(input);
+        INDArray x = ChannelBlocks.nchw(input);
+        inputShape = x.shape();
+        return x.reshape('c', x.size(0), x.length() / x.size(0));
     }
 
     @Override
@@ -28,7 +36,8 @@ public final class Flatten extends Module {
         }
         long[] target = shape.clone();
         target[0] = gradOutput.size(0);
-        return gradOutput.reshape('c', target);
+        INDArray gradInput = gradOutput.reshape('c', target);
+        return blocked ? ChannelBlocks.block(gradInput) : gradInput;
     }
 
     private long[] requireShape() {
@@ -41,6 +50,11 @@ public final class Flatten extends Module {
     @Override
     public INDArray jvp(INDArray tangent, TangentTap tap) {
         requireShape();
-        return tangent.reshape('c', tangent.size(0), tangent.length() / tangent.size(0));
+        if (ChannelBlocks.isBlocked(tangent) != blocked) {
+            throw new IllegalArgumentException("Flatten '" + path() + "': tangent " + Arrays.toString(tangent.shape())
+                    + " is not in the input's layout");
+        }
+        INDArray t = ChannelBlocks.nchw(tangent);
+        return t.reshape('c', t.size(0), t.length() / t.size(0));
     }
 }

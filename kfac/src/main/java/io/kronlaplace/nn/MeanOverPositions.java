@@ -78,6 +78,10 @@ public final class MeanOverPositions extends Module {
     }
 
     private void requirePositions(INDArray x, String what) {
+        if (ChannelBlocks.isBlocked(x)) {
+            throw new IllegalArgumentException("MeanOverPositions '" + path() + "' " + what + " is a channel-blocked "
+                    + "map " + Arrays.toString(x.shape()) + ", not [N, R, ...]; pool images with GlobalAvgPool2d");
+        }
         if (x.rank() < 3) {
             throw new IllegalArgumentException("MeanOverPositions '" + path() + "' " + what
                     + " must be [N, R, ...] of rank 3 or more, got shape " + Arrays.toString(x.shape()));

@@ -88,6 +88,16 @@ class ChannelBlocksTest {
     }
 
     @Test
+    void layersThatReadNchwOnlyRejectBlockedMaps() {
+        INDArray blocked = ChannelBlocks.block(random(1, 2, 32, 4, 4));
+        for (Module layer : List.of(new AvgPool2d(2, 2), new MaxPool2d(2, 2), new MeanOverPositions(),
+                new Linear(32, 4, true, new Init(1, DataType.FLOAT, Init.Scheme.KAIMING_NORMAL)))) {
+            assertThrows(IllegalArgumentException.class, () -> layer.forward(blocked, Mode.TRAIN),
+                    layer.getClass().getSimpleName());
+        }
+    }
+
+    @Test
     void weightLayerViewsAndLibnd4jTakeNchwOnly() {
         Conv2d conv = conv(32, 16, 3, 1, true).get();
         INDArray blocked = ChannelBlocks.block(random(1, 2, 32, 4, 4));
@@ -121,6 +131,7 @@ class ChannelBlocksTest {
                 return s;
             }, mode));
             cases.add(Arguments.of("global average pooling", (Supplier<Module>) GlobalAvgPool2d::new, mode));
+            cases.add(Arguments.of("flatten", (Supplier<Module>) Flatten::new, mode));
             cases.add(Arguments.of("pre-activation residual block", (Supplier<Module>) () -> new Residual(
                     new Sequential(batchNorm(), new ReLU(), conv(32, 32, 3, 1, false).get())), mode));
         }
