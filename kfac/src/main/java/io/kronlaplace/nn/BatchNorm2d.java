@@ -299,8 +299,9 @@ public final class BatchNorm2d extends Module {
         if (input != null && gradOutput.size(0) == input.size(0)) {
             return backwardOnOneDnn(gradOutput, context);
         }
-        return blockedMaps ? ChannelBlocks.block(backwardNchw(ChannelBlocks.unblock(requireLayout(gradOutput,
-                "output gradient")), context)) : backwardNchw(requireLayout(gradOutput, "output gradient"), context);
+        INDArray g = requireLayout(gradOutput, "output gradient");
+        return blockedMaps ? ChannelBlocks.block(backwardNchw(ChannelBlocks.unblock(g), context))
+                : backwardNchw(g, context);
     }
 
     /** gradOutput when its layout is the forward pass's (channel-blocked or NCHW). */
