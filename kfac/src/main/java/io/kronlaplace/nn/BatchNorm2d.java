@@ -171,18 +171,7 @@ public final class BatchNorm2d extends Module {
      */
     @Override
     public INDArray forward(INDArray x, Mode mode) {
-        boolean blocked = ChannelBlocks.isBlocked(x);
-        if (blocked) {
-            if (ChannelBlocks.channels(x) != channels) {
-                throw new IllegalArgumentException("BatchNorm2d '" + path() + "': channel-blocked input has "
-                        + ChannelBlocks.channels(x) + " channels, expected " + channels + ", got shape "
-                        + java.util.Arrays.toString(x.shape()));
-            }
-        } else {
-            String what = "BatchNorm2d '" + path() + "' input (N, C, H, W)";
-            Tensors.requireRank(x, what, 4);
-            Tensors.requireSize(x, 1, channels, what);
-        }
+        ChannelBlocks.requireChannels(x, channels, "BatchNorm2d '" + path() + "' input");
         DataType type = x.dataType();
         if (type != scale.value().dataType()) {
             throw new IllegalArgumentException("BatchNorm2d '" + path() + "': input is " + type
@@ -195,18 +184,12 @@ public final class BatchNorm2d extends Module {
             throw new IllegalArgumentException("BatchNorm2d '" + path() + "': training needs more than one value "
                     + "per channel, got input shape " + java.util.Arrays.toString(x.shape()));
         }
+        blockedMaps = ChannelBlocks.isBlocked(x);
         if (mode == Mode.TRAIN && type == DataType.FLOAT && OneDnn.enabled()) {
-            blockedMaps = blocked;
             return forwardOnOneDnn(x, m);
         }
-        if (blocked) {
-            // evaluation mode keeps libnd4j's passes, on NCHW copies
-            INDArray y = ChannelBlocks.block(forwardNchw(ChannelBlocks.unblock(x), mode, m));
-            blockedMaps = true;
-            return y;
-        }
-        blockedMaps = false;
-        return forwardNchw(x, mode, m);
+        // evaluation mode and float64 keep libnd4j's passes, on an NCHW copy of blocked maps
+        return ChannelBlocks.viaNchw(x, nchw -> forwardNchw(nchw, mode, m));
     }
 
     private INDArray forwardNchw(INDArray x, Mode mode, long m) {
@@ -299,19 +282,9 @@ public final class BatchNorm2d extends Module {
         if (input != null && gradOutput.size(0) == input.size(0)) {
             return backwardOnOneDnn(gradOutput, context);
         }
-        INDArray g = requireLayout(gradOutput, "output gradient");
-        return blockedMaps ? ChannelBlocks.block(backwardNchw(ChannelBlocks.unblock(g), context))
-                : backwardNchw(g, context);
-    }
-
-    /** gradOutput when its layout is the forward pass's (channel-blocked or NCHW). */
-    private INDArray requireLayout(INDArray g, String what) {
-        if (ChannelBlocks.isBlocked(g) != blockedMaps) {
-            throw new IllegalArgumentException("BatchNorm2d '" + path() + "': " + what + " " + java.util.Arrays
-                    .toString(g.shape()) + " is not in the forward pass's layout (" + (blockedMaps
-                    ? "channel-blocked [rows, C/16, H, W, 16]" : "NCHW [rows, C, H, W]") + ")");
-        }
-        return g;
+        INDArray g = ChannelBlocks.requireLayout(gradOutput, blockedMaps, "BatchNorm2d '" + path()
+                + "' output gradient");
+        return ChannelBlocks.viaNchw(g, nchw -> backwardNchw(nchw, context));
     }
 
     private INDArray backwardNchw(INDArray gradOutput, BackwardContext context) {
@@ -472,8 +445,8 @@ public final class BatchNorm2d extends Module {
             throw new IllegalStateException("BatchNorm2d '" + path() + "': forward-mode derivative needs the last "
                     + "forward pass in EVAL mode (batch statistics are not differentiated)");
         }
-        INDArray t = requireLayout(tangent, "tangent");
-        return blockedMaps ? ChannelBlocks.block(scaleByGain(ChannelBlocks.unblock(t))) : scaleByGain(t);
+        INDArray t = ChannelBlocks.requireLayout(tangent, blockedMaps, "BatchNorm2d '" + path() + "' tangent");
+        return ChannelBlocks.viaNchw(t, this::scaleByGain);
     }
 
     private INDArray scaleByGain(INDArray tangent) {

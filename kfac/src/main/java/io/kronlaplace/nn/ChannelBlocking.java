@@ -37,11 +37,9 @@ public final class ChannelBlocking extends Module {
             throw new IllegalStateException("ChannelBlocking '" + path() + "': backward called before forward");
         }
         requireRows(gradOutput, inputShape[0], context, this);
-        INDArray g = blocked ? ChannelBlocks.unblock(requireBlocked(gradOutput, "output gradient")) : gradOutput;
-        if (!Arrays.equals(Arrays.copyOfRange(g.shape(), 1, g.rank()), Arrays.copyOfRange(inputShape, 1, 4))) {
-            throw new IllegalArgumentException("ChannelBlocking '" + path() + "': output gradient has shape "
-                    + Arrays.toString(gradOutput.shape()) + " for an input of shape " + Arrays.toString(inputShape));
-        }
+        String what = "ChannelBlocking '" + path() + "' output gradient";
+        INDArray g = ChannelBlocks.nchw(ChannelBlocks.requireLayout(gradOutput, blocked, what));
+        Tensors.requireSameTrailingShape(g, inputShape, what);
         return g;
     }
 
@@ -55,13 +53,5 @@ public final class ChannelBlocking extends Module {
                     + Arrays.toString(tangent.shape()) + ", input was " + Arrays.toString(inputShape));
         }
         return blocked ? ChannelBlocks.block(tangent) : tangent;
-    }
-
-    private INDArray requireBlocked(INDArray g, String what) {
-        if (!ChannelBlocks.isBlocked(g)) {
-            throw new IllegalArgumentException("ChannelBlocking '" + path() + "': " + what + " must be channel-"
-                    + "blocked like the forward output [N, C/16, H, W, 16], got " + Arrays.toString(g.shape()));
-        }
-        return g;
     }
 }

@@ -9,6 +9,7 @@ import io.kronlaplace.nn.OneDnn.Worker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.javacpp.Pointer;
@@ -123,6 +124,54 @@ final class ChannelBlocks {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, nchw);
         reorder(x, out, nchw, false);
         return out;
+    }
+
+    /**
+     * Checks that a map in either layout has the given channels: an NCHW array {@code [N, channels, H, W]}, or a
+     * channel-blocked one with {@code channels / 16} blocks.
+     *
+     * @param x        the map
+     * @param channels the channels the layer expects
+     * @param what     how the message names x, e.g. "Conv2d 'conv1' input"
+     * @throws IllegalArgumentException when the rank or the channel count differs
+     */
+    static void requireChannels(INDArray x, long channels, String what) {
+        if (!isBlocked(x)) {
+            Tensors.requireRank(x, what + " (N, C, H, W)", 4);
+            Tensors.requireSize(x, 1, channels, what + " channels");
+        } else if (channels(x) != channels) {
+            throw new IllegalArgumentException(what + ": channel-blocked map " + Arrays.toString(x.shape()) + " has "
+                    + x.size(1) + " blocks of " + BLOCK + " channels, expected " + channels + " channels");
+        }
+    }
+
+    /**
+     * Checks that a gradient or tangent is in the layout of the forward pass it goes with.
+     *
+     * @param x       the gradient or tangent
+     * @param blocked whether the forward pass's map was channel-blocked
+     * @param what    how the message names x, e.g. "BatchNorm2d 'bn' tangent"
+     * @return x
+     * @throws IllegalArgumentException when x is channel-blocked and the forward pass's map was not, or the reverse
+     */
+    static INDArray requireLayout(INDArray x, boolean blocked, String what) {
+        if (isBlocked(x) != blocked) {
+            throw new IllegalArgumentException(what + " " + Arrays.toString(x.shape())
+                    + " is not in the forward pass's layout (" + (blocked ? "channel-blocked [rows, C/16, H, W, 16]"
+                    : "NCHW [rows, C, H, W]") + ")");
+        }
+        return x;
+    }
+
+    /**
+     * Runs a computation that reads and gives NCHW maps on a map in either layout.
+     *
+     * @param x        an NCHW or channel-blocked map
+     * @param nchwOnly maps an NCHW array to an NCHW array of whole blocks of channels
+     * @return its result, channel-blocked when x is
+     */
+    static INDArray viaNchw(INDArray x, UnaryOperator<INDArray> nchwOnly) {
+        return isBlocked(x) ? block(nchwOnly.apply(unblock(x))) : nchwOnly.apply(x);
     }
 
     /**

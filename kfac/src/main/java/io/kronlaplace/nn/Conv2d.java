@@ -378,17 +378,7 @@ public final class Conv2d extends Module implements WeightLayer {
 
     /** Checks an NCHW or channel-blocked input, what the forward pass takes. */
     private void validateAnyLayout(INDArray x) {
-        if (ChannelBlocks.isBlocked(x)) {
-            Tensors.requireSize(x, 1, inChannels / ChannelBlocks.BLOCK, "Conv2d '" + path()
-                    + "' channel-blocked input blocks (N, C/16, H, W, 16)");
-            if (inChannels % ChannelBlocks.BLOCK != 0) {
-                throw new IllegalArgumentException("Conv2d '" + path() + "': " + inChannels + " input channels do "
-                        + "not fill blocks of 16, so the input cannot be channel-blocked");
-            }
-        } else {
-            Tensors.requireRank(x, "Conv2d '" + path() + "' input (N, C, H, W)", 4);
-            Tensors.requireSize(x, 1, inChannels, "Conv2d '" + path() + "' input channels");
-        }
+        ChannelBlocks.requireChannels(x, inChannels, "Conv2d '" + path() + "' input");
         if (x.dataType() != weight.value().dataType()) {
             throw new IllegalArgumentException("Conv2d '" + path() + "': input is " + x.dataType()
                     + " but weights are " + weight.value().dataType() + " (cast the network or the data)");

@@ -50,11 +50,8 @@ public final class Flatten extends Module {
     @Override
     public INDArray jvp(INDArray tangent, TangentTap tap) {
         requireShape();
-        if (ChannelBlocks.isBlocked(tangent) != blocked) {
-            throw new IllegalArgumentException("Flatten '" + path() + "': tangent " + Arrays.toString(tangent.shape())
-                    + " is not in the input's layout");
-        }
-        INDArray t = ChannelBlocks.nchw(tangent);
+        INDArray t = ChannelBlocks.nchw(ChannelBlocks.requireLayout(tangent, blocked, "Flatten '" + path()
+                + "' tangent"));
         return t.reshape('c', t.size(0), t.length() / t.size(0));
     }
 }

@@ -50,10 +50,7 @@ public final class GlobalAvgPool2d extends Module {
         if (inputShape == null) {
             throw new IllegalStateException("GlobalAvgPool2d '" + path() + "': jvp called before forward");
         }
-        if (ChannelBlocks.isBlocked(tangent) != blocked) {
-            throw new IllegalArgumentException("GlobalAvgPool2d '" + path() + "': tangent "
-                    + java.util.Arrays.toString(tangent.shape()) + " is not in the input's layout");
-        }
+        ChannelBlocks.requireLayout(tangent, blocked, "GlobalAvgPool2d '" + path() + "' tangent");
         if (!blocked) {
             Tensors.requireRank(tangent, "GlobalAvgPool2d '" + path() + "' tangent (N, C, H, W)", 4);
         }

@@ -107,12 +107,25 @@ public final class Tensors {
      *                                  and the actual shape
      */
     public static void requireSameTrailingShape(INDArray x, INDArray reference, String what) {
-        boolean same = x.rank() == reference.rank();
+        requireSameTrailingShape(x, reference.shape(), what);
+    }
+
+    /**
+     * Throws when x differs from a shape in any dimension but the first (the row count).
+     *
+     * @param x              the array to check
+     * @param referenceShape the required shape; its row count is ignored
+     * @param what           how the message names x
+     * @throws IllegalArgumentException if the ranks or any trailing dimension differ; the message gives the expected
+     *                                  and the actual shape
+     */
+    public static void requireSameTrailingShape(INDArray x, long[] referenceShape, String what) {
+        boolean same = x.rank() == referenceShape.length;
         for (int d = 1; same && d < x.rank(); d++) {
-            same = x.size(d) == reference.size(d);
+            same = x.size(d) == referenceShape[d];
         }
         if (!same) {
-            long[] expected = reference.shape().clone();
+            long[] expected = referenceShape.clone();
             throw new IllegalArgumentException(what + ": expected shape [rows" + (expected.length > 1 ? ", " : "")
                     + Arrays.stream(expected).skip(1).mapToObj(Long::toString)
                     .collect(java.util.stream.Collectors.joining(", ")) + "], got " + Arrays.toString(x.shape()));
