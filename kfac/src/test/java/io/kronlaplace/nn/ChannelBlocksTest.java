@@ -71,6 +71,9 @@ class ChannelBlocksTest {
         assertSame(doubles, layer.forward(doubles, Mode.TRAIN));
         INDArray g = GradientCheck.random(2, 2, 32, 3, 3);
         assertSame(g, layer.backward(g, BackwardContext.training()));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> layer.backward(GradientCheck.random(2, 2, 16, 3, 3), BackwardContext.training()));
+        assertTrue(shape.getMessage().contains("expected shape [rows, 32, 3, 3]"), shape.getMessage());
         INDArray partial = random(1, 2, 24, 3, 3);
         assertSame(partial, layer.forward(partial, Mode.TRAIN));
         INDArray evaluated = random(2, 2, 32, 3, 3);
