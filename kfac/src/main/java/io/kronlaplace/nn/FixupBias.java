@@ -46,7 +46,7 @@ public final class FixupBias extends Module {
         }
         requireRows(gradOutput, rows, context, this);
         if (context.parameterGradients()) {
-            bias.grad().addi(gradOutput.sumNumber().doubleValue());
+            bias.grad().addi(EntrySums.sum(gradOutput));
         }
         return gradOutput;
     }

@@ -45,7 +45,7 @@ public final class FixupScale extends Module {
         requireRows(gradOutput, x.size(0), context, this);
         Tensors.requireSameTrailingShape(gradOutput, x, "FixupScale '" + path() + "' output gradient");
         if (context.parameterGradients()) {
-            scale.grad().addi(gradOutput.mul(x).sumNumber().doubleValue());
+            scale.grad().addi(EntrySums.sumOfProducts(gradOutput, x));
         }
         return gradOutput.mul(scale.value().getDouble(0));
     }
