@@ -1,0 +1,131 @@
+package io.kronlaplace.nn;
+
+import static io.kronlaplace.nn.OneDnn.outputAddress;
+import static io.kronlaplace.nn.OneDnn.own;
+import static io.kronlaplace.nn.OneDnn.vector;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+
+import io.kronlaplace.nn.OneDnn.Worker;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.eltwise_backward;
+import org.bytedeco.dnnl.eltwise_forward;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The rectifier of float32 arrays on oneDNN 3, for {@link ReLU}: {@code y = max(x, 0)} and the masked gradient
+ * {@code gx = gy where y > 0, else 0}, each one pass over memory. libnd4j needs two passes each way (a copy and an
+ * in-place rectifier; a sign mask and a product), and these maps are among the largest arrays of a training step.
+ *
+ * <p>Element-wise, so the layout does not matter: arrays are described as flat vectors, which covers NCHW and
+ * channel-blocked maps ({@link ChannelBlocks}) and any other shape alike. The mask is read from the output (oneDNN's
+ * {@code eltwise_relu_use_dst_for_bwd}), so the layer keeps only its output.
+ */
+final class OneDnnRelu {
+    private OneDnnRelu() {
+    }
+
+    /** What a prepared primitive depends on: the number of entries. */
+    private record Length(long entries) {
+    }
+
+    /**
+     * {@code y = max(x, 0)}.
+     *
+     * @param x input, float32, any shape
+     * @param y receives the output: float32, x's length, owning a dense buffer
+     */
+    static void forward(INDArray x, INDArray y) {
+        Plan plan = plan(x.length());
+        Worker worker = plan.worker;
+        try (OneDnn.Call call = worker.call()) {
+            plan.src.set_data_handle(call.input(x));
+            plan.dst.set_data_handle(outputAddress(y));
+            plan.forward.execute(worker.queue, plan.forwardArgs);
+        }
+    }
+
+    /**
+     * The gradient through the rectifier for {@code copies} vectors per example: block c of {@code gy} (its
+     * {@code y.length()} entries from {@code c * y.length()} on) masked by y into the same block of {@code gx}.
+     *
+     * @param y  the forward pass's output, float32
+     * @param gy output gradients or tangents, float32, {@code copies} times y's length, copy-major
+     * @param gx receives the input gradients: gy's length, owning a dense buffer
+     */
+    static void backward(INDArray y, INDArray gy, INDArray gx) {
+        long entries = y.length();
+        Plan plan = plan(entries);
+        Worker worker = plan.worker;
+        try (OneDnn.Call call = worker.call()) {
+            plan.dst.set_data_handle(call.input(y));
+            FloatPointer from = new FloatPointer(call.input(gy));
+            FloatPointer to = new FloatPointer(outputAddress(gx));
+            for (long first = 0; first < gy.length(); first += entries) {
+                plan.diffDst.set_data_handle(from.getPointer(first));
+                plan.diffSrc.set_data_handle(to.getPointer(first));
+                plan.backward.execute(worker.queue, plan.backwardArgs);
+            }
+        }
+    }
+
+    private static Plan plan(long entries) {
+        Length length = new Length(entries);
+        return OneDnn.worker().plan(length, Plan.class, worker -> new Plan(worker, length));
+    }
+
+    /** The forward and backward primitives of one length on one thread, with their memory objects. */
+    private static final class Plan implements AutoCloseable {
+        final Worker worker;
+        final List<Pointer> owned = new ArrayList<>();
+        final eltwise_forward forward;
+        final eltwise_backward backward;
+        final memory src;
+        final memory dst;
+        final memory diffDst;
+        final memory diffSrc;
+        final IntMemoryMap forwardArgs;
+        final IntMemoryMap backwardArgs;
+
+        Plan(Worker worker, Length length) {
+            this.worker = worker;
+            memory.desc flat = own(vector(length.entries()), owned);
+            int algorithm = dnnl.algorithm.eltwise_relu_use_dst_for_bwd.value;
+            try {
+                eltwise_forward.primitive_desc forwardDesc = own(new eltwise_forward.primitive_desc(worker.cpu,
+                        dnnl.prop_kind.forward_training.value, algorithm, flat, flat), owned);
+                eltwise_backward.primitive_desc backwardDesc = own(new eltwise_backward.primitive_desc(worker.cpu,
+                        algorithm, flat, flat, flat, forwardDesc), owned);
+                this.forward = own(new eltwise_forward(forwardDesc), owned);
+                this.backward = own(new eltwise_backward(backwardDesc), owned);
+            } catch (RuntimeException e) {
+                close();
+                throw new IllegalStateException("oneDNN has no rectifier for " + length + ": " + e.getMessage(), e);
+            }
+            this.src = own(new memory(flat, worker.cpu, new Pointer()), owned);
+            this.dst = own(new memory(flat, worker.cpu, new Pointer()), owned);
+            this.diffDst = own(new memory(flat, worker.cpu, new Pointer()), owned);
+            this.diffSrc = own(new memory(flat, worker.cpu, new Pointer()), owned);
+            this.forwardArgs = own(new IntMemoryMap(), owned);
+            forwardArgs.put(DNNL_ARG_SRC, src);
+            forwardArgs.put(DNNL_ARG_DST, dst);
+            this.backwardArgs = own(new IntMemoryMap(), owned);
+            backwardArgs.put(DNNL_ARG_DST, dst);
+            backwardArgs.put(DNNL_ARG_DIFF_DST, diffDst);
+            backwardArgs.put(DNNL_ARG_DIFF_SRC, diffSrc);
+        }
+
+        @Override
+        public void close() {
+            OneDnn.free(owned);
+        }
+    }
+}
