@@ -20,7 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * products is one {@code ?dot}. Calls run single-threaded (see {@link OpenBlasThreads} for why short BLAS calls between
  * the convolutions must not leave spinning workers behind); they read memory faster than one core can add anyway.
  *
- * <p>Float32 and float64 arrays only; others fall back to ND4J's reductions.
+ * <p>Float32 and float64 arrays only; others fall back to ND4J's reductions. See docs/numerics.md, section "GEMM and
+ * SYRK".
  */
 final class EntrySums {
     private static final int ROW_MAJOR = 101;

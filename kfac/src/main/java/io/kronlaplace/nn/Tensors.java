@@ -56,7 +56,7 @@ public final class Tensors {
         if (!x.isR() || x.isEmpty()) {
             return true;
         }
-        if (Double.isFinite(x.sumNumber().doubleValue())) {
+        if (Double.isFinite(EntrySums.sum(x))) {
             return true;
         }
         return !(x.isInfinite().any() || x.isNaN().any());

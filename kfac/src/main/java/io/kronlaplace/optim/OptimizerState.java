@@ -1,5 +1,6 @@
 package io.kronlaplace.optim;
 
+import io.kronlaplace.nn.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -94,12 +95,9 @@ final class OptimizerState {
 
     /** Throws naming {@code what} when x holds NaN or infinity. */
     static void requireFinite(INDArray x, String what) {
-        // A sum is NaN or infinite exactly when some element is (barring overflow of huge values, which is as
-        // fatal), and needs no array-sized temporary.
-        double sum = x.sumNumber().doubleValue();
-        if (!Double.isFinite(sum)) {
+        if (!Tensors.allFinite(x)) {
             throw new IllegalArgumentException(what + " " + Arrays.toString(x.shape())
-                    + " contains NaN or infinite values (sum " + sum + ")");
+                    + " contains NaN or infinite values");
         }
     }
 

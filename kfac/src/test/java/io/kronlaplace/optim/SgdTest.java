@@ -124,4 +124,17 @@ class SgdTest {
         assertThrows(IllegalArgumentException.class,
                 () -> sgd.step(List.of(a), List.of(Nd4j.createFromArray(1.0, 1.0))));
     }
+
+    /** A sum of finite entries may overflow; only an entry that is itself NaN or infinite stops the step. */
+    @Test
+    void finiteGradientsWhoseSumOverflowsAreApplied() {
+        Sgd sgd = Sgd.builder().learningRate(1e-37).build();
+        INDArray theta = Nd4j.createFromArray(1f, 2f);
+        sgd.step(List.of(theta), List.of(Nd4j.createFromArray(3e38f, 3e38f)));
+        assertEquals(1f - 30f, theta.getFloat(0), 1e-4f);
+        assertEquals(2f - 30f, theta.getFloat(1), 1e-4f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> sgd.step(List.of(theta), List.of(Nd4j.createFromArray(3e38f, Float.POSITIVE_INFINITY))));
+        assertTrue(e.getMessage().contains("NaN or infinite"), e.getMessage());
+    }
 }
