@@ -24,6 +24,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * forward pass used: in TRAIN mode mu and var depend on the whole batch, so each of k back-propagated copies is an
  * independent vector through the same linearisation, with batch means taken within its own copy.
  *
+ * <p>{@link #rectified} makes the layer {@code max(0, y)}: batch normalisation and a {@link ReLU} as one layer, which
+ * oneDNN runs fused, one pass over the map each way instead of two.
+ *
  * <p>float32 training-mode passes run on oneDNN 3 ({@link OneDnnBatchNorm}) unless {@link OneDnn#PROPERTY} turns it
  * off; everything else runs on libnd4j's element-wise ops (docs/onednn.md).
  */
@@ -38,6 +41,7 @@ public final class BatchNorm2d extends Module {
     private final double momentum;
     private final Parameter scale;
     private final Parameter shift;
+    private final boolean rectified;
     private INDArray runningMean;
     private INDArray runningVar;
     /** The input minus the mean the last forward pass used, as [N*C, H*W] rows; made on demand after oneDNN. */
@@ -54,6 +58,10 @@ public final class BatchNorm2d extends Module {
     private Mode cachedMode;
     /** Whether the last forward pass took channel-blocked maps, and so gives and takes that layout. */
     private boolean blockedMaps;
+    /** A rectified layer's last output, whose positive entries pass gradients and tangents; else null. */
+    private INDArray output;
+    /** A rectified oneDNN training pass's record of the positive outputs, in oneDNN's format; else null. */
+    private INDArray positiveMask;
 
     /**
      * Batch normalisation with PyTorch's defaults (eps 1e-5, momentum 0.1), gamma = 1, beta = 0.
@@ -73,6 +81,25 @@ public final class BatchNorm2d extends Module {
      * @param type     floating-point type of parameters and running statistics
      */
     public BatchNorm2d(long channels, double eps, double momentum, DataType type) {
+        this(channels, eps, momentum, type, false);
+    }
+
+    /**
+     * Batch normalisation followed by a rectifier, {@code max(0, gamma * (x - mu) / sqrt(var + eps) + beta)}, with
+     * PyTorch's defaults (eps 1e-5, momentum 0.1): the same function, parameters and running statistics as a
+     * {@code BatchNorm2d} and a {@link ReLU} in sequence, in one layer. float32 training-mode passes run both on
+     * oneDNN in one pass over the map each way; the gradient passes where the output is positive.
+     *
+     * @param channels number of channels C, at least 1
+     * @param type     floating-point type of parameters and running statistics
+     * @return a new rectified layer with gamma = 1, beta = 0
+     * @throws IllegalArgumentException when {@code channels < 1} or the type is not floating-point
+     */
+    public static BatchNorm2d rectified(long channels, DataType type) {
+        return new BatchNorm2d(channels, DEFAULT_EPS, DEFAULT_MOMENTUM, type, true);
+    }
+
+    private BatchNorm2d(long channels, double eps, double momentum, DataType type, boolean rectified) {
         if (channels < 1 || !(eps > 0) || !(momentum > 0 && momentum <= 1) || !type.isFPType()) {
             throw new IllegalArgumentException("BatchNorm2d needs channels >= 1, eps > 0, momentum in (0, 1] and a "
                     + "floating-point type, got channels=" + channels + ", eps=" + eps + ", momentum=" + momentum
@@ -85,6 +112,16 @@ public final class BatchNorm2d extends Module {
         this.shift = new Parameter("bias", Parameter.Kind.NORM_SHIFT, Nd4j.zeros(type, channels));
         this.runningMean = Nd4j.zeros(type, channels);
         this.runningVar = Nd4j.ones(type, channels);
+        this.rectified = rectified;
+    }
+
+    /**
+     * Whether the output is rectified, {@code max(0, y)} ({@link #rectified}).
+     *
+     * @return true for a layer made by {@link #rectified}
+     */
+    public boolean isRectified() {
+        return rectified;
     }
 
     /**
@@ -161,6 +198,8 @@ public final class BatchNorm2d extends Module {
         input = null;
         batchMean = null;
         batchVariance = null;
+        output = null;
+        positiveMask = null;
     }
 
     /**
@@ -189,7 +228,12 @@ public final class BatchNorm2d extends Module {
             return forwardOnOneDnn(x, m);
         }
         // evaluation mode and float64 keep libnd4j's passes, on an NCHW copy of blocked maps
-        return ChannelBlocks.viaNchw(x, nchw -> forwardNchw(nchw, mode, m));
+        INDArray y = ChannelBlocks.viaNchw(x, nchw -> forwardNchw(nchw, mode, m));
+        if (rectified) {
+            output = ReLU.rectify(y);
+            return output;
+        }
+        return y;
     }
 
     private INDArray forwardNchw(INDArray x, Mode mode, long m) {
@@ -232,7 +276,8 @@ public final class BatchNorm2d extends Module {
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
         INDArray mean = Nd4j.createUninitialized(DataType.FLOAT, channels);
         INDArray variance = Nd4j.createUninitialized(DataType.FLOAT, channels);
-        OneDnnBatchNorm.forward(x, scale.value(), shift.value(), eps, y, mean, variance);
+        INDArray mask = rectified ? Nd4j.createUninitialized(DataType.INT8, OneDnnBatchNorm.maskBytes(x, eps)) : null;
+        OneDnnBatchNorm.forward(x, scale.value(), shift.value(), eps, y, mean, variance, mask);
         double[] var = variance.toDoubleVector();
         updateRunningStatistics(mean.toDoubleVector(), var, m);
         forgetForwardPass();
@@ -241,6 +286,10 @@ public final class BatchNorm2d extends Module {
         batchMean = mean;
         batchVariance = variance;
         cachedMode = Mode.TRAIN;
+        if (rectified) {
+            output = y;
+            positiveMask = mask;
+        }
         return y;
     }
 
@@ -284,6 +333,12 @@ public final class BatchNorm2d extends Module {
         }
         INDArray g = ChannelBlocks.requireLayout(gradOutput, blockedMaps, "BatchNorm2d '" + path()
                 + "' output gradient");
+        if (rectified) {
+            INDArray y = requireCached(output, this);
+            requireRows(g, y.size(0), context, this);
+            Tensors.requireSameTrailingShape(g, y, "BatchNorm2d '" + path() + "' output gradient");
+            g = ReLU.passWherePositive(y, g);
+        }
         return ChannelBlocks.viaNchw(g, nchw -> backwardNchw(nchw, context));
     }
 
@@ -358,7 +413,7 @@ public final class BatchNorm2d extends Module {
         INDArray gradScale = Nd4j.createUninitialized(DataType.FLOAT, channels);
         INDArray gradShift = Nd4j.createUninitialized(DataType.FLOAT, channels);
         OneDnnBatchNorm.backward(input, gradOutput, scale.value(), batchMean, batchVariance, eps, gradInput, gradScale,
-                gradShift);
+                gradShift, positiveMask);
         if (context.parameterGradients()) {
             scale.grad().addi(gradScale);
             shift.grad().addi(gradShift);
@@ -435,8 +490,9 @@ public final class BatchNorm2d extends Module {
     }
 
     /**
-     * In {@link Mode#EVAL} the layer is affine per channel, so the tangent is scaled by {@code gamma / sqrt(var + eps)}.
-     * In training mode the batch statistics depend on the input; that derivative is not provided.
+     * In {@link Mode#EVAL} the layer is affine per channel, so the tangent is scaled by {@code gamma / sqrt(var + eps)}
+     * (and, when rectified, passes where the output is positive). In training mode the batch statistics depend on the
+     * input; that derivative is not provided.
      */
     @Override
     public INDArray jvp(INDArray tangent, TangentTap tap) {
@@ -446,7 +502,8 @@ public final class BatchNorm2d extends Module {
                     + "forward pass in EVAL mode (batch statistics are not differentiated)");
         }
         INDArray t = ChannelBlocks.requireLayout(tangent, blockedMaps, "BatchNorm2d '" + path() + "' tangent");
-        return ChannelBlocks.viaNchw(t, this::scaleByGain);
+        INDArray scaled = ChannelBlocks.viaNchw(t, this::scaleByGain);
+        return rectified ? ReLU.passWherePositive(requireCached(output, this), scaled) : scaled;
     }
 
     private INDArray scaleByGain(INDArray tangent) {

@@ -19,15 +19,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the float32 layers on oneDNN 3 share ({@link OneDnnConvolution}, {@link OneDnnBatchNorm}): loading the
- * library, the switch that turns them off, and per thread an engine, a stream, scratch memory for the blocked copies
- * and the prepared primitives of the shapes used last. Each thread has its own, so concurrent callers share nothing
+ * What the float32 layers on oneDNN 3 share ({@link OneDnnConvolution}, {@link OneDnnBatchNorm},
+ * {@link OneDnnRelu}): loading the library, the switch that turns them off, and per thread an engine, a stream,
+ * scratch memory for the blocked copies and the prepared primitives of the shapes used last. Each thread has its own, so concurrent callers share nothing
  * mutable. See docs/onednn.md.
  */
 final class OneDnn {
     /**
-     * System property: {@code true} (the default) runs float32 convolutions and training-mode batch normalisation
-     * on oneDNN 3, {@code false} on libnd4j's ops.
+     * System property: {@code true} (the default) runs float32 convolutions, training-mode batch normalisation and
+     * rectifiers on oneDNN 3, {@code false} on libnd4j's ops.
      */
     static final String PROPERTY = "kronlaplace.onednn";
     /** Prepared shapes kept per thread; the least recently used one beyond this is released. */

@@ -18,6 +18,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCALE;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SHIFT;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
 import io.kronlaplace.nn.OneDnn.Operand;
 import io.kronlaplace.nn.OneDnn.Worker;
@@ -44,7 +45,8 @@ final class OneDnnBatchNorm {
     }
 
     /** What a prepared primitive depends on. */
-    private record Shape(long batch, long channels, long height, long width, float eps, boolean blocked) {
+    private record Shape(long batch, long channels, long height, long width, float eps, boolean blocked,
+            boolean rectified) {
         long[] dims() {
             return new long[] {batch, channels, height, width};
         }
@@ -61,14 +63,20 @@ final class OneDnnBatchNorm {
      * @param y        receives the output, x's shape
      * @param mean     receives the batch mean {@code [C]}
      * @param variance receives the biased batch variance {@code [C]}
+     * @param mask     null, or for a rectified output {@code max(y, 0)} ({@link BatchNorm2d#rectified}) receives
+     *                 which entries are positive, in oneDNN's format: {@link #maskBytes} bytes, kept for
+     *                 {@link #backward}
      */
     static void forward(INDArray x, INDArray scale, INDArray shift, double eps, INDArray y, INDArray mean,
-            INDArray variance) {
-        Plan plan = plan(x, eps);
+            INDArray variance, INDArray mask) {
+        Plan plan = plan(x, eps, mask != null);
         Worker worker = plan.worker;
         try (OneDnn.Call call = worker.call()) {
             plan.src.bind(worker, call.input(x));
             plan.dst.bind(worker, outputAddress(y));
+            if (mask != null) {
+                plan.mask.set_data_handle(mask.data().addressPointer());
+            }
             plan.scale.bind(worker, call.input(scale));
             plan.shift.bind(worker, call.input(shift));
             plan.mean.bind(worker, outputAddress(mean));
@@ -93,12 +101,17 @@ final class OneDnnBatchNorm {
      * @param gx       receives the input gradient, x's shape
      * @param gScale   receives the gradient of gamma {@code [C]}
      * @param gShift   receives the gradient of beta {@code [C]}
+     * @param mask     null, or the forward pass's mask when its output was rectified; gy is then the gradient of the
+     *                 rectified output, and passes only where that output was positive
      */
     static void backward(INDArray x, INDArray gy, INDArray scale, INDArray mean, INDArray variance, double eps,
-            INDArray gx, INDArray gScale, INDArray gShift) {
-        Plan plan = plan(x, eps);
+            INDArray gx, INDArray gScale, INDArray gShift, INDArray mask) {
+        Plan plan = plan(x, eps, mask != null);
         Worker worker = plan.worker;
         try (OneDnn.Call call = worker.call()) {
+            if (mask != null) {
+                plan.mask.set_data_handle(mask.data().addressPointer());
+            }
             plan.src.bind(worker, call.input(x));
             plan.diffDst.bind(worker, call.input(gy));
             plan.diffSrc.bind(worker, outputAddress(gx));
@@ -114,9 +127,21 @@ final class OneDnnBatchNorm {
         }
     }
 
-    private static Plan plan(INDArray x, double eps) {
+    /**
+     * The size of the mask that a rectified training-mode pass over maps like x keeps between its forward and
+     * backward passes.
+     *
+     * @param x   the forward pass's input
+     * @param eps added to the variance
+     * @return bytes to allocate for {@link #forward}'s mask
+     */
+    static long maskBytes(INDArray x, double eps) {
+        return plan(x, eps, true).mask.get_desc().get_size();
+    }
+
+    private static Plan plan(INDArray x, double eps, boolean rectified) {
         Shape shape = new Shape(x.size(0), ChannelBlocks.channels(x), x.size(2), x.size(3), (float) eps,
-                ChannelBlocks.isBlocked(x));
+                ChannelBlocks.isBlocked(x), rectified);
         return OneDnn.worker().plan(shape, Plan.class, worker -> new Plan(worker, shape));
     }
 
@@ -136,6 +161,7 @@ final class OneDnnBatchNorm {
         final Operand variance;
         final Operand diffScale;
         final Operand diffShift;
+        final memory mask;
         final IntMemoryMap forwardArgs;
         final IntMemoryMap backwardArgs;
 
@@ -146,7 +172,8 @@ final class OneDnnBatchNorm {
             // channel-blocked callers' maps are read and written in place, NCHW ones through a reorder each way
             memory.desc user = shape.blocked() ? blocked : own(plain(shape.dims()), owned);
             memory.desc perChannel = own(vector(shape.channels()), owned);
-            int flags = dnnl.normalization_flags.use_scale.value | dnnl.normalization_flags.use_shift.value;
+            int flags = dnnl.normalization_flags.use_scale.value | dnnl.normalization_flags.use_shift.value
+                    | (shape.rectified() ? dnnl.normalization_flags.fuse_norm_relu.value : 0);
             try {
                 batch_normalization_forward.primitive_desc forwardDesc = own(
                         new batch_normalization_forward.primitive_desc(cpu, dnnl.prop_kind.forward_training.value,
@@ -159,6 +186,9 @@ final class OneDnnBatchNorm {
                         owned);
                 this.forward = own(new batch_normalization_forward(forwardDesc), owned);
                 this.backward = own(new batch_normalization_backward(backwardDesc), owned);
+                this.mask = shape.rectified()
+                        ? own(new memory(own(forwardDesc.workspace_desc(), owned), cpu, new Pointer()), owned)
+                        : null;
             } catch (RuntimeException e) {
                 close();
                 throw new IllegalStateException("oneDNN has no batch normalisation for " + shape + ": "
@@ -190,6 +220,10 @@ final class OneDnnBatchNorm {
             backwardArgs.put(DNNL_ARG_DIFF_SRC, diffSrc.internal);
             backwardArgs.put(DNNL_ARG_DIFF_SCALE, diffScale.internal);
             backwardArgs.put(DNNL_ARG_DIFF_SHIFT, diffShift.internal);
+            if (mask != null) {
+                forwardArgs.put(DNNL_ARG_WORKSPACE, mask);
+                backwardArgs.put(DNNL_ARG_WORKSPACE, mask);
+            }
         }
 
         @Override

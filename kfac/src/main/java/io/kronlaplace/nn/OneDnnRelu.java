@@ -7,21 +7,27 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_0;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_1;
 
 import io.kronlaplace.nn.OneDnn.Worker;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.binary;
 import org.bytedeco.dnnl.eltwise_backward;
 import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The rectifier of float32 arrays on oneDNN 3, for {@link ReLU}: {@code y = max(x, 0)} and the masked gradient
+ * The rectifier of float32 arrays on oneDNN 3, for {@link ReLU} and the rectified {@link FixupBias}:
+ * {@code y = max(x, 0)}, {@code y = max(x + s, 0)} for a scalar s, and the masked gradient
  * {@code gx = gy where y > 0, else 0}, each one pass over memory. libnd4j needs two passes each way (a copy and an
  * in-place rectifier; a sign mask and a product), and these maps are among the largest arrays of a training step.
  *
@@ -37,6 +43,10 @@ final class OneDnnRelu {
     private record Length(long entries) {
     }
 
+    /** The number of entries of a shifted rectifier. */
+    private record ShiftedLength(long entries) {
+    }
+
     /**
      * {@code y = max(x, 0)}.
      *
@@ -50,6 +60,26 @@ final class OneDnnRelu {
             plan.src.set_data_handle(call.input(x));
             plan.dst.set_data_handle(outputAddress(y));
             plan.forward.execute(worker.queue, plan.forwardArgs);
+        }
+    }
+
+    /**
+     * {@code y = max(x + s, 0)} for a scalar s, in one pass: oneDNN's binary addition with the rectifier as its
+     * post-op. The shift is read at the call, so a learned s needs no new primitive.
+     *
+     * @param x     input, float32, any shape
+     * @param shift s, a float32 array of one entry
+     * @param y     receives the output: float32, x's length, owning a dense buffer
+     */
+    static void shiftedForward(INDArray x, INDArray shift, INDArray y) {
+        ShiftedLength length = new ShiftedLength(x.length());
+        ShiftedPlan plan = OneDnn.worker().plan(length, ShiftedPlan.class, worker -> new ShiftedPlan(worker, length));
+        Worker worker = plan.worker;
+        try (OneDnn.Call call = worker.call()) {
+            plan.src.set_data_handle(call.input(x));
+            plan.shift.set_data_handle(call.input(shift));
+            plan.dst.set_data_handle(outputAddress(y));
+            plan.add.execute(worker.queue, plan.args);
         }
     }
 
@@ -121,6 +151,48 @@ final class OneDnnRelu {
             backwardArgs.put(DNNL_ARG_DST, dst);
             backwardArgs.put(DNNL_ARG_DIFF_DST, diffDst);
             backwardArgs.put(DNNL_ARG_DIFF_SRC, diffSrc);
+        }
+
+        @Override
+        public void close() {
+            OneDnn.free(owned);
+        }
+    }
+
+    /** The shifted rectifier of one length on one thread. */
+    private static final class ShiftedPlan implements AutoCloseable {
+        final Worker worker;
+        final List<Pointer> owned = new ArrayList<>();
+        final binary add;
+        final memory src;
+        final memory shift;
+        final memory dst;
+        final IntMemoryMap args;
+
+        ShiftedPlan(Worker worker, ShiftedLength length) {
+            this.worker = worker;
+            memory.desc flat = own(vector(length.entries()), owned);
+            memory.desc scalar = own(vector(1), owned);
+            try {
+                post_ops rectifier = own(new post_ops(), owned);
+                rectifier.append_eltwise(dnnl.algorithm.eltwise_relu.value, 0f, 0f);
+                primitive_attr attr = own(new primitive_attr(), owned);
+                attr.set_post_ops(rectifier);
+                binary.primitive_desc desc = own(new binary.primitive_desc(worker.cpu,
+                        dnnl.algorithm.binary_add.value, flat, scalar, flat, attr, false), owned);
+                this.add = own(new binary(desc), owned);
+            } catch (RuntimeException e) {
+                close();
+                throw new IllegalStateException("oneDNN has no shifted rectifier for " + length + ": "
+                        + e.getMessage(), e);
+            }
+            this.src = own(new memory(flat, worker.cpu, new Pointer()), owned);
+            this.shift = own(new memory(scalar, worker.cpu, new Pointer()), owned);
+            this.dst = own(new memory(flat, worker.cpu, new Pointer()), owned);
+            this.args = own(new IntMemoryMap(), owned);
+            args.put(DNNL_ARG_SRC_0, src);
+            args.put(DNNL_ARG_SRC_1, shift);
+            args.put(DNNL_ARG_DST, dst);
         }
 
         @Override

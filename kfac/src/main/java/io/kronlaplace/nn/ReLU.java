@@ -4,7 +4,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -19,12 +18,7 @@ public final class ReLU extends Module {
 
     @Override
     public INDArray forward(INDArray input, Mode mode) {
-        if (onOneDnn(input)) {
-            output = Nd4j.createUninitialized(DataType.FLOAT, input.shape());
-            OneDnnRelu.forward(input, output);
-        } else {
-            output = Transforms.relu(input, true);
-        }
+        output = rectify(input);
         return output;
     }
 
@@ -33,22 +27,7 @@ public final class ReLU extends Module {
         INDArray y = requireCached(output, this);
         requireRows(gradOutput, y.size(0), context, this);
         Tensors.requireSameTrailingShape(gradOutput, y, "ReLU '" + path() + "' output gradient");
-        if (onOneDnn(y) && gradOutput.dataType() == DataType.FLOAT) {
-            INDArray gradInput = Nd4j.createUninitialized(DataType.FLOAT, gradOutput.shape());
-            OneDnnRelu.backward(y, gradOutput, gradInput);
-            return gradInput;
-        }
-        INDArray g = Tensors.dense(gradOutput);
-        INDArray gradInput = Nd4j.createUninitialized(g.dataType(), g.shape());
-        int copies = context.copies();
-        long n = y.size(0);
-        for (int c = 0; c < copies; c++) {
-            INDArray gc = copies == 1 ? g : g.get(NDArrayIndex.interval(c * n, (c + 1) * n));
-            INDArray out = copies == 1 ? gradInput : gradInput.get(NDArrayIndex.interval(c * n, (c + 1) * n));
-            Nd4j.getExecutioner().exec(new Sign(y, out));
-            out.muli(gc);
-        }
-        return gradInput;
+        return passWherePositive(y, gradOutput);
     }
 
     @Override
@@ -59,15 +38,64 @@ public final class ReLU extends Module {
                     + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(y.shape()));
         }
         // the same mask as backward: passes the tangent where the output is positive
-        if (onOneDnn(y) && tangent.dataType() == DataType.FLOAT) {
-            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, tangent.shape());
-            OneDnnRelu.backward(y, tangent, out);
+        return passWherePositive(y, tangent);
+    }
+
+    /**
+     * {@code max(x, 0)} as a new array; the rectifier of this layer and of {@link BatchNorm2d#rectified}.
+     *
+     * @param x any array
+     * @return a new dense array of x's shape and type
+     */
+    static INDArray rectify(INDArray x) {
+        if (!onOneDnn(x)) {
+            return Transforms.relu(x, true);
+        }
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+        OneDnnRelu.forward(x, y);
+        return y;
+    }
+
+    /**
+     * {@code max(x + s, 0)} for a scalar s as a new array, one pass on oneDNN; the rectified {@link FixupBias}.
+     *
+     * @param x     any array
+     * @param shift s, an array of one entry of x's type
+     * @return a new dense array of x's shape and type
+     */
+    static INDArray rectifyShifted(INDArray x, INDArray shift) {
+        if (!onOneDnn(x)) {
+            return Transforms.relu(x.add(shift.getDouble(0)), false);
+        }
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+        OneDnnRelu.shiftedForward(x, shift, y);
+        return y;
+    }
+
+    /**
+     * The derivative of the rectifier applied to gradients or tangents: g where the rectified output y is positive,
+     * 0 elsewhere, for each of the {@code g.size(0) / y.size(0)} copy-major blocks of g.
+     *
+     * @param y a rectified output ({@link #rectify})
+     * @param g gradients or tangents: a whole number of blocks of y's shape, stacked along dimension 0
+     * @return a new dense array of g's shape
+     */
+    static INDArray passWherePositive(INDArray y, INDArray g) {
+        if (onOneDnn(y) && g.dataType() == DataType.FLOAT) {
+            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, g.shape());
+            OneDnnRelu.backward(y, g, out);
             return out;
         }
-        INDArray t = Tensors.dense(tangent);
-        INDArray out = Nd4j.createUninitialized(t.dataType(), t.shape());
-        Nd4j.getExecutioner().exec(new Sign(y, out));
-        return out.muli(t);
+        INDArray dense = Tensors.dense(g);
+        INDArray out = Nd4j.createUninitialized(dense.dataType(), dense.shape());
+        long n = y.size(0);
+        for (long first = 0; first < dense.size(0); first += n) {
+            INDArray block = dense.size(0) == n ? dense : Tensors.firstAxisRange(dense, first, first + n);
+            INDArray outBlock = dense.size(0) == n ? out : Tensors.firstAxisRange(out, first, first + n);
+            Nd4j.getExecutioner().exec(new Sign(y, outBlock));
+            outBlock.muli(block);
+        }
+        return out;
     }
 
     private static boolean onOneDnn(INDArray x) {

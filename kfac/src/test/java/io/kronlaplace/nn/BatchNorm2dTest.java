@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -113,14 +113,63 @@ class BatchNorm2dTest {
         assertEquals(2, bn.namedBuffers().size());
     }
 
-    @ParameterizedTest(name = "C={0}")
-    @ValueSource(ints = {3, 17, 32})
-    void float32TrainingPassesOnOneDnnMatchTheFloat64Ones(int channels) {
+    /** The rectified layer against batch normalisation and a ReLU in sequence, in float64 (libnd4j's passes). */
+    @Test
+    void rectifiedLayerComputesBatchNormThenReLU() {
+        for (Mode mode : Mode.values()) {
+            BatchNorm2d fused = BatchNorm2d.rectified(3, DataType.DOUBLE);
+            BatchNorm2d plain = batchNorm();
+            fused.scale().value().assign(plain.scale().value());
+            fused.shift().value().assign(plain.shift().value());
+            fused.runningMean().assign(plain.runningMean());
+            fused.runningVar().assign(plain.runningVar());
+            Sequential pair = new Sequential(plain, new ReLU());
+            assertTrue(fused.isRectified() && !plain.isRectified());
+            INDArray x = GradientCheck.random(60, 4, 3, 3, 2).muli(2);
+            INDArray y = fused.forward(x, mode);
+            assertEquals(0.0, y.minNumber().doubleValue(), 0.0, mode + ": rectified output");
+            assertTrue(y.eq(0.0).castTo(DataType.INT32).sumNumber().intValue() > 0, mode + ": some outputs cut");
+            assertEquals(pair.forward(x, mode), y, mode + " output");
+            assertEquals(plain.runningMean(), fused.runningMean(), mode + " running mean");
+            assertEquals(plain.runningVar(), fused.runningVar(), mode + " running variance");
+            INDArray g = GradientCheck.random(61, 4, 3, 3, 2);
+            assertEquals(pair.backward(g, BackwardContext.training()), fused.backward(g, BackwardContext.training()),
+                    mode + " input gradient");
+            assertEquals(plain.scale().grad(), fused.scale().grad(), mode + " scale gradient");
+            assertEquals(plain.shift().grad(), fused.shift().grad(), mode + " shift gradient");
+            INDArray two = GradientCheck.random(62, 8, 3, 3, 2);
+            assertEquals(pair.backward(two, BackwardContext.curvature(2, null)),
+                    fused.backward(two, BackwardContext.curvature(2, null)), mode + " two copies");
+            if (mode == Mode.EVAL) {
+                INDArray t = GradientCheck.random(63, 4, 3, 3, 2);
+                assertEquals(pair.jvp(t, null), fused.jvp(t, null), "tangent");
+            }
+        }
+        GradientCheck.check(rectifiedBatchNorm(), GradientCheck.random(64, 3, 3, 2, 3).muli(2), Mode.TRAIN, 1e-6);
+        GradientCheck.check(rectifiedBatchNorm(), GradientCheck.random(65, 3, 3, 2, 3), Mode.EVAL, 1e-6);
+        GradientCheck.checkCopies(rectifiedBatchNorm(), GradientCheck.random(66, 3, 3, 2, 2), Mode.TRAIN, 3, 1e-12);
+    }
+
+    private static BatchNorm2d rectifiedBatchNorm() {
+        BatchNorm2d bn = BatchNorm2d.rectified(3, DataType.DOUBLE);
+        BatchNorm2d values = batchNorm();
+        bn.scale().value().assign(values.scale().value());
+        bn.shift().value().assign(values.shift().value());
+        bn.runningMean().assign(values.runningMean());
+        bn.runningVar().assign(values.runningVar());
+        return bn;
+    }
+
+    @ParameterizedTest(name = "C={0}, rectified={1}")
+    @CsvSource({"3, false", "17, false", "32, false", "3, true", "17, true", "32, true"})
+    void float32TrainingPassesOnOneDnnMatchTheFloat64Ones(int channels, boolean rectified) {
         assertTrue(OneDnn.enabled(), "float32 training passes run on oneDNN by default");
-        BatchNorm2d exact = new BatchNorm2d(channels, DataType.DOUBLE);
+        BatchNorm2d exact = rectified ? BatchNorm2d.rectified(channels, DataType.DOUBLE)
+                : new BatchNorm2d(channels, DataType.DOUBLE);
         exact.scale().value().assign(GradientCheck.random(50, channels).addi(1.5));
         exact.shift().value().assign(GradientCheck.random(51, channels));
-        BatchNorm2d single = new BatchNorm2d(channels, DataType.DOUBLE);
+        BatchNorm2d single = rectified ? BatchNorm2d.rectified(channels, DataType.DOUBLE)
+                : new BatchNorm2d(channels, DataType.DOUBLE);
         single.scale().value().assign(exact.scale().value());
         single.shift().value().assign(exact.shift().value());
         single.castTo(DataType.FLOAT);

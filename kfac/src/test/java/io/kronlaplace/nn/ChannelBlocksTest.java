@@ -121,11 +121,17 @@ class ChannelBlocksTest {
             cases.add(Arguments.of("conv 3x3 with bias", conv(32, 16, 3, 1, true), mode));
             cases.add(Arguments.of("conv 3x3 stride 2", conv(32, 48, 3, 2, false), mode));
             cases.add(Arguments.of("conv 1x1 to 8 channels, NCHW output", conv(32, 8, 1, 1, true), mode));
-            cases.add(Arguments.of("batch norm", (Supplier<Module>) ChannelBlocksTest::batchNorm, mode));
+            cases.add(Arguments.of("batch norm", (Supplier<Module>) () -> batchNorm(false), mode));
+            cases.add(Arguments.of("rectified batch norm", (Supplier<Module>) () -> batchNorm(true), mode));
             cases.add(Arguments.of("relu", (Supplier<Module>) ReLU::new, mode));
             cases.add(Arguments.of("fixup bias", (Supplier<Module>) () -> {
                 FixupBias b = new FixupBias(DataType.FLOAT);
                 b.bias().value().assign(0.3);
+                return b;
+            }, mode));
+            cases.add(Arguments.of("rectified fixup bias", (Supplier<Module>) () -> {
+                FixupBias b = FixupBias.rectified(DataType.FLOAT);
+                b.bias().value().assign(-0.1);
                 return b;
             }, mode));
             cases.add(Arguments.of("fixup scale", (Supplier<Module>) () -> {
@@ -136,7 +142,7 @@ class ChannelBlocksTest {
             cases.add(Arguments.of("global average pooling", (Supplier<Module>) GlobalAvgPool2d::new, mode));
             cases.add(Arguments.of("flatten", (Supplier<Module>) Flatten::new, mode));
             cases.add(Arguments.of("pre-activation residual block", (Supplier<Module>) () -> new Residual(
-                    new Sequential(batchNorm(), new ReLU(), conv(32, 32, 3, 1, false).get())), mode));
+                    new Sequential(batchNorm(false), new ReLU(), conv(32, 32, 3, 1, false).get())), mode));
         }
         cases.add(Arguments.of("dropout", (Supplier<Module>) () -> new Dropout(0.3, 1), Mode.EVAL));
         return cases.stream();
@@ -212,8 +218,8 @@ class ChannelBlocksTest {
                 new Init(5, DataType.FLOAT, Init.Scheme.KAIMING_NORMAL));
     }
 
-    private static BatchNorm2d batchNorm() {
-        BatchNorm2d bn = new BatchNorm2d(32, DataType.FLOAT);
+    private static BatchNorm2d batchNorm(boolean rectified) {
+        BatchNorm2d bn = rectified ? BatchNorm2d.rectified(32, DataType.FLOAT) : new BatchNorm2d(32, DataType.FLOAT);
         bn.scale().value().assign(random(21, 32).add(1.5));
         bn.shift().value().assign(random(22, 32));
         bn.runningMean().assign(random(23, 32).mul(0.1));

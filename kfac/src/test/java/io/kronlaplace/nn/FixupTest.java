@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class FixupTest {
     @Test
@@ -35,6 +36,42 @@ class FixupTest {
         GradientCheck.check(both, GradientCheck.random(2, 2, 3, 2, 2), Mode.TRAIN, 1e-6);
         GradientCheck.checkCopies(both, GradientCheck.random(3, 2, 3, 2, 2), Mode.TRAIN, 3, 1e-14);
         GradientCheck.checkFloat32Agrees(both, GradientCheck.random(4, 2, 3), Mode.TRAIN);
+    }
+
+    /** The rectified bias against a bias and a ReLU in sequence: float64 on libnd4j, float32 on oneDNN. */
+    @Test
+    void rectifiedBiasComputesBiasThenReLU() {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            FixupBias fused = FixupBias.rectified(type);
+            FixupBias plain = new FixupBias(type);
+            fused.bias().value().assign(0.25);
+            plain.bias().value().assign(0.25);
+            Sequential pair = new Sequential(plain, new ReLU());
+            assertTrue(fused.isRectified() && !plain.isRectified());
+            // a strided view as input
+            INDArray wide = GradientCheck.random(70, 4, 3, 5, 8).castTo(type);
+            INDArray x = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+                    NDArrayIndex.interval(0, 2, 8));
+            INDArray y = fused.forward(x, Mode.TRAIN);
+            assertEquals(type, y.dataType());
+            assertEquals(pair.forward(x, Mode.TRAIN), y, type + " output");
+            assertTrue(y.eq(0.0).castTo(DataType.INT32).sumNumber().intValue() > 0, "some outputs cut");
+            INDArray g = GradientCheck.random(71, 4, 3, 5, 4).castTo(type);
+            assertEquals(pair.backward(g, BackwardContext.training()), fused.backward(g, BackwardContext.training()),
+                    type + " input gradient");
+            assertEquals(plain.bias().grad().getDouble(0), fused.bias().grad().getDouble(0), 1e-5,
+                    type + " bias gradient");
+            INDArray three = GradientCheck.random(72, 12, 3, 5, 4).castTo(type);
+            assertEquals(pair.backward(three, BackwardContext.curvature(3, null)),
+                    fused.backward(three, BackwardContext.curvature(3, null)), type + " three copies");
+            INDArray t = GradientCheck.random(73, 4, 3, 5, 4).castTo(type);
+            assertEquals(pair.jvp(t, null), fused.jvp(t, null), type + " tangent");
+        }
+        FixupBias bias = FixupBias.rectified(DataType.DOUBLE);
+        bias.bias().value().assign(-0.2);
+        GradientCheck.check(bias, GradientCheck.random(74, 2, 3, 2, 2), Mode.TRAIN, 1e-6);
+        GradientCheck.checkCopies(bias, GradientCheck.random(75, 3, 3, 2, 2), Mode.TRAIN, 3, 1e-14);
+        GradientCheck.checkFloat32Agrees(bias, GradientCheck.random(76, 4, 2, 3), Mode.TRAIN);
     }
 
     @Test

@@ -25,18 +25,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Two variants:
  * <ul>
- *   <li>{@link Variant#BATCHNORM}: BatchNorm-ReLU before each convolution of a block and before the pooling;
- *       convolutions have no bias. WRN-16-4 has 2,748,890 parameters.</li>
+ *   <li>{@link Variant#BATCHNORM}: BatchNorm-ReLU before each convolution of a block and before the pooling, each
+ *       pair one {@link BatchNorm2d#rectified} layer; convolutions have no bias. WRN-16-4 has 2,748,890
+ *       parameters.</li>
  *   <li>{@link Variant#FIXUP}: no normalisation (Zhang et al. 2019, in the Wide ResNet form used by Immer et al.
- *       2021): scalar biases before each convolution and activation, a scalar multiplier at the end of each residual
+ *       2021): scalar biases before each convolution and activation (a bias and its activation one
+ *       {@link FixupBias#rectified} layer), a scalar multiplier at the end of each residual
  *       branch, the branch's last convolution and the classifier initialised to zero, and the branch's first
  *       convolution scaled by {@code L^(-1/(2m-2)) = L^(-1/2)} (L = 3n branches of m = 2 layers).</li>
  * </ul>
  * Convolution kernels start from {@code N(0, 2 / (Cout * k * k))} (He initialisation in fan-out mode, as in the
  * reference implementations); values are drawn from one seeded stream, so a seed fixes the network.
  *
- * <p>Module names: {@code conv}, {@code blocks}, {@code group1..3.<block>}, and {@code bn}/{@code relu}/{@code pool}/
- * {@code fc} at the head; a block with an identity shortcut is a {@link Residual}, one with a projection is
+ * <p>Module names: {@code conv}, {@code blocks}, {@code group1..3.<block>}, and {@code bn} (BatchNorm) or
+ * {@code relu} (Fixup), {@code pool}, {@code fc} at the head; a block with an identity shortcut is a {@link Residual}, one with a projection is
  * {@code Sequential(pre, residual)} whose pre-activation feeds both branches. {@code blocks} is a
  * {@link ChannelBlocking}: after the first convolution, float32 feature maps pass between layers in oneDNN's
  * channel-blocked layout, which saves two layout copies per convolution and batch normalisation and each way
@@ -126,9 +128,10 @@ public final class WideResNet {
             root.add("group" + (g + 1), group);
         }
         if (variant == Variant.BATCHNORM) {
-            root.add("bn", new BatchNorm2d(widths[3], dataType));
+            root.add("bn", BatchNorm2d.rectified(widths[3], dataType));
+        } else {
+            root.add("relu", new ReLU());
         }
-        root.add("relu", new ReLU());
         root.add("pool", new GlobalAvgPool2d());
         Linear fc;
         if (variant == Variant.FIXUP) {
@@ -158,23 +161,20 @@ public final class WideResNet {
 
     private void addPreActivation(Sequential target, long channels) {
         if (variant == Variant.BATCHNORM) {
-            target.add("bn1", new BatchNorm2d(channels, dataType));
+            target.add("bn1", BatchNorm2d.rectified(channels, dataType));
         } else {
-            target.add("bias1", new FixupBias(dataType));
+            target.add("bias1", FixupBias.rectified(dataType));
         }
-        target.add("relu1", new ReLU());
     }
 
     private void addBranch(Sequential target, long in, long out, int stride, int branches, Init init) {
         if (variant == Variant.BATCHNORM) {
             target.add("conv1", conv(in, out, 3, stride, init, 1.0))
-                    .add("bn2", new BatchNorm2d(out, dataType))
-                    .add("relu2", new ReLU())
+                    .add("bn2", BatchNorm2d.rectified(out, dataType))
                     .add("conv2", conv(out, out, 3, 1, init, 1.0));
         } else {
             target.add("conv1", conv(in, out, 3, stride, init, Math.pow(branches, -0.5)))
-                    .add("bias2", new FixupBias(dataType))
-                    .add("relu2", new ReLU())
+                    .add("bias2", FixupBias.rectified(dataType))
                     .add("bias3", new FixupBias(dataType))
                     .add("conv2", conv(out, out, 3, 1, init, 0.0))
                     .add("scale", new FixupScale(dataType))
