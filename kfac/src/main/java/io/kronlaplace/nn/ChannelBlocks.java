@@ -4,6 +4,7 @@ import static io.kronlaplace.nn.OneDnn.channelBlocked;
 import static io.kronlaplace.nn.OneDnn.outputAddress;
 import static io.kronlaplace.nn.OneDnn.own;
 import static io.kronlaplace.nn.OneDnn.plain;
+import static io.kronlaplace.nn.OneDnn.unbound;
 
 import io.kronlaplace.nn.OneDnn.Worker;
 import java.util.ArrayList;
@@ -210,8 +211,8 @@ final class ChannelBlocks {
             long[] dims = {s.batch(), s.channels(), s.height(), s.width()};
             memory.desc nchw = own(plain(dims), owned);
             memory.desc blocked = own(channelBlocked(dims), owned);
-            this.from = own(new memory(s.toBlocked() ? nchw : blocked, worker.cpu, new Pointer()), owned);
-            this.to = own(new memory(s.toBlocked() ? blocked : nchw, worker.cpu, new Pointer()), owned);
+            this.from = unbound(s.toBlocked() ? nchw : blocked, worker.cpu, owned);
+            this.to = unbound(s.toBlocked() ? blocked : nchw, worker.cpu, owned);
             this.copy = own(new reorder(from, to), owned);
         }
 

@@ -199,14 +199,14 @@ final class OneDnn {
          */
         Operand(engine cpu, memory.desc userDesc, memory.desc wanted, boolean toInternal, int slot,
                 List<Pointer> owned) {
-            this.user = own(new memory(userDesc, cpu, new Pointer()), owned);
+            this.user = unbound(userDesc, cpu, owned);
             if (wanted.equals(userDesc)) {
                 this.internal = user;
                 this.copy = null;
                 this.slot = -1;
                 this.bytes = 0;
             } else {
-                this.internal = own(new memory(wanted, cpu, new Pointer()), owned);
+                this.internal = unbound(wanted, cpu, owned);
                 this.copy = own(toInternal ? new reorder(user, internal) : new reorder(internal, user), owned);
                 this.slot = slot;
                 this.bytes = wanted.get_size();
@@ -281,6 +281,11 @@ final class OneDnn {
     static <T extends Pointer> T own(T pointer, List<Pointer> owned) {
         owned.add(pointer);
         return pointer;
+    }
+
+    /** A memory object of the given layout with no data yet (each call binds its arrays), freed with the plan. */
+    static memory unbound(memory.desc desc, engine cpu, List<Pointer> owned) {
+        return own(new memory(desc, cpu, new Pointer()), owned);
     }
 
     /** Frees a plan's native objects, newest first. */

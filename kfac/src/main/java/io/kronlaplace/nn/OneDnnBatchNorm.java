@@ -7,6 +7,7 @@ import static io.kronlaplace.nn.OneDnn.channelBlocked;
 import static io.kronlaplace.nn.OneDnn.outputAddress;
 import static io.kronlaplace.nn.OneDnn.own;
 import static io.kronlaplace.nn.OneDnn.plain;
+import static io.kronlaplace.nn.OneDnn.unbound;
 import static io.kronlaplace.nn.OneDnn.vector;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE;
@@ -187,7 +188,7 @@ final class OneDnnBatchNorm {
                 this.forward = own(new batch_normalization_forward(forwardDesc), owned);
                 this.backward = own(new batch_normalization_backward(backwardDesc), owned);
                 this.mask = shape.rectified()
-                        ? own(new memory(own(forwardDesc.workspace_desc(), owned), cpu, new Pointer()), owned)
+                        ? unbound(own(forwardDesc.workspace_desc(), owned), cpu, owned)
                         : null;
             } catch (RuntimeException e) {
                 close();

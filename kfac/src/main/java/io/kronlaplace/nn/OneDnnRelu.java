@@ -2,6 +2,7 @@ package io.kronlaplace.nn;
 
 import static io.kronlaplace.nn.OneDnn.outputAddress;
 import static io.kronlaplace.nn.OneDnn.own;
+import static io.kronlaplace.nn.OneDnn.unbound;
 import static io.kronlaplace.nn.OneDnn.vector;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
@@ -43,10 +44,6 @@ final class OneDnnRelu {
     private record Length(long entries) {
     }
 
-    /** The number of entries of a shifted rectifier. */
-    private record ShiftedLength(long entries) {
-    }
-
     /**
      * {@code y = max(x, 0)}.
      *
@@ -72,14 +69,14 @@ final class OneDnnRelu {
      * @param y     receives the output: float32, x's length, owning a dense buffer
      */
     static void shiftedForward(INDArray x, INDArray shift, INDArray y) {
-        ShiftedLength length = new ShiftedLength(x.length());
-        ShiftedPlan plan = OneDnn.worker().plan(length, ShiftedPlan.class, worker -> new ShiftedPlan(worker, length));
+        Plan plan = plan(x.length());
         Worker worker = plan.worker;
+        binary add = plan.shiftedForward();
         try (OneDnn.Call call = worker.call()) {
             plan.src.set_data_handle(call.input(x));
             plan.shift.set_data_handle(call.input(shift));
             plan.dst.set_data_handle(outputAddress(y));
-            plan.add.execute(worker.queue, plan.args);
+            add.execute(worker.queue, plan.shiftedArgs);
         }
     }
 
@@ -112,22 +109,33 @@ final class OneDnnRelu {
         return OneDnn.worker().plan(length, Plan.class, worker -> new Plan(worker, length));
     }
 
-    /** The forward and backward primitives of one length on one thread, with their memory objects. */
+    /**
+     * The primitives of one length on one thread, with their memory objects: the rectifier each way, and the shifted
+     * rectifier, made on first use.
+     */
     private static final class Plan implements AutoCloseable {
         final Worker worker;
+        final Length length;
         final List<Pointer> owned = new ArrayList<>();
+        final memory.desc flat;
+        final memory.desc scalar;
         final eltwise_forward forward;
         final eltwise_backward backward;
         final memory src;
         final memory dst;
         final memory diffDst;
         final memory diffSrc;
+        final memory shift;
         final IntMemoryMap forwardArgs;
         final IntMemoryMap backwardArgs;
+        final IntMemoryMap shiftedArgs;
+        private binary shifted;
 
         Plan(Worker worker, Length length) {
             this.worker = worker;
-            memory.desc flat = own(vector(length.entries()), owned);
+            this.length = length;
+            this.flat = own(vector(length.entries()), owned);
+            this.scalar = own(vector(1), owned);
             int algorithm = dnnl.algorithm.eltwise_relu_use_dst_for_bwd.value;
             try {
                 eltwise_forward.primitive_desc forwardDesc = own(new eltwise_forward.primitive_desc(worker.cpu,
@@ -140,10 +148,11 @@ final class OneDnnRelu {
                 close();
                 throw new IllegalStateException("oneDNN has no rectifier for " + length + ": " + e.getMessage(), e);
             }
-            this.src = own(new memory(flat, worker.cpu, new Pointer()), owned);
-            this.dst = own(new memory(flat, worker.cpu, new Pointer()), owned);
-            this.diffDst = own(new memory(flat, worker.cpu, new Pointer()), owned);
-            this.diffSrc = own(new memory(flat, worker.cpu, new Pointer()), owned);
+            this.src = unbound(flat, worker.cpu, owned);
+            this.dst = unbound(flat, worker.cpu, owned);
+            this.diffDst = unbound(flat, worker.cpu, owned);
+            this.diffSrc = unbound(flat, worker.cpu, owned);
+            this.shift = unbound(scalar, worker.cpu, owned);
             this.forwardArgs = own(new IntMemoryMap(), owned);
             forwardArgs.put(DNNL_ARG_SRC, src);
             forwardArgs.put(DNNL_ARG_DST, dst);
@@ -151,48 +160,29 @@ final class OneDnnRelu {
             backwardArgs.put(DNNL_ARG_DST, dst);
             backwardArgs.put(DNNL_ARG_DIFF_DST, diffDst);
             backwardArgs.put(DNNL_ARG_DIFF_SRC, diffSrc);
+            this.shiftedArgs = own(new IntMemoryMap(), owned);
+            shiftedArgs.put(DNNL_ARG_SRC_0, src);
+            shiftedArgs.put(DNNL_ARG_SRC_1, shift);
+            shiftedArgs.put(DNNL_ARG_DST, dst);
         }
 
-        @Override
-        public void close() {
-            OneDnn.free(owned);
-        }
-    }
-
-    /** The shifted rectifier of one length on one thread. */
-    private static final class ShiftedPlan implements AutoCloseable {
-        final Worker worker;
-        final List<Pointer> owned = new ArrayList<>();
-        final binary add;
-        final memory src;
-        final memory shift;
-        final memory dst;
-        final IntMemoryMap args;
-
-        ShiftedPlan(Worker worker, ShiftedLength length) {
-            this.worker = worker;
-            memory.desc flat = own(vector(length.entries()), owned);
-            memory.desc scalar = own(vector(1), owned);
-            try {
-                post_ops rectifier = own(new post_ops(), owned);
-                rectifier.append_eltwise(dnnl.algorithm.eltwise_relu.value, 0f, 0f);
-                primitive_attr attr = own(new primitive_attr(), owned);
-                attr.set_post_ops(rectifier);
-                binary.primitive_desc desc = own(new binary.primitive_desc(worker.cpu,
-                        dnnl.algorithm.binary_add.value, flat, scalar, flat, attr, false), owned);
-                this.add = own(new binary(desc), owned);
-            } catch (RuntimeException e) {
-                close();
-                throw new IllegalStateException("oneDNN has no shifted rectifier for " + length + ": "
-                        + e.getMessage(), e);
+        /** {@code dst = max(src + shift, 0)}: a binary addition with the rectifier as its post-op. */
+        binary shiftedForward() {
+            if (shifted == null) {
+                try {
+                    post_ops rectifier = own(new post_ops(), owned);
+                    rectifier.append_eltwise(dnnl.algorithm.eltwise_relu.value, 0f, 0f);
+                    primitive_attr attr = own(new primitive_attr(), owned);
+                    attr.set_post_ops(rectifier);
+                    binary.primitive_desc desc = own(new binary.primitive_desc(worker.cpu,
+                            dnnl.algorithm.binary_add.value, flat, scalar, flat, attr, false), owned);
+                    shifted = own(new binary(desc), owned);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("oneDNN has no shifted rectifier for " + length + ": "
+                            + e.getMessage(), e);
+                }
             }
-            this.src = own(new memory(flat, worker.cpu, new Pointer()), owned);
-            this.shift = own(new memory(scalar, worker.cpu, new Pointer()), owned);
-            this.dst = own(new memory(flat, worker.cpu, new Pointer()), owned);
-            this.args = own(new IntMemoryMap(), owned);
-            args.put(DNNL_ARG_SRC_0, src);
-            args.put(DNNL_ARG_SRC_1, shift);
-            args.put(DNNL_ARG_DST, dst);
+            return shifted;
         }
 
         @Override

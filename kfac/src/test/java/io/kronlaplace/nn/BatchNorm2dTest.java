@@ -117,12 +117,8 @@ class BatchNorm2dTest {
     @Test
     void rectifiedLayerComputesBatchNormThenReLU() {
         for (Mode mode : Mode.values()) {
-            BatchNorm2d fused = BatchNorm2d.rectified(3, DataType.DOUBLE);
+            BatchNorm2d fused = rectifiedBatchNorm();
             BatchNorm2d plain = batchNorm();
-            fused.scale().value().assign(plain.scale().value());
-            fused.shift().value().assign(plain.shift().value());
-            fused.runningMean().assign(plain.runningMean());
-            fused.runningVar().assign(plain.runningVar());
             Sequential pair = new Sequential(plain, new ReLU());
             assertTrue(fused.isRectified() && !plain.isRectified());
             INDArray x = GradientCheck.random(60, 4, 3, 3, 2).muli(2);
@@ -150,6 +146,7 @@ class BatchNorm2dTest {
         GradientCheck.checkCopies(rectifiedBatchNorm(), GradientCheck.random(66, 3, 3, 2, 2), Mode.TRAIN, 3, 1e-12);
     }
 
+    /** A rectified layer with {@link #batchNorm()}'s parameters and running statistics. */
     private static BatchNorm2d rectifiedBatchNorm() {
         BatchNorm2d bn = BatchNorm2d.rectified(3, DataType.DOUBLE);
         BatchNorm2d values = batchNorm();
