@@ -11,8 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Maps are blocked in {@link Mode#TRAIN} only. Evaluation-mode passes (curvature passes, predictions, forward-mode
  * derivatives) keep NCHW maps: their taps read NCHW arrays, and converting for every tap call cost more time and
  * memory than blocking saved. Where the input cannot be blocked (float64, C not a multiple of 16, oneDNN 3 off or not
- * loaded) this layer is the identity too, and everything after it runs on NCHW arrays as before. Layers that take blocked maps, and give blocked
- * maps where their output has channels in multiples of 16: {@link Conv2d}, {@link BatchNorm2d}, {@link ReLU},
+ * loaded) this layer is the identity too, and everything after it runs on NCHW arrays as before. Layers that take
+ * blocked maps, and give blocked maps where their output has channels in multiples of 16: {@link Conv2d}, {@link BatchNorm2d}, {@link ReLU},
  * {@link FixupBias}, {@link FixupScale}, {@link Dropout}, {@link Residual} and {@link Sequential} of these;
  * {@link GlobalAvgPool2d} takes them and gives {@code [N, C]}, {@link Flatten} takes them and gives the NCHW order's
  * features. The other library layers reject rank-5 input, so a blocked map never reaches code that would misread

@@ -38,7 +38,8 @@ final class EntrySums {
      * The sum of all entries of x, in any layout (a strided view is copied first).
      *
      * @param x any array
-     * @return the sum (0 for an empty array), in double precision (each row of {@value #ROW} entries is summed in x's precision)
+     * @return the sum (0 for an empty array), in double precision (each row of {@value #ROW} entries is summed in x's
+     *         precision)
      */
     @SuppressWarnings("try") // the single-threaded section is held for its effect only
     static double sum(INDArray x) {

@@ -89,7 +89,8 @@ final class Nd4jConvolution implements ConvolutionBackend {
 
     private static int[] args(ConvolutionGeometry g) {
         if (g.anyBlocked()) {
-            throw new IllegalArgumentException("libnd4j's convolutions take NCHW arrays, not channel-blocked ones: " + g);
+            throw new IllegalArgumentException("libnd4j's convolutions take NCHW arrays, not channel-blocked ones: "
+                    + g);
         }
         int k = g.kernel();
         int s = g.stride();

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the float32 layers on oneDNN 3 share ({@link OneDnnConvolution}, {@link OneDnnBatchNorm},
  * {@link OneDnnRelu}): loading the library, the switch that turns them off, and per thread an engine, a stream,
- * scratch memory for the blocked copies and the prepared primitives of the shapes used last. Each thread has its own, so concurrent callers share nothing
- * mutable. See docs/onednn.md.
+ * scratch memory for the blocked copies and the prepared primitives of the shapes used last. Each thread has its own,
+ * so concurrent callers share nothing mutable. See docs/onednn.md.
  */
 final class OneDnn {
     /**

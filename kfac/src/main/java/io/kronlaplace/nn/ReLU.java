@@ -35,7 +35,8 @@ public final class ReLU extends Module {
         INDArray y = requireCached(output, this);
         if (!java.util.Arrays.equals(tangent.shape(), y.shape())) {
             throw new IllegalArgumentException("ReLU '" + path() + "': tangent has shape "
-                    + java.util.Arrays.toString(tangent.shape()) + ", input was " + java.util.Arrays.toString(y.shape()));
+                    + java.util.Arrays.toString(tangent.shape()) + ", input was "
+                    + java.util.Arrays.toString(y.shape()));
         }
         // the same mask as backward: passes the tangent where the output is positive
         return passWherePositive(y, tangent);

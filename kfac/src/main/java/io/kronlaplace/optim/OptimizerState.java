@@ -95,10 +95,7 @@ final class OptimizerState {
 
     /** Throws naming {@code what} when x holds NaN or infinity. */
     static void requireFinite(INDArray x, String what) {
-        if (!Tensors.allFinite(x)) {
-            throw new IllegalArgumentException(what + " " + Arrays.toString(x.shape())
-                    + " contains NaN or infinite values");
-        }
+        Tensors.requireFinite(x, what + " " + Arrays.toString(x.shape()));
     }
 
     /** {@code y += alpha * x} in place, any shape. */

@@ -34,7 +34,8 @@ class ReLUTest {
         ReLU relu = new ReLU();
         INDArray wide = GradientCheck.random(4, 5, 2, 3, 8).castTo(DataType.FLOAT);
         // a strided view as input, with exact zeros among the entries
-        INDArray x = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 2, 8));
+        INDArray x = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.interval(0, 2, 8));
         x.putScalar(new long[] {1, 1, 2, 1}, 0f);
         INDArray y = relu.forward(x, Mode.TRAIN);
         float[] xs = x.dup('c').data().asFloat();

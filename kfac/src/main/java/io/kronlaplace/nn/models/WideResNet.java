@@ -38,8 +38,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * reference implementations); values are drawn from one seeded stream, so a seed fixes the network.
  *
  * <p>Module names: {@code conv}, {@code blocks}, {@code group1..3.<block>}, and {@code bn} (BatchNorm) or
- * {@code relu} (Fixup), {@code pool}, {@code fc} at the head; a block with an identity shortcut is a {@link Residual}, one with a projection is
- * {@code Sequential(pre, residual)} whose pre-activation feeds both branches. {@code blocks} is a
+ * {@code relu} (Fixup), {@code pool}, {@code fc} at the head; a block with an identity shortcut is a
+ * {@link Residual}, one with a projection is {@code Sequential(pre, residual)} whose pre-activation feeds both
+ * branches. {@code blocks} is a
  * {@link ChannelBlocking}: after the first convolution, float32 feature maps pass between layers in oneDNN's
  * channel-blocked layout, which saves two layout copies per convolution and batch normalisation and each way
  * ({@link Builder#channelBlocks} turns it off).
