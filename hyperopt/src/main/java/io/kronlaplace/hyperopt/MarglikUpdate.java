@@ -1,6 +1,7 @@
 package io.kronlaplace.hyperopt;
 
 import io.kronlaplace.curvature.KfacEstimator;
+import io.kronlaplace.curvature.KronFactors;
 import io.kronlaplace.hyperopt.augment.AffineAugmentation;
 import io.kronlaplace.hyperopt.augment.AffineGenerator;
 import io.kronlaplace.hyperopt.augment.AugmentationNoise;
@@ -17,6 +18,7 @@ import io.kronlaplace.optim.Adam;
 import io.kronlaplace.validation.data.SeededShuffle;
 import io.kronlaplace.validation.data.SupervisedDataset;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -112,7 +114,12 @@ final class MarglikUpdate {
             listener.curvatureBatchFinished(epoch, b);
         }
         estimator.releaseWorkspace();
-        return KronLaplace.fromFactors(network, laplace, estimator.factors(), statistics);
+        Map<String, KronFactors> factors = estimator.factors();
+        try {
+            return KronLaplace.fromFactors(network, laplace, factors, statistics);
+        } finally {
+            KronFactors.closeAll(factors.values());
+        }
     }
 
     /**

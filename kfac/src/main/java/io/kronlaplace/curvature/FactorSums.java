@@ -124,21 +124,29 @@ public final class FactorSums implements Serializable {
      * @return new float64 factors A (Din x Din) and B (Dout x Dout) of this layer and flavour
      */
     public KronFactors factors(ComputeKernels kernels) {
-        return normalised(layerPath, flavour, Nd4j.createFromArray(aSum).reshape(inFeatures, inFeatures),
-                Nd4j.createFromArray(bSum).reshape(outFeatures, outFeatures), aCount, kernels);
+        INDArray a = Nd4j.createFromArray(aSum);
+        INDArray b = Nd4j.createFromArray(bSum);
+        KronFactors factors = normalised(layerPath, flavour, a.reshape(inFeatures, inFeatures),
+                b.reshape(outFeatures, outFeatures), aCount, kernels, new FactorArrayPool());
+        a.close();
+        b.close();
+        return factors;
     }
 
     /**
      * The one normalisation of raw sums (upper triangles) into factors, shared by the estimator and by sums
-     * combined from parts.
+     * combined from parts: the factors are written into arrays from the pool and go back there when closed.
      */
     static KronFactors normalised(String layerPath, KfacFlavour flavour, INDArray aSum, INDArray bSum, long aCount,
-                                  ComputeKernels kernels) {
+                                  ComputeKernels kernels, FactorArrayPool pool) {
         if (aSum.dataType() != DataType.DOUBLE || bSum.dataType() != DataType.DOUBLE) {
             throw new IllegalStateException("factor sums must be float64");
         }
-        return KronFactors.owned(layerPath, kernels.mirrorUpper(aSum.div(aCount)), kernels.mirrorUpper(bSum.dup('c')),
-                flavour);
+        INDArray a = pool.take(aSum.size(0));
+        aSum.div(aCount, a);
+        INDArray b = pool.take(bSum.size(0));
+        b.assign(bSum);
+        return KronFactors.owned(layerPath, kernels.mirrorUpper(a), kernels.mirrorUpper(b), flavour, pool);
     }
 
     @Override

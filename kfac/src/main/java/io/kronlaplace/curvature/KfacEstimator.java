@@ -63,6 +63,8 @@ public final class KfacEstimator {
     private final KfacOptions options;
     private final ComputeKernels kernels;
     private final Map<String, LayerFactorAccumulator> accumulators = new HashMap<>();
+    /** The arrays of closed factors, for the next read-out. */
+    private final FactorArrayPool recycled = new FactorArrayPool();
     /** The most back-propagated rows of one pass, or 0 for {@link #maxBackpropRows(INDArray)} of each batch. */
     private long maxBackpropRows;
     private long examples;
@@ -239,12 +241,13 @@ public final class KfacEstimator {
 
     /**
      * Frees the memory that the passes of {@link #accumulate} keep for reuse on the calling thread (shared by all
-     * estimators on that thread), e.g. after a refit when training resumes; factor sums are kept, and a later
-     * {@link #accumulate} allocates the memory again.
+     * estimators on that thread), and the memory of closed factors kept for the next {@link #factors()}, e.g. after a
+     * refit when training resumes; factor sums are kept, and later calls allocate the memory again.
      */
     public void releaseWorkspace() {
         StepWorkspace.release(WORKSPACE);
         StepWorkspace.release(CHUNK_WORKSPACE);
+        recycled.clear();
     }
 
     /**
@@ -266,17 +269,26 @@ public final class KfacEstimator {
     }
 
     /**
-     * The factors of every layer seen, keyed by layer path in the network's layer order.
+     * The factors of every layer seen, keyed by layer path in the network's layer order. Close them
+     * ({@link KronFactors#closeAll}) once they are decomposed or copied: the next call then writes into their memory
+     * instead of fresh memory, which a refit of a large network feels (docs/kfac.md, section Cost model).
      *
      * @return an unmodifiable map of new float64 factors, A divided by the examples (or example-positions) seen
      * @throws IllegalStateException before any data was accumulated
      */
     public Map<String, KronFactors> factors() {
         Map<String, KronFactors> out = new LinkedHashMap<>();
+        Map<Long, Integer> arraysPerSize = new HashMap<>();
+        for (LayerFactorAccumulator acc : accumulators.values()) {
+            for (long n : acc.factorSizes()) {
+                arraysPerSize.merge(n, 1, Integer::sum);
+            }
+        }
+        recycled.limitTo(arraysPerSize);
         for (WeightLayer layer : network.weightLayers()) {
             LayerFactorAccumulator acc = accumulators.get(layer.path());
             if (acc != null && acc.hasData()) {
-                out.put(layer.path(), acc.factors());
+                out.put(layer.path(), acc.factors(recycled));
             }
         }
         if (out.isEmpty()) {
@@ -314,7 +326,12 @@ public final class KfacEstimator {
      * @throws IllegalStateException before any data was accumulated
      */
     public Map<String, KronDecomposition> decompositions() {
-        return Collections.unmodifiableMap(KronDecomposition.ofAll(factors(), kernels));
+        Map<String, KronFactors> factors = factors();
+        try {
+            return Collections.unmodifiableMap(KronDecomposition.ofAll(factors, kernels));
+        } finally {
+            KronFactors.closeAll(factors.values());
+        }
     }
 
     /**

@@ -93,6 +93,11 @@ final class LayerFactorAccumulator {
         aCount += segments.nonEmpty();
     }
 
+    /** The sizes of A and B. */
+    long[] factorSizes() {
+        return new long[] {aSum.size(0), bSum.size(0)};
+    }
+
     /** Whether any data was added since construction or the last {@link #clear()}. */
     boolean hasData() {
         return aCount > 0;
@@ -105,12 +110,12 @@ final class LayerFactorAccumulator {
         aCount = 0;
     }
 
-    /** (A, B) normalised for the summed loss; A divided by the total count. */
-    KronFactors factors() {
+    /** (A, B) normalised for the summed loss, A divided by the total count, in arrays from the pool. */
+    KronFactors factors(FactorArrayPool pool) {
         if (aCount == 0) {
             throw new IllegalStateException("layer '" + path + "' has seen no data");
         }
-        return FactorSums.normalised(path, flavour, aSum, bSum, aCount, kernels);
+        return FactorSums.normalised(path, flavour, aSum, bSum, aCount, kernels, pool);
     }
 
     /** A copy of the raw sums (upper triangles) and the count, for combining with sums over other data. */

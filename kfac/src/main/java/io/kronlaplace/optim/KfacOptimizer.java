@@ -164,12 +164,14 @@ public final class KfacOptimizer {
         KfacEstimator estimator = new KfacEstimator(network, likelihood,
                 kfacOptions.toBuilder().seed(kfacOptions.seed() + steps).build());
         estimator.accumulate(inputs, targets);
-        for (Map.Entry<String, KronFactors> e : estimator.factors().entrySet()) {
+        Map<String, KronFactors> factors = estimator.factors();
+        for (Map.Entry<String, KronFactors> e : factors.entrySet()) {
             KronPreconditioner p = byLayerPath.get(e.getKey());
             if (p != null) {
                 p.updateFactors(e.getValue(), estimator.examplesSeen(), factorDecay);
             }
         }
+        KronFactors.closeAll(factors.values());
     }
 
     /**

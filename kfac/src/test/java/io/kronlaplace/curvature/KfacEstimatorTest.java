@@ -217,6 +217,65 @@ class KfacEstimatorTest {
     }
 
     @Test
+    void closedFactorsLendTheirMemoryToTheNextReadOutAndOpenOnesKeepTheirValues() {
+        Init init = new Init(33, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
+        Network net = new Network(new Sequential(new Conv2d(2, 3, 3, 2, 1, true, init), new ReLU(),
+                new TestModules.MeanPool(false), new Linear(3, 3, true, init)));
+        Nd4j.getRandom().setSeed(34);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 6, 2, 5, 5);
+        INDArray y = Nd4j.createFromArray(0.0, 1, 2, 0, 1, 2);
+        KfacEstimator estimator = new KfacEstimator(net, new CrossEntropy(),
+                KfacOptions.builder().curvatureType(CurvatureType.GGN).build());
+        estimator.accumulate(x, y);
+        Map<String, KronFactors> first = estimator.factors();
+        Map<String, INDArray> firstA = new java.util.HashMap<>();
+        Map<String, Long> firstAddress = new java.util.HashMap<>();
+        first.forEach((path, f) -> {
+            firstA.put(path, f.a());
+            firstAddress.put(path, f.aView().data().address());
+        });
+
+        // factors still open are never written by a later read-out, even of other data
+        estimator.reset();
+        estimator.accumulate(x.mul(3), y);
+        Map<String, KronFactors> second = estimator.factors();
+        first.forEach((path, f) -> {
+            assertEquals(0.0, relativeError(firstA.get(path), f.a()), path);
+            assertTrue(f.aView().data().address() != second.get(path).aView().data().address(), path);
+        });
+
+        // closed factors give their arrays to the next read-out, which overwrites them with the right values
+        KronFactors.closeAll(first.values());
+        KronFactors.closeAll(first.values());
+        // arrays of the same sizes, so that memory merely freed by close() would not come back to the read-out
+        java.util.List<INDArray> sameSizes = new java.util.ArrayList<>();
+        first.values().forEach(f -> {
+            sameSizes.add(Nd4j.create(DataType.DOUBLE, firstA.get(f.layerPath()).shape()));
+            sameSizes.add(Nd4j.create(DataType.DOUBLE, second.get(f.layerPath()).bView().shape()));
+        });
+        estimator.reset();
+        estimator.accumulate(x, y);
+        Map<String, KronFactors> third = estimator.factors();
+        third.forEach((path, f) -> {
+            assertEquals(0.0, relativeError(firstA.get(path), f.a()), path);
+            assertEquals(firstAddress.get(path), f.aView().data().address(), "recycled memory of A, " + path);
+        });
+        sameSizes.forEach(INDArray::close);
+        KronFactors closed = first.get("0");
+        assertTrue(closed.isClosed());
+        IllegalStateException e = assertThrows(IllegalStateException.class, closed::a);
+        assertTrue(e.getMessage().contains("layer '0'") && e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> KronDecomposition.of(closed));
+        // decompositions() reads and closes factors of its own; the sums and the factors handed out stay as they were
+        KronDecomposition expected = KronDecomposition.of(third.get("0"));
+        for (int call = 0; call < 2; call++) {
+            KronDecomposition d = estimator.decompositions().get("0");
+            assertEquals(0.0, relativeError(expected.laView(), d.laView()), "call " + call);
+        }
+        assertEquals(0.0, relativeError(firstA.get("0"), third.get("0").a()));
+    }
+
+    @Test
     void aBatchBackPropagatedInChunksOfExamplesGivesTheFactorsOfOnePass() {
         Init init = new Init(35, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
         Network net = new Network(new Sequential(new Conv2d(2, 3, 3, 2, 1, true, init), new ReLU(),

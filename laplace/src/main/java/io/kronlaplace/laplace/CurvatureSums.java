@@ -131,7 +131,12 @@ public record CurvatureSums(Map<String, FactorSums> factors, FitStatistics stati
      */
     public KronLaplace posterior(Network network, LaplaceOptions options) {
         Objects.requireNonNull(options, "options");
-        return KronLaplace.fromFactors(network, options, normalised(options.device()), statistics);
+        Map<String, KronFactors> normalised = normalised(options.device());
+        try {
+            return KronLaplace.fromFactors(network, options, normalised, statistics);
+        } finally {
+            KronFactors.closeAll(normalised.values());
+        }
     }
 
     /**

@@ -130,6 +130,7 @@ public final class CurvatureCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             Path dir = output.directory().resolve(flavour.name().toLowerCase(Locale.ROOT));
             KronFactorFiles.writeFactors(dir, factors, KronFactorFiles.layersWithBias(network));
+            KronFactors.closeAll(factors.values());
             stdout.printf(Locale.ROOT, "%s: %d layers, %d examples in %.2f s -> %s%n", flavour, factors.size(),
                     train.size(), seconds, dir.toAbsolutePath());
         }
