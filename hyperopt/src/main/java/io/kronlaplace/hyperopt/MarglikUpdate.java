@@ -118,7 +118,9 @@ final class MarglikUpdate {
         try {
             return KronLaplace.fromFactors(network, laplace, factors, statistics);
         } finally {
+            // this estimator is done: its factors' memory is freed now rather than at garbage collection
             KronFactors.closeAll(factors.values());
+            estimator.releaseWorkspace();
         }
     }
 
