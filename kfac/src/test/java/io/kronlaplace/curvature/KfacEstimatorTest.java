@@ -187,9 +187,7 @@ class KfacEstimatorTest {
 
     @Test
     void batchesAddUpToTheWholeBatchAndResetRefits() {
-        Init init = new Init(31, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
-        Network net = new Network(new Sequential(new Conv2d(2, 3, 3, 2, 1, true, init), new ReLU(),
-                new TestModules.MeanPool(false), new Linear(3, 3, true, init)));
+        Network net = strideTwoConvNet(31);
         Nd4j.getRandom().setSeed(32);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 6, 2, 5, 5);
         INDArray y = Nd4j.createFromArray(0.0, 1, 2, 0, 1, 2);
@@ -218,9 +216,7 @@ class KfacEstimatorTest {
 
     @Test
     void closedFactorsLendTheirMemoryToTheNextReadOutAndOpenOnesKeepTheirValues() {
-        Init init = new Init(33, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
-        Network net = new Network(new Sequential(new Conv2d(2, 3, 3, 2, 1, true, init), new ReLU(),
-                new TestModules.MeanPool(false), new Linear(3, 3, true, init)));
+        Network net = strideTwoConvNet(33);
         Nd4j.getRandom().setSeed(34);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 6, 2, 5, 5);
         INDArray y = Nd4j.createFromArray(0.0, 1, 2, 0, 1, 2);
@@ -277,9 +273,7 @@ class KfacEstimatorTest {
 
     @Test
     void aBatchBackPropagatedInChunksOfExamplesGivesTheFactorsOfOnePass() {
-        Init init = new Init(35, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
-        Network net = new Network(new Sequential(new Conv2d(2, 3, 3, 2, 1, true, init), new ReLU(),
-                new TestModules.MeanPool(false), new Linear(3, 3, true, init)));
+        Network net = strideTwoConvNet(35);
         Nd4j.getRandom().setSeed(36);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 6, 2, 5, 5);
         for (int shared : new int[] {1, 2}) {
@@ -367,5 +361,12 @@ class KfacEstimatorTest {
         assertThrows(IllegalArgumentException.class, () -> KfacOptions.builder().mcSamples(0).build());
         assertThrows(IllegalArgumentException.class, () -> KfacOptions.builder().sharedRowsPerExample(0).build());
         assertEquals(0, est.examplesSeen());
+    }
+
+    /** A float64 stride-2 3 x 3 convolution, rectifier, mean pooling and a linear classifier, from the seed. */
+    private static Network strideTwoConvNet(long seed) {
+        Init init = new Init(seed, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL);
+        return new Network(new Sequential(new Conv2d(2, 3, 3, 2, 1, true, init), new ReLU(),
+                new TestModules.MeanPool(false), new Linear(3, 3, true, init)));
     }
 }
