@@ -209,7 +209,10 @@ public final class KronLaplace extends LaplacePosterior {
     @Override
     void completeFit() {
         estimator.releaseWorkspace();
-        useDecompositions(estimator.decompositions());
+        Map<String, KronDecomposition> decs = estimator.decompositions();
+        // the estimator stays with the posterior: free the arrays its closed factors left for a next read-out
+        estimator.releaseWorkspace();
+        useDecompositions(decs);
     }
 
     /** Installs decompositions (after a fit or when loading) and precomputes the eigenvalue sums. */
