@@ -128,8 +128,12 @@ public final class FactorSums implements Serializable {
         INDArray b = Nd4j.createFromArray(bSum);
         KronFactors factors = normalised(layerPath, flavour, a.reshape(inFeatures, inFeatures),
                 b.reshape(outFeatures, outFeatures), aCount, kernels, new FactorArrayPool());
-        a.close();
-        b.close();
+        // the copies go at once, unless a workspace the caller opened holds them
+        for (INDArray copy : new INDArray[] {a, b}) {
+            if (copy.closeable()) {
+                copy.close();
+            }
+        }
         return factors;
     }
 

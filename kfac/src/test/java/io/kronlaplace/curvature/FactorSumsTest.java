@@ -56,6 +56,15 @@ class FactorSumsTest {
         KronFactors f = sum.factors(ComputeDevices.named(ComputeDevices.CPU));
         INDArray dense = DenseReference.kron(Nd4j.eye(2).castTo(DataType.DOUBLE), x.transpose().mmul(x));
         assertTrue(relativeError(DenseReference.kron(f.b(), f.a()), dense) < 1e-12);
+        // normalised inside a caller's workspace too, and closing frees the factors of the sums at once
+        try (io.kronlaplace.nn.StepWorkspace ignored = io.kronlaplace.nn.StepWorkspace.open("factor-sums-test")) {
+            KronFactors inside = sum.factors(ComputeDevices.named(ComputeDevices.CPU));
+            assertEquals(0.0, relativeError(f.a(), inside.a()));
+            INDArray a = inside.aView();
+            inside.close();
+            assertTrue(a.wasClosed());
+        }
+        io.kronlaplace.nn.StepWorkspace.release("factor-sums-test");
     }
 
     @Test
