@@ -336,8 +336,7 @@ public final class BatchNorm2d extends Module {
         if (rectified) {
             INDArray y = requireCached(output, this);
             requireRows(g, y.size(0), context, this);
-            Tensors.requireSameTrailingShape(g, y, "BatchNorm2d '" + path() + "' output gradient");
-            g = ReLU.passWherePositive(y, g);
+            g = ReLU.passWherePositive(y, g, "BatchNorm2d '" + path() + "' output gradient");
         }
         return ChannelBlocks.viaNchw(g, nchw -> backwardNchw(nchw, context));
     }
@@ -503,7 +502,9 @@ public final class BatchNorm2d extends Module {
         }
         INDArray t = ChannelBlocks.requireLayout(tangent, blockedMaps, "BatchNorm2d '" + path() + "' tangent");
         INDArray scaled = ChannelBlocks.viaNchw(t, this::scaleByGain);
-        return rectified ? ReLU.passWherePositive(requireCached(output, this), scaled) : scaled;
+        return rectified
+                ? ReLU.passWherePositive(requireCached(output, this), scaled, "BatchNorm2d '" + path() + "' tangent")
+                : scaled;
     }
 
     private INDArray scaleByGain(INDArray tangent) {

@@ -12,8 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * derivatives) keep NCHW maps: their taps read NCHW arrays, and converting for every tap call cost more time and
  * memory than blocking saved. Where the input cannot be blocked (float64, C not a multiple of 16, oneDNN 3 off or not
  * loaded) this layer is the identity too, and everything after it runs on NCHW arrays as before. Layers that take
- * blocked maps, and give blocked maps where their output has channels in multiples of 16: {@link Conv2d}, {@link BatchNorm2d}, {@link ReLU},
- * {@link FixupBias}, {@link FixupScale}, {@link Dropout}, {@link Residual} and {@link Sequential} of these;
+ * blocked maps, and give blocked maps where their output has channels in multiples of 16: {@link Conv2d},
+ * {@link BatchNorm2d}, {@link ReLU}, {@link FixupBias}, {@link FixupScale}, {@link Dropout}, {@link Residual} and
+ * {@link Sequential} of these;
  * {@link GlobalAvgPool2d} takes them and gives {@code [N, C]}, {@link Flatten} takes them and gives the NCHW order's
  * features. The other library layers reject rank-5 input, so a blocked map never reaches code that would misread
  * it; a layer of your own after this one must accept the layout or convert. Curvature taps see NCHW arrays whatever

@@ -83,8 +83,7 @@ public final class FixupBias extends Module {
         requireRows(gradOutput, rows, context, this);
         INDArray gradInput = gradOutput;
         if (rectified) {
-            Tensors.requireSameTrailingShape(gradOutput, output, "FixupBias '" + path() + "' output gradient");
-            gradInput = ReLU.passWherePositive(output, gradOutput);
+            gradInput = ReLU.passWherePositive(output, gradOutput, "FixupBias '" + path() + "' output gradient");
         }
         if (context.parameterGradients()) {
             bias.grad().addi(EntrySums.sum(gradInput));
@@ -99,8 +98,7 @@ public final class FixupBias extends Module {
             throw new IllegalStateException("FixupBias '" + path() + "': jvp called before forward");
         }
         if (rectified) {
-            Tensors.requireSameTrailingShape(tangent, output, "FixupBias '" + path() + "' tangent");
-            return ReLU.passWherePositive(output, tangent);
+            return ReLU.passWherePositive(output, tangent, "FixupBias '" + path() + "' tangent");
         }
         return tangent;
     }

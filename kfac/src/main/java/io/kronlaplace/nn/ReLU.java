@@ -26,8 +26,7 @@ public final class ReLU extends Module {
     public INDArray backward(INDArray gradOutput, BackwardContext context) {
         INDArray y = requireCached(output, this);
         requireRows(gradOutput, y.size(0), context, this);
-        Tensors.requireSameTrailingShape(gradOutput, y, "ReLU '" + path() + "' output gradient");
-        return passWherePositive(y, gradOutput);
+        return passWherePositive(y, gradOutput, "ReLU '" + path() + "' output gradient");
     }
 
     @Override
@@ -39,7 +38,7 @@ public final class ReLU extends Module {
                     + java.util.Arrays.toString(y.shape()));
         }
         // the same mask as backward: passes the tangent where the output is positive
-        return passWherePositive(y, tangent);
+        return passWherePositive(y, tangent, "ReLU '" + path() + "' tangent");
     }
 
     /**
@@ -77,11 +76,14 @@ public final class ReLU extends Module {
      * The derivative of the rectifier applied to gradients or tangents: g where the rectified output y is positive,
      * 0 elsewhere, for each of the {@code g.size(0) / y.size(0)} copy-major blocks of g.
      *
-     * @param y a rectified output ({@link #rectify})
-     * @param g gradients or tangents: a whole number of blocks of y's shape, stacked along dimension 0
+     * @param y    a rectified output ({@link #rectify})
+     * @param g    gradients or tangents: a whole number of blocks of y's shape, stacked along dimension 0
+     * @param what how an error message names g, e.g. "ReLU 'relu' output gradient"
      * @return a new dense array of g's shape
+     * @throws IllegalArgumentException when g differs from y in a dimension other than the first
      */
-    static INDArray passWherePositive(INDArray y, INDArray g) {
+    static INDArray passWherePositive(INDArray y, INDArray g, String what) {
+        Tensors.requireSameTrailingShape(g, y, what);
         if (onOneDnn(y) && g.dataType() == DataType.FLOAT) {
             INDArray out = Nd4j.createUninitialized(DataType.FLOAT, g.shape());
             OneDnnRelu.backward(y, g, out);
