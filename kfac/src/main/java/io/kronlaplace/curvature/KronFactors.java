@@ -1,6 +1,7 @@
 package io.kronlaplace.curvature;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,7 +21,7 @@ public final class KronFactors implements AutoCloseable {
     private final KfacFlavour flavour;
     /** Where close() returns the arrays; null for factors whose arrays are simply freed. */
     private final FactorArrayPool pool;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param layerPath dotted path of the layer in its network ("" for a root layer)
@@ -68,11 +69,8 @@ public final class KronFactors implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
         if (pool != null) {
             pool.give(a);
@@ -94,11 +92,11 @@ public final class KronFactors implements AutoCloseable {
      * @return true once the factors are closed and their memory released
      */
     public boolean isClosed() {
-        return closed;
+        return closed.get();
     }
 
     private void requireOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("the factors of layer '" + layerPath + "' are closed");
         }
     }
@@ -202,6 +200,6 @@ public final class KronFactors implements AutoCloseable {
     @Override
     public String toString() {
         return "KronFactors[" + layerPath + ", " + flavour + ", A " + a.size(0) + "x" + a.size(0) + ", B "
-                + b.size(0) + "x" + b.size(0) + (closed ? ", closed" : "") + "]";
+                + b.size(0) + "x" + b.size(0) + (closed.get() ? ", closed" : "") + "]";
     }
 }
