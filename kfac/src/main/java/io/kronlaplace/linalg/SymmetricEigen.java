@@ -8,13 +8,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.openblas.global.openblas;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.eigen.Eigen;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,8 +43,6 @@ public final class SymmetricEigen {
         /** EJML's pure-Java symmetric QR algorithm: slow for large n, no native code involved. */
         EJML
     }
-
-    private static final int LAPACK_ROW_MAJOR = 101;
 
     private SymmetricEigen() {
     }
@@ -98,10 +94,9 @@ public final class SymmetricEigen {
 
     private static void decomposeInParallel(List<INDArray> matrices, List<Integer> order, int workers,
                                             Eigendecomposition[] out) {
+        AtomicInteger next = new AtomicInteger();
         if (workers <= 1) {
-            for (int i : order) {
-                out[i] = decompose(matrices.get(i));
-            }
+            decomposeQueued(matrices, order, next, out);
             return;
         }
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
@@ -110,13 +105,12 @@ public final class SymmetricEigen {
             return t;
         });
         try {
-            List<Future<Eigendecomposition>> futures = new ArrayList<>();
-            for (int i : order) {
-                INDArray m = matrices.get(i);
-                futures.add(pool.submit(() -> decompose(m)));
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                futures.add(pool.submit(() -> decomposeQueued(matrices, order, next, out)));
             }
-            for (int k = 0; k < order.size(); k++) {
-                out[order.get(k)] = futures.get(k).get();
+            for (Future<?> f : futures) {
+                f.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -128,6 +122,35 @@ public final class SymmetricEigen {
             throw new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * One worker of {@link #decomposeAll}: takes the next matrix in {@code order} until none is left, all in one
+     * workspace sized by the first (largest) one it takes. A failure stops the other workers at their next matrix.
+     */
+    private static void decomposeQueued(List<INDArray> matrices, List<Integer> order, AtomicInteger next,
+                                        Eigendecomposition[] out) {
+        SyevdWorkspace workspace = null;
+        try {
+            for (int k = next.getAndIncrement(); k < order.size(); k = next.getAndIncrement()) {
+                INDArray m = matrices.get(order.get(k));
+                int n = KernelOperands.requireSymmetricInput(m);
+                if (workspace == null || workspace.capacity() < n) {
+                    if (workspace != null) {
+                        workspace.close();
+                    }
+                    workspace = new SyevdWorkspace(n);
+                }
+                out[order.get(k)] = workspace.decompose(m, n);
+            }
+        } catch (RuntimeException e) {
+            next.set(order.size());
+            throw e;
+        } finally {
+            if (workspace != null) {
+                workspace.close();
+            }
         }
     }
 
@@ -170,21 +193,9 @@ public final class SymmetricEigen {
         };
     }
 
-    @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     private static Eigendecomposition syevd(INDArray symmetric, int n) {
-        // LAPACK works in place on an off-heap float64 copy, which then holds the eigenvectors: no on-heap copies.
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
-             DoublePointer w = new DoublePointer(n)) {
-            INDArray a = symmetric.castTo(DataType.DOUBLE).dup('c');
-            int info = openblas.LAPACKE_dsyevd(LAPACK_ROW_MAJOR, (byte) 'V', (byte) 'L', n,
-                    new DoublePointer(a.data().addressPointer()), n, w);
-            if (info != 0) {
-                throw new IllegalStateException("LAPACKE_dsyevd failed on a " + n + " x " + n + " matrix (info="
-                        + info + (info > 0 ? ": no convergence)" : ": illegal argument)"));
-            }
-            double[] values = new double[n];
-            w.get(values);
-            return new Eigendecomposition(Nd4j.createFromArray(values), a);
+        try (SyevdWorkspace workspace = new SyevdWorkspace(n)) {
+            return workspace.decompose(symmetric, n);
         }
     }
 
