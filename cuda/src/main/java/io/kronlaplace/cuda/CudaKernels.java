@@ -60,21 +60,21 @@ public final class CudaKernels implements ComputeKernels {
     }
 
     @Override
-    public void addProductOfUpper(INDArray stack, long index, INDArray target, double beta) {
+    public void addProductsOfUpper(INDArray stack, INDArray target, double beta) {
         KernelOperands.requireRankUpdateOperands(stack, target);
-        if (stack.rank() != 3 || index < 0 || index >= stack.size(0)) {
-            throw new IllegalArgumentException("addProductOfUpper needs an N x D x R stack and 0 <= index < N, got "
-                    + Arrays.toString(stack.shape()) + " and index " + index);
-        }
+        KernelOperands.requireStack(stack);
         int d = Math.toIntExact(stack.size(1));
         int r = Math.toIntExact(stack.size(2));
         KernelOperands.requireSquareTarget(target, d);
-        long offset = index * d * r;
         CudaLinearAlgebra device = CudaLinearAlgebra.shared();
-        if (stack.dataType() == DataType.DOUBLE) {
-            device.addProductOfUpper(doubles(stack, offset), d, r, doubles(target, 0), beta);
-        } else {
-            device.addProductOfUpper(floats(stack, offset), d, r, floats(target, 0), beta);
+        for (long index = 0; index < stack.size(0); index++) {
+            long offset = index * d * r;
+            double b = index == 0 ? beta : 1.0;
+            if (stack.dataType() == DataType.DOUBLE) {
+                device.addProductOfUpper(doubles(stack, offset), d, r, doubles(target, 0), b);
+            } else {
+                device.addProductOfUpper(floats(stack, offset), d, r, floats(target, 0), b);
+            }
         }
     }
 

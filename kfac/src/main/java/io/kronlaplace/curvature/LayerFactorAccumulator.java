@@ -147,9 +147,7 @@ final class LayerFactorAccumulator {
         INDArray stack = Tensors.denseBuffer(examples);
         long d = stack.size(1);
         INDArray buffer = batchBuffer(input, d, stack.dataType());
-        for (long i = 0; i < stack.size(0); i++) {
-            kernels.addProductOfUpper(stack, i, buffer, i == 0 ? 0.0 : 1.0);
-        }
+        kernels.addProductsOfUpper(stack, buffer, 0.0);
         addBuffer(buffer, input);
     }
 

@@ -48,16 +48,18 @@ public interface ComputeKernels {
     void addTransposeProductUpper(INDArray rows, INDArray target, double beta);
 
     /**
-     * Upper triangle of {@code target = beta * target + M M^T} for the {@code index}-th matrix M (D x R) of a stack:
-     * the per-example Gram of K-FAC-expand, summed over positions without transposing the unfolded patches.
+     * Upper triangle of {@code target = beta * target + sum_n M_n M_n^T} over the matrices M_n (D x R) of a stack:
+     * the Gram of K-FAC-expand over every example and position, without transposing the unfolded patches. One call
+     * per stack lets an implementation plan the whole sum at once (the CPU kernels pick OpenBLAS's thread count by
+     * its total size, not by one example's).
      *
-     * @param stack  N x D x R, dense C-order, float32 or float64
-     * @param index  which matrix of the stack, {@code 0 <= index < N}
+     * @param stack  N x D x R, dense C-order, float32 or float64, N &gt;= 1
      * @param target D x D, dense C-order, the same type as {@code stack}; updated in place
      * @param beta   scale of the old target; 0 overwrites it
-     * @throws IllegalArgumentException on operands as for {@link #addTransposeProductUpper}
+     * @throws IllegalArgumentException on operands as for {@link #addTransposeProductUpper}, or when the stack is not
+     *                                  three-dimensional or empty
      */
-    void addProductOfUpper(INDArray stack, long index, INDArray target, double beta);
+    void addProductsOfUpper(INDArray stack, INDArray target, double beta);
 
     /**
      * Copies the upper triangle of a square float64 matrix onto its strict lower triangle, in place.

@@ -33,8 +33,8 @@ public final class CpuKernels implements ComputeKernels {
     }
 
     @Override
-    public void addProductOfUpper(INDArray stack, long index, INDArray target, double beta) {
-        SymmetricRankUpdate.addProductOf(stack, index, target, beta);
+    public void addProductsOfUpper(INDArray stack, INDArray target, double beta) {
+        SymmetricRankUpdate.addProductsOf(stack, target, beta);
     }
 
     @Override

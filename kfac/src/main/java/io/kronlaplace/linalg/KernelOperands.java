@@ -35,6 +35,19 @@ public final class KernelOperands {
     }
 
     /**
+     * Checks the stack of a stacked rank update: N x D x R with N &gt;= 1.
+     *
+     * @param stack the matrices whose Grams are summed
+     * @throws IllegalArgumentException when it is not three-dimensional or holds no matrix
+     */
+    public static void requireStack(INDArray stack) {
+        if (stack.rank() != 3 || stack.size(0) < 1) {
+            throw new IllegalArgumentException("a stacked rank update needs an N x D x R stack with N >= 1, got "
+                    + Arrays.toString(stack.shape()));
+        }
+    }
+
+    /**
      * Checks that a rank update's target is {@code d x d}.
      *
      * @param target the Gram sum updated in place

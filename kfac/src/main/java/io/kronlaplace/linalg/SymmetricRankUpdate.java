@@ -40,15 +40,32 @@ final class SymmetricRankUpdate {
     }
 
     /**
-     * Upper triangle of {@code target = beta * target + M M^T} for the {@code index}-th matrix M {@code [D, R]} of a
-     * stack {@code [N, D, R]}, target {@code [D, D]}.
+     * Upper triangle of {@code target = beta * target + sum_n M_n M_n^T} over the matrices M_n {@code [D, R]} of a
+     * stack {@code [N, D, R]}, target {@code [D, D]}: one SYRK per matrix, all on the thread count the whole sum's
+     * size asks for. Deciding per matrix put K-FAC-expand's Grams of a Wide ResNet (each example a short update, the
+     * sum a long one) on one thread: its factors took 2.9-3.2 s instead of 2.1-2.3 s at batch 128 on 2 cores.
      */
-    static void addProductOf(INDArray stack, long index, INDArray target, double beta) {
+    @SuppressWarnings("try") // the single-threaded section is held for its effect only
+    static void addProductsOf(INDArray stack, INDArray target, double beta) {
         KernelOperands.requireRankUpdateOperands(stack, target);
+        KernelOperands.requireStack(stack);
         int d = Math.toIntExact(stack.size(1));
         int r = Math.toIntExact(stack.size(2));
+        long count = stack.size(0);
         KernelOperands.requireSquareTarget(target, d);
-        syrk(NO_TRANS, d, r, stack, index * d * r, r, target, beta);
+        if (!singleThreaded(d, count * r)) {
+            syrkEach(stack, count, d, r, target, beta);
+            return;
+        }
+        try (OpenBlasThreads.Section ignored = OpenBlasThreads.singleThreaded()) {
+            syrkEach(stack, count, d, r, target, beta);
+        }
+    }
+
+    private static void syrkEach(INDArray stack, long count, int d, int r, INDArray target, double beta) {
+        for (long i = 0; i < count; i++) {
+            syrkOnCurrentThreads(NO_TRANS, d, r, stack, i * d * r, r, target, i == 0 ? beta : 1.0);
+        }
     }
 
     /** Copies the upper triangle of a square C-order float64 matrix onto its lower triangle, in place. */

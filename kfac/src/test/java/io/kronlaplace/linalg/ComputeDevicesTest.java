@@ -139,7 +139,7 @@ class ComputeDevicesTest {
         }
 
         @Override
-        public void addProductOfUpper(INDArray stack, long index, INDArray target, double beta) {
+        public void addProductsOfUpper(INDArray stack, INDArray target, double beta) {
             throw new UnsupportedOperationException();
         }
 

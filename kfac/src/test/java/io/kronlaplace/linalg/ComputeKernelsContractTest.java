@@ -90,16 +90,20 @@ public abstract class ComputeKernelsContractTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"DOUBLE", "FLOAT"})
-    void productOfOneStackedMatrixMatchesTheReference(DataType type) {
+    @CsvSource({"DOUBLE, 0.0", "DOUBLE, 0.5", "FLOAT, 0.0", "FLOAT, 0.5"})
+    void productsOfAStackMatchTheReference(DataType type, double beta) {
         Nd4j.getRandom().setSeed(3);
         INDArray stack = Nd4j.randn(type, 3, 4, 6);
         INDArray target = Nd4j.randn(DataType.DOUBLE, 4, 4).castTo(type);
         double[][] before = target.castTo(DataType.DOUBLE).toDoubleMatrix();
-        kernels.addProductOfUpper(stack, 2, target, 0.0);
-        kernels.addProductOfUpper(stack, 1, target, 1.0);
+        kernels.addProductsOfUpper(stack, target, beta);
         double[][] expected = new double[4][4];
-        for (int n = 1; n <= 2; n++) {
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                expected[i][j] = beta * before[i][j];
+            }
+        }
+        for (int n = 0; n < 3; n++) {
             double[][] mn = stack.slice(n).castTo(DataType.DOUBLE).toDoubleMatrix();
             for (int i = 0; i < 4; i++) {
                 for (int j = 0; j < 4; j++) {
@@ -138,8 +142,14 @@ public abstract class ComputeKernelsContractTest {
         assertThrows(IllegalArgumentException.class,
                 () -> kernels.addTransposeProductUpper(rows.transpose(), Nd4j.zeros(DataType.DOUBLE, 4, 4), 1.0));
         assertThrows(IllegalArgumentException.class,
-                () -> kernels.addProductOfUpper(Nd4j.rand(DataType.DOUBLE, 2, 3, 5), 0,
-                        Nd4j.zeros(DataType.DOUBLE, 5, 5), 1.0));
+                () -> kernels.addProductsOfUpper(Nd4j.rand(DataType.DOUBLE, 2, 3, 5), Nd4j.zeros(DataType.DOUBLE, 5, 5),
+                        1.0));
+        assertThrows(IllegalArgumentException.class,
+                () -> kernels.addProductsOfUpper(Nd4j.rand(DataType.DOUBLE, 3, 5), Nd4j.zeros(DataType.DOUBLE, 3, 3),
+                        1.0));
+        assertThrows(IllegalArgumentException.class,
+                () -> kernels.addProductsOfUpper(Nd4j.zeros(DataType.DOUBLE, 0, 3, 5),
+                        Nd4j.zeros(DataType.DOUBLE, 3, 3), 1.0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> kernels.mirrorUpper(Nd4j.zeros(DataType.FLOAT, 3, 3)));
         assertTrue(e.getMessage().contains("float64"), e.getMessage());

@@ -50,9 +50,9 @@ public final class CountingKernels implements ComputeKernels {
     }
 
     @Override
-    public void addProductOfUpper(INDArray stack, long index, INDArray target, double beta) {
+    public void addProductsOfUpper(INDArray stack, INDArray target, double beta) {
         stackedProducts.incrementAndGet();
-        cpu.addProductOfUpper(stack, index, target, beta);
+        cpu.addProductsOfUpper(stack, target, beta);
     }
 
     @Override
