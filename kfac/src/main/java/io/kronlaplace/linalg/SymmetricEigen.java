@@ -70,7 +70,8 @@ public final class SymmetricEigen {
 
     /**
      * Decomposes several matrices with the default backend, up to {@link #parallelism()} at a time with one OpenBLAS
-     * thread each, largest first. OpenBLAS's thread count is restored when this returns; concurrent calls run one
+     * thread each, largest first; each worker keeps one {@code dsyevd} workspace for all the matrices it takes
+     * (docs/compute-kernels.md). OpenBLAS's thread count is restored when this returns; concurrent calls run one
      * after the other.
      *
      * @param matrices square symmetric matrices of any floating type, not modified
