@@ -36,7 +36,8 @@ final class SymmetricRankUpdate {
         KernelOperands.requireRankUpdateOperands(rows, target);
         int d = Math.toIntExact(rows.size(1));
         KernelOperands.requireSquareTarget(target, d);
-        syrk(TRANS, d, Math.toIntExact(rows.size(0)), rows, 0, d, target, beta);
+        int m = Math.toIntExact(rows.size(0));
+        onThreadsFor(d, m, () -> syrkOnCurrentThreads(TRANS, d, m, rows, 0, d, target, beta));
     }
 
     /**
@@ -45,7 +46,6 @@ final class SymmetricRankUpdate {
      * size asks for. Deciding per matrix put K-FAC-expand's Grams of a Wide ResNet (each example a short update, the
      * sum a long one) on one thread: its factors took 2.9-3.2 s instead of 2.1-2.3 s at batch 128 on 2 cores.
      */
-    @SuppressWarnings("try") // the single-threaded section is held for its effect only
     static void addProductsOf(INDArray stack, INDArray target, double beta) {
         KernelOperands.requireRankUpdateOperands(stack, target);
         KernelOperands.requireStack(stack);
@@ -53,19 +53,11 @@ final class SymmetricRankUpdate {
         int r = Math.toIntExact(stack.size(2));
         long count = stack.size(0);
         KernelOperands.requireSquareTarget(target, d);
-        if (!singleThreaded(d, count * r)) {
-            syrkEach(stack, count, d, r, target, beta);
-            return;
-        }
-        try (OpenBlasThreads.Section ignored = OpenBlasThreads.singleThreaded()) {
-            syrkEach(stack, count, d, r, target, beta);
-        }
-    }
-
-    private static void syrkEach(INDArray stack, long count, int d, int r, INDArray target, double beta) {
-        for (long i = 0; i < count; i++) {
-            syrkOnCurrentThreads(NO_TRANS, d, r, stack, i * d * r, r, target, i == 0 ? beta : 1.0);
-        }
+        onThreadsFor(d, count * r, () -> {
+            for (long i = 0; i < count; i++) {
+                syrkOnCurrentThreads(NO_TRANS, d, r, stack, i * d * r, r, target, i == 0 ? beta : 1.0);
+            }
+        });
     }
 
     /** Copies the upper triangle of a square C-order float64 matrix onto its lower triangle, in place. */
@@ -102,14 +94,15 @@ final class SymmetricRankUpdate {
         return n * n * k < MULTI_THREAD_MIN_PRODUCTS;
     }
 
+    /** Runs an update of total size n x n x k on the thread count {@link #singleThreaded} chooses for it. */
     @SuppressWarnings("try") // the single-threaded section is held for its effect only
-    private static void syrk(int trans, int n, int k, INDArray a, long aOffset, int lda, INDArray c, double beta) {
+    private static void onThreadsFor(long n, long k, Runnable update) {
         if (!singleThreaded(n, k)) {
-            syrkOnCurrentThreads(trans, n, k, a, aOffset, lda, c, beta);
+            update.run();
             return;
         }
         try (OpenBlasThreads.Section ignored = OpenBlasThreads.singleThreaded()) {
-            syrkOnCurrentThreads(trans, n, k, a, aOffset, lda, c, beta);
+            update.run();
         }
     }
 
