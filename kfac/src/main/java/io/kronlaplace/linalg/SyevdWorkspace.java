@@ -63,13 +63,8 @@ final class SyevdWorkspace implements AutoCloseable {
         }
     }
 
-    /** @return the largest matrix order this workspace decomposes */
-    int capacity() {
-        return capacity;
-    }
-
     /**
-     * Decomposes a matrix of order at most {@link #capacity()}, reading its lower triangle.
+     * Decomposes a matrix of order at most the workspace's capacity, reading its lower triangle.
      *
      * @param symmetric n x n matrix of any floating type, not modified
      * @param n         its order

@@ -137,10 +137,7 @@ public final class SymmetricEigen {
             for (int k = next.getAndIncrement(); k < order.size(); k = next.getAndIncrement()) {
                 INDArray m = matrices.get(order.get(k));
                 int n = KernelOperands.requireSymmetricInput(m);
-                if (workspace == null || workspace.capacity() < n) {
-                    if (workspace != null) {
-                        workspace.close();
-                    }
+                if (workspace == null) {
                     workspace = new SyevdWorkspace(n);
                 }
                 out[order.get(k)] = workspace.decompose(m, n);
