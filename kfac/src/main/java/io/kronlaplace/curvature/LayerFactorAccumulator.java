@@ -19,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class LayerFactorAccumulator {
     /**
-     * The most input-position values EXPAND materialises at once (a layer unfolds larger batches in chunks: see
-     * {@link WeightLayer#forEachInputChunk}).
+     * The most input-position values EXPAND materialises at once (a layer unfolds or lays out larger batches in
+     * chunks: see {@link WeightLayer#forEachInputChunk} and {@link WeightLayer#inputGram}).
      */
     private static final long MAX_UNFOLDED_ELEMENTS = 1L << 24;
 
@@ -61,7 +61,7 @@ final class LayerFactorAccumulator {
         }
         PositionMatrices gradients = layer.outputMatrices(gradOutput);
         if (flavour == KfacFlavour.EXPAND) {
-            layer.forEachInputChunk(input, MAX_UNFOLDED_ELEMENTS, chunk -> addPositions(chunk, true));
+            addInputGram(layer, input);
             addPositions(gradients, false);
             aCount += input.size(0) * layer.positions(input);
         } else {
@@ -124,6 +124,22 @@ final class LayerFactorAccumulator {
             throw new IllegalStateException("layer '" + path + "' has seen no data");
         }
         return FactorSums.of(path, flavour, aSum, bSum, aCount);
+    }
+
+    /**
+     * Adds the EXPAND input Gram: the layer's own, where it has a way that does not materialise the positions (a
+     * stride-1 convolution), else one SYRK per chunk of materialised positions.
+     */
+    private void addInputGram(WeightLayer layer, INDArray input) {
+        DataType type = input.dataType();
+        if (type == DataType.FLOAT || type == DataType.DOUBLE) {
+            INDArray buffer = batchBuffer(true, layer.inFeatures(), type);
+            if (layer.inputGram(input, MAX_UNFOLDED_ELEMENTS, buffer, kernels)) {
+                addBuffer(buffer, true);
+                return;
+            }
+        }
+        layer.forEachInputChunk(input, MAX_UNFOLDED_ELEMENTS, chunk -> addPositions(chunk, true));
     }
 
     /**

@@ -1,9 +1,11 @@
 package io.kronlaplace.nn;
 
+import io.kronlaplace.linalg.ComputeKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -332,6 +334,25 @@ public final class Conv2d extends Module implements WeightLayer {
                 cols.close();
             }
         }
+    }
+
+    /**
+     * With stride 1 and a float32 or float64 input, the Gram from shifted products of the image, never unfolding it
+     * (see {@link ConvPatchGram}); strided convolutions unfold.
+     */
+    @Override
+    public boolean inputGram(INDArray input, long maxElements, INDArray target, ComputeKernels kernels) {
+        validateInput(input);
+        if (maxElements < 1) {
+            throw new IllegalArgumentException("Conv2d '" + path() + "': the input Gram needs maxElements >= 1, got "
+                    + maxElements);
+        }
+        DataType type = input.dataType();
+        if (stride != 1 || type != DataType.FLOAT && type != DataType.DOUBLE) {
+            return false;
+        }
+        ConvPatchGram.into(this, input, maxElements, target, kernels);
+        return true;
     }
 
     /** NCHW arrays are channels by output locations per row: {@code [K, Cout, Hout*Wout]}, a view when dense. */

@@ -1,5 +1,6 @@
 package io.kronlaplace.nn;
 
+import io.kronlaplace.linalg.ComputeKernels;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -124,6 +125,23 @@ public interface WeightLayer {
      * @throws IllegalArgumentException when the input does not fit the layer or maxElements is not positive
      */
     void forEachInputChunk(INDArray input, long maxElements, Consumer<PositionMatrices> visitor);
+
+    /**
+     * Writes the K-FAC-expand input Gram {@code sum_n sum_r a[n, r] a[n, r]^T} when the layer can form it more
+     * cheaply than by materialising its positions; the default cannot. Every entry of the target is written, in the
+     * input's type.
+     *
+     * @param input       a forward input of this layer (N rows along dimension 0)
+     * @param maxElements upper bound on the values of any copy of the input held at once (at least one row)
+     * @param target      Din x Din, dense C order, of the input's floating type
+     * @param kernels     the kernels that run the products
+     * @return true when the target holds the Gram; false when it is untouched and the caller sums over
+     *         {@link #forEachInputChunk}
+     * @throws IllegalArgumentException when the input does not fit the layer or the target does not fit the input
+     */
+    default boolean inputGram(INDArray input, long maxElements, INDArray target, ComputeKernels kernels) {
+        return false;
+    }
 
     /**
      * An output-shaped array (the forward output, or K back-propagated vectors) as per-row matrices over the output

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kronlaplace.likelihood.Gaussian;
+import io.kronlaplace.linalg.CpuKernels;
 import io.kronlaplace.nn.Conv2d;
 import io.kronlaplace.nn.GradientCheck;
 import io.kronlaplace.nn.Init;
@@ -223,6 +224,22 @@ class WeightLayerContractTest {
                 "a chunk is either the whole (unmaterialised) view or within the bound");
         assertTrue(GradientCheck.relativeError(Nd4j.concat(0, chunks.toArray(INDArray[]::new)), whole) < 1e-15);
         assertThrows(IllegalArgumentException.class, () -> layer.forEachInputChunk(x, 0, chunk -> { }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void anInputGramOfItsOwnEqualsTheGramOfThePositions(LayerCase c) {
+        WeightLayer layer = c.layer(3, 4, 10);
+        INDArray x = c.input(3, 11);
+        INDArray positions = layer.inputPositions(x);
+        INDArray rows = positions.reshape(positions.size(0) * positions.size(1), positions.size(2));
+        long d = layer.inFeatures();
+        INDArray target = Nd4j.valueArrayOf(new long[] {d, d}, Double.NaN, DataType.DOUBLE);
+        if (layer.inputGram(x, 1, target, new CpuKernels())) {
+            assertTrue(relativeError(target, rows.transpose().mmul(rows)) < 1e-13);
+        } else {
+            assertTrue(target.isNaN().all(), "a layer without a Gram of its own leaves the target untouched");
+        }
     }
 
     @ParameterizedTest(name = "{0}")

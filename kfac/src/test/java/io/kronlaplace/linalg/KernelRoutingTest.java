@@ -2,6 +2,7 @@ package io.kronlaplace.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kronlaplace.curvature.KfacEstimator;
 import io.kronlaplace.curvature.KfacFlavour;
@@ -73,13 +74,36 @@ class KernelRoutingTest {
     @Test
     void expandConvolutionFactorsUseThePerExampleUpdate() {
         Init init = new Init(6, DataType.DOUBLE, Init.Scheme.XAVIER_NORMAL);
-        Network net = new Network(new Sequential(new Conv2d(2, 3, 2, 1, 0, true, init), new Flatten(),
-                new Linear(27, 2, true, init)));
+        Network net = new Network(new Sequential(new Conv2d(2, 3, 2, 2, 0, true, init), new Flatten(),
+                new Linear(12, 2, true, init)));
         KfacEstimator estimator = new KfacEstimator(net, new CrossEntropy(),
                 KfacOptions.builder().flavour(KfacFlavour.EXPAND).device(CountingKernels.NAME).build());
         estimator.accumulate(inputs(2, 2, 4, 4), null);
-        // one call for A's stack of 2 examples, one for B's of 4 back-propagated vectors (2 Hessian-root columns each)
+        // a strided convolution unfolds: one call for A's stack of 2 examples, one for B's of 4 back-propagated
+        // vectors (2 Hessian-root columns each)
         assertEquals(2, counting.stackedProducts.get());
+        assertEquals(0, counting.gemms.get());
+    }
+
+    @Test
+    void expandStrideOneConvolutionFormsItsInputGramOnTheOptionsKernels() {
+        Init init = new Init(6, DataType.DOUBLE, Init.Scheme.XAVIER_NORMAL);
+        Network net = new Network(new Sequential(new Conv2d(2, 3, 2, 1, 0, true, init), new Flatten(),
+                new Linear(27, 2, true, init)));
+        KfacOptions options = KfacOptions.builder().flavour(KfacFlavour.EXPAND).device(CountingKernels.NAME).build();
+        KfacEstimator estimator = new KfacEstimator(net, new CrossEntropy(), options);
+        estimator.accumulate(inputs(2, 2, 4, 4), null);
+        // A from shifted products of the image, never unfolded; B still one stacked update
+        assertEquals(1, counting.stackedProducts.get());
+        assertTrue(counting.gemms.get() > 0);
+        Map<String, KronFactors> factors = estimator.factors();
+
+        KfacEstimator cpu = new KfacEstimator(net, new CrossEntropy(), options.toBuilder().device("cpu").build());
+        cpu.accumulate(inputs(2, 2, 4, 4), null);
+        cpu.factors().forEach((path, f) -> {
+            assertEquals(f.a(), factors.get(path).a(), path);
+            assertEquals(f.b(), factors.get(path).b(), path);
+        });
     }
 
     @Test

@@ -2,9 +2,11 @@ package io.kronlaplace.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kronlaplace.linalg.CpuKernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -141,6 +143,65 @@ class Conv2dTest {
         assertEquals(DataType.FLOAT, actual.dataType());
         assertTrue(GradientCheck.relativeError(actual.castTo(DataType.DOUBLE), expected.castTo(DataType.DOUBLE))
                 < 1e-6);
+    }
+
+    /**
+     * Kernels 1 to 5 with every padding from none to more than the kernel, images down to one pixel, one example at
+     * a time (maxElements 1) and the whole batch at once: the Gram written without unfolding equals P^T P of the
+     * unfolded patches P, in every entry.
+     */
+    @ParameterizedTest
+    @CsvSource({"3,1,5,6,1", "3,1,5,6,1000000", "3,0,6,5,1", "3,0,6,5,1000000", "1,0,4,3,1000000", "5,2,4,4,1",
+        "5,2,7,6,1000000", "3,2,5,3,1", "2,0,6,4,1000000", "5,1,7,6,1", "4,3,3,5,1000000", "3,1,1,1,1000000",
+        "5,0,5,5,1", "2,1,1,2,1", "3,1,16,12,1000000", "4,2,9,7,1", "2,3,3,4,1"})
+    void inputGramEqualsTheGramOfTheUnfoldedPatches(int k, int pad, int h, int w, long maxElements) {
+        Conv2d conv = new Conv2d(3, 2, k, 1, pad, false, new Init(1, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL));
+        Nd4j.getRandom().setSeed(k * 100 + pad * 10 + h);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 3, 3, h, w);
+        INDArray patches = conv.inputPositions(x).reshape(-1, conv.inFeatures());
+        INDArray expected = patches.transpose().mmul(patches);
+        INDArray target = Nd4j.valueArrayOf(new long[] {conv.inFeatures(), conv.inFeatures()}, Double.NaN,
+                DataType.DOUBLE);
+        assertTrue(conv.inputGram(x, maxElements, target, new CpuKernels()));
+        assertTrue(GradientCheck.relativeError(target, expected) < 1e-13, "k=" + k + " p=" + pad + " " + h + "x" + w
+                + ": " + GradientCheck.relativeError(target, expected));
+    }
+
+    @Test
+    void inputGramWorksInFloat32() {
+        Conv2d conv = new Conv2d(4, 2, 3, 1, 1, false, Init.kaiming(3));
+        Nd4j.getRandom().setSeed(6);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 5, 4, 9, 8);
+        INDArray patches = conv.inputPositions(x).castTo(DataType.DOUBLE).reshape(-1, conv.inFeatures());
+        INDArray expected = patches.transpose().mmul(patches);
+        INDArray target = Nd4j.create(DataType.FLOAT, conv.inFeatures(), conv.inFeatures());
+        assertTrue(conv.inputGram(x, 1L << 20, target, new CpuKernels()));
+        assertTrue(GradientCheck.relativeError(target.castTo(DataType.DOUBLE), expected) < 1e-5);
+    }
+
+    @Test
+    void stridedConvolutionsLeaveTheInputGramToTheUnfolding() {
+        Conv2d conv = new Conv2d(2, 3, 3, 2, 1, false, INIT);
+        INDArray target = Nd4j.valueArrayOf(new long[] {18, 18}, Double.NaN, DataType.DOUBLE);
+        assertFalse(conv.inputGram(GradientCheck.random(3, 2, 2, 7, 6), 1 << 20, target, new CpuKernels()));
+        assertTrue(target.isNaN().all(), "the target is untouched");
+    }
+
+    @Test
+    void inputGramRejectsABadTargetOrBound() {
+        Conv2d conv = new Conv2d(2, 3, 3, 1, 1, false, INIT);
+        INDArray x = GradientCheck.random(3, 2, 2, 5, 5);
+        CpuKernels kernels = new CpuKernels();
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> conv.inputGram(x, 1 << 20, Nd4j.create(DataType.DOUBLE, 17, 17), kernels));
+        assertTrue(size.getMessage().contains("18 x 18"), size.getMessage());
+        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+                () -> conv.inputGram(x, 1 << 20, Nd4j.create(DataType.FLOAT, 18, 18), kernels));
+        assertTrue(type.getMessage().contains("FLOAT"), type.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> conv.inputGram(x, 0, Nd4j.create(DataType.DOUBLE, 18, 18), kernels));
+        assertThrows(IllegalArgumentException.class, () -> conv.inputGram(GradientCheck.random(3, 2, 3, 5, 5), 1 << 20,
+                Nd4j.create(DataType.DOUBLE, 18, 18), kernels));
     }
 
     @Test
