@@ -40,6 +40,7 @@ final class ConvPatchGram {
     private final long channels;
     private final Map<Integer, INDArray> columns = new HashMap<>();
     private INDArray images;
+    private INDArray laidOut;
     private INDArray rows;
     private long examples;
 
@@ -120,7 +121,7 @@ final class ConvPatchGram {
     private void layOut(INDArray chunk) {
         images = chunk;
         examples = chunk.size(0);
-        INDArray laidOut = Nd4j.zeros(chunk.dataType(), 2L * marginRows + h, rowLength, examples, channels);
+        laidOut = Nd4j.zeros(chunk.dataType(), 2L * marginRows + h, rowLength, examples, channels);
         laidOut.get(NDArrayIndex.interval(marginRows, marginRows + h), NDArrayIndex.interval(0, w),
                 NDArrayIndex.all(), NDArrayIndex.all()).assign(chunk.permute(2, 3, 0, 1));
         rows = laidOut.reshape('c', (2L * marginRows + h) * rowLength * examples, channels);
@@ -133,18 +134,19 @@ final class ConvPatchGram {
      * edges are).
      */
     private INDArray column(int c) {
-        return columns.computeIfAbsent(c, key -> {
-            INDArray laidOut = Nd4j.zeros(images.dataType(), 2L * marginRows + h, examples, channels);
-            laidOut.get(NDArrayIndex.interval(marginRows, marginRows + h), NDArrayIndex.all(), NDArrayIndex.all())
-                    .assign(images.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
-                            NDArrayIndex.point(c)).permute(2, 0, 1));
-            return laidOut.reshape('c', (2L * marginRows + h) * examples, channels);
+        INDArray column = columns.computeIfAbsent(c, key -> {
+            INDArray laidOutColumn = Nd4j.zeros(images.dataType(), 2L * marginRows + h, examples, channels);
+            laidOutColumn.get(NDArrayIndex.interval(marginRows, marginRows + h), NDArrayIndex.all(),
+                    NDArrayIndex.all()).assign(images.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+                    NDArrayIndex.point(c)).permute(2, 0, 1));
+            return laidOutColumn;
         });
+        return column.reshape('c', (2L * marginRows + h) * examples, channels);
     }
 
-    /** Frees the chunk's laid-out copies. */
+    /** Frees the chunk's laid-out copies (the arrays themselves: their matrix views share the memory). */
     private void release() {
-        rows.close();
+        laidOut.close();
         columns.values().forEach(INDArray::close);
         columns.clear();
     }
