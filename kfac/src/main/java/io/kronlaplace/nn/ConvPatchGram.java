@@ -105,11 +105,16 @@ final class ConvPatchGram {
         }
     }
 
-    /** For each kernel offset along one axis, the interior pixels it reads, {@code [from, to)}. */
+    /**
+     * For each kernel offset along one axis, the interior pixels it reads, {@code [from, to)} with
+     * {@code 0 <= from <= to <= size} (empty where the offset reads only padding, as an outer offset of a kernel
+     * larger than a padded one-pixel image does).
+     */
     private static int[][] windows(int kernel, int padding, int outputs, int size) {
         int[][] windows = new int[kernel][];
         for (int i = 0; i < kernel; i++) {
-            windows[i] = new int[] {Math.max(0, i - padding), Math.min(size, i - padding + outputs)};
+            int from = Math.min(size, Math.max(0, i - padding));
+            windows[i] = new int[] {from, Math.max(from, Math.min(size, i - padding + outputs))};
         }
         return windows;
     }

@@ -146,14 +146,15 @@ class Conv2dTest {
     }
 
     /**
-     * Kernels 1 to 5 with every padding from none to more than the kernel, images down to one pixel, one example at
-     * a time (maxElements 1) and the whole batch at once: the Gram written without unfolding equals P^T P of the
-     * unfolded patches P, in every entry.
+     * Kernels 1 to 5 with every padding from none to more than the kernel, images down to one pixel (where outer
+     * kernel offsets read only padding), one example at a time (maxElements 1) and the whole batch at once: the Gram
+     * written without unfolding equals P^T P of the unfolded patches P, in every entry.
      */
     @ParameterizedTest
     @CsvSource({"3,1,5,6,1", "3,1,5,6,1000000", "3,0,6,5,1", "3,0,6,5,1000000", "1,0,4,3,1000000", "5,2,4,4,1",
         "5,2,7,6,1000000", "3,2,5,3,1", "2,0,6,4,1000000", "5,1,7,6,1", "4,3,3,5,1000000", "3,1,1,1,1000000",
-        "5,0,5,5,1", "2,1,1,2,1", "3,1,16,12,1000000", "4,2,9,7,1", "2,3,3,4,1"})
+        "5,0,5,5,1", "2,1,1,2,1", "3,1,16,12,1000000", "4,2,9,7,1", "2,3,3,4,1", "5,2,1,1,1", "5,2,1,2,1000000",
+        "5,2,2,1,1"})
     void inputGramEqualsTheGramOfTheUnfoldedPatches(int k, int pad, int h, int w, long maxElements) {
         Conv2d conv = new Conv2d(3, 2, k, 1, pad, false, new Init(1, DataType.DOUBLE, Init.Scheme.KAIMING_NORMAL));
         Nd4j.getRandom().setSeed(k * 100 + pad * 10 + h);
