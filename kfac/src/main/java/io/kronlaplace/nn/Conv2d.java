@@ -337,8 +337,9 @@ public final class Conv2d extends Module implements WeightLayer {
     }
 
     /**
-     * With stride 1 and a float32 or float64 input, the Gram from shifted products of the image, never unfolding it
-     * (see {@link ConvPatchGram}); strided convolutions unfold.
+     * With stride 1, a kernel larger than 1 x 1 and a float32 or float64 input, the Gram from shifted products of the
+     * image, never unfolding it (see {@link ConvPatchGram}). Strided convolutions unfold; so do 1 x 1 ones, whose
+     * patches are the input itself and whose one shift would be a full GEMM where a SYRK does half the work.
      */
     @Override
     public boolean inputGram(INDArray input, long maxElements, INDArray target, ComputeKernels kernels) {
@@ -348,7 +349,7 @@ public final class Conv2d extends Module implements WeightLayer {
                     + maxElements);
         }
         DataType type = input.dataType();
-        if (stride != 1 || type != DataType.FLOAT && type != DataType.DOUBLE) {
+        if (stride != 1 || kernel == 1 || type != DataType.FLOAT && type != DataType.DOUBLE) {
             return false;
         }
         ConvPatchGram.into(this, input, maxElements, target, kernels);
