@@ -66,8 +66,8 @@ final class ConvPatchGram {
      *
      * @param conv        the convolution; its stride must be 1
      * @param input       NCHW float32 or float64 input
-     * @param maxElements the most values of the laid-out batch held at once (examples are taken in chunks; at least
-     *                    one example at a time)
+     * @param maxElements the most values of the laid-out batch and its edge columns held at once (examples are taken
+     *                    in chunks; at least one example at a time)
      * @param target      {@code Din x Din}, dense C order, the input's type; every entry is written
      * @param kernels     the kernels that run the products
      */
@@ -89,7 +89,9 @@ final class ConvPatchGram {
         ConvPatchGram gram = new ConvPatchGram(conv, input.size(1), Math.toIntExact(input.size(2)),
                 Math.toIntExact(input.size(3)), kernels);
         long n = input.size(0);
-        long perExample = (gram.h + 2L * gram.marginRows) * gram.rowLength * gram.channels;
+        // the border terms copy out at most kw - 1 excluded columns per side and their partners up to kw - 1 further
+        long edgeColumns = Math.min(gram.w, 4L * (gram.kw - 1));
+        long perExample = (gram.h + 2L * gram.marginRows) * (gram.rowLength + edgeColumns) * gram.channels;
         long chunk = Math.max(1, maxElements / perExample);
         target.assign(0);
         INDArray blocks = target.reshape('c', gram.channels, (long) gram.kh * gram.kw, gram.channels,
