@@ -131,15 +131,17 @@ final class LayerFactorAccumulator {
      * stride-1 convolution), else one SYRK per chunk of materialised positions.
      */
     private void addInputGram(WeightLayer layer, INDArray input) {
-        DataType type = input.dataType();
-        if (type == DataType.FLOAT || type == DataType.DOUBLE) {
-            INDArray buffer = batchBuffer(true, layer.inFeatures(), type);
-            if (layer.inputGram(input, MAX_UNFOLDED_ELEMENTS, buffer, kernels)) {
-                addBuffer(buffer, true);
-                return;
+        INDArray[] written = new INDArray[1];
+        if (layer.inputGram(input, MAX_UNFOLDED_ELEMENTS,
+                () -> written[0] = batchBuffer(true, layer.inFeatures(), input.dataType()), kernels)) {
+            if (written[0] == null) {
+                throw new IllegalStateException("layer '" + path + "' reported an input Gram without asking for the "
+                        + "array to write it to");
             }
+            addBuffer(written[0], true);
+        } else {
+            layer.forEachInputChunk(input, MAX_UNFOLDED_ELEMENTS, chunk -> addPositions(chunk, true));
         }
-        layer.forEachInputChunk(input, MAX_UNFOLDED_ELEMENTS, chunk -> addPositions(chunk, true));
     }
 
     /**

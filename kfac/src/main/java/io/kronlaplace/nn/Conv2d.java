@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -342,7 +343,7 @@ public final class Conv2d extends Module implements WeightLayer {
      * patches are the input itself and whose one shift would be a full GEMM where a SYRK does half the work.
      */
     @Override
-    public boolean inputGram(INDArray input, long maxElements, INDArray target, ComputeKernels kernels) {
+    public boolean inputGram(INDArray input, long maxElements, Supplier<INDArray> target, ComputeKernels kernels) {
         validateInput(input);
         if (maxElements < 1) {
             throw new IllegalArgumentException("Conv2d '" + path() + "': the input Gram needs maxElements >= 1, got "
@@ -352,7 +353,7 @@ public final class Conv2d extends Module implements WeightLayer {
         if (stride != 1 || kernel == 1 || type != DataType.FLOAT && type != DataType.DOUBLE) {
             return false;
         }
-        ConvPatchGram.into(this, input, maxElements, target, kernels);
+        ConvPatchGram.into(this, input, maxElements, target.get(), kernels);
         return true;
     }
 

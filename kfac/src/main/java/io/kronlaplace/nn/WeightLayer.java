@@ -2,6 +2,7 @@ package io.kronlaplace.nn;
 
 import io.kronlaplace.linalg.ComputeKernels;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -133,13 +134,14 @@ public interface WeightLayer {
      *
      * @param input       a forward input of this layer (N rows along dimension 0)
      * @param maxElements upper bound on the values of any copy of the input held at once (at least one row)
-     * @param target      Din x Din, dense C order, of the input's floating type
+     * @param target      supplies the array to write, Din x Din, dense C order, of the input's floating type; asked
+     *                    only when the layer forms the Gram, so a caller's buffer is not allocated for nothing
      * @param kernels     the kernels that run the products
-     * @return true when the target holds the Gram; false when it is untouched and the caller sums over
+     * @return true when the target holds the Gram; false when the target was not asked for and the caller sums over
      *         {@link #forEachInputChunk}
      * @throws IllegalArgumentException when the input does not fit the layer or the target does not fit the input
      */
-    default boolean inputGram(INDArray input, long maxElements, INDArray target, ComputeKernels kernels) {
+    default boolean inputGram(INDArray input, long maxElements, Supplier<INDArray> target, ComputeKernels kernels) {
         return false;
     }
 
