@@ -64,7 +64,7 @@ final class ConvPatchGram {
     /**
      * Writes {@code sum_n sum_r a[n, r] a[n, r]^T} over the patches of a stride-1 convolution into {@code target}.
      *
-     * @param conv        the convolution; its stride must be 1
+     * @param conv        the convolution; its stride must be 1 ({@link Conv2d#inputGram} decides)
      * @param input       NCHW float32 or float64 input
      * @param maxElements the most values of the laid-out batch and its edge columns held at once (examples are taken
      *                    in chunks; at least one example at a time)
@@ -73,10 +73,6 @@ final class ConvPatchGram {
      */
     @SuppressWarnings("try") // the out-of-workspace scope is held for its effect only
     static void into(Conv2d conv, INDArray input, long maxElements, INDArray target, ComputeKernels kernels) {
-        if (conv.strideH() != 1 || conv.strideW() != 1) {
-            throw new IllegalArgumentException("Conv2d '" + conv.path() + "': the Gram without unfolding needs stride"
-                    + " 1, got " + conv.strideH());
-        }
         DataType type = input.dataType();
         long d = conv.inFeatures();
         if (type != DataType.FLOAT && type != DataType.DOUBLE || target.dataType() != type
