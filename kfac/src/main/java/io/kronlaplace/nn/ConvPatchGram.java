@@ -65,7 +65,7 @@ final class ConvPatchGram {
      * Writes {@code sum_n sum_r a[n, r] a[n, r]^T} over the patches of a stride-1 convolution into {@code target}.
      *
      * @param conv        the convolution; its stride must be 1 ({@link Conv2d#inputGram} decides)
-     * @param input       NCHW float32 or float64 input
+     * @param input       NCHW float32 or float64 input ({@link Conv2d#inputGram} takes no other type)
      * @param maxElements the most values of the laid-out batch and its edge columns held at once (examples are taken
      *                    in chunks; at least one example at a time)
      * @param target      {@code Din x Din}, dense C order, the input's type; every entry is written
@@ -75,12 +75,11 @@ final class ConvPatchGram {
     static void into(Conv2d conv, INDArray input, long maxElements, INDArray target, ComputeKernels kernels) {
         DataType type = input.dataType();
         long d = conv.inFeatures();
-        if (type != DataType.FLOAT && type != DataType.DOUBLE || target.dataType() != type
-                || !Tensors.isDenseBuffer(target) || target.rank() != 2 || target.size(0) != d
+        if (target.dataType() != type || !Tensors.isDenseBuffer(target) || target.rank() != 2 || target.size(0) != d
                 || target.size(1) != d) {
-            throw new IllegalArgumentException("Conv2d '" + conv.path() + "': the input Gram needs a float32 or "
-                    + "float64 input and a dense " + d + " x " + d + " target of its type, got " + type + " input and "
-                    + target.dataType() + " target of shape " + Arrays.toString(target.shape()));
+            throw new IllegalArgumentException("Conv2d '" + conv.path() + "': the input Gram needs a dense " + d
+                    + " x " + d + " target of the input's type, got " + type + " input and " + target.dataType()
+                    + " target of shape " + Arrays.toString(target.shape()));
         }
         ConvPatchGram gram = new ConvPatchGram(conv, input.size(1), Math.toIntExact(input.size(2)),
                 Math.toIntExact(input.size(3)), kernels);
